@@ -1,0 +1,17 @@
+"""keraslite: the Keras API on PyTorch. `import keraslite as keras`."""
+__version__ = "0.1.0"
+
+from keraslite import activations as activations
+from keraslite import backend as backend
+from keraslite import constraints as constraints
+from keraslite import initializers as initializers
+from keraslite import layers as layers
+from keraslite import models as models
+from keraslite import regularizers as regularizers
+from keraslite import utils as utils
+from keraslite.backend.variable import Variable as Variable
+from keraslite.layers.base_layer import Layer as Layer
+from keraslite.layers.input_layer import Input as Input
+from keraslite.layers.input_layer import InputLayer as InputLayer
+from keraslite.models.model import Model as Model
+from keraslite.models.sequential import Sequential as Sequential

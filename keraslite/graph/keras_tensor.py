@@ -1,0 +1,129 @@
+"""`KerasTensor`: the symbolic value flowing through a functional graph.
+
+It carries a shape (None for unknown dims), a dtype name and, once a layer made it,
+its history `(layer, node_index, tensor_index)`. It never changes after it is made.
+"""
+from __future__ import annotations
+
+import collections
+
+KerasHistory = collections.namedtuple("KerasHistory", ["layer", "node_index", "tensor_index"])
+
+
+class KerasTensor:
+    __slots__ = ("_shape", "_dtype", "_keras_history", "_name", "_keras_mask", "_sparse")
+
+    def __init__(self, shape, dtype="float32", *, keras_history=None, name=None, mask=None, sparse=False):
+        from keraslite.backend.dtypes import standardize_dtype
+
+        set_ = object.__setattr__
+        set_(self, "_shape", tuple(None if d is None else int(d) for d in shape))
+        set_(self, "_dtype", standardize_dtype(dtype))
+        set_(self, "_keras_history", keras_history)
+        set_(self, "_name", name)
+        set_(self, "_keras_mask", mask)
+        set_(self, "_sparse", bool(sparse))
+
+    def __setattr__(self, name, value):
+        raise AttributeError(
+            f"A KerasTensor never changes after it is made; cannot set `{name}`. "
+            "Call a layer on it to make a new one."
+        )
+
+    @property
+    def shape(self):
+        from keraslite.graph import display
+
+        return display.shape_type()(self._shape)
+
+    @property
+    def dtype(self):
+        from keraslite.graph import display
+
+        return display.dtype_type()(self._dtype)
+
+    @property
+    def ndim(self) -> int:
+        return len(self._shape)
+
+    @property
+    def name(self):
+        return self._name
+
+    @property
+    def sparse(self) -> bool:
+        return self._sparse
+
+    def __len__(self):
+        raise TypeError(
+            "A symbolic KerasTensor has no length. Use `tensor.shape[0]` (which may be None) instead."
+        )
+
+    def __bool__(self):
+        raise TypeError(
+            "A symbolic KerasTensor cannot be used as a Python bool (e.g. in an `if`). "
+            "Branch inside a layer's `call`, where the values are real tensors."
+        )
+
+    def __iter__(self):
+        raise TypeError(
+            "A symbolic KerasTensor is not iterable. Index it (`x[:, 0]`) or use a layer."
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"<KerasTensor shape={self._shape}, dtype={self._dtype}, sparse={self._sparse}, "
+            f"name={self._name}>"
+        )
+
+    # The arithmetic operators record `keras.ops` nodes, as Keras does.
+    def _op(self, name, *args):
+        from keraslite.graph import symbolic_ops
+
+        return symbolic_ops.apply(name, *args)
+
+    def __add__(self, other):
+        return self._op("add", self, other)
+
+    def __radd__(self, other):
+        return self._op("add", other, self)
+
+    def __sub__(self, other):
+        return self._op("subtract", self, other)
+
+    def __rsub__(self, other):
+        return self._op("subtract", other, self)
+
+    def __mul__(self, other):
+        return self._op("multiply", self, other)
+
+    def __rmul__(self, other):
+        return self._op("multiply", other, self)
+
+    def __truediv__(self, other):
+        return self._op("divide", self, other)
+
+    def __rtruediv__(self, other):
+        return self._op("divide", other, self)
+
+    def __matmul__(self, other):
+        return self._op("matmul", self, other)
+
+    def __rmatmul__(self, other):
+        return self._op("matmul", other, self)
+
+    def __pow__(self, other):
+        return self._op("power", self, other)
+
+    def __neg__(self):
+        return self._op("negative", self)
+
+    def __abs__(self):
+        return self._op("absolute", self)
+
+    def __getitem__(self, key):
+        return self._op("getitem", self, key)
+
+
+def is_keras_tensor(x) -> bool:
+    return isinstance(x, KerasTensor)

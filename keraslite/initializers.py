@@ -1,0 +1,284 @@
+"""`keras.initializers`: Keras's initializers, their defaults and fan computations.
+
+An initializer is called as `initializer(shape, dtype)` with the weight's *Keras* shape
+and returns a float32/64 torch tensor on the CPU. Unseeded initializers draw from
+torch's global generator (so `keras.utils.set_random_seed` makes them repeatable); a
+seeded one returns the same values on every call, as in Keras.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+
+from keraslite.backend import dtypes
+
+
+def compute_fans(shape) -> tuple[float, float]:
+    shape = tuple(shape)
+    if len(shape) == 0:
+        return 1.0, 1.0
+    if len(shape) == 1:
+        return float(shape[0]), float(shape[0])
+    if len(shape) == 2:
+        return float(shape[0]), float(shape[1])
+    receptive_field = float(np.prod(shape[:-2]))
+    return shape[-2] * receptive_field, shape[-1] * receptive_field
+
+
+class Initializer:
+    def __call__(self, shape, dtype=None):
+        raise NotImplementedError
+
+    def get_config(self) -> dict:
+        return {}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def clone(self):
+        return type(self).from_config(self.get_config())
+
+    def __repr__(self):
+        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self.get_config().items())})"
+
+
+class _RandomInitializer(Initializer):
+    def __init__(self, seed=None):
+        if seed is not None and not isinstance(seed, int):
+            raise ValueError(f"`seed` argument should be an integer or None. Received: seed={seed!r}")
+        self.seed = seed
+
+    def _generator(self):
+        if self.seed is None:
+            return None
+        return torch.Generator().manual_seed(self.seed)
+
+    def get_config(self):
+        return {"seed": self.seed}
+
+
+def _empty(shape, dtype):
+    torch_dtype = dtypes.to_torch_dtype(dtype)
+    if not torch_dtype.is_floating_point:
+        raise ValueError(f"Random initializers need a floating dtype. Received: dtype={dtype!r}")
+    return torch.empty(tuple(shape), dtype=torch_dtype)
+
+
+class Zeros(Initializer):
+    def __call__(self, shape, dtype=None):
+        return torch.zeros(tuple(shape), dtype=dtypes.to_torch_dtype(dtype))
+
+
+class Ones(Initializer):
+    def __call__(self, shape, dtype=None):
+        return torch.ones(tuple(shape), dtype=dtypes.to_torch_dtype(dtype))
+
+
+class Constant(Initializer):
+    def __init__(self, value=0.0):
+        self.value = value
+
+    def __call__(self, shape, dtype=None):
+        value = torch.as_tensor(np.asarray(self.value), dtype=dtypes.to_torch_dtype(dtype))
+        return torch.broadcast_to(value, tuple(shape)).clone()
+
+    def get_config(self):
+        value = self.value
+        return {"value": value.tolist() if isinstance(value, np.ndarray) else value}
+
+
+class RandomNormal(_RandomInitializer):
+    def __init__(self, mean=0.0, stddev=0.05, seed=None):
+        super().__init__(seed)
+        self.mean, self.stddev = mean, stddev
+
+    def __call__(self, shape, dtype=None):
+        return _empty(shape, dtype).normal_(self.mean, self.stddev, generator=self._generator())
+
+    def get_config(self):
+        return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed}
+
+
+class RandomUniform(_RandomInitializer):
+    def __init__(self, minval=-0.05, maxval=0.05, seed=None):
+        super().__init__(seed)
+        self.minval, self.maxval = minval, maxval
+
+    def __call__(self, shape, dtype=None):
+        return _empty(shape, dtype).uniform_(self.minval, self.maxval, generator=self._generator())
+
+    def get_config(self):
+        return {"minval": self.minval, "maxval": self.maxval, "seed": self.seed}
+
+
+def _truncated_normal(shape, dtype, mean, stddev, generator):
+    """Normal values redrawn until within two standard deviations (as Keras)."""
+    tensor = _empty(shape, dtype)
+    torch.nn.init.trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=generator)
+    return tensor.mul_(stddev).add_(mean)
+
+
+class TruncatedNormal(_RandomInitializer):
+    def __init__(self, mean=0.0, stddev=0.05, seed=None):
+        super().__init__(seed)
+        self.mean, self.stddev = mean, stddev
+
+    def __call__(self, shape, dtype=None):
+        return _truncated_normal(shape, dtype, self.mean, self.stddev, self._generator())
+
+    def get_config(self):
+        return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed}
+
+
+class VarianceScaling(_RandomInitializer):
+    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None):
+        super().__init__(seed)
+        if scale <= 0.0:
+            raise ValueError(f"Argument `scale` must be positive float. Received: scale={scale}")
+        if mode not in ("fan_in", "fan_out", "fan_avg"):
+            raise ValueError(f"Invalid `mode` argument: expected one of 'fan_in', 'fan_out', 'fan_avg'. Received: mode={mode!r}")
+        distribution = distribution.lower()
+        if distribution == "normal":
+            distribution = "truncated_normal"
+        if distribution not in ("uniform", "truncated_normal", "untruncated_normal"):
+            raise ValueError(
+                "Invalid `distribution` argument: expected one of 'uniform', 'truncated_normal', "
+                f"'untruncated_normal'. Received: distribution={distribution!r}"
+            )
+        self.scale, self.mode, self.distribution = scale, mode, distribution
+
+    def __call__(self, shape, dtype=None):
+        fan_in, fan_out = compute_fans(shape)
+        n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0}[self.mode]
+        scale = self.scale / max(1.0, n)
+        generator = self._generator()
+        if self.distribution == "truncated_normal":
+            # 0.879... is the stddev of a unit normal truncated to [-2, 2].
+            return _truncated_normal(shape, dtype, 0.0, math.sqrt(scale) / 0.87962566103423978, generator)
+        if self.distribution == "untruncated_normal":
+            return _empty(shape, dtype).normal_(0.0, math.sqrt(scale), generator=generator)
+        limit = math.sqrt(3.0 * scale)
+        return _empty(shape, dtype).uniform_(-limit, limit, generator=generator)
+
+    def get_config(self):
+        return {"scale": self.scale, "mode": self.mode, "distribution": self.distribution, "seed": self.seed}
+
+
+def _fixed_variance_scaling(name, scale, mode, distribution):
+    class Fixed(VarianceScaling):
+        def __init__(self, seed=None):
+            super().__init__(scale=scale, mode=mode, distribution=distribution, seed=seed)
+
+        def get_config(self):
+            return {"seed": self.seed}
+
+    Fixed.__name__ = Fixed.__qualname__ = name
+    return Fixed
+
+
+GlorotUniform = _fixed_variance_scaling("GlorotUniform", 1.0, "fan_avg", "uniform")
+GlorotNormal = _fixed_variance_scaling("GlorotNormal", 1.0, "fan_avg", "truncated_normal")
+LecunUniform = _fixed_variance_scaling("LecunUniform", 1.0, "fan_in", "uniform")
+LecunNormal = _fixed_variance_scaling("LecunNormal", 1.0, "fan_in", "truncated_normal")
+HeUniform = _fixed_variance_scaling("HeUniform", 2.0, "fan_in", "uniform")
+HeNormal = _fixed_variance_scaling("HeNormal", 2.0, "fan_in", "truncated_normal")
+
+
+class Orthogonal(_RandomInitializer):
+    def __init__(self, gain=1.0, seed=None):
+        super().__init__(seed)
+        self.gain = gain
+
+    def __call__(self, shape, dtype=None):
+        shape = tuple(shape)
+        if len(shape) < 2:
+            raise ValueError(f"The tensor to initialize must be at least two-dimensional. Received: shape={shape}")
+        rows = int(np.prod(shape[:-1]))
+        cols = shape[-1]
+        flat = torch.empty((max(rows, cols), min(rows, cols)), dtype=torch.float64).normal_(generator=self._generator())
+        q, r = torch.linalg.qr(flat)
+        q = q * torch.sign(torch.diagonal(r))
+        if rows < cols:
+            q = q.T
+        return (self.gain * q).reshape(shape).to(dtypes.to_torch_dtype(dtype))
+
+    def get_config(self):
+        return {"gain": self.gain, "seed": self.seed}
+
+
+class Identity(Initializer):
+    def __init__(self, gain=1.0):
+        self.gain = gain
+
+    def __call__(self, shape, dtype=None):
+        if len(shape) != 2:
+            raise ValueError(f"Identity matrix initializer can only be used for 2D matrices. Received: shape={tuple(shape)}")
+        return self.gain * torch.eye(*shape, dtype=dtypes.to_torch_dtype(dtype))
+
+    def get_config(self):
+        return {"gain": self.gain}
+
+
+IdentityInitializer = Identity
+
+_BY_NAME = {
+    "zeros": Zeros,
+    "ones": Ones,
+    "constant": Constant,
+    "random_normal": RandomNormal,
+    "normal": RandomNormal,
+    "random_uniform": RandomUniform,
+    "uniform": RandomUniform,
+    "truncated_normal": TruncatedNormal,
+    "variance_scaling": VarianceScaling,
+    "glorot_uniform": GlorotUniform,
+    "glorot_normal": GlorotNormal,
+    "lecun_uniform": LecunUniform,
+    "lecun_normal": LecunNormal,
+    "he_uniform": HeUniform,
+    "he_normal": HeNormal,
+    "orthogonal": Orthogonal,
+    "identity": Identity,
+}
+_BY_CLASS_NAME = {cls.__name__: cls for cls in set(_BY_NAME.values())}
+_BY_CLASS_NAME["IdentityInitializer"] = Identity
+
+
+def get(identifier):
+    """An initializer from a Keras name, a class name, a config dict, an instance or a callable."""
+    if identifier is None:
+        return None
+    if isinstance(identifier, Initializer):
+        return identifier
+    if isinstance(identifier, str):
+        cls = _BY_NAME.get(identifier) or _BY_CLASS_NAME.get(identifier)
+        if cls is None:
+            raise ValueError(f"Could not interpret initializer identifier: {identifier!r}. Known: {sorted(_BY_NAME)}")
+        return cls()
+    if isinstance(identifier, dict):
+        cls = _BY_CLASS_NAME.get(identifier.get("class_name"))
+        if cls is None:
+            from keraslite.saving import serialization
+
+            return serialization.deserialize_keras_object(identifier)
+        return cls.from_config(identifier.get("config", {}))
+    if isinstance(identifier, type) and issubclass(identifier, Initializer):
+        return identifier()
+    if callable(identifier):
+        return identifier
+    raise ValueError(f"Could not interpret initializer identifier: {identifier!r}")
+
+
+def serialize(initializer):
+    from keraslite.saving import serialization
+
+    return serialization.serialize_keras_object(initializer)
+
+
+def deserialize(config, custom_objects=None):
+    from keraslite.saving import serialization
+
+    return serialization.deserialize_keras_object(config, custom_objects=custom_objects)

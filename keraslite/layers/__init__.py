@@ -1,0 +1,69 @@
+"""`keras.layers`: every layer class, re-exported from the module that defines it."""
+from keraslite.graph.input_spec import InputSpec as InputSpec
+from keraslite.layers.base_layer import Layer as Layer
+from keraslite.layers.conv import Conv1D as Conv1D
+from keraslite.layers.conv import Conv1DTranspose as Conv1DTranspose
+from keraslite.layers.conv import Conv2D as Conv2D
+from keraslite.layers.conv import Conv2DTranspose as Conv2DTranspose
+from keraslite.layers.conv import Conv3D as Conv3D
+from keraslite.layers.conv import Conv3DTranspose as Conv3DTranspose
+from keraslite.layers.core import Activation as Activation
+from keraslite.layers.core import Dense as Dense
+from keraslite.layers.core import Dropout as Dropout
+from keraslite.layers.core import Embedding as Embedding
+from keraslite.layers.core import Identity as Identity
+from keraslite.layers.input_layer import Input as Input
+from keraslite.layers.input_layer import InputLayer as InputLayer
+from keraslite.layers.merge import Add as Add
+from keraslite.layers.merge import Average as Average
+from keraslite.layers.merge import Concatenate as Concatenate
+from keraslite.layers.merge import Dot as Dot
+from keraslite.layers.merge import Maximum as Maximum
+from keraslite.layers.merge import Minimum as Minimum
+from keraslite.layers.merge import Multiply as Multiply
+from keraslite.layers.merge import Subtract as Subtract
+from keraslite.layers.merge import add as add
+from keraslite.layers.merge import average as average
+from keraslite.layers.merge import concatenate as concatenate
+from keraslite.layers.merge import dot as dot
+from keraslite.layers.merge import maximum as maximum
+from keraslite.layers.merge import minimum as minimum
+from keraslite.layers.merge import multiply as multiply
+from keraslite.layers.merge import subtract as subtract
+from keraslite.layers.pooling import AveragePooling1D as AveragePooling1D
+from keraslite.layers.pooling import AveragePooling2D as AveragePooling2D
+from keraslite.layers.pooling import AveragePooling3D as AveragePooling3D
+from keraslite.layers.pooling import GlobalAveragePooling1D as GlobalAveragePooling1D
+from keraslite.layers.pooling import GlobalAveragePooling2D as GlobalAveragePooling2D
+from keraslite.layers.pooling import GlobalAveragePooling3D as GlobalAveragePooling3D
+from keraslite.layers.pooling import GlobalMaxPooling1D as GlobalMaxPooling1D
+from keraslite.layers.pooling import GlobalMaxPooling2D as GlobalMaxPooling2D
+from keraslite.layers.pooling import GlobalMaxPooling3D as GlobalMaxPooling3D
+from keraslite.layers.pooling import MaxPooling1D as MaxPooling1D
+from keraslite.layers.pooling import MaxPooling2D as MaxPooling2D
+from keraslite.layers.pooling import MaxPooling3D as MaxPooling3D
+from keraslite.layers.recurrent import LSTM as LSTM
+from keraslite.layers.recurrent import LSTMCell as LSTMCell
+from keraslite.layers.reshaping import Flatten as Flatten
+from keraslite.layers.reshaping import Reshape as Reshape
+from keraslite.layers.reshaping import UpSampling1D as UpSampling1D
+from keraslite.layers.reshaping import UpSampling2D as UpSampling2D
+from keraslite.layers.reshaping import ZeroPadding2D as ZeroPadding2D
+
+# Keras's aliases.
+MaxPool1D = MaxPooling1D
+MaxPool2D = MaxPooling2D
+MaxPool3D = MaxPooling3D
+AvgPool1D = AveragePooling1D
+AvgPool2D = AveragePooling2D
+AvgPool3D = AveragePooling3D
+GlobalMaxPool1D = GlobalMaxPooling1D
+GlobalMaxPool2D = GlobalMaxPooling2D
+GlobalMaxPool3D = GlobalMaxPooling3D
+GlobalAvgPool1D = GlobalAveragePooling1D
+GlobalAvgPool2D = GlobalAveragePooling2D
+GlobalAvgPool3D = GlobalAveragePooling3D
+Convolution1D = Conv1D
+Convolution2D = Conv2D
+Convolution3D = Conv3D
+Convolution2DTranspose = Conv2DTranspose

@@ -1,0 +1,636 @@
+"""`Layer`: a `torch.nn.Module` that keeps the Keras layer contract.
+
+A layer is built on its first call from the input shape (`build(input_shape)` creating
+weights with `add_weight`), then runs `call`. Called on KerasTensors it validates the
+input against `input_spec`, infers the output and records a `Node`; called on arrays or
+tensors it computes. Weights are `Variable`s (Parameters) in Keras layout.
+"""
+from __future__ import annotations
+
+import inspect
+import warnings
+
+import numpy as np
+import torch
+
+from keraslite import activations as _activations  # noqa: F401  (registers the module early)
+from keraslite import constraints, initializers, regularizers
+from keraslite.backend import dtypes, state
+from keraslite.backend.variable import Variable
+from keraslite.graph import call_context, shape_inference
+from keraslite.graph.input_spec import assert_input_compatibility
+from keraslite.graph.keras_tensor import KerasTensor
+from keraslite.graph.node import Node
+from keraslite.utils import tree
+
+_LEGACY_INPUT_KWARGS = ("input_dim", "input_shape", "batch_input_shape", "batch_size", "input_length")
+_ACCEPTED_KWARGS = _LEGACY_INPUT_KWARGS + ("weights",)
+
+
+class Layer(torch.nn.Module):
+    """Base class of all layers (and of `Model`).
+
+    Args:
+        trainable: whether the layer's weights are updated by training.
+        name: unique name; by default the snake-cased class name made unique
+            (`dense`, `dense_1`, ...).
+        dtype: the dtype of the weights and computations (default `floatx()`).
+        activity_regularizer: penalty on the layer's output, added to `losses`.
+    """
+
+    def __init__(self, *, activity_regularizer=None, trainable: bool = True, dtype=None, autocast: bool = True, name: str | None = None, **kwargs):
+        unknown = set(kwargs) - set(_ACCEPTED_KWARGS)
+        if unknown:
+            raise ValueError(
+                f"Unrecognized keyword arguments passed to {type(self).__name__}: "
+                f"{ {k: kwargs[k] for k in sorted(unknown)} }"
+            )
+        super().__init__()
+        # Keras semantics: a layer runs in inference mode unless told otherwise
+        # (fit passes training=True; PyTorch code may call .train()).
+        self.training = False
+        if name is None:
+            name = state.unique_name(self._auto_name_base())
+        elif not isinstance(name, str):
+            raise TypeError(f"Layer name must be a string. Received: name={name!r} (of type {type(name)})")
+        self.name = name
+        self._trainable = bool(trainable)
+        self._dtype_name = dtypes.standardize_dtype(dtype.name if hasattr(dtype, "compute_dtype") and hasattr(dtype, "name") and not isinstance(dtype, str) else dtype)
+        self._compute_torch_dtype = dtypes.to_torch_dtype(self._dtype_name)
+        self.autocast = autocast
+        self.built = False
+        self.input_spec = None
+        self.supports_masking = False
+        self.activity_regularizer = regularizers.get(activity_regularizer)
+        self._inbound_nodes: list[Node] = []
+        self._outbound_nodes: list[Node] = []
+        self._trainable_variables: list[Variable] = []
+        self._non_trainable_variables: list[Variable] = []
+        self._auto_named_parameters: set[str] = set()
+        self._call_losses: list[torch.Tensor] = []
+        self._build_shapes = None
+        self._initial_weights = kwargs.get("weights")
+        self._batch_input_shape = _legacy_batch_input_shape(kwargs)
+
+    @classmethod
+    def _auto_name_base(cls) -> str:
+        return state.to_snake_case(cls.__name__)
+
+    # ------------------------------------------------------------------ attributes
+    def __setattr__(self, name, value):
+        # Lists/tuples of layers are tracked like Keras does (torch would not see them).
+        if (
+            isinstance(value, (list, tuple))
+            and value
+            and not name.startswith("_")
+            and all(isinstance(v, torch.nn.Module) for v in value)
+            and "_modules" in self.__dict__
+        ):
+            torch.nn.Module.__setattr__(self, name, value)
+            self._modules[name] = torch.nn.ModuleList(value)
+            return
+        if isinstance(value, Variable) and "_parameters" in self.__dict__:
+            params = self._parameters
+            for key, param in params.items():
+                if param is value and key != name:
+                    if key in self._auto_named_parameters:
+                        # `self.w = self.add_weight(...)`: keep the user's attribute name.
+                        renamed = {(name if k == key else k): v for k, v in params.items()}
+                        params.clear()
+                        params.update(renamed)
+                        self._auto_named_parameters.discard(key)
+                    else:
+                        object.__setattr__(self, name, value)
+                    return
+        super().__setattr__(name, value)
+
+    @property
+    def dtype(self) -> str:
+        return self._dtype_name
+
+    @property
+    def compute_dtype(self) -> str:
+        return self._dtype_name
+
+    @property
+    def variable_dtype(self) -> str:
+        return self._dtype_name
+
+    @property
+    def trainable(self) -> bool:
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        value = bool(value)
+        self._trainable = value
+        for variable in self._trainable_variables:
+            variable.trainable = value
+        for layer in self._flat_sublayers():
+            layer.trainable = value
+
+    def _flat_sublayers(self) -> list["Layer"]:
+        """Direct sublayers (through ModuleLists and plain torch containers)."""
+        found = []
+
+        def visit(module):
+            for child in module._modules.values():
+                if child is None:
+                    continue
+                if isinstance(child, Layer):
+                    if child not in found:
+                        found.append(child)
+                else:
+                    visit(child)
+
+        visit(self)
+        return found
+
+    @property
+    def layers(self) -> list["Layer"]:
+        return self._flat_sublayers()
+
+    # ------------------------------------------------------------------ weights
+    def add_weight(self, shape=None, initializer=None, dtype=None, trainable: bool = True, autocast: bool = True, regularizer=None, constraint=None, aggregation="none", name: str | None = None, **kwargs) -> Variable:
+        """Create a weight (a `Variable`) of Keras shape `shape`, registered on this layer.
+
+        `initializer` defaults to `glorot_uniform` for floating weights and `zeros`
+        otherwise, as in Keras.
+        """
+        shape = tuple(int(d) for d in (shape if shape is not None else ()))
+        if any(d is None for d in shape):
+            raise ValueError(f"Layer {self.name}: weight shapes must be fully defined. Received: shape={shape}")
+        dtype_name = dtypes.standardize_dtype(dtype if dtype is not None else self._dtype_name)
+        if initializer is None:
+            initializer = "glorot_uniform" if dtypes.is_float_dtype(dtype_name) else "zeros"
+        initializer = initializers.get(initializer)
+        auto_named = name is None
+        if name is None:
+            name = _next_free_weight_name(self, "variable")
+        # Weights are made for real even while a shape is inferred under fake tensors.
+        with shape_inference.real_tensors():
+            value = initializer(shape, dtype=dtype_name)
+            value = torch.as_tensor(value).to(device=state.get_device(), dtype=dtypes.to_torch_dtype(dtype_name))
+        trainable = bool(trainable) and dtypes.is_float_dtype(dtype_name)
+        variable = Variable(value, trainable=trainable and self._trainable, name=name, path=f"{self.name}/{name}")
+        variable.regularizer = regularizers.get(regularizer)
+        variable.constraint = constraints.get(constraint)
+        register_name = name if name not in self._parameters else _next_free_weight_name(self, name)
+        if register_name in self.__dict__ or register_name in self._modules or register_name in self._buffers or hasattr(type(self), register_name):
+            register_name = _next_free_weight_name(self, "_" + register_name)
+        self.register_parameter(register_name, variable)
+        if auto_named:
+            self._auto_named_parameters.add(register_name)
+        (self._trainable_variables if trainable else self._non_trainable_variables).append(variable)
+        return variable
+
+    def _own_weights(self) -> list[torch.nn.Parameter]:
+        own = list(self._trainable_variables) + list(self._non_trainable_variables)
+        seen = {id(v) for v in own}
+        # Plain torch parameters registered by torch-style code count as trainable weights.
+        for param in self._parameters.values():
+            if param is not None and id(param) not in seen:
+                own.append(param)
+                seen.add(id(param))
+        return own
+
+    @property
+    def weights(self) -> list[torch.nn.Parameter]:
+        """Own weights (trainable first), then each sublayer's, without duplicates."""
+        result, seen = [], set()
+        for weight in self._own_weights():
+            if id(weight) not in seen:
+                result.append(weight)
+                seen.add(id(weight))
+        for module in self._modules.values():
+            if module is None:
+                continue
+            child_weights = module.weights if isinstance(module, Layer) else _torch_module_weights(module)
+            for weight in child_weights:
+                if id(weight) not in seen:
+                    result.append(weight)
+                    seen.add(id(weight))
+        return result
+
+    @property
+    def variables(self) -> list[torch.nn.Parameter]:
+        return self.weights
+
+    @property
+    def trainable_weights(self) -> list[torch.nn.Parameter]:
+        if not self.trainable:
+            return []
+        return [w for w in self.weights if w.requires_grad]
+
+    @property
+    def trainable_variables(self):
+        return self.trainable_weights
+
+    @property
+    def non_trainable_weights(self) -> list[torch.nn.Parameter]:
+        if not self.trainable:
+            return self.weights
+        return [w for w in self.weights if not w.requires_grad]
+
+    @property
+    def non_trainable_variables(self):
+        return self.non_trainable_weights
+
+    def get_weights(self) -> list[np.ndarray]:
+        """The weights as NumPy arrays, in Keras order and layout."""
+        return [w.detach().cpu().numpy() for w in self.weights]
+
+    def set_weights(self, weights) -> None:
+        """Set the weights from NumPy arrays in Keras order and layout (as `get_weights`)."""
+        current = self.weights
+        weights = list(weights)
+        if len(weights) != len(current):
+            raise ValueError(
+                f"Layer {self.name} weight shape mismatch: you called `set_weights(weights)` on "
+                f"layer '{self.name}' with a weight list of length {len(weights)}, but the layer "
+                f"was expecting {len(current)} weights."
+            )
+        converted = []
+        for variable, value in zip(current, weights):
+            value = np.asarray(value.detach().cpu() if isinstance(value, torch.Tensor) else value)
+            if tuple(value.shape) != tuple(variable.shape):
+                raise ValueError(
+                    f"Layer {self.name} weight shape mismatch for weight {getattr(variable, 'path', '?')}: "
+                    f"expected shape {tuple(variable.shape)}, received value of shape {value.shape}"
+                )
+            converted.append(value)
+        # Only write once every value is known to fit: a failed call changes nothing.
+        with torch.no_grad():
+            for variable, value in zip(current, converted):
+                variable.copy_(torch.as_tensor(value).to(dtype=variable.dtype, device=variable.device))
+
+    def count_params(self) -> int:
+        if not self.built:
+            raise ValueError(
+                f"You tried to call `count_params` on layer '{self.name}', but the layer isn't "
+                "built. You can build it manually via: `layer.build(input_shape)`."
+            )
+        return int(sum(int(np.prod(w.shape)) for w in self.weights))
+
+    # ------------------------------------------------------------------ losses
+    def add_loss(self, loss) -> None:
+        """Add a loss tensor (from inside `call`) to `layer.losses` for this forward pass."""
+        self._call_losses.append(loss)
+
+    @property
+    def losses(self) -> list[torch.Tensor]:
+        """Losses of the last call (activity regularization, `add_loss`) plus weight
+        regularization penalties, for this layer and its sublayers."""
+        result = list(self._call_losses)
+        for weight in self._own_weights():
+            regularizer = getattr(weight, "regularizer", None)
+            if regularizer is not None:
+                result.append(regularizer(weight))
+        for layer in self._flat_sublayers():
+            result.extend(layer.losses)
+        return result
+
+    def _clear_losses(self) -> None:
+        self._call_losses.clear()
+        for layer in self._flat_sublayers():
+            layer._clear_losses()
+
+    # ------------------------------------------------------------------ building
+    def build(self, input_shape) -> None:
+        """Create the weights for inputs of `input_shape`. Subclasses override this."""
+        self.built = True
+
+    def _maybe_build(self, shapes) -> None:
+        if self.built:
+            return
+        self._build_shapes = shapes
+        build = self.build
+        try:
+            build(shapes)
+        except TypeError as error:
+            if "positional argument" in str(error) and isinstance(shapes, (list, dict)):
+                raise
+            raise
+        self.built = True
+        if self._initial_weights is not None:
+            self.set_weights(self._initial_weights)
+            self._initial_weights = None
+
+    def compute_output_shape(self, input_shape):
+        raise NotImplementedError(f"Layer {type(self).__name__} does not define compute_output_shape.")
+
+    def compute_output_spec(self, *args, **kwargs):
+        """The output KerasTensor(s) for symbolic inputs.
+
+        Built-in layers compute it from `compute_output_shape`; a layer that does not
+        define that (most custom layers) is run once on fake tensors to find out.
+        """
+        if type(self).compute_output_shape is not Layer.compute_output_shape:
+            input_shapes = tree.map_structure(lambda t: t.shape if isinstance(t, KerasTensor) else t, args[0])
+            output_shape = self.compute_output_shape(input_shapes)
+            return map_shape_structure(lambda shape: KerasTensor(shape, self.compute_dtype), output_shape)
+        return shape_inference.infer_output_spec(self, args, kwargs)
+
+    def compute_mask(self, inputs, previous_mask=None):
+        if not self.supports_masking:
+            return None
+        return previous_mask
+
+    # ------------------------------------------------------------------ calling
+    def call(self, inputs, *args, **kwargs):
+        return inputs
+
+    def forward(self, *args, **kwargs):
+        return self(*args, **kwargs)
+
+    def __call__(self, *args, **kwargs):
+        if args and isinstance(args[0], torch.Tensor) and not kwargs.get("__symbolic__"):
+            if not _any_keras_tensor(args[1:], kwargs):
+                return self._eager_call(*args, **kwargs)
+        if _any_keras_tensor(args, kwargs):
+            return self._symbolic_call(*args, **kwargs)
+        return self._eager_call(*args, **kwargs)
+
+    def _call_signature(self):
+        cls = type(self)
+        cached = cls.__dict__.get("_keraslite_call_signature")
+        if cached is None:
+            parameters = inspect.signature(self.call).parameters
+            cached = (
+                "training" in parameters,
+                "mask" in parameters,
+                any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()),
+            )
+            setattr(cls, "_keraslite_call_signature", cached)
+        return cached
+
+    def _eager_call(self, *args, **kwargs):
+        if not args:
+            if "inputs" not in kwargs:
+                raise ValueError(f"Layer {self.name} was called without inputs.")
+            args = (kwargs.pop("inputs"),)
+        inputs = args[0]
+        if not isinstance(inputs, torch.Tensor):
+            inputs = convert_inputs(inputs, self._compute_torch_dtype if self.autocast else None)
+        elif self.autocast and inputs.is_floating_point() and inputs.dtype != self._compute_torch_dtype:
+            inputs = inputs.to(self._compute_torch_dtype)
+        if not self.built:
+            shapes = tree.map_structure(lambda t: tuple(t.shape) if isinstance(t, torch.Tensor) else t, inputs)
+            assert_input_compatibility(self.input_spec, _flat_shapes(shapes), self.name)
+            self._maybe_build(_with_unknown_batch(shapes))
+        accepts_training, accepts_mask, _ = self._call_signature()
+        training = kwargs.get("training")
+        if training is None:
+            training = call_context.current_training()
+            if training is None:
+                training = self.training
+            if accepts_training:
+                kwargs["training"] = training
+        elif not accepts_training:
+            kwargs.pop("training")
+        if not accepts_mask and "mask" in kwargs and kwargs["mask"] is None:
+            kwargs.pop("mask")
+        if self._call_losses:
+            self._call_losses.clear()
+        if self._modules:
+            # Nested layers called inside `call` inherit this call's `training`.
+            call_context.push_training(training)
+            try:
+                outputs = self.call(inputs, *args[1:], **kwargs)
+            finally:
+                call_context.pop_training()
+        else:
+            outputs = self.call(inputs, *args[1:], **kwargs)
+        if self.activity_regularizer is not None:
+            for output in tree.flatten(outputs):
+                if isinstance(output, torch.Tensor):
+                    self.add_loss(self.activity_regularizer(output) / output.shape[0])
+        return outputs
+
+    def _symbolic_call(self, *args, **kwargs):
+        if not args:
+            args = (kwargs.pop("inputs"),)
+        inputs = args[0]
+        shapes = tree.map_structure(lambda t: t.shape if isinstance(t, KerasTensor) else _shape_of_constant(t), inputs)
+        assert_input_compatibility(self.input_spec, _flat_shapes(shapes), self.name)
+        if not self.built:
+            try:
+                self._maybe_build(shapes)
+            except ValueError:
+                raise
+            except Exception as error:
+                raise type(error)(
+                    f"Exception encountered when building layer '{self.name}' "
+                    f"({type(self).__name__}) for input shape {shapes}: {error}"
+                ) from error
+        outputs = self.compute_output_spec(*args, **kwargs)
+        node = Node(self, call_args=args, call_kwargs=kwargs, outputs=outputs)
+        return node.outputs
+
+    # ------------------------------------------------------------------ graph access
+    def _single_node(self, what: str) -> Node:
+        if not self._inbound_nodes:
+            raise AttributeError(
+                f"Layer {self.name} has never been called and thus has no defined {what}."
+            )
+        if len(self._inbound_nodes) > 1 and what in ("input", "output"):
+            raise AttributeError(
+                f"Layer {self.name} has multiple inbound nodes, hence the notion of "
+                f'"layer {what}" is ill-defined. Use `get_{what}_at(node_index)` instead.'
+            )
+        return self._inbound_nodes[0]
+
+    @property
+    def input(self):
+        node = self._single_node("input")
+        if node.is_input:
+            return node.outputs
+        return node.call_args[0]
+
+    @property
+    def output(self):
+        return self._single_node("output").outputs
+
+    def get_input_at(self, node_index: int):
+        node = self._inbound_nodes[node_index]
+        return node.outputs if node.is_input else node.call_args[0]
+
+    def get_output_at(self, node_index: int):
+        return self._inbound_nodes[node_index].outputs
+
+    @property
+    def input_shape(self):
+        return tree.map_structure(lambda t: tuple(t.shape), self.input)
+
+    @property
+    def output_shape(self):
+        shapes = {repr(tree.map_structure(lambda t: tuple(t.shape), n.outputs)) for n in self._inbound_nodes}
+        if not self._inbound_nodes:
+            raise AttributeError(f"The layer {self.name} has never been called and thus has no defined output shape.")
+        if len(shapes) > 1:
+            raise AttributeError(
+                f'The layer "{self.name}" has multiple inbound nodes with different output shapes. '
+                "Hence the notion of \"output shape\" is ill-defined for the layer."
+            )
+        return tree.map_structure(lambda t: tuple(t.shape), self._inbound_nodes[0].outputs)
+
+    # ------------------------------------------------------------------ config
+    def get_config(self) -> dict:
+        config = {"name": self.name, "trainable": self.trainable, "dtype": self._dtype_name}
+        if self._batch_input_shape is not None:
+            config["batch_input_shape"] = self._batch_input_shape
+        base_init = Layer.__init__
+        if type(self).__init__ is not base_init and type(self).get_config is Layer.get_config:
+            # A custom layer with constructor arguments must describe them itself.
+            parameters = inspect.signature(type(self).__init__).parameters
+            extra = [p for p in parameters if p not in ("self", "args", "kwargs") and p not in config]
+            if extra:
+                raise NotImplementedError(
+                    f"Layer {type(self).__name__} has arguments {extra} in `__init__()` and therefore "
+                    "must override `get_config()`. Example:\n\n"
+                    f"class {type(self).__name__}(keras.layers.Layer):\n"
+                    "    def __init__(self, " + ", ".join(extra) + ", **kwargs):\n"
+                    "        super().__init__(**kwargs)\n        ...\n\n"
+                    "    def get_config(self):\n"
+                    "        config = super().get_config()\n"
+                    "        config.update({" + ", ".join(f'"{p}": self.{p}' for p in extra) + "})\n"
+                    "        return config"
+                )
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict):
+        try:
+            return cls(**config)
+        except Exception as error:
+            raise TypeError(
+                f"Error when deserializing class '{cls.__name__}' using config={config}.\n\n"
+                f"Exception encountered: {error}"
+            ) from error
+
+    def get_build_config(self):
+        if self._build_shapes is not None:
+            return {"input_shape": self._build_shapes}
+        return None
+
+    def build_from_config(self, config):
+        if config and not self.built:
+            self._maybe_build(config["input_shape"])
+
+    def extra_repr(self) -> str:
+        return f"name={self.name!r}"
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+    def _apply(self, fn, recurse=True):
+        result = super()._apply(fn, recurse)
+        self._invalidate_device_cache()
+        return result
+
+    def _invalidate_device_cache(self) -> None:
+        pass
+
+
+# ---------------------------------------------------------------------- helpers
+def _torch_module_weights(module: torch.nn.Module) -> list:
+    return [p for p in module.parameters()]
+
+
+def _next_free_weight_name(layer: Layer, base: str) -> str:
+    name, index = base, 0
+    while name in layer._parameters:
+        index += 1
+        name = f"{base}_{index}"
+    return name
+
+
+def _legacy_batch_input_shape(kwargs):
+    if kwargs.get("batch_input_shape") is not None:
+        return tuple(kwargs["batch_input_shape"])
+    if kwargs.get("input_shape") is not None:
+        shape = kwargs["input_shape"]
+        shape = (shape,) if isinstance(shape, int) else tuple(shape)
+        return (kwargs.get("batch_size"),) + shape
+    if kwargs.get("input_dim") is not None:
+        if kwargs.get("input_length") is not None:
+            return (kwargs.get("batch_size"), kwargs["input_length"])
+        return (kwargs.get("batch_size"), int(kwargs["input_dim"]))
+    return None
+
+
+def _any_keras_tensor(args, kwargs) -> bool:
+    for value in args:
+        if isinstance(value, KerasTensor) or (isinstance(value, (list, tuple, dict)) and any(isinstance(v, KerasTensor) for v in tree.flatten(value))):
+            return True
+    for value in kwargs.values():
+        if isinstance(value, KerasTensor) or (isinstance(value, (list, tuple, dict)) and any(isinstance(v, KerasTensor) for v in tree.flatten(value))):
+            return True
+    return False
+
+
+def is_shape(value) -> bool:
+    return isinstance(value, (tuple, list)) and all(d is None or isinstance(d, (int, np.integer)) for d in value)
+
+
+def map_shape_structure(fn, structure):
+    """Apply `fn` to every shape (a tuple of ints/None) in a structure of shapes."""
+    if is_shape(structure):
+        return fn(tuple(structure))
+    if isinstance(structure, dict):
+        return {k: map_shape_structure(fn, v) for k, v in structure.items()}
+    return type(structure)(map_shape_structure(fn, v) for v in structure)
+
+
+def _flat_shapes(shapes) -> list:
+    if is_shape(shapes):
+        return [tuple(shapes)]
+    if isinstance(shapes, dict):
+        shapes = list(shapes.values())
+    out = []
+    for s in shapes:
+        out.extend(_flat_shapes(s))
+    return out
+
+
+def _with_unknown_batch(shapes):
+    """Build shapes seen by `build()` on an eager first call keep the batch size unknown,
+    as in Keras, so that the layer accepts any batch size afterwards."""
+    return map_shape_structure(lambda s: (None,) + tuple(s[1:]) if len(s) else s, shapes)
+
+
+def _shape_of_constant(value):
+    if isinstance(value, (np.ndarray, torch.Tensor)):
+        return tuple(value.shape)
+    return value
+
+
+def convert_inputs(inputs, float_dtype=None):
+    """NumPy arrays / Python numbers / nested lists of them -> torch tensors on the default
+    device; floating values take `float_dtype` (Keras's autocast)."""
+    device = state.get_device()
+
+    def convert(value):
+        if isinstance(value, torch.Tensor):
+            if float_dtype is not None and value.is_floating_point() and value.dtype != float_dtype:
+                return value.to(float_dtype)
+            return value
+        if isinstance(value, (np.ndarray, np.generic, float, int, bool)) or (isinstance(value, list) and value and not isinstance(value[0], (torch.Tensor, np.ndarray, list, dict))):
+            array = np.asarray(value)
+            if array.dtype == object:
+                raise TypeError(f"Cannot convert a value of dtype object to a tensor. Received: {value!r}")
+            tensor = torch.from_numpy(np.ascontiguousarray(array))
+            if tensor.is_floating_point() and float_dtype is not None:
+                tensor = tensor.to(float_dtype)
+            return tensor.to(device, non_blocking=True)
+        return value
+
+    if isinstance(inputs, (list, tuple, dict)):
+        if isinstance(inputs, list) and inputs and not isinstance(inputs[0], (torch.Tensor, np.ndarray, list, tuple, dict)):
+            return convert(inputs)
+        return tree.map_structure(convert, inputs)
+    return convert(inputs)
+
+
+def warn_once(message: str) -> None:
+    warnings.warn(message, stacklevel=3)

@@ -1,0 +1,181 @@
+"""Pooling layers: Max/Average Pooling 1D/2D/3D and the global poolings.
+
+Channels-last batches reach torch as channels-first views, as for convolutions.
+"same" padding follows TensorFlow: max pooling ignores the padded positions, average
+pooling divides by the number of real positions.
+"""
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from keraslite.graph.input_spec import InputSpec
+from keraslite.layers.base_layer import Layer
+from keraslite.layers.conv import conv_output_length, same_padding
+from keraslite.layers.reshaping import standardize_data_format, standardize_tuple
+
+_MAX = {1: F.max_pool1d, 2: F.max_pool2d, 3: F.max_pool3d}
+_AVG = {1: F.avg_pool1d, 2: F.avg_pool2d, 3: F.avg_pool3d}
+
+
+class _Pooling(Layer):
+    rank = 2
+    mode = "max"
+
+    def __init__(self, pool_size=2, strides=None, padding="valid", data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        self.pool_size = standardize_tuple(pool_size, self.rank, "pool_size")
+        self.strides = self.pool_size if strides is None else standardize_tuple(strides, self.rank, "strides")
+        padding = padding.lower()
+        if padding not in ("valid", "same"):
+            raise ValueError(f"The `padding` argument must be one of 'valid', 'same'. Received: padding={padding!r}")
+        self.padding = padding
+        self.data_format = standardize_data_format(data_format)
+        self.input_spec = InputSpec(ndim=self.rank + 2)
+        self.built = True
+
+    def call(self, inputs):
+        x = inputs.movedim(-1, 1) if self.data_format == "channels_last" else inputs
+        padding = 0
+        if self.padding == "same":
+            pads = [same_padding(n, k, s, 1) for n, k, s in zip(x.shape[2:], self.pool_size, self.strides)]
+            if all(b == a for b, a in pads) and all(b <= k // 2 for (b, _), k in zip(pads, self.pool_size)):
+                padding = tuple(b for b, _ in pads)
+            else:
+                flat = []
+                for before, after in reversed(pads):
+                    flat += [before, after]
+                if self.mode == "max":
+                    x = F.pad(x, flat, value=float("-inf"))
+                else:
+                    ones = torch.ones((1, 1) + tuple(x.shape[2:]), dtype=x.dtype, device=x.device)
+                    counts = _AVG[self.rank](F.pad(ones, flat), self.pool_size, self.strides)
+                    sums = _AVG[self.rank](F.pad(x, flat), self.pool_size, self.strides)
+                    y = sums / counts
+                    return y.movedim(1, -1) if self.data_format == "channels_last" else y
+        if self.mode == "max":
+            y = _MAX[self.rank](x, self.pool_size, self.strides, padding)
+        else:
+            y = _AVG[self.rank](x, self.pool_size, self.strides, padding, count_include_pad=False)
+        return y.movedim(1, -1) if self.data_format == "channels_last" else y
+
+    def compute_output_shape(self, input_shape):
+        input_shape = tuple(input_shape)
+        spatial = input_shape[1:-1] if self.data_format == "channels_last" else input_shape[2:]
+        out = tuple(conv_output_length(n, k, self.padding, s) for n, k, s in zip(spatial, self.pool_size, self.strides))
+        for size in out:
+            if size is not None and size <= 0:
+                raise ValueError(
+                    f'Layer "{self.name}" ({type(self).__name__}): the pool_size {self.pool_size} is larger than '
+                    f"the input {input_shape}; the output would be empty. Use padding='same' or a smaller pool_size."
+                )
+        if self.data_format == "channels_last":
+            return (input_shape[0],) + out + (input_shape[-1],)
+        return (input_shape[0], input_shape[1]) + out
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"pool_size": self.pool_size, "padding": self.padding, "strides": self.strides, "data_format": self.data_format})
+        return config
+
+
+class MaxPooling1D(_Pooling):
+    rank, mode = 1, "max"
+
+
+class MaxPooling2D(_Pooling):
+    """Max over `pool_size` windows moved by `strides` (default: pool_size)."""
+
+    rank, mode = 2, "max"
+
+
+class MaxPooling3D(_Pooling):
+    rank, mode = 3, "max"
+
+
+class AveragePooling1D(_Pooling):
+    rank, mode = 1, "average"
+
+
+class AveragePooling2D(_Pooling):
+    """Average over `pool_size` windows moved by `strides` (default: pool_size)."""
+
+    rank, mode = 2, "average"
+
+
+class AveragePooling3D(_Pooling):
+    rank, mode = 3, "average"
+
+
+class _GlobalPooling(Layer):
+    rank = 2
+    mode = "max"
+
+    def __init__(self, data_format=None, keepdims=False, **kwargs):
+        super().__init__(**kwargs)
+        self.data_format = standardize_data_format(data_format)
+        self.keepdims = keepdims
+        self.input_spec = InputSpec(ndim=self.rank + 2)
+        self.supports_masking = self.rank == 1
+        self.built = True
+
+    def _axes(self):
+        start = 1 if self.data_format == "channels_last" else 2
+        return tuple(range(start, start + self.rank))
+
+    def call(self, inputs, mask=None):
+        axes = self._axes()
+        if mask is not None and self.rank == 1:
+            mask = mask.to(inputs.dtype)
+            mask = mask.unsqueeze(-1) if self.data_format == "channels_last" else mask.unsqueeze(1)
+            if self.mode == "max":
+                return torch.amax(torch.where(mask > 0, inputs, torch.finfo(inputs.dtype).min), dim=axes, keepdim=self.keepdims)
+            return torch.sum(inputs * mask, dim=axes, keepdim=self.keepdims) / torch.sum(mask, dim=axes, keepdim=self.keepdims)
+        if self.mode == "max":
+            return torch.amax(inputs, dim=axes, keepdim=self.keepdims)
+        return torch.mean(inputs, dim=axes, keepdim=self.keepdims)
+
+    def compute_mask(self, inputs, mask=None):
+        return None
+
+    def compute_output_shape(self, input_shape):
+        input_shape = tuple(input_shape)
+        axes = self._axes()
+        if self.keepdims:
+            return tuple(1 if i in axes else d for i, d in enumerate(input_shape))
+        return tuple(d for i, d in enumerate(input_shape) if i not in axes)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"data_format": self.data_format, "keepdims": self.keepdims})
+        return config
+
+
+class GlobalMaxPooling1D(_GlobalPooling):
+    rank, mode = 1, "max"
+
+
+class GlobalMaxPooling2D(_GlobalPooling):
+    """Max over the spatial dimensions: (batch, h, w, c) -> (batch, c)."""
+
+    rank, mode = 2, "max"
+
+
+class GlobalMaxPooling3D(_GlobalPooling):
+    rank, mode = 3, "max"
+
+
+class GlobalAveragePooling1D(_GlobalPooling):
+    """Mean over time (respecting a mask): (batch, steps, features) -> (batch, features)."""
+
+    rank, mode = 1, "average"
+
+
+class GlobalAveragePooling2D(_GlobalPooling):
+    """Mean over the spatial dimensions: (batch, h, w, c) -> (batch, c)."""
+
+    rank, mode = 2, "average"
+
+
+class GlobalAveragePooling3D(_GlobalPooling):
+    rank, mode = 3, "average"

@@ -1,0 +1,107 @@
+"""`keras.regularizers`: weight penalties added to a model's loss."""
+from __future__ import annotations
+
+import torch
+
+
+class Regularizer:
+    def __call__(self, x):
+        return 0.0
+
+    def get_config(self) -> dict:
+        return {}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+
+def _validate_factor(name, value):
+    value = float(value)
+    if value < 0:
+        raise ValueError(f"Value for argument `{name}` must be a non-negative float. Received: {name}={value}")
+    return value
+
+
+class L1L2(Regularizer):
+    def __init__(self, l1=0.0, l2=0.0):
+        self.l1 = _validate_factor("l1", l1)
+        self.l2 = _validate_factor("l2", l2)
+
+    def __call__(self, x):
+        penalty = x.new_zeros(())
+        if self.l1:
+            penalty = penalty + self.l1 * torch.sum(torch.abs(x))
+        if self.l2:
+            penalty = penalty + self.l2 * torch.sum(torch.square(x))
+        return penalty
+
+    def get_config(self):
+        return {"l1": self.l1, "l2": self.l2}
+
+
+class L1(Regularizer):
+    def __init__(self, l1=0.01):
+        self.l1 = _validate_factor("l1", l1)
+
+    def __call__(self, x):
+        return self.l1 * torch.sum(torch.abs(x))
+
+    def get_config(self):
+        return {"l1": self.l1}
+
+
+class L2(Regularizer):
+    def __init__(self, l2=0.01):
+        self.l2 = _validate_factor("l2", l2)
+
+    def __call__(self, x):
+        return self.l2 * torch.sum(torch.square(x))
+
+    def get_config(self):
+        return {"l2": self.l2}
+
+
+class OrthogonalRegularizer(Regularizer):
+    def __init__(self, factor=0.01, mode="rows"):
+        if mode not in ("rows", "columns"):
+            raise ValueError(f"Invalid value for argument `mode`. Expected one of 'rows', 'columns'. Received: mode={mode!r}")
+        self.factor, self.mode = _validate_factor("factor", factor), mode
+
+    def __call__(self, x):
+        if x.ndim != 2:
+            raise ValueError(f"OrthogonalRegularizer requires a rank-2 input. Received: input.shape={tuple(x.shape)}")
+        vectors = x if self.mode == "rows" else x.T
+        vectors = torch.nn.functional.normalize(vectors, dim=1)
+        product = vectors @ vectors.T
+        size = product.shape[0]
+        off_diagonal = product - torch.eye(size, dtype=x.dtype, device=x.device)
+        return self.factor * torch.sum(torch.abs(off_diagonal)) / (size * (size - 1))
+
+    def get_config(self):
+        return {"factor": self.factor, "mode": self.mode}
+
+
+l1, l2, l1_l2, orthogonal_regularizer = L1, L2, L1L2, OrthogonalRegularizer
+_BY_NAME = {"l1": L1, "l2": L2, "l1_l2": L1L2, "orthogonal_regularizer": OrthogonalRegularizer}
+_BY_CLASS_NAME = {cls.__name__: cls for cls in (L1, L2, L1L2, OrthogonalRegularizer)}
+
+
+def get(identifier):
+    if identifier is None:
+        return None
+    if isinstance(identifier, Regularizer) or (callable(identifier) and not isinstance(identifier, (str, dict, type))):
+        return identifier
+    if isinstance(identifier, str):
+        cls = _BY_NAME.get(identifier) or _BY_CLASS_NAME.get(identifier)
+        if cls is None:
+            raise ValueError(f"Could not interpret regularizer identifier: {identifier!r}. Known: {sorted(_BY_NAME)}")
+        return cls()
+    if isinstance(identifier, dict):
+        cls = _BY_CLASS_NAME.get(identifier.get("class_name"))
+        if cls is None:
+            from keraslite.saving import serialization
+
+            return serialization.deserialize_keras_object(identifier)
+        return cls.from_config(identifier.get("config", {}))
+    raise ValueError(f"Could not interpret regularizer identifier: {identifier!r}")
