@@ -1,0 +1,1 @@
+"""Test support: the real-Keras oracle and the shared layer-test harness."""
