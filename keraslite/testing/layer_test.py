@@ -39,6 +39,7 @@ def run_layer_test(
     input_data=None,
     call_kwargs: dict | None = None,
     seed: int = 0,
+    compare_config_keys: bool = False,
 ):
     """Check a layer end to end; return the keraslite layer that was tested.
 
@@ -103,11 +104,11 @@ def run_layer_test(
 
     # 6. Parity with real Keras 3.
     if oracle is not None:
-        _check_parity(layer, layer_cls, init_kwargs, call_kwargs, arrays, multi, oracle, keras_class_path, rtol, atol, check_gradients)
+        _check_parity(layer, layer_cls, init_kwargs, call_kwargs, arrays, multi, oracle, keras_class_path, rtol, atol, check_gradients, compare_config_keys)
     return layer
 
 
-def _check_parity(layer, layer_cls, init_kwargs, call_kwargs, arrays, multi, oracle, keras_class_path, rtol, atol, check_gradients):
+def _check_parity(layer, layer_cls, init_kwargs, call_kwargs, arrays, multi, oracle, keras_class_path, rtol, atol, check_gradients, compare_config_keys=False):
     class_path = keras_class_path or f"keras.layers.{layer_cls.__name__}"
     weights = layer.get_weights()
     named = {f"x{i}": a for i, a in enumerate(arrays)}
@@ -126,12 +127,19 @@ tensors = [torch.tensor(x, requires_grad={float_inputs and check_gradients}) for
 out = layer(tensors if {multi} else tensors[0], **call_kwargs)
 outs = out if isinstance(out, (list, tuple)) else [out]
 result['outputs'] = [o.detach().cpu().numpy() for o in outs]
+result['config_keys'] = sorted(layer.get_config())
+result['weight_shapes'] = [list(w.shape) for w in layer.weights]
 if {float_inputs and check_gradients}:
     total = sum((o.float() ** 2).mean() for o in outs)
     total.backward()
     result['grads'] = [t.grad.cpu().numpy() for t in tensors]
 """
     expected = oracle.run(code, **named)
+    if compare_config_keys:
+        ours_keys = sorted(layer.get_config())
+        assert ours_keys == list(expected["config_keys"]), f"{layer_cls.__name__}: config keys {ours_keys} != Keras {expected['config_keys']}"
+        ours_shapes = [list(w.shape) for w in layer.weights]
+        assert ours_shapes == [list(s) for s in expected["weight_shapes"]], f"{layer_cls.__name__}: weight shapes {ours_shapes} != Keras {expected['weight_shapes']}"
     tensors = [torch.tensor(a, requires_grad=float_inputs and check_gradients) for a in arrays]
     out = layer(tensors if multi else tensors[0], **call_kwargs)
     outs = _flat_tensors(out)
