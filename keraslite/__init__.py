@@ -15,3 +15,6 @@ from keraslite.layers.input_layer import Input as Input
 from keraslite.layers.input_layer import InputLayer as InputLayer
 from keraslite.models.model import Model as Model
 from keraslite.models.sequential import Sequential as Sequential
+from keraslite import applications as applications
+from keraslite import datasets as datasets
+from keraslite import preprocessing as preprocessing

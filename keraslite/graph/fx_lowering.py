@@ -8,6 +8,9 @@ One handler per kind of node, so the lowering reads like a table:
     operation (keras.ops
     on KerasTensors)     -> call_function
     several outputs      -> operator.getitem on the call's result
+    implicit mask        -> call_function keras_mask_of(producer output), passed as
+                            `mask=` (each layer call attaches `compute_mask`'s result
+                            to its outputs as `_keras_mask`, as Keras does)
     model outputs        -> output
 
 Every call_module receives `training=training` from the GraphModule's own `training`
@@ -54,6 +57,11 @@ def _output_paths(structure, prefix=()):
     return paths
 
 
+def keras_mask_of(tensor):
+    """The mask a layer call attached to `tensor` (`tensor._keras_mask`), or None."""
+    return getattr(tensor, "_keras_mask", None)
+
+
 class _Lowering:
     def __init__(self, targets: dict):
         self.graph = torch.fx.Graph()
@@ -71,6 +79,13 @@ class _Lowering:
         fn = getattr(layer, "_keraslite_op_function", None)
         args = self.value(list(node.call_args))
         kwargs = {k: self.value(v) for k, v in node.call_kwargs.items()}
+        if getattr(node, "input_masks", None) is not None and "mask" not in kwargs:
+            # Keras's implicit masking: the layer takes its input's mask, which the
+            # producing layer's call attached to its output tensor.
+            kwargs["mask"] = tree.map_structure(
+                lambda t: self.graph.call_function(keras_mask_of, (self.env[id(t)],)) if isinstance(t, KerasTensor) and t._keras_mask is not None else None,
+                node.call_args[0],
+            )
         if fn is not None:
             result = self.graph.call_function(fn, tuple(args), kwargs)
         else:

@@ -11,8 +11,11 @@ from keraslite.utils import tree
 
 
 class Node:
-    def __init__(self, layer, call_args=(), call_kwargs=None, outputs=None):
+    def __init__(self, layer, call_args=(), call_kwargs=None, outputs=None, input_masks=None):
         self.layer = layer
+        # The inputs' symbolic masks when the layer receives them implicitly as `mask=`
+        # (Keras's automatic masking); None otherwise. Not graph inputs: read at run time.
+        self.input_masks = input_masks
         self.call_args = tuple(call_args)
         self.call_kwargs = dict(call_kwargs or {})
         self.index = len(layer._inbound_nodes)

@@ -67,3 +67,18 @@ Convolution1D = Conv1D
 Convolution2D = Conv2D
 Convolution3D = Conv3D
 Convolution2DTranspose = Conv2DTranspose
+
+# Normalization layers (keraslite/layers/normalization.py).
+from keraslite.layers.normalization import BatchNormalization as BatchNormalization
+from keraslite.layers.normalization import GroupNormalization as GroupNormalization
+from keraslite.layers.normalization import LayerNormalization as LayerNormalization
+from keraslite.layers.normalization import UnitNormalization as UnitNormalization
+
+# Regularization layers (keraslite/layers/regularization.py).
+from keraslite.layers.regularization import ActivityRegularization as ActivityRegularization
+from keraslite.layers.regularization import AlphaDropout as AlphaDropout
+from keraslite.layers.regularization import GaussianDropout as GaussianDropout
+from keraslite.layers.regularization import GaussianNoise as GaussianNoise
+from keraslite.layers.regularization import SpatialDropout1D as SpatialDropout1D
+from keraslite.layers.regularization import SpatialDropout2D as SpatialDropout2D
+from keraslite.layers.regularization import SpatialDropout3D as SpatialDropout3D

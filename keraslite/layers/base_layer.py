@@ -104,6 +104,17 @@ class Layer(torch.nn.Module):
                     return
         super().__setattr__(name, value)
 
+    def __getattr__(self, name):
+        try:
+            return super().__getattr__(name)
+        except AttributeError:
+            # A property that raised AttributeError lands here (Python's fallback);
+            # surface its own message instead of torch's "has no attribute".
+            attribute = getattr(type(self), name, None)
+            if isinstance(attribute, property):
+                return attribute.fget(self)
+            raise
+
     @property
     def dtype(self) -> str:
         return self._dtype_name
@@ -379,17 +390,16 @@ class Layer(torch.nn.Module):
             assert_input_compatibility(self.input_spec, _flat_shapes(shapes), self.name)
             self._maybe_build(_with_unknown_batch(shapes))
         accepts_training, accepts_mask, _ = self._call_signature()
-        training = kwargs.get("training")
+        training = kwargs.pop("training", None) if not accepts_training else kwargs.get("training")
         if training is None:
             training = call_context.current_training()
             if training is None:
                 training = self.training
             if accepts_training:
                 kwargs["training"] = training
-        elif not accepts_training:
-            kwargs.pop("training")
         if not accepts_mask and "mask" in kwargs and kwargs["mask"] is None:
             kwargs.pop("mask")
+        previous_mask = _resolve_mask(self, accepts_mask, inputs, args, kwargs)
         if self._call_losses:
             self._call_losses.clear()
         if self._modules:
@@ -401,6 +411,8 @@ class Layer(torch.nn.Module):
                 call_context.pop_training()
         else:
             outputs = self.call(inputs, *args[1:], **kwargs)
+        if previous_mask is not None or _overrides_compute_mask(self):
+            _attach_masks(self, inputs, outputs, previous_mask)
         if self.activity_regularizer is not None:
             for output in tree.flatten(outputs):
                 if isinstance(output, torch.Tensor):
@@ -423,8 +435,14 @@ class Layer(torch.nn.Module):
                     f"Exception encountered when building layer '{self.name}' "
                     f"({type(self).__name__}) for input shape {shapes}: {error}"
                 ) from error
-        outputs = self.compute_output_spec(*args, **kwargs)
-        node = Node(self, call_args=args, call_kwargs=kwargs, outputs=outputs)
+        spec_kwargs = dict(kwargs)
+        previous_mask = _resolve_mask(self, self._call_signature()[1], inputs, args, spec_kwargs)
+        outputs = self.compute_output_spec(*args, **spec_kwargs)
+        outputs = symbolic_output_masks(self, inputs, outputs, previous_mask)
+        # A mask found on the inputs (not passed by the user) is recorded apart from the
+        # call's arguments: it is no graph input, the lowering reads it at run time.
+        auto_mask = previous_mask if "mask" in spec_kwargs and "mask" not in kwargs else None
+        node = Node(self, call_args=args, call_kwargs=kwargs, outputs=outputs, input_masks=auto_mask)
         return node.outputs
 
     # ------------------------------------------------------------------ graph access
@@ -525,11 +543,120 @@ class Layer(torch.nn.Module):
 
     def _apply(self, fn, recurse=True):
         result = super()._apply(fn, recurse)
+        # `.to(torch.float64)`/`.half()` change the compute dtype, as a torch user expects.
+        for param in self._parameters.values():
+            if param is not None and param.is_floating_point():
+                if param.dtype != self._compute_torch_dtype:
+                    self._compute_torch_dtype = param.dtype
+                    self._dtype_name = dtypes.standardize_dtype(param.dtype)
+                break
         self._invalidate_device_cache()
         return result
 
     def _invalidate_device_cache(self) -> None:
         pass
+
+
+# ---------------------------------------------------------------------- masks
+# Keras's masking contract: a tensor (torch or symbolic) may carry `_keras_mask`. A layer
+# whose `call` takes `mask` receives its input's mask when the call has one tensor
+# argument and no explicit mask; a layer that supports masking sets
+# `compute_mask(inputs, previous_mask)` on its outputs; the others drop it.
+def get_keras_mask(tensor):
+    """The `_keras_mask` carried by a tensor (torch or KerasTensor), or None."""
+    return getattr(tensor, "_keras_mask", None)
+
+
+def _input_masks(inputs):
+    if isinstance(inputs, (torch.Tensor, KerasTensor)):
+        return getattr(inputs, "_keras_mask", None)
+    if isinstance(inputs, (list, tuple, dict)):
+        masks = tree.map_structure(get_keras_mask, inputs)
+        if any(m is not None for m in tree.flatten(masks)):
+            return masks
+    return None
+
+
+def _has_tensor(value) -> bool:
+    return any(isinstance(v, (torch.Tensor, KerasTensor)) for v in tree.flatten(value))
+
+
+def _resolve_mask(layer, accepts_mask, inputs, args, kwargs):
+    """Fill `kwargs["mask"]` from the inputs' masks (as Keras does) and return the
+    previous mask seen by `compute_mask`."""
+    explicit = kwargs.get("mask")
+    if explicit is not None:
+        return explicit
+    previous = _input_masks(inputs)
+    if previous is not None and accepts_mask:
+        others = list(args[1:]) + [v for k, v in kwargs.items() if k not in ("mask", "training")]
+        if not any(_has_tensor(v) for v in others):
+            kwargs["mask"] = previous
+    return previous
+
+
+def _overrides_compute_mask(layer) -> bool:
+    cls = type(layer)
+    cached = cls.__dict__.get("_keraslite_overrides_compute_mask")
+    if cached is None:
+        cached = cls.compute_mask is not Layer.compute_mask
+        setattr(cls, "_keraslite_overrides_compute_mask", cached)
+    return cached
+
+
+def _attach_masks(layer, inputs, outputs, previous_mask) -> None:
+    if not layer.supports_masking:
+        return
+    flat_outputs = [o for o in tree.flatten(outputs)]
+    if all(getattr(o, "_keras_mask", None) is not None for o in flat_outputs):
+        return
+    masks = layer.compute_mask(inputs, previous_mask)
+    if masks is None:
+        return
+    for tensor, mask in zip(flat_outputs, tree.flatten(masks)):
+        if mask is not None and isinstance(tensor, torch.Tensor) and getattr(tensor, "_keras_mask", None) is None:
+            tensor._keras_mask = mask
+
+
+def symbolic_output_masks(layer, inputs, outputs, previous_mask):
+    """`outputs` (specs) with `_keras_mask` set from `layer.compute_mask`, computed on
+    fake tensors (only shapes and dtypes) when the layer defines its own."""
+    if not layer.supports_masking or (previous_mask is None and not _overrides_compute_mask(layer)):
+        return outputs
+    flat_outputs = tree.flatten(outputs)
+    if all(o._keras_mask is not None for o in flat_outputs):
+        return outputs
+    if not _overrides_compute_mask(layer):
+        masks = previous_mask
+    else:
+        masks = _infer_mask_spec(layer, inputs, previous_mask)
+    if masks is None:
+        return outputs
+    for spec, mask in zip(flat_outputs, tree.flatten(masks)):
+        if isinstance(spec, KerasTensor) and isinstance(mask, KerasTensor) and spec._keras_mask is None and spec._keras_history is None:
+            object.__setattr__(spec, "_keras_mask", mask)
+    return outputs
+
+
+def _infer_mask_spec(layer, inputs, previous_mask):
+    from torch._subclasses.fake_tensor import FakeTensorMode
+
+    unknown = any(isinstance(t, KerasTensor) and None in t._shape for t in tree.flatten((inputs, previous_mask)))
+    runs = []
+    for fill in (83, 89) if unknown else (83,):
+        with FakeTensorMode(allow_non_fake_inputs=True):
+            fake = tree.map_structure(lambda v: shape_inference._concretize(v, fill), (inputs, previous_mask))
+            masks = layer.compute_mask(fake[0], fake[1])
+            runs.append(tree.map_structure(lambda m: (tuple(m.shape), dtypes.standardize_dtype(m.dtype)) if isinstance(m, torch.Tensor) else None, masks if masks is None or isinstance(masks, torch.Tensor) else list(tree.flatten(masks))))
+    if runs[0] is None:
+        return None
+    first = [runs[0]] if isinstance(runs[0], tuple) else runs[0]
+    second = [runs[-1]] if isinstance(runs[-1], tuple) else runs[-1]
+    specs = [
+        None if a is None else KerasTensor(tuple(x if x == y else None for x, y in zip(a[0], b[0])), a[1])
+        for a, b in zip(first, second)
+    ]
+    return specs[0] if isinstance(runs[0], tuple) else specs
 
 
 # ---------------------------------------------------------------------- helpers

@@ -223,6 +223,8 @@ class Model(Trainer, ModelSaving, Layer):
         if not isinstance(value, torch.Tensor):
             value = convert_inputs(value)
         target_dtype = dtypes.to_torch_dtype(spec._dtype)
+        if target_dtype.is_floating_point and self._compute_torch_dtype != target_dtype and self._compute_torch_dtype.is_floating_point:
+            target_dtype = self._compute_torch_dtype
         device = self._device()
         if value.dtype != target_dtype or value.device != device:
             value = value.to(device=device, dtype=target_dtype, non_blocking=True)
@@ -242,6 +244,11 @@ class Model(Trainer, ModelSaving, Layer):
             )
         flat = self._flatten_call_inputs(inputs)
         flat = [self._standardize_input(v, spec, i) for i, (v, spec) in enumerate(zip(flat, self.inputs))]
+        if mask is not None:
+            # Masks of the inputs reach the first layers as the tensors' `_keras_mask`.
+            for tensor, input_mask in zip(flat, tree.flatten(mask)):
+                if input_mask is not None:
+                    tensor._keras_mask = input_mask
         outputs = self._graph_module(*flat, training=training)
         return tree.pack_sequence_as(self._outputs_struct, outputs)
 
@@ -271,7 +278,10 @@ class Model(Trainer, ModelSaving, Layer):
             from keraslite.layers.base_layer import _flat_shapes
 
             assert_input_compatibility(node.layer.input_spec, _flat_shapes(shapes), node.layer.name)
-            produced = node.layer.compute_output_spec(*args, **kwargs)
+            from keraslite.layers.base_layer import _resolve_mask, symbolic_output_masks
+
+            previous_mask = _resolve_mask(node.layer, node.layer._call_signature()[1], args[0], args, kwargs)
+            produced = symbolic_output_masks(node.layer, args[0], node.layer.compute_output_spec(*args, **kwargs), previous_mask)
             for own, new in zip(node.output_tensors, tree.flatten(produced)):
                 env[id(own)] = new
         return tree.pack_sequence_as(self._outputs_struct, [env[id(t)] for t in self.outputs])
@@ -282,6 +292,24 @@ class Model(Trainer, ModelSaving, Layer):
         from keraslite.models.summary import print_summary
 
         print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn)
+
+    def _maybe_build(self, shapes) -> None:
+        if not self.built and not getattr(self, "_is_graph_network", False) and type(self).build is Model.build:
+            # A subclassed model without its own `build`: its first call builds the sublayers.
+            self._build_shapes = shapes
+            self.built = True
+            return
+        Layer._maybe_build(self, shapes)
+
+    def _apply(self, fn, recurse=True):
+        result = Layer._apply(self, fn, recurse)
+        if getattr(self, "_is_graph_network", False):
+            # The model computes in its layers' dtype after `.to(dtype)`.
+            weights = [w for w in self.weights if w.is_floating_point()]
+            if weights:
+                self._compute_torch_dtype = weights[0].dtype
+                self._dtype_name = dtypes.standardize_dtype(weights[0].dtype)
+        return result
 
     def build(self, input_shape=None):
         if getattr(self, "_is_graph_network", False) or self.built:

@@ -1,0 +1,1 @@
+"""`keras.applications`: reference image-classification architectures, with optional ImageNet weights."""

@@ -1,0 +1,129 @@
+"""Import aliases: `keras`, `tensorflow`, `tensorflow.keras` and `tf_keras` -> keraslite.
+
+A meta-path finder placed first on `sys.meta_path` answers imports of those names
+with the keraslite module objects themselves (`import keras` gives `keraslite`,
+`from tensorflow.keras import layers` gives `keraslite.layers`, `import tensorflow`
+gives the TensorFlow shim). Nothing is installed on disk under those names: the
+aliases exist in the process that installed them, and only while they are installed.
+"""
+from __future__ import annotations
+
+import importlib
+import importlib.abc
+import importlib.machinery
+import importlib.util
+import sys
+
+# Alias prefix -> real module prefix. Longest prefixes are matched first, so
+# `tensorflow.keras.layers` goes to keraslite.layers, not to the shim.
+ALIASES = {
+    "tensorflow.keras": "keraslite",
+    "tensorflow": "keraslite.compat.tensorflow",
+    "tf_keras": "keraslite",
+    "keras": "keraslite",
+}
+_ROOTS = ("keras", "tensorflow", "tf_keras")
+
+
+def resolve(fullname: str) -> str | None:
+    """The keraslite module name an aliased import stands for, or None."""
+    for alias in sorted(ALIASES, key=len, reverse=True):
+        if fullname == alias or fullname.startswith(alias + "."):
+            return ALIASES[alias] + fullname[len(alias):]
+    return None
+
+
+class _AliasLoader(importlib.abc.Loader):
+    """Hands the import system an already-imported keraslite module."""
+
+    def __init__(self, target: str):
+        self.target = target
+        self._original_spec = None
+
+    def create_module(self, spec):
+        module = importlib.import_module(self.target)
+        self._original_spec = getattr(module, "__spec__", None)
+        return module
+
+    def exec_module(self, module):
+        # The import system stamped the alias spec on the module; give it its own back
+        # so that keraslite keeps reporting its real name and location.
+        if self._original_spec is not None:
+            module.__spec__ = self._original_spec
+
+
+class AliasFinder(importlib.abc.MetaPathFinder):
+    """Finds `keras*`, `tensorflow*` and `tf_keras*` as keraslite modules."""
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname.partition(".")[0] not in _ROOTS:
+            return None
+        real = resolve(fullname)
+        if real is None:
+            return None
+        try:
+            found = importlib.util.find_spec(real)
+        except ModuleNotFoundError:
+            found = None
+        if found is None:
+            if real.startswith("keraslite.compat.tensorflow."):
+                # `tensorflow.python...`, `tensorflow.compat.v1`...: parts the shim leaves out.
+                raise ModuleNotFoundError(
+                    f"No module named '{fullname}': keraslite's TensorFlow shim has no "
+                    f"`{fullname}`. Use the `keras` API (keras.ops for tensor functions) instead.",
+                    name=fullname,
+                )
+            raise ModuleNotFoundError(
+                f"No module named '{fullname}' (under keraslite it would be `{real}`, which "
+                "does not exist).",
+                name=fullname,
+            )
+        is_package = found.submodule_search_locations is not None
+        return importlib.machinery.ModuleSpec(fullname, _AliasLoader(real), is_package=is_package)
+
+
+_finder: AliasFinder | None = None
+_shadowed: dict = {}
+
+
+def _alias_names_in(modules) -> list[str]:
+    return [name for name in list(modules) if name.partition(".")[0] in _ROOTS]
+
+
+def install_aliases() -> None:
+    """Make `keras`, `tensorflow`, `tensorflow.keras` and `tf_keras` import keraslite.
+
+    For notebooks and test suites; `keraslite run` calls it for scripts. Modules of a
+    real Keras/TensorFlow already imported under those names are set aside (and put
+    back by `uninstall_aliases()`).
+    """
+    global _finder
+    if _finder is not None:
+        return
+    for name in _alias_names_in(sys.modules):
+        module = sys.modules[name]
+        real = resolve(name)
+        if real is not None and sys.modules.get(real) is module:
+            continue
+        _shadowed[name] = sys.modules.pop(name)
+    _finder = AliasFinder()
+    sys.meta_path.insert(0, _finder)
+
+
+def uninstall_aliases() -> None:
+    """Remove the aliases (and the alias entries of `sys.modules`), restoring what
+    `install_aliases()` set aside."""
+    global _finder
+    if _finder is None:
+        return
+    if _finder in sys.meta_path:
+        sys.meta_path.remove(_finder)
+    _finder = None
+    for name in _alias_names_in(sys.modules):
+        del sys.modules[name]
+    sys.modules.update(_shadowed)
+    _shadowed.clear()
+
+
+def aliases_installed() -> bool:
+    return _finder is not None

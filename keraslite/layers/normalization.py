@@ -1,0 +1,335 @@
+"""Normalization layers: BatchNormalization, LayerNormalization, GroupNormalization,
+UnitNormalization.
+
+Weights keep Keras's names and order (`gamma`, `beta`, then BatchNormalization's
+non-trainable `moving_mean`, `moving_variance`). The work is done by torch's fused
+kernels (`F.batch_norm`, `F.layer_norm`, `F.group_norm`) on channel-first *views* of
+channels-last tensors, so no call copies its input.
+"""
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from keraslite import constraints, initializers, regularizers
+from keraslite.graph.input_spec import InputSpec
+from keraslite.layers.base_layer import Layer
+from keraslite.layers.core import serialize_object
+
+# Keras's `backend.epsilon()`: guards the masked-moment division.
+_FUZZ = 1e-7
+
+
+def _check_axes(layer, axes, input_shape):
+    for axis in axes:
+        if axis >= len(input_shape) or axis < -len(input_shape):
+            raise ValueError(f"Axis {axis} is out of bounds for input shape {tuple(input_shape)}. Received: axis={layer.axis}")
+
+
+class _AffineNormalization(Layer):
+    """Shared arguments of the layers with a `gamma` scale and a `beta` offset."""
+
+    def __init__(self, center=True, scale=True, beta_initializer="zeros", gamma_initializer="ones", beta_regularizer=None, gamma_regularizer=None, beta_constraint=None, gamma_constraint=None, **kwargs):
+        super().__init__(**kwargs)
+        self.center = center
+        self.scale = scale
+        self.beta_initializer = initializers.get(beta_initializer)
+        self.gamma_initializer = initializers.get(gamma_initializer)
+        self.beta_regularizer = regularizers.get(beta_regularizer)
+        self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        self.beta_constraint = constraints.get(beta_constraint)
+        self.gamma_constraint = constraints.get(gamma_constraint)
+        self.supports_masking = True
+        self.gamma = None
+        self.beta = None
+
+    def _add_affine_weights(self, shape, gamma=True, beta=True):
+        if self.scale and gamma:
+            self.gamma = self.add_weight(name="gamma", shape=shape, initializer=self.gamma_initializer, regularizer=self.gamma_regularizer, constraint=self.gamma_constraint, trainable=True)
+        if self.center and beta:
+            self.beta = self.add_weight(name="beta", shape=shape, initializer=self.beta_initializer, regularizer=self.beta_regularizer, constraint=self.beta_constraint, trainable=True)
+
+    def compute_output_shape(self, input_shape):
+        _check_axes(self, self.axis if isinstance(self.axis, (list, tuple)) else [self.axis], input_shape)
+        return input_shape
+
+    def _affine_config(self):
+        return {
+            "center": self.center,
+            "scale": self.scale,
+            "beta_initializer": serialize_object(self.beta_initializer),
+            "gamma_initializer": serialize_object(self.gamma_initializer),
+            "beta_regularizer": serialize_object(self.beta_regularizer),
+            "gamma_regularizer": serialize_object(self.gamma_regularizer),
+            "beta_constraint": serialize_object(self.beta_constraint),
+            "gamma_constraint": serialize_object(self.gamma_constraint),
+        }
+
+
+class BatchNormalization(_AffineNormalization):
+    """Normalizes with batch statistics in training and moving statistics in inference.
+
+    In training (`training=True` and the layer trainable) the output uses the batch's mean
+    and (biased) variance, and the moving statistics are updated with Keras's convention
+    `moving = moving * momentum + batch * (1 - momentum)`. A frozen layer
+    (`trainable=False`) always runs in inference mode, as in Keras 3.
+
+    Args:
+        axis: the features axis (default -1, channels-last).
+        momentum: momentum of the moving statistics (default 0.99).
+        epsilon: added to the variance (default 1e-3).
+        center, scale: whether to learn `beta` / `gamma`.
+        beta_initializer, gamma_initializer, moving_mean_initializer,
+        moving_variance_initializer, *_regularizer, *_constraint: as usual.
+        synchronized: only `False` is supported (as in Keras's torch backend).
+
+    Input shape: any. Output shape: same as input.
+    """
+
+    def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros", gamma_initializer="ones", moving_mean_initializer="zeros", moving_variance_initializer="ones", beta_regularizer=None, gamma_regularizer=None, beta_constraint=None, gamma_constraint=None, synchronized=False, renorm=False, renorm_clipping=None, renorm_momentum=0.99, **kwargs):
+        super().__init__(center=center, scale=scale, beta_initializer=beta_initializer, gamma_initializer=gamma_initializer, beta_regularizer=beta_regularizer, gamma_regularizer=gamma_regularizer, beta_constraint=beta_constraint, gamma_constraint=gamma_constraint, **kwargs)
+        self.axis = int(axis)
+        if synchronized:
+            raise ValueError("Argument synchronized=True is only supported with the TensorFlow backend.")
+        if renorm:
+            raise NotImplementedError(f"BatchNormalization {self.name}: batch renormalization is not supported. Received: renorm={renorm!r}")
+        self.synchronized = synchronized
+        self.renorm = renorm
+        self.renorm_clipping = renorm_clipping
+        self.renorm_momentum = renorm_momentum
+        self.momentum = float(momentum)
+        self.epsilon = float(epsilon)
+        self.moving_mean_initializer = initializers.get(moving_mean_initializer)
+        self.moving_variance_initializer = initializers.get(moving_variance_initializer)
+        self.moving_mean = None
+        self.moving_variance = None
+
+    def build(self, input_shape):
+        _check_axes(self, [self.axis], input_shape)
+        dim = input_shape[self.axis]
+        if dim is None:
+            raise ValueError(f'Layer "{self.name}" (BatchNormalization) needs a known size on axis {self.axis}. Received: input_shape={tuple(input_shape)}')
+        shape = (dim,)
+        self._add_affine_weights(shape)
+        self.moving_mean = self.add_weight(name="moving_mean", shape=shape, initializer=self.moving_mean_initializer, trainable=False)
+        self.moving_variance = self.add_weight(name="moving_variance", shape=shape, initializer=self.moving_variance_initializer, trainable=False)
+        self.input_spec = InputSpec(ndim=len(input_shape), axes={self.axis: dim})
+        self.built = True
+
+    def call(self, inputs, training=None, mask=None):
+        if mask is not None and mask.ndim != inputs.ndim - 1:
+            raise ValueError(f"The mask provided should be one dimension less than the inputs. Received: mask.shape={tuple(mask.shape)}, inputs.shape={tuple(inputs.shape)}")
+        axis = self.axis % inputs.ndim
+        # torch wants the features on dim 1; moving them there is a view, not a copy.
+        x = inputs if axis == 1 or inputs.ndim == 1 else inputs.movedim(axis, 1)
+        channels = x.shape[1] if x.ndim > 1 else x.shape[0]
+        count = x.numel() // max(channels, 1)
+        if training and self.trainable:
+            if mask is None and count > 1:
+                # The fused kernel normalizes with the batch statistics and reports them in
+                # two scratch buffers (momentum 1 overwrites them); torch's running variance
+                # is the unbiased one, Keras's update uses the biased one.
+                batch_mean = torch.zeros_like(self.moving_mean)
+                batch_var = torch.zeros_like(self.moving_variance)
+                y = F.batch_norm(x, batch_mean, batch_var, self.gamma, self.beta, True, 1.0, self.epsilon)
+                # (Not in place: autograd saved the scratch buffers for the backward.)
+                with torch.no_grad():
+                    self._update_moving(batch_mean, batch_var * ((count - 1) / count))
+            else:
+                mean, var = self._moments(x, mask, axis, inputs.ndim)
+                with torch.no_grad():
+                    self._update_moving(mean.detach(), var.detach())
+                y = self._affine(x, mean, var)
+        else:
+            y = F.batch_norm(x, self.moving_mean, self.moving_variance, self.gamma, self.beta, False, 0.0, self.epsilon)
+        return y if axis == 1 or inputs.ndim == 1 else y.movedim(1, axis)
+
+    def _update_moving(self, mean, var):
+        m = self.momentum
+        self.moving_mean.mul_(m).add_(mean.to(self.moving_mean.dtype), alpha=1.0 - m)
+        self.moving_variance.mul_(m).add_(var.to(self.moving_variance.dtype), alpha=1.0 - m)
+
+    def _moments(self, x, mask, axis, ndim):
+        """Batch mean/variance per channel of `x` (features on dim 1), weighted by `mask`."""
+        dims = [d for d in range(x.ndim) if d != 1]
+        if mask is None:
+            var, mean = torch.var_mean(x, dim=dims, correction=0)
+            return mean, var
+        # The mask covers every axis but the features axis: put its dims in x's order.
+        weights = mask.to(x.dtype).unsqueeze(1)
+        weights = weights.expand_as(x)
+        total = weights.sum(dim=dims)
+        mean = (x * weights).sum(dim=dims) / (total + _FUZZ)
+        shape = [1] * x.ndim
+        shape[1] = -1
+        centered = (x - mean.view(shape)) * weights
+        var = centered.square().sum(dim=dims) / (total + _FUZZ)
+        return mean, var
+
+    def _affine(self, x, mean, var):
+        shape = [1] * x.ndim
+        shape[1] = -1
+        inv = torch.rsqrt(var + self.epsilon)
+        if self.gamma is not None:
+            inv = inv * self.gamma
+        offset = -mean * inv
+        if self.beta is not None:
+            offset = offset + self.beta
+        return x * inv.view(shape) + offset.view(shape)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"axis": self.axis, "momentum": self.momentum, "epsilon": self.epsilon})
+        config.update(self._affine_config())
+        config.update(
+            {
+                "moving_mean_initializer": serialize_object(self.moving_mean_initializer),
+                "moving_variance_initializer": serialize_object(self.moving_variance_initializer),
+                "synchronized": self.synchronized,
+                "renorm": self.renorm,
+                "renorm_clipping": self.renorm_clipping,
+                "renorm_momentum": self.renorm_momentum,
+            }
+        )
+        return config
+
+
+class LayerNormalization(_AffineNormalization):
+    """Normalizes each sample over `axis` (default the last), then scales and shifts.
+
+    Args:
+        axis: int or list of ints, the axes to normalize over (`gamma`/`beta` span them).
+        epsilon: added to the variance (default 1e-3).
+        center, scale, beta/gamma initializer/regularizer/constraint: as usual.
+        rms_scaling: deprecated Keras argument (scales by the variance, no offset).
+
+    Input shape: any. Output shape: same as input.
+    """
+
+    def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros", gamma_initializer="ones", beta_regularizer=None, gamma_regularizer=None, beta_constraint=None, gamma_constraint=None, **kwargs):
+        rms_scaling = kwargs.pop("rms_scaling", False)
+        super().__init__(center=center, scale=scale, beta_initializer=beta_initializer, gamma_initializer=gamma_initializer, beta_regularizer=beta_regularizer, gamma_regularizer=gamma_regularizer, beta_constraint=beta_constraint, gamma_constraint=gamma_constraint, **kwargs)
+        if isinstance(axis, (list, tuple)):
+            self.axis = list(axis)
+        elif isinstance(axis, int):
+            self.axis = axis
+        else:
+            raise TypeError(f"Expected an int or a list/tuple of ints for the argument 'axis', but received: {axis!r}")
+        self.epsilon = epsilon
+        self.rms_scaling = rms_scaling
+        self.autocast = False
+
+    def build(self, input_shape):
+        axes = sorted(self.axis) if isinstance(self.axis, list) else [self.axis]
+        _check_axes(self, axes, input_shape)
+        self.axis = axes
+        shape = tuple(input_shape[d] for d in axes)
+        self._add_affine_weights(shape, gamma=True, beta=not self.rms_scaling)
+        if self.rms_scaling and self.gamma is None:
+            self.gamma = self.add_weight(name="gamma", shape=shape, initializer=self.gamma_initializer, regularizer=self.gamma_regularizer, constraint=self.gamma_constraint)
+        self.built = True
+
+    def call(self, inputs):
+        ndim = inputs.ndim
+        axes = sorted(a % ndim for a in self.axis)
+        if not self.rms_scaling and axes == list(range(ndim - len(axes), ndim)):
+            return F.layer_norm(inputs, tuple(inputs.shape[ndim - len(axes):]), self.gamma, self.beta, self.epsilon)
+        broadcast = [inputs.shape[d] if d in axes else 1 for d in range(ndim)]
+        var, mean = torch.var_mean(inputs, dim=axes, keepdim=True, correction=0)
+        inv = torch.rsqrt(var + self.epsilon)
+        if self.rms_scaling:
+            return inputs * inv * self.gamma.reshape(broadcast)
+        if self.gamma is not None:
+            inv = inv * self.gamma.reshape(broadcast)
+        offset = -mean * inv
+        if self.beta is not None:
+            offset = offset + self.beta.reshape(broadcast)
+        return inputs * inv + offset
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"axis": self.axis, "epsilon": self.epsilon, "center": self.center, "scale": self.scale, "rms_scaling": self.rms_scaling})
+        config.update(self._affine_config())
+        return config
+
+
+class GroupNormalization(_AffineNormalization):
+    """Normalizes over groups of channels (`groups=-1`: instance normalization,
+    `groups=1`: layer normalization over all non-batch axes).
+
+    Args:
+        groups: number of groups (divides the channel count; default 32).
+        axis: the channels axis (default -1).
+        epsilon: added to the variance (default 1e-3).
+        center, scale, beta/gamma initializer/regularizer/constraint: as usual.
+
+    Input shape: any of rank >= 2. Output shape: same as input.
+    """
+
+    def __init__(self, groups=32, axis=-1, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros", gamma_initializer="ones", beta_regularizer=None, gamma_regularizer=None, beta_constraint=None, gamma_constraint=None, **kwargs):
+        if not isinstance(groups, int) or (groups <= 0 and groups != -1):
+            raise ValueError(f"Received an invalid value for argument `groups`, expected a positive integer (or `-1` for instance normalization). Received: groups={groups}")
+        super().__init__(center=center, scale=scale, beta_initializer=beta_initializer, gamma_initializer=gamma_initializer, beta_regularizer=beta_regularizer, gamma_regularizer=gamma_regularizer, beta_constraint=beta_constraint, gamma_constraint=gamma_constraint, **kwargs)
+        self.groups = groups
+        self.axis = axis
+        self.epsilon = epsilon
+        self.autocast = False
+
+    def build(self, input_shape):
+        dim = input_shape[self.axis]
+        if dim is None:
+            raise ValueError(f"Axis {self.axis} of input tensor should have a defined dimension but the layer received an input with shape {tuple(input_shape)}.")
+        if self.groups == -1:
+            self.groups = dim
+        if dim < self.groups:
+            raise ValueError(f"Number of groups ({self.groups}) cannot be more than the number of channels ({dim}).")
+        if dim % self.groups != 0:
+            raise ValueError(f"Number of groups ({self.groups}) must be a multiple of the number of channels ({dim}).")
+        self.input_spec = InputSpec(ndim=len(input_shape), axes={self.axis: dim})
+        self._add_affine_weights((dim,))
+        self.built = True
+
+    def call(self, inputs):
+        axis = self.axis % inputs.ndim
+        # torch's group_norm groups the channels on dim 1 exactly as Keras groups its axis.
+        x = inputs if axis == 1 else inputs.movedim(axis, 1)
+        y = F.group_norm(x, self.groups, self.gamma, self.beta, self.epsilon)
+        return y if axis == 1 else y.movedim(1, axis)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"groups": self.groups, "axis": self.axis, "epsilon": self.epsilon})
+        config.update(self._affine_config())
+        return config
+
+
+class UnitNormalization(Layer):
+    """Scales each sample to unit L2 norm along `axis` (int or list; default -1).
+
+    Input shape: any. Output shape: same as input.
+    """
+
+    def __init__(self, axis=-1, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(axis, (list, tuple)):
+            self.axis = list(axis)
+        elif isinstance(axis, int):
+            self.axis = axis
+        else:
+            raise TypeError(f"Invalid value for `axis` argument: expected an int or a list/tuple of ints. Received: axis={axis}")
+        self.supports_masking = True
+        self.built = True
+
+    def call(self, inputs):
+        # Keras: x * min(rsqrt(sum(x^2)), 1/1e-12).
+        square_sum = inputs.square().sum(dim=self.axis, keepdim=True)
+        return inputs * torch.clamp(torch.rsqrt(square_sum), max=1e12)
+
+    def compute_output_shape(self, input_shape):
+        _check_axes(self, self.axis if isinstance(self.axis, list) else [self.axis], input_shape)
+        return input_shape
+
+    def get_config(self):
+        config = super().get_config()
+        config["axis"] = self.axis
+        return config

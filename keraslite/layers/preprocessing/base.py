@@ -1,0 +1,125 @@
+"""Shared pieces of the preprocessing layers: image-layer base, random draws, value checks."""
+from __future__ import annotations
+
+import torch
+
+from keraslite.layers.base_layer import Layer
+from keraslite.layers.reshaping import standardize_data_format
+
+
+class ImagePreprocessingLayer(Layer):
+    """Base of the image layers: keeps `data_format`, validates the image rank and
+    finds the height/width axes. Subclasses implement `_transform(images, training)` on a
+    rank-4 batch; rank-3 (single image) inputs are batched and unbatched around it."""
+
+    def __init__(self, data_format: str | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.data_format = standardize_data_format(data_format)
+        self.supports_masking = False
+
+    def _spatial_axes(self, rank: int) -> tuple[int, int]:
+        return (-3, -2) if self.data_format == "channels_last" else (-2, -1)
+
+    def _check_rank(self, inputs: torch.Tensor) -> None:
+        if inputs.ndim not in (3, 4):
+            raise ValueError(
+                "Expected image tensor to have rank 3 (single image) "
+                f"or 4 (batch of images). Received: data.shape={tuple(inputs.shape)}"
+            )
+
+    def call(self, inputs, training=None):
+        self._check_rank(inputs)
+        unbatched = inputs.ndim == 3
+        images = inputs.unsqueeze(0) if unbatched else inputs
+        outputs = self._transform(images, bool(training))
+        return outputs.squeeze(0) if unbatched else outputs
+
+    def _transform(self, images: torch.Tensor, training: bool) -> torch.Tensor:
+        raise NotImplementedError
+
+    def _to_compute_dtype(self, images: torch.Tensor) -> torch.Tensor:
+        return images if images.dtype == self._compute_torch_dtype else images.to(self._compute_torch_dtype)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def get_config(self) -> dict:
+        config = super().get_config()
+        config["data_format"] = self.data_format
+        return config
+
+
+class SeededRandom:
+    """Random draws for an augmentation layer.
+
+    With `seed=None` the draws come from torch's global generator (so `torch.manual_seed`
+    makes runs repeatable); with a seed each layer owns a generator per device, seeded
+    once, so two layers built with the same seed draw the same sequence.
+    """
+
+    def __init__(self, seed: int | None):
+        self.seed = seed
+        self._generators: dict[torch.device, torch.Generator] = {}
+
+    def _generator(self, device: torch.device):
+        if self.seed is None:
+            return None
+        generator = self._generators.get(device)
+        if generator is None:
+            generator = torch.Generator(device=device)
+            generator.manual_seed(int(self.seed))
+            self._generators[device] = generator
+        return generator
+
+    def uniform(self, shape, low: float, high: float, device, dtype=torch.float32) -> torch.Tensor:
+        device = torch.device(device)
+        values = torch.rand(shape, generator=self._generator(device), device=device, dtype=dtype)
+        return values * (high - low) + low
+
+
+def check_fill_and_interpolation(fill_mode: str, interpolation: str, supported_fill=("reflect", "wrap", "constant", "nearest"), supported_interpolation=("nearest", "bilinear")) -> None:
+    if fill_mode not in supported_fill:
+        raise NotImplementedError(f"Unknown `fill_mode` {fill_mode}. Expected of one {supported_fill}.")
+    if interpolation not in supported_interpolation:
+        raise NotImplementedError(f"Unknown `interpolation` {interpolation}. Expected of one {supported_interpolation}.")
+
+
+def symmetric_factor(factor, name: str, error: str, low_open: bool = False) -> tuple[float, float]:
+    """A number or a pair in [-1, 1] (or (-1, 1] with `low_open`) -> (lower, upper),
+    as RandomZoom / RandomTranslation read their factors."""
+
+    def check(value):
+        if value > 1.0 or value < -1.0 or (low_open and value <= -1.0):
+            raise ValueError(error + f"Received: input_number={value}")
+
+    if isinstance(factor, (tuple, list)):
+        if len(factor) != 2:
+            raise ValueError(error + f"Received: {name}={factor}")
+        check(factor[0])
+        check(factor[1])
+        lower, upper = sorted(factor)
+        return lower, upper
+    if isinstance(factor, (int, float)) and not isinstance(factor, bool):
+        check(factor)
+        factor = abs(factor)
+        return -factor, factor
+    raise ValueError(error + f"Received: {name}={factor}")
+
+
+def bounded_factor(factor, bounds: tuple[float, float]) -> tuple[float, float]:
+    """Keras's base image-layer factor rule: a number f -> (max(-f, low), f); a pair -> sorted."""
+    error = (
+        "The `factor` argument should be a number (or a list of two numbers) in the range "
+        f"[{bounds[0]}, {bounds[1]}]. Received: factor={factor}"
+    )
+    if isinstance(factor, (tuple, list)):
+        if len(factor) != 2 or factor[0] > bounds[1] or factor[1] < bounds[0]:
+            raise ValueError(error)
+        lower, upper = sorted(factor)
+        return lower, upper
+    if isinstance(factor, (int, float)) and not isinstance(factor, bool):
+        if factor < bounds[0] or factor > bounds[1]:
+            raise ValueError(error)
+        factor = abs(factor)
+        return max(-factor, bounds[0]), factor
+    raise ValueError(error)

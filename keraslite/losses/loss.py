@@ -1,0 +1,148 @@
+"""`Loss`: the base of Keras losses, with Keras 3's reductions and sample weighting."""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from keraslite.backend import dtypes, state
+
+REDUCTIONS = ("sum", "sum_over_batch_size", "mean", "mean_with_sample_weight", "none", None)
+
+
+def standardize_reduction(reduction):
+    if reduction not in REDUCTIONS:
+        raise ValueError(
+            "Invalid value for argument `reduction`. "
+            f"Expected one of {REDUCTIONS}. Received: reduction={reduction!r}"
+        )
+    return reduction
+
+
+def to_tensor(value, dtype: torch.dtype | None = None) -> torch.Tensor:
+    """Arrays, lists and numbers -> a tensor (on the default device); `dtype` if given."""
+    if not isinstance(value, torch.Tensor):
+        array = np.asarray(value)
+        value = torch.from_numpy(np.ascontiguousarray(array)).to(state.get_device())
+    if dtype is not None and value.dtype != dtype:
+        value = value.to(dtype)
+    return value
+
+
+def squeeze_or_expand_to_same_rank(x1: torch.Tensor, x2: torch.Tensor, expand_rank_1: bool = True):
+    """Make ranks equal when they differ by one trailing unit dimension, as Keras does
+    (labels `(n,)` against predictions `(n, 1)`)."""
+    r1, r2 = x1.ndim, x2.ndim
+    if r1 == r2:
+        return x1, x2
+    if r1 == r2 + 1 and x1.shape[-1] == 1:
+        if r2 == 1 and expand_rank_1:
+            return x1, x2.unsqueeze(-1)
+        return x1.squeeze(-1), x2
+    if r2 == r1 + 1 and x2.shape[-1] == 1:
+        if r1 == 1 and expand_rank_1:
+            return x1.unsqueeze(-1), x2
+        return x1, x2.squeeze(-1)
+    return x1, x2
+
+
+def reduce_values(values: torch.Tensor, sample_weight=None, reduction="sum_over_batch_size") -> torch.Tensor:
+    if reduction is None or reduction == "none" or values.ndim == 0 or tuple(values.shape) == (0,):
+        return values
+    loss = values.sum()
+    if reduction in ("sum_over_batch_size", "mean", "mean_with_sample_weight"):
+        if reduction == "mean_with_sample_weight" and sample_weight is not None:
+            divisor = sample_weight.sum().to(loss.dtype)
+        else:
+            divisor = values.numel()
+        # divide_no_nan: an empty batch gives 0, not NaN.
+        if isinstance(divisor, torch.Tensor):
+            loss = torch.where(divisor == 0, torch.zeros_like(loss), loss / divisor)
+        else:
+            loss = loss / divisor if divisor else torch.zeros_like(loss)
+    return loss
+
+
+def reduce_weighted_values(values, sample_weight=None, mask=None, reduction="sum_over_batch_size"):
+    if mask is not None:
+        mask = mask.to(values.dtype)
+        if reduction in ("mean", "sum_over_batch_size"):
+            valid = mask.sum()
+            mask = mask * torch.where(valid == 0, torch.zeros_like(valid), mask.numel() / valid)
+        if sample_weight is not None:
+            mask, sample_weight = squeeze_or_expand_to_same_rank(mask, sample_weight.to(values.dtype))
+            sample_weight = sample_weight * mask
+        else:
+            sample_weight = mask
+    if sample_weight is not None:
+        sample_weight = to_tensor(sample_weight, values.dtype)
+        values, sample_weight = squeeze_or_expand_to_same_rank(values, sample_weight)
+        values = values * sample_weight
+    return reduce_values(values, sample_weight, reduction)
+
+
+class Loss:
+    """Base class of losses: `loss(y_true, y_pred, sample_weight=None)` -> a scalar
+    (or per-sample values with `reduction=None`/`"none"`).
+
+    Args:
+        name: name of the loss (used in metric names and configs).
+        reduction: `"sum_over_batch_size"` (default), `"sum"`, `"mean"`,
+            `"mean_with_sample_weight"`, `"none"` or `None`.
+        dtype: dtype of the computation (default `floatx()`).
+
+    Subclasses implement `call(y_true, y_pred)` returning per-sample values.
+    """
+
+    def __init__(self, name: str | None = None, reduction: str | None = "sum_over_batch_size", dtype=None):
+        self.name = name or state.to_snake_case(type(self).__name__)
+        self.reduction = standardize_reduction(reduction)
+        self._dtype_name = dtypes.standardize_dtype(dtype) if dtype is not None else None
+
+    @property
+    def dtype(self) -> str:
+        return self._dtype_name or state.floatx()
+
+    def __call__(self, y_true, y_pred, sample_weight=None) -> torch.Tensor:
+        torch_dtype = dtypes.to_torch_dtype(self.dtype)
+        y_pred = to_tensor(y_pred, torch_dtype)
+        y_true = to_tensor(y_true, torch_dtype)
+        losses = self.call(y_true, y_pred)
+        mask = getattr(y_pred, "_keras_mask", None)
+        return reduce_weighted_values(losses, sample_weight=sample_weight, mask=mask, reduction=self.reduction)
+
+    def call(self, y_true, y_pred):
+        raise NotImplementedError(f"Loss {type(self).__name__} must implement `call(y_true, y_pred)`.")
+
+    def get_config(self) -> dict:
+        return {"name": self.name, "reduction": self.reduction}
+
+    @classmethod
+    def from_config(cls, config: dict):
+        return cls(**config)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} name={self.name}>"
+
+
+class LossFunctionWrapper(Loss):
+    """A `Loss` made from a function `fn(y_true, y_pred, **kwargs)` returning per-sample values."""
+
+    def __init__(self, fn, reduction="sum_over_batch_size", name=None, dtype=None, **kwargs):
+        super().__init__(name=name or getattr(fn, "__name__", None), reduction=reduction, dtype=dtype)
+        self.fn = fn
+        self._fn_kwargs = kwargs
+
+    def call(self, y_true, y_pred):
+        y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
+        return self.fn(y_true, y_pred, **self._fn_kwargs)
+
+    def get_config(self) -> dict:
+        config = super().get_config()
+        config.update(self._fn_kwargs)
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        if cls is LossFunctionWrapper:
+            raise TypeError("LossFunctionWrapper cannot be rebuilt from a config without its function.")
+        return cls(**config)

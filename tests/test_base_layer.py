@@ -1,0 +1,158 @@
+import numpy as np
+import pytest
+import torch
+
+import keraslite as keras
+from keraslite import layers
+
+
+class Scale(layers.Layer):
+    def __init__(self, factor=2.0, **kwargs):
+        super().__init__(**kwargs)
+        self.factor = factor
+
+    def build(self, input_shape):
+        self.w = self.add_weight(shape=(input_shape[-1],), initializer="ones")
+        self.moving = self.add_weight(shape=(1,), initializer="zeros", trainable=False, name="moving")
+
+    def call(self, inputs):
+        return inputs * self.w * self.factor
+
+    def get_config(self):
+        return {**super().get_config(), "factor": self.factor}
+
+
+def test_build_on_first_call_and_weights():
+    layer = Scale()
+    assert not layer.built
+    out = layer(np.ones((2, 3), "float32"))
+    assert layer.built and tuple(out.shape) == (2, 3)
+    assert [w.name for w in layer.weights] == ["variable", "moving"]
+    assert [w.name for w in layer.trainable_weights] == ["variable"]
+    assert [w.name for w in layer.non_trainable_weights] == ["moving"]
+    # `self.w = self.add_weight(...)` registers the parameter once, under the attribute's name.
+    assert list(dict(layer.named_parameters())) == ["w", "moving"]
+    assert layer.count_params() == 4
+
+
+def test_freezing_empties_trainable_weights():
+    layer = layers.Dense(2)
+    layer.build((None, 3))
+    layer.trainable = False
+    assert layer.trainable_weights == [] and len(layer.non_trainable_weights) == 2
+    assert not any(p.requires_grad for p in layer.parameters())
+    layer.trainable = True
+    assert len(layer.trainable_weights) == 2
+
+
+def test_get_set_weights_round_trip_and_errors():
+    layer = layers.Dense(2)
+    layer.build((None, 3))
+    values = [np.arange(6, dtype="float32").reshape(3, 2), np.array([1.0, -1.0], "float32")]
+    layer.set_weights(values)
+    for got, want in zip(layer.get_weights(), values):
+        np.testing.assert_array_equal(got, want)
+    before = layer.get_weights()
+    with pytest.raises(ValueError, match="expecting 2 weights"):
+        layer.set_weights(values[:1])
+    with pytest.raises(ValueError, match=r"expected shape \(3, 2\), received value of shape \(2, 3\)"):
+        layer.set_weights([values[0].T, values[1]])
+    # A failed set_weights changes nothing.
+    for got, want in zip(layer.get_weights(), before):
+        np.testing.assert_array_equal(got, want)
+
+
+def test_count_params_before_build():
+    with pytest.raises(ValueError, match="isn't built"):
+        layers.Dense(2).count_params()
+
+
+def test_sublayers_in_lists_are_tracked():
+    class Stack(layers.Layer):
+        def __init__(self):
+            super().__init__()
+            self.blocks = [layers.Dense(3), layers.Dense(3)]
+
+        def call(self, x):
+            for block in self.blocks:
+                x = block(x)
+            return x
+
+    stack = Stack()
+    stack(np.ones((1, 3), "float32"))
+    assert len(stack.weights) == 4 and isinstance(stack.blocks, list)
+    assert len(list(stack.parameters())) == 4
+
+
+def test_training_defaults_to_inference_and_propagates():
+    seen = []
+
+    class Probe(layers.Layer):
+        def call(self, inputs, training=None):
+            seen.append(training)
+            return inputs
+
+    class Outer(layers.Layer):
+        def __init__(self):
+            super().__init__()
+            self.probe = Probe()
+
+        def call(self, inputs):
+            return self.probe(inputs)
+
+    outer = Outer()
+    x = torch.ones(1, 2)
+    outer(x)
+    outer(x, training=True)
+    outer.train()
+    outer(x)
+    assert seen == [False, True, True]
+
+
+def test_losses_collect_regularizers_and_add_loss():
+    layer = layers.Dense(2, kernel_regularizer=keras.regularizers.L2(0.5), activity_regularizer="l1")
+    layer(torch.ones(4, 3))
+    losses = layer.losses
+    assert len(losses) == 2
+    expected_l2 = 0.5 * float((layer.kernel.detach() ** 2).sum())
+    assert abs(float(losses[1].detach()) - expected_l2) < 1e-5
+
+
+def test_input_output_and_shapes():
+    x = keras.Input(shape=(3,))
+    dense = layers.Dense(2)
+    y = dense(x)
+    assert dense.input is x and dense.output is y
+    assert dense.input_shape == (None, 3) and dense.output_shape == (None, 2)
+    dense(keras.Input(shape=(3,)))
+    with pytest.raises(AttributeError, match="multiple inbound nodes"):
+        dense.output
+
+
+def test_numpy_float64_inputs_are_cast_to_float32():
+    layer = layers.Dense(2)
+    out = layer(np.ones((1, 3)))
+    assert out.dtype == torch.float32
+
+
+def test_custom_layer_without_get_config_explains_how():
+    class NeedsConfig(layers.Layer):
+        def __init__(self, units):
+            super().__init__()
+            self.units = units
+
+    with pytest.raises(NotImplementedError, match="must override `get_config\\(\\)`"):
+        NeedsConfig(3).get_config()
+
+
+def test_config_round_trip_of_custom_layer():
+    layer = Scale(factor=3.0, name="s")
+    clone = Scale.from_config(layer.get_config())
+    assert clone.factor == 3.0 and clone.name == "s"
+
+
+def test_layer_is_an_nn_module_on_the_default_device():
+    layer = layers.Dense(2)
+    layer.build((None, 3))
+    assert isinstance(layer, torch.nn.Module)
+    assert layer.kernel.device.type == keras.backend.get_device().type
