@@ -15,8 +15,12 @@ import torch
 from keraslite.backend import dtypes
 
 
-def compute_fans(shape) -> tuple[float, float]:
+def compute_fans(shape, input_axes=None, output_axes=None) -> tuple[float, float]:
+    """(fan_in, fan_out) of a Keras-layout weight shape; explicit axes override the rule
+    that the last two axes are (inputs, outputs) and the rest a receptive field."""
     shape = tuple(shape)
+    if input_axes is not None and output_axes is not None:
+        return float(np.prod([shape[a] for a in input_axes])), float(np.prod([shape[a] for a in output_axes]))
     if len(shape) == 0:
         return 1.0, 1.0
     if len(shape) == 1:
@@ -134,8 +138,9 @@ class TruncatedNormal(_RandomInitializer):
 
 
 class VarianceScaling(_RandomInitializer):
-    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None):
+    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None, input_axes=None, output_axes=None):
         super().__init__(seed)
+        self.input_axes, self.output_axes = input_axes, output_axes
         if scale <= 0.0:
             raise ValueError(f"Argument `scale` must be positive float. Received: scale={scale}")
         if mode not in ("fan_in", "fan_out", "fan_avg"):
@@ -151,7 +156,7 @@ class VarianceScaling(_RandomInitializer):
         self.scale, self.mode, self.distribution = scale, mode, distribution
 
     def __call__(self, shape, dtype=None):
-        fan_in, fan_out = compute_fans(shape)
+        fan_in, fan_out = compute_fans(shape, self.input_axes, self.output_axes)
         n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0}[self.mode]
         scale = self.scale / max(1.0, n)
         generator = self._generator()
@@ -164,16 +169,16 @@ class VarianceScaling(_RandomInitializer):
         return _empty(shape, dtype).uniform_(-limit, limit, generator=generator)
 
     def get_config(self):
-        return {"scale": self.scale, "mode": self.mode, "distribution": self.distribution, "seed": self.seed}
+        return {"scale": self.scale, "mode": self.mode, "distribution": self.distribution, "seed": self.seed, "input_axes": self.input_axes, "output_axes": self.output_axes}
 
 
 def _fixed_variance_scaling(name, scale, mode, distribution):
     class Fixed(VarianceScaling):
-        def __init__(self, seed=None):
-            super().__init__(scale=scale, mode=mode, distribution=distribution, seed=seed)
+        def __init__(self, seed=None, input_axes=None, output_axes=None):
+            super().__init__(scale=scale, mode=mode, distribution=distribution, seed=seed, input_axes=input_axes, output_axes=output_axes)
 
         def get_config(self):
-            return {"seed": self.seed}
+            return {"seed": self.seed, "input_axes": self.input_axes, "output_axes": self.output_axes}
 
     Fixed.__name__ = Fixed.__qualname__ = name
     return Fixed

@@ -69,13 +69,13 @@ def make():
     layer = keras.layers.BatchNormalization(momentum=0.8)
     layer.build((None, 3, 5)); layer.set_weights(w); return layer
 layer = make()
-result['train'] = layer(inputs['x'], training=True).cpu().numpy()
+result['train'] = layer(inputs['x'], training=True).detach().cpu().numpy()
 result['moving'] = [v.numpy() for v in layer.weights[2:]]
 layer = make()
-result['masked'] = layer(inputs['x'], training=True, mask=torch.tensor(inputs['mask'])).cpu().numpy()
+result['masked'] = layer(inputs['x'], training=True, mask=torch.tensor(inputs['mask'])).detach().cpu().numpy()
 result['masked_moving'] = [v.numpy() for v in layer.weights[2:]]
 layer = make(); layer.trainable = False
-result['frozen'] = layer(inputs['x'], training=True).cpu().numpy()
+result['frozen'] = layer(inputs['x'], training=True).detach().cpu().numpy()
 result['frozen_moving'] = [v.numpy() for v in layer.weights[2:]]
 """
     expected = keras_oracle.run(code, x=x, mask=mask, g=weights[0], b=weights[1], m=weights[2], v=weights[3])
@@ -106,10 +106,10 @@ result['frozen_moving'] = [v.numpy() for v in layer.weights[2:]]
 def test_batch_norm_inference_by_default_and_rejects_bad_arguments():
     layer = layers.BatchNormalization()
     x = torch.randn(8, 3) * 5 + 2
-    np.testing.assert_allclose(layer(x).numpy(), (x / np.sqrt(1 + 1e-3)).numpy(), rtol=1e-6)
-    assert np.allclose(layer.moving_mean.numpy(), 0)
+    np.testing.assert_allclose(layer(x).detach().numpy(), (x / np.sqrt(1 + 1e-3)).numpy(), rtol=1e-6)
+    assert np.allclose(layer.moving_mean.detach().numpy(), 0)
     layer(x, training=True)
-    np.testing.assert_allclose(layer.moving_mean.numpy(), 0.01 * x.mean(0).numpy(), rtol=1e-5)
+    np.testing.assert_allclose(layer.moving_mean.detach().numpy(), 0.01 * x.mean(0).numpy(), rtol=1e-5)
     with pytest.raises(ValueError, match="synchronized"):
         layers.BatchNormalization(synchronized=True)
     with pytest.raises(ValueError, match="mask"):

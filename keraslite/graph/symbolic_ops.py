@@ -9,6 +9,7 @@ import operator
 
 import torch
 
+from keraslite.backend import state
 from keraslite.layers.base_layer import Layer
 from keraslite.graph import shape_inference
 from keraslite.graph.node import Node
@@ -18,7 +19,10 @@ class OpLayer(Layer):
     """A function recorded in a functional graph (Keras's op node)."""
 
     def __init__(self, function, name=None, **kwargs):
-        super().__init__(name=name or getattr(function, "__name__", "op"), **kwargs)
+        if name is None:
+            # Ops share the layers' name counter, as Keras 3 operations do (`add`, `add_1`).
+            name = state.unique_name(state.to_snake_case(getattr(function, "__name__", "op").strip("_") or "op"))
+        super().__init__(name=name, **kwargs)
         self._keraslite_op_function = function
         self.built = True
 

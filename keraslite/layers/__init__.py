@@ -82,3 +82,10 @@ from keraslite.layers.regularization import GaussianNoise as GaussianNoise
 from keraslite.layers.regularization import SpatialDropout1D as SpatialDropout1D
 from keraslite.layers.regularization import SpatialDropout2D as SpatialDropout2D
 from keraslite.layers.regularization import SpatialDropout3D as SpatialDropout3D
+
+# Activation layers (keraslite/layers/activation_layers.py).
+from keraslite.layers.activation_layers import ELU as ELU
+from keraslite.layers.activation_layers import LeakyReLU as LeakyReLU
+from keraslite.layers.activation_layers import PReLU as PReLU
+from keraslite.layers.activation_layers import ReLU as ReLU
+from keraslite.layers.activation_layers import Softmax as Softmax

@@ -290,11 +290,22 @@ class GroupNormalization(_AffineNormalization):
         self.built = True
 
     def call(self, inputs):
-        axis = self.axis % inputs.ndim
-        # torch's group_norm groups the channels on dim 1 exactly as Keras groups its axis.
-        x = inputs if axis == 1 else inputs.movedim(axis, 1)
-        y = F.group_norm(x, self.groups, self.gamma, self.beta, self.epsilon)
-        return y if axis == 1 else y.movedim(1, axis)
+        ndim = inputs.ndim
+        axis = self.axis % ndim
+        if axis == 1 and inputs.is_contiguous():
+            # torch's group_norm groups the channels on dim 1 exactly as Keras groups its axis.
+            return F.group_norm(inputs, self.groups, self.gamma, self.beta, self.epsilon)
+        # Channels-last: group in place with a view (B, positions, groups, channels/group).
+        # (torch 2.x's CPU group_norm backward crashes on channels_last-strided inputs.)
+        x = inputs if axis == ndim - 1 else inputs.movedim(axis, -1)
+        grouped = x.reshape(x.shape[0], -1, self.groups, x.shape[-1] // self.groups)
+        var, mean = torch.var_mean(grouped, dim=(1, 3), keepdim=True, correction=0)
+        y = ((grouped - mean) * torch.rsqrt(var + self.epsilon)).reshape(x.shape)
+        if self.gamma is not None:
+            y = y * self.gamma
+        if self.beta is not None:
+            y = y + self.beta
+        return y if axis == ndim - 1 else y.movedim(-1, axis)
 
     def get_config(self):
         config = super().get_config()

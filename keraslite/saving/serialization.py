@@ -114,6 +114,59 @@ def _lookup_builtin(module: str | None, class_name: str):
     return None
 
 
+# Keras 3 config keys that keraslite's classes do not take, dropped when they hold
+# the value that means "feature not used".
+_KERAS_ONLY_DEFAULTS = {
+    "quantization_config": None,
+    "input_axes": None,
+    "output_axes": None,
+    "ragged": False,
+    "lora_alpha": None,
+    "lora_rank": None,
+}
+_DTYPE_POLICY_CLASSES = ("DTypePolicy", "FloatDTypePolicy", "Policy")
+
+
+def _dtype_from_policy(value):
+    """Keras 3 writes `dtype` as a DTypePolicy config; keraslite layers take its name."""
+    if isinstance(value, dict) and value.get("class_name") in _DTYPE_POLICY_CLASSES:
+        return value.get("config", {}).get("name")
+    return value
+
+
+def _accepted_arguments(cls):
+    names, takes_kwargs = set(), False
+    for klass in cls.__mro__:
+        init = klass.__dict__.get("__init__")
+        if init is None:
+            continue
+        for name, parameter in inspect.signature(init).parameters.items():
+            if parameter.kind is inspect.Parameter.VAR_KEYWORD:
+                takes_kwargs = True
+            else:
+                names.add(name)
+        if not any(p.kind is inspect.Parameter.VAR_KEYWORD for p in inspect.signature(init).parameters.values()):
+            break
+    return names, takes_kwargs
+
+
+def _compatible_config(cls, config: dict, builtin: bool) -> dict:
+    """Adapt a Keras 3 config to keraslite's constructor: DTypePolicy dicts become dtype
+    names; keys only Keras knows are dropped when they hold their neutral value."""
+    config = dict(config)
+    if "dtype" in config:
+        config["dtype"] = _dtype_from_policy(config["dtype"])
+    if builtin:
+        try:
+            accepted, _ = _accepted_arguments(cls)
+        except (TypeError, ValueError):
+            return config
+        for key, neutral in _KERAS_ONLY_DEFAULTS.items():
+            if key in config and key not in accepted and config[key] == neutral:
+                del config[key]
+    return config
+
+
 def deserialize_keras_object(config, custom_objects=None, safe_mode: bool = True, **kwargs):
     """Keras 3's config dict (or a plain name) -> the object."""
     if config is None:
@@ -151,6 +204,15 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode: bool = True
             f"Could not locate class '{class_name}'. Make sure custom classes are decorated with "
             f"`@keras.saving.register_keras_serializable()` or passed in `custom_objects`. Full object config: {config}"
         )
+    if safe_mode and getattr(cls, "_keraslite_carries_code", False):
+        raise ValueError(
+            f"Requested the deserialization of a {cls.__name__} object, which carries Python code (a lambda or "
+            "function) that would run on load. This is disallowed by default for security: loading it could "
+            "execute arbitrary code. If you trust the source of this file, pass `safe_mode=False` to the "
+            "loading function (or call `keras.config.enable_unsafe_deserialization()`)."
+        )
+    if isinstance(inner, dict):
+        inner = _compatible_config(cls, inner, builtin=_public_module(cls)[1])
     if hasattr(cls, "from_config"):
         try:
             from_config = cls.from_config

@@ -1,0 +1,190 @@
+"""What LSTM, GRU and SimpleRNN (and their cells) share.
+
+The cells compute the input projection `inputs @ kernel + bias` for the whole sequence
+at once (one matmul, as a hand-written loop would) and only the recurrent part per step.
+The layers run torch's fused kernels (`torch._VF.lstm` / `gru` / `rnn_tanh`) when the
+configuration allows it (Keras's cuDNN conditions: default activations, no recurrent
+dropout, no mask, not unrolled); input dropout is then applied to the whole sequence
+first, with one mask per sequence, exactly as Keras does before its cuDNN kernel.
+"""
+from __future__ import annotations
+
+import torch
+
+from keraslite import activations, constraints, initializers, regularizers
+from keraslite.graph.input_spec import InputSpec
+from keraslite.layers.base_layer import Layer
+from keraslite.layers.core import serialize_object
+from keraslite.layers.rnn.base import RNN, DropoutRNNCell
+
+
+class BuiltinCell(DropoutRNNCell, Layer):
+    """Common arguments and config of LSTMCell, GRUCell and SimpleRNNCell."""
+
+    _extra_config: tuple = ()
+
+    def __init__(self, units, activation="tanh", use_bias=True, kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal", bias_initializer="zeros", kernel_regularizer=None, recurrent_regularizer=None, bias_regularizer=None, kernel_constraint=None, recurrent_constraint=None, bias_constraint=None, dropout=0.0, recurrent_dropout=0.0, seed=None, **kwargs):
+        kwargs.pop("implementation", None)
+        super().__init__(**kwargs)
+        if not isinstance(units, int) or units <= 0:
+            raise ValueError(f"Received an invalid value for argument `units`, expected a positive integer, got {units!r}.")
+        self.units = units
+        self.activation = activations.get(activation)
+        self.use_bias = use_bias
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.recurrent_initializer = initializers.get(recurrent_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.recurrent_regularizer = regularizers.get(recurrent_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.recurrent_constraint = constraints.get(recurrent_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
+        self.dropout = min(1.0, max(0.0, dropout))
+        self.recurrent_dropout = min(1.0, max(0.0, recurrent_dropout))
+        self.seed = seed
+        self.output_size = units
+
+    def _add_kernels(self, input_dim: int, gates: int) -> None:
+        self.kernel = self.add_weight(shape=(input_dim, gates * self.units), name="kernel", initializer=self.kernel_initializer, regularizer=self.kernel_regularizer, constraint=self.kernel_constraint)
+        self.recurrent_kernel = self.add_weight(shape=(self.units, gates * self.units), name="recurrent_kernel", initializer=self.recurrent_initializer, regularizer=self.recurrent_regularizer, constraint=self.recurrent_constraint)
+
+    def _add_bias(self, shape, initializer=None) -> None:
+        if self.use_bias:
+            self.bias = self.add_weight(shape=shape, name="bias", initializer=initializer or self.bias_initializer, regularizer=self.bias_regularizer, constraint=self.bias_constraint)
+        else:
+            self.bias = None
+
+    def _input_bias(self):
+        return self.bias
+
+    def project(self, inputs: torch.Tensor) -> torch.Tensor:
+        """`inputs @ kernel + input bias` for one step or a whole sequence."""
+        bias = self._input_bias() if self.use_bias else None
+        if bias is not None:
+            return torch.addmm(bias, inputs.reshape(-1, inputs.shape[-1]), self.kernel).view(*inputs.shape[:-1], -1)
+        return inputs @ self.kernel
+
+    def recurrent_dropout_mask(self, state, training):
+        if training and 0.0 < self.recurrent_dropout < 1.0:
+            return self.get_recurrent_dropout_mask(state)
+        return None
+
+    def call(self, inputs, states, training=False):
+        if training and 0.0 < self.dropout < 1.0:
+            inputs = inputs * self.get_dropout_mask(inputs)
+        states = list(states) if isinstance(states, (list, tuple)) else [states]
+        return self.step(self.project(inputs), states, self.recurrent_dropout_mask(states[0], training))
+
+    def get_initial_state(self, batch_size=None):
+        sizes = self.state_size if isinstance(self.state_size, (list, tuple)) else [self.state_size]
+        return [torch.zeros((batch_size, s), dtype=self._compute_torch_dtype) for s in sizes]
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"units": self.units, "activation": activations.serialize(self.activation)})
+        if hasattr(self, "recurrent_activation"):
+            config["recurrent_activation"] = activations.serialize(self.recurrent_activation)
+        config["use_bias"] = self.use_bias
+        for name in ("kernel_initializer", "recurrent_initializer", "bias_initializer", "kernel_regularizer", "recurrent_regularizer", "bias_regularizer", "kernel_constraint", "recurrent_constraint", "bias_constraint"):
+            config[name] = serialize_object(getattr(self, name))
+        config.update({"dropout": self.dropout, "recurrent_dropout": self.recurrent_dropout, "seed": self.seed})
+        for name in self._extra_config:
+            config[name] = getattr(self, name)
+        return config
+
+
+_CELL_ARGS = ("units", "activation", "recurrent_activation", "use_bias", "kernel_initializer", "recurrent_initializer", "bias_initializer", "unit_forget_bias", "kernel_regularizer", "recurrent_regularizer", "bias_regularizer", "kernel_constraint", "recurrent_constraint", "bias_constraint", "dropout", "recurrent_dropout", "reset_after", "seed")
+
+
+class BuiltinRNN(RNN):
+    """LSTM/GRU/SimpleRNN: an `RNN` over their own cell, configured flat as in Keras."""
+
+    _config_has_cell = False
+    fused_op = None  # torch._VF function of the fused kernel
+
+    def __init__(self, cell, return_sequences=False, return_state=False, go_backwards=False, stateful=False, unroll=False, use_cudnn="auto", activity_regularizer=None, **kwargs):
+        super().__init__(cell, return_sequences=return_sequences, return_state=return_state, go_backwards=go_backwards, stateful=stateful, unroll=unroll, activity_regularizer=activity_regularizer, **kwargs)
+        if use_cudnn not in ("auto", True, False):
+            raise ValueError(f"Invalid valid received for argument `use_cudnn`. Expected one of {{'auto', True, False}}. Received: use_cudnn={use_cudnn}")
+        self.use_cudnn = use_cudnn
+        self.input_spec = InputSpec(ndim=3)
+
+    @staticmethod
+    def split_kwargs(kwargs):
+        """The kwargs (dtype, trainable) that go to the cell as well as the layer."""
+        return {k: kwargs[k] for k in ("dtype", "trainable") if k in kwargs}
+
+    def build(self, sequences_shape, initial_state_shape=None):
+        super().build(sequences_shape)
+        self.input_spec = InputSpec(ndim=3, axes={-1: sequences_shape[-1]})
+
+    def __getattr__(self, name):
+        # `layer.units`, `layer.dropout`, ... read the cell's, as Keras's properties do.
+        if name in _CELL_ARGS:
+            return getattr(self._modules["cell"], name)
+        return super().__getattr__(name)
+
+    def can_fuse(self) -> bool:
+        cell = self.cell
+        return (
+            self.use_cudnn is not False
+            and not self.unroll
+            and cell.recurrent_dropout == 0
+            and cell.activation is activations.tanh
+            and getattr(cell, "recurrent_activation", activations.sigmoid) is activations.sigmoid
+        )
+
+    def fused_weights(self) -> list:
+        """`[w_ih, w_hh, b_ih, b_hh]` in torch's layout (views where possible)."""
+        cell = self.cell
+        weights = [cell.kernel.T, cell.recurrent_kernel.T]
+        if cell.use_bias:
+            weights += [cell.bias, cell.bias.new_zeros(cell.bias.shape)]
+        return weights
+
+    def inner_loop(self, sequences, states, mask, training):
+        cell = self.cell
+        if training and 0.0 < cell.dropout < 1.0:
+            sequences = sequences * cell.get_dropout_mask(sequences[:, 0]).unsqueeze(1)
+        if mask is None and self.can_fuse():
+            return self._run_fused(sequences, states, training)
+        if self.use_cudnn is True and mask is None:
+            raise ValueError(
+                "use_cudnn=True was specified, but cuDNN is not supported for this layer configuration with this "
+                "backend. Pass use_cudnn='auto' to fallback to a non-cuDNN implementation."
+            )
+        rec_mask = cell.recurrent_dropout_mask(states[0], training)
+        projected = cell.project(sequences)
+        return self._step_loop(projected, states, mask, lambda xp, s: cell.step(xp, s, rec_mask))
+
+    def _run_fused(self, sequences, states, training):
+        if self.go_backwards:
+            sequences = sequences.flip(1)
+        hx = [s.unsqueeze(0) for s in states]
+        result = type(self).fused_op(
+            sequences,
+            tuple(hx) if len(hx) > 1 else hx[0],
+            self.fused_weights(),
+            self.cell.use_bias,  # has_biases
+            1,  # num_layers
+            0.0,  # dropout between layers
+            bool(training),
+            False,  # bidirectional
+            True,  # batch_first
+        )
+        sequence, final = result[0], [s[0] for s in result[1:]]
+        return final[0], sequence, final
+
+    def get_config(self):
+        config = super().get_config()
+        cell_config = self.cell.get_config()
+        for key in ("name", "trainable", "dtype"):
+            cell_config.pop(key, None)
+        config.update(cell_config)
+        config["activity_regularizer"] = serialize_object(self.activity_regularizer)
+        return config
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        return cls(**config)

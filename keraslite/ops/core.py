@@ -1,0 +1,209 @@
+"""Core `keras.ops`: conversion, dtype, shape, control flow and slicing helpers."""
+from __future__ import annotations
+
+import builtins
+
+import numpy as np
+import torch
+
+from keraslite.backend import dtypes
+from keraslite.graph.keras_tensor import KerasTensor
+from keraslite.ops.dispatch import keras_op, to_tensor
+
+
+def convert_to_tensor(x, dtype=None, sparse=None, ragged=None) -> torch.Tensor:
+    """`x` (array, list, number or tensor) as a torch tensor on the default device.
+
+    Args:
+        x: the value. Python floats become `floatx()`, Python ints `int32`.
+        dtype: optional target dtype.
+    """
+    if isinstance(x, KerasTensor):
+        return x if dtype is None else cast(x, dtype)
+    return to_tensor(x, dtype)
+
+
+def convert_to_numpy(x) -> np.ndarray:
+    """A NumPy copy of a tensor (detached, on the host). This is a host sync."""
+    if isinstance(x, torch.Tensor):
+        x = x.detach()
+        if x.dtype == torch.bfloat16:
+            x = x.float()
+        return x.cpu().numpy()
+    return np.asarray(x)
+
+
+def is_tensor(x) -> bool:
+    """Whether `x` is a tensor of this backend (a torch tensor)."""
+    return isinstance(x, torch.Tensor)
+
+
+def dtype(x) -> str:
+    """The Keras dtype name of `x` (`"float32"`, ...)."""
+    if isinstance(x, KerasTensor):
+        return x._dtype
+    return dtypes.standardize_dtype(x.dtype if hasattr(x, "dtype") else to_tensor(x).dtype)
+
+
+@keras_op
+def cast(x, dtype):
+    """`x` converted to `dtype`."""
+    return to_tensor(x).to(dtypes.to_torch_dtype(dtype))
+
+
+def saturate_cast(x, dtype):
+    """Cast, clipping values to the range of the target dtype first."""
+    torch_dtype = dtypes.to_torch_dtype(dtype)
+    info = torch.finfo(torch_dtype) if torch_dtype.is_floating_point else torch.iinfo(torch_dtype)
+    return cast(_clip_for_cast(x, float(info.min), float(info.max)), dtype)
+
+
+@keras_op
+def _clip_for_cast(x, low, high):
+    return torch.clamp(to_tensor(x), low, high)
+
+
+def shape(x) -> tuple:
+    """The shape of `x` as a tuple (None for unknown dims of a KerasTensor)."""
+    if isinstance(x, KerasTensor):
+        return tuple(x._shape)
+    if isinstance(x, torch.Tensor):
+        return tuple(x.shape)
+    return tuple(np.shape(x))
+
+
+@keras_op
+def stop_gradient(variable):
+    """`variable` with no gradient flowing back through it."""
+    return to_tensor(variable).detach()
+
+
+def cond(pred, true_fn, false_fn):
+    """`true_fn()` if `pred` else `false_fn()` (a Python branch: `pred` is read on the host)."""
+    if isinstance(pred, torch.Tensor):
+        pred = bool(pred)  # host sync: the branch is Python control flow
+    return true_fn() if pred else false_fn()
+
+
+def switch(index, branches, *operands):
+    """`branches[index](*operands)`, the index clamped into range."""
+    index = int(index)  # host sync when `index` is a tensor
+    index = max(0, min(index, len(branches) - 1))
+    return branches[index](*operands)
+
+
+def fori_loop(lower, upper, body_fun, init_val):
+    """`val = body_fun(i, val)` for `i` in `range(lower, upper)`."""
+    value = init_val
+    for i in range(int(lower), int(upper)):
+        value = body_fun(i, value)
+    return value
+
+
+def while_loop(cond, body, loop_vars, maximum_iterations=None):
+    """Repeat `loop_vars = body(*loop_vars)` while `cond(*loop_vars)`."""
+    is_tuple = isinstance(loop_vars, (list, tuple))
+    values = tuple(loop_vars) if is_tuple else (loop_vars,)
+    count = 0
+    while bool(cond(*values)):  # host sync per iteration, inherent to a data-dependent loop
+        if maximum_iterations is not None and count >= maximum_iterations:
+            break
+        values = body(*values)
+        values = tuple(values) if isinstance(values, (list, tuple)) else (values,)
+        count += 1
+    if is_tuple:
+        return type(loop_vars)(values) if isinstance(loop_vars, tuple) else list(values)
+    return values[0]
+
+
+def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
+    """`carry, y = f(carry, x)` over the leading axis of `xs`; returns `(carry, stacked ys)`."""
+    n = length if xs is None else len(xs)
+    indices = range(n - 1, -1, -1) if reverse else range(n)
+    carry, ys = init, []
+    for i in indices:
+        carry, y = f(carry, None if xs is None else xs[i])
+        ys.append(y)
+    if reverse:
+        ys.reverse()
+    return carry, (torch.stack([to_tensor(y) for y in ys]) if ys and ys[0] is not None else None)
+
+
+def map(f, xs):  # noqa: A001  (the Keras name)
+    """`f` applied to each slice of `xs` along axis 0, results stacked."""
+    return torch.stack([to_tensor(f(x)) for x in xs])
+
+
+def vectorized_map(function, elements):
+    """`function` on each slice of `elements` along axis 0 (through `torch.vmap`)."""
+    return torch.vmap(function)(elements)
+
+
+@keras_op
+def slice(inputs, start_indices, shape):  # noqa: A001
+    """The block of `inputs` of size `shape` starting at `start_indices`."""
+    inputs = to_tensor(inputs)
+    index = tuple(builtins.slice(int(s), int(s) + int(n)) for s, n in zip(start_indices, shape))
+    return inputs[index]
+
+
+@keras_op
+def slice_update(inputs, start_indices, updates):
+    """`inputs` with the block at `start_indices` replaced by `updates` (a new tensor)."""
+    inputs, updates = to_tensor(inputs), to_tensor(updates)
+    index = tuple(builtins.slice(int(s), int(s) + n) for s, n in zip(start_indices, updates.shape))
+    result = inputs.clone()
+    result[index] = updates.to(inputs.dtype)
+    return result
+
+
+@keras_op
+def scatter(indices, values, shape):
+    """A zeros tensor of `shape` with `values` added at `indices` (`(n, rank)` int array)."""
+    indices, values = to_tensor(indices).long(), to_tensor(values)
+    result = torch.zeros(tuple(shape), dtype=values.dtype, device=values.device)
+    result.index_put_(tuple(indices.t()), values, accumulate=True)
+    return result
+
+
+@keras_op
+def scatter_update(inputs, indices, updates):
+    """`inputs` with the entries at `indices` replaced by `updates`."""
+    inputs, indices, updates = to_tensor(inputs), to_tensor(indices).long(), to_tensor(updates)
+    result = inputs.clone()
+    result[tuple(indices.t())] = updates.to(inputs.dtype)
+    return result
+
+
+def unstack(x, num=None, axis=0):
+    """The slices of `x` along `axis`, as a list."""
+    if isinstance(x, KerasTensor):
+        count = x._shape[axis]
+        if count is None:
+            raise ValueError(f"Cannot unstack a dimension of unknown size. Received: x.shape={x._shape}, axis={axis}")
+        from keraslite.ops.numpy_shape import take
+
+        return [take(x, i, axis=axis) for i in range(count)]
+    return list(torch.unbind(to_tensor(x), dim=axis))
+
+
+def custom_gradient(f):
+    """Decorate `f(*args) -> (output, grad_fn)` so that backprop uses `grad_fn(upstream)`."""
+
+    class _Function(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, *args):
+            with torch.enable_grad():
+                output, grad_fn = f(*args)
+            ctx.grad_fn = grad_fn
+            return output.detach() if isinstance(output, torch.Tensor) else output
+
+        @staticmethod
+        def backward(ctx, *upstream):
+            grads = ctx.grad_fn(*upstream)
+            return tuple(grads) if isinstance(grads, (list, tuple)) else (grads,)
+
+    def wrapped(*args):
+        return _Function.apply(*args)
+
+    return wrapped

@@ -1,0 +1,359 @@
+"""`Optimizer`: Keras's optimizer API (apply_gradients, iterations, learning_rate,
+variables, configs) over torch foreach kernels.
+
+State layout (what `optimizer.variables` lists, in Keras 3's order, which the saving
+code writes as `optimizer/vars/0..n`):
+
+    [iteration, learning_rate (absent when the learning rate is a schedule),
+     then the slots made by `build`, in the order each optimizer documents]
+
+A slot made "per variable" for several names is interleaved per model variable, as Keras
+does (Adam: `m_0, v_0, m_1, v_1, ...`; amsgrad's `velocity_hat_i` follow all of them).
+
+Every quantity used in an update (learning rate, step count, bias corrections) is a
+0-d tensor on the weights' device: the update never syncs with the host and, under
+`torch.compile`, a changed learning rate does not trigger a recompilation.
+"""
+from __future__ import annotations
+
+import re
+import warnings
+
+import numpy as np
+import torch
+
+from keraslite.backend import state
+from keraslite.backend.variable import Variable
+from keraslite.optimizers.schedules.learning_rate_schedule import LearningRateSchedule
+
+
+def _scalar_variable(value, dtype: torch.dtype, name: str, path: str) -> Variable:
+    return Variable(torch.tensor(value, dtype=dtype, device=state.get_device()), trainable=False, name=name, path=path)
+
+
+class Optimizer:
+    """Base class of Keras optimizers.
+
+    Args:
+        learning_rate: a float, a `keras.optimizers.schedules.LearningRateSchedule`,
+            or a callable taking the iteration count.
+        weight_decay: if set, weights are multiplied by `1 - weight_decay * lr` before each update.
+        clipnorm: clip each gradient to this L2 norm.
+        clipvalue: clip each gradient element to `[-clipvalue, clipvalue]`.
+        global_clipnorm: clip all gradients together to this global L2 norm.
+        loss_scale_factor: multiply the loss by this before backward, divide gradients by it.
+        name: the optimizer's name (auto: `adam`, `adam_1`, ...).
+    """
+
+    def __init__(self, learning_rate, weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None, use_ema=False, ema_momentum=0.99, ema_overwrite_frequency=None, loss_scale_factor=None, gradient_accumulation_steps=None, name=None, **kwargs):
+        if kwargs.pop("decay", None) is not None:
+            warnings.warn("Argument `decay` is no longer supported and will be ignored.")
+        if "lr" in kwargs:
+            learning_rate = kwargs.pop("lr")  # the tf.keras 2.x spelling used by old tutorials
+        if kwargs:
+            raise ValueError(f"Argument(s) not recognized: {kwargs}")
+        if sum(a is not None for a in (clipnorm, clipvalue, global_clipnorm)) > 1:
+            raise ValueError(
+                "Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be set. "
+                f"Received: clipnorm={clipnorm}, clipvalue={clipvalue}, global_clipnorm={global_clipnorm}"
+            )
+        if use_ema or gradient_accumulation_steps:
+            raise NotImplementedError(
+                "keraslite optimizers do not implement `use_ema` or `gradient_accumulation_steps` yet. "
+                f"Received: use_ema={use_ema}, gradient_accumulation_steps={gradient_accumulation_steps}"
+            )
+        self.name = name or state.unique_name(state.to_snake_case(type(self).__name__))
+        self.weight_decay = weight_decay
+        self.clipnorm = clipnorm
+        self.clipvalue = clipvalue
+        self.global_clipnorm = global_clipnorm
+        self.use_ema = use_ema
+        self.ema_momentum = ema_momentum
+        self.ema_overwrite_frequency = ema_overwrite_frequency
+        self.loss_scale_factor = loss_scale_factor
+        self.gradient_accumulation_steps = gradient_accumulation_steps
+        self.built = False
+        self._variables: list[Variable] = []
+        self._trainable_variables: list = []
+        self._index: dict[int, int] = {}
+        self._exclude_ids: set = set()
+        self._exclude_pattern = None
+        self._iterations = _scalar_variable(0, torch.int64, "iteration", f"{self.name}/iteration")
+        self._variables.append(self._iterations)
+        if isinstance(learning_rate, LearningRateSchedule) or (callable(learning_rate) and not isinstance(learning_rate, (int, float))):
+            self._learning_rate = learning_rate
+        else:
+            if isinstance(learning_rate, (np.floating, np.integer)):
+                learning_rate = float(learning_rate)
+            if not isinstance(learning_rate, (float, int)) or isinstance(learning_rate, bool):
+                raise ValueError(
+                    "Argument `learning_rate` should be float, or an instance of LearningRateSchedule, or a "
+                    "callable (that takes in the current iteration value and returns the corresponding learning "
+                    f"rate value). Received instead: learning_rate={learning_rate}"
+                )
+            self._learning_rate = _scalar_variable(float(learning_rate), torch.float32, "learning_rate", f"{self.name}/learning_rate")
+            self._variables.append(self._learning_rate)
+
+    # ------------------------------------------------------------------ state
+    @property
+    def iterations(self) -> Variable:
+        """The number of update steps taken (an int64 variable)."""
+        return self._iterations
+
+    @property
+    def variables(self) -> list[Variable]:
+        """All optimizer state, in Keras 3's order (see the module docstring)."""
+        return list(self._variables)
+
+    def add_variable(self, shape, initializer="zeros", dtype=None, name=None) -> Variable:
+        from keraslite import initializers
+
+        value = initializers.get(initializer)(tuple(shape), dtype=dtype or state.floatx())
+        variable = Variable(torch.as_tensor(value).to(state.get_device()), trainable=False, name=name or "variable", path=f"{self.name}/{name}")
+        self._variables.append(variable)
+        return variable
+
+    def add_variable_from_reference(self, reference, name=None, initializer="zeros") -> Variable:
+        """A slot with the shape, dtype and device of `reference`, named as Keras names it."""
+        name = name or "var"
+        ref_name = getattr(reference, "path", None) or getattr(reference, "name", "variable")
+        full = f"{str(ref_name).replace('/', '_').replace(':', '_')}_{name}"
+        if initializer == "zeros":
+            data = torch.zeros_like(reference, memory_format=torch.preserve_format).detach()
+        elif isinstance(initializer, (int, float)):
+            data = torch.full_like(reference, float(initializer)).detach()
+        else:
+            from keraslite import initializers
+
+            data = torch.as_tensor(initializers.get(initializer)(tuple(reference.shape))).to(reference.device, reference.dtype)
+        variable = Variable(data, trainable=False, name=full, path=f"{self.name}/{full}")
+        self._variables.append(variable)
+        return variable
+
+    def add_optimizer_variables(self, variables, name, initializer="zeros"):
+        """One slot per model variable for each name in `name`, interleaved per variable."""
+        names = [name] if isinstance(name, str) else list(name)
+        inits = initializer if isinstance(initializer, (list, tuple)) else [initializer] * len(names)
+        lists = tuple([] for _ in names)
+        for variable in variables:
+            for i, (slot, init) in enumerate(zip(names, inits)):
+                lists[i].append(self.add_variable_from_reference(variable, slot, init))
+        return lists[0] if isinstance(name, str) else lists
+
+    def build(self, variables) -> None:
+        """Create the optimizer state for `variables` (done on the first update)."""
+        variables = list(variables)
+        if variables:
+            device = variables[0].device
+            if self._iterations.device != device:
+                self._iterations.data = self._iterations.data.to(device)
+                if isinstance(self._learning_rate, Variable):
+                    self._learning_rate.data = self._learning_rate.data.to(device)
+        self._trainable_variables = variables
+        self._index = {id(v): i for i, v in enumerate(variables)}
+        self._decay_mask = [self._use_weight_decay(v) for v in variables]
+        self.built = True
+
+    def _slots(self, slot_list, variables):
+        if variables is self._trainable_variables or len(variables) == len(slot_list):
+            return slot_list
+        return [slot_list[self._index[id(v)]] for v in variables]
+
+    # ------------------------------------------------------------------ learning rate
+    @property
+    def learning_rate(self):
+        return self._get_current_learning_rate()
+
+    @learning_rate.setter
+    def learning_rate(self, value) -> None:
+        if isinstance(value, LearningRateSchedule) or (callable(value) and not isinstance(value, (torch.Tensor, float, int))):
+            if isinstance(self._learning_rate, Variable):
+                self._variables.remove(self._learning_rate)
+            self._learning_rate = value
+            return
+        if not isinstance(self._learning_rate, Variable):
+            raise TypeError(
+                "This optimizer was created with a `LearningRateSchedule` object as its `learning_rate` "
+                "constructor argument, hence its learning rate is not settable. If you need the learning "
+                "rate to be settable, you should instantiate the optimizer with a float `learning_rate` argument."
+            )
+        with torch.no_grad():
+            self._learning_rate.fill_(float(value) if not isinstance(value, torch.Tensor) else value.detach())
+
+    @property
+    def lr(self):
+        return self.learning_rate
+
+    @lr.setter
+    def lr(self, value):
+        self.learning_rate = value
+
+    def _get_current_learning_rate(self) -> torch.Tensor:
+        rate = self._learning_rate
+        if isinstance(rate, Variable):
+            return rate
+        value = rate(self._iterations)
+        if not isinstance(value, torch.Tensor):
+            value = torch.tensor(float(value), dtype=torch.float32, device=self._iterations.device)
+        return value.to(torch.float32)
+
+    # ------------------------------------------------------------------ weight decay
+    def exclude_from_weight_decay(self, var_list=None, var_names=None) -> None:
+        """Exclude variables (objects, or names containing any of `var_names`) from weight decay."""
+        if self.built:
+            raise ValueError("`exclude_from_weight_decay()` can only be configured before the optimizer is built.")
+        self._exclude_ids = {id(v) for v in (var_list or [])}
+        self._exclude_pattern = re.compile("|".join(set(var_names))) if var_names else None
+
+    def _use_weight_decay(self, variable) -> bool:
+        if id(variable) in self._exclude_ids:
+            return False
+        if self._exclude_pattern is not None and re.search(self._exclude_pattern, getattr(variable, "name", "")):
+            return False
+        return True
+
+    def _apply_weight_decay(self, variables, lr) -> None:
+        if self.weight_decay is None:
+            return
+        decayed = [v for v, use in zip(variables, self._decay_flags(variables)) if use]
+        if decayed:
+            torch._foreach_mul_(decayed, 1 - self.weight_decay * lr)
+
+    def _decay_flags(self, variables):
+        if variables is self._trainable_variables:
+            return self._decay_mask
+        return [self._use_weight_decay(v) for v in variables]
+
+    # ------------------------------------------------------------------ clipping
+    def _clip_gradients(self, grads):
+        if self.clipnorm and self.clipnorm > 0:
+            clipped = []
+            for g in grads:
+                l2sum = torch.sum(torch.square(g))
+                l2norm = torch.sqrt(l2sum)
+                clipped.append(g * self.clipnorm / torch.clamp(l2norm, min=self.clipnorm))
+            return clipped
+        if self.global_clipnorm and self.global_clipnorm > 0:
+            norm = torch.sqrt(torch.stack([torch.sum(torch.square(g)) for g in grads]).sum())
+            # NaN/inf norms propagate into the gradients, as in Keras.
+            scale = self.global_clipnorm * torch.minimum(1.0 / norm, torch.tensor(1.0 / self.global_clipnorm, device=norm.device)) + (norm - norm)
+            return torch._foreach_mul(grads, scale)
+        if self.clipvalue and self.clipvalue > 0:
+            return [torch.clamp(g, -self.clipvalue, self.clipvalue) for g in grads]
+        return grads
+
+    # ------------------------------------------------------------------ updates
+    def apply_gradients(self, grads_and_vars):
+        """Apply `[(gradient, variable), ...]`; returns `iterations`."""
+        pairs = list(grads_and_vars)
+        if not pairs:
+            return self._iterations
+        grads, variables = zip(*pairs)
+        self.apply(list(grads), list(variables))
+        return self._iterations
+
+    def apply(self, grads, trainable_variables=None) -> None:
+        """Update `trainable_variables` with `grads` (one per variable; `None` skips it)."""
+        if trainable_variables is None:
+            if not self.built:
+                raise ValueError(
+                    "When passing `grads` without `variables`, the optimizer must already be built on a list "
+                    "of variables. Call `optimizer.build(trainable_variables)` first."
+                )
+            trainable_variables = self._trainable_variables
+        else:
+            trainable_variables = list(trainable_variables)
+            if not self.built:
+                self.build(trainable_variables)
+            unknown = [v for v in trainable_variables if id(v) not in self._index]
+            if unknown:
+                raise ValueError(
+                    f"Unknown variable: {getattr(unknown[0], 'path', unknown[0])!r}. This optimizer can only be called "
+                    "for the variables it was originally built with. When working with a new set of variables, "
+                    "you should recreate a new optimizer instance."
+                )
+        if any(g is None for g in grads):
+            kept = [(g, v) for g, v in zip(grads, trainable_variables) if g is not None]
+            grads = [g for g, _ in kept]
+            trainable_variables = [v for _, v in kept]
+        if grads:
+            self._apply_dense(list(grads), trainable_variables)
+            for variable in trainable_variables:
+                constraint = getattr(variable, "constraint", None)
+                if constraint is not None:
+                    with torch.no_grad():
+                        variable.copy_(constraint(variable))
+        with torch.no_grad():
+            self._iterations.add_(1)
+
+    @torch.no_grad()
+    def _apply_dense(self, grads, variables) -> None:
+        """Clip, decay and update; everything stays on the device (no host sync)."""
+        grads = [g.to(v.dtype) if g.dtype != v.dtype else g for g, v in zip(grads, variables)]
+        if self.loss_scale_factor is not None:
+            grads = torch._foreach_div(grads, self.loss_scale_factor)
+        grads = self._clip_gradients(grads)
+        lr = self._get_current_learning_rate()
+        self._apply_weight_decay(variables, lr)
+        self._update_step(grads, variables, lr)
+
+    def _update_step(self, grads, variables, lr) -> None:
+        raise NotImplementedError(f"{type(self).__name__} must implement `_update_step`.")
+
+    def _step_count(self, offset: int = 1) -> torch.Tensor:
+        """`iterations + offset` as float32 (Keras's `local_step`)."""
+        return (self._iterations + offset).to(torch.float32)
+
+    def scale_loss(self, loss):
+        return loss * self.loss_scale_factor if self.loss_scale_factor is not None else loss
+
+    def finalize_variable_values(self, var_list) -> None:
+        """Keras hook for EMA at the end of fit; nothing to do without EMA."""
+
+    # ------------------------------------------------------------------ weights & config
+    def get_weights(self) -> list[np.ndarray]:
+        return [v.numpy() for v in self._variables]
+
+    def set_weights(self, weights) -> None:
+        weights = list(weights)
+        if len(weights) != len(self._variables):
+            raise ValueError(
+                f"Optimizer variable count mismatch: the optimizer has {len(self._variables)} variables, "
+                f"received {len(weights)} values."
+            )
+        for variable, value in zip(self._variables, weights):
+            variable.assign(value)
+
+    def get_config(self) -> dict:
+        rate = self._learning_rate
+        if isinstance(rate, Variable):
+            learning_rate = float(rate.detach().cpu())
+        else:
+            from keraslite.saving.serialization import serialize_keras_object
+
+            learning_rate = serialize_keras_object(rate)
+        return {
+            "name": self.name,
+            "learning_rate": learning_rate,
+            "weight_decay": self.weight_decay,
+            "clipnorm": self.clipnorm,
+            "global_clipnorm": self.global_clipnorm,
+            "clipvalue": self.clipvalue,
+            "use_ema": self.use_ema,
+            "ema_momentum": self.ema_momentum,
+            "ema_overwrite_frequency": self.ema_overwrite_frequency,
+            "loss_scale_factor": self.loss_scale_factor,
+            "gradient_accumulation_steps": self.gradient_accumulation_steps,
+        }
+
+    @classmethod
+    def from_config(cls, config: dict, custom_objects=None):
+        config = dict(config)
+        if isinstance(config.get("learning_rate"), dict):
+            from keraslite.saving.serialization import deserialize_keras_object
+
+            config["learning_rate"] = deserialize_keras_object(config["learning_rate"], custom_objects=custom_objects)
+        return cls(**config)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"

@@ -1,0 +1,170 @@
+"""`keras.optimizers.schedules`: learning rates as functions of the step count.
+
+A schedule is called with the optimizer's `iterations` (a 0-d tensor) and returns a
+float32 0-d tensor on the same device, so that it costs no host sync per step.
+"""
+from __future__ import annotations
+
+import math
+
+import torch
+
+
+def _as_float(step) -> torch.Tensor:
+    if isinstance(step, torch.Tensor):
+        return step.to(torch.float32)
+    return torch.tensor(float(step), dtype=torch.float32)
+
+
+class LearningRateSchedule:
+    """Base class: subclasses define `__call__(step)` and `get_config()`."""
+
+    def __call__(self, step):
+        raise NotImplementedError(f"Learning rate schedule '{type(self).__name__}' must override `__call__(self, step)`.")
+
+    def get_config(self) -> dict:
+        raise NotImplementedError(f"Learning rate schedule '{type(self).__name__}' must override `get_config()` in order to be serializable.")
+
+    @classmethod
+    def from_config(cls, config: dict):
+        return cls(**config)
+
+
+class ExponentialDecay(LearningRateSchedule):
+    """`initial_learning_rate * decay_rate ** (step / decay_steps)` (floored exponent if `staircase`)."""
+
+    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False, name="ExponentialDecay"):
+        if decay_steps <= 0:
+            raise ValueError(f"Argument `decay_steps` must be > 0. Received: decay_steps={decay_steps}")
+        self.initial_learning_rate = initial_learning_rate
+        self.decay_steps = decay_steps
+        self.decay_rate = decay_rate
+        self.staircase = staircase
+        self.name = name
+
+    def __call__(self, step):
+        p = _as_float(step) / float(self.decay_steps)
+        if self.staircase:
+            p = torch.floor(p)
+        return float(self.initial_learning_rate) * torch.pow(torch.tensor(float(self.decay_rate), device=p.device), p)
+
+    def get_config(self):
+        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps, "decay_rate": self.decay_rate, "staircase": self.staircase, "name": self.name}
+
+
+class PiecewiseConstantDecay(LearningRateSchedule):
+    """`values[0]` while `step <= boundaries[0]`, `values[1]` up to `boundaries[1]`, ..., then `values[-1]`."""
+
+    def __init__(self, boundaries, values, name="PiecewiseConstant"):
+        if len(boundaries) != len(values) - 1:
+            raise ValueError(
+                "The length of boundaries should be 1 less than the length of values. "
+                f"Received: boundaries={boundaries} of length {len(boundaries)}, and values={values} of length {len(values)}."
+            )
+        self.boundaries = boundaries
+        self.values = values
+        self.name = name
+
+    def __call__(self, step):
+        step = _as_float(step)
+        boundaries = torch.tensor([float(b) for b in self.boundaries], device=step.device)
+        values = torch.tensor([float(v) for v in self.values], dtype=torch.float32, device=step.device)
+        # The number of boundaries strictly below `step` indexes the value.
+        index = (step > boundaries).sum()
+        return values[index]
+
+    def get_config(self):
+        return {"boundaries": self.boundaries, "values": self.values, "name": self.name}
+
+
+class PolynomialDecay(LearningRateSchedule):
+    """`(initial - end) * (1 - step / decay_steps) ** power + end`, optionally cycling."""
+
+    def __init__(self, initial_learning_rate, decay_steps, end_learning_rate=0.0001, power=1.0, cycle=False, name="PolynomialDecay"):
+        self.initial_learning_rate = initial_learning_rate
+        self.decay_steps = decay_steps
+        self.end_learning_rate = end_learning_rate
+        self.power = power
+        self.cycle = cycle
+        self.name = name
+
+    def __call__(self, step):
+        step = _as_float(step)
+        decay_steps = torch.tensor(float(self.decay_steps), device=step.device)
+        if self.cycle:
+            multiplier = torch.where(step == 0, torch.ones_like(step), torch.ceil(step / float(self.decay_steps)))
+            decay_steps = decay_steps * multiplier
+        else:
+            step = torch.minimum(step, decay_steps)
+        p = step / decay_steps
+        initial, end = float(self.initial_learning_rate), float(self.end_learning_rate)
+        return (initial - end) * torch.pow(1 - p, float(self.power)) + end
+
+    def get_config(self):
+        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps, "end_learning_rate": self.end_learning_rate, "power": self.power, "cycle": self.cycle, "name": self.name}
+
+
+class InverseTimeDecay(LearningRateSchedule):
+    """`initial_learning_rate / (1 + decay_rate * step / decay_steps)`."""
+
+    def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False, name="InverseTimeDecay"):
+        self.initial_learning_rate = initial_learning_rate
+        self.decay_steps = decay_steps
+        self.decay_rate = decay_rate
+        self.staircase = staircase
+        self.name = name
+
+    def __call__(self, step):
+        p = _as_float(step) / float(self.decay_steps)
+        if self.staircase:
+            p = torch.floor(p)
+        return float(self.initial_learning_rate) / (1.0 + float(self.decay_rate) * p)
+
+    def get_config(self):
+        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps, "decay_rate": self.decay_rate, "staircase": self.staircase, "name": self.name}
+
+
+class CosineDecay(LearningRateSchedule):
+    """Cosine decay from `initial_learning_rate` (or, after a linear warmup of
+    `warmup_steps`, from `warmup_target`) to `alpha` times it over `decay_steps`."""
+
+    def __init__(self, initial_learning_rate, decay_steps, alpha=0.0, name="CosineDecay", warmup_target=None, warmup_steps=0):
+        self.initial_learning_rate = initial_learning_rate
+        self.decay_steps = decay_steps
+        self.alpha = alpha
+        self.name = name
+        self.warmup_steps = warmup_steps
+        self.warmup_target = warmup_target
+
+    def _decay(self, step, decay_steps, decay_from):
+        fraction = step / decay_steps
+        cosine = 0.5 * (1.0 + torch.cos(math.pi * fraction))
+        return decay_from * ((1 - self.alpha) * cosine + self.alpha)
+
+    def __call__(self, step):
+        step = _as_float(step)
+        decay_steps = float(self.decay_steps)
+        initial = float(self.initial_learning_rate)
+        if self.warmup_target is None:
+            return self._decay(torch.clamp(step, max=decay_steps), decay_steps, initial)
+        target = float(self.warmup_target)
+        warmup_steps = float(self.warmup_steps)
+        step = torch.clamp(step, max=decay_steps + warmup_steps)
+        warm = (target - initial) * (step / warmup_steps if warmup_steps else step) + initial
+        decayed = self._decay(step - warmup_steps, decay_steps, target)
+        return torch.where(step < warmup_steps, warm, decayed)
+
+    def get_config(self):
+        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps, "alpha": self.alpha, "name": self.name, "warmup_target": self.warmup_target, "warmup_steps": self.warmup_steps}
+
+
+def serialize(learning_rate_schedule):
+    from keraslite.saving.serialization import serialize_keras_object
+
+    return serialize_keras_object(learning_rate_schedule)
+
+
+def deserialize(config, custom_objects=None):
+    from keraslite.saving.serialization import deserialize_keras_object
+
+    return deserialize_keras_object(config, custom_objects=custom_objects)

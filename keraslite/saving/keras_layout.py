@@ -1,0 +1,180 @@
+"""Where each weight lives in a Keras 3 weights file, and loading them all-or-nothing.
+
+Keras 3 addresses a layer's variables by the path of attributes that leads to it, not
+by its name: `layers/dense/vars/0` is the first variable of the first `Dense` in
+`model.layers`, `layers/dense_1/vars/0` the second Dense's (names made from the class
+name, numbered within each container), `layers/lstm/cell/vars/1` an LSTM cell's
+recurrent kernel, `optimizer/vars/3` the optimizer's fourth variable. `weight_groups`
+walks a keraslite model the way Keras walks its own, so files cross both ways.
+"""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import torch
+
+
+def keras_snake_case(name: str) -> str:
+    """Keras's own `to_snake_case` (the file layout depends on it exactly)."""
+    name = re.sub(r"\W+", "", name)
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+def _name_key(name: str) -> str:
+    # Keras visits private attributes last.
+    return "~" + name if name.startswith("_") else name
+
+
+def _join(path: str, name: str) -> str:
+    return f"{path}/{name}" if path else name
+
+
+def own_variables(layer) -> list:
+    """A layer's own variables in Keras's order (trainable first, then non-trainable),
+    followed by parameters of plain torch submodules it holds."""
+    from keraslite.layers.base_layer import Layer
+
+    result = list(layer._own_weights())
+    seen = {id(v) for v in result}
+    for child in layer._modules.values():
+        if child is not None and not isinstance(child, Layer) and not _holds_layers(child):
+            for param in child.parameters():
+                if id(param) not in seen:
+                    result.append(param)
+                    seen.add(id(param))
+    return result
+
+
+def _holds_layers(module) -> bool:
+    from keraslite.layers.base_layer import Layer
+
+    return isinstance(module, (torch.nn.ModuleList, torch.nn.ModuleDict, torch.nn.Sequential)) and any(
+        isinstance(m, Layer) for m in module.children()
+    )
+
+
+def _is_op(layer) -> bool:
+    return getattr(layer, "_keraslite_op_function", None) is not None
+
+
+def _children(layer):
+    """(attribute, child) pairs in the order Keras visits them; a child is a layer or a
+    list of layers (a container)."""
+    from keraslite.layers.base_layer import Layer
+    from keraslite.models.model import Functional, Model
+    from keraslite.models.sequential import Sequential
+
+    items = []
+    if isinstance(layer, (Functional, Sequential)):
+        items.append(("layers", [child for child in layer.layers if not _is_op(child)]))
+        return items
+    named = []
+    for attribute, child in layer._modules.items():
+        if child is None:
+            continue
+        if isinstance(child, Layer):
+            named.append((attribute, child))
+        elif _holds_layers(child):
+            named.append((attribute, [m for m in child.children() if isinstance(m, Layer)]))
+    if isinstance(layer, Model):
+        named.append(("layers", [child for child in layer.layers if not _is_op(child)]))
+    named.sort(key=lambda item: _name_key(item[0]))
+    return named
+
+
+def weight_groups(model, include_optimizer: bool = True) -> list[tuple[str, str, list]]:
+    """[(group path, owner name, [variables])] for every layer (and the optimizer), in
+    the order Keras writes them. The root's own variables are at path ''."""
+    groups: list = []
+    visited: set = set()
+
+    def visit(layer, path):
+        if id(layer) in visited:
+            return
+        visited.add(id(layer))
+        groups.append((path, layer.name, own_variables(layer)))
+        for attribute, child in _children(layer):
+            if isinstance(child, list):
+                container(child, _join(path, attribute))
+            else:
+                visit(child, _join(path, attribute))
+
+    def container(layers, path):
+        used: dict = {}
+        for layer in layers:
+            base = keras_snake_case(type(layer).__name__)
+            if base in used:
+                used[base] += 1
+                name = f"{base}_{used[base]}"
+            else:
+                used[base] = 0
+                name = base
+            visit(layer, _join(path, name))
+
+    visit(model, "")
+    optimizer = getattr(model, "optimizer", None) if include_optimizer else None
+    if optimizer is not None and hasattr(optimizer, "variables") and getattr(optimizer, "built", False):
+        groups.append(("optimizer", getattr(optimizer, "name", "optimizer"), list(optimizer.variables)))
+    return groups
+
+
+def to_numpy(variable) -> np.ndarray:
+    tensor = variable.detach() if isinstance(variable, torch.Tensor) else torch.as_tensor(variable)
+    if tensor.dtype == torch.bfloat16:
+        tensor = tensor.float()
+    return tensor.cpu().numpy()
+
+
+def assign_groups(groups, stored: dict, source: str, skip_mismatch: bool = False, what: str = "weights") -> list[str]:
+    """Check every stored array against the model's variables, then copy them in.
+
+    `stored` maps a group path to its list of arrays. Nothing is assigned unless every
+    group fits (or `skip_mismatch` is set, in which case misfits are skipped and returned
+    as warnings). Raises ValueError listing missing, unexpected and wrongly shaped weights.
+    """
+    missing, mismatched, pending = [], [], []
+    expected_paths = set()
+    for path, name, variables in groups:
+        expected_paths.add(path)
+        arrays = stored.get(path)
+        label = f"{path or '<root>'} (layer '{name}')"
+        if arrays is None:
+            if variables:
+                missing.append(f"{label}: {len(variables)} variable(s) not in the file")
+            continue
+        if len(arrays) != len(variables):
+            mismatched.append(f"{label}: expected {len(variables)} variables, the file has {len(arrays)}")
+            continue
+        for index, (variable, array) in enumerate(zip(variables, arrays)):
+            if tuple(array.shape) != tuple(variable.shape):
+                mismatched.append(
+                    f"{label} variable {index} ('{getattr(variable, 'name', '?')}'): expected shape "
+                    f"{tuple(variable.shape)}, the file has shape {tuple(array.shape)}"
+                )
+                break
+        else:
+            pending.append((variables, arrays))
+    unexpected = [f"{path}: {len(arrays)} variable(s)" for path, arrays in stored.items() if path not in expected_paths and len(arrays)]
+    problems = []
+    if missing:
+        problems.append("Missing (in the model, not in the file):\n  " + "\n  ".join(missing))
+    if unexpected:
+        problems.append("Unexpected (in the file, not in the model):\n  " + "\n  ".join(unexpected))
+    if mismatched:
+        problems.append("Wrong count or shape:\n  " + "\n  ".join(mismatched))
+    if problems and not skip_mismatch:
+        raise ValueError(
+            f"Cannot load {what} from '{source}': the file does not match the model. The model was left "
+            "unchanged.\n" + "\n".join(problems) + "\nPass `skip_mismatch=True` to load the weights that do fit."
+        )
+    # Convert everything first so that a failure cannot leave the model half-loaded.
+    converted = []
+    for variables, arrays in pending:
+        for variable, array in zip(variables, arrays):
+            converted.append((variable, torch.as_tensor(np.ascontiguousarray(array)).to(dtype=variable.dtype, device=variable.device)))
+    with torch.no_grad():
+        for variable, value in converted:
+            variable.copy_(value)
+    return problems

@@ -1,0 +1,63 @@
+import numpy as np
+import pytest
+import torch
+
+from keraslite import initializers
+
+
+@pytest.mark.parametrize("shape,fans", [((), (1, 1)), ((5,), (5, 5)), ((3, 4), (3, 4)), ((3, 3, 2, 8), (18, 72))])
+def test_compute_fans(shape, fans):
+    assert initializers.compute_fans(shape) == fans
+
+
+@pytest.mark.parametrize(
+    "name,expected_std",
+    [
+        ("glorot_uniform", np.sqrt(2.0 / (200 + 300))),
+        ("glorot_normal", np.sqrt(2.0 / (200 + 300))),
+        ("he_normal", np.sqrt(2.0 / 200)),
+        ("he_uniform", np.sqrt(2.0 / 200)),
+        ("lecun_normal", np.sqrt(1.0 / 200)),
+        ("lecun_uniform", np.sqrt(1.0 / 200)),
+        ("random_normal", 0.05),
+        ("random_uniform", 0.05 / np.sqrt(3)),
+        ("truncated_normal", 0.05 * 0.8796),
+    ],
+)
+def test_variance_of_random_initializers(name, expected_std):
+    values = initializers.get(name)((200, 300), dtype="float32")
+    assert values.dtype == torch.float32
+    assert abs(float(values.std()) - expected_std) / expected_std < 0.05
+    assert abs(float(values.mean())) < 0.01
+
+
+def test_truncation_at_two_stddev():
+    values = initializers.TruncatedNormal(stddev=1.0)((10000,), dtype="float32")
+    assert float(values.abs().max()) <= 2.0
+
+
+def test_seeded_initializer_repeats_values():
+    init = initializers.GlorotUniform(seed=3)
+    assert torch.equal(init((4, 4), "float32"), init((4, 4), "float32"))
+    assert not torch.equal(initializers.GlorotUniform()((4, 4), "float32"), initializers.GlorotUniform()((4, 4), "float32"))
+
+
+def test_orthogonal_is_orthogonal():
+    q = initializers.Orthogonal()((16, 64), dtype="float64")
+    np.testing.assert_allclose((q @ q.T).numpy(), np.eye(16), atol=1e-6)
+
+
+def test_constant_ones_zeros_identity():
+    assert torch.equal(initializers.Constant(2.5)((2,), "float32"), torch.tensor([2.5, 2.5]))
+    assert initializers.get("ones")((3,), "float32").sum() == 3
+    assert initializers.get("zeros")((3,), "int32").dtype == torch.int32
+    assert torch.equal(initializers.Identity()((2, 2), "float32"), torch.eye(2))
+
+
+def test_get_accepts_names_configs_and_errors():
+    assert isinstance(initializers.get({"class_name": "HeNormal", "config": {"seed": 1}}), initializers.HeNormal)
+    assert initializers.get("HeNormal").get_config() == {"seed": None, "input_axes": None, "output_axes": None}
+    with pytest.raises(ValueError, match="Could not interpret initializer identifier: 'nope'"):
+        initializers.get("nope")
+    with pytest.raises(ValueError, match="Received: mode='fan_x'"):
+        initializers.VarianceScaling(mode="fan_x")
