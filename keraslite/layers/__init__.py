@@ -89,3 +89,13 @@ from keraslite.layers.activation_layers import LeakyReLU as LeakyReLU
 from keraslite.layers.activation_layers import PReLU as PReLU
 from keraslite.layers.activation_layers import ReLU as ReLU
 from keraslite.layers.activation_layers import Softmax as Softmax
+
+# Recurrent layers (keraslite/layers/rnn/).
+from keraslite.layers.rnn.base import RNN as RNN
+from keraslite.layers.rnn.base import StackedRNNCells as StackedRNNCells
+from keraslite.layers.rnn.gru import GRU as GRU
+from keraslite.layers.rnn.gru import GRUCell as GRUCell
+from keraslite.layers.rnn.simple_rnn import SimpleRNN as SimpleRNN
+from keraslite.layers.rnn.simple_rnn import SimpleRNNCell as SimpleRNNCell
+from keraslite.layers.rnn.bidirectional import Bidirectional as Bidirectional
+from keraslite.layers.rnn.time_distributed import TimeDistributed as TimeDistributed

@@ -95,6 +95,11 @@ class ELU(_ElementwiseActivation):
     def call(self, inputs):
         return F.elu(inputs, self.alpha)
 
+    def get_config(self):
+        config = super().get_config()
+        config["alpha"] = self.alpha
+        return config
+
 
 class PReLU(Layer):
     """Leaky ReLU with a learned slope `alpha` per input position.

@@ -8,7 +8,6 @@ tensors it computes. Weights are `Variable`s (Parameters) in Keras layout.
 from __future__ import annotations
 
 import inspect
-import warnings
 
 import numpy as np
 import torch
@@ -315,13 +314,7 @@ class Layer(torch.nn.Module):
         if self.built:
             return
         self._build_shapes = shapes
-        build = self.build
-        try:
-            build(shapes)
-        except TypeError as error:
-            if "positional argument" in str(error) and isinstance(shapes, (list, dict)):
-                raise
-            raise
+        self.build(shapes)
         self.built = True
         if self._initial_weights is not None:
             self.set_weights(self._initial_weights)
@@ -355,7 +348,7 @@ class Layer(torch.nn.Module):
         return self(*args, **kwargs)
 
     def __call__(self, *args, **kwargs):
-        if args and isinstance(args[0], torch.Tensor) and not kwargs.get("__symbolic__"):
+        if args and isinstance(args[0], torch.Tensor):
             if not _any_keras_tensor(args[1:], kwargs):
                 return self._eager_call(*args, **kwargs)
         if _any_keras_tensor(args, kwargs):
@@ -428,7 +421,7 @@ class Layer(torch.nn.Module):
         if not self.built:
             try:
                 self._maybe_build(shapes)
-            except ValueError:
+            except (ValueError, TypeError, NotImplementedError):
                 raise
             except Exception as error:
                 raise type(error)(
@@ -758,6 +751,3 @@ def convert_inputs(inputs, float_dtype=None):
         return tree.map_structure(convert, inputs)
     return convert(inputs)
 
-
-def warn_once(message: str) -> None:
-    warnings.warn(message, stacklevel=3)

@@ -334,7 +334,7 @@ class RNN(Layer):
                 "zero_output_for_mask": self.zero_output_for_mask,
             }
         )
-        if type(self).__dict__.get("_config_has_cell", True):
+        if getattr(type(self), "_config_has_cell", True):
             config["cell"] = _serialize(self.cell)
         return config
 

@@ -121,7 +121,7 @@ class BuiltinRNN(RNN):
 
     def __getattr__(self, name):
         # `layer.units`, `layer.dropout`, ... read the cell's, as Keras's properties do.
-        if name in _CELL_ARGS:
+        if name in _CELL_ARGS and "cell" in self.__dict__.get("_modules", {}):
             return getattr(self._modules["cell"], name)
         return super().__getattr__(name)
 
@@ -162,7 +162,7 @@ class BuiltinRNN(RNN):
         if self.go_backwards:
             sequences = sequences.flip(1)
         hx = [s.unsqueeze(0) for s in states]
-        result = type(self).fused_op(
+        result = self.fused_op(
             sequences,
             tuple(hx) if len(hx) > 1 else hx[0],
             self.fused_weights(),

@@ -1,0 +1,62 @@
+"""`keras.ops.linalg` (also at the top of `keras.ops`: `norm`, `solve`, ...)."""
+from __future__ import annotations
+
+import torch
+
+from keraslite.ops.dispatch import default_float, keras_op, to_tensor
+
+
+@keras_op
+def norm(x, ord=None, axis=None, keepdims=False):  # noqa: A002
+    """Vector or matrix norm (NumPy's `ord` conventions)."""
+    x = default_float(to_tensor(x))
+    if axis is None and ord is None:
+        return torch.linalg.vector_norm(x, keepdim=keepdims)
+    if isinstance(axis, (list, tuple)) and len(axis) == 2 or (axis is None and x.ndim == 2 and ord is not None):
+        return torch.linalg.matrix_norm(x, ord="fro" if ord is None else ord, dim=tuple(axis) if axis else (-2, -1), keepdim=keepdims)
+    return torch.linalg.vector_norm(x, ord=2 if ord is None else ord, dim=axis, keepdim=keepdims)
+
+
+@keras_op
+def inv(x):
+    """Matrix inverse."""
+    return torch.linalg.inv(to_tensor(x))
+
+
+@keras_op
+def det(x):
+    """Matrix determinant."""
+    return torch.linalg.det(to_tensor(x))
+
+
+@keras_op
+def solve(a, b):
+    """`x` with `a @ x = b`."""
+    return torch.linalg.solve(to_tensor(a), to_tensor(b))
+
+
+@keras_op
+def cholesky(x, upper=False):
+    """Cholesky factor (lower by default)."""
+    return torch.linalg.cholesky(to_tensor(x), upper=upper)
+
+
+@keras_op
+def qr(x, mode="reduced"):
+    """(q, r) factors."""
+    return torch.linalg.qr(to_tensor(x), mode=mode)
+
+
+@keras_op
+def svd(x, full_matrices=True, compute_uv=True):
+    """(u, s, vh), or the singular values when `compute_uv` is False."""
+    x = to_tensor(x)
+    if not compute_uv:
+        return torch.linalg.svdvals(x)
+    return torch.linalg.svd(x, full_matrices=full_matrices)
+
+
+@keras_op
+def eigh(x):
+    """(eigenvalues, eigenvectors) of a symmetric matrix."""
+    return torch.linalg.eigh(to_tensor(x))

@@ -1,0 +1,64 @@
+"""The directory format (`model.save("path_to_my_model")`, no extension):
+
+    path_to_my_model/
+        config.json            the model config, as in a `.keras` archive
+        metadata.json          versions and date
+        model.safetensors      the weights, keyed by Keras weight path (layers/dense/vars/0)
+        optimizer.safetensors  the optimizer state (optimizer/vars/0 ...), when there is one
+"""
+from __future__ import annotations
+
+import json
+import os
+
+from keraslite.saving import keras_archive, keras_layout, safetensors_weights
+from keraslite.saving.atomic import atomic_directory
+from keraslite.saving.errors import corrupt_file_error
+
+MODEL_WEIGHTS = "model.safetensors"
+OPTIMIZER_WEIGHTS = "optimizer.safetensors"
+
+
+def save_directory(model, path: str, config: dict, include_optimizer: bool = True, overwrite: bool = True) -> None:
+    config_json = json.dumps(config, indent=2)
+    groups = keras_layout.weight_groups(model, include_optimizer=include_optimizer)
+    model_groups = [g for g in groups if g[0] != "optimizer"]
+    optimizer_groups = [g for g in groups if g[0] == "optimizer"]
+    with atomic_directory(path, overwrite=overwrite) as tmp_dir:
+        with open(os.path.join(tmp_dir, keras_archive.CONFIG_FILENAME), "w") as f:
+            f.write(config_json)
+        with open(os.path.join(tmp_dir, keras_archive.METADATA_FILENAME), "w") as f:
+            json.dump(keras_archive.metadata(), f)
+        safetensors_weights.save_groups(model_groups, os.path.join(tmp_dir, MODEL_WEIGHTS))
+        if optimizer_groups:
+            safetensors_weights.save_groups(optimizer_groups, os.path.join(tmp_dir, OPTIMIZER_WEIGHTS))
+
+
+def is_model_directory(path: str) -> bool:
+    return os.path.isdir(path) and os.path.exists(os.path.join(path, keras_archive.CONFIG_FILENAME))
+
+
+def read_directory(path: str) -> tuple[dict, dict]:
+    """(config, stored weights {group path: [arrays]}) of a model directory."""
+    config_path = os.path.join(path, keras_archive.CONFIG_FILENAME)
+    if not os.path.exists(config_path):
+        if os.path.exists(os.path.join(path, "saved_model.pb")):
+            raise ValueError(
+                f"'{path}' is a TensorFlow SavedModel directory. keraslite cannot read SavedModels (they hold "
+                "TensorFlow graphs); save the model as `.keras` or `.h5` from TensorFlow and load that file."
+            )
+        raise ValueError(f"'{path}' is not a keraslite model directory: it has no {keras_archive.CONFIG_FILENAME}.")
+    try:
+        with open(config_path) as f:
+            config = json.load(f)
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise corrupt_file_error(config_path, "it is not valid JSON", error) from error
+    stored: dict = {}
+    for filename in (MODEL_WEIGHTS, OPTIMIZER_WEIGHTS):
+        file_path = os.path.join(path, filename)
+        if os.path.exists(file_path):
+            grouped = safetensors_weights.grouped(safetensors_weights.load_file(file_path))
+            if grouped is None:
+                raise corrupt_file_error(file_path, "its keys are not Keras weight paths (layers/.../vars/N)")
+            stored.update(grouped)
+    return config, stored
