@@ -18,3 +18,13 @@ from keraslite.models.sequential import Sequential as Sequential
 from keraslite import applications as applications
 from keraslite import datasets as datasets
 from keraslite import preprocessing as preprocessing
+from keraslite import saving as saving
+from keraslite import compat as compat
+from keraslite import ops as ops
+from keraslite import random as random
+from keraslite import callbacks as callbacks
+from keraslite import losses as losses
+from keraslite import metrics as metrics
+from keraslite import mixed_precision as mixed_precision
+from keraslite import optimizers as optimizers
+from keraslite import config as config

@@ -83,6 +83,10 @@ def test_imdb_reuters_boston(cache):
     assert x_train.shape == (16, 13) and y_train.shape == (16,) and x_test.shape == (4, 13)
     with pytest.raises(ValueError, match="test_split"):
         keras.datasets.boston_housing.load_data(test_split=1.0)
+    (x_train, y_train), (x_test, y_test) = keras.datasets.california_housing.load_data(test_split=0.1)
+    assert x_train.shape == (27, 8) and y_test.shape == (3,) and x_train.dtype == np.float32
+    with pytest.raises(ValueError, match="version"):
+        keras.datasets.california_housing.load_data(version="medium")
 
 
 def test_offline_without_cache_names_the_file(tmp_path, monkeypatch):
@@ -117,3 +121,19 @@ def test_restricted_unpickler_refuses_code(tmp_path):
     path.write_bytes(pickle.dumps({b"data": Evil()}, protocol=2))
     with pytest.raises(pickle.UnpicklingError, match="Refusing"):
         load_pickle(str(path))
+
+
+def test_full_size_fixture_has_keras_sample_counts(tmp_path, monkeypatch):
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    monkeypatch.setenv("KERASLITE_OFFLINE", "1")
+    monkeypatch.setenv("KERASLITE_TRUST_CACHE", "1")
+    (tmp_path / "datasets").mkdir()
+    fixtures.write_mnist(str(tmp_path / "datasets"), *fixtures.FULL_SIZES["mnist"])
+    (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
+    assert x_train.shape == (60000, 28, 28) and x_test.shape == (10000, 28, 28)
+    x_train.reshape(60000, 784)  # the seed guide's line
+    # Learnable: images of one class are near copies of each other.
+    same = x_train[y_train == y_train[0]][:2].astype(int)
+    assert (same[0] == same[1]).mean() > 0.95
+    with pytest.raises(ValueError, match="full_size"):
+        fixtures.write_all(str(tmp_path), full_size=("imagenet",))

@@ -25,6 +25,8 @@ NORMALIZATION_CASES = [
     (layers.GroupNormalization, {"groups": -1}, (2, 3, 3, 4), 2, 0, {}),
     (layers.GroupNormalization, {"groups": 1, "center": False}, (2, 5, 6), 1, 0, {}),
     (layers.GroupNormalization, {"groups": 3, "axis": 1, "epsilon": 1e-5}, (2, 6, 4, 2), 2, 0, {}),
+    (layers.RMSNormalization, {}, (2, 3, 4), 1, 0, {}),
+    (layers.RMSNormalization, {"axis": [-2, -1], "epsilon": 1e-3}, (2, 3, 4), 1, 0, {}),
     (layers.UnitNormalization, {}, (2, 3, 4), 0, 0, {}),
     (layers.UnitNormalization, {"axis": [1, 2]}, (2, 3, 4), 0, 0, {}),
 ]

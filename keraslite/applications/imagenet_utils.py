@@ -29,7 +29,7 @@ def _channel_shape(ndim: int, data_format: str) -> tuple:
 
 
 def preprocess_input(x, data_format: str | None = None, mode: str = "caffe"):
-    """Preprocesses a batch of images (NumPy array or torch tensor) for an ImageNet model.
+    """Preprocesses a batch of images (NumPy array, torch tensor or KerasTensor) for an ImageNet model.
 
     Args:
         x: Images, 3D or 4D, with 3 colour channels (RGB), values in [0, 255].
@@ -40,7 +40,7 @@ def preprocess_input(x, data_format: str | None = None, mode: str = "caffe"):
             channel with ImageNet's mean and std.
 
     Returns:
-        The preprocessed array (float; a float NumPy input is modified in place, as in Keras).
+        The preprocessed images, as a new float array or tensor (a KerasTensor gives a KerasTensor).
     """
     if mode not in {"caffe", "tf", "torch"}:
         raise ValueError(f"Expected mode to be one of `caffe`, `tf` or `torch`. Received: mode={mode}")
@@ -48,28 +48,48 @@ def preprocess_input(x, data_format: str | None = None, mode: str = "caffe"):
         data_format = state.image_data_format()
     elif data_format not in {"channels_first", "channels_last"}:
         raise ValueError(f"Expected data_format to be one of `channels_first` or `channels_last`. Received: data_format={data_format}")
-    is_numpy = not isinstance(x, torch.Tensor)
-    if is_numpy:
-        x = np.asarray(x)
-        if not np.issubdtype(x.dtype, np.floating):
-            x = x.astype(state.floatx())
-    elif not x.is_floating_point():
+    from keraslite.graph.keras_tensor import KerasTensor
+
+    if isinstance(x, KerasTensor):
+        # Inside a functional model (`x = preprocess_input(inputs)`): one recorded op node.
+        from keraslite.graph import symbolic_ops
+
+        return symbolic_ops.apply_function(_preprocess_torch, x, data_format=data_format, mode=mode)
+    if isinstance(x, torch.Tensor):
+        return _preprocess_torch(x, data_format=data_format, mode=mode)
+    return _preprocess_numpy(np.asarray(x), data_format, mode)
+
+
+def _channel_axis(ndim: int, data_format: str) -> int:
+    return (0 if ndim == 3 else 1) if data_format == "channels_first" else ndim - 1
+
+
+def _preprocess_numpy(x: np.ndarray, data_format: str, mode: str) -> np.ndarray:
+    if not np.issubdtype(x.dtype, np.floating):
+        x = x.astype(state.floatx())
+    if mode == "tf":
+        return x / 127.5 - 1.0
+    if mode == "torch":
+        x, mean, std = x / 255.0, _TORCH_MEAN, _TORCH_STD
+    else:
+        x, mean, std = np.flip(x, axis=_channel_axis(x.ndim, data_format)), _CAFFE_MEAN_BGR, None
+    shape = _channel_shape(x.ndim, data_format)
+    x = x - np.asarray(mean, dtype=x.dtype).reshape(shape)
+    if std is not None:
+        x = x / np.asarray(std, dtype=x.dtype).reshape(shape)
+    return x
+
+
+def _preprocess_torch(x: torch.Tensor, data_format: str = "channels_last", mode: str = "caffe") -> torch.Tensor:
+    if not x.is_floating_point():
         x = x.to(torch.float32)
     if mode == "tf":
         return x / 127.5 - 1.0
-    channel_axis = (0 if x.ndim == 3 else 1) if data_format == "channels_first" else x.ndim - 1
     if mode == "torch":
-        x = x / 255.0
-        mean, std = _TORCH_MEAN, _TORCH_STD
+        x, mean, std = x / 255.0, _TORCH_MEAN, _TORCH_STD
     else:
-        x = np.flip(x, axis=channel_axis) if is_numpy else torch.flip(x, dims=(channel_axis,))
-        mean, std = _CAFFE_MEAN_BGR, None
+        x, mean, std = torch.flip(x, dims=(_channel_axis(x.ndim, data_format),)), _CAFFE_MEAN_BGR, None
     shape = _channel_shape(x.ndim, data_format)
-    if is_numpy:
-        x = x - np.asarray(mean, dtype=x.dtype).reshape(shape)
-        if std is not None:
-            x = x / np.asarray(std, dtype=x.dtype).reshape(shape)
-        return x
     x = x - torch.tensor(mean, dtype=x.dtype, device=x.device).reshape(shape)
     if std is not None:
         x = x / torch.tensor(std, dtype=x.dtype, device=x.device).reshape(shape)

@@ -11,6 +11,7 @@ import runpy
 import signal
 import sys
 import types
+import warnings
 
 from keraslite.compat.aliases import install_aliases
 
@@ -20,6 +21,8 @@ def _exec_script(path: str) -> None:
         # A directory or zip archive with a __main__.py, as `python DIR` runs it.
         runpy.run_path(path, run_name="__main__")
         return
+    # Python 3.9+ gives the script's absolute path to `__file__` and to tracebacks.
+    path = os.path.abspath(path)
     with open(path, "rb") as source_file:
         source = source_file.read()
     code = compile(source, path, "exec", dont_inherit=True)
@@ -72,13 +75,20 @@ def _report_and_exit(error: BaseException) -> None:
     sys.exit(1)
 
 
+def _prepare() -> None:
+    install_aliases()
+    # TensorFlow code reads scalars with `float(loss)`; torch warns when the tensor
+    # requires grad, which says nothing useful to the tutorial's reader.
+    warnings.filterwarnings("ignore", message="Converting a tensor with requires_grad=True to a scalar")
+
+
 def run_script(path: str, args: list[str] | tuple = ()) -> None:
     """Run the file at `path` as `__main__` with `sys.argv = [path, *args]`."""
     if not os.path.exists(path):
         print(f"keraslite run: can't open file {os.path.abspath(path)!r}: "
               "[Errno 2] No such file or directory", file=sys.stderr)
         sys.exit(2)
-    install_aliases()
+    _prepare()
     sys.argv = [path, *args]
     sys.path[0:1] = [os.path.dirname(os.path.abspath(path))]
     try:
@@ -91,7 +101,7 @@ def run_script(path: str, args: list[str] | tuple = ()) -> None:
 
 def run_module(name: str, args: list[str] | tuple = ()) -> None:
     """Run module `name` as `__main__` (like `python -m name`)."""
-    install_aliases()
+    _prepare()
     sys.argv = [name, *args]
     sys.path[0:1] = [os.getcwd()]
     try:
@@ -109,7 +119,7 @@ def run_module(name: str, args: list[str] | tuple = ()) -> None:
 
 def run_command(command: str, args: list[str] | tuple = ()) -> None:
     """Run `command` (a string of code) as `__main__` (like `python -c`)."""
-    install_aliases()
+    _prepare()
     sys.argv = ["-c", *args]
     sys.path[0:1] = [""]
     module = types.ModuleType("__main__")
@@ -127,7 +137,7 @@ def run_interactive() -> None:
     """An interactive console in which `import keras` / `import tensorflow` give keraslite."""
     import code
 
-    install_aliases()
+    _prepare()
     sys.argv = [""]
     code.interact(banner=f"keraslite {_version()} (keras and tensorflow alias keraslite here)", local={"__name__": "__main__"})
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from keraslite.datasets._regression import check_test_split, shuffled_split
 from keraslite.utils.file_utils import get_file
 
 _ORIGIN = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/boston_housing.npz"
@@ -21,13 +22,8 @@ def load_data(path: str = "boston_housing.npz", test_split: float = 0.2, seed: i
         `(x_train, y_train), (x_test, y_test)`: `x_*` of shape `(num_samples, 13)`,
         `y_*` of shape `(num_samples,)` (prices in k$).
     """
-    if not 0 <= test_split < 1:
-        raise ValueError(f"Invalid `test_split` argument: {test_split}. It must be between 0 and 1 (exclusive of 1).")
+    check_test_split(test_split)
     path = get_file(path, origin=_ORIGIN, file_hash=_SHA256)
     with np.load(path, allow_pickle=False) as data:
         x, y = data["x"], data["y"]
-    indices = np.arange(len(x))
-    np.random.RandomState(seed).shuffle(indices)
-    x, y = x[indices], y[indices]
-    split = int(len(x) * (1 - test_split))
-    return (np.array(x[:split]), np.array(y[:split])), (np.array(x[split:]), np.array(y[split:]))
+    return shuffled_split(x, y, test_split, seed)

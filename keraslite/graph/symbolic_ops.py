@@ -12,26 +12,54 @@ import torch
 from keraslite.backend import state
 from keraslite.layers.base_layer import Layer
 from keraslite.graph import shape_inference
+from keraslite.graph.keras_tensor import KerasTensor
 from keraslite.graph.node import Node
+from keraslite.utils import tree
 
 
 class OpLayer(Layer):
-    """A function recorded in a functional graph (Keras's op node)."""
+    """A function recorded in a functional graph (Keras's op node).
 
-    def __init__(self, function, name=None, **kwargs):
+    Without tensor constants the fx lowering calls the function directly
+    (`call_function`). Tensor constants among the arguments (`ops.matmul(x, w)` with a
+    fixed tensor `w`) are kept as non-persistent buffers of this layer, so that they
+    follow the model across devices; such an op is lowered as a `call_module`.
+    """
+
+    def __init__(self, function, name=None, constants=(), template=None, **kwargs):
         if name is None:
             # Ops share the layers' name counter, as Keras 3 operations do (`add`, `add_1`).
             name = state.unique_name(state.to_snake_case(getattr(function, "__name__", "op").strip("_") or "op"))
         super().__init__(name=name, **kwargs)
-        self._keraslite_op_function = function
+        self._op_function = function
+        # With constants, the recorded call passes only the symbolic inputs, in order;
+        # `template` (args, kwargs) says where they and the constants go.
+        self._template = template
+        for index, constant in enumerate(constants):
+            self.register_buffer(f"constant_{index}", constant, persistent=False)
+        if template is None:
+            self._keraslite_op_function = function
         self.built = True
 
+    def _fill_template(self, values):
+        def fill(slot):
+            if isinstance(slot, _InputSlot):
+                return values[slot.index]
+            if isinstance(slot, _ConstantSlot):
+                return getattr(self, f"constant_{slot.index}")
+            return slot
+
+        args, kwargs = self._template
+        return tree.map_structure(fill, args), {k: tree.map_structure(fill, v) for k, v in kwargs.items()}
+
     def call(self, *args, **kwargs):
-        return self._keraslite_op_function(*args, **kwargs)
+        return self._eager_call(*args, **kwargs)
 
     def _eager_call(self, *args, **kwargs):
         kwargs.pop("training", None)
-        return self._keraslite_op_function(*args, **kwargs)
+        if self._template is not None:
+            args, kwargs = self._fill_template(args)
+        return self._op_function(*args, **kwargs)
 
     def _symbolic_call(self, *args, **kwargs):
         outputs = shape_inference.infer_output_spec(self, args, kwargs)
@@ -46,8 +74,23 @@ class OpLayer(Layer):
 
     def get_config(self):
         config = super().get_config()
-        config["function"] = getattr(self._keraslite_op_function, "__name__", None)
+        config["function"] = getattr(self._op_function, "__name__", None)
         return config
+
+
+class _ConstantSlot:
+    """Marks where the op layer's `constant_<index>` buffer goes in its call."""
+
+    __slots__ = ("index",)
+
+    def __init__(self, index: int):
+        self.index = index
+
+
+class _InputSlot(_ConstantSlot):
+    """Marks where the `index`-th symbolic input goes in an op layer's call."""
+
+    __slots__ = ()
 
 
 def _name_op(name, fn):
@@ -68,15 +111,61 @@ _FUNCTIONS = {
     "negative": _name_op("negative", torch.neg),
     "absolute": _name_op("absolute", torch.abs),
     "getitem": _name_op("get_item", operator.getitem),
+    "greater": _name_op("greater", torch.gt),
+    "greater_equal": _name_op("greater_equal", torch.ge),
+    "less": _name_op("less", torch.lt),
+    "less_equal": _name_op("less_equal", torch.le),
+    "floor_divide": _name_op("floor_divide", operator.floordiv),
+    "mod": _name_op("mod", operator.mod),
+    "logical_and": _name_op("logical_and", operator.and_),
+    "logical_or": _name_op("logical_or", operator.or_),
+    "logical_xor": _name_op("logical_xor", operator.xor),
+    "logical_not": _name_op("logical_not", operator.invert),
 }
 
 
 def apply(name, *args, **kwargs):
     """Record `name(*args)` as a node and return its output KerasTensor(s)."""
-    function = _FUNCTIONS[name]
-    return OpLayer(function)(*args, **kwargs)
+    return apply_function(_FUNCTIONS[name], *args, **kwargs)
 
 
 def apply_function(function, *args, **kwargs):
     """Record any tensor function (e.g. a `keras.ops` op) as a node."""
-    return OpLayer(function)(*args, **kwargs)
+    constants = []
+
+    def take_constant(value):
+        if isinstance(value, torch.Tensor):
+            # Plain tensors (not, e.g., the TF shim's EagerTensor): fake-tensor shape
+            # inference and device moves handle those.
+            constants.append(value.detach().as_subclass(torch.Tensor) if type(value) is not torch.Tensor else value.detach())
+            return _ConstantSlot(len(constants) - 1)
+        return value
+
+    args = tree.map_structure(take_constant, _plain_python(list(args)))
+    kwargs = {key: tree.map_structure(take_constant, _plain_python(value)) for key, value in kwargs.items()}
+    if not constants:
+        return OpLayer(function)(*args, **kwargs)
+    inputs = []
+
+    def take_input(value):
+        if isinstance(value, KerasTensor):
+            inputs.append(value)
+            return _InputSlot(len(inputs) - 1)
+        return value
+
+    template = (tree.map_structure(take_input, args), {k: tree.map_structure(take_input, v) for k, v in kwargs.items()})
+    return OpLayer(function, constants=constants, template=template)(*inputs)
+
+
+def _plain_python(value):
+    """Subclasses of str and tuple (the TF shim's `tf.float32`, `TensorShape`) as plain
+    str and tuple, which the fx code generator writes back as literals."""
+    if isinstance(value, str):
+        return str.__str__(value) if type(value) is not str else value
+    if isinstance(value, tuple) and not hasattr(value, "_fields"):
+        return tuple(_plain_python(v) for v in value)
+    if isinstance(value, list):
+        return [_plain_python(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain_python(v) for k, v in value.items()}
+    return value

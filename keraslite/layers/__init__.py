@@ -99,3 +99,57 @@ from keraslite.layers.rnn.simple_rnn import SimpleRNN as SimpleRNN
 from keraslite.layers.rnn.simple_rnn import SimpleRNNCell as SimpleRNNCell
 from keraslite.layers.rnn.bidirectional import Bidirectional as Bidirectional
 from keraslite.layers.rnn.time_distributed import TimeDistributed as TimeDistributed
+
+# Core layers beyond Dense (keraslite/layers/core_extra.py).
+from keraslite.layers.core_extra import EinsumDense as EinsumDense
+from keraslite.layers.core_extra import Lambda as Lambda
+from keraslite.layers.core_extra import Masking as Masking
+
+# Preprocessing layers (keraslite/layers/preprocessing/).
+from keraslite.layers.preprocessing import CategoryEncoding as CategoryEncoding
+from keraslite.layers.preprocessing import CenterCrop as CenterCrop
+from keraslite.layers.preprocessing import Discretization as Discretization
+from keraslite.layers.preprocessing import Hashing as Hashing
+from keraslite.layers.preprocessing import IntegerLookup as IntegerLookup
+from keraslite.layers.preprocessing import Normalization as Normalization
+from keraslite.layers.preprocessing import RandomBrightness as RandomBrightness
+from keraslite.layers.preprocessing import RandomContrast as RandomContrast
+from keraslite.layers.preprocessing import RandomCrop as RandomCrop
+from keraslite.layers.preprocessing import RandomFlip as RandomFlip
+from keraslite.layers.preprocessing import RandomRotation as RandomRotation
+from keraslite.layers.preprocessing import RandomTranslation as RandomTranslation
+from keraslite.layers.preprocessing import RandomZoom as RandomZoom
+from keraslite.layers.preprocessing import Rescaling as Rescaling
+from keraslite.layers.preprocessing import Resizing as Resizing
+from keraslite.layers.preprocessing import StringLookup as StringLookup
+from keraslite.layers.preprocessing import TextVectorization as TextVectorization
+from keraslite.layers.rnn.conv_lstm import ConvLSTM1D as ConvLSTM1D
+from keraslite.layers.rnn.conv_lstm import ConvLSTM2D as ConvLSTM2D
+from keraslite.layers.rnn.conv_lstm import ConvLSTM3D as ConvLSTM3D
+
+# Depthwise and separable convolutions (keraslite/layers/conv_depthwise.py).
+from keraslite.layers.conv_depthwise import DepthwiseConv1D as DepthwiseConv1D
+from keraslite.layers.conv_depthwise import DepthwiseConv2D as DepthwiseConv2D
+from keraslite.layers.conv_depthwise import SeparableConv1D as SeparableConv1D
+from keraslite.layers.conv_depthwise import SeparableConv2D as SeparableConv2D
+
+SeparableConvolution1D = SeparableConv1D
+SeparableConvolution2D = SeparableConv2D
+
+# Attention layers (keraslite/layers/attention.py, keraslite/layers/multi_head_attention.py).
+from keraslite.layers.attention import AdditiveAttention as AdditiveAttention
+from keraslite.layers.attention import Attention as Attention
+from keraslite.layers.multi_head_attention import GroupedQueryAttention as GroupedQueryAttention
+from keraslite.layers.multi_head_attention import GroupQueryAttention as GroupQueryAttention
+from keraslite.layers.multi_head_attention import MultiHeadAttention as MultiHeadAttention
+
+# More reshaping layers (keraslite/layers/reshaping_extra.py).
+from keraslite.layers.reshaping_extra import Cropping1D as Cropping1D
+from keraslite.layers.reshaping_extra import Cropping2D as Cropping2D
+from keraslite.layers.reshaping_extra import Cropping3D as Cropping3D
+from keraslite.layers.reshaping_extra import Permute as Permute
+from keraslite.layers.reshaping_extra import RepeatVector as RepeatVector
+from keraslite.layers.reshaping_extra import UpSampling3D as UpSampling3D
+from keraslite.layers.reshaping_extra import ZeroPadding1D as ZeroPadding1D
+from keraslite.layers.reshaping_extra import ZeroPadding3D as ZeroPadding3D
+from keraslite.layers.normalization import RMSNormalization as RMSNormalization

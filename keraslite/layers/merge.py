@@ -62,12 +62,12 @@ class _Merge(Layer):
         return shape
 
     def compute_mask(self, inputs, mask=None):
-        if mask is None or all(m is None for m in mask):
+        # As Keras 3: the OR of the inputs' masks, and no mask if any input has none.
+        if mask is None or any(m is None for m in mask):
             return None
-        masks = [m for m in mask if m is not None]
-        result = masks[0]
-        for m in masks[1:]:
-            result = result & m
+        result = mask[0]
+        for m in mask[1:]:
+            result = result | m
         return result
 
     def call(self, inputs):
@@ -169,14 +169,16 @@ class Concatenate(_Merge):
     def compute_mask(self, inputs, mask=None):
         if mask is None or all(m is None for m in mask):
             return None
+        # As Keras 3: every mask broadcast to its input's full shape, concatenated along
+        # `axis`, then reduced with any() over the last axis.
         filled = []
         for x, m in zip(inputs, mask):
             if m is None:
-                m = torch.ones(x.shape[:-1] if self.axis in (-1, x.ndim - 1) else x.shape, dtype=torch.bool, device=x.device)
-            filled.append(m)
-        if self.axis in (-1, inputs[0].ndim - 1):
-            return torch.stack(filled, dim=-1).all(dim=-1)
-        return torch.cat(filled, dim=self.axis)
+                m = torch.ones(x.shape, dtype=torch.bool, device=x.device)
+            elif m.ndim < x.ndim:
+                m = m.unsqueeze(-1).expand(x.shape)
+            filled.append(m.bool())
+        return torch.cat(filled, dim=self.axis).any(dim=-1)
 
     def _merge(self, inputs):
         return torch.cat(inputs, dim=self.axis)

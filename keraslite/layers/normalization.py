@@ -344,3 +344,45 @@ class UnitNormalization(Layer):
         config = super().get_config()
         config["axis"] = self.axis
         return config
+
+
+class RMSNormalization(Layer):
+    """Root-mean-square normalization: `x * rsqrt(mean(x^2 over axis) + epsilon) * scale`.
+
+    Args:
+        axis: int or list of ints to normalize over (default -1); `scale` spans them.
+        epsilon: added to the mean square (default 1e-6).
+
+    Input shape: any. Output shape: same as input.
+    """
+
+    def __init__(self, axis=-1, epsilon=1e-6, **kwargs):
+        super().__init__(**kwargs)
+        self.axis = axis
+        self.epsilon = epsilon
+        self.supports_masking = True
+
+    def build(self, input_shape):
+        axes = sorted(self.axis) if isinstance(self.axis, (list, tuple)) else [self.axis]
+        _check_axes(self, axes, input_shape)
+        self.axis = axes
+        self.scale = self.add_weight(name="scale", shape=tuple(input_shape[d] for d in axes), initializer="ones")
+        self.built = True
+
+    def call(self, inputs):
+        ndim = inputs.ndim
+        axes = sorted(a % ndim for a in self.axis)
+        if axes == list(range(ndim - len(axes), ndim)):
+            return F.rms_norm(inputs, tuple(inputs.shape[ndim - len(axes):]), self.scale, self.epsilon)
+        broadcast = [inputs.shape[d] if d in axes else 1 for d in range(ndim)]
+        inv = torch.rsqrt(inputs.square().mean(dim=axes, keepdim=True) + self.epsilon)
+        return inputs * inv * self.scale.reshape(broadcast)
+
+    def compute_output_shape(self, input_shape):
+        _check_axes(self, self.axis if isinstance(self.axis, (list, tuple)) else [self.axis], input_shape)
+        return input_shape
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"axis": self.axis, "epsilon": self.epsilon})
+        return config

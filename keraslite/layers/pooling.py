@@ -116,7 +116,8 @@ class _GlobalPooling(Layer):
         self.data_format = standardize_data_format(data_format)
         self.keepdims = keepdims
         self.input_spec = InputSpec(ndim=self.rank + 2)
-        self.supports_masking = self.rank == 1
+        # As Keras 3: only GlobalAveragePooling1D consumes a mask; GlobalMaxPooling1D ignores it.
+        self.supports_masking = self.rank == 1 and self.mode == "average"
         self.built = True
 
     def _axes(self):
@@ -125,11 +126,9 @@ class _GlobalPooling(Layer):
 
     def call(self, inputs, mask=None):
         axes = self._axes()
-        if mask is not None and self.rank == 1:
+        if mask is not None and self.supports_masking:
             mask = mask.to(inputs.dtype)
             mask = mask.unsqueeze(-1) if self.data_format == "channels_last" else mask.unsqueeze(1)
-            if self.mode == "max":
-                return torch.amax(torch.where(mask > 0, inputs, torch.finfo(inputs.dtype).min), dim=axes, keepdim=self.keepdims)
             return torch.sum(inputs * mask, dim=axes, keepdim=self.keepdims) / torch.sum(mask, dim=axes, keepdim=self.keepdims)
         if self.mode == "max":
             return torch.amax(inputs, dim=axes, keepdim=self.keepdims)

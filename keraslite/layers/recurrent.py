@@ -10,3 +10,6 @@ from keraslite.layers.rnn.simple_rnn import SimpleRNN as SimpleRNN
 from keraslite.layers.rnn.simple_rnn import SimpleRNNCell as SimpleRNNCell
 from keraslite.layers.rnn.bidirectional import Bidirectional as Bidirectional
 from keraslite.layers.rnn.time_distributed import TimeDistributed as TimeDistributed
+from keraslite.layers.rnn.conv_lstm import ConvLSTM1D as ConvLSTM1D
+from keraslite.layers.rnn.conv_lstm import ConvLSTM2D as ConvLSTM2D
+from keraslite.layers.rnn.conv_lstm import ConvLSTM3D as ConvLSTM3D

@@ -63,13 +63,15 @@ def reduce_values(values: torch.Tensor, sample_weight=None, reduction="sum_over_
 
 
 def reduce_weighted_values(values, sample_weight=None, mask=None, reduction="sum_over_batch_size"):
+    if sample_weight is not None:
+        sample_weight = to_tensor(sample_weight, values.dtype)
     if mask is not None:
         mask = mask.to(values.dtype)
         if reduction in ("mean", "sum_over_batch_size"):
             valid = mask.sum()
             mask = mask * torch.where(valid == 0, torch.zeros_like(valid), mask.numel() / valid)
         if sample_weight is not None:
-            mask, sample_weight = squeeze_or_expand_to_same_rank(mask, sample_weight.to(values.dtype))
+            mask, sample_weight = squeeze_or_expand_to_same_rank(mask, sample_weight)
             sample_weight = sample_weight * mask
         else:
             sample_weight = mask
@@ -106,8 +108,10 @@ class Loss:
         torch_dtype = dtypes.to_torch_dtype(self.dtype)
         y_pred = to_tensor(y_pred, torch_dtype)
         y_true = to_tensor(y_true, torch_dtype)
+        in_mask = getattr(y_pred, "_keras_mask", None)
         losses = self.call(y_true, y_pred)
-        mask = getattr(y_pred, "_keras_mask", None)
+        out_mask = getattr(losses, "_keras_mask", None)
+        mask = out_mask if in_mask is None else in_mask if out_mask is None else in_mask & out_mask
         return reduce_weighted_values(losses, sample_weight=sample_weight, mask=mask, reduction=self.reduction)
 
     def call(self, y_true, y_pred):

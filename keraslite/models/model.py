@@ -245,7 +245,9 @@ class Model(Trainer, ModelSaving, Layer):
         flat = self._flatten_call_inputs(inputs)
         flat = [self._standardize_input(v, spec, i) for i, (v, spec) in enumerate(zip(flat, self.inputs))]
         if mask is not None:
-            # Masks of the inputs reach the first layers as the tensors' `_keras_mask`.
+            # Masks of the inputs reach the first layers as the tensors' `_keras_mask`
+            # (set on views, not on the caller's tensors).
+            flat = [t.view_as(t) if m is not None else t for t, m in zip(flat, tree.flatten(mask))]
             for tensor, input_mask in zip(flat, tree.flatten(mask)):
                 if input_mask is not None:
                     tensor._keras_mask = input_mask

@@ -75,7 +75,8 @@ def to_tensor(value, dtype=None) -> torch.Tensor:
             array = array.astype(np.int32)
         elif array.dtype == object:
             raise TypeError(f"Cannot convert a value of type {type(value).__name__} to a tensor. Received: value={value!r}")
-        tensor = torch.from_numpy(np.ascontiguousarray(array))
+        # as_tensor keeps 0-d arrays 0-d (np.ascontiguousarray would make them 1-d).
+        tensor = torch.as_tensor(array if array.flags.writeable else array.copy())
     tensor = tensor.to(state.get_device())
     if torch_dtype is not None and tensor.dtype != torch_dtype:
         tensor = tensor.to(torch_dtype)

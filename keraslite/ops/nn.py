@@ -1,307 +1,47 @@
-"""Neural-network `keras.ops`: activations, one_hot, crossentropies, moments, conv, pooling."""
-from __future__ import annotations
-
-import math
-
-import torch
-import torch.nn.functional as F
-
-from keraslite.backend import dtypes, state
-from keraslite.ops.dispatch import axis_arg, default_float, keras_op, to_tensor
-
-
-def _activation(name, function, doc):
-    def op(x):
-        return function(default_float(to_tensor(x)))
-
-    op.__name__ = op.__qualname__ = name
-    op.__module__ = __name__
-    op.__doc__ = doc + "\n\nArgs:\n    x: input tensor.\n"
-    return keras_op(op)
-
-
-relu = _activation("relu", torch.relu, "max(x, 0), elementwise.")
-relu6 = _activation("relu6", lambda x: torch.clamp(x, 0.0, 6.0), "min(max(x, 0), 6), elementwise.")
-sigmoid = _activation("sigmoid", torch.sigmoid, "1 / (1 + exp(-x)), elementwise.")
-softplus = _activation("softplus", F.softplus, "log(1 + exp(x)), elementwise.")
-softsign = _activation("softsign", F.softsign, "x / (1 + |x|), elementwise.")
-silu = _activation("silu", F.silu, "x * sigmoid(x), elementwise.")
-swish = _activation("swish", F.silu, "x * sigmoid(x), elementwise (alias of silu).")
-log_sigmoid = _activation("log_sigmoid", F.logsigmoid, "log(sigmoid(x)), elementwise.")
-selu = _activation("selu", F.selu, "Scaled exponential linear unit, elementwise.")
-hard_sigmoid = _activation("hard_sigmoid", lambda x: torch.clamp(x / 6.0 + 0.5, 0.0, 1.0), "relu6(x + 3) / 6, elementwise.")
-hard_silu = _activation("hard_silu", lambda x: x * torch.clamp(x / 6.0 + 0.5, 0.0, 1.0), "x * hard_sigmoid(x), elementwise.")
-hard_swish = hard_silu
-tanh_shrink = _activation("tanh_shrink", F.tanhshrink, "x - tanh(x), elementwise.")
-sparse_plus = _activation("sparse_plus", lambda x: torch.where(x <= -1, torch.zeros_like(x), torch.where(x >= 1, x, (x + 1) ** 2 / 4)), "SparsePlus activation.")
-squareplus = _activation("squareplus", lambda x: (x + torch.sqrt(x * x + 4.0)) / 2, "(x + sqrt(x^2 + 4)) / 2.")
-
-
-@keras_op
-def gelu(x, approximate=True):
-    """Gaussian error linear unit (the tanh approximation by default, as Keras)."""
-    return F.gelu(default_float(to_tensor(x)), approximate="tanh" if approximate else "none")
-
-
-@keras_op
-def elu(x, alpha=1.0):
-    """x if x > 0 else alpha * (exp(x) - 1)."""
-    return F.elu(default_float(to_tensor(x)), alpha=alpha)
-
-
-@keras_op
-def celu(x, alpha=1.0):
-    return F.celu(default_float(to_tensor(x)), alpha=alpha)
-
-
-@keras_op
-def leaky_relu(x, negative_slope=0.2):
-    """x if x > 0 else negative_slope * x."""
-    return F.leaky_relu(default_float(to_tensor(x)), negative_slope)
-
-
-@keras_op
-def glu(x, axis=-1):
-    """Gated linear unit: a * sigmoid(b) for the two halves of `x` along `axis`."""
-    return F.glu(to_tensor(x), dim=axis)
-
-
-@keras_op
-def hard_tanh(x):
-    return F.hardtanh(to_tensor(x))
-
-
-@keras_op
-def hard_shrink(x, threshold=0.5):
-    return F.hardshrink(to_tensor(x), threshold)
-
-
-@keras_op
-def soft_shrink(x, threshold=0.5):
-    return F.softshrink(to_tensor(x), threshold)
-
-
-@keras_op
-def threshold(x, threshold, default_value):
-    x = to_tensor(x)
-    return torch.where(x > threshold, x, torch.as_tensor(default_value, dtype=x.dtype, device=x.device))
-
-
-@keras_op
-def softmax(x, axis=-1):
-    """exp(x) / sum(exp(x)) along `axis` (several axes allowed)."""
-    x = default_float(to_tensor(x))
-    if isinstance(axis, (list, tuple)):
-        return torch.exp(x - torch.logsumexp(x, dim=tuple(axis), keepdim=True))
-    return torch.softmax(x, dim=axis)
-
-
-@keras_op
-def log_softmax(x, axis=-1):
-    """log(softmax(x)) along `axis`, computed stably."""
-    x = default_float(to_tensor(x))
-    if isinstance(axis, (list, tuple)):
-        return x - torch.logsumexp(x, dim=tuple(axis), keepdim=True)
-    return torch.log_softmax(x, dim=axis)
-
-
-@keras_op
-def one_hot(x, num_classes, axis=-1, dtype=None, sparse=False):
-    """One-hot vectors of `num_classes` for integer `x` (negative indices give zeros)."""
-    x = to_tensor(x).long()
-    valid = (x >= 0) & (x < num_classes)
-    result = F.one_hot(torch.where(valid, x, torch.zeros_like(x)), num_classes) * valid.unsqueeze(-1)
-    result = result.to(dtypes.to_torch_dtype(dtype or state.floatx()))
-    if axis != -1:
-        result = torch.movedim(result, -1, axis)
-    return result
-
-
-@keras_op
-def multi_hot(inputs, num_classes=None, axis=-1, dtype=None, sparse=False, **kwargs):
-    """For each row of integer `inputs`, 1 at every class present."""
-    num_classes = num_classes or kwargs.get("num_tokens")
-    inputs = to_tensor(inputs).long()
-    squeeze = inputs.ndim == 1
-    if squeeze:
-        inputs = inputs.unsqueeze(0)
-    result = one_hot.eager_function(inputs, num_classes, dtype=dtype).amax(dim=-2)
-    return result.squeeze(0) if squeeze else result
-
-
-def _clip_probabilities(output):
-    epsilon = state.epsilon()
-    return torch.clamp(output, epsilon, 1.0 - epsilon)
-
-
-@keras_op
-def binary_crossentropy(target, output, from_logits=False):
-    """Elementwise binary crossentropy between `target` and `output` (probabilities or logits)."""
-    output = default_float(to_tensor(output))
-    target = to_tensor(target).to(output.dtype)
-    if from_logits:
-        return F.binary_cross_entropy_with_logits(output, target, reduction="none")
-    output = _clip_probabilities(output)
-    return -(target * torch.log(output) + (1.0 - target) * torch.log(1.0 - output))
-
-
-@keras_op
-def categorical_crossentropy(target, output, from_logits=False, axis=-1):
-    """Crossentropy between one-hot (or soft) `target` and `output` along `axis`."""
-    output = default_float(to_tensor(output))
-    target = to_tensor(target).to(output.dtype)
-    if from_logits:
-        return -torch.sum(target * torch.log_softmax(output, dim=axis), dim=axis)
-    output = output / torch.sum(output, dim=axis, keepdim=True)
-    return -torch.sum(target * torch.log(_clip_probabilities(output)), dim=axis)
-
-
-@keras_op
-def sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1):
-    """Crossentropy between integer class `target` and `output` along `axis`."""
-    output = default_float(to_tensor(output))
-    target = to_tensor(target).long()
-    if target.ndim == output.ndim and target.shape[-1] == 1:
-        target = target.squeeze(-1)
-    if from_logits:
-        log_probabilities = torch.log_softmax(output, dim=axis)
-    else:
-        output = output / torch.sum(output, dim=axis, keepdim=True)
-        log_probabilities = torch.log(_clip_probabilities(output))
-    log_probabilities = torch.movedim(log_probabilities, axis, -1)
-    return -torch.gather(log_probabilities, -1, target.unsqueeze(-1)).squeeze(-1)
-
-
-@keras_op
-def moments(x, axes, keepdims=False, synchronized=False):
-    """(mean, variance) of `x` over `axes`."""
-    x = default_float(to_tensor(x))
-    dims = axis_arg(axes)
-    dims = dims if isinstance(dims, tuple) else (dims,)
-    variance, mean = torch.var_mean(x, dim=dims, keepdim=keepdims, correction=0)
-    return mean, variance
-
-
-@keras_op
-def normalize(x, axis=-1, order=2, epsilon=None):
-    """`x` divided by its `order`-norm along `axis`."""
-    x = default_float(to_tensor(x))
-    return F.normalize(x, p=order, dim=axis, eps=epsilon if epsilon is not None else state.epsilon())
-
-
-@keras_op
-def batch_normalization(x, mean, variance, axis, offset=None, scale=None, epsilon=1e-3):
-    """(x - mean) / sqrt(variance + epsilon) * scale + offset, the statistics broadcast on `axis`."""
-    x = to_tensor(x)
-    shape = [1] * x.ndim
-    shape[axis] = x.shape[axis]
-
-    def expand(v):
-        return None if v is None else to_tensor(v).reshape(shape)
-
-    result = (x - expand(mean)) * torch.rsqrt(expand(variance) + epsilon)
-    if scale is not None:
-        result = result * expand(scale)
-    if offset is not None:
-        result = result + expand(offset)
-    return result
-
-
-# ---------------------------------------------------------------- convolution and pooling
-def _tuple(value, rank):
-    return (value,) * rank if isinstance(value, int) else tuple(value)
-
-
-def _same_padding(size, kernel, stride, dilation):
-    """TensorFlow's 'same' padding: the extra pixel goes at the end."""
-    effective = (kernel - 1) * dilation + 1
-    out = math.ceil(size / stride)
-    total = max((out - 1) * stride + effective - size, 0)
-    return total // 2, total - total // 2
-
-
-def _to_channels_first(x, data_format):
-    data_format = data_format or state.image_data_format()
-    return (x.movedim(-1, 1), True) if data_format == "channels_last" else (x, False)
-
-
-def _pad_same(x, kernel, strides, dilation, value=0.0):
-    pads = []
-    spatial = x.shape[2:]
-    for size, k, s, d in reversed(list(zip(spatial, kernel, strides, dilation))):
-        pads.extend(_same_padding(size, k, s, d))
-    return F.pad(x, pads, value=value) if any(pads) else x
-
-
-@keras_op
-def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
-    """N-D convolution; `kernel` in Keras layout `(*spatial, in_channels/groups, out_channels)`."""
-    inputs, kernel = to_tensor(inputs), to_tensor(kernel)
-    rank = kernel.ndim - 2
-    x, moved = _to_channels_first(inputs, data_format)
-    strides, dilation = _tuple(strides, rank), _tuple(dilation_rate, rank)
-    weight = kernel.permute(rank + 1, rank, *range(rank))
-    groups = x.shape[1] // kernel.shape[-2]
-    if padding == "same":
-        x = _pad_same(x, kernel.shape[:rank], strides, dilation)
-    convolution = (F.conv1d, F.conv2d, F.conv3d)[rank - 1]
-    out = convolution(x, weight, None, strides, 0, dilation, groups)
-    return out.movedim(1, -1) if moved else out
-
-
-@keras_op
-def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
-    """Depthwise convolution; `kernel` is `(*spatial, in_channels, multiplier)`."""
-    kernel = to_tensor(kernel)
-    rank = kernel.ndim - 2
-    merged = kernel.reshape(*kernel.shape[:rank], 1, kernel.shape[-2] * kernel.shape[-1])
-    return conv.eager_function(inputs, merged, strides, padding, data_format, dilation_rate)
-
-
-def _pool(inputs, pool_size, strides, padding, data_format, kind):
-    inputs = to_tensor(inputs)
-    rank = inputs.ndim - 2
-    x, moved = _to_channels_first(inputs, data_format)
-    pool_size = _tuple(pool_size, rank)
-    strides = pool_size if strides is None else _tuple(strides, rank)
-    if kind == "max":
-        if padding == "same":
-            x = _pad_same(x, pool_size, strides, (1,) * rank, value=float("-inf"))
-        out = (F.max_pool1d, F.max_pool2d, F.max_pool3d)[rank - 1](x, pool_size, strides)
-    else:
-        if padding == "same":
-            # Average over the valid pixels only, as Keras does.
-            ones = torch.ones_like(x[:1, :1])
-            x = _pad_same(x, pool_size, strides, (1,) * rank)
-            ones = _pad_same(ones, pool_size, strides, (1,) * rank)
-            pool = (F.avg_pool1d, F.avg_pool2d, F.avg_pool3d)[rank - 1]
-            out = pool(x, pool_size, strides) / pool(ones, pool_size, strides)
-        else:
-            out = (F.avg_pool1d, F.avg_pool2d, F.avg_pool3d)[rank - 1](x, pool_size, strides)
-    return out.movedim(1, -1) if moved else out
-
-
-@keras_op
-def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
-    """Max pooling over the spatial axes."""
-    return _pool(inputs, pool_size, strides, padding, data_format, "max")
-
-
-@keras_op
-def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
-    """Average pooling over the spatial axes."""
-    return _pool(inputs, pool_size, strides, padding, data_format, "average")
-
-
-@keras_op
-def dot_product_attention(query, key, value, bias=None, mask=None, scale=None, is_causal=False, **kwargs):
-    """Scaled dot-product attention on `(batch, length, heads, head_dim)` tensors."""
-    q, k, v = (to_tensor(t).transpose(1, 2) for t in (query, key, value))
-    attn_mask = None
-    if mask is not None:
-        attn_mask = to_tensor(mask).bool()
-    if bias is not None:
-        bias = to_tensor(bias)
-        attn_mask = bias if attn_mask is None else bias.masked_fill(~attn_mask, float("-inf"))
-    out = F.scaled_dot_product_attention(q, k, v, attn_mask=attn_mask, is_causal=is_causal, scale=scale)
-    return out.transpose(1, 2)
+"""`keras.ops.nn`: activations, convolutions and pooling, crossentropies, normalization."""
+from keraslite.ops.nn_core import relu as relu
+from keraslite.ops.nn_core import relu6 as relu6
+from keraslite.ops.nn_core import sigmoid as sigmoid
+from keraslite.ops.nn_core import softplus as softplus
+from keraslite.ops.nn_core import softsign as softsign
+from keraslite.ops.nn_core import silu as silu
+from keraslite.ops.nn_core import swish as swish
+from keraslite.ops.nn_core import log_sigmoid as log_sigmoid
+from keraslite.ops.nn_core import selu as selu
+from keraslite.ops.nn_core import hard_sigmoid as hard_sigmoid
+from keraslite.ops.nn_core import hard_silu as hard_silu
+from keraslite.ops.nn_core import hard_swish as hard_swish
+from keraslite.ops.nn_core import tanh_shrink as tanh_shrink
+from keraslite.ops.nn_core import sparse_plus as sparse_plus
+from keraslite.ops.nn_core import squareplus as squareplus
+from keraslite.ops.nn_core import gelu as gelu
+from keraslite.ops.nn_core import elu as elu
+from keraslite.ops.nn_core import celu as celu
+from keraslite.ops.nn_core import leaky_relu as leaky_relu
+from keraslite.ops.nn_core import glu as glu
+from keraslite.ops.nn_core import hard_tanh as hard_tanh
+from keraslite.ops.nn_core import hard_shrink as hard_shrink
+from keraslite.ops.nn_core import soft_shrink as soft_shrink
+from keraslite.ops.nn_core import threshold as threshold
+from keraslite.ops.nn_core import softmax as softmax
+from keraslite.ops.nn_core import log_softmax as log_softmax
+from keraslite.ops.nn_core import one_hot as one_hot
+from keraslite.ops.nn_core import multi_hot as multi_hot
+from keraslite.ops.nn_core import binary_crossentropy as binary_crossentropy
+from keraslite.ops.nn_core import categorical_crossentropy as categorical_crossentropy
+from keraslite.ops.nn_core import sparse_categorical_crossentropy as sparse_categorical_crossentropy
+from keraslite.ops.nn_core import moments as moments
+from keraslite.ops.nn_core import normalize as normalize
+from keraslite.ops.nn_core import batch_normalization as batch_normalization
+from keraslite.ops.nn_core import layer_normalization as layer_normalization
+from keraslite.ops.nn_core import rms_normalization as rms_normalization
+from keraslite.ops.nn_core import psnr as psnr
+from keraslite.ops.nn_conv import conv as conv
+from keraslite.ops.nn_conv import depthwise_conv as depthwise_conv
+from keraslite.ops.nn_conv import max_pool as max_pool
+from keraslite.ops.nn_conv import average_pool as average_pool
+from keraslite.ops.nn_conv import dot_product_attention as dot_product_attention
+from keraslite.ops.nn_conv import conv_transpose as conv_transpose
+from keraslite.ops.nn_conv import separable_conv as separable_conv
+from keraslite.ops.nn_conv import adaptive_average_pool as adaptive_average_pool
+from keraslite.ops.nn_conv import adaptive_max_pool as adaptive_max_pool

@@ -1,6 +1,8 @@
 """Reductions and scans (`sum`, `mean`, `max`, `argmax`, `cumsum`, `sort`, ...)."""
 from __future__ import annotations
 
+import builtins
+
 import torch
 
 from keraslite.ops.dispatch import axis_arg, default_float, keras_op, to_tensor
@@ -36,7 +38,7 @@ def prod(x, axis=None, keepdims=False, dtype=None):
     x = to_tensor(x)
     dims = _reduce_dims(x, axis)
     result = x
-    for dim in sorted((d % max(x.ndim, 1) for d in dims), reverse=True):
+    for dim in sorted((d % builtins.max(x.ndim, 1) for d in dims), reverse=True):
         result = torch.prod(result, dim=dim, keepdim=keepdims)
     return result
 

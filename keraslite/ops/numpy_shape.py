@@ -7,9 +7,9 @@ import operator
 import numpy as np
 import torch
 
-from keraslite.backend import dtypes
+
 from keraslite.graph.keras_tensor import KerasTensor
-from keraslite.ops.dispatch import keras_op, operand, to_tensor
+from keraslite.ops.dispatch import keras_op, to_tensor
 
 
 def _shape_tuple(shape):
@@ -290,70 +290,6 @@ def diagonal(x, offset=0, axis1=0, axis2=1):
 @keras_op
 def diff(a, n=1, axis=-1):
     return torch.diff(to_tensor(a), n=n, dim=axis)
-
-
-@keras_op
-def matmul(x1, x2):
-    """Matrix product (batched over leading axes, NumPy rules)."""
-    x1, x2 = to_tensor(x1), to_tensor(x2)
-    if x1.dtype != x2.dtype:
-        common = torch.promote_types(x1.dtype, x2.dtype)
-        x1, x2 = x1.to(common), x2.to(common)
-    return torch.matmul(x1, x2)
-
-
-@keras_op
-def dot(x1, x2):
-    """NumPy `dot`: matmul for 2-D, product for scalars, sum-product over the last axis
-    of `x1` and second-to-last of `x2` otherwise."""
-    x1, x2 = operand(x1), operand(x2)
-    if not isinstance(x1, torch.Tensor) or not isinstance(x2, torch.Tensor) or x1.ndim == 0 or x2.ndim == 0:
-        return torch.mul(to_tensor(x1) if not isinstance(x1, torch.Tensor) else x1, x2)
-    if x2.ndim <= 2:
-        return matmul.eager_function(x1, x2)
-    return torch.tensordot(x1, x2, dims=([-1], [-2]))
-
-
-@keras_op
-def tensordot(x1, x2, axes=2):
-    """Sum of products over the given axes."""
-    x1, x2 = to_tensor(x1), to_tensor(x2)
-    if not isinstance(axes, int):
-        axes = [list(a) if isinstance(a, (list, tuple)) else [a] for a in axes]
-    return torch.tensordot(x1, x2, dims=axes)
-
-
-@keras_op
-def einsum(subscripts, *operands):
-    """Einstein summation, e.g. `einsum("ij,jk->ik", a, b)`."""
-    return torch.einsum(subscripts, *[to_tensor(o) for o in operands])
-
-
-@keras_op
-def outer(x1, x2):
-    """Outer product of the flattened inputs."""
-    return torch.outer(to_tensor(x1).reshape(-1), to_tensor(x2).reshape(-1))
-
-
-@keras_op
-def inner(x1, x2):
-    return torch.inner(to_tensor(x1), to_tensor(x2))
-
-
-@keras_op
-def vdot(x1, x2):
-    return torch.vdot(to_tensor(x1).reshape(-1), to_tensor(x2).reshape(-1))
-
-
-@keras_op
-def cross(x1, x2, axisa=-1, axisb=-1, axisc=-1, axis=None):
-    x1, x2 = to_tensor(x1), to_tensor(x2)
-    return torch.linalg.cross(*torch.broadcast_tensors(x1, x2), dim=-1 if axis is None else axis)
-
-
-@keras_op
-def kron(x1, x2):
-    return torch.kron(to_tensor(x1), to_tensor(x2))
 
 
 def meshgrid(*x, indexing="xy"):

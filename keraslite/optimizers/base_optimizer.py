@@ -152,6 +152,7 @@ class Optimizer:
         self._trainable_variables = variables
         self._index = {id(v): i for i, v in enumerate(variables)}
         self._decay_mask = [self._use_weight_decay(v) for v in variables]
+        self._constrained = [v for v in variables if getattr(v, "constraint", None) is not None]
         self.built = True
 
     def _slots(self, slot_list, variables):
@@ -283,6 +284,26 @@ class Optimizer:
                 if constraint is not None:
                     with torch.no_grad():
                         variable.copy_(constraint(variable))
+        with torch.no_grad():
+            self._iterations.add_(1)
+
+    def _fast_apply(self, grads, variables) -> None:
+        """The trainer's update: `variables` is the list the optimizer was built with
+        (checked by identity, so this costs no per-variable Python work)."""
+        if not self.built:
+            self.build(variables)
+        if variables is not self._trainable_variables and (len(variables) != len(self._trainable_variables) or any(a is not b for a, b in zip(variables, self._trainable_variables))):
+            self.apply(grads, variables)
+            return
+        if any(g is None for g in grads):
+            self.apply(grads, variables)
+            return
+        variables = self._trainable_variables
+        self._apply_dense(grads, variables)
+        if self._constrained:
+            with torch.no_grad():
+                for variable in self._constrained:
+                    variable.copy_(variable.constraint(variable))
         with torch.no_grad():
             self._iterations.add_(1)
 

@@ -1,2 +1,4 @@
-"""`keras.preprocessing`: the legacy home of `pad_sequences` (now also in `keras.utils`)."""
+"""`keras.preprocessing`: the legacy homes of `pad_sequences` (`sequence`) and of the
+image file utilities (`image`); both are also in `keras.utils`."""
+from keraslite.preprocessing import image as image
 from keraslite.preprocessing import sequence as sequence

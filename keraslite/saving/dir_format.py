@@ -5,6 +5,9 @@
         metadata.json          versions and date
         model.safetensors      the weights, keyed by Keras weight path (layers/dense/vars/0)
         optimizer.safetensors  the optimizer state (optimizer/vars/0 ...), when there is one
+
+`model.save(path, zipped=False)` writes Keras 3's unzipped layout instead (config.json,
+metadata.json, model.weights.h5), which real Keras 3 loads; `load_model` reads both.
 """
 from __future__ import annotations
 
@@ -19,8 +22,22 @@ MODEL_WEIGHTS = "model.safetensors"
 OPTIMIZER_WEIGHTS = "optimizer.safetensors"
 
 
-def save_directory(model, path: str, config: dict, include_optimizer: bool = True, overwrite: bool = True) -> None:
+def save_directory(model, path: str, config: dict, include_optimizer: bool = True, overwrite: bool = True, keras_layout_h5: bool = False) -> None:
+    """`keras_layout_h5=True` writes Keras 3's unzipped layout instead (`model.save(path,
+    zipped=False)`): the same files as inside a `.keras` archive, which Keras 3 loads."""
     config_json = json.dumps(config, indent=2)
+    if keras_layout_h5:
+        from keraslite.saving import h5_weights
+
+        weights = h5_weights.h5_bytes(model, include_optimizer=include_optimizer)
+        with atomic_directory(path, overwrite=overwrite) as tmp_dir:
+            with open(os.path.join(tmp_dir, keras_archive.CONFIG_FILENAME), "w") as f:
+                f.write(config_json)
+            with open(os.path.join(tmp_dir, keras_archive.METADATA_FILENAME), "w") as f:
+                json.dump(keras_archive.metadata(), f)
+            with open(os.path.join(tmp_dir, keras_archive.WEIGHTS_FILENAME), "wb") as f:
+                f.write(weights)
+        return
     groups = keras_layout.weight_groups(model, include_optimizer=include_optimizer)
     model_groups = [g for g in groups if g[0] != "optimizer"]
     optimizer_groups = [g for g in groups if g[0] == "optimizer"]
@@ -54,6 +71,12 @@ def read_directory(path: str) -> tuple[dict, dict]:
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise corrupt_file_error(config_path, "it is not valid JSON", error) from error
     stored: dict = {}
+    keras_weights = os.path.join(path, keras_archive.WEIGHTS_FILENAME)
+    if os.path.exists(keras_weights):
+        # Keras 3's own unzipped layout (`model.save(dirname, zipped=False)`).
+        from keraslite.saving import h5_weights
+
+        stored.update(h5_weights.read_h5_weights(keras_weights, keras_weights))
     for filename in (MODEL_WEIGHTS, OPTIMIZER_WEIGHTS):
         file_path = os.path.join(path, filename)
         if os.path.exists(file_path):

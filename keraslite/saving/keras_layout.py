@@ -78,10 +78,43 @@ def _children(layer):
             named.append((attribute, child))
         elif _holds_layers(child):
             named.append((attribute, [m for m in child.children() if isinstance(m, Layer)]))
+    # Keras walks every attribute, properties included: a sublayer kept as `_query_dense`
+    # and exposed as the property `query_dense` is saved under `query_dense`.
+    for attribute in _layer_properties(type(layer)):
+        try:
+            value = getattr(layer, attribute)
+        except Exception:  # a property that cannot be read here is not state
+            continue
+        if isinstance(value, Layer) and value is not layer:
+            named.append((attribute, value))
+        elif isinstance(value, (list, tuple)) and value and all(isinstance(v, Layer) for v in value):
+            named.append((attribute, list(value)))
     if isinstance(layer, Model):
         named.append(("layers", [child for child in layer.layers if not _is_op(child)]))
     named.sort(key=lambda item: _name_key(item[0]))
     return named
+
+
+# Properties a keraslite class has but its Keras counterpart lacks (so Keras saves the
+# sublayer under its private name): keraslite's GroupedQueryAttention inherits them
+# from MultiHeadAttention, Keras's does not.
+_NOT_IN_KERAS = {"GroupedQueryAttention": {"query_dense", "key_dense", "value_dense", "output_dense"}}
+
+
+def _layer_properties(cls) -> list[str]:
+    """Properties defined by the layer's own classes (not by Layer/Model/Module)."""
+    from keraslite.layers.base_layer import Layer
+    from keraslite.models.model import Model
+
+    names = []
+    hidden = set().union(*(_NOT_IN_KERAS.get(k.__name__, set()) for k in cls.__mro__ if k.__module__.startswith("keraslite.")))
+    for klass in cls.__mro__:
+        if klass in (Layer, Model, torch.nn.Module, object) or klass.__module__.startswith(("keraslite.training", "keraslite.saving")):
+            continue
+        for name, value in vars(klass).items():
+            if isinstance(value, property) and not name.startswith("__") and name not in names and name not in hidden:
+                names.append(name)
+    return names
 
 
 def weight_groups(model, include_optimizer: bool = True) -> list[tuple[str, str, list]]:
@@ -173,7 +206,7 @@ def assign_groups(groups, stored: dict, source: str, skip_mismatch: bool = False
     converted = []
     for variables, arrays in pending:
         for variable, array in zip(variables, arrays):
-            converted.append((variable, torch.as_tensor(np.ascontiguousarray(array)).to(dtype=variable.dtype, device=variable.device)))
+            converted.append((variable, torch.as_tensor(np.array(array)).to(dtype=variable.dtype, device=variable.device)))
     with torch.no_grad():
         for variable, value in converted:
             variable.copy_(value)

@@ -11,6 +11,7 @@ configs count a nested model's own node everywhere.
 from __future__ import annotations
 
 import copy
+import inspect
 
 from keraslite.graph.keras_tensor import KerasTensor
 from keraslite.saving import serialization
@@ -22,7 +23,6 @@ _OP_CLASSES = {
     "subtract": "Subtract",
     "multiply": "Multiply",
     "divide": "Divide",
-    "true_divide": "TrueDivide",
     "matmul": "Matmul",
     "power": "Power",
     "negative": "Negative",
@@ -80,11 +80,39 @@ def serialize_layer(layer) -> dict:
         class_name = _OP_CLASSES[op_name]
         return {"module": "keras.src.ops.numpy", "class_name": class_name, "config": {"name": layer.name}, "registered_name": class_name}
     config = serialization.serialize_keras_object(layer)
+    shapes_dict = _shapes_dict(layer)
+    if shapes_dict is not None:
+        config["build_config"] = {"shapes_dict": shapes_dict}
     inner = config.get("config")
     if isinstance(inner, dict):
         # Keras 3 layers do not take the legacy `batch_input_shape` argument.
         inner.pop("batch_input_shape", None)
     return config
+
+
+def _shapes_dict(layer):
+    """Keras's build config for a layer whose `build` takes several shapes (as
+    `MultiHeadAttention.build(query_shape, value_shape, key_shape)`): the shape of each
+    call argument it was built from, keyed `<argument>_shape`."""
+    try:
+        build_parameters = [p for p in inspect.signature(type(layer).build).parameters if p != "self"]
+    except (TypeError, ValueError):
+        return None
+    if len(build_parameters) < 2 or not all(p.endswith("_shape") for p in build_parameters):
+        return None
+    node = next((n for n in layer._inbound_nodes if getattr(n, "input_tensors", None)), None)
+    if node is None:
+        return None
+    try:
+        bound = inspect.signature(layer.call).bind_partial(*node.call_args, **node.call_kwargs).arguments
+    except TypeError:
+        return None
+    shapes = {}
+    for parameter in build_parameters:
+        value = bound.get(parameter[: -len("_shape")])
+        if isinstance(value, KerasTensor):
+            shapes[parameter] = list(value._shape)
+    return shapes or None
 
 
 def functional_get_config(model) -> dict:
@@ -138,10 +166,6 @@ def sequential_get_config(model) -> dict:
 
 
 # ---------------------------------------------------------------------- reading
-def _is_legacy_layer_entry(layer_data: dict) -> bool:
-    return "module" not in layer_data
-
-
 def deserialize_layer(layer_data: dict, custom_objects=None, safe_mode: bool = True):
     """A `layers` entry of a model config -> a layer (or an op recorded as a layer)."""
     class_name = layer_data.get("class_name")
@@ -226,7 +250,9 @@ def functional_from_config(cls, config: dict, custom_objects=None, safe_mode: bo
         if key not in config:
             raise ValueError(f"Invalid functional model config: missing key '{key}'. Received keys: {sorted(config)}")
     layer_entries = config.pop("layers")
-    legacy = any(_is_legacy_layer_entry(entry) or (entry.get("inbound_nodes") and isinstance(entry["inbound_nodes"][0], list)) for entry in layer_entries)
+    # tf.keras 2 wrote each call as a list of [layer, node, tensor, kwargs] and counted a
+    # nested model's own graph as its node 0.
+    legacy = any(entry.get("inbound_nodes") and isinstance(entry["inbound_nodes"][0], list) for entry in layer_entries)
     rebuild = _Reconstruction(legacy)
     pending = {}
     with serialization.object_registry.custom_object_scope(custom_objects or {}):

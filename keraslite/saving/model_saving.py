@@ -112,7 +112,10 @@ class ModelSaving:
         if issubclass(cls, Sequential):
             return model_config.sequential_from_config(cls, config, custom_objects, safe_mode)
         is_functional_config = isinstance(config, dict) and all(k in config for k in ("layers", "input_layers", "output_layers"))
-        if is_functional_config and _functional_like_constructor(cls):
+        from keraslite.models.model import Functional, Model
+
+        looks_functional = isinstance(config, dict) and "layers" in config and cls in (Model, Functional)
+        if (is_functional_config and _functional_like_constructor(cls)) or looks_functional:
             return model_config.functional_from_config(cls, config, custom_objects, safe_mode)
         try:
             return cls(**config)
@@ -124,6 +127,24 @@ class ModelSaving:
                 f"`from_config(cls, config)` class method to specify how to create an instance of {cls.__name__} "
                 f"from its config.\n\nReceived config={config}\n\nError encountered during deserialization: {error}"
             ) from error
+
+    def build_from_config(self, config) -> None:
+        """Create the weights from a saved `build_config` ({"input_shape": ...}). A
+        subclassed model creates its sublayers' weights on its first call, so it is run
+        once on zeros of that shape (as Keras does)."""
+        from keraslite.models.model import Model
+
+        shape = (config or {}).get("input_shape")
+        if shape is None or getattr(self, "_is_graph_network", False):
+            return
+        if type(self).build is not Model.build:
+            if not self.built:
+                self._maybe_build(shape)
+            return
+        if self.built and self.weights:
+            return
+        self.built = False
+        Model.build(self, shape)
 
     def to_json(self, **kwargs) -> str:
         """The model's config (Keras 3's `{"module", "class_name", "config", ...}`) as JSON."""

@@ -45,6 +45,10 @@ _NAMESPACES = {
 }
 
 
+# Built-in classes that Keras exports (and so writes in configs) under another name.
+_KERAS_CLASS_NAMES = {"GroupedQueryAttention": "GroupQueryAttention"}
+
+
 def _public_module(obj_type) -> tuple[str, bool]:
     """(Keras module name, whether the object is built in)."""
     module = getattr(obj_type, "__module__", "")
@@ -83,7 +87,7 @@ def serialize_keras_object(obj):
     module, builtin = _public_module(cls)
     config = {
         "module": module,
-        "class_name": cls.__name__ if builtin else cls.__name__,
+        "class_name": _KERAS_CLASS_NAMES.get(cls.__name__, cls.__name__) if builtin else cls.__name__,
         "config": obj.get_config(),
         "registered_name": None if builtin else object_registry.get_registered_name(cls),
     }
@@ -102,7 +106,8 @@ def _lookup_builtin(module: str | None, class_name: str):
     candidates = []
     if module in _NAMESPACES:
         candidates.append(_NAMESPACES[module])
-    candidates += ["keraslite.layers", "keraslite.models", "keraslite"]
+    # Configs without a module (tf.keras 2) are looked up across the public namespaces.
+    candidates += ["keraslite.layers", "keraslite.models", "keraslite", "keraslite.losses", "keraslite.metrics", "keraslite.optimizers", "keraslite.initializers", "keraslite.regularizers", "keraslite.constraints"]
     for candidate in candidates:
         try:
             namespace = importlib.import_module(candidate)
@@ -112,6 +117,32 @@ def _lookup_builtin(module: str | None, class_name: str):
         if obj is not None:
             return obj
     return None
+
+
+_UNSAFE_LAMBDA = (
+    "Requested the deserialization of a Python lambda. This carries a potential risk of arbitrary code "
+    "execution and thus it is disallowed by default. If you trust the source of the artifact, you can "
+    "override this error by passing `safe_mode=False` to the loading function, or calling "
+    "`keras.config.enable_unsafe_deserialization()`."
+)
+
+
+_UNSAFE_ENABLED = False
+
+
+def enable_unsafe_deserialization() -> None:
+    """Allow Python lambdas (e.g. in `Lambda` layers) to load from files in this process,
+    as `safe_mode=False` does for one call. Only for files you trust."""
+    global _UNSAFE_ENABLED
+    _UNSAFE_ENABLED = True
+
+
+def _contains_lambda(value) -> bool:
+    if isinstance(value, dict):
+        return value.get("class_name") == "__lambda__" or any(_contains_lambda(v) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_contains_lambda(v) for v in value)
+    return False
 
 
 # Keras 3 config keys that keraslite's classes do not take, dropped when they hold
@@ -186,6 +217,13 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode: bool = True
         raise TypeError(f"Could not parse config: {config!r}. Expected a dict with 'class_name' and 'config'.")
     class_name = config["class_name"]
     inner = config.get("config", {})
+    safe_mode = safe_mode and not _UNSAFE_ENABLED
+    if class_name == "__lambda__":
+        if safe_mode:
+            raise ValueError(_UNSAFE_LAMBDA)
+        from keraslite.layers.core_extra import load_function
+
+        return load_function(inner)
     module = config.get("module")
     registered_name = config.get("registered_name") or class_name
     if class_name == "function":
@@ -204,20 +242,17 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode: bool = True
             f"Could not locate class '{class_name}'. Make sure custom classes are decorated with "
             f"`@keras.saving.register_keras_serializable()` or passed in `custom_objects`. Full object config: {config}"
         )
-    if safe_mode and getattr(cls, "_keraslite_carries_code", False):
-        raise ValueError(
-            f"Requested the deserialization of a {cls.__name__} object, which carries Python code (a lambda or "
-            "function) that would run on load. This is disallowed by default for security: loading it could "
-            "execute arbitrary code. If you trust the source of this file, pass `safe_mode=False` to the "
-            "loading function (or call `keras.config.enable_unsafe_deserialization()`)."
-        )
+    if safe_mode and _contains_lambda(inner):
+        raise ValueError(f"{_UNSAFE_LAMBDA} (in a {class_name} config)")
     if isinstance(inner, dict):
         inner = _compatible_config(cls, inner, builtin=_public_module(cls)[1])
     if hasattr(cls, "from_config"):
         try:
             from_config = cls.from_config
-            if "custom_objects" in inspect.signature(from_config).parameters:
-                obj = from_config(inner, custom_objects=custom_objects)
+            parameters = inspect.signature(from_config).parameters
+            extra = {"safe_mode": safe_mode} if "safe_mode" in parameters else {}
+            if "custom_objects" in parameters:
+                obj = from_config(inner, custom_objects=custom_objects, **extra)
             else:
                 with object_registry.custom_object_scope(custom_objects or {}):
                     obj = from_config(inner)
@@ -230,5 +265,21 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode: bool = True
         obj = cls(**inner)
     build_config = config.get("build_config")
     if build_config and hasattr(obj, "build_from_config"):
-        obj.build_from_config(build_config)
+        _build_from_config(obj, build_config)
     return obj
+
+
+def _build_from_config(obj, build_config: dict) -> None:
+    """Keras writes `{"input_shape": ...}` or, for layers whose `build` takes several
+    shapes (attention), `{"shapes_dict": {"query_shape": ..., ...}}`."""
+    if "input_shape" in build_config or "shapes_dict" not in build_config:
+        obj.build_from_config(build_config)
+        return
+    if getattr(obj, "built", False):
+        return
+    shapes = {k: tuple(v) if isinstance(v, list) else v for k, v in build_config["shapes_dict"].items()}
+    try:
+        obj.build(**shapes)
+        obj.built = True
+    except TypeError:
+        pass  # built on its first call instead (as in a functional model being rebuilt)

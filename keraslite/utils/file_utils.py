@@ -22,12 +22,26 @@ from keraslite.utils.archive_utils import extract_archive, validate_file
 
 
 class DownloadError(OSError):
-    """A file needed from the internet is not in the cache and could not be downloaded."""
+    """A file needed from the internet is not in the cache and could not be downloaded.
+
+    `reason` holds why the download failed (no network, HTTP error, offline mode)."""
+
+    def __init__(self, message: str, reason: str = ""):
+        super().__init__(message)
+        self.reason = reason
 
 
 def keras_home() -> str:
     """The Keras cache root: `$KERAS_HOME` if set, else `~/.keras` (read at each call)."""
     return os.path.expanduser(os.environ.get("KERAS_HOME") or os.path.join("~", ".keras"))
+
+
+def give_default_permissions(path: str) -> None:
+    """`tempfile.mkstemp` makes 0600 files; give a file renamed into place the mode a
+    plain `open(path, "w")` would have (0666 minus the umask)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, 0o666 & ~umask)
 
 
 def _flag(name: str) -> bool:
@@ -47,25 +61,34 @@ def _cache_folder(cache_dir: str | None, cache_subdir: str) -> str:
     return os.path.join(base, cache_subdir)
 
 
-def _progress_hook():
+def _make_progbar(total_size: int | None):
     try:
         from keraslite.utils.progbar import Progbar
-    except ImportError:  # the progress bar is optional decoration
+    except ImportError:  # the progress bar is decoration only
         return None
-    state = {"bar": None, "done": False}
+    return Progbar(total_size)
 
-    def hook(block_num, block_size, total_size):
-        if state["bar"] is None:
-            state["bar"] = Progbar(total_size if total_size > 0 else None)
-        current = block_num * block_size
-        if total_size > 0 and current >= total_size:
-            if not state["done"]:
-                state["bar"].update(total_size)
-                state["done"] = True
-        else:
-            state["bar"].update(current)
 
-    return hook
+# Seconds without any data before a download is abandoned (a firewall that drops
+# packets would otherwise hang `load_data()` forever).
+DOWNLOAD_TIMEOUT = 60.0
+
+
+def _fetch(origin: str, destination: str) -> None:
+    """Stream `origin` into `destination`, with a progress bar when the size is known."""
+    with urllib.request.urlopen(origin, timeout=DOWNLOAD_TIMEOUT) as response, open(destination, "wb") as file:
+        length = response.headers.get("Content-Length")
+        total = int(length) if length and length.isdigit() else None
+        bar = _make_progbar(total)
+        done = 0
+        while True:
+            chunk = response.read(1 << 20)
+            if not chunk:
+                break
+            file.write(chunk)
+            done += len(chunk)
+            if bar is not None:
+                bar.update(done)
 
 
 def _offline_message(fname: str, origin: str, target: str, extraction_dir: str | None, reason: str) -> str:
@@ -81,22 +104,20 @@ def _offline_message(fname: str, origin: str, target: str, extraction_dir: str |
 
 def _download(origin: str, target: str, fname: str, extraction_dir: str | None, file_hash, hash_algorithm) -> None:
     if _flag("KERASLITE_OFFLINE"):
-        raise DownloadError(_offline_message(fname, origin, target, extraction_dir, "KERASLITE_OFFLINE is set"))
+        reason = "KERASLITE_OFFLINE is set"
+        raise DownloadError(_offline_message(fname, origin, target, extraction_dir, reason), reason)
     print(f"Downloading data from {origin}", file=sys.stdout)
     handle, partial = tempfile.mkstemp(dir=os.path.dirname(target), prefix=os.path.basename(target) + ".", suffix=".part")
     os.close(handle)
     try:
         try:
-            urllib.request.urlretrieve(origin, partial, _progress_hook())
+            _fetch(origin, partial)
         except urllib.error.HTTPError as error:
-            raise DownloadError(
-                _offline_message(fname, origin, target, extraction_dir, f"URL fetch failure: {error.code} -- {error.msg}")
-            ) from error
+            reason = f"URL fetch failure: {error.code} -- {error.msg}"
+            raise DownloadError(_offline_message(fname, origin, target, extraction_dir, reason), reason) from error
         except (urllib.error.URLError, OSError) as error:
-            reason = getattr(error, "reason", error)
-            raise DownloadError(
-                _offline_message(fname, origin, target, extraction_dir, f"URL fetch failure: {reason}")
-            ) from error
+            reason = f"URL fetch failure: {getattr(error, 'reason', error)}"
+            raise DownloadError(_offline_message(fname, origin, target, extraction_dir, reason), reason) from error
         # Security-minded callers pass the published hash: never put a file that does
         # not match it into the cache.
         if file_hash is not None and not validate_file(partial, file_hash, algorithm=hash_algorithm):
@@ -104,6 +125,7 @@ def _download(origin: str, target: str, fname: str, extraction_dir: str | None, 
                 f"Incomplete or corrupted file detected while downloading {origin}: the {hash_algorithm} "
                 f"file hash does not match the provided value of {file_hash}."
             )
+        give_default_permissions(partial)
         os.replace(partial, target)
     finally:
         if os.path.exists(partial):
@@ -196,8 +218,10 @@ def get_file(
             _download(origin, target, fname, extraction_dir, file_hash, hash_algorithm)
         except DownloadError as error:
             raise DownloadError(
-                f"{error} The cached file {target} does not match the expected hash {file_hash}; "
-                "set KERASLITE_TRUST_CACHE=1 to use it anyway."
+                f"The cached file {target} does not match the expected {hash_algorithm} hash {file_hash}, and a fresh "
+                f"copy could not be downloaded from {origin} ({error.reason}). Replace it with the published file, "
+                "or set KERASLITE_TRUST_CACHE=1 to use it as it is.",
+                error.reason,
             ) from error
         downloaded = True
 

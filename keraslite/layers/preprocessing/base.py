@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import torch
 
+from keraslite.graph.keras_tensor import KerasTensor
 from keraslite.layers.base_layer import Layer
 from keraslite.layers.reshaping import standardize_data_format
 
@@ -17,7 +18,8 @@ class ImagePreprocessingLayer(Layer):
         self.data_format = standardize_data_format(data_format)
         self.supports_masking = False
 
-    def _spatial_axes(self, rank: int) -> tuple[int, int]:
+    def _spatial_axes(self) -> tuple[int, int]:
+        """(height axis, width axis) of a rank-4 batch."""
         return (-3, -2) if self.data_format == "channels_last" else (-2, -1)
 
     def _check_rank(self, inputs: torch.Tensor) -> None:
@@ -40,8 +42,15 @@ class ImagePreprocessingLayer(Layer):
     def _to_compute_dtype(self, images: torch.Tensor) -> torch.Tensor:
         return images if images.dtype == self._compute_torch_dtype else images.to(self._compute_torch_dtype)
 
+    # Layers whose output keeps the input's dtype (Resizing, RandomBrightness) say so.
+    _keeps_input_dtype = False
+
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)
+
+    def compute_output_spec(self, inputs, *args, **kwargs):
+        dtype = inputs.dtype if self._keeps_input_dtype else self.compute_dtype
+        return KerasTensor(self.compute_output_shape(inputs.shape), dtype)
 
     def get_config(self) -> dict:
         config = super().get_config()

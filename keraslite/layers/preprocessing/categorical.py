@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from keraslite.backend import dtypes
+from keraslite.backend import dtypes, state
 from keraslite.layers.base_layer import Layer
 from keraslite.layers.preprocessing import hash_functions
 from keraslite.layers.preprocessing.strings import as_numpy_strings, is_string_input
@@ -15,8 +15,9 @@ def encode_categorical(indices: torch.Tensor, output_mode: str, depth: int, dtyp
     """Integer `indices` -> Keras's categorical encoding of depth `depth`.
 
     Negative (or >= depth) indices contribute nothing. `multi_hot`/`count`/`tf_idf`
-    reduce over the last input axis (a rank-0 or rank-1 input is one sample);
-    `one_hot` adds a depth axis (replacing a trailing axis of size 1).
+    reduce over axis 1 as Keras's torch backend does (a rank-0 or rank-1 input is one
+    sample; a rank-3 input (B, T, F) gives (B, F, depth)); `one_hot` adds a depth axis
+    (replacing a trailing axis of size 1).
     """
     if output_mode == "int":
         return indices.to(dtype)
@@ -30,28 +31,34 @@ def encode_categorical(indices: torch.Tensor, output_mode: str, depth: int, dtyp
     one_hot = one_hot * valid.unsqueeze(-1)
     if output_mode == "one_hot":
         return one_hot.to(dtype)
+    reduce_axis = 1 if indices.ndim > 1 else 0
     if output_mode == "multi_hot":
-        return one_hot.amax(dim=-2).to(dtype)
+        return one_hot.amax(dim=reduce_axis).to(dtype)
     if count_weights is not None:
-        counts = (one_hot.to(count_weights.dtype) * count_weights.unsqueeze(-1)).sum(dim=-2)
+        counts = (one_hot.to(count_weights.dtype) * count_weights.unsqueeze(-1)).sum(dim=reduce_axis)
         return counts
-    counts = one_hot.sum(dim=-2).to(dtype)
+    counts = one_hot.sum(dim=reduce_axis).to(dtype)
     if output_mode == "tf_idf":
         counts = counts * idf_weights.to(device=counts.device, dtype=dtype)
     return counts
 
 
-def _category_output_shape(input_shape, output_mode, depth):
+def category_output_shape(input_shape, output_mode, depth):
+    """The shape `encode_categorical` gives for inputs of `input_shape`."""
     input_shape = tuple(input_shape)
-    if len(input_shape) == 0:
-        return (depth,)
     if output_mode == "int":
         return input_shape
+    if len(input_shape) == 0:
+        return (depth,)
     if output_mode == "one_hot":
         if input_shape[-1] == 1 and len(input_shape) > 1:
             return input_shape[:-1] + (depth,)
         return input_shape + (depth,)
-    return input_shape[:-1] + (depth,)
+    if len(input_shape) == 1:
+        return (depth,)
+    # Reduced over axis 1 (Keras's torch runtime; its CategoryEncoding shape rule says
+    # input_shape[:-1] + (depth,), which differs from its own output for rank >= 3).
+    return (input_shape[0],) + input_shape[2:] + (depth,)
 
 
 class CategoryEncoding(Layer):
@@ -96,7 +103,7 @@ class CategoryEncoding(Layer):
         return encode_categorical(inputs, self.output_mode, self.num_tokens, self._compute_torch_dtype, count_weights)
 
     def compute_output_shape(self, input_shape):
-        return _category_output_shape(input_shape, self.output_mode, self.num_tokens)
+        return category_output_shape(input_shape, self.output_mode, self.num_tokens)
 
     def get_config(self) -> dict:
         config = super().get_config()
@@ -136,12 +143,13 @@ class Hashing(Layer):
         accepted = ("int", "one_hot", "multi_hot", "count")
         if output_mode not in accepted:
             raise ValueError(f"Invalid value for argument `output_mode`. Expected one of {accepted}. Received: output_mode={output_mode}")
-        if sparse:
+        if sparse and output_mode == "int":
             raise ValueError(
-                "`sparse` may only be true if `output_mode` is `\"one_hot\"`, `\"multi_hot\"`, or `\"count\"`. "
-                f"Received: sparse={sparse} and output_mode={output_mode}" if output_mode == "int"
-                else "Unsupported value `sparse=True` with torch backend"
+                '`sparse` may only be true if `output_mode` is `"one_hot"`, `"multi_hot"`, or `"count"`. '
+                f"Received: sparse={sparse} and output_mode={output_mode}"
             )
+        if sparse:
+            raise ValueError("Unsupported value `sparse=True` with torch backend")
         self.num_bins = num_bins
         self.mask_value = mask_value
         self.strong_hash = salt is not None
@@ -181,7 +189,7 @@ class Hashing(Layer):
             if values.dtype.kind == "f":
                 values = values.astype("int64")
         else:
-            device = None
+            device = state.get_device()
             values = as_numpy_strings(inputs)
         if self.output_mode == "one_hot" and values.ndim > 0 and values.shape[-1] == 1:
             values = values[..., 0]
@@ -194,17 +202,14 @@ class Hashing(Layer):
         indices = np.asarray(flat, dtype="int64").reshape(values.shape)
         if mask is not None:
             indices = np.where(mask, 0, indices + 1)
-        indices = torch.from_numpy(indices)
-        if device is not None:
-            indices = indices.to(device)
+        indices = torch.from_numpy(indices).to(device)
         return encode_categorical(indices, self.output_mode, self.num_bins, self._compute_torch_dtype)
 
     def compute_output_shape(self, input_shape):
-        if self.output_mode == "int":
-            return tuple(input_shape)
-        if len(input_shape) == 0:
-            return (self.num_bins,)
-        return tuple(input_shape[:-1]) + (self.num_bins,)
+        input_shape = tuple(input_shape)
+        if self.output_mode == "one_hot" and input_shape and input_shape[-1] == 1:
+            input_shape = input_shape[:-1]
+        return category_output_shape(input_shape, self.output_mode, self.num_bins)
 
     def get_config(self) -> dict:
         config = super().get_config()
@@ -298,7 +303,7 @@ class Discretization(Layer):
             self._boundaries_tensor = boundaries
         values = inputs if inputs.is_floating_point() else inputs.to(torch.float32)
         # np.digitize(x, bins) (left-closed buckets) is torch.bucketize(..., right=True).
-        indices = torch.bucketize(values, boundaries.to(values.dtype), right=True).to(torch.int32)
+        indices = torch.bucketize(values.contiguous(), boundaries.to(values.dtype), right=True).to(torch.int32)
         return encode_categorical(indices, self.output_mode, len(self.bin_boundaries) + 1, dtypes.to_torch_dtype(self.output_dtype))
 
     def compute_output_spec(self, *args, **kwargs):
@@ -311,7 +316,7 @@ class Discretization(Layer):
         if self.output_mode == "int":
             return input_shape
         depth = len(self.bin_boundaries) + 1 if self.bin_boundaries is not None else self.num_bins
-        return _category_output_shape(input_shape, self.output_mode, depth)
+        return category_output_shape(input_shape, self.output_mode, depth)
 
     def get_config(self) -> dict:
         return {

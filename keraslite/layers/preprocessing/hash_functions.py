@@ -64,24 +64,20 @@ def _len_17_to_32(s: bytes) -> int:
     return _mix16((_rot((a + b) & _MASK, 43) + _rot(c, 30) + d) & _MASK, (a + _rot((b + _K2) & _MASK, 18) + c) & _MASK, mul)
 
 
-def _h32(s: bytes, at: int, mul: int) -> int:
-    a = (_u64(s, at) * _K1) & _MASK
-    b = _u64(s, at + 8)
-    c = (_u64(s, at + 24) * mul) & _MASK
-    d = (_u64(s, at + 16) * _K2) & _MASK
-    u = (_rot((a + b) & _MASK, 43) + _rot(c, 30) + d) & _MASK
-    v = (a + _rot((b + _K2) & _MASK, 18) + c) & _MASK
-    a = _shift_mix(((u ^ v) * mul) & _MASK)
-    return _shift_mix(((v ^ a) * mul) & _MASK)
-
-
 def _len_33_to_64(s: bytes) -> int:
     n = len(s)
-    mul0 = (_K2 - 30) & _MASK
-    mul1 = (_K2 - 30 + 2 * n) & _MASK
-    h0 = _h32(s, 0, mul0)
-    h1 = _h32(s, n - 32, mul1)
-    return (((h1 * mul1) + h0) * mul1) & _MASK
+    mul = (_K2 + n * 2) & _MASK
+    a = (_u64(s, 0) * _K2) & _MASK
+    b = _u64(s, 8)
+    c = (_u64(s, n - 8) * mul) & _MASK
+    d = (_u64(s, n - 16) * _K2) & _MASK
+    y = (_rot((a + b) & _MASK, 43) + _rot(c, 30) + d) & _MASK
+    z = _mix16(y, (a + _rot((b + _K2) & _MASK, 18) + c) & _MASK, mul)
+    e = (_u64(s, 16) * mul) & _MASK
+    f = _u64(s, 24)
+    g = ((y + _u64(s, n - 32)) * mul) & _MASK
+    h = ((z + _u64(s, n - 24)) * mul) & _MASK
+    return _mix16((_rot((e + f) & _MASK, 43) + _rot(g, 30) + h) & _MASK, (e + _rot((f + a) & _MASK, 18) + g) & _MASK, mul)
 
 
 def _weak32(s: bytes, at: int, a: int, b: int) -> tuple[int, int]:

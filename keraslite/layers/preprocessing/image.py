@@ -74,6 +74,8 @@ class Resizing(ImagePreprocessingLayer):
     width, of the input's dtype (integer images are rounded and saturated).
     """
 
+    _keeps_input_dtype = True
+
     def __init__(self, height: int, width: int, interpolation: str = "bilinear", crop_to_aspect_ratio: bool = False, pad_to_aspect_ratio: bool = False, fill_mode: str = "constant", fill_value: float = 0.0, antialias: bool = False, data_format: str | None = None, **kwargs):
         super().__init__(data_format=data_format, **kwargs)
         if interpolation not in image_ops.RESIZE_MODES:
@@ -134,7 +136,7 @@ class CenterCrop(ImagePreprocessingLayer):
 
     def _transform(self, images, training):
         images = self._to_compute_dtype(images)
-        h_axis, w_axis = self._spatial_axes(4)
+        h_axis, w_axis = self._spatial_axes()
         height, width = images.shape[h_axis], images.shape[w_axis]
         if height >= self.height and width >= self.width:
             top, left = (height - self.height) // 2, (width - self.width) // 2

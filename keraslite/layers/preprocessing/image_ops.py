@@ -150,7 +150,7 @@ def affine_transform(
         values = values.view(batch, height, width, channels)
         if fill_mode == "constant":
             inside = ((iy >= 0) & (iy < height) & (ix >= 0) & (ix < width)).unsqueeze(-1)
-            values = torch.where(inside, values, torch.as_tensor(fill_value, dtype=compute_dtype, device=values.device))
+            values = values.masked_fill(~inside, float(fill_value))
         term = values if weight is None else values * weight.unsqueeze(-1)
         output = term if output is None else output + term
     output = saturate_cast(output, nhwc.dtype)

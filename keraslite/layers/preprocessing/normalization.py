@@ -101,12 +101,17 @@ class Normalization(Layer):
     def adapt(self, data) -> None:
         """Compute the mean and variance of `data` (a NumPy array, a torch tensor, a list
         of numbers, or an iterable of batches) along the non-kept axes."""
+        if self.input_mean is not None:
+            raise ValueError(
+                f"Normalization layer {self.name} was given `mean` and `variance`; it has no statistics to adapt. "
+                "Create it without them to learn them from data."
+            )
         batches = None
         if isinstance(data, torch.Tensor):
             array = data.detach().cpu().numpy()
         elif isinstance(data, np.ndarray):
             array = data
-        elif isinstance(data, (list, tuple)) and data and not hasattr(data[0], "shape"):
+        elif isinstance(data, (list, tuple)) and data and not hasattr(data[0], "shape") and not isinstance(data[0], tuple):
             array = np.asarray(data, dtype="float64")
         elif hasattr(data, "__iter__"):
             batches = [_batch_to_numpy(b) for b in data]
@@ -149,8 +154,6 @@ class Normalization(Layer):
                 new_mean = total_mean * (1 - weight) + batch_mean * weight
                 total_var = (total_var + (total_mean - new_mean) ** 2) * (1 - weight) + (batch_var + (batch_mean - new_mean) ** 2) * weight
                 total_mean = new_mean
-        if self.input_mean is not None:
-            return
         with torch.no_grad():
             self.adapt_mean.copy_(torch.as_tensor(np.asarray(total_mean), dtype=self.adapt_mean.dtype))
             self.adapt_variance.copy_(torch.as_tensor(np.asarray(total_var), dtype=self.adapt_variance.dtype))
@@ -171,9 +174,10 @@ class Normalization(Layer):
         if self.mean is None:
             raise ValueError("You must call `.build(input_shape)` on the layer before using it.")
         inputs = inputs.to(self._compute_torch_dtype)
+        if self.mean.device != inputs.device:
+            # Given statistics are plain tensors (no weights, as Keras): move them once.
+            self.mean, self.variance = self.mean.to(inputs.device), self.variance.to(inputs.device)
         mean, variance = self.mean, self.variance
-        if mean.device != inputs.device:
-            mean, variance = mean.to(inputs.device), variance.to(inputs.device)
         scale = torch.clamp_min(torch.sqrt(variance.to(inputs.dtype)), state.epsilon())
         if self.invert:
             return mean.to(inputs.dtype) + inputs * scale
@@ -207,7 +211,8 @@ class Normalization(Layer):
 
 
 def _batch_to_numpy(batch):
-    if isinstance(batch, tuple):
+    if isinstance(batch, (tuple, list)):
+        # (x, y) or (x, y, sample_weight) batches, as a DataLoader yields them.
         batch = batch[0]
     if isinstance(batch, torch.Tensor):
         return batch.detach().cpu().numpy()

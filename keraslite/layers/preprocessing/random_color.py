@@ -18,6 +18,9 @@ class RandomContrast(ImagePreprocessingLayer):
         seed: integer seed.
 
     Output: inputs unchanged in inference; the layer's dtype in training.
+
+    Input shape: 3D `(height, width, channels)` or 4D `(batch, height, width, channels)`
+    (channels-last; channels-first with `data_format`). Output shape: the same.
     """
 
     def __init__(self, factor, value_range=(0, 255), seed: int | None = None, **kwargs):
@@ -31,7 +34,7 @@ class RandomContrast(ImagePreprocessingLayer):
         if not training:
             return images
         images = self._to_compute_dtype(images)
-        h_axis, w_axis = self._spatial_axes(4)
+        h_axis, w_axis = self._spatial_axes()
         contrast = self._random.uniform((images.shape[0], 1, 1, 1), 1.0 - self.factor[0], 1.0 + self.factor[1], images.device, images.dtype)
         mean = images.mean(dim=(h_axis, w_axis), keepdim=True)
         outputs = (images - mean) * contrast + mean
@@ -55,9 +58,13 @@ class RandomBrightness(ImagePreprocessingLayer):
     Output: the input's dtype (as Keras). Integer images are shifted in float32, then
     rounded and clipped (Keras casts the delta to the integer dtype first, so negative
     deltas wrap for unsigned images; that is not copied).
+
+    Input shape: 3D `(height, width, channels)` or 4D `(batch, height, width, channels)`
+    (channels-last; channels-first with `data_format`). Output shape: the same.
     """
 
     _VALUE_RANGE_VALIDATION_ERROR = "The `value_range` argument should be a list of two numbers. "
+    _keeps_input_dtype = True
 
     def __init__(self, factor, value_range=(0, 255), seed: int | None = None, **kwargs):
         super().__init__(**kwargs)

@@ -3,6 +3,8 @@ RandomTranslation, RandomCrop. Active only when `training=True` (inside `fit`, o
 called with `training=True`); in inference they are Keras's inference behaviour."""
 from __future__ import annotations
 
+import random
+
 import torch
 
 from keraslite.layers.preprocessing import image_ops
@@ -22,6 +24,9 @@ class RandomFlip(ImagePreprocessingLayer):
         data_format: "channels_last" (default) or "channels_first".
 
     Output: the layer's dtype (float32 by default), same shape as the input.
+
+    Input shape: 3D `(height, width, channels)` or 4D `(batch, height, width, channels)`
+    (channels-last; channels-first with `data_format`). Output shape: the same.
     """
 
     def __init__(self, mode: str = HORIZONTAL_AND_VERTICAL, seed: int | None = None, data_format: str | None = None, **kwargs):
@@ -38,7 +43,7 @@ class RandomFlip(ImagePreprocessingLayer):
         images = self._to_compute_dtype(images)
         if not training:
             return images
-        h_axis, w_axis = self._spatial_axes(4)
+        h_axis, w_axis = self._spatial_axes()
         flips = self._random.uniform((images.shape[0], 1, 1, 1), 0.0, 1.0, images.device) <= 0.5
         if self.mode in (HORIZONTAL, HORIZONTAL_AND_VERTICAL):
             images = torch.where(flips, images.flip(w_axis), images)
@@ -68,7 +73,7 @@ class _AffineAugmentation(ImagePreprocessingLayer):
         images = self._to_compute_dtype(images)
         if not training:
             return images
-        h_axis, w_axis = self._spatial_axes(4)
+        h_axis, w_axis = self._spatial_axes()
         transform = self._random_transform(images.shape[0], images.shape[h_axis], images.shape[w_axis], images.device)
         return image_ops.affine_transform(images, transform, self.interpolation, self.fill_mode, self.fill_value, self.data_format)
 
@@ -92,6 +97,9 @@ class RandomRotation(_AffineAugmentation):
         seed: integer seed.
         fill_value: the value outside the image when `fill_mode="constant"`.
         data_format: "channels_last" (default) or "channels_first".
+
+    Input shape: 3D `(height, width, channels)` or 4D `(batch, height, width, channels)`
+    (channels-last; channels-first with `data_format`). Output shape: the same.
     """
 
     def __init__(self, factor, fill_mode: str = "reflect", interpolation: str = "bilinear", seed: int | None = None, fill_value: float = 0.0, data_format: str | None = None, **kwargs):
@@ -123,6 +131,9 @@ class RandomZoom(_AffineAugmentation):
             value zooms out (0.2 -> the image shrinks by up to 20%), a negative one in.
         width_factor: the same horizontally; None (default) keeps the aspect ratio.
         fill_mode, interpolation, seed, fill_value, data_format: as `RandomRotation`.
+
+    Input shape: 3D `(height, width, channels)` or 4D `(batch, height, width, channels)`
+    (channels-last; channels-first with `data_format`). Output shape: the same.
     """
 
     def __init__(self, height_factor, width_factor=None, fill_mode: str = "reflect", interpolation: str = "bilinear", seed: int | None = None, fill_value: float = 0.0, data_format: str | None = None, **kwargs):
@@ -158,6 +169,9 @@ class RandomTranslation(_AffineAugmentation):
             fraction of the height (0.2 -> up to 20% up or down).
         width_factor: the same horizontally.
         fill_mode, interpolation, seed, fill_value, data_format: as `RandomRotation`.
+
+    Input shape: 3D `(height, width, channels)` or 4D `(batch, height, width, channels)`
+    (channels-last; channels-first with `data_format`). Output shape: the same.
     """
 
     def __init__(self, height_factor, width_factor, fill_mode: str = "reflect", interpolation: str = "bilinear", seed: int | None = None, fill_value: float = 0.0, data_format: str | None = None, **kwargs):
@@ -199,12 +213,12 @@ class RandomCrop(ImagePreprocessingLayer):
         self.height = height
         self.width = width
         # Keras stores a drawn seed so the config reproduces the layer.
-        self.seed = seed if seed is not None else int(torch.randint(0, 2**30, ()).item())
+        self.seed = seed if seed is not None else random.randint(1, int(1e9))
         self._random = SeededRandom(seed)
 
     def _transform(self, images, training):
         images = self._to_compute_dtype(images)
-        h_axis, w_axis = self._spatial_axes(4)
+        h_axis, w_axis = self._spatial_axes()
         height, width = images.shape[h_axis], images.shape[w_axis]
         if not training:
             if (height, width) == (self.height, self.width):

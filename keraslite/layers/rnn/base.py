@@ -210,6 +210,12 @@ class RNN(Layer):
 
     # ------------------------------------------------------------------ shapes
     def build(self, sequences_shape, initial_state_shape=None):
+        if self.unroll and sequences_shape[1] is None:
+            raise ValueError(
+                "Cannot unroll a RNN if the time dimension is undefined. \n- If using a Sequential model, specify the "
+                "time dimension by passing an `Input()` as your first layer.\n- If using the functional API, specify "
+                "the time dimension by passing a `shape` or `batch_shape` argument to your `Input()`."
+            )
         step_shape = (sequences_shape[0],) + tuple(sequences_shape[2:])
         if isinstance(self.cell, Layer) and not self.cell.built:
             self.cell._maybe_build(step_shape)
@@ -266,10 +272,24 @@ class RNN(Layer):
                 )
             initial_state = self.states
         if initial_state is None:
+            zeros = self._zero_states(sequences)
+            if zeros is not None:
+                return zeros
             initial_state = self.get_initial_state(batch)
         if not tree.is_nested(initial_state):
             initial_state = [initial_state]
-        return tree.map_structure(lambda s: torch.as_tensor(s).to(device=sequences.device, dtype=sequences.dtype), list(initial_state))
+
+        def convert(state):
+            if isinstance(state, torch.Tensor) and state.device == sequences.device and state.dtype == sequences.dtype:
+                return state
+            return torch.as_tensor(state).to(device=sequences.device, dtype=sequences.dtype)
+
+        return tree.map_structure(convert, list(initial_state))
+
+    def _zero_states(self, sequences):
+        """Zero initial states made directly on the input's device, or None when only the
+        cell's `get_initial_state` knows them."""
+        return None
 
     # ------------------------------------------------------------------ running
     def call(self, sequences, initial_state=None, mask=None, training=False):

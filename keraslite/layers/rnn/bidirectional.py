@@ -8,6 +8,7 @@ import torch
 
 from keraslite.layers.base_layer import Layer
 from keraslite.layers.rnn.base import _deserialize, _serialize
+from keraslite.layers.rnn.builtin import BuiltinRNN
 
 _MERGE_MODES = ("sum", "mul", "ave", "concat", None)
 
@@ -98,7 +99,73 @@ class Bidirectional(Layer):
             return (tuple(output_shape),) + state_shape + state_shape
         return output_shape
 
+    def _can_fuse(self, mask, training) -> bool:
+        forward, backward = self.forward_layer, self.backward_layer
+        return (
+            mask is None
+            and not self.stateful
+            and type(forward) is type(backward)
+            and isinstance(forward, BuiltinRNN)
+            and forward.fused_op is not None
+            and forward.fused_op == backward.fused_op
+            and not forward.go_backwards
+            and forward.can_fuse()
+            and backward.can_fuse()
+            and forward.cell.units == backward.cell.units
+            and forward.cell.use_bias == backward.cell.use_bias
+            and not (training and (forward.cell.dropout or backward.cell.dropout))
+        )
+
+    def _call_fused(self, sequences, initial_state, training):
+        """Both directions in one bidirectional torch kernel (as Keras 3 does on cuDNN)."""
+        forward, backward = self.forward_layer, self.backward_layer
+        if initial_state is None:
+            states = forward._zero_states(sequences)
+            hx = [torch.stack([s, s]) for s in states]
+        else:
+            half = len(initial_state) // 2
+            hx = [torch.stack([f, b]) for f, b in zip(initial_state[:half], initial_state[half:])]
+        result = forward.fused_op(
+            sequences,
+            tuple(hx) if len(hx) > 1 else hx[0],
+            forward.fused_weights() + backward.fused_weights(),
+            forward.cell.use_bias,
+            1,  # num_layers
+            0.0,  # dropout between layers
+            bool(training),
+            True,  # bidirectional
+            True,  # batch_first
+        )
+        sequence, finals = result[0], result[1:]
+        units = forward.cell.units
+        if self.return_sequences:
+            if self.merge_mode == "concat":
+                return sequence, finals
+            y, y_rev = sequence[..., :units], sequence[..., units:]
+        else:
+            y, y_rev = finals[0][0], finals[0][1]
+            if self.merge_mode == "concat":
+                return torch.cat([y, y_rev], dim=-1), finals
+        return self._merge(y, y_rev), finals
+
+    def _merge(self, y, y_rev):
+        if self.merge_mode == "concat":
+            return torch.cat([y, y_rev], dim=-1)
+        if self.merge_mode == "sum":
+            return y + y_rev
+        if self.merge_mode == "ave":
+            return (y + y_rev) / 2
+        if self.merge_mode == "mul":
+            return y * y_rev
+        return (y, y_rev)
+
     def call(self, sequences, initial_state=None, mask=None, training=None):
+        if self._can_fuse(mask, training):
+            output, finals = self._call_fused(sequences, initial_state, training)
+            if not self.return_state:
+                return output
+            states = tuple(f[0] for f in finals) + tuple(f[1] for f in finals)
+            return (output + states) if self.merge_mode is None else (output,) + states
         forward_state = backward_state = None
         if initial_state is not None:
             half = len(initial_state) // 2
@@ -111,16 +178,7 @@ class Bidirectional(Layer):
             y, y_rev = y[0], y_rev[0]
         if self.return_sequences:
             y_rev = y_rev.flip(1)
-        if self.merge_mode == "concat":
-            output = torch.cat([y, y_rev], dim=-1)
-        elif self.merge_mode == "sum":
-            output = y + y_rev
-        elif self.merge_mode == "ave":
-            output = (y + y_rev) / 2
-        elif self.merge_mode == "mul":
-            output = y * y_rev
-        else:
-            output = (y, y_rev)
+        output = self._merge(y, y_rev)
         if self.return_state:
             return (output + states) if self.merge_mode is None else (output,) + states
         return output

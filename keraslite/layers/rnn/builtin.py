@@ -9,6 +9,8 @@ first, with one mask per sequence, exactly as Keras does before its cuDNN kernel
 """
 from __future__ import annotations
 
+import warnings
+
 import torch
 
 from keraslite import activations, constraints, initializers, regularizers
@@ -94,7 +96,7 @@ class BuiltinCell(DropoutRNNCell, Layer):
         return config
 
 
-_CELL_ARGS = ("units", "activation", "recurrent_activation", "use_bias", "kernel_initializer", "recurrent_initializer", "bias_initializer", "unit_forget_bias", "kernel_regularizer", "recurrent_regularizer", "bias_regularizer", "kernel_constraint", "recurrent_constraint", "bias_constraint", "dropout", "recurrent_dropout", "reset_after", "seed")
+_CELL_ARGS = ("units", "activation", "recurrent_activation", "use_bias", "kernel_initializer", "recurrent_initializer", "bias_initializer", "unit_forget_bias", "kernel_regularizer", "recurrent_regularizer", "bias_regularizer", "kernel_constraint", "recurrent_constraint", "bias_constraint", "dropout", "recurrent_dropout", "reset_after", "seed", "filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate")
 
 
 class BuiltinRNN(RNN):
@@ -125,6 +127,10 @@ class BuiltinRNN(RNN):
             return getattr(self._modules["cell"], name)
         return super().__getattr__(name)
 
+    def _zero_states(self, sequences):
+        sizes = self.cell.state_size if isinstance(self.cell.state_size, (list, tuple)) else [self.cell.state_size]
+        return [sequences.new_zeros((sequences.shape[0], size)) for size in sizes]
+
     def can_fuse(self) -> bool:
         cell = self.cell
         return (
@@ -147,8 +153,11 @@ class BuiltinRNN(RNN):
         cell = self.cell
         if training and 0.0 < cell.dropout < 1.0:
             sequences = sequences * cell.get_dropout_mask(sequences[:, 0]).unsqueeze(1)
-        if mask is None and self.can_fuse():
-            return self._run_fused(sequences, states, training)
+        if self.can_fuse():
+            if mask is None:
+                return self._run_fused(sequences, states, training)
+            if self._right_padded_fusable(mask):
+                return self._run_fused_right_padded(sequences, states, mask, training)
         if self.use_cudnn is True and mask is None:
             raise ValueError(
                 "use_cudnn=True was specified, but cuDNN is not supported for this layer configuration with this "
@@ -162,6 +171,15 @@ class BuiltinRNN(RNN):
         if self.go_backwards:
             sequences = sequences.flip(1)
         hx = [s.unsqueeze(0) for s in states]
+        if sequences.is_cuda:
+            # cuDNN copies weights that are not one flat buffer (ours are Keras-layout
+            # views) and warns about it; the copy is O(weights), not per step.
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message=".*contiguous chunk of memory.*")
+                return self._fused_call(sequences, hx, training)
+        return self._fused_call(sequences, hx, training)
+
+    def _fused_call(self, sequences, hx, training):
         result = self.fused_op(
             sequences,
             tuple(hx) if len(hx) > 1 else hx[0],
@@ -175,6 +193,33 @@ class BuiltinRNN(RNN):
         )
         sequence, final = result[0], [s[0] for s in result[1:]]
         return final[0], sequence, final
+
+    def _right_padded_fusable(self, mask) -> bool:
+        """Whether a masked call can run in the fused kernel: forwards, the final cell state
+        not needed (LSTM's c is not an output of the kernel at each step), and every row
+        right-padded (no valid step after a masked one: one host sync per call)."""
+        if self.go_backwards or (len(self.state_size) > 1 and (self.return_state or self.stateful)):
+            return False
+        if torch.compiler.is_compiling():
+            return False  # a data-dependent branch would break the compiled graph
+        return not bool((mask[:, 1:] & ~mask[:, :-1]).any())
+
+    def _run_fused_right_padded(self, sequences, states, mask, training):
+        # Padding comes after the valid steps, so the valid outputs are those of the
+        # unmasked run; a masked step repeats the last valid output (or zeros) and the
+        # final state is the one at the last valid step, as in the step loop.
+        _, sequence, _ = self._run_fused(sequences, states, training)
+        lengths = mask.sum(dim=1)
+        index = (lengths - 1).clamp(min=0)
+        gathered = sequence[torch.arange(sequence.shape[0], device=sequence.device), index]
+        valid = (lengths > 0).unsqueeze(-1)
+        last_output = torch.where(valid, gathered, torch.zeros_like(gathered))
+        final_states = [torch.where(valid, gathered, states[0])] + list(states[1:])
+        if self.return_sequences:
+            step_mask = mask.unsqueeze(-1)
+            fill = torch.zeros_like(sequence) if self.zero_output_for_mask else last_output.unsqueeze(1)
+            sequence = torch.where(step_mask, sequence, fill)
+        return last_output, sequence, final_states
 
     def get_config(self):
         config = super().get_config()

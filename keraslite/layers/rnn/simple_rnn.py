@@ -58,5 +58,5 @@ class SimpleRNN(BuiltinRNN):
 
     def get_config(self):
         config = super().get_config()
-        config.pop("use_cudnn", None)
+        config.pop("seed", None)  # Keras 3 does not serialize it for SimpleRNN
         return config

@@ -1,0 +1,77 @@
+"""The TensorFlow shim: what `import tensorflow as tf` gives under `keraslite run`.
+
+`tf.keras` is keraslite; dtypes, `tf.TensorShape`, the tensor functions tutorials call
+inside layers (`tf.matmul`, `tf.zeros`, `tf.stack`, `tf.reduce_*`, `tf.nn.*`, ...) and
+`tf.GradientTape` work on torch tensors (and on KerasTensors, recording op nodes). Any
+other name raises an error naming the `keras.ops` equivalent.
+
+Importing the shim makes symbolic shapes and dtypes print as TensorFlow printed them
+(`TensorShape([None, 784])`, `tf.float32`).
+"""
+from __future__ import annotations
+
+import sys
+
+import keraslite as keras
+from keraslite.compat.tensorflow import config as config
+from keraslite.compat.tensorflow import data as data
+from keraslite.compat.tensorflow import dtypes as dtypes
+from keraslite.compat.tensorflow import math as math
+from keraslite.compat.tensorflow import nn as nn
+from keraslite.compat.tensorflow import random as random
+from keraslite.compat.tensorflow.array_ops import *  # noqa: F401,F403  (tf.zeros, tf.stack, ...)
+from keraslite.compat.tensorflow.array_ops import range as range  # noqa: A004
+from keraslite.compat.tensorflow.dtypes import DType as DType
+from keraslite.compat.tensorflow.dtypes import as_dtype as as_dtype
+from keraslite.compat.tensorflow.dtypes import (  # noqa: F401
+    bfloat16, bool, complex64, complex128, double, float16, float32, float64, half,
+    int8, int16, int32, int64, uint8, uint16, uint32, uint64,
+)
+from keraslite.compat.tensorflow.eager import Tensor as Tensor
+from keraslite.compat.tensorflow.gradient_tape import GradientTape as GradientTape
+from keraslite.compat.tensorflow.math_ops import *  # noqa: F401,F403  (tf.reduce_sum, tf.square, ...)
+from keraslite.compat.tensorflow.missing import module_getattr as _module_getattr
+from keraslite.compat.tensorflow.tensor_shape import TensorShape as TensorShape
+from keraslite.compat.tensorflow.variables import Variable as Variable
+from keraslite.graph import display as _display
+
+__version__ = "2.16.1"  # the tf.keras API generation the shim follows (Keras 3 behind tf.keras)
+VERSION = __version__
+newaxis = None
+
+_display.set_display_types(TensorShape, DType)
+__getattr__ = _module_getattr("tf")
+
+
+def function(func=None, input_signature=None, autograph=True, jit_compile=None, reduce_retracing=False, **kwargs):
+    """`@tf.function`: runs the function as is (keraslite executes eagerly; use
+    `model.compile(jit_compile=True)` for torch.compile)."""
+    if func is None:
+        return lambda f: f
+    return func
+
+
+def print(*inputs, output_stream=sys.stderr, summarize=None, sep=" ", end="\n", name=None):  # noqa: A001
+    """`tf.print`: values printed in full (tensors as their values)."""
+    import builtins
+
+    import torch
+
+    def show(value):
+        if isinstance(value, torch.Tensor):
+            return str(value.detach().cpu().numpy())
+        return str(value)
+
+    stream = output_stream if hasattr(output_stream, "write") else sys.stderr
+    builtins.print(*[show(v) for v in inputs], sep=sep, end=end, file=stream)
+
+
+def no_op(name=None):
+    return None
+
+
+def device(device_name):
+    """`with tf.device(...)`: accepted; placement follows `keras.backend.get_device()`."""
+    import contextlib
+
+    return contextlib.nullcontext()

@@ -1,0 +1,70 @@
+"""What the shim says about a TensorFlow function it does not have."""
+from __future__ import annotations
+
+# TensorFlow name -> the keras.ops (or other keraslite) equivalent to use instead.
+EQUIVALENTS = {
+    "gather_nd": "keras.ops.take_along_axis or tensor indexing",
+    "scatter_nd": "keras.ops.scatter",
+    "tensor_scatter_nd_update": "keras.ops.scatter_update",
+    "map_fn": "keras.ops.map or keras.ops.vectorized_map",
+    "vectorized_map": "keras.ops.vectorized_map",
+    "while_loop": "keras.ops.while_loop",
+    "cond": "keras.ops.cond",
+    "case": "keras.ops.switch",
+    "switch_case": "keras.ops.switch",
+    "scan": "keras.ops.scan",
+    "foldl": "keras.ops.fori_loop",
+    "py_function": "a plain Python call (keraslite runs eagerly)",
+    "numpy_function": "a plain Python call (keraslite runs eagerly)",
+    "image": "keras.layers.Resizing / keras.ops.image",
+    "strings": "Python string handling before the model (keraslite tensors hold numbers only)",
+    "string": "Python strings (keraslite tensors hold numbers only)",
+    "sparse": "dense tensors (keras.ops)",
+    "RaggedTensor": "padded dense tensors (keras.utils.pad_sequences)",
+    "ragged": "padded dense tensors (keras.utils.pad_sequences)",
+    "distribute": "torch.distributed (torchrun with DistributedDataParallel)",
+    "saved_model": "model.save(...) and keras.models.load_model(...)",
+    "train": "keras.callbacks.ModelCheckpoint / model.save_weights",
+    "summary": "keras.callbacks.TensorBoard or torch.utils.tensorboard",
+    "einsum": "keras.ops.einsum",
+    "linalg": "keras.ops.linalg",
+    "signal": "keras.ops.stft / keras.ops.fft",
+    "unique": "keras.ops.unique",
+    "reduce_euclidean_norm": "keras.ops.norm",
+    "reverse_sequence": "keras.ops.flip with masking",
+    "segment_mean": "keras.ops.segment_sum divided by counts",
+}
+
+
+class MissingFunctionError(NotImplementedError, AttributeError):
+    """A TensorFlow function the shim does not provide (also an AttributeError, so that
+    `hasattr(tf, name)` is False)."""
+
+
+def missing(namespace: str, name: str) -> MissingFunctionError:
+    equivalent = EQUIVALENTS.get(name)
+    if equivalent is None:
+        from keraslite import ops
+
+        base = name[len("reduce_"):] if name.startswith("reduce_") else name
+        if hasattr(ops, base):
+            equivalent = f"keras.ops.{base}"
+        elif hasattr(ops.nn, base):
+            equivalent = f"keras.ops.nn.{base}"
+        else:
+            equivalent = "torch inside a layer's `call` (layers receive torch tensors)"
+    return MissingFunctionError(
+        f"`{namespace}.{name}` is not part of keraslite's TensorFlow shim. "
+        f"Use {equivalent} instead."
+    )
+
+
+def module_getattr(namespace: str):
+    """A module-level `__getattr__` raising the shim's error for unknown names."""
+
+    def __getattr__(name: str):
+        if name.startswith("__") and name.endswith("__"):
+            raise AttributeError(f"module '{namespace}' has no attribute '{name}'")
+        raise missing(namespace, name)
+
+    return __getattr__

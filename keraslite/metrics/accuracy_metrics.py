@@ -1,0 +1,112 @@
+"""Accuracy metrics: functions returning per-sample 0/1 matches, and their Mean wrappers."""
+from __future__ import annotations
+
+import torch
+
+from keraslite.backend import state
+from keraslite.losses.loss import squeeze_or_expand_to_same_rank, to_tensor
+from keraslite.metrics.reduction_metrics import MeanMetricWrapper
+
+
+def _float(x: torch.Tensor) -> torch.Tensor:
+    return x.to(getattr(torch, state.floatx()))
+
+
+def accuracy(y_true, y_pred):
+    """1 where `y_true == y_pred` exactly."""
+    y_true, y_pred = squeeze_or_expand_to_same_rank(to_tensor(y_true), to_tensor(y_pred))
+    return _float(y_true == y_pred.to(y_true.dtype))
+
+
+def binary_accuracy(y_true, y_pred, threshold=0.5):
+    """1 where `(y_pred > threshold) == y_true`."""
+    y_true, y_pred = squeeze_or_expand_to_same_rank(to_tensor(y_true), to_tensor(y_pred))
+    return _float(y_true == (y_pred > threshold).to(y_true.dtype))
+
+
+def categorical_accuracy(y_true, y_pred):
+    """1 where `argmax(y_true) == argmax(y_pred)` (one-hot labels)."""
+    labels = torch.argmax(to_tensor(y_true), dim=-1)
+    return _sparse_matches(labels, to_tensor(y_pred))
+
+
+def _sparse_matches(y_true, y_pred):
+    original_shape = y_true.shape
+    reshape = y_true.ndim == y_pred.ndim
+    if reshape:
+        y_true = y_true.squeeze(-1)
+    predicted = torch.argmax(y_pred, dim=-1)
+    if predicted.dtype != y_true.dtype:
+        predicted = predicted.to(y_true.dtype)
+    matches = _float(y_true == predicted)
+    return matches.reshape(original_shape) if reshape else matches
+
+
+def sparse_categorical_accuracy(y_true, y_pred):
+    """1 where the integer label equals `argmax(y_pred)`."""
+    return _sparse_matches(to_tensor(y_true), to_tensor(y_pred))
+
+
+def _in_top_k(labels, predictions, k):
+    labels = labels.long().reshape(-1, 1) if labels.ndim <= 1 else labels.long()
+    top = torch.topk(predictions, min(k, predictions.shape[-1]), dim=-1).values[..., -1:]
+    target = torch.gather(predictions, -1, labels)
+    return (target >= top).squeeze(-1)
+
+
+def top_k_categorical_accuracy(y_true, y_pred, k=5):
+    """1 where the true class (one-hot) is among the `k` highest predictions."""
+    y_pred = to_tensor(y_pred)
+    return _float(_in_top_k(torch.argmax(to_tensor(y_true), dim=-1), y_pred, k))
+
+
+def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5, from_sorted_ids=False):
+    """1 where the integer label is among the `k` highest predictions."""
+    y_true, y_pred = to_tensor(y_true), to_tensor(y_pred)
+    if y_true.ndim == y_pred.ndim and y_true.shape[-1] == 1:
+        y_true = y_true.squeeze(-1)
+    if from_sorted_ids:
+        return _float((y_pred[..., :k] == y_true.unsqueeze(-1).to(y_pred.dtype)).any(dim=-1))
+    return _float(_in_top_k(y_true, y_pred, k))
+
+
+class Accuracy(MeanMetricWrapper):
+    """How often predictions equal labels."""
+
+    def __init__(self, name="accuracy", dtype=None):
+        super().__init__(accuracy, name=name, dtype=dtype)
+
+
+class BinaryAccuracy(MeanMetricWrapper):
+    """How often `y_pred > threshold` matches binary labels."""
+
+    def __init__(self, name="binary_accuracy", dtype=None, threshold=0.5):
+        super().__init__(binary_accuracy, name=name, dtype=dtype, threshold=threshold)
+
+
+class CategoricalAccuracy(MeanMetricWrapper):
+    """How often `argmax(y_pred)` matches one-hot labels."""
+
+    def __init__(self, name="categorical_accuracy", dtype=None):
+        super().__init__(categorical_accuracy, name=name, dtype=dtype)
+
+
+class SparseCategoricalAccuracy(MeanMetricWrapper):
+    """How often `argmax(y_pred)` matches integer labels."""
+
+    def __init__(self, name="sparse_categorical_accuracy", dtype=None):
+        super().__init__(sparse_categorical_accuracy, name=name, dtype=dtype)
+
+
+class TopKCategoricalAccuracy(MeanMetricWrapper):
+    """How often the one-hot label is in the top `k` predictions."""
+
+    def __init__(self, k=5, name="top_k_categorical_accuracy", dtype=None):
+        super().__init__(top_k_categorical_accuracy, name=name, dtype=dtype, k=k)
+
+
+class SparseTopKCategoricalAccuracy(MeanMetricWrapper):
+    """How often the integer label is in the top `k` predictions."""
+
+    def __init__(self, k=5, name="sparse_top_k_categorical_accuracy", dtype=None, from_sorted_ids=False):
+        super().__init__(sparse_top_k_categorical_accuracy, name=name, dtype=dtype, k=k, from_sorted_ids=from_sorted_ids)

@@ -1,0 +1,73 @@
+"""`keras.metrics.get/serialize/deserialize`."""
+from __future__ import annotations
+
+import inspect
+
+from keraslite.losses import functions as loss_functions
+from keraslite.metrics import accuracy_metrics, regression_metrics, reduction_metrics
+from keraslite.metrics.metric import Metric
+
+
+def _collect():
+    objects = {}
+    for module in (reduction_metrics, accuracy_metrics, regression_metrics):
+        for name, obj in vars(module).items():
+            if name.startswith("_"):
+                continue
+            if inspect.isclass(obj) and issubclass(obj, Metric):
+                objects[name] = obj
+            elif inspect.isfunction(obj) and obj.__module__ == module.__name__:
+                objects[name] = obj
+    try:
+        from keraslite.metrics import confusion_metrics
+
+        for name, obj in vars(confusion_metrics).items():
+            if inspect.isclass(obj) and issubclass(obj, Metric) and not name.startswith("_"):
+                objects[name] = obj
+    except ImportError:
+        pass
+    for name in ("mean_squared_error", "mean_absolute_error", "mean_absolute_percentage_error", "mean_squared_logarithmic_error",
+                 "mse", "mae", "mape", "msle", "MSE", "MAE", "MAPE", "MSLE", "hinge", "squared_hinge", "categorical_hinge",
+                 "kl_divergence", "kld", "KLD", "poisson", "log_cosh", "logcosh", "binary_crossentropy", "categorical_crossentropy",
+                 "sparse_categorical_crossentropy", "huber"):
+        objects.setdefault(name, getattr(loss_functions, name))
+    objects["Metric"] = Metric
+    return objects
+
+
+ALL_OBJECTS = _collect()
+
+
+def serialize(metric):
+    from keraslite.saving.serialization import serialize_keras_object
+
+    return serialize_keras_object(metric)
+
+
+def deserialize(config, custom_objects=None):
+    from keraslite.saving.serialization import deserialize_keras_object
+
+    if isinstance(config, str):
+        return get(config)
+    return deserialize_keras_object(config, custom_objects=custom_objects)
+
+
+def get(identifier):
+    """A metric from a name (`"mae"` -> function, `"MeanAbsoluteError"` -> object), a config,
+    a `Metric` object, class or function."""
+    if identifier is None:
+        return None
+    obj = identifier
+    if isinstance(identifier, dict):
+        obj = deserialize(identifier)
+    elif isinstance(identifier, str):
+        from keraslite.saving import object_registry
+
+        obj = object_registry.get_registered_object(identifier) or ALL_OBJECTS.get(identifier)
+        if obj is None:
+            raise ValueError(f"Could not interpret metric identifier: {identifier}")
+    if inspect.isclass(obj) and issubclass(obj, Metric):
+        obj = obj()
+    if callable(obj):
+        return obj
+    raise ValueError(f"Could not interpret metric identifier: {identifier}")

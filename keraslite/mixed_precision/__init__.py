@@ -1,0 +1,8 @@
+"""`keras.mixed_precision` (re-exports)."""
+from keraslite.mixed_precision.policy import DTypePolicy as DTypePolicy
+from keraslite.mixed_precision.policy import LossScaler as LossScaler
+from keraslite.mixed_precision.policy import Policy as Policy
+from keraslite.mixed_precision.policy import dtype_policy as dtype_policy
+from keraslite.mixed_precision.policy import global_policy as global_policy
+from keraslite.mixed_precision.policy import set_dtype_policy as set_dtype_policy
+from keraslite.mixed_precision.policy import set_global_policy as set_global_policy

@@ -1,0 +1,98 @@
+"""`keras.mixed_precision`: dtype policies. A `mixed_float16`/`mixed_bfloat16` global policy
+makes `fit/evaluate/predict` run under `torch.autocast` on CUDA (weights stay float32),
+with dynamic loss scaling for float16."""
+from __future__ import annotations
+
+import torch
+
+_VALID = ("float32", "float64", "float16", "bfloat16", "mixed_float16", "mixed_bfloat16")
+
+
+class DTypePolicy:
+    """A dtype policy: `compute_dtype` (what layers compute in) and `variable_dtype` (weights).
+
+    Args:
+        name: `"float32"`, `"mixed_float16"`, `"mixed_bfloat16"`, `"float16"`, `"bfloat16"`, `"float64"`.
+    """
+
+    def __init__(self, name: str = "float32"):
+        if name not in _VALID:
+            raise ValueError(f"Cannot convert '{name}' to a mixed precision DTypePolicy. Valid policies include 'mixed_float16', 'mixed_bfloat16', and the name of any float dtype such as 'float32'.")
+        self.name = name
+
+    @property
+    def compute_dtype(self) -> str:
+        return self.name.replace("mixed_", "")
+
+    @property
+    def variable_dtype(self) -> str:
+        return "float32" if self.name.startswith("mixed_") else self.name
+
+    def get_config(self):
+        return {"name": self.name}
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**config)
+
+    def __repr__(self):
+        return f'<DTypePolicy "{self.name}">'
+
+
+Policy = DTypePolicy
+_global_policy = DTypePolicy("float32")
+
+
+def set_global_policy(policy) -> None:
+    """Set the policy of layers created from now on and of training steps (`"mixed_float16"` ...)."""
+    global _global_policy
+    _global_policy = policy if isinstance(policy, DTypePolicy) else DTypePolicy(str(policy))
+
+
+def global_policy() -> DTypePolicy:
+    return _global_policy
+
+
+def set_dtype_policy(policy) -> None:
+    set_global_policy(policy)
+
+
+def dtype_policy() -> DTypePolicy:
+    return _global_policy
+
+
+class LossScaler:
+    """Dynamic loss scaling for float16: start at 2**15, halve on overflow, double after
+    `growth_interval` finite steps."""
+
+    def __init__(self, initial_scale: float = 2.0**15, growth_interval: int = 2000):
+        self.scale_value = initial_scale
+        self.growth_interval = growth_interval
+        self._good_steps = 0
+
+    def get_scale(self) -> float:
+        return self.scale_value
+
+    def scale(self, loss):
+        return loss * self.scale_value
+
+    def update_scale(self, found_inf: bool) -> None:
+        if found_inf:
+            self.scale_value = max(1.0, self.scale_value / 2)
+            self._good_steps = 0
+        else:
+            self._good_steps += 1
+            if self._good_steps >= self.growth_interval:
+                self.scale_value *= 2
+                self._good_steps = 0
+
+
+def configure_step(runner, device: torch.device) -> None:
+    """Set up autocast (and loss scaling) on a step runner according to the global policy."""
+    policy = _global_policy
+    if not policy.name.startswith("mixed_") or device.type != "cuda":
+        return
+    dtype = torch.float16 if policy.compute_dtype == "float16" else torch.bfloat16
+    runner.autocast = ("cuda", dtype)
+    if dtype == torch.float16:
+        runner.grad_scaler = LossScaler()

@@ -1,0 +1,173 @@
+"""Convolution and pooling `keras.ops` in Keras layouts (channels-last by default,
+kernels `(*spatial, in, out)`), with TensorFlow's "same" padding."""
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+
+from keraslite.backend import state
+from keraslite.ops.dispatch import keras_op, to_tensor
+
+
+def _tuple(value, rank):
+    return (value,) * rank if isinstance(value, int) else tuple(value)
+
+
+def _same_padding(size, kernel, stride, dilation):
+    """TensorFlow's 'same' padding: the extra pixel goes at the end."""
+    effective = (kernel - 1) * dilation + 1
+    out = math.ceil(size / stride)
+    total = max((out - 1) * stride + effective - size, 0)
+    return total // 2, total - total // 2
+
+
+def _to_channels_first(x, data_format):
+    data_format = data_format or state.image_data_format()
+    return (x.movedim(-1, 1), True) if data_format == "channels_last" else (x, False)
+
+
+def _pad_same(x, kernel, strides, dilation, value=0.0):
+    pads = []
+    spatial = x.shape[2:]
+    for size, k, s, d in reversed(list(zip(spatial, kernel, strides, dilation))):
+        pads.extend(_same_padding(size, k, s, d))
+    return F.pad(x, pads, value=value) if any(pads) else x
+
+
+@keras_op
+def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
+    """N-D convolution; `kernel` in Keras layout `(*spatial, in_channels/groups, out_channels)`."""
+    inputs, kernel = to_tensor(inputs), to_tensor(kernel)
+    rank = kernel.ndim - 2
+    x, moved = _to_channels_first(inputs, data_format)
+    strides, dilation = _tuple(strides, rank), _tuple(dilation_rate, rank)
+    weight = kernel.permute(rank + 1, rank, *range(rank))
+    groups = x.shape[1] // kernel.shape[-2]
+    if padding == "same":
+        x = _pad_same(x, kernel.shape[:rank], strides, dilation)
+    convolution = (F.conv1d, F.conv2d, F.conv3d)[rank - 1]
+    out = convolution(x, weight, None, strides, 0, dilation, groups)
+    return out.movedim(1, -1) if moved else out
+
+
+@keras_op
+def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
+    """Depthwise convolution; `kernel` is `(*spatial, in_channels, multiplier)`."""
+    kernel = to_tensor(kernel)
+    rank = kernel.ndim - 2
+    merged = kernel.reshape(*kernel.shape[:rank], 1, kernel.shape[-2] * kernel.shape[-1])
+    return conv.eager_function(inputs, merged, strides, padding, data_format, dilation_rate)
+
+
+def _pool(inputs, pool_size, strides, padding, data_format, kind):
+    inputs = to_tensor(inputs)
+    rank = inputs.ndim - 2
+    x, moved = _to_channels_first(inputs, data_format)
+    pool_size = _tuple(pool_size, rank)
+    strides = pool_size if strides is None else _tuple(strides, rank)
+    if kind == "max":
+        if padding == "same":
+            x = _pad_same(x, pool_size, strides, (1,) * rank, value=float("-inf"))
+        out = (F.max_pool1d, F.max_pool2d, F.max_pool3d)[rank - 1](x, pool_size, strides)
+    else:
+        if padding == "same":
+            # Average over the valid pixels only, as Keras does.
+            ones = torch.ones_like(x[:1, :1])
+            x = _pad_same(x, pool_size, strides, (1,) * rank)
+            ones = _pad_same(ones, pool_size, strides, (1,) * rank)
+            pool = (F.avg_pool1d, F.avg_pool2d, F.avg_pool3d)[rank - 1]
+            out = pool(x, pool_size, strides) / pool(ones, pool_size, strides)
+        else:
+            out = (F.avg_pool1d, F.avg_pool2d, F.avg_pool3d)[rank - 1](x, pool_size, strides)
+    return out.movedim(1, -1) if moved else out
+
+
+@keras_op
+def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
+    """Max pooling over the spatial axes."""
+    return _pool(inputs, pool_size, strides, padding, data_format, "max")
+
+
+@keras_op
+def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
+    """Average pooling over the spatial axes."""
+    return _pool(inputs, pool_size, strides, padding, data_format, "average")
+
+
+@keras_op
+def dot_product_attention(query, key, value, bias=None, mask=None, scale=None, is_causal=False, **kwargs):
+    """Scaled dot-product attention on `(batch, length, heads, head_dim)` tensors."""
+    q, k, v = (to_tensor(t).transpose(1, 2) for t in (query, key, value))
+    attn_mask = None
+    if mask is not None:
+        attn_mask = to_tensor(mask).bool()
+    if bias is not None:
+        bias = to_tensor(bias)
+        attn_mask = bias if attn_mask is None else bias.masked_fill(~attn_mask, float("-inf"))
+    out = F.scaled_dot_product_attention(q, k, v, attn_mask=attn_mask, is_causal=is_causal, scale=scale)
+    return out.transpose(1, 2)
+
+
+@keras_op
+def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=None, data_format=None, dilation_rate=1):
+    """Transposed convolution; `kernel` in Keras layout `(*spatial, out_channels, in_channels)`.
+
+    "same" gives `input_size * strides` per axis, "valid" `(n - 1) * strides + kernel`
+    (plus `output_padding` when given), as TensorFlow.
+    """
+    inputs, kernel = to_tensor(inputs), to_tensor(kernel)
+    rank = kernel.ndim - 2
+    x, moved = _to_channels_first(inputs, data_format)
+    strides, dilation = _tuple(strides, rank), _tuple(dilation_rate, rank)
+    weight = kernel.permute(rank + 1, rank, *range(rank))
+    transpose = (F.conv_transpose1d, F.conv_transpose2d, F.conv_transpose3d)[rank - 1]
+    out = transpose(x, weight, None, strides, 0, 0, 1, dilation)
+    # Crop (negative padding) or extend the full output to the size TensorFlow gives.
+    pads = []
+    for axis in reversed(range(rank)):
+        size, k, s, d = x.shape[2 + axis], kernel.shape[axis], strides[axis], dilation[axis]
+        full = out.shape[2 + axis]
+        extra = 0 if output_padding is None else _tuple(output_padding, rank)[axis]
+        if padding == "same":
+            wanted = size * s + (extra if output_padding is not None else 0)
+            total = full - wanted
+            before = total // 2 if total > 0 else 0
+            pads.extend([-before, -(total - before)])
+        else:
+            pads.extend([0, extra])
+    if any(pads):
+        out = F.pad(out, pads)
+    return out.movedim(1, -1) if moved else out
+
+
+@keras_op
+def separable_conv(inputs, depthwise_kernel, pointwise_kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
+    """A depthwise convolution followed by a 1x1 (pointwise) convolution."""
+    depthwise = depthwise_conv.eager_function(inputs, depthwise_kernel, strides, padding, data_format, dilation_rate)
+    return conv.eager_function(depthwise, pointwise_kernel, 1, "valid", data_format, 1)
+
+
+def _adaptive(inputs, output_size, data_format, kind):
+    inputs = to_tensor(inputs)
+    rank = inputs.ndim - 2
+    x, moved = _to_channels_first(inputs, data_format)
+    functions = {
+        "average": (F.adaptive_avg_pool1d, F.adaptive_avg_pool2d, F.adaptive_avg_pool3d),
+        "max": (F.adaptive_max_pool1d, F.adaptive_max_pool2d, F.adaptive_max_pool3d),
+    }[kind]
+    out = functions[rank - 1](x, _tuple(output_size, rank))
+    return out.movedim(1, -1) if moved else out
+
+
+@keras_op
+def adaptive_average_pool(inputs, output_size, data_format=None):
+    """Average pooling to a fixed output size."""
+    return _adaptive(inputs, output_size, data_format, "average")
+
+
+@keras_op
+def adaptive_max_pool(inputs, output_size, data_format=None):
+    """Max pooling to a fixed output size."""
+    return _adaptive(inputs, output_size, data_format, "max")

@@ -1,0 +1,193 @@
+"""The loops behind `fit`, `evaluate` and `predict` (kept flat, one function each)."""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import torch
+
+from keraslite.training import data_adapters
+from keraslite.training.trainer import _cpu_performance_mode
+
+
+def _make_adapter(model, x, y, sample_weight, batch_size, steps, shuffle, class_weight):
+    structure = model._structure()
+    adapter = data_adapters.get_data_adapter(
+        x, y, sample_weight, structure=structure, batch_size=batch_size, steps=steps, shuffle=shuffle,
+        class_weight=class_weight, device=model._device(),
+    )
+    if isinstance(adapter, data_adapters.ArrayDataAdapter):
+        model._check_inputs(adapter.x)
+    return structure, adapter
+
+
+def _first_batch_setup(model, structure, batch):
+    model._check_inputs(batch[0])
+    model._ensure_outputs_known(structure, batch)
+
+
+def run_fit(model, x, y, batch_size, epochs, verbose, callbacks, validation_split, validation_data, shuffle, class_weight, sample_weight, initial_epoch, steps_per_epoch, validation_steps, validation_batch_size, validation_freq):
+    if batch_size is not None and isinstance(x, torch.utils.data.DataLoader):
+        raise ValueError("The `batch_size` argument must not be specified when the input is a DataLoader, generator or PyDataset: batches come from the data.")
+    structure, adapter = _make_adapter(model, x, y, sample_weight, batch_size, steps_per_epoch, shuffle, class_weight)
+    val_adapter = None
+    if validation_data is None and validation_split:
+        if not isinstance(adapter, data_adapters.ArrayDataAdapter):
+            raise ValueError(
+                "`validation_split` is only supported for Tensors or NumPy arrays, found the following type in the "
+                f"input: {type(x).__name__}"
+            )
+        adapter, val_adapter = adapter.split(validation_split)
+        if validation_batch_size:
+            val_adapter = val_adapter.with_batch_size(validation_batch_size, validation_steps)
+        elif validation_steps:
+            val_adapter.num_batches = validation_steps
+    elif validation_data is not None:
+        if isinstance(validation_data, (tuple, list)) and len(validation_data) in (2, 3) and not isinstance(validation_data, torch.utils.data.DataLoader):
+            vx, vy, vsw = data_adapters.unpack_x_y_sample_weight(tuple(validation_data))
+            _, val_adapter = _make_adapter(model, vx, vy, vsw, validation_batch_size or batch_size, validation_steps, False, None)
+        else:
+            _, val_adapter = _make_adapter(model, validation_data, None, None, None, validation_steps, False, None)
+
+    callback_list, progbar, history = model._callback_list(callbacks, verbose, epochs, adapter.num_batches, add_history=True)
+    device = model._device()
+    model.stop_training = False
+    runner = model._prepare_step_runner(training=True)
+    runner._structure = structure
+    needs_batch_logs = callback_list.needs_batch_logs("train")
+    progress = progbar.update if progbar is not None and verbose == 1 else None
+    logs_fn = model._current_logs
+    epoch_logs = {}
+    with _cpu_performance_mode(device):
+        callback_list.on_train_begin()
+        # BackupAndRestore may move the starting epoch while training begins.
+        resumed = getattr(model, "_initial_epoch", None)
+        model._initial_epoch = None
+        start_epoch = initial_epoch if resumed is None else resumed
+        for epoch in range(start_epoch, epochs):
+            model.reset_metrics()
+            callback_list.on_epoch_begin(epoch)
+            step = -1
+            for step, batch in enumerate(adapter.batches()):
+                if step == 0 and epoch == start_epoch:
+                    _first_batch_setup(model, structure, batch)
+                    runner = model._prepare_step_runner(training=True)
+                    runner._structure = structure
+                if needs_batch_logs:
+                    callback_list.on_train_batch_begin(step)
+                runner.train_step(*batch)
+                if needs_batch_logs:
+                    callback_list.on_train_batch_end(step, logs_fn())  # host sync: a callback asked for batch logs
+                if progress is not None:
+                    progress(step + 1, logs_fn)
+                if model.stop_training:
+                    break
+            if step < 0:
+                warnings.warn("Your input ran out of data; interrupting training.", stacklevel=3)
+                break
+            if progbar is not None and progbar.progbar is not None and progbar.progbar.target is None:
+                progbar.progbar.target = step + 1
+                progbar.progbar._seen = step + 1
+            epoch_logs = logs_fn()  # host sync: once per epoch
+            if val_adapter is not None and _should_validate(epoch, validation_freq):
+                model._in_fit_validation = True
+                try:
+                    val_logs = run_evaluate(model, None, None, None, 0, None, None, None, val_adapter, callback_list)
+                finally:
+                    model._in_fit_validation = False
+                epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
+            callback_list.on_epoch_end(epoch, epoch_logs)
+            adapter.on_epoch_end()
+            if model.stop_training:
+                break
+            if getattr(adapter, "exhausted", False) and adapter.num_batches is not None:
+                break
+        callback_list.on_train_end(epoch_logs)
+    return history
+
+
+def _should_validate(epoch: int, freq) -> bool:
+    if isinstance(freq, int):
+        return (epoch + 1) % freq == 0
+    return (epoch + 1) in freq
+
+
+def run_evaluate(model, x, y, batch_size, verbose, sample_weight, steps, callbacks, adapter=None, callback_list=None):
+    if adapter is None:
+        structure, adapter = _make_adapter(model, x, y, sample_weight, batch_size, steps, False, None)
+    else:
+        structure = model._structure()
+        adapter = adapter
+    owns_callbacks = callback_list is None
+    progbar = None
+    if owns_callbacks:
+        callback_list, progbar, _ = model._callback_list(callbacks, verbose, 1, adapter.num_batches, add_history=False)
+    runner = model._prepare_step_runner(training=False)
+    if runner._structure is None:
+        runner._structure = structure
+    model.reset_metrics()
+    needs_batch_logs = callback_list.needs_batch_logs("test")
+    progress = progbar.update if progbar is not None and verbose == 1 else None
+    with _cpu_performance_mode(model._device()):
+        callback_list.on_test_begin()
+        step = -1
+        for step, batch in enumerate(adapter.batches()):
+            if step == 0:
+                _first_batch_setup(model, runner._structure or structure, batch)
+            if needs_batch_logs:
+                callback_list.batch_begin("test", step)
+            runner.test_step(*batch)
+            if needs_batch_logs:
+                callback_list.batch_end("test", step, model._current_logs())
+            if progress is not None:
+                progress(step + 1, model._current_logs)
+        if progbar is not None and progbar.progbar is not None:
+            progbar.progbar._seen = step + 1
+            if progbar.progbar.target is None:
+                progbar.progbar.target = step + 1
+        logs = model._current_logs()
+        callback_list.on_test_end(logs)
+    return logs
+
+
+def run_predict(model, x, batch_size, verbose, steps, callbacks):
+    structure = model._structure()
+    if isinstance(x, (tuple, list)) and len(x) in (1, 2, 3) and not getattr(model, "_is_graph_network", False) is False:
+        pass
+    adapter = data_adapters.get_data_adapter(x, structure=structure, batch_size=batch_size, steps=steps, shuffle=False, device=model._device())
+    if isinstance(adapter, data_adapters.ArrayDataAdapter):
+        model._check_inputs(adapter.x)
+    callback_list, progbar, _ = model._callback_list(callbacks, verbose, 1, adapter.num_batches, add_history=False)
+    from keraslite.training.step import StepRunner
+
+    runner = model._step_runner if getattr(model, "_step_runner", None) is not None else StepRunner(model, False)
+    runner._structure = structure
+    needs_batch_logs = callback_list.needs_batch_logs("predict")
+    outputs: list[list[torch.Tensor]] | None = None
+    with _cpu_performance_mode(model._device()):
+        callback_list.on_predict_begin()
+        step = -1
+        for step, (xs, _, _) in enumerate(adapter.batches()):
+            if step == 0:
+                model._check_inputs(xs)
+            if needs_batch_logs:
+                callback_list.batch_begin("predict", step)
+            flat = runner.predict_step(xs)
+            if outputs is None:
+                outputs = [[] for _ in flat]
+            for store, value in zip(outputs, flat):
+                store.append(value)
+            if needs_batch_logs:
+                callback_list.batch_end("predict", step, {"outputs": flat})
+            if progbar is not None and verbose == 1:
+                progbar.update(step + 1, dict)
+        if progbar is not None and progbar.progbar is not None:
+            progbar.progbar._seen = step + 1
+            if progbar.progbar.target is None:
+                progbar.progbar.target = step + 1
+        callback_list.on_predict_end()
+    if outputs is None:
+        raise ValueError("Unexpected result of `predict_function` (Empty batch_outputs). Please use `Model.compile(..., run_eagerly=True)`, or `tf.data.Dataset.prefetch()` to see what went wrong.")
+    # One device-to-host copy per output, after the loop.
+    arrays = [torch.cat(parts).cpu().numpy() if len(parts) > 1 else parts[0].cpu().numpy() for parts in outputs]
+    return model._pack_outputs(arrays)

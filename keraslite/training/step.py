@@ -1,0 +1,177 @@
+"""The train / test / predict steps: flat, one function each, what `torch.compile` wraps.
+
+    train step = forward(training=True) -> loss (+ model.losses) -> backward
+                 -> optimizer update (clip, decay, foreach kernels, constraints)
+                 -> loss tracker and metrics updated in place on the device
+
+Nothing in a step reads a value back to the host. With `jit_compile=True` the whole
+step is one `torch.compile`d function (dynamo traces `torch.autograd.grad`), with no
+graph break; the last, shorter batch of an epoch costs one dynamic-shape recompilation,
+after which every batch size reuses it.
+"""
+from __future__ import annotations
+
+import warnings
+
+import torch
+
+from keraslite.utils import tree
+
+
+class StepRunner:
+    def __init__(self, model, jit_compile: bool):
+        self.model = model
+        self.jit_compile = jit_compile
+        self._compiled = {}
+        self._compile_failed = False
+        functional = getattr(model, "_is_graph_network", False)
+        self._graph_module = model._graph_module if functional else None
+        self._structure = None
+        self.autocast = None  # (device_type, dtype) under a mixed precision policy
+        self.grad_scaler = None
+
+    # ------------------------------------------------------------------ pieces
+    def forward(self, x: list, training: bool) -> list:
+        model = self.model
+        if self._graph_module is not None:
+            # The lowered fx graph directly: inputs were checked and converted by the adapter.
+            outputs = self._graph_module(*x, training=training)
+            return list(outputs)
+        inputs = self._structure.pack_x(x) if self._structure is not None else (x[0] if len(x) == 1 else x)
+        outputs = model(inputs, training=training)
+        return tree.flatten(outputs) if isinstance(outputs, (list, tuple, dict)) else [outputs]
+
+    def _regularization(self):
+        if not self.model._may_have_losses:
+            return None
+        extra = self.model.losses
+        if not extra:
+            return None
+        return torch.stack([torch.as_tensor(v, dtype=torch.float32).reshape(()) for v in extra]).sum()
+
+    def forward_and_loss(self, x, y, sw, training: bool):
+        model = self.model
+        with self._autocast_context():
+            outputs = self.forward(x, training)
+            loss = model._compile_loss_obj(y, outputs, sw) if (y is not None and model._compile_loss_obj is not None) else None
+            extra = self._regularization()
+        if extra is not None:
+            loss = extra if loss is None else loss + extra
+        if loss is None:
+            raise ValueError(
+                "No loss to compute. Provide a `loss` argument in `compile()` (and targets `y` to `fit`), "
+                "or add losses in the model with `add_loss`."
+            )
+        return outputs, loss
+
+    def _autocast_context(self):
+        if self.autocast is None:
+            import contextlib
+
+            return contextlib.nullcontext()
+        device_type, dtype = self.autocast
+        return torch.autocast(device_type=device_type, dtype=dtype)
+
+    def _update_trackers(self, loss, outputs, y, sw, batch_size):
+        model = self.model
+        with torch.no_grad():
+            model._loss_tracker.update_state(loss.detach(), sample_weight=batch_size)
+            if y is not None and model._compile_metrics_obj is not None:
+                model._compile_metrics_obj.update_state(y, [o.detach() for o in outputs], sw)
+
+    # ------------------------------------------------------------------ steps
+    def _train_core(self, x, y, sw):
+        model = self.model
+        params = model._train_params
+        outputs, loss = self.forward_and_loss(x, y, sw, training=True)
+        scaled = loss
+        if self.grad_scaler is not None:
+            scaled = self.grad_scaler.scale(loss)
+        elif model.optimizer.loss_scale_factor is not None:
+            scaled = loss * model.optimizer.loss_scale_factor
+        grads = torch.autograd.grad(scaled, params, allow_unused=True)
+        return outputs, loss, grads
+
+    def _full_train_step(self, x, y, sw):
+        """Forward, loss, gradients, update and metric updates: the whole step, one graph
+        under `torch.compile` (outputs and loss are detached before leaving it)."""
+        outputs, loss, grads = self._train_core(x, y, sw)
+        outputs = [o.detach() for o in outputs]
+        loss = loss.detach()
+        self.model.optimizer._fast_apply(list(grads), self.model._train_params)
+        self._update_trackers(loss, outputs, y, sw, x[0].shape[0] if x else 1)
+        return loss
+
+    def train_step(self, x, y, sw):
+        metrics = self.model._compile_metrics_obj
+        # The first step runs eagerly when metrics are still to be built (they are made from
+        # the first batch's shapes): creating state inside a compiled function would break it.
+        ready = metrics is None or metrics.built or y is None
+        if self.jit_compile and ready and not self._compile_failed and self.grad_scaler is None:
+            return self._get_compiled("train", self._full_train_step)(x, y, sw)
+        outputs, loss, grads = self._train_core(x, y, sw)
+        if self.grad_scaler is not None:
+            grads = self._unscale(grads)
+        self.model.optimizer._fast_apply(list(grads), self.model._train_params)
+        self._update_trackers(loss, outputs, y, sw, x[0].shape[0] if x else 1)
+        return loss
+
+    def _unscale(self, grads):
+        scaler = self.grad_scaler
+        inv = 1.0 / scaler.get_scale()
+        grads = [None if g is None else g * inv for g in grads]
+        found_inf = any(bool(torch.isinf(g).any() or torch.isnan(g).any()) for g in grads if g is not None)  # host sync: fp16 only
+        scaler.update_scale(found_inf)
+        if found_inf:
+            return [None] * len(grads)
+        return grads
+
+    @torch.no_grad()
+    def test_step(self, x, y, sw):
+        outputs, loss = self.forward_and_loss(x, y, sw, training=False)
+        self._update_trackers(loss, outputs, y, sw, x[0].shape[0] if x else 1)
+        return loss
+
+    @torch.no_grad()
+    def predict_step(self, x):
+        with self._autocast_context():
+            return self.forward(x, training=False)
+
+    # ------------------------------------------------------------------ compilation
+    def _get_compiled(self, key, fn):
+        compiled = self._compiled.get(key)
+        if compiled is None:
+            # dynamic=None: the last, shorter batch gets one extra (dynamic-shape) graph,
+            # not a recompilation for every new size.
+            compiled = torch.compile(fn, dynamic=None)
+            wrapped = self._guarded(compiled, fn)
+            self._compiled[key] = wrapped
+            return wrapped
+        return compiled
+
+    def _guarded(self, compiled, eager):
+        def call(*args):
+            if self._compile_failed:
+                return eager(*args)
+            try:
+                # Let dynamo trace torch.autograd.grad, so backward and the optimizer
+                # update join the forward in one graph (no graph break).
+                with torch._dynamo.config.patch(trace_autograd_ops=True):
+                    return compiled(*args)
+            except Exception as error:  # no C++ compiler, unsupported platform, ...
+                if not _is_compiler_error(error):
+                    raise
+                self._compile_failed = True
+                warnings.warn(
+                    f"jit_compile=True: torch.compile failed on this platform ({type(error).__name__}: "
+                    f"{str(error).splitlines()[0][:200] if str(error) else ''}); training continues in eager mode.",
+                    stacklevel=3,
+                )
+                return eager(*args)
+
+        return call
+
+
+def _is_compiler_error(error: Exception) -> bool:
+    name = type(error).__module__ + "." + type(error).__name__
+    return any(part in name for part in ("torch._dynamo", "torch._inductor", "BackendCompilerFailed", "InductorError", "CompileError")) or isinstance(error, (OSError, RuntimeError)) and "compiler" in str(error).lower()

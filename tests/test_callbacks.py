@@ -1,0 +1,152 @@
+"""Callbacks: each one's behaviour inside fit."""
+import csv
+import os
+
+import numpy as np
+import pytest
+
+import keraslite as keras
+from keraslite import callbacks, layers
+
+
+def small_model(lr=0.01):
+    inputs = keras.Input(shape=(4,))
+    model = keras.Model(inputs, layers.Dense(1)(layers.Dense(8, activation="relu")(inputs)))
+    model.compile(optimizer=keras.optimizers.SGD(lr), loss="mse", metrics=["mae"])
+    return model
+
+
+def data(n=32):
+    rng = np.random.default_rng(0)
+    x = rng.random((n, 4)).astype("float32")
+    return x, x.sum(axis=1, keepdims=True)
+
+
+class Recorder(callbacks.Callback):
+    def __init__(self):
+        super().__init__()
+        self.calls = []
+
+    def on_train_begin(self, logs=None):
+        self.calls.append(("train_begin", self.params["epochs"], self.params["steps"], self.model is not None))
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.calls.append(("epoch_begin", epoch))
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.calls.append(("batch_end", batch, sorted(logs)))
+
+    def on_test_begin(self, logs=None):
+        self.calls.append(("test_begin",))
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.calls.append(("epoch_end", epoch, sorted(logs)))
+
+    def on_train_end(self, logs=None):
+        self.calls.append(("train_end",))
+
+
+def test_hooks_order_params_and_logs():
+    recorder = Recorder()
+    x, y = data()
+    small_model().fit(x, y, batch_size=16, epochs=2, validation_data=(x, y), callbacks=[recorder], verbose=0)
+    assert recorder.calls[0] == ("train_begin", 2, 2, True)
+    assert recorder.calls[1] == ("epoch_begin", 0)
+    assert recorder.calls[2] == ("batch_end", 0, ["loss", "mae"])
+    assert ("test_begin",) in recorder.calls
+    assert recorder.calls[-2] == ("epoch_end", 1, ["loss", "mae", "val_loss", "val_mae"])
+    assert recorder.calls[-1] == ("train_end",)
+
+
+def test_history_and_stop_training():
+    class StopAfterOne(callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            self.model.stop_training = True
+
+    history = small_model().fit(*data(), epochs=5, callbacks=[StopAfterOne()], verbose=0)
+    assert history.epoch == [0] and len(history.history["loss"]) == 1
+
+
+def test_early_stopping_patience_and_restore():
+    model = small_model(lr=0.0)  # nothing improves
+    stopper = callbacks.EarlyStopping(monitor="loss", patience=2, restore_best_weights=True)
+    history = model.fit(*data(), epochs=10, callbacks=[stopper], shuffle=False, verbose=0)
+    assert len(history.epoch) == 3 and stopper.stopped_epoch == 2
+    improving = small_model(lr=0.05)
+    history = improving.fit(*data(), epochs=4, callbacks=[callbacks.EarlyStopping(monitor="loss", patience=1)], verbose=0)
+    assert len(history.epoch) == 4
+    late = callbacks.EarlyStopping(monitor="loss", patience=0, start_from_epoch=3)
+    assert len(small_model(lr=0.0).fit(*data(), epochs=6, callbacks=[late], shuffle=False, verbose=0).epoch) == 5
+
+
+def test_reduce_lr_on_plateau_and_scheduler():
+    model = small_model(lr=0.0)
+    reducer = callbacks.ReduceLROnPlateau(monitor="loss", factor=0.5, patience=1, min_lr=0.0)
+    model.optimizer.learning_rate = 0.0
+    history = model.fit(*data(), epochs=3, callbacks=[reducer], verbose=0)
+    assert "learning_rate" in history.history
+    model = small_model(lr=0.1)
+    scheduler = callbacks.LearningRateScheduler(lambda epoch, lr: 0.1 / (epoch + 1))
+    history = model.fit(*data(), epochs=3, callbacks=[scheduler], verbose=0)
+    np.testing.assert_allclose(history.history["learning_rate"], [0.1, 0.05, 0.1 / 3], rtol=1e-6)
+
+
+def test_csv_logger_lambda_and_terminate_on_nan(tmp_path):
+    path = tmp_path / "log.csv"
+    seen = []
+    lam = callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: seen.append(epoch))
+    small_model().fit(*data(), epochs=2, callbacks=[callbacks.CSVLogger(path), lam], verbose=0)
+    rows = list(csv.reader(open(path)))
+    assert rows[0] == ["epoch", "loss", "mae"] and len(rows) == 3 and seen == [0, 1]
+    x, y = data()
+    y = y.copy()
+    y[0] = np.nan
+    history = small_model().fit(x, y, epochs=3, batch_size=8, callbacks=[callbacks.TerminateOnNaN()], verbose=0)
+    assert len(history.epoch) == 1
+
+
+def test_model_checkpoint(tmp_path):
+    model = small_model()
+    pattern = str(tmp_path / "w_{epoch:02d}.weights.h5")
+    model.fit(*data(), epochs=2, callbacks=[callbacks.ModelCheckpoint(pattern, save_weights_only=True)], verbose=0)
+    assert sorted(os.listdir(tmp_path)) == ["w_01.weights.h5", "w_02.weights.h5"]
+    best = str(tmp_path / "best.keras")
+    checkpoint = callbacks.ModelCheckpoint(best, monitor="loss", save_best_only=True)
+    small_model(lr=0.0).fit(*data(), epochs=2, callbacks=[checkpoint], verbose=0)
+    assert os.path.exists(best)
+    restored = keras.models.load_model(best)
+    assert restored.count_params() == model.count_params()
+
+
+def test_backup_and_restore_resumes(tmp_path):
+    backup = str(tmp_path / "backup")
+
+    class Interrupt(callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            if epoch == 1:
+                raise RuntimeError("interrupted")
+
+    model = small_model()
+    with pytest.raises(RuntimeError, match="interrupted"):
+        model.fit(*data(), epochs=4, callbacks=[callbacks.BackupAndRestore(backup), Interrupt()], verbose=0)
+    resumed = small_model()
+    history = resumed.fit(*data(), epochs=4, callbacks=[callbacks.BackupAndRestore(backup)], verbose=0)
+    assert history.epoch == [2, 3]
+    assert int(resumed.optimizer.iterations) == 4  # two epochs restored, two run, one step each
+    assert not os.path.exists(backup)
+
+
+def test_tensorboard(tmp_path):
+    try:
+        import tensorboard  # noqa: F401
+    except ImportError:
+        with pytest.raises(ImportError, match="pip install tensorboard"):
+            callbacks.TensorBoard(str(tmp_path))
+        return
+    small_model().fit(*data(), epochs=1, callbacks=[callbacks.TensorBoard(str(tmp_path))], verbose=0)
+    assert os.path.isdir(tmp_path / "train")
+
+
+def test_progbar_logger_is_added_once(capsys):
+    small_model().fit(*data(), epochs=1, callbacks=[callbacks.ProgbarLogger()], verbose=1)
+    assert capsys.readouterr().out.count("Epoch 1/1") == 1

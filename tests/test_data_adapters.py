@@ -1,0 +1,111 @@
+"""Every input kind fit/evaluate/predict accept, and their errors."""
+import numpy as np
+import pytest
+import torch
+
+import keraslite as keras
+from keraslite import layers
+from keraslite.training import data_adapters
+
+
+def two_input_model():
+    a = keras.Input(shape=(3,), name="a")
+    b = keras.Input(shape=(2,), name="b")
+    x = layers.concatenate([a, b])
+    model = keras.Model([a, b], layers.Dense(1, name="out")(x))
+    model.compile(optimizer="sgd", loss="mse")
+    return model
+
+
+rng = np.random.default_rng(0)
+A = rng.random((20, 3)).astype("float32")
+B = rng.random((20, 2)).astype("float32")
+Y = rng.random((20, 1)).astype("float32")
+
+
+def test_numpy_lists_dicts_and_torch_tensors():
+    model = two_input_model()
+    for x, y in [([A, B], Y), ({"a": A, "b": B}, {"out": Y}), ((torch.tensor(A), torch.tensor(B)), torch.tensor(Y)), ([A.astype("float64"), B], Y.tolist())]:
+        history = model.fit(x, y, batch_size=8, epochs=1, verbose=0)
+        assert len(history.history["loss"]) == 1
+    assert model.predict({"a": A, "b": B}, verbose=0).shape == (20, 1)
+
+
+def test_dataloader_generator_and_pydataset():
+    model = two_input_model()
+    dataset = torch.utils.data.TensorDataset(torch.tensor(A), torch.tensor(B), torch.tensor(Y))
+    loader = torch.utils.data.DataLoader(dataset, batch_size=5)
+
+    class Pairs(torch.utils.data.Dataset):
+        def __len__(self):
+            return 20
+
+        def __getitem__(self, i):
+            return (A[i], B[i]), Y[i]
+
+    loader2 = torch.utils.data.DataLoader(Pairs(), batch_size=10)
+    assert len(model.fit(loader2, epochs=2, verbose=0).epoch) == 2
+    calls = []
+
+    def generator():
+        for i in range(0, 20, 5):
+            calls.append(i)
+            yield {"a": A[i:i + 5], "b": B[i:i + 5]}, Y[i:i + 5]
+
+    history = model.fit(generator(), epochs=1, verbose=0)
+    assert calls == [0, 5, 10, 15] and len(history.epoch) == 1
+
+    class Seq(keras.utils.PyDataset):
+        def __init__(self):
+            super().__init__()
+            self.epochs_ended = 0
+
+        def __len__(self):
+            return 4
+
+        def __getitem__(self, index):
+            s = slice(index * 5, (index + 1) * 5)
+            return [A[s], B[s]], Y[s]
+
+        def on_epoch_end(self):
+            self.epochs_ended += 1
+
+    seq = Seq()
+    model.fit(seq, epochs=3, verbose=0)
+    assert seq.epochs_ended == 3
+    assert isinstance(model.evaluate(seq, verbose=0), float)
+    assert model.predict(seq, verbose=0).shape == (20, 1)
+    assert model.fit(seq, epochs=1, steps_per_epoch=2, verbose=0).history["loss"]
+    del loader
+
+
+def test_steps_per_epoch_on_arrays_and_shuffle_changes_order():
+    model = two_input_model()
+    history = model.fit([A, B], Y, batch_size=4, epochs=2, steps_per_epoch=3, verbose=0)
+    assert int(model.optimizer.iterations) == 6 and len(history.epoch) == 2
+    structure = data_adapters.Structure(["a", "b"], ["out"])
+    adapter = data_adapters.ArrayDataAdapter([A, B], Y, None, structure, batch_size=20, shuffle=True)
+    (xa, _), (ya,), _ = next(adapter.batches())
+    assert not torch.equal(xa, torch.tensor(A))  # permuted
+    order = [int(np.where((A == row).all(1))[0][0]) for row in xa.numpy()]
+    np.testing.assert_array_equal(ya.numpy(), Y[order])  # x and y stay aligned
+
+
+def test_errors():
+    model = two_input_model()
+
+    def generator():
+        yield [A, B], Y
+
+    with pytest.raises(ValueError, match="`validation_split` is only supported"):
+        model.fit(generator(), validation_split=0.2, verbose=0)
+    with pytest.raises(ValueError, match="`y` argument is not supported"):
+        model.fit(generator(), Y, verbose=0)
+    with pytest.raises(ValueError, match="expects 2 input"):
+        model.fit(A, Y, verbose=0)
+    with pytest.raises(ValueError, match="not sufficient to split"):
+        model.fit([A[:1], B[:1]], Y[:1], validation_split=0.5, verbose=0)
+    with pytest.raises(ValueError, match="unexpected key"):
+        model.fit([A, B], {"nope": Y}, verbose=0)
+    with pytest.raises(TypeError, match="object"):
+        model.fit([A, np.array([None] * 20)], Y, verbose=0)

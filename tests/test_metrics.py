@@ -1,0 +1,112 @@
+"""Metrics: results equal to Keras 3's over several weighted updates; state, reset, lookup, compile names."""
+import numpy as np
+import pytest
+import torch
+
+import keraslite as keras
+from keraslite import metrics
+
+rng = np.random.default_rng(3)
+N = 12
+PROBS = rng.dirichlet(np.ones(4), size=N).astype("float32")
+ONE_HOT = np.eye(4, dtype="float32")[rng.integers(0, 4, N)]
+LABELS = rng.integers(0, 4, N)
+BIN_TRUE = rng.integers(0, 2, (N, 1)).astype("float32")
+BIN_PRED = rng.uniform(0, 1, (N, 1)).astype("float32")
+REG_TRUE = rng.normal(size=(N, 3)).astype("float32")
+REG_PRED = rng.normal(size=(N, 3)).astype("float32")
+MULTI_TRUE = rng.integers(0, 2, (N, 4)).astype("float32")
+SEG_TRUE = rng.integers(0, 3, N)
+SEG_PRED = rng.integers(0, 3, N)
+SW = rng.uniform(0, 1, N).astype("float32")
+ARRAYS = dict(PROBS=PROBS, ONE_HOT=ONE_HOT, LABELS=LABELS, BIN_TRUE=BIN_TRUE, BIN_PRED=BIN_PRED, REG_TRUE=REG_TRUE, REG_PRED=REG_PRED, MULTI_TRUE=MULTI_TRUE, SEG_TRUE=SEG_TRUE, SEG_PRED=SEG_PRED, SW=SW)
+
+TABLE = [
+    ("metrics.Accuracy()", "LABELS", "np.argmax(PROBS, -1)"),
+    ("metrics.BinaryAccuracy()", "BIN_TRUE", "BIN_PRED"),
+    ("metrics.CategoricalAccuracy()", "ONE_HOT", "PROBS"),
+    ("metrics.SparseCategoricalAccuracy()", "LABELS", "PROBS"),
+    ("metrics.TopKCategoricalAccuracy(k=2)", "ONE_HOT", "PROBS"),
+    ("metrics.SparseTopKCategoricalAccuracy(k=2)", "LABELS", "PROBS"),
+    ("metrics.MeanSquaredError()", "REG_TRUE", "REG_PRED"),
+    ("metrics.MeanAbsoluteError()", "REG_TRUE", "REG_PRED"),
+    ("metrics.RootMeanSquaredError()", "REG_TRUE", "REG_PRED"),
+    ("metrics.CosineSimilarity()", "REG_TRUE", "REG_PRED"),
+    ("metrics.SparseCategoricalCrossentropy()", "LABELS", "PROBS"),
+    ("metrics.Precision()", "BIN_TRUE", "BIN_PRED"),
+    ("metrics.Recall(thresholds=[0.3, 0.7])", "BIN_TRUE", "BIN_PRED"),
+    ("metrics.Precision(top_k=2)", "MULTI_TRUE", "PROBS"),
+    ("metrics.AUC()", "BIN_TRUE", "BIN_PRED"),
+    ("metrics.AUC(curve='PR')", "BIN_TRUE", "BIN_PRED"),
+    ("metrics.AUC(num_thresholds=50, summation_method='minoring')", "MULTI_TRUE", "PROBS"),
+    ("metrics.F1Score()", "ONE_HOT", "PROBS"),
+    ("metrics.F1Score(average='macro', threshold=0.3)", "MULTI_TRUE", "PROBS"),
+    ("metrics.FBetaScore(average='weighted', beta=2.0)", "ONE_HOT", "PROBS"),
+    ("metrics.F1Score(average='micro')", "ONE_HOT", "PROBS"),
+    ("metrics.MeanIoU(num_classes=3)", "SEG_TRUE", "SEG_PRED"),
+    ("metrics.TruePositives()", "BIN_TRUE", "BIN_PRED"),
+    ("metrics.FalseNegatives()", "BIN_TRUE", "BIN_PRED"),
+]
+
+RUN = """
+out = []
+for expr, yt, yp in TABLE:
+    m = eval(expr, ns)
+    a, b = eval(yt, ns), eval(yp, ns)
+    m.update_state(a[:5], b[:5])
+    m.update_state(a[5:], b[5:], sample_weight=ns["SW"][5:])
+    out.append(np.asarray(to_numpy(m.result()), dtype="float32"))
+"""
+
+
+def _run_ours():
+    ns = dict(ARRAYS, metrics=metrics, np=np)
+    out = []
+    exec(RUN, dict(ns=ns, TABLE=TABLE, out=out, np=np, eval=eval, to_numpy=lambda t: t.detach().cpu().numpy()))
+    return out
+
+
+def test_metrics_match_keras(keras_oracle):
+    code = f"TABLE = {TABLE!r}\nfrom keras import metrics\nns = dict(inputs, metrics=metrics, np=np)\nto_numpy = keras.ops.convert_to_numpy\n" + RUN + "result['out'] = out\n"
+    expected = keras_oracle.run(code, **ARRAYS)["out"]
+    for (expression, _, _), ours, theirs in zip(TABLE, _run_ours(), expected):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6, err_msg=expression)
+
+
+def test_state_reset_and_call():
+    mean = metrics.Mean()
+    mean.update_state([1.0, 2.0, 3.0])
+    mean.update_state(torch.tensor(5.0))
+    assert float(mean.result()) == pytest.approx(11 / 4)
+    assert [v.name for v in mean.variables] == ["total", "count"]
+    mean.reset_state()
+    assert float(mean.result()) == 0.0
+    total = metrics.Sum()
+    assert float(total([1.0, 2.0], sample_weight=[1.0, 0.5])) == pytest.approx(2.0)
+    assert metrics.SparseCategoricalAccuracy().get_config() == {"name": "sparse_categorical_accuracy", "dtype": "float32"}
+
+
+def test_lookup_and_accuracy_resolution_in_compile():
+    assert metrics.get("mae") is metrics.mean_absolute_error
+    assert isinstance(metrics.get("AUC"), metrics.AUC)
+    with pytest.raises(ValueError, match="Could not interpret metric identifier"):
+        metrics.get("nope")
+    from keraslite.training.compile_utils import _make_metric
+
+    assert isinstance(_make_metric("accuracy", torch.zeros(4, 1), torch.zeros(4, 1)), metrics.BinaryAccuracy)
+    assert isinstance(_make_metric("acc", torch.zeros(4), torch.zeros(4, 3)), metrics.SparseCategoricalAccuracy)
+    assert isinstance(_make_metric("accuracy", torch.zeros(4, 1), torch.zeros(4, 3)), metrics.SparseCategoricalAccuracy)
+    assert isinstance(_make_metric("accuracy", torch.zeros(4, 3), torch.zeros(4, 3)), metrics.CategoricalAccuracy)
+    assert _make_metric("acc", torch.zeros(4), torch.zeros(4, 3)).name == "acc"
+    assert _make_metric("mae", torch.zeros(4), torch.zeros(4)).name == "mae"
+
+
+def test_multi_output_metric_names():
+    inputs = keras.Input(shape=(3,))
+    a = keras.layers.Dense(1, activation="sigmoid", name="priority")(inputs)
+    b = keras.layers.Dense(4, activation="softmax", name="department")(inputs)
+    model = keras.Model(inputs, [a, b])
+    model.compile(loss=["binary_crossentropy", "categorical_crossentropy"], metrics={"priority": ["mae"], "department": ["accuracy", metrics.AUC()]})
+    x = np.ones((8, 3), "float32")
+    logs = model.evaluate(x, [np.ones((8, 1)), np.eye(4)[[0, 1] * 4]], verbose=0, return_dict=True)
+    assert list(logs) == ["loss", "priority_loss", "department_loss", "priority_mae", "department_accuracy", "department_auc"]

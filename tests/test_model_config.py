@@ -1,0 +1,343 @@
+"""Model configs in Keras 3's schema: functional graphs, Sequential, nested models, ops,
+custom layers (the seed's CustomDense), subclassed models, to_json/model_from_json,
+clone_model, and tf.keras 2 configs."""
+import json
+
+import numpy as np
+import pytest
+import torch
+
+import keraslite as keras
+from keraslite import layers
+
+
+def summary_lines(model):
+    lines = []
+    model.summary(print_fn=lines.append)
+    return lines
+
+
+def mnist_model():
+    inputs = keras.Input(shape=(784,), name="img")
+    x = layers.Dense(64, activation="relu")(inputs)
+    y = layers.Dense(64, activation="relu")(x)
+    z = layers.add([x, y])
+    return keras.Model(inputs=inputs, outputs=layers.Dense(10)(z), name="mnist_model")
+
+
+def ticket_model():
+    title_input = keras.Input(shape=(None,), name="title")
+    body_input = keras.Input(shape=(None,), name="body")
+    tags_input = keras.Input(shape=(12,), name="tags")
+    title_features = layers.LSTM(16)(layers.Embedding(100, 8)(title_input))
+    body_features = layers.LSTM(8)(layers.Embedding(100, 8)(body_input))
+    x = layers.concatenate([title_features, body_features, tags_input])
+    return keras.Model(
+        inputs=[title_input, body_input, tags_input],
+        outputs=[layers.Dense(1, name="priority")(x), layers.Dense(4, name="department")(x)],
+    )
+
+
+def test_functional_config_schema():
+    model = mnist_model()
+    config = model.get_config()
+    assert set(config) == {"name", "trainable", "layers", "input_layers", "output_layers"}
+    assert config["name"] == "mnist_model"
+    assert config["input_layers"] == ["img", 0, 0]
+    assert config["output_layers"] == ["dense_2", 0, 0]
+    first, dense, _, add, _ = config["layers"]
+    assert first["class_name"] == "InputLayer" and first["module"] == "keras.layers"
+    assert first["config"] == {"batch_shape": [None, 784], "dtype": "float32", "sparse": False, "name": "img"}
+    assert first["inbound_nodes"] == []
+    assert set(dense) == {"module", "class_name", "config", "registered_name", "build_config", "name", "inbound_nodes"}
+    assert dense["build_config"] == {"input_shape": (None, 784)}
+    tensor = dense["inbound_nodes"][0]["args"][0]
+    assert tensor == {"class_name": "__keras_tensor__", "config": {"shape": [None, 784], "dtype": "float32", "keras_history": ["img", 0, 0]}}
+    histories = [t["config"]["keras_history"] for t in add["inbound_nodes"][0]["args"][0]]
+    assert histories == [["dense", 0, 0], ["dense_1", 0, 0]]
+    json.dumps(config)  # plain JSON
+
+
+def test_functional_round_trip_same_summary_and_outputs():
+    model = mnist_model()
+    clone = keras.Model.from_config(model.get_config())
+    assert summary_lines(clone) == summary_lines(model)
+    clone.set_weights(model.get_weights())
+    x = np.random.rand(3, 784).astype("float32")
+    assert torch.equal(clone(x), model(x))
+
+
+def test_ticket_model_round_trip():
+    model = ticket_model()
+    config = model.get_config()
+    assert config["input_layers"] == [["title", 0, 0], ["body", 0, 0], ["tags", 0, 0]]
+    assert config["output_layers"] == [["priority", 0, 0], ["department", 0, 0]]
+    clone = keras.Model.from_config(config)
+    assert summary_lines(clone) == summary_lines(model)
+
+
+def test_sequential_config_has_input_layer_and_round_trips():
+    model = keras.Sequential([keras.Input(shape=(3,)), layers.Dense(4, activation="relu"), layers.Dense(2)], name="seq")
+    config = model.get_config()
+    assert [entry["class_name"] for entry in config["layers"]] == ["InputLayer", "Dense", "Dense"]
+    assert config["layers"][0]["config"]["batch_shape"] == [None, 3]
+    assert config["build_input_shape"] == [None, 3]
+    assert "batch_input_shape" not in config["layers"][1]["config"]
+    clone = keras.Sequential.from_config(config)
+    assert summary_lines(clone) == summary_lines(model)
+
+
+def test_sequential_with_legacy_input_shape_gets_input_layer():
+    model = keras.Sequential([layers.Dense(4, input_shape=(3,)), layers.Dense(2)])
+    config = model.get_config()
+    assert config["layers"][0]["class_name"] == "InputLayer"
+    assert "batch_input_shape" not in config["layers"][1]["config"]
+    assert keras.Sequential.from_config(config).count_params() == model.count_params()
+
+
+def test_unbuilt_sequential_config():
+    model = keras.Sequential([layers.Dense(2)])
+    config = model.get_config()
+    assert [entry["class_name"] for entry in config["layers"]] == ["Dense"]
+    clone = keras.Sequential.from_config(config)
+    assert not clone.built
+
+
+def test_nested_models_round_trip():
+    encoder_input = keras.Input(shape=(6,), name="enc_in")
+    encoder = keras.Model(encoder_input, layers.Dense(4)(encoder_input), name="encoder")
+    head = keras.Sequential([layers.Dense(3), layers.Dense(2)], name="head")
+    outer_input = keras.Input(shape=(6,), name="outer_in")
+    z = encoder(outer_input)
+    model = keras.Model(outer_input, [head(z), z], name="nested")
+    config = model.get_config()
+    head_entry = config["layers"][2]
+    assert head_entry["class_name"] == "Sequential" and head_entry["module"] == "keras"
+    assert head_entry["inbound_nodes"][0]["args"][0]["config"]["keras_history"] == ["encoder", 0, 0]
+    # Keras counts a nested functional model's calls from 1 in output_layers.
+    assert config["output_layers"] == [["head", 0, 0], ["encoder", 1, 0]]
+    clone = keras.Model.from_config(config)
+    assert summary_lines(clone) == summary_lines(model)
+    clone.set_weights(model.get_weights())
+    x = np.random.rand(2, 6).astype("float32")
+    for a, b in zip(clone(x), model(x)):
+        assert torch.equal(a, b)
+
+
+def test_shared_layer_and_ops_round_trip():
+    inputs = keras.Input(shape=(5,), name="x")
+    shared = layers.Dense(5, name="shared")
+    y = shared(shared(inputs))
+    y = (y + 1.0)[:, 1:4]
+    model = keras.Model(inputs, y)
+    config = model.get_config()
+    shared_entry = next(e for e in config["layers"] if e["name"] == "shared")
+    assert len(shared_entry["inbound_nodes"]) == 2
+    assert shared_entry["inbound_nodes"][1]["args"][0]["config"]["keras_history"] == ["shared", 0, 0]
+    classes = [(e["module"], e["class_name"]) for e in config["layers"]]
+    assert ("keras.src.ops.numpy", "Add") in classes and ("keras.src.ops.numpy", "GetItem") in classes
+    clone = keras.Model.from_config(config)
+    clone.set_weights(model.get_weights())
+    x = np.random.rand(2, 5).astype("float32")
+    assert torch.equal(clone(x), model(x))
+    assert tuple(clone.output_shape) == (None, 3)
+
+
+class CustomDense(layers.Layer):
+    """The seed guide's custom layer (get_config returns only `units`)."""
+
+    def __init__(self, units=32):
+        super(CustomDense, self).__init__()
+        self.units = units
+
+    def build(self, input_shape):
+        self.w = self.add_weight(shape=(input_shape[-1], self.units), initializer="random_normal", trainable=True)
+        self.b = self.add_weight(shape=(self.units,), initializer="random_normal", trainable=True)
+
+    def call(self, inputs):
+        return inputs @ self.w + self.b
+
+    def get_config(self):
+        return {"units": self.units}
+
+
+def test_seed_custom_dense_from_config():
+    inputs = keras.Input((4,))
+    outputs = CustomDense(10)(inputs)
+    model = keras.Model(inputs, outputs)
+    config = model.get_config()
+    assert config["layers"][1]["registered_name"] == "CustomDense"
+    new_model = keras.Model.from_config(config, custom_objects={"CustomDense": CustomDense})
+    assert new_model.count_params() == 50
+    assert isinstance(new_model.layers[1], CustomDense) and new_model.layers[1].units == 10
+    with pytest.raises(TypeError, match="Could not locate class 'CustomDense'"):
+        keras.Model.from_config(config)
+
+
+def test_custom_layer_without_get_config_explains_how():
+    class Scale(layers.Layer):
+        def __init__(self, factor, **kwargs):
+            super().__init__(**kwargs)
+            self.factor = factor
+
+        def call(self, inputs):
+            return inputs * self.factor
+
+    inputs = keras.Input((4,))
+    model = keras.Model(inputs, Scale(2.0)(inputs))
+    with pytest.raises(NotImplementedError, match="must override `get_config\\(\\)`"):
+        model.get_config()
+
+
+def test_to_json_and_model_from_json():
+    model = mnist_model()
+    text = model.to_json()
+    payload = json.loads(text)
+    assert payload["module"] == "keras.src.models.functional" and payload["class_name"] == "Functional"
+    rebuilt = keras.models.model_from_json(text)
+    assert summary_lines(rebuilt) == summary_lines(model)
+    with pytest.raises(ValueError, match="not valid JSON"):
+        keras.models.model_from_json("{not json")
+
+
+def test_clone_model_functional_and_sequential():
+    model = mnist_model()
+    clone = keras.models.clone_model(model)
+    assert summary_lines(clone) == summary_lines(model)
+    assert all(a is not b for a, b in zip(clone.layers, model.layers))
+    assert not all(np.array_equal(a, b) for a, b in zip(clone.get_weights(), model.get_weights()))
+    seq = keras.Sequential([keras.Input((3,)), layers.Dense(2)])
+    seq_clone = keras.models.clone_model(seq)
+    assert seq_clone.count_params() == 8 and seq_clone.layers[0] is not seq.layers[0]
+    shared = keras.models.clone_model(model, clone_function=lambda layer: layer)
+    assert shared.layers[1] is model.layers[1]
+
+
+def test_clone_model_on_new_inputs():
+    model = mnist_model()
+    new_input = keras.Input(shape=(784,), name="new")
+    clone = keras.models.clone_model(model, input_tensors=new_input)
+    assert clone.inputs[0] is new_input
+
+
+class SubclassedWithArgs(keras.Model):
+    def __init__(self, units=3, activation="relu", **kwargs):
+        super().__init__(**kwargs)
+        self.dense = layers.Dense(units, activation=activation)
+
+    def call(self, inputs):
+        return self.dense(inputs)
+
+
+class SubclassedWithObject(keras.Model):
+    def __init__(self, layer, **kwargs):
+        super().__init__(**kwargs)
+        self.inner = layer
+
+    def call(self, inputs):
+        return self.inner(inputs)
+
+
+def test_subclassed_model_config_from_constructor_arguments():
+    model = SubclassedWithArgs(units=5, name="sub")
+    config = model.get_config()
+    assert config == {"name": "sub", "trainable": True, "units": 5, "activation": "relu"}
+    clone = SubclassedWithArgs.from_config(config)
+    assert clone.dense.units == 5 and clone.name == "sub"
+
+
+def test_subclassed_model_with_object_argument_explains_get_config():
+    model = SubclassedWithObject(layers.Dense(2))
+    with pytest.raises(NotImplementedError, match="Override `get_config\\(\\)`"):
+        model.get_config()
+
+
+def test_keras3_config_with_dtype_policy_and_new_keys_loads():
+    """Keras 3 writes dtype as a DTypePolicy config and keys keraslite does not know."""
+    policy = {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}, "registered_name": None}
+    config = {
+        "name": "seq",
+        "trainable": True,
+        "dtype": policy,
+        "layers": [
+            {"module": "keras.layers", "class_name": "InputLayer", "config": {"batch_shape": [None, 3], "dtype": "float32", "sparse": False, "ragged": False, "name": "input_layer", "optional": False}, "registered_name": None},
+            {
+                "module": "keras.layers",
+                "class_name": "Dense",
+                "config": {
+                    "name": "dense", "trainable": True, "dtype": policy, "units": 2, "activation": "linear", "use_bias": True,
+                    "kernel_initializer": {"module": "keras.initializers", "class_name": "GlorotUniform", "config": {"seed": None, "input_axes": None, "output_axes": None}, "registered_name": None},
+                    "bias_initializer": {"module": "keras.initializers", "class_name": "Zeros", "config": {}, "registered_name": None},
+                    "kernel_regularizer": None, "bias_regularizer": None, "kernel_constraint": None, "bias_constraint": None, "quantization_config": None,
+                },
+                "registered_name": None,
+                "build_config": {"input_shape": [None, 3]},
+            },
+        ],
+        "build_input_shape": [None, 3],
+    }
+    model = keras.Sequential.from_config(config)
+    assert model.count_params() == 8 and model.layers[0].dtype == "float32"
+
+
+def test_tf_keras2_functional_config_loads():
+    """tf.keras 2 configs: no `module`, inbound_nodes as [[name, node, tensor, kwargs]],
+    InputLayer with batch_input_shape, a nested model counted from node 1."""
+    inner = {
+        "class_name": "Functional",
+        "config": {
+            "name": "inner",
+            "layers": [
+                {"class_name": "InputLayer", "config": {"batch_input_shape": [None, 4], "dtype": "float32", "sparse": False, "ragged": False, "name": "a"}, "name": "a", "inbound_nodes": []},
+                {"class_name": "Dense", "config": {"name": "d1", "trainable": True, "dtype": "float32", "units": 3, "activation": "relu", "use_bias": True, "kernel_initializer": {"class_name": "GlorotUniform", "config": {"seed": None}}, "bias_initializer": {"class_name": "Zeros", "config": {}}, "kernel_regularizer": None, "bias_regularizer": None, "activity_regularizer": None, "kernel_constraint": None, "bias_constraint": None}, "name": "d1", "inbound_nodes": [[["a", 0, 0, {}]]]},
+            ],
+            "input_layers": [["a", 0, 0]],
+            "output_layers": [["d1", 0, 0]],
+        },
+        "name": "inner",
+        "inbound_nodes": [[["b", 0, 0, {}]]],
+    }
+    config = {
+        "name": "outer",
+        "layers": [
+            {"class_name": "InputLayer", "config": {"batch_input_shape": [None, 4], "dtype": "float32", "sparse": False, "ragged": False, "name": "b"}, "name": "b", "inbound_nodes": []},
+            inner,
+            {"class_name": "Dense", "config": {"name": "d2", "units": 2}, "name": "d2", "inbound_nodes": [[["inner", 1, 0, {}]]]},
+            {"class_name": "Concatenate", "config": {"name": "cat", "axis": -1}, "name": "cat", "inbound_nodes": [[["d2", 0, 0, {}], ["inner", 1, 0, {}]]]},
+        ],
+        "input_layers": [["b", 0, 0]],
+        "output_layers": [["cat", 0, 0]],
+    }
+    model = keras.Model.from_config(config)
+    assert [layer.name for layer in model.layers] == ["b", "inner", "d2", "cat"]
+    assert tuple(model.output_shape) == (None, 5)
+    assert model.count_params() == 15 + 8
+
+
+def test_tf_keras2_sequential_config_loads():
+    config = {
+        "name": "sequential",
+        "layers": [
+            {"class_name": "Dense", "config": {"name": "dense", "trainable": True, "batch_input_shape": [None, 784], "dtype": "float32", "units": 64, "activation": "relu"}},
+            {"class_name": "Dropout", "config": {"name": "dropout", "rate": 0.2}},
+            {"class_name": "Dense", "config": {"name": "dense_1", "units": 10, "activation": "softmax"}},
+        ],
+    }
+    model = keras.Sequential.from_config(config)
+    assert model.built and model.count_params() == 784 * 64 + 64 + 650
+
+
+def test_invalid_configs_give_clear_errors():
+    config = mnist_model().get_config()
+    broken = dict(config)
+    del broken["input_layers"]
+    with pytest.raises(ValueError, match="missing key 'input_layers'"):
+        keras.Model.from_config(broken)
+    unknown = json.loads(json.dumps(config))
+    unknown["layers"][1]["class_name"] = "NoSuchLayer"
+    with pytest.raises(TypeError, match="Could not locate class 'NoSuchLayer'"):
+        keras.Model.from_config(unknown)
+    dangling = json.loads(json.dumps(config))
+    dangling["layers"][1]["inbound_nodes"][0]["args"][0]["config"]["keras_history"] = ["ghost", 0, 0]
+    with pytest.raises(ValueError, match="unknown layer 'ghost'"):
+        keras.Model.from_config(dangling)
