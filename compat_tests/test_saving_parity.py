@@ -440,6 +440,9 @@ def test_every_layer_file_loads_in_keras(keras_oracle, tmp_path):
     spec.loader.exec_module(cases)
     # Keras 3 implements these with TensorFlow (not installed beside it).
     needs_tensorflow = {"IntegerLookup", "Discretization", "CategoryEncoding"}
+    # Keras 3.15's RandomCrop returns its input uncropped at inference (while declaring the
+    # cropped output shape); keraslite crops. Not a file-format matter.
+    needs_tensorflow.add("RandomCrop")
     paths, expected, feeds = {}, {}, {}
     rng = np.random.default_rng(0)
     for name in sorted(set(cases.CASES) - needs_tensorflow):

@@ -25,7 +25,14 @@ EINSUM_CASES = [
 
 @pytest.mark.parametrize("kwargs, shape, out_shape, n_train", EINSUM_CASES)
 def test_einsum_dense_parity(keras_oracle, kwargs, shape, out_shape, n_train):
-    run_layer_test(layers.EinsumDense, kwargs, input_shape=shape, expected_output_shape=out_shape, expected_num_trainable_weights=n_train, expected_num_non_trainable_weights=0, oracle=keras_oracle, compare_config_keys=True)
+    partial = kwargs["output_shape"]
+    has_unknown = isinstance(partial, tuple) and None in partial
+    layer = run_layer_test(layers.EinsumDense, kwargs, input_shape=shape, expected_output_shape=None if has_unknown else out_shape, expected_num_trainable_weights=n_train, expected_num_non_trainable_weights=0, oracle=keras_oracle, compare_config_keys=True)
+    assert tuple(layer(torch.zeros(shape)).shape) == out_shape
+    if has_unknown:
+        # As Keras: a `None` in `output_shape` stays unknown symbolically.
+        symbolic = layers.EinsumDense(**kwargs)(keraslite.Input(shape[1:]))
+        assert tuple(symbolic.shape) == (None,) + tuple(partial)
 
 
 def test_einsum_dense_errors():

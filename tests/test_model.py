@@ -90,3 +90,14 @@ def test_intermediate_tensors_as_model_io():
     full = keras.Model(x, [h, y])
     hidden, out = full(np.ones((2, 3), "float32"))
     assert tuple(hidden.shape) == (2, 4) and tuple(out.shape) == (2, 1)
+
+
+def test_string_inputs_reach_text_layers_as_numpy():
+    vectorize = layers.TextVectorization(max_tokens=20, output_sequence_length=4)
+    vectorize.adapt(["the cat sat", "the dog ran far away"])
+    text = keras.Input(shape=(), dtype="string")
+    assert text.dtype == "string"
+    model = keras.Model(text, layers.GlobalAveragePooling1D()(layers.Embedding(20, 3)(vectorize(text))))
+    assert tuple(model(np.array(["the cat", "a dog ran"])).shape) == (2, 3)
+    with pytest.raises(TypeError, match="expects strings"):
+        model(np.zeros((2,), "float32"))

@@ -22,7 +22,7 @@ _TORCH_BY_NAME = {
     "complex128": torch.complex128,
 }
 _NAME_BY_TORCH = {v: k for k, v in _TORCH_BY_NAME.items()}
-_ALIASES = {"float": "float32", "double": "float64", "half": "float16", "int": "int64", "long": "int64"}
+_ALIASES = {"str": "string", "float": "float32", "double": "float64", "half": "float16", "int": "int64", "long": "int64"}
 
 
 def standardize_dtype(dtype) -> str:
@@ -37,7 +37,8 @@ def standardize_dtype(dtype) -> str:
         return dtype.keras_dtype_name
     if isinstance(dtype, str):
         name = _ALIASES.get(dtype, dtype)
-        if name in _TORCH_BY_NAME:
+        if name in _TORCH_BY_NAME or name == "string":
+            # "string": symbolic text inputs; their values stay NumPy string arrays.
             return name
     else:
         try:
@@ -50,7 +51,10 @@ def standardize_dtype(dtype) -> str:
 
 
 def to_torch_dtype(dtype) -> torch.dtype:
-    return _TORCH_BY_NAME[standardize_dtype(dtype)]
+    name = standardize_dtype(dtype)
+    if name == "string":
+        raise TypeError("torch has no string tensors: text stays a NumPy array of str (dtype='string').")
+    return _TORCH_BY_NAME[name]
 
 
 def is_float_dtype(dtype) -> bool:

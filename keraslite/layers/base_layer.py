@@ -379,7 +379,7 @@ class Layer(torch.nn.Module):
         elif self.autocast and inputs.is_floating_point() and inputs.dtype != self._compute_torch_dtype:
             inputs = inputs.to(self._compute_torch_dtype)
         if not self.built:
-            shapes = tree.map_structure(lambda t: tuple(t.shape) if isinstance(t, torch.Tensor) else t, inputs)
+            shapes = tree.map_structure(lambda t: tuple(t.shape) if isinstance(t, (torch.Tensor, np.ndarray)) else t, inputs)
             assert_input_compatibility(self.input_spec, _flat_shapes(shapes), self.name)
             self._maybe_build(_with_unknown_batch(shapes))
         accepts_training, accepts_mask, _ = self._call_signature()
@@ -725,6 +725,14 @@ def _shape_of_constant(value):
     return value
 
 
+def is_string_array(array) -> bool:
+    if not isinstance(array, np.ndarray):
+        return False
+    if array.dtype.kind in ("U", "S"):
+        return True
+    return array.dtype == object and array.size > 0 and isinstance(array.flat[0], (str, bytes))
+
+
 def convert_inputs(inputs, float_dtype=None):
     """NumPy arrays / Python numbers / nested lists of them -> torch tensors on the default
     device; floating values take `float_dtype` (Keras's autocast)."""
@@ -737,6 +745,9 @@ def convert_inputs(inputs, float_dtype=None):
             return value
         if isinstance(value, (np.ndarray, np.generic, float, int, bool)) or (isinstance(value, list) and value and not isinstance(value[0], (torch.Tensor, np.ndarray, list, dict))):
             array = np.asarray(value)
+            if is_string_array(array):
+                # torch has no string tensors: text reaches text layers as NumPy strings.
+                return array
             if array.dtype == object:
                 raise TypeError(f"Cannot convert a value of dtype object to a tensor. Received: {value!r}")
             tensor = torch.from_numpy(np.ascontiguousarray(array))

@@ -46,10 +46,6 @@ def _shapes_from_specs(input_spec, weight_spec, output_spec, bias_axes, input_sh
     for dim in input_spec:
         if dim in output_pos and full[output_pos[dim]] is not None and full[output_pos[dim]] != input_shape[input_pos[dim]]:
             raise ValueError(f"Input shape and output shape do not match at shared dimension '{dim}'. Input shape is {input_shape[input_pos[dim]]}, and output shape is {full[output_pos[dim]]}.")
-        if dim in output_pos and full[output_pos[dim]] is None and output_pos[dim] != 0:
-            # A `None` output dim shared with the input takes its size (Keras leaves it
-            # unknown in the symbolic shape; the computed tensor has it anyway).
-            full[output_pos[dim]] = input_shape[input_pos[dim]]
     for dim in output_spec:
         if dim not in input_spec and dim not in weight_spec:
             raise ValueError(f"Dimension '{dim}' was specified in the output '{output_spec}' but has no corresponding dim in the input spec '{input_spec}' or weight spec '{output_spec}'")
@@ -88,7 +84,8 @@ class EinsumDense(Layer):
         kernel_initializer, bias_initializer, *_regularizer, *_constraint: as Dense.
 
     Example: `EinsumDense("abc,cde->abde", output_shape=(None, 2, 8), bias_axes="de")`
-    maps `(batch, seq, 16)` to `(batch, seq, 2, 8)`.
+    maps `(batch, seq, 16)` to `(batch, seq, 2, 8)`. As in Keras, a `None` in
+    `output_shape` stays unknown in the symbolic output shape.
     """
 
     def __init__(self, equation, output_shape, activation=None, bias_axes=None, kernel_initializer="glorot_uniform", bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None, kernel_constraint=None, bias_constraint=None, lora_rank=None, lora_alpha=None, quantization_config=None, **kwargs):

@@ -40,7 +40,7 @@ class InputLayer(Layer):
         kwargs.pop("ragged", None)
         if name is None:
             name = state.unique_name("input", zero_based=False)
-        super().__init__(name=name, dtype=dtype, **{k: v for k, v in kwargs.items() if k in ("trainable",)})
+        super().__init__(name=name, **{k: v for k, v in kwargs.items() if k in ("trainable",)})
         if shape is not None and batch_shape is not None:
             raise ValueError(
                 "You cannot pass both `shape` and `batch_shape` at the same time. "

@@ -20,6 +20,8 @@ def standardize_reduction(reduction):
 
 def to_tensor(value, dtype: torch.dtype | None = None) -> torch.Tensor:
     """Arrays, lists and numbers -> a tensor (on the default device); `dtype` if given."""
+    if isinstance(value, torch.Tensor) and (dtype is None or value.dtype == dtype):
+        return value  # the training step's case: nothing to do
     if not isinstance(value, torch.Tensor):
         array = np.asarray(value)
         value = torch.from_numpy(np.ascontiguousarray(array)).to(state.get_device())
@@ -48,6 +50,8 @@ def squeeze_or_expand_to_same_rank(x1: torch.Tensor, x2: torch.Tensor, expand_ra
 def reduce_values(values: torch.Tensor, sample_weight=None, reduction="sum_over_batch_size") -> torch.Tensor:
     if reduction is None or reduction == "none" or values.ndim == 0 or tuple(values.shape) == (0,):
         return values
+    if reduction in ("sum_over_batch_size", "mean") and values.numel():
+        return values.mean()  # == sum / number of elements, in one kernel
     loss = values.sum()
     if reduction in ("sum_over_batch_size", "mean", "mean_with_sample_weight"):
         if reduction == "mean_with_sample_weight" and sample_weight is not None:

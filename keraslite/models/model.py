@@ -7,6 +7,7 @@ of `Node`s is ordered once (`graph.topology`) and lowered to a `torch.fx.GraphMo
 """
 from __future__ import annotations
 
+import numpy as np
 import torch
 
 from keraslite.backend import dtypes, state
@@ -14,7 +15,7 @@ from keraslite.graph.fx_lowering import lower_to_fx, module_attribute_name
 from keraslite.graph.input_spec import assert_input_compatibility
 from keraslite.graph.keras_tensor import KerasTensor
 from keraslite.graph.topology import map_graph
-from keraslite.layers.base_layer import Layer, convert_inputs
+from keraslite.layers.base_layer import Layer, convert_inputs, is_string_array
 from keraslite.layers.input_layer import InputLayer
 from keraslite.saving.model_saving import ModelSaving
 from keraslite.training.trainer import Trainer
@@ -222,6 +223,13 @@ class Model(Trainer, ModelSaving, Layer):
     def _standardize_input(self, value, spec: KerasTensor, index: int):
         if not isinstance(value, torch.Tensor):
             value = convert_inputs(value)
+        if spec._dtype == "string":
+            value = np.asarray(value)
+            if not is_string_array(value):
+                raise TypeError(f'Input {index} ("{spec.name}") of model "{self.name}" expects strings. Received an array of dtype {value.dtype}.')
+            if value.ndim != len(spec._shape):
+                raise ValueError(f'Input {index} ("{spec.name}") of model "{self.name}" is incompatible with the model: expected shape={spec._shape}, found shape={value.shape}')
+            return value
         target_dtype = dtypes.to_torch_dtype(spec._dtype)
         if target_dtype.is_floating_point and self._compute_torch_dtype != target_dtype and self._compute_torch_dtype.is_floating_point:
             target_dtype = self._compute_torch_dtype

@@ -37,14 +37,14 @@ class Adam(Optimizer):
         torch._foreach_mul_(m_list, self.beta_1)
         torch._foreach_add_(m_list, grads, alpha=1 - self.beta_1)
         torch._foreach_mul_(v_list, self.beta_2)
-        torch._foreach_add_(v_list, torch._foreach_mul(grads, grads), alpha=1 - self.beta_2)
+        torch._foreach_addcmul_(v_list, grads, grads, value=1 - self.beta_2)
         if self.amsgrad:
             v_hat = self._slots(self._velocity_hats, variables)
             torch._foreach_maximum_(v_hat, v_list)
             v_list = v_hat
         denominators = torch._foreach_sqrt(v_list)
         torch._foreach_add_(denominators, self.epsilon)
-        torch._foreach_add_(variables, torch._foreach_div(torch._foreach_mul(m_list, alpha), denominators), alpha=-1)
+        torch._foreach_addcdiv_(variables, torch._foreach_mul(m_list, alpha), denominators, value=-1)
 
     def get_config(self):
         config = super().get_config()

@@ -79,7 +79,7 @@ class RMSprop(Optimizer):
         rho = self.rho
         velocities = self._slots(self._velocities, variables)
         torch._foreach_mul_(velocities, rho)
-        torch._foreach_add_(velocities, torch._foreach_mul(grads, grads), alpha=1 - rho)
+        torch._foreach_addcmul_(velocities, grads, grads, value=1 - rho)
         denominators = torch._foreach_add(velocities, self.epsilon)
         if self.centered:
             averages = self._slots(self._average_gradients, variables)
@@ -87,7 +87,11 @@ class RMSprop(Optimizer):
             torch._foreach_add_(averages, grads, alpha=1 - rho)
             torch._foreach_add_(denominators, torch._foreach_mul(averages, averages), alpha=-1)
         torch._foreach_sqrt_(denominators)
-        increments = torch._foreach_div(torch._foreach_mul(grads, lr), denominators)
+        scaled = torch._foreach_mul(grads, lr)
+        if self.momentum == 0:
+            torch._foreach_addcdiv_(variables, scaled, denominators, value=-1)
+            return
+        increments = torch._foreach_div(scaled, denominators)
         if self.momentum > 0:
             momentums = self._slots(self._momentums, variables)
             torch._foreach_mul_(momentums, self.momentum)

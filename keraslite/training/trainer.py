@@ -248,6 +248,10 @@ class Trainer:
                 # A subclassed model has no weights before its first call: build then.
                 if not self.optimizer.built and params:
                     self.optimizer.build(params)
+                built = self.optimizer._trainable_variables if self.optimizer.built else None
+                if built is not None and len(built) == len(params) and all(a is b for a, b in zip(built, params)):
+                    # The very list the optimizer holds: its per-step identity check is then free.
+                    self._train_params = built
         return runner
 
     def _model_may_have_losses(self) -> bool:
