@@ -150,3 +150,27 @@ def test_tensorboard(tmp_path):
 def test_progbar_logger_is_added_once(capsys):
     small_model().fit(*data(), epochs=1, callbacks=[callbacks.ProgbarLogger()], verbose=1)
     assert capsys.readouterr().out.count("Epoch 1/1") == 1
+
+
+def test_progbar_in_a_terminal_redraws_in_place():
+    import io
+
+    from keraslite.utils.progbar import Progbar
+
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    stream = Terminal()
+    bar = Progbar(target=4, stream=stream, interval=0.0)
+    bar.update(1, [("loss", 0.5)])
+    bar.update(4, [("loss", 0.25)])
+    text = stream.getvalue()
+    assert text.startswith("\r1/4 [======>.......................] - ETA: ")
+    assert "\r4/4 [==============================] - 0s" in text and text.endswith(" - loss: 0.2500\n")
+    piped = io.StringIO()
+    quiet = Progbar(target=4, stream=piped, interval=0.0)
+    quiet.update(1, [("loss", 0.5)])
+    assert piped.getvalue() == ""  # piped: only the final line is written
+    quiet.update(4, [("loss", 0.0001)])
+    assert "\r" not in piped.getvalue() and piped.getvalue().endswith("loss: 1.0000e-04\n")

@@ -341,3 +341,30 @@ def test_invalid_configs_give_clear_errors():
     dangling["layers"][1]["inbound_nodes"][0]["args"][0]["config"]["keras_history"] = ["ghost", 0, 0]
     with pytest.raises(ValueError, match="unknown layer 'ghost'"):
         keras.Model.from_config(dangling)
+
+
+def test_keras_ops_calls_round_trip_in_keras_form():
+    from keraslite import ops
+
+    a = keras.Input((4, 3), name="a")
+    b = keras.Input((4, 3), name="b")
+    x = ops.concatenate([a, b], axis=1)
+    y = ops.mean(ops.maximum(x, 0.5), axis=-1, keepdims=True)
+    model = keras.Model([a, b], y)
+    entries = {e["class_name"]: e for e in model.get_config()["layers"]}
+    assert entries["Concatenate"]["module"] == "keras.src.ops.numpy"
+    assert entries["Concatenate"]["config"] == {"name": entries["Concatenate"]["name"], "axis": 1}
+    assert entries["Mean"]["config"]["keepdims"] is True
+    assert entries["Maximum"]["inbound_nodes"][0]["args"][1] == 0.5  # operands stay call arguments
+    clone = keras.Model.from_config(model.get_config())
+    data = [np.random.rand(2, 4, 3).astype("float32") for _ in range(2)]
+    assert torch.equal(clone(data), model(data))
+
+
+def test_op_with_fixed_tensor_cannot_be_configured():
+    from keraslite import ops
+
+    inputs = keras.Input((3,))
+    model = keras.Model(inputs, ops.matmul(inputs, torch.ones(3, 2)))
+    with pytest.raises(NotImplementedError, match="holds fixed tensors"):
+        model.get_config()

@@ -397,6 +397,33 @@ EXTRA_CASES = [
     ("image_resize_down", lambda: ops.image.resize(np.arange(16, dtype="float32").reshape(1, 4, 4, 1), (2, 2)), lambda: np.array([[2.5, 4.5], [10.5, 12.5]], "float32").reshape(1, 2, 2, 1)),
     ("image_resize_constant", lambda: ops.image.resize(np.full((5, 5, 3), 7.0, "float32"), (9, 3)), lambda: np.full((9, 3, 3), 7.0)),
     ("rgb_to_grayscale", lambda: ops.image.rgb_to_grayscale(np.ones((2, 2, 3), "float32")), lambda: np.full((2, 2, 1), 0.2989 + 0.5870 + 0.1140)),
+    ("percentile", lambda: ops.percentile(A, 30, axis=1), lambda: np.percentile(A, 30, axis=1)),
+    ("nanquantile", lambda: ops.nanquantile(np.array([[1.0, np.nan, 3.0], [4.0, 5.0, np.nan]]), 0.5, axis=1), lambda: np.nanquantile(np.array([[1.0, np.nan, 3.0], [4.0, 5.0, np.nan]]), 0.5, axis=1)),
+    ("nanpercentile", lambda: ops.nanpercentile(np.array([[1.0, np.nan, 3.0], [4.0, 5.0, np.nan]]), 25), lambda: np.nanpercentile(np.array([[1.0, np.nan, 3.0], [4.0, 5.0, np.nan]]), 25)),
+    ("nanmedian", lambda: ops.nanmedian(np.array([[1.0, np.nan, 3.0], [4.0, 5.0, np.nan]]), axis=0), lambda: np.nanmedian(np.array([[1.0, np.nan, 3.0], [4.0, 5.0, np.nan]]), axis=0)),
+    ("nancumsum", lambda: ops.nancumsum(np.array([[1.0, np.nan, 3.0], [4.0, 5.0, np.nan]]), axis=1), lambda: np.nancumsum(np.array([[1.0, np.nan, 3.0], [4.0, 5.0, np.nan]]), axis=1)),
+    ("nancumprod", lambda: ops.nancumprod(np.array([[1.0, np.nan, 3.0], [4.0, 5.0, np.nan]])), lambda: np.nancumprod(np.array([[1.0, np.nan, 3.0], [4.0, 5.0, np.nan]]))),
+    ("nanargmax", lambda: ops.nanargmax(np.array([[1.0, np.nan, 3.0], [4.0, 5.0, np.nan]]), axis=1), lambda: np.nanargmax(np.array([[1.0, np.nan, 3.0], [4.0, 5.0, np.nan]]), axis=1)),
+    ("nanargmin", lambda: ops.nanargmin(np.array([[1.0, np.nan, 3.0], [4.0, 5.0, np.nan]])), lambda: np.nanargmin(np.array([[1.0, np.nan, 3.0], [4.0, 5.0, np.nan]]))),
+    ("angle", lambda: ops.angle(A), lambda: np.angle(A)),
+    ("isreal", lambda: ops.isreal(A), lambda: np.isreal(A)),
+    ("i0", lambda: ops.i0(A), lambda: np.i0(A)),
+    ("ldexp", lambda: ops.ldexp(A, np.array([1, 2, 3, 0])), lambda: np.ldexp(A, [1, 2, 3, 0])),
+    ("hamming", lambda: ops.hamming(6), lambda: np.hamming(6)),
+    ("hanning", lambda: ops.hanning(6), lambda: np.hanning(6)),
+    ("bartlett", lambda: ops.bartlett(6), lambda: np.bartlett(6)),
+    ("blackman", lambda: ops.blackman(6), lambda: np.blackman(6)),
+    ("kaiser", lambda: ops.kaiser(6, 5.0), lambda: np.kaiser(6, 5.0)),
+    ("slogdet", lambda: ops.slogdet(Q), lambda: tuple(np.linalg.slogdet(Q))),
+    ("pinv", lambda: ops.pinv(A), lambda: np.linalg.pinv(A)),
+    ("matrix_rank", lambda: ops.matrix_rank(A), lambda: np.linalg.matrix_rank(A)),
+    ("solve_triangular", lambda: ops.solve_triangular(np.tril(Q), M, lower=True), lambda: np.linalg.solve(np.tril(Q), M)),
+    ("lstsq", lambda: ops.lstsq(M.T, V), lambda: np.linalg.lstsq(M.T, V, rcond=None)[0]),
+    ("segment_min", lambda: ops.segment_min(A, np.array([0, 1, 1]), num_segments=2), lambda: np.stack([A[0], np.minimum(A[1], A[2])])),
+    ("segment_prod", lambda: ops.segment_prod(A, np.array([0, 0, 1]), num_segments=2), lambda: np.stack([A[0] * A[1], A[2]])),
+    ("cdist", lambda: ops.cdist(A, B), lambda: np.sqrt(((A[:, None] - B[None]) ** 2).sum(-1))),
+    ("space_to_depth", lambda: ops.space_to_depth(np.arange(16, dtype="float32").reshape(1, 4, 4, 1), 2), lambda: np.arange(16, dtype="float32").reshape(1, 2, 2, 2, 2, 1).transpose(0, 1, 3, 2, 4, 5).reshape(1, 2, 2, 4)),
+    ("depth_to_space_roundtrip", lambda: ops.depth_to_space(ops.space_to_depth(np.arange(48, dtype="float32").reshape(1, 4, 4, 3), 2), 2), lambda: np.arange(48, dtype="float32").reshape(1, 4, 4, 3)),
 ]
 
 
@@ -423,3 +450,44 @@ def test_conv_transpose_is_the_gradient_of_conv(strides, padding):
     else:
         assert tuple(transposed.shape) == tuple(x.shape)
     np.testing.assert_allclose(transposed.detach().numpy(), grad_x.numpy(), rtol=1e-10, atol=1e-10)
+
+
+def test_fft_family_matches_numpy():
+    signal = A + 1j * B
+    real, imag = ops.fft((A, B))
+    np.testing.assert_allclose(real.numpy() + 1j * imag.numpy(), np.fft.fft(signal), rtol=1e-4, atol=1e-5)
+    real, imag = ops.fft2((A, B))
+    np.testing.assert_allclose(real.numpy() + 1j * imag.numpy(), np.fft.fft2(signal), rtol=1e-4, atol=1e-5)
+    real, imag = ops.ifft2((A, B))
+    np.testing.assert_allclose(real.numpy() + 1j * imag.numpy(), np.fft.ifft2(signal), rtol=1e-4, atol=1e-5)
+    real, imag = ops.rfft(A)
+    np.testing.assert_allclose(real.numpy() + 1j * imag.numpy(), np.fft.rfft(A), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(ops.irfft((real, imag), 4).numpy(), A, rtol=1e-4, atol=1e-5)
+
+
+def test_ctc_loss_single_step_is_the_negative_log_probability():
+    logits = B[:2, None, :]  # (batch 2, time 1, classes 4)
+    loss = ops.ctc_loss(np.array([[2], [3]]), logits, np.array([1, 1]), np.array([1, 1]), mask_index=0)
+    probabilities = np.exp(B[:2]) / np.exp(B[:2]).sum(-1, keepdims=True)
+    np.testing.assert_allclose(loss.numpy(), -np.log(probabilities[[0, 1], [2, 3]]), rtol=1e-5)
+
+
+def test_namespaces_export_every_op():
+    """keraslite.ops re-exports every public op of its implementation modules (and
+    ops.numpy / ops.nn the NumPy-named / neural-network ones), as Keras's namespaces do."""
+    import importlib
+    import types
+
+    for module_name in ("core", "numpy_create", "numpy_elementwise", "numpy_reduce", "numpy_shape",
+                        "numpy_products", "numpy_extra", "nn_core", "nn_conv", "math", "linalg"):
+        module = importlib.import_module(f"keraslite.ops.{module_name}")
+        for name, value in vars(module).items():
+            if name.startswith("_") or isinstance(value, (types.ModuleType, type)) or not callable(value):
+                continue
+            if getattr(value, "__module__", None) != module.__name__:
+                continue
+            assert getattr(ops, name) is value, name
+            if module_name.startswith("numpy"):
+                assert getattr(ops.numpy, name) is value, name
+            if module_name.startswith("nn"):
+                assert getattr(ops.nn, name) is value, name

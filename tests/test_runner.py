@@ -49,8 +49,9 @@ SCRIPT = textwrap.dedent(
 
 
 def _run(args, cwd):
+    env = dict(os.environ, OMP_NUM_THREADS="1", KERASLITE_DEVICE="cpu")
     return subprocess.run(
-        [sys.executable, "-m", "keraslite", "run", *args], cwd=cwd, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "keraslite", "run", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
     )
 
 
@@ -113,6 +114,11 @@ def test_install_aliases_in_process_and_uninstall():
         import keraslite
 
         assert keras is keraslite and layers is keraslite.layers and tf.keras is keraslite
+        # TF 2.2-2.5's home of the preprocessing layers, by import and by attribute path.
+        from tensorflow.keras.layers.experimental.preprocessing import Normalization
+
+        assert Normalization is keraslite.layers.Normalization
+        assert tf.keras.layers.experimental.preprocessing.Rescaling is keraslite.layers.Rescaling
         assert aliases.resolve("tensorflow.keras.layers") == "keraslite.layers"
         assert aliases.resolve("keras.src") == "keraslite.src"
         with pytest.raises(ModuleNotFoundError, match="keras.no_such_module"):

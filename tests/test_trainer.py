@@ -307,3 +307,21 @@ def test_jit_compile_whole_step_matches_eager_without_graph_breaks():
     with torch._dynamo.config.patch(trace_autograd_ops=True):
         explanation = torch._dynamo.explain(runner._full_train_step)([torch.tensor(x[:32])], [torch.tensor(y[:32])], None)
     assert explanation.graph_break_count == 0, [b.reason for b in explanation.break_reasons]
+
+
+def test_mixed_precision_policy():
+    from keraslite import mixed_precision
+
+    try:
+        mixed_precision.set_global_policy("mixed_bfloat16")
+        policy = mixed_precision.global_policy()
+        assert policy.compute_dtype == "bfloat16" and policy.variable_dtype == "float32"
+        model = mnist_model()
+        model.compile(loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+        model.fit(*mnist_data(32), verbose=0)
+        # Autocast applies on CUDA only; on CPU the step stays in float32.
+        assert model._step_runner.autocast is None or model._device().type == "cuda"
+        with pytest.raises(ValueError, match="Cannot convert"):
+            mixed_precision.set_global_policy("mixed_int8")
+    finally:
+        mixed_precision.set_global_policy("float32")

@@ -2,7 +2,7 @@
 (torch backend, run in a subprocess so that the two libraries do not share a process).
 
     python tools/rnn_benchmark.py [--batch 32] [--steps 50] [--features 64] [--units 128]
-                                  [--iters 40] [--device cpu|cuda] [--no-keras]
+                                  [--iters 40] [--device cpu|cuda] [--threads N] [--no-keras]
 
 Prints one line per layer and a JSON summary. Targets (issue 6): keraslite <= 1.10x plain
 torch, and >= 2x faster than Keras 3.
@@ -45,6 +45,8 @@ _KERAS_CODE = _TIMER + r'''
 import json, os, sys
 import keras
 args = json.loads(sys.argv[1])
+if args.get("threads"):
+    torch.set_num_threads(args["threads"])
 torch.manual_seed(0)
 x = torch.randn(args["batch"], args["steps"], args["features"], device=args["device"], requires_grad=True)
 result = {}
@@ -62,7 +64,7 @@ def _keras_times(args) -> dict:
     env = dict(os.environ, KERAS_BACKEND="torch")
     if args.device == "cpu":
         env["CUDA_VISIBLE_DEVICES"] = ""
-    payload = json.dumps({"batch": args.batch, "steps": args.steps, "features": args.features, "units": args.units, "iters": args.iters, "device": args.device})
+    payload = json.dumps({"batch": args.batch, "steps": args.steps, "features": args.features, "units": args.units, "iters": args.iters, "device": args.device, "threads": args.threads})
     out = subprocess.run([sys.executable, "-c", _KERAS_CODE, payload], env=env, capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -75,12 +77,16 @@ def main(argv=None) -> dict:
     parser.add_argument("--units", type=int, default=128)
     parser.add_argument("--iters", type=int, default=40)
     parser.add_argument("--device", default="cuda" if __import__("torch").cuda.is_available() else "cpu")
+    parser.add_argument("--threads", type=int, default=None, help="torch CPU threads (both processes)")
     parser.add_argument("--no-keras", action="store_true")
     args = parser.parse_args(argv)
 
     import torch
 
     import keraslite as keras
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
 
     namespace: dict = {}
     exec(_TIMER, namespace)

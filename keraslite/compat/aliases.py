@@ -17,6 +17,10 @@ import sys
 # Alias prefix -> real module prefix. Longest prefixes are matched first, so
 # `tensorflow.keras.layers` goes to keraslite.layers, not to the shim.
 ALIASES = {
+    "tensorflow.keras.layers.experimental.preprocessing": "keraslite.layers.preprocessing",
+    "keras.layers.experimental.preprocessing": "keraslite.layers.preprocessing",
+    "tensorflow.keras.layers.experimental": "keraslite.compat.layers_experimental",
+    "keras.layers.experimental": "keraslite.compat.layers_experimental",
     "tensorflow.keras": "keraslite",
     "tensorflow": "keraslite.compat.tensorflow",
     "tf_keras": "keraslite",
@@ -50,6 +54,11 @@ class _AliasLoader(importlib.abc.Loader):
         # so that keraslite keeps reporting its real name and location.
         if self._original_spec is not None:
             module.__spec__ = self._original_spec
+        # The TensorFlow shim re-applies its process-wide settings (how shapes print) each
+        # time it is imported under the name `tensorflow`, even if it was imported before.
+        on_alias_import = getattr(module, "_on_alias_import", None)
+        if on_alias_import is not None:
+            on_alias_import()
 
 
 class AliasFinder(importlib.abc.MetaPathFinder):
@@ -126,4 +135,5 @@ def uninstall_aliases() -> None:
 
 
 def aliases_installed() -> bool:
+    """Whether `install_aliases()` is in effect."""
     return _finder is not None

@@ -169,3 +169,14 @@ def _plain_python(value):
     if isinstance(value, dict):
         return {k: _plain_python(v) for k, v in value.items()}
     return value
+
+
+def find_op_function(name: str):
+    """The torch implementation recorded for the `keras.ops` op called `name` (as an
+    `OpLayer` holds it), or None: for readers of saved configs."""
+    from keraslite import ops
+
+    op = getattr(ops, name, None)
+    if op is None:
+        op = getattr(ops.image, name, None)
+    return getattr(op, "eager_function", None)

@@ -248,7 +248,8 @@ class Layer(torch.nn.Module):
 
     def get_weights(self) -> list[np.ndarray]:
         """The weights as NumPy arrays, in Keras order and layout."""
-        return [w.detach().cpu().numpy() for w in self.weights]
+        # Copies: on the CPU `.numpy()` would share memory with the live parameters.
+        return [w.detach().cpu().numpy().copy() for w in self.weights]
 
     def set_weights(self, weights) -> None:
         """Set the weights from NumPy arrays in Keras order and layout (as `get_weights`)."""
@@ -488,8 +489,6 @@ class Layer(torch.nn.Module):
     # ------------------------------------------------------------------ config
     def get_config(self) -> dict:
         config = {"name": self.name, "trainable": self.trainable, "dtype": self._dtype_name}
-        if self._batch_input_shape is not None:
-            config["batch_input_shape"] = self._batch_input_shape
         base_init = Layer.__init__
         if type(self).__init__ is not base_init and type(self).get_config is Layer.get_config:
             # A custom layer with constructor arguments must describe them itself.

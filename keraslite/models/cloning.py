@@ -1,7 +1,7 @@
 """`keras.models.clone_model`: a new model with the same architecture and fresh weights."""
 from __future__ import annotations
 
-from keraslite.saving import serialization
+from keraslite.saving.op_config import has_tensor_constants, op_function
 
 
 def clone_model(model, input_tensors=None, clone_function=None, call_function=None, recursive: bool = False, **kwargs):
@@ -13,13 +13,15 @@ def clone_model(model, input_tensors=None, clone_function=None, call_function=No
         input_tensors: optional `keras.Input` tensors to build the clone on (functional models).
         clone_function: `fn(layer) -> layer` applied to each layer instead of cloning it from
             its config (e.g. `lambda layer: layer` shares layers).
+        recursive: accepted for Keras compatibility; nested models are always cloned
+            from their config (fresh weights), as with `recursive=True`.
     """
     from keraslite.layers.input_layer import InputLayer
-    from keraslite.models.model import Model
     from keraslite.models.sequential import Sequential
 
-    if call_function is not None or kwargs:
-        raise ValueError(f"clone_model: arguments not supported yet: {['call_function'] if call_function else []}{list(kwargs)}")
+    unsupported = (["call_function"] if call_function is not None else []) + sorted(kwargs)
+    if unsupported:
+        raise ValueError(f"clone_model: these arguments are not supported yet: {unsupported}")
 
     def default_clone(layer):
         return type(layer).from_config(layer.get_config())
@@ -42,8 +44,8 @@ def clone_model(model, input_tensors=None, clone_function=None, call_function=No
 
 
 def _clone_functional(model, input_tensors, clone_layer):
-    from keraslite.layers.input_layer import Input, InputLayer
     from keraslite.graph.keras_tensor import KerasTensor
+    from keraslite.layers.input_layer import Input
     from keraslite.models.model import Model
     from keraslite.utils import tree
 
@@ -63,10 +65,13 @@ def _clone_functional(model, input_tensors, clone_layer):
         if node.is_input:
             continue
         layer = node.layer
-        if getattr(layer, "_keraslite_op_function", None) is not None:
+        if op_function(layer) is not None:
             from keraslite.graph.symbolic_ops import OpLayer
 
-            new_layer = cloned_layers.setdefault(id(layer), OpLayer(layer._keraslite_op_function, name=layer.name))
+            if has_tensor_constants(layer):
+                new_layer = layer  # holds no weights; its constants are shared as they are
+            else:
+                new_layer = cloned_layers.setdefault(id(layer), OpLayer(op_function(layer), name=layer.name))
         else:
             if id(layer) not in cloned_layers:
                 cloned_layers[id(layer)] = clone_layer(layer)

@@ -18,6 +18,7 @@ from keraslite.graph.keras_tensor import KerasTensor
 
 
 def any_symbolic(args, kwargs) -> bool:
+    """Whether a KerasTensor is among the arguments (also inside lists and tuples)."""
     for value in args:
         if isinstance(value, KerasTensor):
             return True

@@ -60,3 +60,35 @@ def svd(x, full_matrices=True, compute_uv=True):
 def eigh(x):
     """(eigenvalues, eigenvectors) of a symmetric matrix."""
     return torch.linalg.eigh(to_tensor(x))
+
+
+@keras_op
+def slogdet(x):
+    """(sign, log|det|) of a matrix."""
+    result = torch.linalg.slogdet(to_tensor(x))
+    return result.sign, result.logabsdet
+
+
+@keras_op
+def pinv(x, rcond=1e-15):
+    """Moore-Penrose pseudo-inverse."""
+    return torch.linalg.pinv(to_tensor(x), rtol=rcond)
+
+
+@keras_op
+def matrix_rank(x, tol=None):
+    """Numerical rank of a matrix (int32)."""
+    return torch.linalg.matrix_rank(default_float(to_tensor(x)), atol=tol).to(torch.int32)
+
+
+@keras_op
+def solve_triangular(a, b, lower=False):
+    """`x` with `a @ x = b` for a triangular `a`."""
+    return torch.linalg.solve_triangular(to_tensor(a), to_tensor(b), upper=not lower)
+
+
+@keras_op
+def lstsq(a, b, rcond=None):
+    """Least-squares solution of `a @ x = b`."""
+    a, b = to_tensor(a), to_tensor(b)
+    return torch.linalg.lstsq(a, b if b.ndim == a.ndim else b.unsqueeze(-1), rcond=rcond).solution.reshape((a.shape[-1],) + tuple(b.shape[1:]))

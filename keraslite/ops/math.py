@@ -14,6 +14,7 @@ def erf(x):
 
 @keras_op
 def erfc(x):
+    """Complementary error function, elementwise."""
     return torch.erfc(default_float(to_tensor(x)))
 
 
@@ -65,6 +66,7 @@ def segment_max(data, segment_ids, num_segments=None, sorted=False):  # noqa: A0
 
 @keras_op
 def logdet(x):
+    """log(det(x)) of a positive-definite matrix."""
     return torch.logdet(to_tensor(x))
 
 
@@ -72,3 +74,61 @@ def logdet(x):
 def extract_sequences(x, sequence_length, sequence_stride):
     """Frames of length `sequence_length` every `sequence_stride` along the last axis."""
     return to_tensor(x).unfold(-1, sequence_length, sequence_stride)
+
+
+@keras_op
+def segment_min(data, segment_ids, num_segments=None, sorted=False):  # noqa: A002
+    """Minima of `data` rows grouped by `segment_ids`."""
+    return _segment(data, segment_ids, num_segments, "amin")
+
+
+@keras_op
+def segment_prod(data, segment_ids, num_segments=None, sorted=False):  # noqa: A002
+    """Products of `data` rows grouped by `segment_ids`."""
+    return _segment(data, segment_ids, num_segments, "prod")
+
+
+@keras_op
+def cdist(x1, x2, p=2.0):
+    """Pairwise p-norm distances between the rows of `x1` and of `x2`."""
+    return torch.cdist(default_float(to_tensor(x1)), default_float(to_tensor(x2)), p=p)
+
+
+def _complex(x):
+    real, imag = x
+    real = default_float(to_tensor(real))
+    return torch.complex(real, to_tensor(imag).to(real.dtype))
+
+
+@keras_op
+def fft(x):
+    """FFT over the last axis of `x = (real, imag)`; returns `(real, imag)`."""
+    result = torch.fft.fft(_complex(x))
+    return result.real, result.imag
+
+
+@keras_op
+def fft2(x):
+    """2-D FFT over the last two axes of `x = (real, imag)`; returns `(real, imag)`."""
+    result = torch.fft.fft2(_complex(x))
+    return result.real, result.imag
+
+
+@keras_op
+def ifft2(x):
+    """Inverse 2-D FFT of `x = (real, imag)`; returns `(real, imag)`."""
+    result = torch.fft.ifft2(_complex(x))
+    return result.real, result.imag
+
+
+@keras_op
+def rfft(x, fft_length=None):
+    """FFT of a real signal over its last axis; returns `(real, imag)`."""
+    result = torch.fft.rfft(default_float(to_tensor(x)), n=fft_length)
+    return result.real, result.imag
+
+
+@keras_op
+def irfft(x, fft_length=None):
+    """Inverse of `rfft` for `x = (real, imag)`: a real signal."""
+    return torch.fft.irfft(_complex(x), n=fft_length)

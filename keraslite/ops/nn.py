@@ -36,6 +36,7 @@ from keraslite.ops.nn_core import batch_normalization as batch_normalization
 from keraslite.ops.nn_core import layer_normalization as layer_normalization
 from keraslite.ops.nn_core import rms_normalization as rms_normalization
 from keraslite.ops.nn_core import psnr as psnr
+from keraslite.ops.nn_core import ctc_loss as ctc_loss
 from keraslite.ops.nn_conv import conv as conv
 from keraslite.ops.nn_conv import depthwise_conv as depthwise_conv
 from keraslite.ops.nn_conv import max_pool as max_pool
@@ -45,3 +46,5 @@ from keraslite.ops.nn_conv import conv_transpose as conv_transpose
 from keraslite.ops.nn_conv import separable_conv as separable_conv
 from keraslite.ops.nn_conv import adaptive_average_pool as adaptive_average_pool
 from keraslite.ops.nn_conv import adaptive_max_pool as adaptive_max_pool
+from keraslite.ops.nn_conv import depth_to_space as depth_to_space
+from keraslite.ops.nn_conv import space_to_depth as space_to_depth

@@ -171,3 +171,25 @@ def adaptive_average_pool(inputs, output_size, data_format=None):
 def adaptive_max_pool(inputs, output_size, data_format=None):
     """Max pooling to a fixed output size."""
     return _adaptive(inputs, output_size, data_format, "max")
+
+
+@keras_op
+def depth_to_space(x, block_size, data_format="channels_last"):
+    """Channels moved into `block_size` x `block_size` spatial blocks (TensorFlow's order)."""
+    x = to_tensor(x)
+    if data_format == "channels_last":
+        n, h, w, c = x.shape
+        out = x.reshape(n, h, w, block_size, block_size, c // block_size**2).permute(0, 1, 3, 2, 4, 5)
+        return out.reshape(n, h * block_size, w * block_size, c // block_size**2)
+    return F.pixel_shuffle(x, block_size)
+
+
+@keras_op
+def space_to_depth(x, block_size, data_format="channels_last"):
+    """`block_size` x `block_size` spatial blocks moved into channels (TensorFlow's order)."""
+    x = to_tensor(x)
+    if data_format == "channels_last":
+        n, h, w, c = x.shape
+        out = x.reshape(n, h // block_size, block_size, w // block_size, block_size, c).permute(0, 1, 3, 2, 4, 5)
+        return out.reshape(n, h // block_size, w // block_size, c * block_size**2)
+    return F.pixel_unshuffle(x, block_size)

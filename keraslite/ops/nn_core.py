@@ -50,6 +50,7 @@ def elu(x, alpha=1.0):
 
 @keras_op
 def celu(x, alpha=1.0):
+    """Continuously differentiable exponential linear unit."""
     return F.celu(default_float(to_tensor(x)), alpha=alpha)
 
 
@@ -67,21 +68,25 @@ def glu(x, axis=-1):
 
 @keras_op
 def hard_tanh(x):
+    """tanh approximated by clipping to [-1, 1]."""
     return F.hardtanh(to_tensor(x))
 
 
 @keras_op
 def hard_shrink(x, threshold=0.5):
+    """x where |x| > threshold, else 0."""
     return F.hardshrink(to_tensor(x), threshold)
 
 
 @keras_op
 def soft_shrink(x, threshold=0.5):
+    """x shrunk toward 0 by `threshold` (0 inside [-threshold, threshold])."""
     return F.softshrink(to_tensor(x), threshold)
 
 
 @keras_op
 def threshold(x, threshold, default_value):
+    """x where x > threshold, else `default_value`."""
     x = to_tensor(x)
     return torch.where(x > threshold, x, torch.as_tensor(default_value, dtype=x.dtype, device=x.device))
 
@@ -235,3 +240,20 @@ def psnr(x1, x2, max_val):
     x1, x2 = default_float(to_tensor(x1)), default_float(to_tensor(x2))
     mse = torch.mean((x1 - x2) ** 2)
     return 20.0 * torch.log10(torch.as_tensor(float(max_val), dtype=x1.dtype, device=x1.device)) - 10.0 * torch.log10(mse)
+
+
+@keras_op
+def ctc_loss(target, output, target_length, output_length, mask_index=0):
+    """CTC loss per sample: `target` (batch, max_label) int labels, `output` logits
+    (batch, time, classes), lengths per sample, `mask_index` the blank class."""
+    output = default_float(to_tensor(output))
+    log_probabilities = torch.log_softmax(output, dim=-1).transpose(0, 1)  # (time, batch, classes)
+    return F.ctc_loss(
+        log_probabilities,
+        to_tensor(target).long(),
+        to_tensor(output_length).long(),
+        to_tensor(target_length).long(),
+        blank=mask_index,
+        reduction="none",
+        zero_infinity=False,
+    )

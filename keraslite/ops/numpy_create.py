@@ -62,6 +62,7 @@ def full_like(x, fill_value, dtype=None):
 
 @keras_op
 def empty_like(x, dtype=None):
+    """An uninitialized tensor with the shape (and by default the dtype) of `x`."""
     x = to_tensor(x)
     return torch.empty_like(x, dtype=None if dtype is None else dtypes.to_torch_dtype(dtype))
 
@@ -90,6 +91,7 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
 
 
 def logspace(start, stop, num=50, endpoint=True, base=10, dtype=None, axis=0):
+    """`num` values spaced evenly on a log scale: base ** linspace(start, stop)."""
     exponents = linspace(start, stop, num, endpoint=endpoint, dtype="float64")
     return torch.pow(torch.tensor(float(base), dtype=torch.float64), exponents).to(_dtype_or_floatx(dtype))
 

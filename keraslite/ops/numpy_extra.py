@@ -162,3 +162,132 @@ def trapezoid(y, x=None, dx=1.0, axis=-1):
     if x is None:
         return torch.trapezoid(y, dx=dx, dim=axis)
     return torch.trapezoid(y, to_tensor(x).to(y.dtype), dim=axis)
+
+
+@keras_op
+def percentile(x, q, axis=None, method="linear", keepdims=False):
+    """The `q`-th percentile(s) (0-100) over `axis`."""
+    from keraslite.ops.numpy_reduce import quantile
+
+    return quantile.eager_function(x, np.asarray(q, dtype="float64") / 100.0, axis=axis, method=method, keepdims=keepdims)
+
+
+@keras_op
+def nanquantile(x, q, axis=None, method="linear", keepdims=False):
+    """The `q`-th quantile(s) over `axis`, ignoring NaNs."""
+    x = default_float(to_tensor(x))
+    q = torch.as_tensor(q, dtype=x.dtype, device=x.device)
+    if axis is None:
+        return torch.nanquantile(x.reshape(-1), q, interpolation=method)
+    return torch.nanquantile(x, q, dim=axis, keepdim=keepdims, interpolation=method)
+
+
+@keras_op
+def nanpercentile(x, q, axis=None, method="linear", keepdims=False):
+    """The `q`-th percentile(s) over `axis`, ignoring NaNs."""
+    return nanquantile.eager_function(x, np.asarray(q, dtype="float64") / 100.0, axis=axis, method=method, keepdims=keepdims)
+
+
+@keras_op
+def nanmedian(x, axis=None, keepdims=False):
+    """Median over `axis`, ignoring NaNs (mean of the middle two, as NumPy)."""
+    return nanquantile.eager_function(x, 0.5, axis=axis, keepdims=keepdims)
+
+
+@keras_op
+def nancumsum(x, axis=None, dtype=None):
+    """Cumulative sum with NaNs counted as zero."""
+    x = to_tensor(x)
+    if axis is None:
+        x, axis = x.reshape(-1), 0
+    return torch.cumsum(torch.nan_to_num(x, nan=0.0) if x.is_floating_point() else x, dim=axis)
+
+
+@keras_op
+def nancumprod(x, axis=None, dtype=None):
+    """Cumulative product with NaNs counted as one."""
+    x = to_tensor(x)
+    if axis is None:
+        x, axis = x.reshape(-1), 0
+    if x.is_floating_point():
+        x = torch.where(torch.isnan(x), torch.ones_like(x), x)
+    return torch.cumprod(x, dim=axis)
+
+
+@keras_op
+def nanargmax(x, axis=None, keepdims=False):
+    """Index of the maximum ignoring NaNs; int32."""
+    x = default_float(to_tensor(x))
+    x = torch.where(torch.isnan(x), torch.full_like(x, float("-inf")), x)
+    if axis is None:
+        return torch.argmax(x.reshape(-1)).to(torch.int32)
+    return torch.argmax(x, dim=axis, keepdim=keepdims).to(torch.int32)
+
+
+@keras_op
+def nanargmin(x, axis=None, keepdims=False):
+    """Index of the minimum ignoring NaNs; int32."""
+    x = default_float(to_tensor(x))
+    x = torch.where(torch.isnan(x), torch.full_like(x, float("inf")), x)
+    if axis is None:
+        return torch.argmin(x.reshape(-1)).to(torch.int32)
+    return torch.argmin(x, dim=axis, keepdim=keepdims).to(torch.int32)
+
+
+@keras_op
+def argpartition(x, kth, axis=-1):
+    """Indices that partition `x` around its `kth` element (a full stable sort is one)."""
+    return torch.argsort(to_tensor(x), dim=axis, stable=True).to(torch.int32)
+
+
+@keras_op
+def angle(x):
+    """The complex argument of each element (0 or pi for reals)."""
+    return torch.angle(default_float(to_tensor(x)))
+
+
+@keras_op
+def isreal(x):
+    """Whether each element has no imaginary part."""
+    return torch.isreal(to_tensor(x))
+
+
+@keras_op
+def i0(x):
+    """Modified Bessel function of the first kind, order 0."""
+    return torch.special.i0(default_float(to_tensor(x)))
+
+
+@keras_op
+def ldexp(x1, x2):
+    """x1 * 2**x2, elementwise."""
+    return torch.ldexp(default_float(to_tensor(x1)), to_tensor(x2))
+
+
+def _window(function, x, **kwargs):
+    return function(int(x), periodic=False, dtype=torch.float32, **kwargs)
+
+
+def hamming(x):
+    """The Hamming window of `x` points."""
+    return _window(torch.hamming_window, x)
+
+
+def hanning(x):
+    """The Hann window of `x` points."""
+    return _window(torch.hann_window, x)
+
+
+def bartlett(x):
+    """The Bartlett (triangular) window of `x` points."""
+    return _window(torch.bartlett_window, x)
+
+
+def blackman(x):
+    """The Blackman window of `x` points."""
+    return _window(torch.blackman_window, x)
+
+
+def kaiser(x, beta):
+    """The Kaiser window of `x` points."""
+    return _window(torch.kaiser_window, x, beta=float(beta))

@@ -51,20 +51,24 @@ def outer(x1, x2):
 
 @keras_op
 def inner(x1, x2):
+    """Sum-product over the last axes of `x1` and `x2`."""
     return torch.inner(to_tensor(x1), to_tensor(x2))
 
 
 @keras_op
 def vdot(x1, x2):
+    """Dot product of the flattened inputs."""
     return torch.vdot(to_tensor(x1).reshape(-1), to_tensor(x2).reshape(-1))
 
 
 @keras_op
 def cross(x1, x2, axisa=-1, axisb=-1, axisc=-1, axis=None):
+    """Cross product of 3-vectors along the last axis."""
     x1, x2 = to_tensor(x1), to_tensor(x2)
     return torch.linalg.cross(*torch.broadcast_tensors(x1, x2), dim=-1 if axis is None else axis)
 
 
 @keras_op
 def kron(x1, x2):
+    """Kronecker product."""
     return torch.kron(to_tensor(x1), to_tensor(x2))

@@ -103,6 +103,7 @@ def vstack(xs):
 
 @keras_op
 def dstack(xs):
+    """Tensors joined along axis 2."""
     return torch.dstack(_common_dtype([to_tensor(x) for x in xs]))
 
 
@@ -137,6 +138,7 @@ def _split(x, indices_or_sections, axis=0):
 
 
 def array_split(x, indices_or_sections, axis=0):
+    """`x` split into `indices_or_sections` parts of nearly equal size along `axis`."""
     return list(torch.tensor_split(to_tensor(x), indices_or_sections, dim=axis))
 
 
@@ -194,16 +196,19 @@ def flip(x, axis=None):
 
 @keras_op
 def fliplr(x):
+    """`x` reversed along axis 1."""
     return torch.flip(to_tensor(x), (1,))
 
 
 @keras_op
 def flipud(x):
+    """`x` reversed along axis 0."""
     return torch.flip(to_tensor(x), (0,))
 
 
 @keras_op
 def rot90(array, k=1, axes=(0, 1)):
+    """`array` rotated by 90 degrees `k` times in the plane of `axes`."""
     return torch.rot90(to_tensor(array), k, tuple(axes))
 
 
@@ -289,6 +294,7 @@ def diagonal(x, offset=0, axis1=0, axis2=1):
 
 @keras_op
 def diff(a, n=1, axis=-1):
+    """The `n`-th discrete difference along `axis`."""
     return torch.diff(to_tensor(a), n=n, dim=axis)
 
 
@@ -338,6 +344,7 @@ def select(condlist, choicelist, default=0):
 
 @keras_op
 def searchsorted(sorted_sequence, values, side="left"):
+    """Indices at which `values` would be inserted to keep `sorted_sequence` sorted; int32."""
     return torch.searchsorted(to_tensor(sorted_sequence), to_tensor(values), side=side).to(torch.int32)
 
 
@@ -349,6 +356,7 @@ def digitize(x, bins):
 
 @keras_op
 def isin(x1, x2, assume_unique=False, invert=False):
+    """Whether each element of `x1` is in `x2`."""
     return torch.isin(to_tensor(x1), to_tensor(x2), invert=invert)
 
 
@@ -359,5 +367,6 @@ def unique(x, sorted=True, return_inverse=False, return_counts=False, axis=None,
 
 @keras_op
 def bincount(x, weights=None, minlength=0, sparse=False):
+    """Count (or summed weight) of each non-negative integer value of `x`."""
     x = to_tensor(x).long()
     return torch.bincount(x, weights=None if weights is None else to_tensor(weights), minlength=minlength)

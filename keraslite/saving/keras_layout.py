@@ -56,7 +56,9 @@ def _holds_layers(module) -> bool:
 
 
 def _is_op(layer) -> bool:
-    return getattr(layer, "_keraslite_op_function", None) is not None
+    from keraslite.saving.op_config import op_function
+
+    return op_function(layer) is not None
 
 
 def _children(layer):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from keraslite.graph.keras_tensor import KerasTensor
 from keraslite.saving import model_config, serialization
+from keraslite.saving.op_config import op_function
 from keraslite.utils import tree
 
 _NEW_FORMAT_KEYS = ("module", "registered_name", "build_config", "compile_config", "shared_object_id")
@@ -31,7 +32,7 @@ def _is_model(layer) -> bool:
 def _layer_entry(layer) -> dict:
     from keraslite.layers.input_layer import InputLayer
 
-    if getattr(layer, "_keraslite_op_function", None) is not None:
+    if op_function(layer) is not None:
         raise NotImplementedError(
             f"The model uses the operation '{layer.name}' on symbolic tensors, which the legacy tf.keras 2 `.h5` "
             "format cannot describe. Save it as `.keras` instead, or wrap the operation in a layer."

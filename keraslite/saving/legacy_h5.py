@@ -60,7 +60,9 @@ def _write_layers(group, layers) -> None:
 
 
 def _top_layers(model) -> list:
-    return [layer for layer in model.layers if getattr(layer, "_keraslite_op_function", None) is None]
+    from keraslite.saving.op_config import op_function
+
+    return [layer for layer in model.layers if op_function(layer) is None]
 
 
 def save_model_h5(model, path: str, include_optimizer: bool = True, overwrite: bool = True) -> None:

@@ -14,23 +14,9 @@ import copy
 import inspect
 
 from keraslite.graph.keras_tensor import KerasTensor
-from keraslite.saving import serialization
+from keraslite.saving import op_config, serialization
 from keraslite.utils import tree
 
-# keraslite op functions (graph/symbolic_ops.py) <-> Keras 3 op classes in functional configs.
-_OP_CLASSES = {
-    "add": "Add",
-    "subtract": "Subtract",
-    "multiply": "Multiply",
-    "divide": "Divide",
-    "matmul": "Matmul",
-    "power": "Power",
-    "negative": "Negative",
-    "absolute": "Absolute",
-    "get_item": "GetItem",
-}
-_OP_NAMES = {v: k for k, v in _OP_CLASSES.items()}
-_OP_KEYS = {"get_item": "getitem"}
 
 
 # ---------------------------------------------------------------------- writing
@@ -67,17 +53,24 @@ def _serialize_call_value(value, own_nodes: set):
     return serialization.serialize_keras_object(value)
 
 
+def _is_keras_ops_call(layer) -> bool:
+    function = op_config.op_function(layer)
+    return function is not None and function.__name__ not in op_config.arithmetic_ops() and op_config.keras_op_module(function) is not None
+
+
 def serialize_layer(layer) -> dict:
-    """One layer (or recorded op) as an entry of a model config's `layers`."""
-    function = getattr(layer, "_keraslite_op_function", None)
+    """One layer (or recorded operator) as an entry of a model config's `layers`."""
+    function = op_config.op_function(layer)
     if function is not None:
         op_name = getattr(function, "__name__", "")
-        if op_name not in _OP_CLASSES:
+        arithmetic = op_config.arithmetic_ops()
+        if op_config.has_tensor_constants(layer) or op_name not in arithmetic:
             raise NotImplementedError(
-                f"The operation '{op_name}' (node {layer.name}) cannot be written to a model config yet. "
-                "Wrap it in a layer with a `get_config()` method."
+                f"The operation '{op_name}' (node {layer.name}) cannot be written to a model config"
+                + (" because it holds fixed tensors" if op_config.has_tensor_constants(layer) else "")
+                + ". Wrap it in a layer with a `get_config()` method (or use a Lambda layer)."
             )
-        class_name = _OP_CLASSES[op_name]
+        class_name = arithmetic[op_name][1]
         return {"module": "keras.src.ops.numpy", "class_name": class_name, "config": {"name": layer.name}, "registered_name": class_name}
     config = serialization.serialize_keras_object(layer)
     shapes_dict = _shapes_dict(layer)
@@ -121,16 +114,18 @@ def functional_get_config(model) -> dict:
     layer_configs = []
     for layer in model._graph_layers:
         inbound = []
+        entry = None
         for node in layer._inbound_nodes:
             if id(node) not in own_nodes or node.is_input:
                 continue
-            inbound.append(
-                {
-                    "args": _serialize_call_value(list(node.call_args), own_nodes),
-                    "kwargs": _serialize_call_value(dict(node.call_kwargs), own_nodes),
-                }
-            )
-        entry = serialize_layer(layer)
+            args, kwargs = list(node.call_args), dict(node.call_kwargs)
+            if _is_keras_ops_call(layer):
+                # keras.ops functions: non-tensor arguments go to the op's config (Keras 3's form).
+                entry, args = op_config.split_op_call(layer, node)
+                kwargs = {}
+            inbound.append({"args": _serialize_call_value(args, own_nodes), "kwargs": _serialize_call_value(kwargs, own_nodes)})
+        if entry is None:
+            entry = serialize_layer(layer)
         entry["name"] = layer.name
         entry["inbound_nodes"] = inbound
         layer_configs.append(entry)
@@ -170,10 +165,14 @@ def deserialize_layer(layer_data: dict, custom_objects=None, safe_mode: bool = T
     """A `layers` entry of a model config -> a layer (or an op recorded as a layer)."""
     class_name = layer_data.get("class_name")
     module = layer_data.get("module") or ""
-    if class_name in _OP_NAMES and (module.startswith("keras.src.ops") or class_name == "GetItem"):
+    arithmetic = {keras_name: fn for fn, keras_name in op_config.arithmetic_ops().values()}
+    if class_name in arithmetic and module.startswith("keras.src.ops"):
         from keraslite.graph import symbolic_ops
 
-        return symbolic_ops.OpLayer(symbolic_ops._FUNCTIONS[_OP_KEYS.get(_OP_NAMES[class_name], _OP_NAMES[class_name])], name=layer_data["name"])
+        return symbolic_ops.OpLayer(arithmetic[class_name], name=layer_data["name"])
+    op = op_config.op_from_config(layer_data)
+    if op is not None:
+        return op
     entry = {k: v for k, v in layer_data.items() if k not in ("name", "inbound_nodes")}
     return serialization.deserialize_keras_object(entry, custom_objects=custom_objects, safe_mode=safe_mode)
 
@@ -236,7 +235,7 @@ class _Reconstruction:
         else:
             args = self.revive(node_data.get("args", []))
             kwargs = self.revive(node_data.get("kwargs", {}))
-            if getattr(layer, "_keraslite_op_function", None) is not None and layer._keraslite_op_function.__name__ == "get_item" and len(args) == 2 and isinstance(args[1], list):
+            if getattr(op_config.op_function(layer), "__name__", None) == "get_item" and len(args) == 2 and isinstance(args[1], list):
                 args[1] = tuple(args[1])
         kwargs = {k: v for k, v in kwargs.items() if not (k == "mask" and v is None)}
         outputs = layer(*args, **kwargs)

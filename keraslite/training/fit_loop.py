@@ -164,7 +164,9 @@ def run_predict(model, x, batch_size, verbose, steps, callbacks):
     runner._structure = structure
     needs_batch_logs = callback_list.needs_batch_logs("predict")
     outputs: list[list[torch.Tensor]] | None = None
-    with _cpu_performance_mode(model._device()):
+    plain_forward = runner.autocast is None
+    # inference_mode for the whole loop: no autograd bookkeeping, one context for all batches.
+    with _cpu_performance_mode(model._device()), torch.inference_mode():
         callback_list.on_predict_begin()
         step = -1
         for step, (xs, _, _) in enumerate(adapter.batches()):
@@ -172,7 +174,7 @@ def run_predict(model, x, batch_size, verbose, steps, callbacks):
                 model._check_inputs(xs)
             if needs_batch_logs:
                 callback_list.batch_begin("predict", step)
-            flat = runner.predict_step(xs)
+            flat = runner.forward(xs, False) if plain_forward else runner.predict_step(xs)
             if outputs is None:
                 outputs = [[] for _ in flat]
             for store, value in zip(outputs, flat):

@@ -49,12 +49,18 @@ class StepRunner:
             return None
         return torch.stack([torch.as_tensor(v, dtype=torch.float32).reshape(()) for v in extra]).sum()
 
-    def forward_and_loss(self, x, y, sw, training: bool):
+    def _outputs_and_losses(self, x, y, sw, training):
         model = self.model
-        with self._autocast_context():
-            outputs = self.forward(x, training)
-            loss = model._compile_loss_obj(y, outputs, sw) if (y is not None and model._compile_loss_obj is not None) else None
-            extra = self._regularization()
+        outputs = self.forward(x, training)
+        loss = model._compile_loss_obj(y, outputs, sw) if (y is not None and model._compile_loss_obj is not None) else None
+        return outputs, loss, self._regularization()
+
+    def forward_and_loss(self, x, y, sw, training: bool):
+        if self.autocast is None:
+            outputs, loss, extra = self._outputs_and_losses(x, y, sw, training)
+        else:
+            with self._autocast_context():
+                outputs, loss, extra = self._outputs_and_losses(x, y, sw, training)
         if extra is not None:
             loss = extra if loss is None else loss + extra
         if loss is None:

@@ -15,6 +15,8 @@ import sys
 import keraslite as keras
 from keraslite.compat.tensorflow import config as config
 from keraslite.compat.tensorflow import data as data
+from keraslite.compat.tensorflow import image as image
+from keraslite.compat.tensorflow import linalg as linalg
 from keraslite.compat.tensorflow import dtypes as dtypes
 from keraslite.compat.tensorflow import math as math
 from keraslite.compat.tensorflow import nn as nn
@@ -38,6 +40,21 @@ from keraslite.graph import display as _display
 __version__ = "2.16.1"  # the tf.keras API generation the shim follows (Keras 3 behind tf.keras)
 VERSION = __version__
 newaxis = None
+
+
+
+def _on_alias_import() -> None:
+    """Process-wide settings of the shim, applied when it is imported as `tensorflow`."""
+    _display.set_display_types(TensorShape, DType)
+    # `tf.keras.layers.experimental.preprocessing.X` is read as an attribute path, which
+    # exists once the alias module has been imported under its TensorFlow name.
+    from keraslite.compat.aliases import aliases_installed
+
+    if aliases_installed():
+        import importlib
+
+        importlib.import_module("tensorflow.keras.layers.experimental")
+
 
 _display.set_display_types(TensorShape, DType)
 __getattr__ = _module_getattr("tf")
@@ -67,6 +84,7 @@ def print(*inputs, output_stream=sys.stderr, summarize=None, sep=" ", end="\n", 
 
 
 def no_op(name=None):
+    """`tf.no_op`: does nothing."""
     return None
 
 

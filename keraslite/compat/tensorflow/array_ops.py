@@ -26,6 +26,13 @@ def tf_api(function):
     def api(*args, name=None, **kwargs):
         return wrap(function(*args, **kwargs))
 
+    if api.__doc__ is None:
+        module = function.__module__.rpartition(".")[2]
+        namespace = {"nn": "tf.nn", "random": "tf.random", "linalg": "tf.linalg", "image": "tf.image"}.get(module, "tf")
+        api.__doc__ = (
+            f"TensorFlow's `{namespace}.{function.__name__}` with its signature, computed by keras.ops "
+            "on torch tensors (recorded as an op node on KerasTensors)."
+        )
     return api
 
 
@@ -332,3 +339,47 @@ __all__ = sorted(
     if callable(value) and not name.startswith("_") and getattr(value, "__module__", None) == __name__
     and name not in ("tf_api",)
 )
+
+
+@tf_api
+def gather_nd(params, indices, batch_dims=0):
+    if batch_dims:
+        raise NotImplementedError("tf.gather_nd with batch_dims is not supported; use keras.ops.take_along_axis.")
+    return _gather_nd(params, indices)
+
+
+@keras_op
+def _gather_nd(params, indices):
+    params, indices = to_tensor(params), to_tensor(indices).long()
+    return params[tuple(indices.unbind(-1))]
+
+
+@tf_api
+def scatter_nd(indices, updates, shape):
+    return ops.scatter(indices, updates, _static_shape(shape))
+
+
+@tf_api
+def tensor_scatter_nd_update(tensor, indices, updates):
+    return _tensor_scatter_nd(tensor, indices, updates, False)
+
+
+@tf_api
+def tensor_scatter_nd_add(tensor, indices, updates):
+    return _tensor_scatter_nd(tensor, indices, updates, True)
+
+
+@keras_op
+def _tensor_scatter_nd(tensor, indices, updates, accumulate):
+    tensor, indices = to_tensor(tensor), to_tensor(indices).long()
+    return tensor.index_put(tuple(indices.unbind(-1)), to_tensor(updates).to(tensor.dtype), accumulate=accumulate)
+
+
+def custom_gradient(f=None):
+    """`@tf.custom_gradient`: `f(*x)` returns `(y, grad_fn)`; backprop uses `grad_fn(dy)`."""
+    if f is None:
+        return custom_gradient
+    return ops.custom_gradient(f)
+
+
+__all__ = sorted(set(__all__) | {"gather_nd", "scatter_nd", "tensor_scatter_nd_update", "tensor_scatter_nd_add", "custom_gradient"})

@@ -11,6 +11,7 @@ PhysicalDevice = collections.namedtuple("PhysicalDevice", ["name", "device_type"
 
 
 def list_physical_devices(device_type=None) -> list:
+    """The CPU and any CUDA GPUs, as `PhysicalDevice(name, device_type)`."""
     devices = [PhysicalDevice("/physical_device:CPU:0", "CPU")]
     if torch.cuda.is_available():
         devices += [PhysicalDevice(f"/physical_device:GPU:{i}", "GPU") for i in range(torch.cuda.device_count())]

@@ -98,5 +98,32 @@ class GradientTape:
             return grads[0]
         return tree.pack_sequence_as(sources, grads)
 
-    def jacobian(self, target, sources, **kwargs):
-        raise NotImplementedError("GradientTape.jacobian is not part of keraslite's TensorFlow shim. Use torch.autograd.functional.jacobian instead.")
+    def jacobian(self, target, sources, unconnected_gradients="none", parallel_iterations=None, experimental_use_pfor=True):
+        """d target[i...] / d source[j...], shaped `target.shape + source.shape` (one
+        backward pass per element of `target`)."""
+        if self._used and not self._persistent:
+            raise RuntimeError("A non-persistent GradientTape can only be used to compute one set of gradients (or jacobians).")
+        self._used = True
+        flat_sources = tree.flatten(sources)
+        flat_target = target.reshape(-1)
+        rows = [[] for _ in flat_sources]
+        connected = [False] * len(flat_sources)
+        wanted = [s for s in flat_sources if isinstance(s, torch.Tensor) and s.requires_grad]
+        wanted_ids = {id(s) for s in wanted}
+        for index in range(flat_target.shape[0]):
+            if target.requires_grad and wanted:
+                grads = iter(torch.autograd.grad(flat_target[index], wanted, retain_graph=True, allow_unused=True))
+            else:
+                grads = iter([None] * len(wanted))
+            for position, source in enumerate(flat_sources):
+                grad = next(grads) if id(source) in wanted_ids else None
+                connected[position] |= grad is not None
+                rows[position].append(torch.zeros_like(source) if grad is None else grad)
+        zero = str(unconnected_gradients).lower().endswith("zero")
+        results = []
+        for position, source in enumerate(flat_sources):
+            stacked = torch.stack(rows[position]).reshape(tuple(target.shape) + tuple(source.shape))
+            results.append(wrap(stacked) if connected[position] or zero else None)
+        if isinstance(sources, torch.Tensor):
+            return results[0]
+        return tree.pack_sequence_as(sources, results)

@@ -4,8 +4,6 @@ from __future__ import annotations
 # TensorFlow name -> the keras.ops (or other keraslite) equivalent to use instead.
 EQUIVALENTS = {
     "gather_nd": "keras.ops.take_along_axis or tensor indexing",
-    "scatter_nd": "keras.ops.scatter",
-    "tensor_scatter_nd_update": "keras.ops.scatter_update",
     "map_fn": "keras.ops.map or keras.ops.vectorized_map",
     "vectorized_map": "keras.ops.vectorized_map",
     "while_loop": "keras.ops.while_loop",
@@ -16,7 +14,6 @@ EQUIVALENTS = {
     "foldl": "keras.ops.fori_loop",
     "py_function": "a plain Python call (keraslite runs eagerly)",
     "numpy_function": "a plain Python call (keraslite runs eagerly)",
-    "image": "keras.layers.Resizing / keras.ops.image",
     "strings": "Python string handling before the model (keraslite tensors hold numbers only)",
     "string": "Python strings (keraslite tensors hold numbers only)",
     "sparse": "dense tensors (keras.ops)",
@@ -27,7 +24,6 @@ EQUIVALENTS = {
     "train": "keras.callbacks.ModelCheckpoint / model.save_weights",
     "summary": "keras.callbacks.TensorBoard or torch.utils.tensorboard",
     "einsum": "keras.ops.einsum",
-    "linalg": "keras.ops.linalg",
     "signal": "keras.ops.stft / keras.ops.fft",
     "unique": "keras.ops.unique",
     "reduce_euclidean_norm": "keras.ops.norm",
@@ -42,6 +38,7 @@ class MissingFunctionError(NotImplementedError, AttributeError):
 
 
 def missing(namespace: str, name: str) -> MissingFunctionError:
+    """The error for `namespace.name`, naming the keras.ops equivalent."""
     equivalent = EQUIVALENTS.get(name)
     if equivalent is None:
         from keraslite import ops

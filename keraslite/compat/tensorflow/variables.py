@@ -25,4 +25,5 @@ def Variable(initial_value=None, trainable=None, validate_shape=True, caching_de
 
 
 def is_variable(value) -> bool:
+    """Whether `value` is a variable (a torch Parameter)."""
     return isinstance(value, torch.nn.Parameter)

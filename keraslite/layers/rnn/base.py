@@ -41,10 +41,12 @@ class DropoutRNNCell:
         return self._recurrent_dropout_mask
 
     def reset_dropout_mask(self):
-        self._dropout_mask = None
+        if self._dropout_mask is not None:
+            self._dropout_mask = None
 
     def reset_recurrent_dropout_mask(self):
-        self._recurrent_dropout_mask = None
+        if self._recurrent_dropout_mask is not None:
+            self._recurrent_dropout_mask = None
 
 
 def _reset_dropout_masks(cell) -> None:
@@ -194,6 +196,8 @@ class RNN(Layer):
             )
         super().__init__(**kwargs)
         self.cell = cell
+        # A plain attribute too: the hot paths skip torch's Module.__getattr__ lookup.
+        object.__setattr__(self, "_cell", cell)
         self.return_sequences = return_sequences
         self.return_state = return_state
         self.go_backwards = go_backwards
@@ -301,7 +305,7 @@ class RNN(Layer):
         try:
             last_output, outputs, states = self.inner_loop(sequences, states, mask, training)
         finally:
-            _reset_dropout_masks(self.cell)
+            _reset_dropout_masks(self._cell)
         if self.stateful:
             self.states = tree.map_structure(lambda s: s.detach(), states)
         output = outputs if self.return_sequences else last_output
@@ -314,7 +318,7 @@ class RNN(Layer):
         return self._step_loop(sequences, states, mask, lambda x_t, s: self._cell_step(x_t, s, training))
 
     def _cell_step(self, x_t, states, training):
-        output, new_states = _call_cell(self.cell, x_t, states, training)
+        output, new_states = _call_cell(self._cell, x_t, states, training)
         if not tree.is_nested(new_states):
             new_states = [new_states]
         return output, list(new_states)

@@ -128,11 +128,12 @@ class BuiltinRNN(RNN):
         return super().__getattr__(name)
 
     def _zero_states(self, sequences):
-        sizes = self.cell.state_size if isinstance(self.cell.state_size, (list, tuple)) else [self.cell.state_size]
+        size = self._cell.state_size
+        sizes = size if isinstance(size, (list, tuple)) else [size]
         return [sequences.new_zeros((sequences.shape[0], size)) for size in sizes]
 
     def can_fuse(self) -> bool:
-        cell = self.cell
+        cell = self._cell
         return (
             self.use_cudnn is not False
             and not self.unroll
@@ -143,14 +144,14 @@ class BuiltinRNN(RNN):
 
     def fused_weights(self) -> list:
         """`[w_ih, w_hh, b_ih, b_hh]` in torch's layout (views where possible)."""
-        cell = self.cell
+        cell = self._cell
         weights = [cell.kernel.T, cell.recurrent_kernel.T]
         if cell.use_bias:
             weights += [cell.bias, cell.bias.new_zeros(cell.bias.shape)]
         return weights
 
     def inner_loop(self, sequences, states, mask, training):
-        cell = self.cell
+        cell = self._cell
         if training and 0.0 < cell.dropout < 1.0:
             sequences = sequences * cell.get_dropout_mask(sequences[:, 0]).unsqueeze(1)
         if self.can_fuse():
@@ -184,7 +185,7 @@ class BuiltinRNN(RNN):
             sequences,
             tuple(hx) if len(hx) > 1 else hx[0],
             self.fused_weights(),
-            self.cell.use_bias,  # has_biases
+            self._cell.use_bias,  # has_biases
             1,  # num_layers
             0.0,  # dropout between layers
             bool(training),

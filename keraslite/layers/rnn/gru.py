@@ -3,8 +3,8 @@
 Keras layout: `kernel (input_dim, 3*units)`, `recurrent_kernel (units, 3*units)`,
 `bias (2, 3*units)` (input bias, recurrent bias) with `reset_after`, else `(3*units,)`;
 gates in the order z (update), r (reset), h (candidate). torch's GRU orders them r, z, n:
-the fused path reorders the gate blocks with one `torch.cat` per weight per call (a copy
-of the weights, never per step; gradients flow back through it).
+the fused path reorders the gate blocks with one `index_select` per weight per call (a
+copy of the weights, never per step; gradients flow back through it).
 """
 from __future__ import annotations
 
@@ -14,9 +14,18 @@ from keraslite import activations
 from keraslite.layers.rnn.builtin import BuiltinCell, BuiltinRNN
 
 
+_GATE_ORDER: dict = {}
+
+
 def _keras_to_torch_gates(weight: torch.Tensor) -> torch.Tensor:
-    z, r, h = weight.chunk(3, dim=-1)
-    return torch.cat([r, z, h], dim=-1)
+    """Gate blocks z, r, h (last axis) -> r, z, h: one index_select (a copy of the weight)."""
+    key = (weight.shape[-1], weight.device)
+    order = _GATE_ORDER.get(key)
+    if order is None:
+        units = weight.shape[-1] // 3
+        order = torch.cat([torch.arange(units, 2 * units), torch.arange(units), torch.arange(2 * units, 3 * units)]).to(weight.device)
+        _GATE_ORDER[key] = order
+    return weight.index_select(-1, order)
 
 
 class GRUCell(BuiltinCell):
@@ -88,10 +97,10 @@ class GRU(BuiltinRNN):
         super().__init__(cell, return_sequences=return_sequences, return_state=return_state, go_backwards=go_backwards, stateful=stateful, unroll=unroll, use_cudnn=use_cudnn, activity_regularizer=activity_regularizer, **kwargs)
 
     def can_fuse(self) -> bool:
-        return self.cell.reset_after and super().can_fuse()
+        return self._cell.reset_after and super().can_fuse()
 
     def fused_weights(self) -> list:
-        cell = self.cell
+        cell = self._cell
         weights = [_keras_to_torch_gates(cell.kernel).T, _keras_to_torch_gates(cell.recurrent_kernel).T]
         if cell.use_bias:
             weights += [_keras_to_torch_gates(cell.bias[0]), _keras_to_torch_gates(cell.bias[1])]

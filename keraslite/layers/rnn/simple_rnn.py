@@ -49,12 +49,12 @@ class SimpleRNN(BuiltinRNN):
         super().__init__(cell, return_sequences=return_sequences, return_state=return_state, go_backwards=go_backwards, stateful=stateful, unroll=unroll, activity_regularizer=activity_regularizer, **kwargs)
 
     def can_fuse(self) -> bool:
-        cell = self.cell
+        cell = self._cell
         return not self.unroll and cell.recurrent_dropout == 0 and cell.activation in (activations.tanh, activations.relu)
 
     @property
     def fused_op(self):
-        return torch._VF.rnn_tanh if self.cell.activation is activations.tanh else torch._VF.rnn_relu
+        return torch._VF.rnn_tanh if self._cell.activation is activations.tanh else torch._VF.rnn_relu
 
     def get_config(self):
         config = super().get_config()
