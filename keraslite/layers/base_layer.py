@@ -104,6 +104,11 @@ class Layer(torch.nn.Module):
         super().__setattr__(name, value)
 
     def __getattr__(self, name):
+        # Weights live in `_parameters` (not the instance dict): look there first, as
+        # cheaply as possible, since `self.kernel` is read on every call.
+        parameters = self.__dict__.get("_parameters")
+        if parameters is not None and name in parameters:
+            return parameters[name]
         try:
             return super().__getattr__(name)
         except AttributeError:
@@ -377,7 +382,7 @@ class Layer(torch.nn.Module):
         inputs = args[0]
         if not isinstance(inputs, torch.Tensor):
             inputs = convert_inputs(inputs, self._compute_torch_dtype if self.autocast else None)
-        elif self.autocast and inputs.is_floating_point() and inputs.dtype != self._compute_torch_dtype:
+        elif inputs.dtype != self._compute_torch_dtype and self.autocast and inputs.is_floating_point():
             inputs = inputs.to(self._compute_torch_dtype)
         if not self.built:
             shapes = tree.map_structure(lambda t: tuple(t.shape) if isinstance(t, (torch.Tensor, np.ndarray)) else t, inputs)

@@ -74,8 +74,12 @@ class Dense(Layer):
         self.built = True
 
     def call(self, inputs):
-        # F.linear wants (out, in); kernel.T is a free view, so this is one addmm.
-        outputs = F.linear(inputs, self.kernel.T, self.bias)
+        bias = self.bias
+        if inputs.dim() == 2 and bias is not None:
+            outputs = torch.addmm(bias, inputs, self.kernel)
+        else:
+            # F.linear wants (out, in); kernel.T is a free view, so this is still one GEMM.
+            outputs = F.linear(inputs, self.kernel.T, bias)
         if self._is_linear:
             return outputs
         return self.activation(outputs)

@@ -33,14 +33,18 @@ class Mean(Metric):
         self.total = self.add_variable((), name="total")
         self.count = self.add_variable((), name="count")
 
+    def _add_scalar(self, value: torch.Tensor, weight) -> None:
+        """The trainer's loss tracker: a detached 0-d value weighted by the batch size
+        (called with gradients off)."""
+        if value.device != self.total.device:
+            self._to_device(value.device)
+        self.total.add_(value * weight)
+        self.count.add_(weight)
+
     @torch.no_grad()
     def update_state(self, values, sample_weight=None):
         if isinstance(sample_weight, (int, float)) and isinstance(values, torch.Tensor) and values.ndim == 0:
-            # The trainer's loss tracker: a scalar weighted by the batch size.
-            if values.device != self.total.device:
-                self._to_device(values.device)
-            self.total.add_(values.detach().to(self.total.dtype) * sample_weight)
-            self.count.add_(sample_weight)
+            self._add_scalar(values.detach().to(self.total.dtype), sample_weight)
             return
         values, sample_weight = reduce_to_samplewise_values(values, sample_weight, self._torch_dtype)
         if values.device != self.total.device:

@@ -250,8 +250,11 @@ class Model(Trainer, ModelSaving, Layer):
                 f"Model {type(self).__name__} has no `call` method. A subclassed model must define "
                 "`call(self, inputs, training=None)`; a functional model is built with Model(inputs, outputs)."
             )
-        flat = self._flatten_call_inputs(inputs)
-        flat = [self._standardize_input(v, spec, i) for i, (v, spec) in enumerate(zip(flat, self.inputs))]
+        if isinstance(inputs, torch.Tensor) and len(self.inputs) == 1:
+            flat = [self._standardize_input(inputs, self.inputs[0], 0)]
+        else:
+            flat = self._flatten_call_inputs(inputs)
+            flat = [self._standardize_input(v, spec, i) for i, (v, spec) in enumerate(zip(flat, self.inputs))]
         if mask is not None:
             # Masks of the inputs reach the first layers as the tensors' `_keras_mask`
             # (set on views, not on the caller's tensors).

@@ -92,12 +92,16 @@ def _flat(values):
             yield value
 
 
-def operand(value):
+def operand(value, like=None):
     """A binary op's operand: tensors stay, Python numbers stay (torch promotes them the
-    way Keras's weak types do), anything else is converted."""
+    way Keras's weak types do), anything else is converted (onto the device of `like`,
+    the other operand, when that is a tensor)."""
     if isinstance(value, (torch.Tensor, int, float, bool)):
         return value
-    return to_tensor(value)
+    tensor = to_tensor(value)
+    if isinstance(like, torch.Tensor) and tensor.device != like.device:
+        tensor = tensor.to(like.device)
+    return tensor
 
 
 def axis_arg(axis):

@@ -23,7 +23,7 @@ def _unary(name: str, torch_function, doc: str, float_result: bool = False):
 
 def _binary(name: str, torch_function, doc: str):
     def function(x1, x2):
-        x1, x2 = operand(x1), operand(x2)
+        x1, x2 = operand(x1, x2), operand(x2, x1)
         if not isinstance(x1, torch.Tensor):
             # A Python number on the left: a 0-d tensor, which torch promotes like a weak type.
             x1 = to_tensor(x1) if not isinstance(x2, torch.Tensor) else torch.as_tensor(x1, device=x2.device)
@@ -135,7 +135,7 @@ def _both_tensors(a, b):
 @keras_op
 def divide_no_nan(x1, x2):
     """x1 / x2, with 0 where x2 is 0."""
-    x1, x2 = _both_tensors(operand(x1), operand(x2))
+    x1, x2 = _both_tensors(operand(x1, x2), operand(x2, x1))
     result = torch.true_divide(x1, x2)
     return torch.where(x2 == 0, torch.zeros_like(result), result)
 
@@ -164,13 +164,13 @@ def nan_to_num(x, nan=0.0, posinf=None, neginf=None):
 @keras_op
 def isclose(x1, x2, rtol=1e-5, atol=1e-8, equal_nan=False):
     """Whether `x1` and `x2` are equal within a tolerance, elementwise."""
-    x1, x2 = _both_tensors(operand(x1), operand(x2))
+    x1, x2 = _both_tensors(operand(x1, x2), operand(x2, x1))
     return torch.isclose(x1, x2, rtol=rtol, atol=atol, equal_nan=equal_nan)
 
 
 def allclose(x1, x2, rtol=1e-5, atol=1e-8, equal_nan=False) -> bool:
     """Whether all elements are close (a host sync)."""
-    x1, x2 = _both_tensors(operand(x1), operand(x2))
+    x1, x2 = _both_tensors(operand(x1, x2), operand(x2, x1))
     return bool(torch.allclose(x1, x2, rtol=rtol, atol=atol, equal_nan=equal_nan))
 
 
@@ -180,5 +180,5 @@ def where(condition, x1=None, x2=None):
     condition = to_tensor(condition)
     if x1 is None and x2 is None:
         return tuple(i.to(torch.int32) for i in torch.nonzero(condition, as_tuple=True))
-    x1, x2 = _both_tensors(operand(x1), operand(x2))
+    x1, x2 = _both_tensors(operand(x1, x2), operand(x2, x1))
     return torch.where(condition.bool(), x1, x2)

@@ -299,13 +299,17 @@ class Optimizer:
             self.apply(grads, variables)
             return
         variables = self._trainable_variables
-        self._apply_dense(grads, variables)
-        if self._constrained:
+        if torch.is_grad_enabled():
             with torch.no_grad():
-                for variable in self._constrained:
-                    variable.copy_(variable.constraint(variable))
-        with torch.no_grad():
-            self._iterations.add_(1)
+                self._update_no_grad(grads, variables)
+        else:
+            self._update_no_grad(grads, variables)
+
+    def _update_no_grad(self, grads, variables) -> None:
+        Optimizer._apply_dense.__wrapped__(self, grads, variables)
+        for variable in self._constrained:
+            variable.copy_(variable.constraint(variable))
+        self._iterations.add_(1)
 
     @torch.no_grad()
     def _apply_dense(self, grads, variables) -> None:

@@ -67,6 +67,7 @@ class KerasOracle:
         if self._process.poll() is None:
             self._process.stdin.close()
             self._process.wait(timeout=30)
+        self._process.stdout.close()
 
 
 def keras_available() -> bool:

@@ -81,9 +81,13 @@ class StepRunner:
     def _update_trackers(self, loss, outputs, y, sw, batch_size):
         model = self.model
         with torch.no_grad():
-            model._loss_tracker.update_state(loss.detach(), sample_weight=batch_size)
-            if y is not None and model._compile_metrics_obj is not None:
-                model._compile_metrics_obj.update_state(y, [o.detach() for o in outputs], sw)
+            self._update_trackers_no_grad(loss, outputs, y, sw, batch_size)
+
+    def _update_trackers_no_grad(self, loss, outputs, y, sw, batch_size):
+        model = self.model
+        model._loss_tracker._add_scalar(loss.detach(), batch_size)
+        if y is not None and model._compile_metrics_obj is not None:
+            model._compile_metrics_obj.update_state(y, [o.detach() for o in outputs], sw)
 
     # ------------------------------------------------------------------ steps
     def _train_core(self, x, y, sw):
@@ -118,8 +122,9 @@ class StepRunner:
         outputs, loss, grads = self._train_core(x, y, sw)
         if self.grad_scaler is not None:
             grads = self._unscale(grads)
-        self.model.optimizer._fast_apply(list(grads), self.model._train_params)
-        self._update_trackers(loss, outputs, y, sw, x[0].shape[0] if x else 1)
+        with torch.no_grad():  # one context for the update and the metrics
+            self.model.optimizer._fast_apply(list(grads), self.model._train_params)
+            self._update_trackers_no_grad(loss, outputs, y, sw, x[0].shape[0] if x else 1)
         return loss
 
     def _unscale(self, grads):

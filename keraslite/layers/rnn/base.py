@@ -95,7 +95,7 @@ class StackedRNNCells(Layer):
         cells: list of RNN cell instances.
     """
 
-    def __init__(self, cells, **kwargs):
+    def __init__(self, cells: list, **kwargs):
         super().__init__(**kwargs)
         for cell in cells:
             if "call" not in dir(cell) or "state_size" not in dir(cell):
@@ -184,7 +184,7 @@ class RNN(Layer):
     tensors), `mask (batch, timesteps)` booleans, `training`.
     """
 
-    def __init__(self, cell, return_sequences=False, return_state=False, go_backwards=False, stateful=False, unroll=False, zero_output_for_mask=False, **kwargs):
+    def __init__(self, cell, return_sequences: bool = False, return_state: bool = False, go_backwards: bool = False, stateful: bool = False, unroll: bool = False, zero_output_for_mask: bool = False, **kwargs):
         if isinstance(cell, (list, tuple)):
             cell = StackedRNNCells(cell)
         if "call" not in dir(cell):
@@ -296,7 +296,7 @@ class RNN(Layer):
         return None
 
     # ------------------------------------------------------------------ running
-    def call(self, sequences, initial_state=None, mask=None, training=False):
+    def call(self, sequences: torch.Tensor, initial_state=None, mask: torch.Tensor | None = None, training: bool = False):
         if isinstance(mask, (list, tuple)):
             mask = mask[0]
         if mask is not None and mask.dtype != torch.bool:

@@ -30,7 +30,7 @@ class Bidirectional(Layer):
     Weights: the forward layer's, then the backward layer's.
     """
 
-    def __init__(self, layer, merge_mode="concat", weights=None, backward_layer=None, **kwargs):
+    def __init__(self, layer: Layer, merge_mode: str | None = "concat", weights=None, backward_layer: Layer | None = None, **kwargs):
         if not isinstance(layer, Layer):
             raise ValueError(f"Please initialize `Bidirectional` layer with a `keras.layers.Layer` instance. Received: {layer}")
         if backward_layer is not None and not isinstance(backward_layer, Layer):

@@ -203,6 +203,7 @@ class BuiltinRNN(RNN):
             return False
         if torch.compiler.is_compiling():
             return False  # a data-dependent branch would break the compiled graph
+        # Host sync (one per call, never per step): which kernel runs depends on the data.
         return not bool((mask[:, 1:] & ~mask[:, :-1]).any())
 
     def _run_fused_right_padded(self, sequences, states, mask, training):

@@ -18,7 +18,7 @@ class TimeDistributed(Layer):
         layer: a `Layer` instance.
     """
 
-    def __init__(self, layer, **kwargs):
+    def __init__(self, layer: Layer, **kwargs):
         if not isinstance(layer, Layer):
             raise ValueError(f"Please initialize `TimeDistributed` layer with a `keras.layers.Layer` instance. Received: {layer}")
         super().__init__(**kwargs)
