@@ -156,3 +156,16 @@ def test_layer_is_an_nn_module_on_the_default_device():
     layer.build((None, 3))
     assert isinstance(layer, torch.nn.Module)
     assert layer.kernel.device.type == keras.backend.get_device().type
+
+
+def test_add_weight_accepts_tf2_name_first_form():
+    class OldStyle(layers.Layer):
+        def build(self, input_shape):
+            self.kernel = self.add_weight("kernel", shape=(input_shape[-1], 2), initializer="ones")
+
+        def call(self, inputs):
+            return inputs @ self.kernel
+
+    layer = OldStyle()
+    assert tuple(layer(np.ones((1, 3), "float32")).shape) == (1, 2)
+    assert layer.weights[0].name == "kernel"

@@ -166,12 +166,22 @@ class Layer(torch.nn.Module):
         return self._flat_sublayers()
 
     # ------------------------------------------------------------------ weights
-    def add_weight(self, shape=None, initializer=None, dtype=None, trainable: bool = True, autocast: bool = True, regularizer=None, constraint=None, aggregation="none", name: str | None = None, **kwargs) -> Variable:
+    def add_weight(self, *args, **kwargs) -> Variable:
         """Create a weight (a `Variable`) of Keras shape `shape`, registered on this layer.
 
+        Keras 3 signature: `add_weight(shape=None, initializer=None, dtype=None,
+        trainable=True, autocast=True, regularizer=None, constraint=None,
+        aggregation="none", name=None)`. The tf.keras 2 form with the name first,
+        `add_weight("kernel", shape=...)`, is accepted too, as tutorials use it.
         `initializer` defaults to `glorot_uniform` for floating weights and `zeros`
         otherwise, as in Keras.
         """
+        if args and isinstance(args[0], str):
+            kwargs.setdefault("name", args[0])
+            args = args[1:]
+        return self._add_weight(*args, **kwargs)
+
+    def _add_weight(self, shape=None, initializer=None, dtype=None, trainable: bool = True, autocast: bool = True, regularizer=None, constraint=None, aggregation="none", name: str | None = None, **kwargs) -> Variable:
         shape = tuple(int(d) for d in (shape if shape is not None else ()))
         if any(d is None for d in shape):
             raise ValueError(f"Layer {self.name}: weight shapes must be fully defined. Received: shape={shape}")
