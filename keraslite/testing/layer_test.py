@@ -51,6 +51,9 @@ def run_layer_test(
     init_kwargs = dict(init_kwargs or {})
     call_kwargs = dict(call_kwargs or {})
     rng = np.random.default_rng(seed)
+    # Weights come from torch's global generator: seed it so a test does not depend on
+    # which tests ran before it (e.g. a ReLU layer whose units all start dead).
+    torch.manual_seed(seed)
     multi = isinstance(input_shape, list)
     shapes = input_shape if multi else [input_shape]
     if input_data is None:
