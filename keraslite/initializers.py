@@ -13,6 +13,7 @@ import numpy as np
 import torch
 
 from keraslite.backend import dtypes
+from keraslite.utils.identifiers import get_object
 
 
 def compute_fans(shape, input_axes=None, output_axes=None) -> tuple[float, float]:
@@ -253,28 +254,8 @@ _BY_CLASS_NAME["IdentityInitializer"] = Identity
 
 
 def get(identifier):
-    """An initializer from a Keras name, a class name, a config dict, an instance or a callable."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, Initializer):
-        return identifier
-    if isinstance(identifier, str):
-        cls = _BY_NAME.get(identifier) or _BY_CLASS_NAME.get(identifier)
-        if cls is None:
-            raise ValueError(f"Could not interpret initializer identifier: {identifier!r}. Known: {sorted(_BY_NAME)}")
-        return cls()
-    if isinstance(identifier, dict):
-        cls = _BY_CLASS_NAME.get(identifier.get("class_name"))
-        if cls is None:
-            from keraslite.saving import serialization
-
-            return serialization.deserialize_keras_object(identifier)
-        return cls.from_config(identifier.get("config", {}))
-    if isinstance(identifier, type) and issubclass(identifier, Initializer):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret initializer identifier: {identifier!r}")
+    """A initializer from a Keras name, a class name, a config dict, an instance or a callable."""
+    return get_object(identifier, "initializer", Initializer, _BY_NAME, _BY_CLASS_NAME)
 
 
 def serialize(initializer):

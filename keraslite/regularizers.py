@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import torch
 
+from keraslite.utils.identifiers import get_object
+
 
 class Regularizer:
     def __call__(self, x):
@@ -88,20 +90,5 @@ _BY_CLASS_NAME = {cls.__name__: cls for cls in (L1, L2, L1L2, OrthogonalRegulari
 
 
 def get(identifier):
-    if identifier is None:
-        return None
-    if isinstance(identifier, Regularizer) or (callable(identifier) and not isinstance(identifier, (str, dict, type))):
-        return identifier
-    if isinstance(identifier, str):
-        cls = _BY_NAME.get(identifier) or _BY_CLASS_NAME.get(identifier)
-        if cls is None:
-            raise ValueError(f"Could not interpret regularizer identifier: {identifier!r}. Known: {sorted(_BY_NAME)}")
-        return cls()
-    if isinstance(identifier, dict):
-        cls = _BY_CLASS_NAME.get(identifier.get("class_name"))
-        if cls is None:
-            from keraslite.saving import serialization
-
-            return serialization.deserialize_keras_object(identifier)
-        return cls.from_config(identifier.get("config", {}))
-    raise ValueError(f"Could not interpret regularizer identifier: {identifier!r}")
+    """A regularizer from a Keras name, a class name, a config dict, an instance or a callable."""
+    return get_object(identifier, "regularizer", Regularizer, _BY_NAME, _BY_CLASS_NAME)

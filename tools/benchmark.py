@@ -236,8 +236,8 @@ def worker(impl, workload, steps, threads=1):
             model.predict({k: v[:pb] for k, v in px.items()} if isinstance(px, dict) else px[:pb], batch_size=pb, verbose=0)
             start = time.perf_counter()
             model.predict(px, batch_size=pb, verbose=0)
-            n = (len(next(iter(px.values()))) if isinstance(px, dict) else len(px)) // pb
-            predict[pb] = (time.perf_counter() - start) / max(1, n) * 1e3
+            n = -(-(len(next(iter(px.values()))) if isinstance(px, dict) else len(px)) // pb)  # batches, the last one may be short
+            predict[pb] = (time.perf_counter() - start) / n * 1e3
         result["predict_ms"] = predict
     result["peak_mem_mb"] = peak_memory_mb()
     print("RESULT " + json.dumps(result))
