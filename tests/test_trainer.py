@@ -325,3 +325,72 @@ def test_mixed_precision_policy():
             mixed_precision.set_global_policy("mixed_int8")
     finally:
         mixed_precision.set_global_policy("float32")
+
+
+def test_validation_freq_initial_epoch_and_generator_validation():
+    model = mnist_model()
+    model.compile(loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
+    x, y = mnist_data(64)
+    history = model.fit(x, y, epochs=4, batch_size=32, validation_data=(x, y), validation_freq=2, verbose=0)
+    assert len(history.history["loss"]) == 4 and len(history.history["val_loss"]) == 2
+    history = model.fit(x, y, epochs=3, initial_epoch=1, verbose=0)
+    assert history.epoch == [1, 2]
+
+    def batches():
+        while True:
+            yield x[:32], y[:32]
+
+    history = model.fit(x, y, epochs=1, validation_data=batches(), validation_steps=2, verbose=0)
+    assert "val_accuracy" in history.history
+
+
+def test_jit_compile_falls_back_to_eager_with_one_warning(monkeypatch):
+    def broken_compile(fn, **kwargs):
+        def call(*args):
+            raise RuntimeError("InvalidCxxCompiler: no working C++ compiler found")
+
+        return call
+
+    monkeypatch.setattr(torch, "compile", broken_compile)
+    model = mnist_model()
+    model.compile(loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), jit_compile=True)
+    with pytest.warns(UserWarning, match="training continues in eager mode") as record:
+        history = model.fit(*mnist_data(96), batch_size=32, epochs=2, verbose=0)
+    assert len([w for w in record if "eager mode" in str(w.message)]) == 1
+    assert len(history.history["loss"]) == 2 and int(model.optimizer.iterations) == 6
+
+
+def test_custom_train_step_and_test_step_as_in_the_keras_guide():
+    class CustomModel(keras.Model):
+        def train_step(self, data):
+            x, y = data
+            self.zero_grad()
+            y_pred = self(x, training=True)
+            loss = self.compute_loss(y=y, y_pred=y_pred)
+            loss.backward()
+            trainable_weights = [v for v in self.trainable_weights]
+            gradients = [v.value.grad for v in trainable_weights]
+            with torch.no_grad():
+                self.optimizer.apply(gradients, trainable_weights)
+            for metric in self.metrics:
+                if metric.name == "loss":
+                    metric.update_state(loss)
+                else:
+                    metric.update_state(y, y_pred)
+            return {m.name: m.result() for m in self.metrics}
+
+        def test_step(self, data):
+            x, y = data
+            y_pred = self(x, training=False)
+            return {"custom_loss": self.compute_loss(y=y, y_pred=y_pred)}
+
+    inputs = keras.Input(shape=(32,))
+    model = CustomModel(inputs, layers.Dense(1)(inputs))
+    model.compile(optimizer="adam", loss="mse", metrics=["mae"])
+    rng = np.random.default_rng(0)
+    x, y = rng.random((64, 32)).astype("float32"), rng.random((64, 1)).astype("float32")
+    history = model.fit(x, y, epochs=3, batch_size=16, verbose=0)
+    assert list(history.history) == ["loss", "mae"]
+    assert history.history["loss"][-1] < history.history["loss"][0]
+    assert int(model.optimizer.iterations) == 12
+    assert set(model.evaluate(x, y, verbose=0, return_dict=True)) == {"custom_loss"}

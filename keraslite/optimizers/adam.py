@@ -44,7 +44,7 @@ class Adam(Optimizer):
             v_list = v_hat
         denominators = torch._foreach_sqrt(v_list)
         torch._foreach_add_(denominators, self.epsilon)
-        torch._foreach_addcdiv_(variables, torch._foreach_mul(m_list, alpha), denominators, value=-1)
+        self._addcdiv_(variables, m_list, denominators, -alpha)
 
     def get_config(self):
         config = super().get_config()

@@ -325,6 +325,18 @@ class Optimizer:
     def _update_step(self, grads, variables, lr) -> None:
         raise NotImplementedError(f"{type(self).__name__} must implement `_update_step`.")
 
+    @staticmethod
+    def _addcdiv_(variables, numerators, denominators, scale: torch.Tensor) -> None:
+        """`variables += scale * numerators / denominators` in one pass per tensor.
+
+        On CPU the per-tensor scalar goes in as a tensor (no host sync, no temporary);
+        elsewhere the numerators are scaled first (a CUDA scalar tensor cannot be read
+        by the fused kernel without a sync; the compiler fuses the two anyway)."""
+        if scale.device.type == "cpu" and not torch.compiler.is_compiling():
+            torch._foreach_addcdiv_(variables, numerators, denominators, scale.reshape(1).expand(len(variables)).contiguous())
+        else:
+            torch._foreach_addcdiv_(variables, torch._foreach_mul(numerators, scale), denominators, value=1)
+
     def _step_count(self, offset: int = 1) -> torch.Tensor:
         """`iterations + offset` as float32 (Keras's `local_step`)."""
         return (self._iterations + offset).to(torch.float32)

@@ -87,11 +87,10 @@ class RMSprop(Optimizer):
             torch._foreach_add_(averages, grads, alpha=1 - rho)
             torch._foreach_add_(denominators, torch._foreach_mul(averages, averages), alpha=-1)
         torch._foreach_sqrt_(denominators)
-        scaled = torch._foreach_mul(grads, lr)
         if self.momentum == 0:
-            torch._foreach_addcdiv_(variables, scaled, denominators, value=-1)
+            self._addcdiv_(variables, grads, denominators, -lr)
             return
-        increments = torch._foreach_div(scaled, denominators)
+        increments = torch._foreach_div(torch._foreach_mul(grads, lr), denominators)
         if self.momentum > 0:
             momentums = self._slots(self._momentums, variables)
             torch._foreach_mul_(momentums, self.momentum)

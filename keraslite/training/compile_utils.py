@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import inspect
 
-import torch
 
 from keraslite import losses as losses_module
 from keraslite import metrics as metrics_module

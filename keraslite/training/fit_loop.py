@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import warnings
 
-import numpy as np
 import torch
 
 from keraslite.training import data_adapters
@@ -56,7 +55,9 @@ def run_fit(model, x, y, batch_size, epochs, verbose, callbacks, validation_spli
     runner._structure = structure
     needs_batch_logs = callback_list.needs_batch_logs("train")
     progress = progbar.update if progbar is not None and verbose == 1 else None
-    logs_fn = model._current_logs
+    custom_step = model._overrides("train_step")
+    last_logs = {}
+    logs_fn = (lambda: model._custom_step_logs(last_logs)) if custom_step else model._current_logs
     epoch_logs = {}
     with _cpu_performance_mode(device):
         callback_list.on_train_begin()
@@ -75,7 +76,10 @@ def run_fit(model, x, y, batch_size, epochs, verbose, callbacks, validation_spli
                     runner._structure = structure
                 if needs_batch_logs:
                     callback_list.on_train_batch_begin(step)
-                runner.train_step(*batch)
+                if custom_step:
+                    last_logs = model.train_step(model._pack_batch(structure, batch))  # the user's step, eager
+                else:
+                    runner.train_step(*batch)
                 if needs_batch_logs:
                     callback_list.on_train_batch_end(step, logs_fn())  # host sync: a callback asked for batch logs
                 if progress is not None:
@@ -117,7 +121,6 @@ def run_evaluate(model, x, y, batch_size, verbose, sample_weight, steps, callbac
         structure, adapter = _make_adapter(model, x, y, sample_weight, batch_size, steps, False, None)
     else:
         structure = model._structure()
-        adapter = adapter
     owns_callbacks = callback_list is None
     progbar = None
     if owns_callbacks:
@@ -128,6 +131,9 @@ def run_evaluate(model, x, y, batch_size, verbose, sample_weight, steps, callbac
     model.reset_metrics()
     needs_batch_logs = callback_list.needs_batch_logs("test")
     progress = progbar.update if progbar is not None and verbose == 1 else None
+    custom_step = model._overrides("test_step")
+    last_logs = {}
+    logs_fn = (lambda: model._custom_step_logs(last_logs)) if custom_step else model._current_logs
     with _cpu_performance_mode(model._device()):
         callback_list.on_test_begin()
         step = -1
@@ -136,24 +142,25 @@ def run_evaluate(model, x, y, batch_size, verbose, sample_weight, steps, callbac
                 _first_batch_setup(model, runner._structure or structure, batch)
             if needs_batch_logs:
                 callback_list.batch_begin("test", step)
-            runner.test_step(*batch)
+            if custom_step:
+                last_logs = model.test_step(model._pack_batch(runner._structure or structure, batch))
+            else:
+                runner.test_step(*batch)
             if needs_batch_logs:
-                callback_list.batch_end("test", step, model._current_logs())
+                callback_list.batch_end("test", step, logs_fn())
             if progress is not None:
-                progress(step + 1, model._current_logs)
+                progress(step + 1, logs_fn)
         if progbar is not None and progbar.progbar is not None:
             progbar.progbar._seen = step + 1
             if progbar.progbar.target is None:
                 progbar.progbar.target = step + 1
-        logs = model._current_logs()
+        logs = logs_fn()
         callback_list.on_test_end(logs)
     return logs
 
 
 def run_predict(model, x, batch_size, verbose, steps, callbacks):
     structure = model._structure()
-    if isinstance(x, (tuple, list)) and len(x) in (1, 2, 3) and not getattr(model, "_is_graph_network", False) is False:
-        pass
     adapter = data_adapters.get_data_adapter(x, structure=structure, batch_size=batch_size, steps=steps, shuffle=False, device=model._device())
     if isinstance(adapter, data_adapters.ArrayDataAdapter):
         model._check_inputs(adapter.x)

@@ -8,9 +8,7 @@ values back only when the progress bar draws or an epoch ends.
 from __future__ import annotations
 
 import contextlib
-import warnings
 
-import numpy as np
 import torch
 
 from keraslite.backend import dtypes
@@ -272,17 +270,28 @@ class Trainer:
         return False
 
     def _ensure_outputs_known(self, adapter_structure, batch) -> None:
-        """Subclassed models learn their number of outputs from a first forward pass."""
-        if self._compile_metrics_obj is not None or getattr(self, "_is_graph_network", False):
-            return
+        """Before the first step: subclassed models learn their number of outputs from a
+        forward pass, and compile metrics are built from the first batch's shapes (so that
+        a custom `train_step` sees every metric in `self.metrics`, as in Keras)."""
         x, y, _ = batch
+        metrics = getattr(self, "_compile_metrics_obj", None)
+        if getattr(self, "_is_graph_network", False):
+            if metrics is not None and not metrics.built and y is not None:
+                n = y[0].shape[0] if y and y[0] is not None else 1
+                fake = [torch.empty((n,) + tuple(d if d is not None else 1 for d in t.shape[1:])) for t in self.outputs]
+                metrics.build(y, fake)
+            return
+        if metrics is not None and (metrics.built or y is None):
+            return
         with torch.no_grad():
-            outputs = StepRunner(self, False)
-            outputs._structure = adapter_structure
-            flat = outputs.forward(x, training=False)
-        names = [f"output_{i + 1}" for i in range(len(flat))]
-        self._build_compile_objects(names)
-        adapter_structure.output_names = None  # keep the structure of y as given
+            runner = StepRunner(self, False)
+            runner._structure = adapter_structure
+            flat = runner.forward(x, training=False)
+        if getattr(self, "_compile_metrics_obj", None) is None:
+            self._build_compile_objects([f"output_{i + 1}" for i in range(len(flat))])
+            adapter_structure.output_names = None  # keep the structure of y as given
+        if y is not None:
+            self._compile_metrics_obj.build(y, flat)
 
     def _callback_list(self, callbacks, verbose, epochs, steps, add_history):
         from keraslite.callbacks.callback import CallbackList
@@ -338,6 +347,69 @@ class Trainer:
         from keraslite.training.fit_loop import run_predict
 
         return run_predict(self, x, batch_size, self._resolve_verbose(verbose), steps, callbacks)
+
+    # ------------------------------------------------------------------ overridable steps
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        """The compiled loss of `y_pred` against `y` plus `self.losses` (regularization,
+        `add_loss`), as Keras computes it; for use in a custom `train_step`."""
+        structure = self._structure()
+        flat_pred = tree.flatten(y_pred) if isinstance(y_pred, (list, tuple, dict)) else [y_pred]
+        if self._compile_loss_obj is None and self._compile_args[0] is not None:
+            self._build_compile_objects([f"output_{i + 1}" for i in range(len(flat_pred))])
+        flat_y = structure.flat_y(y) if y is not None else None
+        flat_y = None if flat_y is None else [None if v is None else data_adapters._to_tensor(v, None, self._device()) for v in flat_y]
+        flat_sw = structure.flat_y(sample_weight, "sample_weight") if sample_weight is not None else None
+        total = self._compile_loss_obj(flat_y, flat_pred, flat_sw) if (flat_y is not None and self._compile_loss_obj is not None) else None
+        for extra in self.losses:
+            total = extra if total is None else total + extra
+        if total is None:
+            return torch.zeros((), device=self._device())
+        return total
+
+    def train_step(self, data):
+        """One training step on `data` (`(x, y)` or `(x, y, sample_weight)`); returns logs.
+        Override it to customise what `fit` does (as in Keras); the built-in step is used otherwise."""
+        from keraslite.training.step import StepRunner
+
+        x, y, sw = data_adapters.unpack_x_y_sample_weight(data)
+        structure, batch = self._single_batch(x, y, sw)
+        runner = self._prepare_step_runner(training=True)
+        runner._structure = structure
+        runner.train_step(*batch)
+        return self._logs_tensors()
+
+    def test_step(self, data):
+        """One evaluation step; override to customise `evaluate`."""
+        x, y, sw = data_adapters.unpack_x_y_sample_weight(data)
+        structure, batch = self._single_batch(x, y, sw)
+        runner = self._prepare_step_runner(training=False)
+        runner._structure = structure
+        runner.test_step(*batch)
+        return self._logs_tensors()
+
+    def _overrides(self, name: str) -> bool:
+        return getattr(type(self), name) is not getattr(Trainer, name)
+
+    def _pack_batch(self, structure, batch):
+        """A flat batch back in the structure a custom `train_step` receives: `(x, y[, sample_weight])`."""
+        x, y, sw = batch
+        if getattr(self, "_is_graph_network", False):
+            x = x[0] if len(x) == 1 else list(x)
+        else:
+            x = structure.pack_x(x)
+        one = lambda v: None if v is None else (v[0] if len(v) == 1 else list(v))  # noqa: E731
+        if y is None:
+            return (x,)
+        return (x, one(y)) if sw is None else (x, one(y), one(sw))
+
+    def _custom_step_logs(self, logs) -> dict:
+        """Keras's rule: a custom step's logs, unless they name exactly the model's metrics,
+        in which case the metrics' results."""
+        logs = logs or {}
+        metric_logs = self._logs_tensors() if getattr(self, "compiled", False) else {}
+        if metric_logs and set(logs) == set(metric_logs):
+            return self._current_logs()
+        return {k: float(v.detach().float().cpu()) if isinstance(v, torch.Tensor) else float(v) for k, v in logs.items()}
 
     # ------------------------------------------------------------------ single batches
     def _single_batch(self, x, y, sample_weight, class_weight=None):
