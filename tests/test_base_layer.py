@@ -169,3 +169,19 @@ def test_add_weight_accepts_tf2_name_first_form():
     layer = OldStyle()
     assert tuple(layer(np.ones((1, 3), "float32")).shape) == (1, 2)
     assert layer.weights[0].name == "kernel"
+
+
+def test_mixed_precision_dtype_policies(keras_oracle):
+    layer = layers.Dense(2, dtype="mixed_float16")
+    assert (layer.dtype, layer.compute_dtype, layer.get_config()["dtype"]) == ("float32", "float16", "mixed_float16")
+    layer.build((None, 3))
+    assert layer.kernel.dtype == torch.float32
+    # The config real Keras 3 writes for a mixed-precision layer builds here.
+    config = keras_oracle.run("result['config'] = keras.layers.Dense(2, dtype='mixed_bfloat16').get_config()")["config"]
+    rebuilt = layers.Dense.from_config(config)
+    assert rebuilt.compute_dtype == "bfloat16" and rebuilt.dtype == "float32"
+    keras.mixed_precision.set_global_policy("mixed_float16")
+    try:
+        assert layers.Dense(1).compute_dtype == "float16"
+    finally:
+        keras.mixed_precision.set_global_policy("float32")

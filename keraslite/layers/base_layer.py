@@ -54,7 +54,10 @@ class Layer(torch.nn.Module):
             raise TypeError(f"Layer name must be a string. Received: name={name!r} (of type {type(name)})")
         self.name = name
         self._trainable = bool(trainable)
-        self._dtype_name = dtypes.standardize_dtype(dtype.name if hasattr(dtype, "compute_dtype") and hasattr(dtype, "name") and not isinstance(dtype, str) else dtype)
+        self._dtype_policy = _resolve_dtype_policy(dtype)
+        # Weights and eager computation use the variable dtype; a mixed policy's lower
+        # precision comes from `torch.autocast` around the step (as Keras autocasts).
+        self._dtype_name = dtypes.standardize_dtype(self._dtype_policy.variable_dtype)
         self._compute_torch_dtype = dtypes.to_torch_dtype(self._dtype_name)
         self.autocast = autocast
         self.built = False
@@ -125,7 +128,13 @@ class Layer(torch.nn.Module):
 
     @property
     def compute_dtype(self) -> str:
+        if self._dtype_policy.name.startswith("mixed_"):
+            return self._dtype_policy.compute_dtype
         return self._dtype_name
+
+    @property
+    def dtype_policy(self):
+        return self._dtype_policy
 
     @property
     def variable_dtype(self) -> str:
@@ -503,7 +512,8 @@ class Layer(torch.nn.Module):
 
     # ------------------------------------------------------------------ config
     def get_config(self) -> dict:
-        config = {"name": self.name, "trainable": self.trainable, "dtype": self._dtype_name}
+        dtype = self._dtype_policy.name if self._dtype_policy.name.startswith("mixed_") else self._dtype_name
+        config = {"name": self.name, "trainable": self.trainable, "dtype": dtype}
         base_init = Layer.__init__
         if type(self).__init__ is not base_init and type(self).get_config is Layer.get_config:
             # A custom layer with constructor arguments must describe them itself.
@@ -525,6 +535,11 @@ class Layer(torch.nn.Module):
 
     @classmethod
     def from_config(cls, config: dict):
+        from keraslite.saving.serialization import keras_compatible_config
+
+        # Configs written by real Keras 3 carry keys (e.g. quantization_config=None) and
+        # DTypePolicy dicts that only Keras knows; built-in layers take them too.
+        config = keras_compatible_config(cls, config, builtin=cls.__module__.startswith("keraslite."))
         try:
             return cls(**config)
         except Exception as error:
@@ -554,8 +569,11 @@ class Layer(torch.nn.Module):
         for param in self._parameters.values():
             if param is not None and param.is_floating_point():
                 if param.dtype != self._compute_torch_dtype:
+                    from keraslite.mixed_precision.policy import DTypePolicy
+
                     self._compute_torch_dtype = param.dtype
                     self._dtype_name = dtypes.standardize_dtype(param.dtype)
+                    self._dtype_policy = DTypePolicy(self._dtype_name)
                 break
         self._invalidate_device_cache()
         return result
@@ -667,6 +685,32 @@ def _infer_mask_spec(layer, inputs, previous_mask):
 
 
 # ---------------------------------------------------------------------- helpers
+def _resolve_dtype_policy(dtype):
+    """A layer's `dtype` argument -> DTypePolicy: None (the global policy), a dtype, a
+    policy name like "mixed_float16", a DTypePolicy, or Keras 3's config dict of one."""
+    from keraslite.mixed_precision.policy import DTypePolicy, global_policy
+
+    if dtype is None:
+        return global_policy()
+    if isinstance(dtype, DTypePolicy):
+        return dtype
+    if isinstance(dtype, dict):
+        return DTypePolicy(dtype.get("config", {}).get("name", "float32"))
+    if isinstance(dtype, str) and dtype.startswith("mixed_"):
+        return DTypePolicy(dtype)
+    if hasattr(dtype, "variable_dtype") and hasattr(dtype, "name") and not isinstance(dtype, str):
+        return DTypePolicy(dtype.name)
+    name = dtypes.standardize_dtype(dtype)
+    return DTypePolicy(name) if dtypes.is_float_dtype(name) else _IntegerPolicy(name)
+
+
+class _IntegerPolicy:
+    """The policy of a layer with a non-float dtype (e.g. an integer lookup)."""
+
+    def __init__(self, name):
+        self.name = self.compute_dtype = self.variable_dtype = name
+
+
 def _torch_module_weights(module: torch.nn.Module) -> list:
     return [p for p in module.parameters()]
 

@@ -181,7 +181,7 @@ def _accepted_arguments(cls):
     return names, takes_kwargs
 
 
-def _compatible_config(cls, config: dict, builtin: bool) -> dict:
+def keras_compatible_config(cls, config: dict, builtin: bool) -> dict:
     """Adapt a Keras 3 config to keraslite's constructor: DTypePolicy dicts become dtype
     names; keys only Keras knows are dropped when they hold their neutral value."""
     config = dict(config)
@@ -245,7 +245,7 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode: bool = True
     if safe_mode and _contains_lambda(inner):
         raise ValueError(f"{_UNSAFE_LAMBDA} (in a {class_name} config)")
     if isinstance(inner, dict):
-        inner = _compatible_config(cls, inner, builtin=_public_module(cls)[1])
+        inner = keras_compatible_config(cls, inner, builtin=_public_module(cls)[1])
     if hasattr(cls, "from_config"):
         try:
             from_config = cls.from_config
