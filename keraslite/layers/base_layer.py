@@ -12,7 +12,6 @@ import inspect
 import numpy as np
 import torch
 
-from keraslite import activations as _activations  # noqa: F401  (registers the module early)
 from keraslite import constraints, initializers, regularizers
 from keraslite.backend import dtypes, state
 from keraslite.backend.variable import Variable
@@ -20,6 +19,8 @@ from keraslite.graph import call_context, shape_inference
 from keraslite.graph.input_spec import assert_input_compatibility
 from keraslite.graph.keras_tensor import KerasTensor
 from keraslite.graph.node import Node
+from keraslite.layers.layer_inputs import convert_inputs, flat_shapes, map_shape_structure, shape_of_constant, with_unknown_batch
+from keraslite.layers.masks import attach_masks, overrides_compute_mask, resolve_mask, symbolic_output_masks
 from keraslite.utils import tree
 
 _LEGACY_INPUT_KWARGS = ("input_dim", "input_shape", "batch_input_shape", "batch_size", "input_length")
@@ -405,8 +406,8 @@ class Layer(torch.nn.Module):
             inputs = inputs.to(self._compute_torch_dtype)
         if not self.built:
             shapes = tree.map_structure(lambda t: tuple(t.shape) if isinstance(t, (torch.Tensor, np.ndarray)) else t, inputs)
-            assert_input_compatibility(self.input_spec, _flat_shapes(shapes), self.name)
-            self._maybe_build(_with_unknown_batch(shapes))
+            assert_input_compatibility(self.input_spec, flat_shapes(shapes), self.name)
+            self._maybe_build(with_unknown_batch(shapes))
         accepts_training, accepts_mask, _ = self._call_signature()
         training = kwargs.pop("training", None) if not accepts_training else kwargs.get("training")
         if training is None:
@@ -417,7 +418,7 @@ class Layer(torch.nn.Module):
                 kwargs["training"] = training
         if not accepts_mask and "mask" in kwargs and kwargs["mask"] is None:
             kwargs.pop("mask")
-        previous_mask = _resolve_mask(self, accepts_mask, inputs, args, kwargs)
+        previous_mask = resolve_mask(self, accepts_mask, inputs, args, kwargs)
         if self._call_losses:
             self._call_losses.clear()
         if self._modules:
@@ -429,8 +430,8 @@ class Layer(torch.nn.Module):
                 call_context.pop_training()
         else:
             outputs = self.call(inputs, *args[1:], **kwargs)
-        if previous_mask is not None or _overrides_compute_mask(self):
-            _attach_masks(self, inputs, outputs, previous_mask)
+        if previous_mask is not None or overrides_compute_mask(self):
+            attach_masks(self, inputs, outputs, previous_mask)
         if self.activity_regularizer is not None:
             for output in tree.flatten(outputs):
                 if isinstance(output, torch.Tensor):
@@ -441,8 +442,8 @@ class Layer(torch.nn.Module):
         if not args:
             args = (kwargs.pop("inputs"),)
         inputs = args[0]
-        shapes = tree.map_structure(lambda t: t.shape if isinstance(t, KerasTensor) else _shape_of_constant(t), inputs)
-        assert_input_compatibility(self.input_spec, _flat_shapes(shapes), self.name)
+        shapes = tree.map_structure(lambda t: t.shape if isinstance(t, KerasTensor) else shape_of_constant(t), inputs)
+        assert_input_compatibility(self.input_spec, flat_shapes(shapes), self.name)
         if not self.built:
             try:
                 self._maybe_build(shapes)
@@ -454,7 +455,7 @@ class Layer(torch.nn.Module):
                     f"({type(self).__name__}) for input shape {shapes}: {error}"
                 ) from error
         spec_kwargs = dict(kwargs)
-        previous_mask = _resolve_mask(self, self._call_signature()[1], inputs, args, spec_kwargs)
+        previous_mask = resolve_mask(self, self._call_signature()[1], inputs, args, spec_kwargs)
         outputs = self.compute_output_spec(*args, **spec_kwargs)
         outputs = symbolic_output_masks(self, inputs, outputs, previous_mask)
         # A mask found on the inputs (not passed by the user) is recorded apart from the
@@ -582,108 +583,6 @@ class Layer(torch.nn.Module):
         pass
 
 
-# ---------------------------------------------------------------------- masks
-# Keras's masking contract: a tensor (torch or symbolic) may carry `_keras_mask`. A layer
-# whose `call` takes `mask` receives its input's mask when the call has one tensor
-# argument and no explicit mask; a layer that supports masking sets
-# `compute_mask(inputs, previous_mask)` on its outputs; the others drop it.
-def get_keras_mask(tensor):
-    """The `_keras_mask` carried by a tensor (torch or KerasTensor), or None."""
-    return getattr(tensor, "_keras_mask", None)
-
-
-def _input_masks(inputs):
-    if isinstance(inputs, (torch.Tensor, KerasTensor)):
-        return getattr(inputs, "_keras_mask", None)
-    if isinstance(inputs, (list, tuple, dict)):
-        masks = tree.map_structure(get_keras_mask, inputs)
-        if any(m is not None for m in tree.flatten(masks)):
-            return masks
-    return None
-
-
-def _has_tensor(value) -> bool:
-    return any(isinstance(v, (torch.Tensor, KerasTensor)) for v in tree.flatten(value))
-
-
-def _resolve_mask(layer, accepts_mask, inputs, args, kwargs):
-    """Fill `kwargs["mask"]` from the inputs' masks (as Keras does) and return the
-    previous mask seen by `compute_mask`."""
-    explicit = kwargs.get("mask")
-    if explicit is not None:
-        return explicit
-    previous = _input_masks(inputs)
-    if previous is not None and accepts_mask:
-        others = list(args[1:]) + [v for k, v in kwargs.items() if k not in ("mask", "training")]
-        if not any(_has_tensor(v) for v in others):
-            kwargs["mask"] = previous
-    return previous
-
-
-def _overrides_compute_mask(layer) -> bool:
-    cls = type(layer)
-    cached = cls.__dict__.get("_keraslite_overrides_compute_mask")
-    if cached is None:
-        cached = cls.compute_mask is not Layer.compute_mask
-        setattr(cls, "_keraslite_overrides_compute_mask", cached)
-    return cached
-
-
-def _attach_masks(layer, inputs, outputs, previous_mask) -> None:
-    if not layer.supports_masking:
-        return
-    flat_outputs = [o for o in tree.flatten(outputs)]
-    if all(getattr(o, "_keras_mask", None) is not None for o in flat_outputs):
-        return
-    masks = layer.compute_mask(inputs, previous_mask)
-    if masks is None:
-        return
-    for tensor, mask in zip(flat_outputs, tree.flatten(masks)):
-        if mask is not None and isinstance(tensor, torch.Tensor) and getattr(tensor, "_keras_mask", None) is None:
-            tensor._keras_mask = mask
-
-
-def symbolic_output_masks(layer, inputs, outputs, previous_mask):
-    """`outputs` (specs) with `_keras_mask` set from `layer.compute_mask`, computed on
-    fake tensors (only shapes and dtypes) when the layer defines its own."""
-    if not layer.supports_masking or (previous_mask is None and not _overrides_compute_mask(layer)):
-        return outputs
-    flat_outputs = tree.flatten(outputs)
-    if all(o._keras_mask is not None for o in flat_outputs):
-        return outputs
-    if not _overrides_compute_mask(layer):
-        masks = previous_mask
-    else:
-        masks = _infer_mask_spec(layer, inputs, previous_mask)
-    if masks is None:
-        return outputs
-    for spec, mask in zip(flat_outputs, tree.flatten(masks)):
-        if isinstance(spec, KerasTensor) and isinstance(mask, KerasTensor) and spec._keras_mask is None and spec._keras_history is None:
-            object.__setattr__(spec, "_keras_mask", mask)
-    return outputs
-
-
-def _infer_mask_spec(layer, inputs, previous_mask):
-    from torch._subclasses.fake_tensor import FakeTensorMode
-
-    unknown = any(isinstance(t, KerasTensor) and None in t._shape for t in tree.flatten((inputs, previous_mask)))
-    runs = []
-    for fill in (83, 89) if unknown else (83,):
-        with FakeTensorMode(allow_non_fake_inputs=True):
-            fake = tree.map_structure(lambda v: shape_inference._concretize(v, fill), (inputs, previous_mask))
-            masks = layer.compute_mask(fake[0], fake[1])
-            runs.append(tree.map_structure(lambda m: (tuple(m.shape), dtypes.standardize_dtype(m.dtype)) if isinstance(m, torch.Tensor) else None, masks if masks is None or isinstance(masks, torch.Tensor) else list(tree.flatten(masks))))
-    if runs[0] is None:
-        return None
-    first = [runs[0]] if isinstance(runs[0], tuple) else runs[0]
-    second = [runs[-1]] if isinstance(runs[-1], tuple) else runs[-1]
-    specs = [
-        None if a is None else KerasTensor(tuple(x if x == y else None for x, y in zip(a[0], b[0])), a[1])
-        for a, b in zip(first, second)
-    ]
-    return specs[0] if isinstance(runs[0], tuple) else specs
-
-
 # ---------------------------------------------------------------------- helpers
 def _resolve_dtype_policy(dtype):
     """A layer's `dtype` argument -> DTypePolicy: None (the global policy), a dtype, a
@@ -745,78 +644,3 @@ def _any_keras_tensor(args, kwargs) -> bool:
         if isinstance(value, KerasTensor) or (isinstance(value, (list, tuple, dict)) and any(isinstance(v, KerasTensor) for v in tree.flatten(value))):
             return True
     return False
-
-
-def is_shape(value) -> bool:
-    return isinstance(value, (tuple, list)) and all(d is None or isinstance(d, (int, np.integer)) for d in value)
-
-
-def map_shape_structure(fn, structure):
-    """Apply `fn` to every shape (a tuple of ints/None) in a structure of shapes."""
-    if is_shape(structure):
-        return fn(tuple(structure))
-    if isinstance(structure, dict):
-        return {k: map_shape_structure(fn, v) for k, v in structure.items()}
-    return type(structure)(map_shape_structure(fn, v) for v in structure)
-
-
-def _flat_shapes(shapes) -> list:
-    if is_shape(shapes):
-        return [tuple(shapes)]
-    if isinstance(shapes, dict):
-        shapes = list(shapes.values())
-    out = []
-    for s in shapes:
-        out.extend(_flat_shapes(s))
-    return out
-
-
-def _with_unknown_batch(shapes):
-    """Build shapes seen by `build()` on an eager first call keep the batch size unknown,
-    as in Keras, so that the layer accepts any batch size afterwards."""
-    return map_shape_structure(lambda s: (None,) + tuple(s[1:]) if len(s) else s, shapes)
-
-
-def _shape_of_constant(value):
-    if isinstance(value, (np.ndarray, torch.Tensor)):
-        return tuple(value.shape)
-    return value
-
-
-def is_string_array(array) -> bool:
-    if not isinstance(array, np.ndarray):
-        return False
-    if array.dtype.kind in ("U", "S"):
-        return True
-    return array.dtype == object and array.size > 0 and isinstance(array.flat[0], (str, bytes))
-
-
-def convert_inputs(inputs, float_dtype=None):
-    """NumPy arrays / Python numbers / nested lists of them -> torch tensors on the default
-    device; floating values take `float_dtype` (Keras's autocast)."""
-    device = state.get_device()
-
-    def convert(value):
-        if isinstance(value, torch.Tensor):
-            if float_dtype is not None and value.is_floating_point() and value.dtype != float_dtype:
-                return value.to(float_dtype)
-            return value
-        if isinstance(value, (np.ndarray, np.generic, float, int, bool)) or (isinstance(value, list) and value and not isinstance(value[0], (torch.Tensor, np.ndarray, list, dict))):
-            array = np.asarray(value)
-            if is_string_array(array):
-                # torch has no string tensors: text reaches text layers as NumPy strings.
-                return array
-            if array.dtype == object:
-                raise TypeError(f"Cannot convert a value of dtype object to a tensor. Received: {value!r}")
-            tensor = torch.from_numpy(np.ascontiguousarray(array))
-            if tensor.is_floating_point() and float_dtype is not None:
-                tensor = tensor.to(float_dtype)
-            return tensor.to(device, non_blocking=True)
-        return value
-
-    if isinstance(inputs, (list, tuple, dict)):
-        if isinstance(inputs, list) and inputs and not isinstance(inputs[0], (torch.Tensor, np.ndarray, list, tuple, dict)):
-            return convert(inputs)
-        return tree.map_structure(convert, inputs)
-    return convert(inputs)
-

@@ -276,7 +276,7 @@ class Lambda(Layer):
     def compute_output_spec(self, *args, **kwargs):
         if self._output_shape is None:
             return super().compute_output_spec(*args, **kwargs)
-        from keraslite.layers.base_layer import map_shape_structure
+        from keraslite.layers.layer_inputs import map_shape_structure
         from keraslite.utils import tree
 
         input_shape = tree.map_structure(lambda t: t.shape if isinstance(t, KerasTensor) else t, args[0])

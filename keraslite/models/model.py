@@ -15,7 +15,8 @@ from keraslite.graph.fx_lowering import lower_to_fx, module_attribute_name
 from keraslite.graph.input_spec import assert_input_compatibility
 from keraslite.graph.keras_tensor import KerasTensor
 from keraslite.graph.topology import map_graph
-from keraslite.layers.base_layer import Layer, convert_inputs, is_string_array
+from keraslite.layers.base_layer import Layer
+from keraslite.layers.layer_inputs import convert_inputs, is_string_array
 from keraslite.layers.input_layer import InputLayer
 from keraslite.saving.model_saving import ModelSaving
 from keraslite.training.trainer import Trainer
@@ -288,12 +289,12 @@ class Model(Trainer, ModelSaving, Layer):
             args = tree.map_structure(lambda v: env[id(v)] if isinstance(v, KerasTensor) else v, list(node.call_args))
             kwargs = {k: tree.map_structure(lambda v: env[id(v)] if isinstance(v, KerasTensor) else v, v) for k, v in node.call_kwargs.items()}
             shapes = tree.map_structure(lambda t: t.shape if isinstance(t, KerasTensor) else t, args[0])
-            from keraslite.layers.base_layer import _flat_shapes
+            from keraslite.layers.layer_inputs import flat_shapes
 
-            assert_input_compatibility(node.layer.input_spec, _flat_shapes(shapes), node.layer.name)
-            from keraslite.layers.base_layer import _resolve_mask, symbolic_output_masks
+            assert_input_compatibility(node.layer.input_spec, flat_shapes(shapes), node.layer.name)
+            from keraslite.layers.masks import resolve_mask, symbolic_output_masks
 
-            previous_mask = _resolve_mask(node.layer, node.layer._call_signature()[1], args[0], args, kwargs)
+            previous_mask = resolve_mask(node.layer, node.layer._call_signature()[1], args[0], args, kwargs)
             produced = symbolic_output_masks(node.layer, args[0], node.layer.compute_output_spec(*args, **kwargs), previous_mask)
             for own, new in zip(node.output_tensors, tree.flatten(produced)):
                 env[id(own)] = new

@@ -127,7 +127,7 @@ def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=No
     # Crop (negative padding) or extend the full output to the size TensorFlow gives.
     pads = []
     for axis in reversed(range(rank)):
-        size, k, s, d = x.shape[2 + axis], kernel.shape[axis], strides[axis], dilation[axis]
+        size, s = x.shape[2 + axis], strides[axis]
         full = out.shape[2 + axis]
         extra = 0 if output_padding is None else _tuple(output_padding, rank)[axis]
         if padding == "same":

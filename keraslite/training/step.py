@@ -79,7 +79,6 @@ class StepRunner:
         return torch.autocast(device_type=device_type, dtype=dtype)
 
     def _update_trackers(self, loss, outputs, y, sw, batch_size):
-        model = self.model
         with torch.no_grad():
             self._update_trackers_no_grad(loss, outputs, y, sw, batch_size)
 

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import copy
 
-from keraslite.layers.base_layer import Layer, map_shape_structure
+from keraslite.layers.base_layer import Layer
+from keraslite.layers.layer_inputs import map_shape_structure
 from keraslite.layers.rnn.base import _deserialize, _serialize
 from keraslite.utils import tree
 

@@ -1,0 +1,83 @@
+"""What a layer call receives: shapes of structures, and conversion of NumPy/Python
+values to torch tensors on the default device (Keras's autocast of floating inputs)."""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from keraslite.backend import state
+from keraslite.utils import tree
+
+
+def is_shape(value) -> bool:
+    return isinstance(value, (tuple, list)) and all(d is None or isinstance(d, (int, np.integer)) for d in value)
+
+
+def map_shape_structure(fn, structure):
+    """Apply `fn` to every shape (a tuple of ints/None) in a structure of shapes."""
+    if is_shape(structure):
+        return fn(tuple(structure))
+    if isinstance(structure, dict):
+        return {k: map_shape_structure(fn, v) for k, v in structure.items()}
+    return type(structure)(map_shape_structure(fn, v) for v in structure)
+
+
+def flat_shapes(shapes) -> list:
+    if is_shape(shapes):
+        return [tuple(shapes)]
+    if isinstance(shapes, dict):
+        shapes = list(shapes.values())
+    out = []
+    for s in shapes:
+        out.extend(flat_shapes(s))
+    return out
+
+
+def with_unknown_batch(shapes):
+    """Build shapes seen by `build()` on an eager first call keep the batch size unknown,
+    as in Keras, so that the layer accepts any batch size afterwards."""
+    return map_shape_structure(lambda s: (None,) + tuple(s[1:]) if len(s) else s, shapes)
+
+
+def shape_of_constant(value):
+    if isinstance(value, (np.ndarray, torch.Tensor)):
+        return tuple(value.shape)
+    return value
+
+
+def is_string_array(array) -> bool:
+    if not isinstance(array, np.ndarray):
+        return False
+    if array.dtype.kind in ("U", "S"):
+        return True
+    return array.dtype == object and array.size > 0 and isinstance(array.flat[0], (str, bytes))
+
+
+def convert_inputs(inputs, float_dtype=None):
+    """NumPy arrays / Python numbers / nested lists of them -> torch tensors on the default
+    device; floating values take `float_dtype` (Keras's autocast)."""
+    device = state.get_device()
+
+    def convert(value):
+        if isinstance(value, torch.Tensor):
+            if float_dtype is not None and value.is_floating_point() and value.dtype != float_dtype:
+                return value.to(float_dtype)
+            return value
+        if isinstance(value, (np.ndarray, np.generic, float, int, bool)) or (isinstance(value, list) and value and not isinstance(value[0], (torch.Tensor, np.ndarray, list, dict))):
+            array = np.asarray(value)
+            if is_string_array(array):
+                # torch has no string tensors: text reaches text layers as NumPy strings.
+                return array
+            if array.dtype == object:
+                raise TypeError(f"Cannot convert a value of dtype object to a tensor. Received: {value!r}")
+            tensor = torch.from_numpy(np.ascontiguousarray(array))
+            if tensor.is_floating_point() and float_dtype is not None:
+                tensor = tensor.to(float_dtype)
+            return tensor.to(device, non_blocking=True)
+        return value
+
+    if isinstance(inputs, (list, tuple, dict)):
+        if isinstance(inputs, list) and inputs and not isinstance(inputs[0], (torch.Tensor, np.ndarray, list, tuple, dict)):
+            return convert(inputs)
+        return tree.map_structure(convert, inputs)
+    return convert(inputs)
