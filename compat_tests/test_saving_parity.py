@@ -350,7 +350,7 @@ def test_seed_models_round_trip(tmp_path):
     predictions (bit-exact on CPU)."""
     from seed_cells import build_all
 
-    models = build_all(print_fn=lambda *a, **k: None)
+    models = build_all()
     custom = {}
 
     def lines(model):
