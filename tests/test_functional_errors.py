@@ -104,7 +104,7 @@ def test_missing_dict_input():
     a = keras.Input(shape=(2,), name="a")
     b = keras.Input(shape=(2,), name="b")
     model = keras.Model([a, b], layers.add([a, b]))
-    with pytest.raises(ValueError, match=r"missing data for input\(s\) \['b'\]"):
+    with pytest.raises(ValueError, match=r"Missing data for input\(s\) \['b'\]"):
         model({"a": __import__("numpy").zeros((1, 2), "float32")})
 
 

@@ -54,6 +54,18 @@ class _OwnGraphNode:
         return iter(())
 
 
+def select_by_input_name(data: dict, names: list, where: str) -> list:
+    """Values of a dict keyed by input name, in the model's input order (Keras's rule
+    for dict inputs, for calls and for `fit` data alike)."""
+    missing = [n for n in names if n not in data]
+    if missing:
+        raise ValueError(
+            f"{where}: Missing data for input(s) {missing}. The model expects inputs "
+            f"{names}; received a dict with keys {sorted(data)}."
+        )
+    return [data[n] for n in names]
+
+
 class Model(Trainer, ModelSaving, Layer):
     """A model: groups layers into an object with training and inference features.
 
@@ -206,13 +218,7 @@ class Model(Trainer, ModelSaving, Layer):
         """Model inputs (single, list, or dict keyed by input name) -> flat list in input order."""
         names = self.input_names
         if isinstance(inputs, dict):
-            missing = [n for n in names if n not in inputs]
-            if missing:
-                raise ValueError(
-                    f'Model "{self.name}": missing data for input(s) {missing}. The model expects inputs '
-                    f"{names}; received a dict with keys {sorted(inputs)}."
-                )
-            return [inputs[n] for n in names]
+            return select_by_input_name(inputs, names, f'Model "{self.name}"')
         flat = tree.flatten(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
         if len(flat) != len(names):
             raise ValueError(

@@ -75,13 +75,9 @@ class Structure:
                 self.x_template = tree.map_structure(lambda _: None, x) if isinstance(x, (list, tuple, dict)) else None
             return tree.flatten(x) if isinstance(x, (list, tuple, dict)) else [x]
         if isinstance(x, dict):
-            missing = [n for n in names if n not in x]
-            if missing:
-                raise ValueError(
-                    f"Missing data for input(s) {missing}. The model expects inputs {names}; "
-                    f"the data is a dict with keys {sorted(x)}."
-                )
-            return [x[n] for n in names]
+            from keraslite.models.model import select_by_input_name
+
+            return select_by_input_name(x, names, "Data `x`")
         if isinstance(x, (list, tuple)) and not (len(names) == 1 and len(x) and not is_array(x[0]) and not isinstance(x[0], (list, tuple))):
             if len(x) != len(names):
                 raise ValueError(
