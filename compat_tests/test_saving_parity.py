@@ -328,7 +328,7 @@ result["built"], result["theirs"], result["failed"] = built, json.dumps(theirs, 
 
 
 # ("custom_dense" is the guide's first CustomDense, without get_config: saving it raises
-# the error that shows how to write one; tests/test_model_config.py covers both.)
+# the error that shows how to write one; tests/saving/test_model_config.py covers both.)
 SEED_MODELS = ["mnist_model", "encoder", "autoencoder", "encoder_nested", "decoder", "autoencoder_nested", "ensemble", "ticket", "toy_resnet"]
 
 
@@ -435,7 +435,7 @@ def test_every_layer_file_loads_in_keras(keras_oracle, tmp_path):
     import json
     import pathlib
 
-    source = pathlib.Path(__file__).resolve().parents[1] / "tests" / "test_saving_every_layer.py"
+    source = pathlib.Path(__file__).resolve().parents[1] / "tests" / "saving" / "test_every_layer.py"
     spec = importlib.util.spec_from_file_location("_every_layer_cases", source)
     cases = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(cases)
@@ -486,7 +486,7 @@ def test_every_layer_file_from_keras_loads_here(keras_oracle, tmp_path):
     import json
     import pathlib
 
-    source = (pathlib.Path(__file__).resolve().parents[1] / "tests" / "test_saving_every_layer.py").read_text()
+    source = (pathlib.Path(__file__).resolve().parents[1] / "tests" / "saving" / "test_every_layer.py").read_text()
     table = source[source.index("CASES = {"): source.index("# Covered elsewhere")]
     skip = ["IntegerLookup", "Discretization", "CategoryEncoding", "RandomCrop"]
     prefix = "import types\nL = types.SimpleNamespace(**vars(keras.layers))\nL.GroupedQueryAttention = keras.layers.GroupQueryAttention\n"

@@ -8,7 +8,7 @@ import torch
 import keraslite as keras
 from keraslite import layers
 from keraslite.testing.layer_test import run_layer_test
-from rnn_parity import check_models
+from keraslite.testing.rnn_parity import check_models
 
 SEQ = (2, 6, 3)
 

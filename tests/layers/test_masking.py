@@ -7,7 +7,7 @@ import torch
 
 import keraslite as keras
 from keraslite import layers
-from rnn_parity import check_models
+from keraslite.testing.rnn_parity import check_models
 
 TOKENS = np.array([[3, 5, 2, 7, 0, 0, 0], [4, 1, 0, 0, 0, 0, 0], [6, 0, 2, 9, 8, 0, 1]], dtype="int32")
 
