@@ -126,7 +126,7 @@ def serialize(activation) -> str:
         if fn is activation and name not in ("hard_swish",):
             return name
     if hasattr(activation, "get_config"):
-        from keraslite.saving import serialization
+        from keraslite.serialization import serialization_lib as serialization
 
         return serialization.serialize_keras_object(activation)
     return getattr(activation, "__name__", repr(activation))

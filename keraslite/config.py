@@ -8,4 +8,4 @@ from keraslite.backend.state import set_device as set_device
 from keraslite.backend.state import set_epsilon as set_epsilon
 from keraslite.backend.state import set_floatx as set_floatx
 from keraslite.backend.state import set_image_data_format as set_image_data_format
-from keraslite.saving.serialization import enable_unsafe_deserialization as enable_unsafe_deserialization
+from keraslite.serialization.serialization_lib import enable_unsafe_deserialization as enable_unsafe_deserialization

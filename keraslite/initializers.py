@@ -13,7 +13,7 @@ import numpy as np
 import torch
 
 from keraslite.backend import dtypes
-from keraslite.utils.identifiers import get_object
+from keraslite.serialization.identifiers import get_object
 
 
 def compute_fans(shape, input_axes=None, output_axes=None) -> tuple[float, float]:
@@ -259,12 +259,12 @@ def get(identifier):
 
 
 def serialize(initializer):
-    from keraslite.saving import serialization
+    from keraslite.serialization import serialization_lib as serialization
 
     return serialization.serialize_keras_object(initializer)
 
 
 def deserialize(config, custom_objects=None):
-    from keraslite.saving import serialization
+    from keraslite.serialization import serialization_lib as serialization
 
     return serialization.deserialize_keras_object(config, custom_objects=custom_objects)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import torch
 
-from keraslite.utils.identifiers import get_object
+from keraslite.serialization.identifiers import get_object
 
 
 class Regularizer:

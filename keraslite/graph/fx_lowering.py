@@ -27,7 +27,7 @@ import re
 import torch.fx
 
 from keraslite.graph.keras_tensor import KerasTensor
-from keraslite.utils import tree
+from keraslite.backend import tree
 
 
 def module_attribute_name(name: str, taken: set) -> str:

@@ -7,7 +7,7 @@ graph is nothing but these records, reached backwards from a model's outputs.
 from __future__ import annotations
 
 from keraslite.graph.keras_tensor import KerasHistory, KerasTensor
-from keraslite.utils import tree
+from keraslite.backend import tree
 
 
 class Node:

@@ -13,7 +13,7 @@ from torch.utils._python_dispatch import _disable_current_modes
 
 from keraslite.backend import dtypes, state
 from keraslite.graph.keras_tensor import KerasTensor
-from keraslite.utils import tree
+from keraslite.backend import tree
 
 _STAND_INS = (83, 89)
 

@@ -14,7 +14,7 @@ from keraslite.layers.base_layer import Layer
 from keraslite.graph import shape_inference
 from keraslite.graph.keras_tensor import KerasTensor
 from keraslite.graph.node import Node
-from keraslite.utils import tree
+from keraslite.backend import tree
 
 
 class OpLayer(Layer):

@@ -21,7 +21,7 @@ from keraslite.graph.keras_tensor import KerasTensor
 from keraslite.graph.node import Node
 from keraslite.layers.layer_inputs import convert_inputs, flat_shapes, map_shape_structure, shape_of_constant, with_unknown_batch
 from keraslite.layers.masks import attach_masks, overrides_compute_mask, resolve_mask, symbolic_output_masks
-from keraslite.utils import tree
+from keraslite.backend import tree
 
 _LEGACY_INPUT_KWARGS = ("input_dim", "input_shape", "batch_input_shape", "batch_size", "input_length")
 _ACCEPTED_KWARGS = _LEGACY_INPUT_KWARGS + ("weights",)
@@ -536,7 +536,7 @@ class Layer(torch.nn.Module):
 
     @classmethod
     def from_config(cls, config: dict):
-        from keraslite.saving.serialization import keras_compatible_config
+        from keraslite.serialization.serialization_lib import keras_compatible_config
 
         # Configs written by real Keras 3 carry keys (e.g. quantization_config=None) and
         # DTypePolicy dicts that only Keras knows; built-in layers take them too.

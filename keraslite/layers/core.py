@@ -14,7 +14,7 @@ def serialize_object(obj):
     """Config form of an initializer/regularizer/constraint (None stays None)."""
     if obj is None:
         return None
-    from keraslite.saving import serialization
+    from keraslite.serialization import serialization_lib as serialization
 
     return serialization.serialize_keras_object(obj)
 

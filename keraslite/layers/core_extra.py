@@ -277,7 +277,7 @@ class Lambda(Layer):
         if self._output_shape is None:
             return super().compute_output_spec(*args, **kwargs)
         from keraslite.layers.layer_inputs import map_shape_structure
-        from keraslite.utils import tree
+        from keraslite.backend import tree
 
         input_shape = tree.map_structure(lambda t: t.shape if isinstance(t, KerasTensor) else t, args[0])
         if callable(self._output_shape):
@@ -306,7 +306,7 @@ class Lambda(Layer):
     def from_config(cls, config, custom_objects=None, safe_mode=None):
         """`safe_mode=True` refuses Python lambdas; the default (None) trusts the caller
         (keraslite's loaders check `safe_mode` before they get here)."""
-        from keraslite.saving import serialization
+        from keraslite.serialization import serialization_lib as serialization
 
         config = dict(config)
         for key in ("function", "output_shape", "mask"):

@@ -12,7 +12,7 @@ import torch
 from keraslite.backend import dtypes
 from keraslite.graph import shape_inference
 from keraslite.graph.keras_tensor import KerasTensor
-from keraslite.utils import tree
+from keraslite.backend import tree
 
 def get_keras_mask(tensor):
     """The `_keras_mask` carried by a tensor (torch or KerasTensor), or None."""

@@ -19,14 +19,14 @@ ALL_OBJECTS = {**_CLASSES, **_FUNCTIONS, "Loss": Loss, "LossFunctionWrapper": Lo
 
 def serialize(loss):
     """A loss (object or function) -> its Keras config."""
-    from keraslite.saving.serialization import serialize_keras_object
+    from keraslite.serialization.serialization_lib import serialize_keras_object
 
     return serialize_keras_object(loss)
 
 
 def deserialize(name, custom_objects=None):
     """A Keras loss config or name -> the loss."""
-    from keraslite.saving.serialization import deserialize_keras_object
+    from keraslite.serialization.serialization_lib import deserialize_keras_object
 
     if isinstance(name, str):
         return _from_string(name, custom_objects)
@@ -36,7 +36,7 @@ def deserialize(name, custom_objects=None):
 def _from_string(identifier: str, custom_objects=None):
     if custom_objects and identifier in custom_objects:
         return custom_objects[identifier]
-    from keraslite.saving import object_registry
+    from keraslite.serialization import object_registry
 
     registered = object_registry.get_registered_object(identifier) if hasattr(object_registry, "get_registered_object") else None
     if registered is not None:

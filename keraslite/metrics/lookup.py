@@ -39,13 +39,13 @@ ALL_OBJECTS = _collect()
 
 
 def serialize(metric):
-    from keraslite.saving.serialization import serialize_keras_object
+    from keraslite.serialization.serialization_lib import serialize_keras_object
 
     return serialize_keras_object(metric)
 
 
 def deserialize(config, custom_objects=None):
-    from keraslite.saving.serialization import deserialize_keras_object
+    from keraslite.serialization.serialization_lib import deserialize_keras_object
 
     if isinstance(config, str):
         return get(config)
@@ -61,7 +61,7 @@ def get(identifier):
     if isinstance(identifier, dict):
         obj = deserialize(identifier)
     elif isinstance(identifier, str):
-        from keraslite.saving import object_registry
+        from keraslite.serialization import object_registry
 
         obj = object_registry.get_registered_object(identifier) or ALL_OBJECTS.get(identifier)
         if obj is None:

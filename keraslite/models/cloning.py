@@ -47,7 +47,7 @@ def _clone_functional(model, input_tensors, clone_layer):
     from keraslite.graph.keras_tensor import KerasTensor
     from keraslite.layers.input_layer import Input
     from keraslite.models.model import Model
-    from keraslite.utils import tree
+    from keraslite.backend import tree
 
     mapping: dict = {}
     if input_tensors is not None:

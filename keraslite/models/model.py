@@ -20,7 +20,7 @@ from keraslite.layers.layer_inputs import convert_inputs, is_string_array
 from keraslite.layers.input_layer import InputLayer
 from keraslite.saving.model_saving import ModelSaving
 from keraslite.training.trainer import Trainer
-from keraslite.utils import tree
+from keraslite.backend import tree
 
 
 def _is_functional_call(args, kwargs) -> bool:

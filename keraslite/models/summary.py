@@ -8,7 +8,7 @@ from the next column.
 """
 from __future__ import annotations
 
-from keraslite.utils import tree
+from keraslite.backend import tree
 
 
 def _is_sequential_like(model) -> bool:

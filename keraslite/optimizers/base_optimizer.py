@@ -366,7 +366,7 @@ class Optimizer:
         if isinstance(rate, Variable):
             learning_rate = float(rate.detach().cpu())
         else:
-            from keraslite.saving.serialization import serialize_keras_object
+            from keraslite.serialization.serialization_lib import serialize_keras_object
 
             learning_rate = serialize_keras_object(rate)
         return {
@@ -387,7 +387,7 @@ class Optimizer:
     def from_config(cls, config: dict, custom_objects=None):
         config = dict(config)
         if isinstance(config.get("learning_rate"), dict):
-            from keraslite.saving.serialization import deserialize_keras_object
+            from keraslite.serialization.serialization_lib import deserialize_keras_object
 
             config["learning_rate"] = deserialize_keras_object(config["learning_rate"], custom_objects=custom_objects)
         return cls(**config)

@@ -13,14 +13,14 @@ _LOWER = {name.lower(): cls for name, cls in ALL_OBJECTS.items()}
 
 
 def serialize(optimizer) -> dict:
-    from keraslite.saving.serialization import serialize_keras_object
+    from keraslite.serialization.serialization_lib import serialize_keras_object
 
     return serialize_keras_object(optimizer)
 
 
 def deserialize(config, custom_objects=None):
     """A Keras optimizer config -> an optimizer (class names are matched case-insensitively)."""
-    from keraslite.saving.serialization import deserialize_keras_object
+    from keraslite.serialization.serialization_lib import deserialize_keras_object
 
     if isinstance(config, dict) and str(config.get("class_name", "")).lower() in _LOWER:
         cls = _LOWER[config["class_name"].lower()]
@@ -38,7 +38,7 @@ def get(identifier) -> Optimizer:
         cls = _LOWER.get(identifier.lower())
         if cls is not None:
             return cls()
-        from keraslite.saving import object_registry
+        from keraslite.serialization import object_registry
 
         registered = object_registry.get_registered_object(identifier)
         if registered is not None:

@@ -5,9 +5,10 @@ nested model's own graph is its node 0."""
 from __future__ import annotations
 
 from keraslite.graph.keras_tensor import KerasTensor
-from keraslite.saving import model_config, serialization
+from keraslite.saving import model_config
+from keraslite.serialization import serialization_lib as serialization
 from keraslite.saving.op_config import op_function
-from keraslite.utils import tree
+from keraslite.backend import tree
 
 _NEW_FORMAT_KEYS = ("module", "registered_name", "build_config", "compile_config", "shared_object_id")
 

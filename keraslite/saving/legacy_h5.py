@@ -14,7 +14,8 @@ import warnings
 
 import numpy as np
 
-from keraslite.saving import keras_layout, legacy_config, serialization
+from keraslite.saving import keras_layout, legacy_config
+from keraslite.serialization import serialization_lib as serialization
 from keraslite.saving.atomic import atomic_file
 from keraslite.saving.errors import corrupt_file_error
 

@@ -14,8 +14,9 @@ import copy
 import inspect
 
 from keraslite.graph.keras_tensor import KerasTensor
-from keraslite.saving import op_config, serialization
-from keraslite.utils import tree
+from keraslite.saving import op_config
+from keraslite.serialization import serialization_lib as serialization
+from keraslite.backend import tree
 
 
 

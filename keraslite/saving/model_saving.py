@@ -6,7 +6,7 @@ import inspect
 import json
 import textwrap
 
-from keraslite.utils import tree
+from keraslite.backend import tree
 
 _AUTO_CONFIG_TYPES = (str, int, float, bool, type(None))
 
@@ -148,7 +148,7 @@ class ModelSaving:
 
     def to_json(self, **kwargs) -> str:
         """The model's config (Keras 3's `{"module", "class_name", "config", ...}`) as JSON."""
-        from keraslite.saving import serialization
+        from keraslite.serialization import serialization_lib as serialization
 
         return json.dumps(serialization.serialize_keras_object(self), **kwargs)
 

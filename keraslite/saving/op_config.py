@@ -11,7 +11,7 @@ import inspect
 import re
 
 from keraslite.graph.keras_tensor import KerasTensor
-from keraslite.utils import tree
+from keraslite.backend import tree
 
 # keraslite.ops implementation modules -> the Keras module holding the op classes.
 _KERAS_OP_MODULES = (

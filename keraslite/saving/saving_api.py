@@ -16,7 +16,8 @@ import json
 import os
 import warnings
 
-from keraslite.saving import dir_format, h5_weights, keras_archive, keras_layout, safetensors_weights, serialization
+from keraslite.saving import dir_format, h5_weights, keras_archive, keras_layout, safetensors_weights
+from keraslite.serialization import serialization_lib as serialization
 from keraslite.saving.atomic import atomic_file
 
 
@@ -119,7 +120,7 @@ def compile_from_config(model, compile_config: dict, custom_objects=None) -> Non
     if hook is None or not hasattr(model, "compile"):
         warnings.warn("The saved model has a training configuration, but this keraslite build cannot compile models; it was loaded uncompiled.")
         return
-    from keraslite.saving import object_registry
+    from keraslite.serialization import object_registry
 
     with object_registry.custom_object_scope(custom_objects or {}):
         hook(compile_config)

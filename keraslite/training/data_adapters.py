@@ -15,7 +15,7 @@ import numpy as np
 import torch
 
 from keraslite.backend import state
-from keraslite.utils import tree
+from keraslite.backend import tree
 
 
 def is_array(value) -> bool:

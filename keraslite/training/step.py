@@ -15,7 +15,7 @@ import warnings
 
 import torch
 
-from keraslite.utils import tree
+from keraslite.backend import tree
 
 
 class StepRunner:

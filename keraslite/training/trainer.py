@@ -16,7 +16,7 @@ from keraslite.metrics.reduction_metrics import Mean
 from keraslite.training import data_adapters
 from keraslite.training.compile_utils import CompileLoss, CompileMetrics
 from keraslite.training.step import StepRunner
-from keraslite.utils import tree
+from keraslite.backend import tree
 
 _COMPILE_KWARGS_IGNORED = ("sample_weight_mode", "target_tensors", "distribute", "experimental_run_tf_function")
 
@@ -123,7 +123,7 @@ class Trainer:
         """Keras 3's `compile_config` (what `.keras` files store in metadata)."""
         if not getattr(self, "compiled", False):
             return None
-        from keraslite.saving.serialization import serialize_keras_object
+        from keraslite.serialization.serialization_lib import serialize_keras_object
 
         config = dict(self._compile_config)
         optimizer = config["optimizer"]

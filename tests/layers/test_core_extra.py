@@ -108,7 +108,7 @@ result['config'] = json.dumps(theirs.get_config())
     assert sorted(keras_config) == sorted(layers.Lambda(lambda x: x, output_shape=(3,)).get_config())
     with pytest.raises(ValueError, match="safe_mode"):
         layers.Lambda.from_config(dict(keras_config), safe_mode=True)
-    from keraslite.saving import serialization
+    from keraslite.serialization import serialization_lib as serialization
 
     loaded = serialization.deserialize_keras_object({"module": "keras.layers", "class_name": "Lambda", "config": keras_config, "registered_name": None}, safe_mode=False)
     np.testing.assert_allclose(loaded(torch.tensor(x)).numpy(), x * 2 - 1.5)

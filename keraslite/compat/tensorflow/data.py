@@ -16,7 +16,7 @@ import torch
 from keraslite.compat.tensorflow.eager import wrap
 from keraslite.compat.tensorflow.missing import module_getattr
 from keraslite.ops.dispatch import to_tensor
-from keraslite.utils import tree
+from keraslite.backend import tree
 
 AUTOTUNE = -1
 INFINITE = -1

@@ -9,7 +9,7 @@ from __future__ import annotations
 import torch
 
 from keraslite.compat.tensorflow.eager import wrap
-from keraslite.utils import tree
+from keraslite.backend import tree
 
 _active_tapes: list = []
 

@@ -15,7 +15,7 @@ import inspect
 import torch
 
 from keraslite.layers.base_layer import Layer
-from keraslite.utils import tree
+from keraslite.backend import tree
 
 
 class DropoutRNNCell:
@@ -58,13 +58,13 @@ def _reset_dropout_masks(cell) -> None:
 
 
 def _serialize(obj):
-    from keraslite.saving import serialization
+    from keraslite.serialization import serialization_lib as serialization
 
     return serialization.serialize_keras_object(obj)
 
 
 def _deserialize(config, custom_objects=None):
-    from keraslite.saving import serialization
+    from keraslite.serialization import serialization_lib as serialization
 
     return serialization.deserialize_keras_object(config, custom_objects=custom_objects)
 

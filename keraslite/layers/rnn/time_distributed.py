@@ -6,7 +6,7 @@ import copy
 from keraslite.layers.base_layer import Layer
 from keraslite.layers.layer_inputs import map_shape_structure
 from keraslite.layers.rnn.base import _deserialize, _serialize
-from keraslite.utils import tree
+from keraslite.backend import tree
 
 
 class TimeDistributed(Layer):

@@ -159,12 +159,12 @@ class CosineDecay(LearningRateSchedule):
 
 
 def serialize(learning_rate_schedule):
-    from keraslite.saving.serialization import serialize_keras_object
+    from keraslite.serialization.serialization_lib import serialize_keras_object
 
     return serialize_keras_object(learning_rate_schedule)
 
 
 def deserialize(config, custom_objects=None):
-    from keraslite.saving.serialization import deserialize_keras_object
+    from keraslite.serialization.serialization_lib import deserialize_keras_object
 
     return deserialize_keras_object(config, custom_objects=custom_objects)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 import inspect
 
-from keraslite.saving import object_registry
+from keraslite.serialization import object_registry
 
 # keraslite module prefix -> the public Keras module that names the same objects.
 _PUBLIC_MODULES = (

@@ -17,7 +17,7 @@ def get_object(identifier, kind: str, base_class: type, by_name: dict, by_class_
     if isinstance(identifier, dict):
         cls = by_class_name.get(identifier.get("class_name"))
         if cls is None:
-            from keraslite.saving import serialization
+            from keraslite.serialization import serialization_lib as serialization
 
             return serialization.deserialize_keras_object(identifier)
         return cls.from_config(identifier.get("config", {}))
