@@ -28,6 +28,9 @@ import numpy as np
 
 WORKLOADS = {"W1": "MNIST MLP, batch 64", "W2": "toy ResNet, batch 64", "W3": "ticket model, batch 32"}
 IMPLS = ["torch_eager", "torch_compiled", "keraslite_eager", "keraslite_jit", "keras3"]
+# `--reference-src DIR` adds this implementation: keraslite's eager `fit` imported from another
+# checkout (e.g. a `git worktree` of the last release), for before/after ratios in one run.
+REFERENCE_IMPL = "keraslite_reference"
 BATCH = {"W1": 64, "W2": 64, "W3": 32}
 
 
@@ -244,8 +247,10 @@ def worker(impl, workload, steps, threads=1):
 
 
 # ---------------------------------------------------------------- driver
-def run_one(impl, workload, steps, timeout, threads=1):
+def run_one(impl, workload, steps, timeout, threads=1, reference_src=None):
     env = dict(os.environ, KERAS_BACKEND="torch")
+    if impl == REFERENCE_IMPL:  # the same keraslite code path, imported from another checkout
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [reference_src, env.get("PYTHONPATH")]))
     cmd = [sys.executable, os.path.abspath(__file__), "--worker", impl, "--workload", workload, "--steps", str(steps), "--threads", str(threads)]
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
@@ -269,12 +274,15 @@ def main():
     parser.add_argument("--workload", default=None)
     parser.add_argument("--threads", type=int, default=1, help="torch intra-op threads per run (1: stable timings on a shared machine)")
     parser.add_argument("--json", default=None, help="also write raw results here")
+    parser.add_argument("--reference-src", default=None, help="a checkout whose keraslite runs as 'keraslite_reference' (before/after)")
     args = parser.parse_args()
     if args.worker:
         worker(args.worker, args.workload, args.steps, args.threads)
         return
     rounds = args.rounds or (1 if args.quick else 3)
     impls = args.impls.split(",")
+    if args.reference_src:
+        impls.append(REFERENCE_IMPL)
     import importlib.util
 
     if importlib.util.find_spec("keras") is None:
@@ -284,7 +292,7 @@ def main():
         steps = args.steps or ({"W1": 60, "W2": 15, "W3": 15} if args.quick else {"W1": 300, "W2": 60, "W3": 60})[workload]
         for _ in range(rounds):  # interleaved: one run of every implementation per round
             for impl in impls:
-                r = run_one(impl, workload, steps, args.timeout, args.threads)
+                r = run_one(impl, workload, steps, args.timeout, args.threads, args.reference_src)
                 results.setdefault((workload, impl), []).append(r)
                 print(f"  {workload} {impl}: {r.get('ms_per_step', r.get('error'))}", file=sys.stderr, flush=True)
     print_table(results, rounds, args.threads)
@@ -312,7 +320,7 @@ def print_table(results, rounds, threads=1):
         if not base:
             continue
         b_step, b_p64, b_p1k, b_mem = _median(base, "ms_per_step"), _median(base, "predict_ms", "64"), _median(base, "predict_ms", "1024"), _median(base, "peak_mem_mb")
-        for impl in IMPLS:
+        for impl in IMPLS + [REFERENCE_IMPL]:
             runs = results.get((workload, impl))
             if not runs:
                 continue
