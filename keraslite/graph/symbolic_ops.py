@@ -1,7 +1,8 @@
 """Operations on KerasTensors (`x + y`, `x[:, 0]`, `keras.ops.*` on symbolic inputs).
 
-Each use records a node whose "layer" is an `OpLayer` wrapping a plain function; the fx
-lowering turns it into a `call_function` node, so it costs nothing extra at run time.
+Each use records a node whose operation is a `FunctionOp` wrapping a plain function;
+the fx lowering turns it into a `call_function` node, so it costs nothing extra at run
+time.
 """
 from __future__ import annotations
 
@@ -9,28 +10,33 @@ import operator
 
 import torch
 
-from keraslite.backend import state
-from keraslite.layers.base_layer import Layer
+from keraslite.backend import state, tree
 from keraslite.graph import shape_inference
 from keraslite.graph.keras_tensor import KerasTensor
-from keraslite.graph.node import Node
-from keraslite.backend import tree
+from keraslite.graph.operation import Operation
 
 
-class OpLayer(Layer):
+class FunctionOp(Operation):
     """A function recorded in a functional graph (Keras's op node).
 
     Without tensor constants the fx lowering calls the function directly
     (`call_function`). Tensor constants among the arguments (`ops.matmul(x, w)` with a
-    fixed tensor `w`) are kept as non-persistent buffers of this layer, so that they
+    fixed tensor `w`) are kept as non-persistent buffers of this operation, so that they
     follow the model across devices; such an op is lowered as a `call_module`.
+
+    It has no weights; the few layer attributes that readers of `model.layers` use
+    (`weights`, `count_params()`, `trainable` ...) say so.
     """
 
-    def __init__(self, function, name=None, constants=(), template=None, **kwargs):
+    built = True
+
+    def __init__(self, function, name=None, constants=(), template=None):
         if name is None:
             # Ops share the layers' name counter, as Keras 3 operations do (`add`, `add_1`).
             name = state.unique_name(state.to_snake_case(getattr(function, "__name__", "op").strip("_") or "op"))
-        super().__init__(name=name, **kwargs)
+        super().__init__(name=name)
+        # Keras semantics: inference mode unless told otherwise (as for layers).
+        self.training = False
         self._op_function = function
         # With constants, the recorded call passes only the symbolic inputs, in order;
         # `template` (args, kwargs) says where they and the constants go.
@@ -39,7 +45,6 @@ class OpLayer(Layer):
             self.register_buffer(f"constant_{index}", constant, persistent=False)
         if template is None:
             self._keraslite_op_function = function
-        self.built = True
 
     def _fill_template(self, values):
         def fill(slot):
@@ -55,31 +60,45 @@ class OpLayer(Layer):
     def call(self, *args, **kwargs):
         return self._eager_call(*args, **kwargs)
 
+    def forward(self, *args, **kwargs):
+        return self._eager_call(*args, **kwargs)
+
     def _eager_call(self, *args, **kwargs):
         kwargs.pop("training", None)
         if self._template is not None:
             args, kwargs = self._fill_template(args)
         return self._op_function(*args, **kwargs)
 
-    def _symbolic_call(self, *args, **kwargs):
-        outputs = shape_inference.infer_output_spec(self, args, kwargs)
-        return Node(self, call_args=args, call_kwargs=kwargs, outputs=outputs).outputs
+    def compute_output_spec(self, *args, **kwargs):
+        return shape_inference.infer_output_spec(self, args, kwargs)
 
-    def __call__(self, *args, **kwargs):
-        from keraslite.layers.base_layer import _any_keras_tensor
+    # What readers of `model.layers` (summary, saving, training) ask of every entry.
+    trainable = True
+    dtype = "float32"
+    weights = trainable_weights = non_trainable_weights = variables = property(lambda self: [])
+    losses = property(lambda self: [])
 
-        if _any_keras_tensor(args, kwargs):
-            return self._symbolic_call(*args, **kwargs)
-        return self._eager_call(*args, **kwargs)
+    def count_params(self) -> int:
+        return 0
+
+    def get_weights(self) -> list:
+        return []
+
+    def set_weights(self, weights) -> None:
+        if list(weights):
+            raise ValueError(f"Operation {self.name} has no weights. Received {len(list(weights))} weight values.")
+
+    def _clear_losses(self) -> None:
+        pass
 
     def get_config(self):
-        config = super().get_config()
+        config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
         config["function"] = getattr(self._op_function, "__name__", None)
         return config
 
 
 class _ConstantSlot:
-    """Marks where the op layer's `constant_<index>` buffer goes in its call."""
+    """Marks where the op's `constant_<index>` buffer goes in its call."""
 
     __slots__ = ("index",)
 
@@ -88,7 +107,7 @@ class _ConstantSlot:
 
 
 class _InputSlot(_ConstantSlot):
-    """Marks where the `index`-th symbolic input goes in an op layer's call."""
+    """Marks where the `index`-th symbolic input goes in an op's call."""
 
     __slots__ = ()
 
@@ -144,7 +163,7 @@ def apply_function(function, *args, **kwargs):
     args = tree.map_structure(take_constant, _plain_python(list(args)))
     kwargs = {key: tree.map_structure(take_constant, _plain_python(value)) for key, value in kwargs.items()}
     if not constants:
-        return OpLayer(function)(*args, **kwargs)
+        return FunctionOp(function)(*args, **kwargs)
     inputs = []
 
     def take_input(value):
@@ -154,7 +173,7 @@ def apply_function(function, *args, **kwargs):
         return value
 
     template = (tree.map_structure(take_input, args), {k: tree.map_structure(take_input, v) for k, v in kwargs.items()})
-    return OpLayer(function, constants=constants, template=template)(*inputs)
+    return FunctionOp(function, constants=constants, template=template)(*inputs)
 
 
 def _plain_python(value):
@@ -170,13 +189,3 @@ def _plain_python(value):
         return {k: _plain_python(v) for k, v in value.items()}
     return value
 
-
-def find_op_function(name: str):
-    """The torch implementation recorded for the `keras.ops` op called `name` (as an
-    `OpLayer` holds it), or None: for readers of saved configs."""
-    from keraslite import ops
-
-    op = getattr(ops, name, None)
-    if op is None:
-        op = getattr(ops.image, name, None)
-    return getattr(op, "eager_function", None)
