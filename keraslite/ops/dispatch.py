@@ -14,6 +14,7 @@ import numpy as np
 import torch
 
 from keraslite.backend import dtypes, state
+from keraslite.graph import symbolic_ops
 from keraslite.graph.keras_tensor import KerasTensor
 
 
@@ -38,8 +39,6 @@ def keras_op(function):
     @functools.wraps(function)
     def op(*args, **kwargs):
         if any_symbolic(args, kwargs):
-            from keraslite.graph import symbolic_ops
-
             return symbolic_ops.apply_function(function, *args, **kwargs)
         return function(*args, **kwargs)
 
