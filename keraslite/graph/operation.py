@@ -14,7 +14,7 @@ import torch
 
 from keraslite.backend import state, tree
 from keraslite.graph import shape_inference
-from keraslite.graph.keras_tensor import KerasTensor, any_keras_tensor
+from keraslite.graph.keras_tensor import any_keras_tensor
 from keraslite.graph.node import Node
 
 

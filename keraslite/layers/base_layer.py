@@ -13,16 +13,27 @@ import numpy as np
 import torch
 
 from keraslite import constraints, initializers, regularizers
-from keraslite.backend import dtypes, state
+from keraslite.backend import dtypes, state, tree
 from keraslite.backend.variable import Variable
 from keraslite.graph import call_context, shape_inference
 from keraslite.graph.input_spec import assert_input_compatibility
 from keraslite.graph.keras_tensor import KerasTensor, any_keras_tensor
 from keraslite.graph.node import Node
 from keraslite.graph.operation import Operation
-from keraslite.layers.layer_inputs import convert_inputs, flat_shapes, map_shape_structure, shape_of_constant, with_unknown_batch
-from keraslite.layers.masks import attach_masks, default_compute_mask, overrides_compute_mask, resolve_mask, symbolic_output_masks
-from keraslite.backend import tree
+from keraslite.layers.layer_inputs import (
+    convert_inputs,
+    flat_shapes,
+    map_shape_structure,
+    shape_of_constant,
+    with_unknown_batch,
+)
+from keraslite.layers.masks import (
+    attach_masks,
+    default_compute_mask,
+    overrides_compute_mask,
+    resolve_mask,
+    symbolic_output_masks,
+)
 from keraslite.mixed_precision.policy import DTypePolicy, global_policy
 from keraslite.serialization.serialization_lib import keras_compatible_config
 

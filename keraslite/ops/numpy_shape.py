@@ -7,7 +7,6 @@ import operator
 import numpy as np
 import torch
 
-
 from keraslite.graph import symbolic_ops
 from keraslite.graph.keras_tensor import KerasTensor
 from keraslite.ops.dispatch import keras_op, to_tensor

@@ -13,7 +13,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-import keraslite as keras
+import keraslite as keras  # noqa: F401  (tf.keras)
 from keraslite.compat.aliases import aliases_installed
 from keraslite.compat.tensorflow import config as config
 from keraslite.compat.tensorflow import data as data

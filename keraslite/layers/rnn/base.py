@@ -14,8 +14,8 @@ import inspect
 
 import torch
 
-from keraslite.layers.base_layer import Layer
 from keraslite.backend import tree
+from keraslite.layers.base_layer import Layer
 from keraslite.serialization import serialization_lib as serialization
 
 
