@@ -43,6 +43,17 @@ class Operation(torch.nn.Module):
     def _auto_name_base(cls) -> str:
         return state.to_snake_case(cls.__name__)
 
+    def __getattr__(self, name):
+        try:
+            return torch.nn.Module.__getattr__(self, name)
+        except AttributeError:
+            # A property that raised AttributeError lands here (Python's fallback);
+            # surface its own message instead of torch's "has no attribute".
+            attribute = getattr(type(self), name, None)
+            if isinstance(attribute, property):
+                return attribute.fget(self)
+            raise
+
     # ------------------------------------------------------------------ calling
     def __call__(self, *args, **kwargs):
         if any_keras_tensor(args, kwargs):
@@ -52,7 +63,13 @@ class Operation(torch.nn.Module):
     def call(self, *args, **kwargs):
         raise NotImplementedError(f"Operation {type(self).__name__} does not define `call`.")
 
+    def forward(self, *args, **kwargs):
+        # A functional model calls its operations as submodules (fx `call_module`).
+        return self._eager_call(*args, **kwargs)
+
     def _eager_call(self, *args, **kwargs):
+        # Only layers have a training mode; the graph passes `training` to every call.
+        kwargs.pop("training", None)
         return self.call(*args, **kwargs)
 
     def _symbolic_call(self, *args, **kwargs):

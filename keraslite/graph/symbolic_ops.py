@@ -60,9 +60,6 @@ class FunctionOp(Operation):
     def call(self, *args, **kwargs):
         return self._eager_call(*args, **kwargs)
 
-    def forward(self, *args, **kwargs):
-        return self._eager_call(*args, **kwargs)
-
     def _eager_call(self, *args, **kwargs):
         kwargs.pop("training", None)
         if self._template is not None:

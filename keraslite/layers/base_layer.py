@@ -117,7 +117,9 @@ class Layer(Operation):
         if parameters is not None and name in parameters:
             return parameters[name]
         try:
-            return super().__getattr__(name)
+            # Straight to torch (not through Operation.__getattr__): one frame less on
+            # every submodule read (`self.dense(x)` in a subclassed model's call).
+            return torch.nn.Module.__getattr__(self, name)
         except AttributeError:
             # A property that raised AttributeError lands here (Python's fallback);
             # surface its own message instead of torch's "has no attribute".
