@@ -1,12 +1,14 @@
-"""Masking end to end: symbolic masks on KerasTensors, their propagation through the
-functional graph (and its fx lowering), `_keras_mask` on eager torch outputs, and RNNs
-consuming masks with the same numbers as Keras 3."""
+"""`layers.masks` directly, and masking end to end: symbolic masks on KerasTensors, their
+propagation through the functional graph (and its fx lowering), `_keras_mask` on eager
+torch outputs, and RNNs consuming masks with the same numbers as Keras 3."""
 import numpy as np
 import pytest
 import torch
 
 import keraslite as keras
 from keraslite import layers
+from keraslite.graph.keras_tensor import KerasTensor
+from keraslite.layers import masks
 from keraslite.testing.rnn_parity import check_models
 
 TOKENS = np.array([[3, 5, 2, 7, 0, 0, 0], [4, 1, 0, 0, 0, 0, 0], [6, 0, 2, 9, 8, 0, 1]], dtype="int32")
@@ -162,3 +164,90 @@ def test_masked_steps_keep_previous_state():
         last(x)
         last.set_weights(layer.get_weights())
         torch.testing.assert_close(last(x[:1, [0, 1, 3]]), out[:1, -1])
+
+
+# ---------------------------------------------------------------------- masks.py, directly
+
+
+class _PassThrough(layers.Layer):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.supports_masking = True
+
+    def call(self, inputs, mask=None):
+        return inputs
+
+
+class _FirstFeatureMask(_PassThrough):
+    def compute_mask(self, inputs, previous_mask=None):
+        return inputs[..., 0] > 0
+
+
+def _masked(tensor, mask):
+    tensor._keras_mask = mask
+    return tensor
+
+
+def test_get_keras_mask_and_input_masks():
+    plain = torch.ones(2, 3)
+    assert masks.get_keras_mask(plain) is None and masks.input_masks(plain) is None
+    mask = torch.tensor([True, False])
+    tensor = _masked(torch.ones(2, 3), mask)
+    assert masks.get_keras_mask(tensor) is mask and masks.input_masks(tensor) is mask
+    assert masks.input_masks([plain, tensor]) == [None, mask]
+    assert masks.input_masks([plain, plain]) is None
+    assert masks.input_masks("not a tensor") is None
+
+
+def test_default_compute_mask_marks_the_base_method():
+    assert masks.overrides_compute_mask(_FirstFeatureMask()) is True
+    assert masks.overrides_compute_mask(_PassThrough()) is False
+    assert masks.overrides_compute_mask(layers.Dense(2)) is False
+    assert masks.overrides_compute_mask(layers.Embedding(3, 2, mask_zero=True)) is True
+
+    @masks.default_compute_mask
+    def compute_mask(self, inputs, previous_mask=None):
+        return previous_mask
+
+    assert compute_mask._keraslite_default_compute_mask is True
+
+
+def test_resolve_mask_fills_mask_only_for_a_single_tensor_argument():
+    mask = torch.tensor([True, False])
+    inputs = _masked(torch.ones(2, 3), mask)
+    kwargs = {}
+    assert masks.resolve_mask(None, True, inputs, (inputs,), kwargs) is mask
+    assert kwargs["mask"] is mask
+    # A layer whose call takes no mask gets none, but compute_mask still sees it.
+    kwargs = {}
+    assert masks.resolve_mask(None, False, inputs, (inputs,), kwargs) is mask and "mask" not in kwargs
+    # Another tensor argument: no implicit mask.
+    kwargs = {}
+    masks.resolve_mask(None, True, inputs, (inputs, torch.ones(1)), kwargs)
+    assert "mask" not in kwargs
+    # An explicit mask wins.
+    explicit = torch.tensor([False, False])
+    assert masks.resolve_mask(None, True, inputs, (inputs,), {"mask": explicit}) is explicit
+
+
+def test_attach_masks_sets_compute_mask_on_eager_outputs():
+    layer = _FirstFeatureMask()
+    inputs = torch.tensor([[1.0, 0.0], [-1.0, 0.0]])
+    outputs = inputs * 1
+    masks.attach_masks(layer, inputs, outputs, None)
+    assert outputs._keras_mask.tolist() == [True, False]
+    ignored = inputs * 1
+    masks.attach_masks(layers.Layer(), inputs, ignored, inputs[..., 0] > 0)  # no masking support
+    assert getattr(ignored, "_keras_mask", None) is None
+
+
+def test_symbolic_output_masks_infers_mask_specs():
+    inputs = KerasTensor((None, 5, 2))
+    spec = KerasTensor((None, 5, 2))
+    out = masks.symbolic_output_masks(_FirstFeatureMask(), inputs, spec, None)
+    assert out._keras_mask is not None and out._keras_mask.shape == (None, 5) and out._keras_mask.dtype == "bool"
+    previous = KerasTensor((None, 5), "bool")
+    passed = masks.symbolic_output_masks(_PassThrough(), inputs, KerasTensor((None, 5, 2)), previous)
+    assert passed._keras_mask is previous
+    untouched = masks.symbolic_output_masks(layers.Layer(), inputs, KerasTensor((None, 5, 2)), previous)
+    assert untouched._keras_mask is None
