@@ -10,6 +10,8 @@ submodule.
 """
 from __future__ import annotations
 
+import inspect
+
 import torch
 
 from keraslite.backend import state, tree
@@ -59,6 +61,20 @@ class Operation(torch.nn.Module):
         if any_keras_tensor(args, kwargs):
             return self._symbolic_call(*args, **kwargs)
         return self._eager_call(*args, **kwargs)
+
+    def _call_signature(self) -> tuple[bool, bool, bool]:
+        """Whether `call` takes `training`, takes `mask`, takes `**kwargs` (cached per class)."""
+        cls = type(self)
+        cached = cls.__dict__.get("_keraslite_call_signature")
+        if cached is None:
+            parameters = inspect.signature(self.call).parameters
+            cached = (
+                "training" in parameters,
+                "mask" in parameters,
+                any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()),
+            )
+            setattr(cls, "_keraslite_call_signature", cached)
+        return cached
 
     def call(self, *args, **kwargs):
         raise NotImplementedError(f"Operation {type(self).__name__} does not define `call`.")

@@ -1,6 +1,6 @@
 """Operations on KerasTensors (`x + y`, `x[:, 0]`, `keras.ops.*` on symbolic inputs).
 
-Each use records a node whose operation is a `FunctionOp` wrapping a plain function;
+Each use records a node whose operation is an `OpLayer` wrapping a plain function;
 the fx lowering turns it into a `call_function` node, so it costs nothing extra at run
 time.
 """
@@ -10,14 +10,17 @@ import operator
 
 import torch
 
-from keraslite.backend import state, tree
-from keraslite.graph import shape_inference
+from keraslite.backend import dtypes, state, tree
 from keraslite.graph.keras_tensor import KerasTensor
 from keraslite.graph.operation import Operation
+from keraslite.mixed_precision.policy import global_policy
 
 
-class FunctionOp(Operation):
+class OpLayer(Operation):
     """A function recorded in a functional graph (Keras's op node).
+
+    An `Operation`, not a `Layer`: it has no weights, build or dtype policy. Its class
+    name is the one summaries and plots have always printed for op rows (`add (OpLayer)`).
 
     Without tensor constants the fx lowering calls the function directly
     (`call_function`). Tensor constants among the arguments (`ops.matmul(x, w)` with a
@@ -37,6 +40,8 @@ class FunctionOp(Operation):
         super().__init__(name=name)
         # Keras semantics: inference mode unless told otherwise (as for layers).
         self.training = False
+        # The dtype a layer made now would have (what `get_config` reports).
+        self.dtype = dtypes.standardize_dtype(global_policy().variable_dtype)
         self._op_function = function
         # With constants, the recorded call passes only the symbolic inputs, in order;
         # `template` (args, kwargs) says where they and the constants go.
@@ -58,22 +63,24 @@ class FunctionOp(Operation):
         return tree.map_structure(fill, args), {k: tree.map_structure(fill, v) for k, v in kwargs.items()}
 
     def call(self, *args, **kwargs):
-        return self._eager_call(*args, **kwargs)
-
-    def _eager_call(self, *args, **kwargs):
-        kwargs.pop("training", None)
         if self._template is not None:
             args, kwargs = self._fill_template(args)
         return self._op_function(*args, **kwargs)
 
-    def compute_output_spec(self, *args, **kwargs):
-        return shape_inference.infer_output_spec(self, args, kwargs)
-
-    # What readers of `model.layers` (summary, saving, training) ask of every entry.
+    # What readers of `model.layers` and of a functional graph (summary, saving, training,
+    # shape propagation) ask of every entry: an op node accepts anything, has no weights
+    # and does not propagate masks. `trainable` follows the model's (a plain attribute).
+    input_spec = None
+    supports_masking = False
     trainable = True
-    dtype = "float32"
     weights = trainable_weights = non_trainable_weights = variables = property(lambda self: [])
     losses = property(lambda self: [])
+
+    def _own_weights(self) -> list:
+        return []
+
+    def _flat_sublayers(self) -> list:
+        return []
 
     def count_params(self) -> int:
         return 0
@@ -160,7 +167,7 @@ def apply_function(function, *args, **kwargs):
     args = tree.map_structure(take_constant, _plain_python(list(args)))
     kwargs = {key: tree.map_structure(take_constant, _plain_python(value)) for key, value in kwargs.items()}
     if not constants:
-        return FunctionOp(function)(*args, **kwargs)
+        return OpLayer(function)(*args, **kwargs)
     inputs = []
 
     def take_input(value):
@@ -170,7 +177,7 @@ def apply_function(function, *args, **kwargs):
         return value
 
     template = (tree.map_structure(take_input, args), {k: tree.map_structure(take_input, v) for k, v in kwargs.items()})
-    return FunctionOp(function, constants=constants, template=template)(*inputs)
+    return OpLayer(function, constants=constants, template=template)(*inputs)
 
 
 def _plain_python(value):

@@ -160,14 +160,15 @@ class Layer(Operation):
             layer.trainable = value
 
     def _flat_sublayers(self) -> list["Layer"]:
-        """Direct sublayers (through ModuleLists and plain torch containers)."""
+        """Direct sublayers (through ModuleLists and plain torch containers); for a
+        functional model also the op nodes of its graph, which follow `trainable`."""
         found = []
 
         def visit(module):
             for child in module._modules.values():
                 if child is None:
                     continue
-                if isinstance(child, Layer):
+                if isinstance(child, Operation):
                     if child not in found:
                         found.append(child)
                 else:
@@ -386,19 +387,6 @@ class Layer(Operation):
         if any_keras_tensor(args, kwargs):
             return self._symbolic_call(*args, **kwargs)
         return self._eager_call(*args, **kwargs)
-
-    def _call_signature(self):
-        cls = type(self)
-        cached = cls.__dict__.get("_keraslite_call_signature")
-        if cached is None:
-            parameters = inspect.signature(self.call).parameters
-            cached = (
-                "training" in parameters,
-                "mask" in parameters,
-                any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()),
-            )
-            setattr(cls, "_keraslite_call_signature", cached)
-        return cached
 
     def _eager_call(self, *args, **kwargs):
         if not args:

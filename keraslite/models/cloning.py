@@ -66,12 +66,12 @@ def _clone_functional(model, input_tensors, clone_layer):
             continue
         layer = node.layer
         if op_function(layer) is not None:
-            from keraslite.graph.symbolic_ops import FunctionOp
+            from keraslite.graph.symbolic_ops import OpLayer
 
             if has_tensor_constants(layer):
                 new_layer = layer  # holds no weights; its constants are shared as they are
             else:
-                new_layer = cloned_layers.setdefault(id(layer), FunctionOp(op_function(layer), name=layer.name))
+                new_layer = cloned_layers.setdefault(id(layer), OpLayer(op_function(layer), name=layer.name))
         else:
             if id(layer) not in cloned_layers:
                 cloned_layers[id(layer)] = clone_layer(layer)

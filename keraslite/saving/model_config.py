@@ -170,7 +170,7 @@ def deserialize_layer(layer_data: dict, custom_objects=None, safe_mode: bool = T
     if class_name in arithmetic and module.startswith("keras.src.ops"):
         from keraslite.graph import symbolic_ops
 
-        return symbolic_ops.FunctionOp(arithmetic[class_name], name=layer_data["name"])
+        return symbolic_ops.OpLayer(arithmetic[class_name], name=layer_data["name"])
     op = op_config.op_from_config(layer_data)
     if op is not None:
         return op

@@ -32,7 +32,7 @@ _CALL_PARAMETERS = {
 
 
 def op_function(layer):
-    """The function an op node (`FunctionOp`) records, or None for a real layer."""
+    """The function an op node (`OpLayer`) records, or None for a real layer."""
     return getattr(layer, "_op_function", None) or getattr(layer, "_keraslite_op_function", None)
 
 

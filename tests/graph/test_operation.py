@@ -7,7 +7,7 @@ import keraslite as keras
 from keraslite.graph.keras_tensor import KerasTensor
 from keraslite.graph.node import Node
 from keraslite.graph.operation import Operation
-from keraslite.graph.symbolic_ops import FunctionOp
+from keraslite.graph.symbolic_ops import OpLayer
 from keraslite.layers.base_layer import Layer
 
 
@@ -27,8 +27,8 @@ class HalfWidth(Operation):
 
 
 def test_layer_and_op_nodes_are_operations():
-    assert issubclass(Layer, Operation) and issubclass(FunctionOp, Operation)
-    assert not issubclass(FunctionOp, Layer)
+    assert issubclass(Layer, Operation) and issubclass(OpLayer, Operation)
+    assert not issubclass(OpLayer, Layer)
     assert issubclass(Operation, torch.nn.Module)
 
 

@@ -1,4 +1,4 @@
-"""`graph.symbolic_ops`: functions and operators recorded on KerasTensors as `FunctionOp`
+"""`graph.symbolic_ops`: functions and operators recorded on KerasTensors as `OpLayer`
 nodes, lowered to `call_function` (or to `call_module` when they hold tensor constants)."""
 import numpy as np
 import pytest
@@ -7,7 +7,7 @@ import torch
 import keraslite as keras
 from keraslite.graph import symbolic_ops
 from keraslite.graph.keras_tensor import KerasTensor
-from keraslite.graph.symbolic_ops import FunctionOp
+from keraslite.graph.symbolic_ops import OpLayer
 
 
 def _scale(x, factor=1.0):
@@ -19,7 +19,7 @@ def test_apply_function_records_a_function_op():
     x = keras.Input((3,))
     y = symbolic_ops.apply_function(_scale, x, factor=3.0)
     op = y._keras_history.layer
-    assert isinstance(op, FunctionOp) and op.name == "scale"
+    assert isinstance(op, OpLayer) and op.name == "scale"
     assert op._keraslite_op_function is _scale and op._template is None
     assert op._inbound_nodes[0].call_kwargs == {"factor": 3.0}
     assert tuple(y.shape) == (None, 3)
@@ -90,3 +90,18 @@ def test_operator_outputs_are_keras_tensors():
     x = keras.Input((4,))
     for value in (x + 1, 2 * x, x - x, -x, abs(x), x ** 2, x > 0, x @ keras.Input((4, 2))):
         assert isinstance(value, KerasTensor)
+
+
+def test_a_model_with_op_nodes_is_called_on_new_keras_tensors_and_frozen():
+    inputs = keras.Input((3,))
+    outputs = keras.ops.matmul(keras.layers.Dense(2)(inputs) * 2.0, torch.ones(2, 2))
+    inner = keras.Model(inputs, outputs)
+    new_inputs = keras.Input((3,))
+    nested = inner(new_inputs)  # shape propagation walks the op nodes too
+    assert tuple(nested.shape) == (None, 2)
+    outer = keras.Model(new_inputs, nested)
+    data = np.ones((2, 3), "float32")
+    np.testing.assert_allclose(outer(data).detach().numpy(), inner(data).detach().numpy())
+    inner.trainable = False
+    assert [layer.trainable for layer in inner.layers] == [False] * len(inner.layers)
+    assert [type(layer).__name__ for layer in inner.layers] == ["InputLayer", "Dense", "OpLayer", "OpLayer"]

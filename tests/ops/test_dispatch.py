@@ -5,7 +5,7 @@ import torch
 
 import keraslite as keras
 from keraslite.graph.keras_tensor import KerasTensor
-from keraslite.graph.symbolic_ops import FunctionOp
+from keraslite.graph.symbolic_ops import OpLayer
 from keraslite.ops import dispatch
 
 
@@ -30,7 +30,7 @@ def test_keras_op_records_a_node_on_keras_tensors():
     y = twice(x, bias=1.0)
     assert isinstance(y, KerasTensor) and tuple(y.shape) == (None, 3)
     op = y._keras_history.layer
-    assert isinstance(op, FunctionOp) and op._op_function is twice.eager_function
+    assert isinstance(op, OpLayer) and op._op_function is twice.eager_function
 
 
 def test_any_symbolic_looks_inside_lists():
