@@ -108,6 +108,7 @@ from keraslite.layers.rnn.simple_rnn import SimpleRNNCell as SimpleRNNCell
 from keraslite.layers.rnn.bidirectional import Bidirectional as Bidirectional
 from keraslite.layers.rnn.time_distributed import TimeDistributed as TimeDistributed
 
+# EinsumDense, Lambda, Masking (one file each).
 from keraslite.layers.einsum_dense import EinsumDense as EinsumDense
 from keraslite.layers.lambda_layer import Lambda as Lambda
 from keraslite.layers.masking import Masking as Masking
