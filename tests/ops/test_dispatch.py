@@ -1,5 +1,5 @@
 """`ops.dispatch`: one op function for tensors and KerasTensors, and the argument
-conversion rules every op shares."""
+rules every op shares (`to_tensor` itself: tests/backend/test_conversion.py)."""
 import numpy as np
 import torch
 
@@ -40,30 +40,6 @@ def test_any_symbolic_looks_inside_lists():
     assert dispatch.any_symbolic((), {"y": x})
     assert dispatch.any_symbolic((), {"ys": (x,)})
     assert not dispatch.any_symbolic((torch.ones(1), [1, 2]), {"k": 3})
-
-
-def test_to_tensor_follows_keras_dtype_rules():
-    assert dispatch.to_tensor(1.5).dtype == torch.float32
-    assert dispatch.to_tensor(3).dtype == torch.int32
-    assert dispatch.to_tensor(2**40).dtype == torch.int64
-    assert dispatch.to_tensor(True).dtype == torch.bool
-    assert dispatch.to_tensor([1.0, 2.0]).dtype == torch.float32
-    assert dispatch.to_tensor(np.zeros(2, "float64")).dtype == torch.float64  # arrays keep theirs
-    assert dispatch.to_tensor(np.float32(1.0)).ndim == 0
-    assert dispatch.to_tensor([1, 2], dtype="float16").dtype == torch.float16
-    stacked = dispatch.to_tensor([torch.ones(2), torch.zeros(2)])
-    assert tuple(stacked.shape) == (2, 2)
-    t = torch.ones(2)
-    assert dispatch.to_tensor(t) is t
-
-
-def test_to_tensor_refuses_objects():
-    try:
-        dispatch.to_tensor([object()])
-    except TypeError as error:
-        assert "Cannot convert" in str(error)
-    else:
-        raise AssertionError("expected a TypeError")
 
 
 def test_operand_axis_arg_and_default_float():
