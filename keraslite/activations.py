@@ -4,6 +4,8 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+from keraslite.serialization import serialization_lib as serialization
+
 
 def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
     if negative_slope == 0.0 and max_value is None and threshold == 0.0:
@@ -126,8 +128,6 @@ def serialize(activation) -> str:
         if fn is activation and name not in ("hard_swish",):
             return name
     if hasattr(activation, "get_config"):
-        from keraslite.serialization import serialization_lib as serialization
-
         return serialization.serialize_keras_object(activation)
     return getattr(activation, "__name__", repr(activation))
 

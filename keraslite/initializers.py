@@ -13,6 +13,7 @@ import numpy as np
 import torch
 
 from keraslite.backend import dtypes
+from keraslite.serialization import serialization_lib as serialization
 from keraslite.serialization.identifiers import get_object
 
 
@@ -259,12 +260,8 @@ def get(identifier):
 
 
 def serialize(initializer):
-    from keraslite.serialization import serialization_lib as serialization
-
     return serialization.serialize_keras_object(initializer)
 
 
 def deserialize(config, custom_objects=None):
-    from keraslite.serialization import serialization_lib as serialization
-
     return serialization.deserialize_keras_object(config, custom_objects=custom_objects)

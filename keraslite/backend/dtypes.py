@@ -4,6 +4,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from keraslite.backend.state import floatx
+
 _TORCH_BY_NAME = {
     "float16": torch.float16,
     "bfloat16": torch.bfloat16,
@@ -28,8 +30,6 @@ _ALIASES = {"str": "string", "float": "float32", "double": "float64", "half": "f
 def standardize_dtype(dtype) -> str:
     """Any dtype spelling (str, numpy, torch, a `tf.float32`-like object) -> Keras name."""
     if dtype is None:
-        from keraslite.backend.state import floatx
-
         return floatx()
     if isinstance(dtype, torch.dtype):
         return _NAME_BY_TORCH[dtype]
@@ -59,7 +59,3 @@ def to_torch_dtype(dtype) -> torch.dtype:
 
 def is_float_dtype(dtype) -> bool:
     return standardize_dtype(dtype) in ("float16", "bfloat16", "float32", "float64")
-
-
-def is_int_dtype(dtype) -> bool:
-    return standardize_dtype(dtype).startswith(("int", "uint"))

@@ -13,6 +13,7 @@ import sys
 import types
 import warnings
 
+from keraslite import __version__
 from keraslite.compat.aliases import install_aliases
 
 
@@ -143,6 +144,4 @@ def run_interactive() -> None:
 
 
 def _version() -> str:
-    from keraslite import __version__
-
     return __version__

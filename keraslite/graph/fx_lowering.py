@@ -26,8 +26,8 @@ import re
 
 import torch.fx
 
-from keraslite.graph.keras_tensor import KerasTensor
 from keraslite.backend import tree
+from keraslite.graph.keras_tensor import KerasTensor
 
 
 def module_attribute_name(name: str, taken: set) -> str:

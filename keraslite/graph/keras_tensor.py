@@ -7,6 +7,10 @@ from __future__ import annotations
 
 import collections
 
+from keraslite.backend import tree
+from keraslite.backend.dtypes import standardize_dtype
+from keraslite.graph import display
+
 KerasHistory = collections.namedtuple("KerasHistory", ["layer", "node_index", "tensor_index"])
 
 
@@ -14,8 +18,6 @@ class KerasTensor:
     __slots__ = ("_shape", "_dtype", "_keras_history", "_name", "_keras_mask", "_sparse")
 
     def __init__(self, shape, dtype="float32", *, keras_history=None, name=None, mask=None, sparse=False):
-        from keraslite.backend.dtypes import standardize_dtype
-
         set_ = object.__setattr__
         set_(self, "_shape", tuple(None if d is None else int(d) for d in shape))
         set_(self, "_dtype", standardize_dtype(dtype))
@@ -32,14 +34,10 @@ class KerasTensor:
 
     @property
     def shape(self):
-        from keraslite.graph import display
-
         return display.shape_type()(self._shape)
 
     @property
     def dtype(self):
-        from keraslite.graph import display
-
         return display.dtype_type()(self._dtype)
 
     @property
@@ -78,6 +76,7 @@ class KerasTensor:
 
     # The arithmetic operators record `keras.ops` nodes, as Keras does.
     def _op(self, name, *args):
+        # cycle: symbolic_ops records nodes whose outputs are KerasTensors (as in Keras).
         from keraslite.graph import symbolic_ops
 
         return symbolic_ops.apply(name, *args)
@@ -175,5 +174,12 @@ class KerasTensor:
         return self
 
 
-def is_keras_tensor(x) -> bool:
-    return isinstance(x, KerasTensor)
+def any_keras_tensor(args, kwargs) -> bool:
+    """Whether a KerasTensor is among a call's arguments (also nested in structures)."""
+    for value in args:
+        if isinstance(value, KerasTensor) or (isinstance(value, (list, tuple, dict)) and any(isinstance(v, KerasTensor) for v in tree.flatten(value))):
+            return True
+    for value in kwargs.values():
+        if isinstance(value, KerasTensor) or (isinstance(value, (list, tuple, dict)) and any(isinstance(v, KerasTensor) for v in tree.flatten(value))):
+            return True
+    return False

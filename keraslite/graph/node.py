@@ -6,8 +6,8 @@ graph is nothing but these records, reached backwards from a model's outputs.
 """
 from __future__ import annotations
 
-from keraslite.graph.keras_tensor import KerasHistory, KerasTensor
 from keraslite.backend import tree
+from keraslite.graph.keras_tensor import KerasHistory, KerasTensor
 
 
 class Node:

@@ -11,9 +11,8 @@ import torch
 from torch._subclasses.fake_tensor import FakeTensorMode
 from torch.utils._python_dispatch import _disable_current_modes
 
-from keraslite.backend import dtypes, state
+from keraslite.backend import dtypes, state, tree
 from keraslite.graph.keras_tensor import KerasTensor
-from keraslite.backend import tree
 
 _STAND_INS = (83, 89)
 

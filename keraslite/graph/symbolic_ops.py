@@ -1,7 +1,8 @@
 """Operations on KerasTensors (`x + y`, `x[:, 0]`, `keras.ops.*` on symbolic inputs).
 
-Each use records a node whose "layer" is an `OpLayer` wrapping a plain function; the fx
-lowering turns it into a `call_function` node, so it costs nothing extra at run time.
+Each use records a node whose operation is an `OpLayer` wrapping a plain function;
+the fx lowering turns it into a `call_function` node, so it costs nothing extra at run
+time.
 """
 from __future__ import annotations
 
@@ -9,28 +10,38 @@ import operator
 
 import torch
 
-from keraslite.backend import state
-from keraslite.layers.base_layer import Layer
-from keraslite.graph import shape_inference
+from keraslite.backend import dtypes, state, tree
 from keraslite.graph.keras_tensor import KerasTensor
-from keraslite.graph.node import Node
-from keraslite.backend import tree
+from keraslite.graph.operation import Operation
+from keraslite.mixed_precision.policy import global_policy
 
 
-class OpLayer(Layer):
+class OpLayer(Operation):
     """A function recorded in a functional graph (Keras's op node).
+
+    An `Operation`, not a `Layer`: it has no weights, build or dtype policy. Its class
+    name is the one summaries and plots have always printed for op rows (`add (OpLayer)`).
 
     Without tensor constants the fx lowering calls the function directly
     (`call_function`). Tensor constants among the arguments (`ops.matmul(x, w)` with a
-    fixed tensor `w`) are kept as non-persistent buffers of this layer, so that they
+    fixed tensor `w`) are kept as non-persistent buffers of this operation, so that they
     follow the model across devices; such an op is lowered as a `call_module`.
+
+    It has no weights; the few layer attributes that readers of `model.layers` use
+    (`weights`, `count_params()`, `trainable` ...) say so.
     """
 
-    def __init__(self, function, name=None, constants=(), template=None, **kwargs):
+    built = True
+
+    def __init__(self, function, name=None, constants=(), template=None):
         if name is None:
             # Ops share the layers' name counter, as Keras 3 operations do (`add`, `add_1`).
             name = state.unique_name(state.to_snake_case(getattr(function, "__name__", "op").strip("_") or "op"))
-        super().__init__(name=name, **kwargs)
+        super().__init__(name=name)
+        # Keras semantics: inference mode unless told otherwise (as for layers).
+        self.training = False
+        # The dtype a layer made now would have (what `get_config` reports).
+        self.dtype = dtypes.standardize_dtype(global_policy().variable_dtype)
         self._op_function = function
         # With constants, the recorded call passes only the symbolic inputs, in order;
         # `template` (args, kwargs) says where they and the constants go.
@@ -39,7 +50,6 @@ class OpLayer(Layer):
             self.register_buffer(f"constant_{index}", constant, persistent=False)
         if template is None:
             self._keraslite_op_function = function
-        self.built = True
 
     def _fill_template(self, values):
         def fill(slot):
@@ -53,33 +63,46 @@ class OpLayer(Layer):
         return tree.map_structure(fill, args), {k: tree.map_structure(fill, v) for k, v in kwargs.items()}
 
     def call(self, *args, **kwargs):
-        return self._eager_call(*args, **kwargs)
-
-    def _eager_call(self, *args, **kwargs):
-        kwargs.pop("training", None)
         if self._template is not None:
             args, kwargs = self._fill_template(args)
         return self._op_function(*args, **kwargs)
 
-    def _symbolic_call(self, *args, **kwargs):
-        outputs = shape_inference.infer_output_spec(self, args, kwargs)
-        return Node(self, call_args=args, call_kwargs=kwargs, outputs=outputs).outputs
+    # What readers of `model.layers` and of a functional graph (summary, saving, training,
+    # shape propagation) ask of every entry: an op node accepts anything, has no weights
+    # and does not propagate masks. `trainable` follows the model's (a plain attribute).
+    input_spec = None
+    supports_masking = False
+    trainable = True
+    weights = trainable_weights = non_trainable_weights = variables = property(lambda self: [])
+    losses = property(lambda self: [])
 
-    def __call__(self, *args, **kwargs):
-        from keraslite.layers.base_layer import _any_keras_tensor
+    def _own_weights(self) -> list:
+        return []
 
-        if _any_keras_tensor(args, kwargs):
-            return self._symbolic_call(*args, **kwargs)
-        return self._eager_call(*args, **kwargs)
+    def _flat_sublayers(self) -> list:
+        return []
+
+    def count_params(self) -> int:
+        return 0
+
+    def get_weights(self) -> list:
+        return []
+
+    def set_weights(self, weights) -> None:
+        if list(weights):
+            raise ValueError(f"Operation {self.name} has no weights. Received {len(list(weights))} weight values.")
+
+    def _clear_losses(self) -> None:
+        pass
 
     def get_config(self):
-        config = super().get_config()
+        config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
         config["function"] = getattr(self._op_function, "__name__", None)
         return config
 
 
 class _ConstantSlot:
-    """Marks where the op layer's `constant_<index>` buffer goes in its call."""
+    """Marks where the op's `constant_<index>` buffer goes in its call."""
 
     __slots__ = ("index",)
 
@@ -88,7 +111,7 @@ class _ConstantSlot:
 
 
 class _InputSlot(_ConstantSlot):
-    """Marks where the `index`-th symbolic input goes in an op layer's call."""
+    """Marks where the `index`-th symbolic input goes in an op's call."""
 
     __slots__ = ()
 
@@ -170,13 +193,3 @@ def _plain_python(value):
         return {k: _plain_python(v) for k, v in value.items()}
     return value
 
-
-def find_op_function(name: str):
-    """The torch implementation recorded for the `keras.ops` op called `name` (as an
-    `OpLayer` holds it), or None: for readers of saved configs."""
-    from keraslite import ops
-
-    op = getattr(ops, name, None)
-    if op is None:
-        op = getattr(ops.image, name, None)
-    return getattr(op, "eager_function", None)

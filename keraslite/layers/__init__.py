@@ -45,10 +45,18 @@ from keraslite.layers.pooling import MaxPooling3D as MaxPooling3D
 from keraslite.layers.recurrent import LSTM as LSTM
 from keraslite.layers.recurrent import LSTMCell as LSTMCell
 from keraslite.layers.reshaping import Flatten as Flatten
+from keraslite.layers.reshaping import Permute as Permute
+from keraslite.layers.reshaping import RepeatVector as RepeatVector
 from keraslite.layers.reshaping import Reshape as Reshape
-from keraslite.layers.reshaping import UpSampling1D as UpSampling1D
-from keraslite.layers.reshaping import UpSampling2D as UpSampling2D
-from keraslite.layers.reshaping import ZeroPadding2D as ZeroPadding2D
+from keraslite.layers.up_sampling import UpSampling1D as UpSampling1D
+from keraslite.layers.up_sampling import UpSampling2D as UpSampling2D
+from keraslite.layers.up_sampling import UpSampling3D as UpSampling3D
+from keraslite.layers.zero_padding import ZeroPadding1D as ZeroPadding1D
+from keraslite.layers.zero_padding import ZeroPadding2D as ZeroPadding2D
+from keraslite.layers.zero_padding import ZeroPadding3D as ZeroPadding3D
+from keraslite.layers.cropping import Cropping1D as Cropping1D
+from keraslite.layers.cropping import Cropping2D as Cropping2D
+from keraslite.layers.cropping import Cropping3D as Cropping3D
 
 # Keras's aliases.
 MaxPool1D = MaxPooling1D
@@ -100,10 +108,10 @@ from keraslite.layers.rnn.simple_rnn import SimpleRNNCell as SimpleRNNCell
 from keraslite.layers.rnn.bidirectional import Bidirectional as Bidirectional
 from keraslite.layers.rnn.time_distributed import TimeDistributed as TimeDistributed
 
-# Core layers beyond Dense (keraslite/layers/core_extra.py).
-from keraslite.layers.core_extra import EinsumDense as EinsumDense
-from keraslite.layers.core_extra import Lambda as Lambda
-from keraslite.layers.core_extra import Masking as Masking
+# EinsumDense, Lambda, Masking (one file each).
+from keraslite.layers.einsum_dense import EinsumDense as EinsumDense
+from keraslite.layers.lambda_layer import Lambda as Lambda
+from keraslite.layers.masking import Masking as Masking
 
 # Preprocessing layers (keraslite/layers/preprocessing/).
 from keraslite.layers.preprocessing import CategoryEncoding as CategoryEncoding
@@ -143,13 +151,4 @@ from keraslite.layers.multi_head_attention import GroupedQueryAttention as Group
 from keraslite.layers.multi_head_attention import GroupQueryAttention as GroupQueryAttention
 from keraslite.layers.multi_head_attention import MultiHeadAttention as MultiHeadAttention
 
-# More reshaping layers (keraslite/layers/reshaping_extra.py).
-from keraslite.layers.reshaping_extra import Cropping1D as Cropping1D
-from keraslite.layers.reshaping_extra import Cropping2D as Cropping2D
-from keraslite.layers.reshaping_extra import Cropping3D as Cropping3D
-from keraslite.layers.reshaping_extra import Permute as Permute
-from keraslite.layers.reshaping_extra import RepeatVector as RepeatVector
-from keraslite.layers.reshaping_extra import UpSampling3D as UpSampling3D
-from keraslite.layers.reshaping_extra import ZeroPadding1D as ZeroPadding1D
-from keraslite.layers.reshaping_extra import ZeroPadding3D as ZeroPadding3D
 from keraslite.layers.normalization import RMSNormalization as RMSNormalization

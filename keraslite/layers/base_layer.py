@@ -13,21 +13,35 @@ import numpy as np
 import torch
 
 from keraslite import constraints, initializers, regularizers
-from keraslite.backend import dtypes, state
+from keraslite.backend import dtypes, state, tree
 from keraslite.backend.variable import Variable
 from keraslite.graph import call_context, shape_inference
 from keraslite.graph.input_spec import assert_input_compatibility
-from keraslite.graph.keras_tensor import KerasTensor
+from keraslite.graph.keras_tensor import KerasTensor, any_keras_tensor
 from keraslite.graph.node import Node
-from keraslite.layers.layer_inputs import convert_inputs, flat_shapes, map_shape_structure, shape_of_constant, with_unknown_batch
-from keraslite.layers.masks import attach_masks, overrides_compute_mask, resolve_mask, symbolic_output_masks
-from keraslite.backend import tree
+from keraslite.graph.operation import Operation
+from keraslite.layers.layer_inputs import (
+    convert_inputs,
+    flat_shapes,
+    map_shape_structure,
+    shape_of_constant,
+    with_unknown_batch,
+)
+from keraslite.layers.masks import (
+    attach_masks,
+    default_compute_mask,
+    overrides_compute_mask,
+    resolve_mask,
+    symbolic_output_masks,
+)
+from keraslite.mixed_precision.policy import DTypePolicy, global_policy
+from keraslite.serialization.serialization_lib import keras_compatible_config
 
 _LEGACY_INPUT_KWARGS = ("input_dim", "input_shape", "batch_input_shape", "batch_size", "input_length")
 _ACCEPTED_KWARGS = _LEGACY_INPUT_KWARGS + ("weights",)
 
 
-class Layer(torch.nn.Module):
+class Layer(Operation):
     """Base class of all layers (and of `Model`).
 
     Args:
@@ -45,15 +59,10 @@ class Layer(torch.nn.Module):
                 f"Unrecognized keyword arguments passed to {type(self).__name__}: "
                 f"{ {k: kwargs[k] for k in sorted(unknown)} }"
             )
-        super().__init__()
+        super().__init__(name=name)
         # Keras semantics: a layer runs in inference mode unless told otherwise
         # (fit passes training=True; PyTorch code may call .train()).
         self.training = False
-        if name is None:
-            name = state.unique_name(self._auto_name_base())
-        elif not isinstance(name, str):
-            raise TypeError(f"Layer name must be a string. Received: name={name!r} (of type {type(name)})")
-        self.name = name
         self._trainable = bool(trainable)
         self._dtype_policy = _resolve_dtype_policy(dtype)
         # Weights and eager computation use the variable dtype; a mixed policy's lower
@@ -65,8 +74,6 @@ class Layer(torch.nn.Module):
         self.input_spec = None
         self.supports_masking = False
         self.activity_regularizer = regularizers.get(activity_regularizer)
-        self._inbound_nodes: list[Node] = []
-        self._outbound_nodes: list[Node] = []
         self._trainable_variables: list[Variable] = []
         self._non_trainable_variables: list[Variable] = []
         self._auto_named_parameters: set[str] = set()
@@ -74,10 +81,6 @@ class Layer(torch.nn.Module):
         self._build_shapes = None
         self._initial_weights = kwargs.get("weights")
         self._batch_input_shape = _legacy_batch_input_shape(kwargs)
-
-    @classmethod
-    def _auto_name_base(cls) -> str:
-        return state.to_snake_case(cls.__name__)
 
     # ------------------------------------------------------------------ attributes
     def __setattr__(self, name, value):
@@ -114,7 +117,9 @@ class Layer(torch.nn.Module):
         if parameters is not None and name in parameters:
             return parameters[name]
         try:
-            return super().__getattr__(name)
+            # Straight to torch (not through Operation.__getattr__): one frame less on
+            # every submodule read (`self.dense(x)` in a subclassed model's call).
+            return torch.nn.Module.__getattr__(self, name)
         except AttributeError:
             # A property that raised AttributeError lands here (Python's fallback);
             # surface its own message instead of torch's "has no attribute".
@@ -155,14 +160,15 @@ class Layer(torch.nn.Module):
             layer.trainable = value
 
     def _flat_sublayers(self) -> list["Layer"]:
-        """Direct sublayers (through ModuleLists and plain torch containers)."""
+        """Direct sublayers (through ModuleLists and plain torch containers); for a
+        functional model also the op nodes of its graph, which follow `trainable`."""
         found = []
 
         def visit(module):
             for child in module._modules.values():
                 if child is None:
                     continue
-                if isinstance(child, Layer):
+                if isinstance(child, Operation):
                     if child not in found:
                         found.append(child)
                 else:
@@ -361,6 +367,7 @@ class Layer(torch.nn.Module):
             return map_shape_structure(lambda shape: KerasTensor(shape, self.compute_dtype), output_shape)
         return shape_inference.infer_output_spec(self, args, kwargs)
 
+    @default_compute_mask
     def compute_mask(self, inputs, previous_mask=None):
         if not self.supports_masking:
             return None
@@ -375,24 +382,11 @@ class Layer(torch.nn.Module):
 
     def __call__(self, *args, **kwargs):
         if args and isinstance(args[0], torch.Tensor):
-            if not _any_keras_tensor(args[1:], kwargs):
+            if not any_keras_tensor(args[1:], kwargs):
                 return self._eager_call(*args, **kwargs)
-        if _any_keras_tensor(args, kwargs):
+        if any_keras_tensor(args, kwargs):
             return self._symbolic_call(*args, **kwargs)
         return self._eager_call(*args, **kwargs)
-
-    def _call_signature(self):
-        cls = type(self)
-        cached = cls.__dict__.get("_keraslite_call_signature")
-        if cached is None:
-            parameters = inspect.signature(self.call).parameters
-            cached = (
-                "training" in parameters,
-                "mask" in parameters,
-                any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()),
-            )
-            setattr(cls, "_keraslite_call_signature", cached)
-        return cached
 
     def _eager_call(self, *args, **kwargs):
         if not args:
@@ -464,53 +458,6 @@ class Layer(torch.nn.Module):
         node = Node(self, call_args=args, call_kwargs=kwargs, outputs=outputs, input_masks=auto_mask)
         return node.outputs
 
-    # ------------------------------------------------------------------ graph access
-    def _single_node(self, what: str) -> Node:
-        if not self._inbound_nodes:
-            raise AttributeError(
-                f"Layer {self.name} has never been called and thus has no defined {what}."
-            )
-        if len(self._inbound_nodes) > 1 and what in ("input", "output"):
-            raise AttributeError(
-                f"Layer {self.name} has multiple inbound nodes, hence the notion of "
-                f'"layer {what}" is ill-defined. Use `get_{what}_at(node_index)` instead.'
-            )
-        return self._inbound_nodes[0]
-
-    @property
-    def input(self):
-        node = self._single_node("input")
-        if node.is_input:
-            return node.outputs
-        return node.call_args[0]
-
-    @property
-    def output(self):
-        return self._single_node("output").outputs
-
-    def get_input_at(self, node_index: int):
-        node = self._inbound_nodes[node_index]
-        return node.outputs if node.is_input else node.call_args[0]
-
-    def get_output_at(self, node_index: int):
-        return self._inbound_nodes[node_index].outputs
-
-    @property
-    def input_shape(self):
-        return tree.map_structure(lambda t: tuple(t.shape), self.input)
-
-    @property
-    def output_shape(self):
-        shapes = {repr(tree.map_structure(lambda t: tuple(t.shape), n.outputs)) for n in self._inbound_nodes}
-        if not self._inbound_nodes:
-            raise AttributeError(f"The layer {self.name} has never been called and thus has no defined output shape.")
-        if len(shapes) > 1:
-            raise AttributeError(
-                f'The layer "{self.name}" has multiple inbound nodes with different output shapes. '
-                "Hence the notion of \"output shape\" is ill-defined for the layer."
-            )
-        return tree.map_structure(lambda t: tuple(t.shape), self._inbound_nodes[0].outputs)
-
     # ------------------------------------------------------------------ config
     def get_config(self) -> dict:
         dtype = self._dtype_policy.name if self._dtype_policy.name.startswith("mixed_") else self._dtype_name
@@ -536,8 +483,6 @@ class Layer(torch.nn.Module):
 
     @classmethod
     def from_config(cls, config: dict):
-        from keraslite.serialization.serialization_lib import keras_compatible_config
-
         # Configs written by real Keras 3 carry keys (e.g. quantization_config=None) and
         # DTypePolicy dicts that only Keras knows; built-in layers take them too.
         config = keras_compatible_config(cls, config, builtin=cls.__module__.startswith("keraslite."))
@@ -570,8 +515,6 @@ class Layer(torch.nn.Module):
         for param in self._parameters.values():
             if param is not None and param.is_floating_point():
                 if param.dtype != self._compute_torch_dtype:
-                    from keraslite.mixed_precision.policy import DTypePolicy
-
                     self._compute_torch_dtype = param.dtype
                     self._dtype_name = dtypes.standardize_dtype(param.dtype)
                     self._dtype_policy = DTypePolicy(self._dtype_name)
@@ -587,8 +530,6 @@ class Layer(torch.nn.Module):
 def _resolve_dtype_policy(dtype):
     """A layer's `dtype` argument -> DTypePolicy: None (the global policy), a dtype, a
     policy name like "mixed_float16", a DTypePolicy, or Keras 3's config dict of one."""
-    from keraslite.mixed_precision.policy import DTypePolicy, global_policy
-
     if dtype is None:
         return global_policy()
     if isinstance(dtype, DTypePolicy):
@@ -635,12 +576,3 @@ def _legacy_batch_input_shape(kwargs):
         return (kwargs.get("batch_size"), int(kwargs["input_dim"]))
     return None
 
-
-def _any_keras_tensor(args, kwargs) -> bool:
-    for value in args:
-        if isinstance(value, KerasTensor) or (isinstance(value, (list, tuple, dict)) and any(isinstance(v, KerasTensor) for v in tree.flatten(value))):
-            return True
-    for value in kwargs.values():
-        if isinstance(value, KerasTensor) or (isinstance(value, (list, tuple, dict)) and any(isinstance(v, KerasTensor) for v in tree.flatten(value))):
-            return True
-    return False

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import math
 
-import torch
 import torch.nn.functional as F
 
 from keraslite import activations, constraints, initializers, regularizers
 from keraslite.graph.input_spec import InputSpec
 from keraslite.layers.base_layer import Layer
 from keraslite.layers.core import serialize_object
-from keraslite.layers.reshaping import standardize_data_format, standardize_tuple
+from keraslite.layers.layer_arguments import standardize_data_format, standardize_tuple
 
 _CONV = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
 _CONV_TRANSPOSE = {1: F.conv_transpose1d, 2: F.conv_transpose2d, 3: F.conv_transpose3d}

@@ -15,7 +15,7 @@ from keraslite.graph.input_spec import InputSpec
 from keraslite.layers.base_layer import Layer
 from keraslite.layers.conv import conv_output_length, same_padding
 from keraslite.layers.core import serialize_object
-from keraslite.layers.reshaping import standardize_data_format, standardize_tuple
+from keraslite.layers.layer_arguments import standardize_data_format, standardize_tuple
 
 _CONV = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
 

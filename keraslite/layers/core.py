@@ -7,15 +7,15 @@ import torch.nn.functional as F
 from keraslite import activations, constraints, initializers, regularizers
 from keraslite.backend import dtypes
 from keraslite.graph.input_spec import InputSpec
+from keraslite.graph.keras_tensor import KerasTensor
 from keraslite.layers.base_layer import Layer
+from keraslite.serialization import serialization_lib as serialization
 
 
 def serialize_object(obj):
     """Config form of an initializer/regularizer/constraint (None stays None)."""
     if obj is None:
         return None
-    from keraslite.serialization import serialization_lib as serialization
-
     return serialization.serialize_keras_object(obj)
 
 
@@ -223,8 +223,6 @@ class Embedding(Layer):
         return tuple(input_shape) + (self.output_dim,)
 
     def compute_output_spec(self, *args, **kwargs):
-        from keraslite.graph.keras_tensor import KerasTensor
-
         inputs = args[0]
         mask = None
         if self.mask_zero:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from keraslite.backend import state
-from keraslite.backend import tree
+from keraslite.backend import state, tree
 
 
 def is_shape(value) -> bool:

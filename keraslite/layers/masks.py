@@ -8,11 +8,19 @@ the others drop it.
 from __future__ import annotations
 
 import torch
+from torch._subclasses.fake_tensor import FakeTensorMode
 
-from keraslite.backend import dtypes
+from keraslite.backend import dtypes, tree
 from keraslite.graph import shape_inference
 from keraslite.graph.keras_tensor import KerasTensor
-from keraslite.backend import tree
+
+
+def default_compute_mask(function):
+    """Marks `Layer.compute_mask` (pass the mask through when masking is supported), so
+    that `overrides_compute_mask` tells a layer's own `compute_mask` from it."""
+    function._keraslite_default_compute_mask = True
+    return function
+
 
 def get_keras_mask(tensor):
     """The `_keras_mask` carried by a tensor (torch or KerasTensor), or None."""
@@ -51,9 +59,7 @@ def overrides_compute_mask(layer) -> bool:
     cls = type(layer)
     cached = cls.__dict__.get("_keraslite_overrides_compute_mask")
     if cached is None:
-        from keraslite.layers.base_layer import Layer
-
-        cached = cls.compute_mask is not Layer.compute_mask
+        cached = not getattr(cls.compute_mask, "_keraslite_default_compute_mask", False)
         setattr(cls, "_keraslite_overrides_compute_mask", cached)
     return cached
 
@@ -93,8 +99,6 @@ def symbolic_output_masks(layer, inputs, outputs, previous_mask):
 
 
 def _infer_mask_spec(layer, inputs, previous_mask):
-    from torch._subclasses.fake_tensor import FakeTensorMode
-
     unknown = any(isinstance(t, KerasTensor) and None in t._shape for t in tree.flatten((inputs, previous_mask)))
     runs = []
     for fill in (83, 89) if unknown else (83,):

@@ -19,7 +19,7 @@ from keraslite.graph.keras_tensor import KerasTensor
 from keraslite.layers.attention import causal_mask
 from keraslite.layers.base_layer import Layer
 from keraslite.layers.core import serialize_object
-from keraslite.layers.core_extra import EinsumDense
+from keraslite.layers.einsum_dense import EinsumDense
 
 # Added to the logits of masked-out positions (Keras's softmax masking value).
 _MASKED_LOGIT = -1.0e9

@@ -12,7 +12,7 @@ import torch.nn.functional as F
 from keraslite.graph.input_spec import InputSpec
 from keraslite.layers.base_layer import Layer
 from keraslite.layers.conv import conv_output_length, same_padding
-from keraslite.layers.reshaping import standardize_data_format, standardize_tuple
+from keraslite.layers.layer_arguments import standardize_data_format, standardize_tuple
 
 _MAX = {1: F.max_pool1d, 2: F.max_pool2d, 3: F.max_pool3d}
 _AVG = {1: F.avg_pool1d, 2: F.avg_pool2d, 3: F.avg_pool3d}

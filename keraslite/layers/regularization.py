@@ -14,7 +14,7 @@ import torch
 from keraslite import regularizers
 from keraslite.graph.input_spec import InputSpec
 from keraslite.layers.base_layer import Layer
-from keraslite.layers.reshaping import standardize_data_format
+from keraslite.layers.layer_arguments import standardize_data_format
 
 # SELU's constants (AlphaDropout drops to SELU's negative saturation value).
 _SELU_ALPHA = 1.6732632423543772848170429916717

@@ -9,6 +9,7 @@ import torch
 from keraslite.backend import dtypes
 from keraslite.graph.keras_tensor import KerasTensor
 from keraslite.ops.dispatch import keras_op, to_tensor
+from keraslite.ops.numpy_shape import take
 
 
 def convert_to_tensor(x, dtype=None, sparse=None, ragged=None) -> torch.Tensor:
@@ -181,8 +182,6 @@ def unstack(x, num=None, axis=0):
         count = x._shape[axis]
         if count is None:
             raise ValueError(f"Cannot unstack a dimension of unknown size. Received: x.shape={x._shape}, axis={axis}")
-        from keraslite.ops.numpy_shape import take
-
         return [take(x, i, axis=axis) for i in range(count)]
     return list(torch.unbind(to_tensor(x), dim=axis))
 

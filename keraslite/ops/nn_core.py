@@ -1,7 +1,6 @@
 """Neural-network `keras.ops`: activations, one_hot, crossentropies, moments, normalization."""
 from __future__ import annotations
 
-
 import torch
 import torch.nn.functional as F
 

@@ -1,6 +1,7 @@
 """`keras.ops` that create tensors: zeros, ones, full, arange, linspace, eye, ..."""
 from __future__ import annotations
 
+import numpy as np
 import torch
 
 from keraslite.backend import dtypes, state
@@ -113,3 +114,44 @@ def tri(N, M=None, k=0, dtype=None):  # noqa: N803
     """Ones at and below the `k`-th diagonal."""
     M = N if M is None else M
     return torch.tril(torch.ones((N, M), dtype=_dtype_or_floatx(dtype), device=state.get_device()), k)
+
+
+# Log-spaced values, Vandermonde matrices and window functions.
+def geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
+    """`num` values spaced evenly on a log scale from `start` to `stop`."""
+    return logspace(float(np.log10(start)), float(np.log10(stop)), num, endpoint=endpoint, dtype=dtype)
+
+
+@keras_op
+def vander(x, N=None, increasing=False):  # noqa: N803  (NumPy's argument name)
+    """The Vandermonde matrix of `x`."""
+    return torch.vander(to_tensor(x), N=N, increasing=increasing)
+
+
+def _window(function, x, **kwargs):
+    return function(int(x), periodic=False, dtype=torch.float32, **kwargs)
+
+
+def hamming(x):
+    """The Hamming window of `x` points."""
+    return _window(torch.hamming_window, x)
+
+
+def hanning(x):
+    """The Hann window of `x` points."""
+    return _window(torch.hann_window, x)
+
+
+def bartlett(x):
+    """The Bartlett (triangular) window of `x` points."""
+    return _window(torch.bartlett_window, x)
+
+
+def blackman(x):
+    """The Blackman window of `x` points."""
+    return _window(torch.blackman_window, x)
+
+
+def kaiser(x, beta):
+    """The Kaiser window of `x` points."""
+    return _window(torch.kaiser_window, x, beta=float(beta))

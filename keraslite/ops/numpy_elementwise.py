@@ -182,3 +182,65 @@ def where(condition, x1=None, x2=None):
         return tuple(i.to(torch.int32) for i in torch.nonzero(condition, as_tuple=True))
     x1, x2 = _both_tensors(operand(x1, x2), operand(x2, x1))
     return torch.where(condition.bool(), x1, x2)
+
+
+# Elementwise functions beyond the table.
+@keras_op
+def logaddexp2(x1, x2):
+    """log2(2**x1 + 2**x2), elementwise."""
+    x1, x2 = default_float(to_tensor(x1)), default_float(to_tensor(x2))
+    return torch.logaddexp2(x1, x2)
+
+
+@keras_op
+def isneginf(x):
+    """Whether each element is negative infinity."""
+    return torch.isneginf(to_tensor(x))
+
+
+@keras_op
+def isposinf(x):
+    """Whether each element is positive infinity."""
+    return torch.isposinf(to_tensor(x))
+
+
+@keras_op
+def left_shift(x, y):
+    """x << y, elementwise."""
+    return torch.bitwise_left_shift(to_tensor(x), to_tensor(y) if not isinstance(y, int) else y)
+
+
+@keras_op
+def right_shift(x, y):
+    """x >> y, elementwise."""
+    return torch.bitwise_right_shift(to_tensor(x), to_tensor(y) if not isinstance(y, int) else y)
+
+
+bitwise_left_shift = left_shift
+
+
+bitwise_right_shift = right_shift
+
+
+@keras_op
+def angle(x):
+    """The complex argument of each element (0 or pi for reals)."""
+    return torch.angle(default_float(to_tensor(x)))
+
+
+@keras_op
+def isreal(x):
+    """Whether each element has no imaginary part."""
+    return torch.isreal(to_tensor(x))
+
+
+@keras_op
+def i0(x):
+    """Modified Bessel function of the first kind, order 0."""
+    return torch.special.i0(default_float(to_tensor(x)))
+
+
+@keras_op
+def ldexp(x1, x2):
+    """x1 * 2**x2, elementwise."""
+    return torch.ldexp(default_float(to_tensor(x1)), to_tensor(x2))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import builtins
 
+import numpy as np
 import torch
 
 from keraslite.ops.dispatch import axis_arg, default_float, keras_op, to_tensor
@@ -222,3 +223,31 @@ def ptp(x, axis=None, keepdims=False):
 def trace(x, offset=0, axis1=0, axis2=1):
     """Sum along a diagonal."""
     return torch.diagonal(to_tensor(x), offset=offset, dim1=axis1, dim2=axis2).sum(-1)
+
+
+# Percentiles, partial sorts, correlation and integration along an axis.
+@keras_op
+def percentile(x, q, axis=None, method="linear", keepdims=False):
+    """The `q`-th percentile(s) (0-100) over `axis`."""
+    return quantile.eager_function(x, np.asarray(q, dtype="float64") / 100.0, axis=axis, method=method, keepdims=keepdims)
+
+
+@keras_op
+def argpartition(x, kth, axis=-1):
+    """Indices that partition `x` around its `kth` element (a full stable sort is one)."""
+    return torch.argsort(to_tensor(x), dim=axis, stable=True).to(torch.int32)
+
+
+@keras_op
+def corrcoef(x):
+    """Pearson correlation coefficients of the rows of `x`."""
+    return torch.corrcoef(default_float(to_tensor(x)))
+
+
+@keras_op
+def trapezoid(y, x=None, dx=1.0, axis=-1):
+    """Integral of `y` by the trapezoid rule."""
+    y = default_float(to_tensor(y))
+    if x is None:
+        return torch.trapezoid(y, dx=dx, dim=axis)
+    return torch.trapezoid(y, to_tensor(x).to(y.dtype), dim=axis)

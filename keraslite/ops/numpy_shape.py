@@ -7,7 +7,7 @@ import operator
 import numpy as np
 import torch
 
-
+from keraslite.graph import symbolic_ops
 from keraslite.graph.keras_tensor import KerasTensor
 from keraslite.ops.dispatch import keras_op, to_tensor
 
@@ -119,8 +119,6 @@ def append(x1, x2, axis=None):
 def split(x, indices_or_sections, axis=0):
     """`x` split along `axis` into equal sections or at the given indices (a list)."""
     if isinstance(x, KerasTensor):
-        from keraslite.graph import symbolic_ops
-
         return list(symbolic_ops.apply_function(_split, x, indices_or_sections, axis=axis))
     return _split(x, indices_or_sections, axis=axis)
 
@@ -370,3 +368,32 @@ def bincount(x, weights=None, minlength=0, sparse=False):
     """Count (or summed weight) of each non-negative integer value of `x`."""
     x = to_tensor(x).long()
     return torch.bincount(x, weights=None if weights is None else to_tensor(weights), minlength=minlength)
+
+
+# Splits along fixed axes, diagonal construction, index unravelling.
+def hsplit(x, indices_or_sections):
+    """Split along axis 1 (axis 0 for 1-D)."""
+    return split(x, indices_or_sections, axis=1 if len(tuple(x.shape)) > 1 else 0)
+
+
+def vsplit(x, indices_or_sections):
+    """Split along axis 0."""
+    return split(x, indices_or_sections, axis=0)
+
+
+def dsplit(x, indices_or_sections):
+    """Split along axis 2."""
+    return split(x, indices_or_sections, axis=2)
+
+
+@keras_op
+def diagflat(x, k=0):
+    """A 2-D tensor with the flattened `x` on its `k`-th diagonal."""
+    return torch.diagflat(to_tensor(x), offset=k)
+
+
+@keras_op
+def unravel_index(indices, shape):
+    """Flat indices as a tuple of coordinate tensors for `shape`."""
+    indices = to_tensor(indices)
+    return tuple(torch.unravel_index(indices, tuple(shape)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import torch
 
 from keraslite.backend import dtypes, state
-from keraslite.ops.dispatch import to_tensor
+from keraslite.backend.conversion import to_tensor
 from keraslite.random.seed_generator import torch_generator
 
 

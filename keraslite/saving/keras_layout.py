@@ -111,7 +111,7 @@ def _layer_properties(cls) -> list[str]:
     names = []
     hidden = set().union(*(_NOT_IN_KERAS.get(k.__name__, set()) for k in cls.__mro__ if k.__module__.startswith("keraslite.")))
     for klass in cls.__mro__:
-        if klass in (Layer, Model, torch.nn.Module, object) or klass.__module__.startswith(("keraslite.training", "keraslite.saving")):
+        if klass in (Layer, Model, torch.nn.Module, object) or klass.__module__.startswith(("keraslite.graph", "keraslite.training", "keraslite.saving")):
             continue
         for name, value in vars(klass).items():
             if isinstance(value, property) and not name.startswith("__") and name not in names and name not in hidden:

@@ -2,6 +2,8 @@
 constraints): an instance, a name, a class name, a config dict, a class or a callable."""
 from __future__ import annotations
 
+from keraslite.serialization import serialization_lib as serialization
+
 
 def get_object(identifier, kind: str, base_class: type, by_name: dict, by_class_name: dict):
     """Resolve `identifier` to an object of family `kind` (used in error messages)."""
@@ -17,8 +19,6 @@ def get_object(identifier, kind: str, base_class: type, by_name: dict, by_class_
     if isinstance(identifier, dict):
         cls = by_class_name.get(identifier.get("class_name"))
         if cls is None:
-            from keraslite.serialization import serialization_lib as serialization
-
             return serialization.deserialize_keras_object(identifier)
         return cls.from_config(identifier.get("config", {}))
     if isinstance(identifier, type) and issubclass(identifier, base_class):

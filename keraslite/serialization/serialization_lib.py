@@ -11,6 +11,7 @@ import importlib
 import inspect
 
 from keraslite.serialization import object_registry
+from keraslite.serialization.function_code import load_function
 
 # keraslite module prefix -> the public Keras module that names the same objects.
 _PUBLIC_MODULES = (
@@ -221,8 +222,6 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode: bool = True
     if class_name == "__lambda__":
         if safe_mode:
             raise ValueError(_UNSAFE_LAMBDA)
-        from keraslite.layers.core_extra import load_function
-
         return load_function(inner)
     module = config.get("module")
     registered_name = config.get("registered_name") or class_name

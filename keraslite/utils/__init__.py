@@ -9,7 +9,6 @@ from keraslite.utils.sequence_utils import pad_sequences as pad_sequences
 from keraslite.utils.model_visualization import model_to_dot as model_to_dot
 from keraslite.utils.model_visualization import plot_model as plot_model
 from keraslite.utils.progbar import Progbar as Progbar
-from keraslite.utils.progbar import Progbar as Progbar
 from keraslite.utils.py_dataset import PyDataset as PyDataset
 from keraslite.utils.py_dataset import Sequence as Sequence
 from keraslite.utils.random_seed import set_random_seed as set_random_seed

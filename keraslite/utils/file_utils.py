@@ -19,6 +19,7 @@ import urllib.parse
 import urllib.request
 
 from keraslite.utils.archive_utils import extract_archive, validate_file
+from keraslite.utils.progbar import Progbar
 
 
 class DownloadError(OSError):
@@ -62,10 +63,6 @@ def _cache_folder(cache_dir: str | None, cache_subdir: str) -> str:
 
 
 def _make_progbar(total_size: int | None):
-    try:
-        from keraslite.utils.progbar import Progbar
-    except ImportError:  # the progress bar is decoration only
-        return None
     return Progbar(total_size)
 
 

@@ -9,7 +9,8 @@ import torch
 
 def set_random_seed(seed: int) -> None:
     """Seed `random`, NumPy and torch, so that weight initialisation, dropout and
-    shuffling repeat exactly from run to run on CPU."""
+    shuffling repeat exactly from run to run on CPU. `keras.random` draws with
+    `seed=None` use torch's global generator, so this seeds them too."""
     if not isinstance(seed, int):
         raise ValueError(f"Expected `seed` argument to be an integer. Received: seed={seed} (of type {type(seed)})")
     random.seed(seed)
@@ -17,10 +18,3 @@ def set_random_seed(seed: int) -> None:
     torch.manual_seed(seed)
     if torch.cuda.is_available():
         torch.cuda.manual_seed_all(seed)
-    try:
-        from keraslite import random as keras_random
-
-        if hasattr(keras_random, "_reset_seed_generator"):
-            keras_random._reset_seed_generator(seed)
-    except ImportError:
-        pass

@@ -10,9 +10,11 @@ Importing the shim makes symbolic shapes and dtypes print as TensorFlow printed 
 """
 from __future__ import annotations
 
+import importlib
 import sys
 
-import keraslite as keras
+import keraslite as keras  # noqa: F401  (tf.keras)
+from keraslite.compat.aliases import aliases_installed
 from keraslite.compat.tensorflow import config as config
 from keraslite.compat.tensorflow import data as data
 from keraslite.compat.tensorflow import image as image
@@ -48,11 +50,7 @@ def _on_alias_import() -> None:
     _display.set_display_types(TensorShape, DType)
     # `tf.keras.layers.experimental.preprocessing.X` is read as an attribute path, which
     # exists once the alias module has been imported under its TensorFlow name.
-    from keraslite.compat.aliases import aliases_installed
-
     if aliases_installed():
-        import importlib
-
         importlib.import_module("tensorflow.keras.layers.experimental")
 
 

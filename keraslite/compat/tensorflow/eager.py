@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from keraslite.backend import dtypes
 from keraslite.compat.tensorflow.tensor_shape import TensorShape
 from keraslite.graph.keras_tensor import KerasTensor
 
@@ -32,8 +33,6 @@ class EagerTensor(torch.Tensor):
         return torch.Tensor.numpy(torch.Tensor.cpu(tensor.as_subclass(torch.Tensor)))
 
     def __repr__(self, *, tensor_contents=None) -> str:
-        from keraslite.backend import dtypes
-
         values = np.array2string(self.numpy(), separator=" ", threshold=1000)
         return f"tf.Tensor(\n{values}, shape={self.shape}, dtype={dtypes.standardize_dtype(self.dtype)})" if self.ndim > 1 else f"tf.Tensor({values}, shape={self.shape}, dtype={dtypes.standardize_dtype(self.dtype)})"
 

@@ -6,6 +6,7 @@ import torch
 from keraslite import ops
 from keraslite.compat.tensorflow import dtypes
 from keraslite.compat.tensorflow.array_ops import tf_api
+from keraslite.compat.tensorflow.eager import wrap
 from keraslite.ops.dispatch import keras_op, to_tensor
 
 
@@ -165,8 +166,6 @@ class TopKV2(tuple):
     """(values, indices) with the field names TensorFlow gives them."""
 
     def __new__(cls, values, indices):
-        from keraslite.compat.tensorflow.eager import wrap
-
         return super().__new__(cls, (wrap(values), wrap(indices)))
 
     @property

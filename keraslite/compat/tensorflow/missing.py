@@ -1,6 +1,8 @@
 """What the shim says about a TensorFlow function it does not have."""
 from __future__ import annotations
 
+from keraslite import ops
+
 # TensorFlow name -> the keras.ops (or other keraslite) equivalent to use instead.
 EQUIVALENTS = {
     "gather_nd": "keras.ops.take_along_axis or tensor indexing",
@@ -41,8 +43,6 @@ def missing(namespace: str, name: str) -> MissingFunctionError:
     """The error for `namespace.name`, naming the keras.ops equivalent."""
     equivalent = EQUIVALENTS.get(name)
     if equivalent is None:
-        from keraslite import ops
-
         base = name[len("reduce_"):] if name.startswith("reduce_") else name
         if hasattr(ops, base):
             equivalent = f"keras.ops.{base}"

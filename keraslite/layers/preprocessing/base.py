@@ -5,7 +5,7 @@ import torch
 
 from keraslite.graph.keras_tensor import KerasTensor
 from keraslite.layers.base_layer import Layer
-from keraslite.layers.reshaping import standardize_data_format
+from keraslite.layers.layer_arguments import standardize_data_format
 
 
 class ImagePreprocessingLayer(Layer):

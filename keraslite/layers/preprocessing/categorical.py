@@ -6,6 +6,7 @@ import numpy as np
 import torch
 
 from keraslite.backend import dtypes, state
+from keraslite.graph.keras_tensor import KerasTensor
 from keraslite.layers.base_layer import Layer
 from keraslite.layers.preprocessing import hash_functions
 from keraslite.layers.preprocessing.strings import as_numpy_strings, is_string_input
@@ -307,8 +308,6 @@ class Discretization(Layer):
         return encode_categorical(indices, self.output_mode, len(self.bin_boundaries) + 1, dtypes.to_torch_dtype(self.output_dtype))
 
     def compute_output_spec(self, *args, **kwargs):
-        from keraslite.graph.keras_tensor import KerasTensor
-
         return KerasTensor(self.compute_output_shape(args[0].shape), self.output_dtype)
 
     def compute_output_shape(self, input_shape):

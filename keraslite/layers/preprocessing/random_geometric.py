@@ -8,7 +8,13 @@ import random
 import torch
 
 from keraslite.layers.preprocessing import image_ops
-from keraslite.layers.preprocessing.base import ImagePreprocessingLayer, SeededRandom, bounded_factor, check_fill_and_interpolation, symmetric_factor
+from keraslite.layers.preprocessing.base import (
+    ImagePreprocessingLayer,
+    SeededRandom,
+    bounded_factor,
+    check_fill_and_interpolation,
+    symmetric_factor,
+)
 from keraslite.layers.preprocessing.image import smart_resize
 
 HORIZONTAL, VERTICAL, HORIZONTAL_AND_VERTICAL = "horizontal", "vertical", "horizontal_and_vertical"

@@ -14,8 +14,9 @@ import inspect
 
 import torch
 
-from keraslite.layers.base_layer import Layer
 from keraslite.backend import tree
+from keraslite.layers.base_layer import Layer
+from keraslite.serialization import serialization_lib as serialization
 
 
 class DropoutRNNCell:
@@ -58,14 +59,10 @@ def _reset_dropout_masks(cell) -> None:
 
 
 def _serialize(obj):
-    from keraslite.serialization import serialization_lib as serialization
-
     return serialization.serialize_keras_object(obj)
 
 
 def _deserialize(config, custom_objects=None):
-    from keraslite.serialization import serialization_lib as serialization
-
     return serialization.deserialize_keras_object(config, custom_objects=custom_objects)
 
 

@@ -13,7 +13,6 @@ import torch
 from keraslite import activations
 from keraslite.layers.rnn.builtin import BuiltinCell, BuiltinRNN
 
-
 _GATE_ORDER: dict = {}
 
 

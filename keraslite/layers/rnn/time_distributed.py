@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import copy
 
+from keraslite.backend import tree
 from keraslite.layers.base_layer import Layer
 from keraslite.layers.layer_inputs import map_shape_structure
 from keraslite.layers.rnn.base import _deserialize, _serialize
-from keraslite.backend import tree
 
 
 class TimeDistributed(Layer):
