@@ -1,5 +1,5 @@
 """`keras.models`: Model, Sequential and (de)serialization entry points."""
-from keraslite.models.model import Functional as Functional
+from keraslite.models.functional import Functional as Functional
 from keraslite.models.model import Model as Model
 from keraslite.models.sequential import Sequential as Sequential
 from keraslite.models.cloning import clone_model as clone_model

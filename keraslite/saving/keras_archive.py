@@ -8,6 +8,7 @@ import json
 import zipfile
 
 from keraslite.saving import h5_weights
+from keraslite.version import __version__ as keraslite_version
 from keraslite.saving.atomic import atomic_file
 from keraslite.saving.errors import corrupt_file_error
 
@@ -21,12 +22,10 @@ _MAX_MEMBER_BYTES = 64 * 2**30
 
 
 def metadata() -> dict:
-    import keraslite
-
     return {
         "keras_version": KERAS_VERSION,
         "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S"),
-        "keraslite_version": keraslite.__version__,
+        "keraslite_version": keraslite_version,
     }
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import re
 
+import torch
+
 from keraslite.saving import keras_layout
 from keraslite.saving.errors import corrupt_file_error
 
@@ -13,8 +15,6 @@ _PATH_KEY = re.compile(r"^(.*?)/?vars/(\d+)$")
 
 
 def _tensors(groups) -> dict:
-    import torch
-
     tensors = {}
     for path, _, variables in groups:
         prefix = f"{path}/vars" if path else "vars"

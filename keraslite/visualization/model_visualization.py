@@ -15,8 +15,12 @@ import shutil
 import subprocess
 import tempfile
 
+from keraslite.layers.input_layer import InputLayer
+from keraslite.models.functional import Functional
 from keraslite.utils.file_utils import give_default_permissions
-from keraslite.utils.graph_drawing import BoxLabel
+from keraslite.visualization import graph_drawing
+from keraslite.visualization.graph_drawing import BoxLabel
+from keraslite.visualization.graph_layout import layered_layout
 
 _PILLOW_FORMATS = {"png": "png", "jpg": "jpeg", "jpeg": "jpeg", "pdf": "pdf", "gif": "gif", "bmp": "bmp", "tif": "tiff", "tiff": "tiff", "webp": "webp"}
 
@@ -30,12 +34,11 @@ class PlotGraph:
 
 
 def _is_graph_model(layer) -> bool:
-    return bool(getattr(layer, "_is_graph_network", False)) and hasattr(layer, "_graph")
+    # A Sequential has no graph until its input shape is known.
+    return isinstance(layer, Functional) and layer._graph is not None
 
 
 def _class_name(layer) -> str:
-    from keraslite.models.model import Functional
-
     return "Model" if type(layer) is Functional else type(layer).__name__
 
 
@@ -47,8 +50,6 @@ def _format_shapes(tensors, wrap_single: bool = False) -> str:
 
 
 def _label(layer, nodes, options) -> BoxLabel:
-    from keraslite.layers.input_layer import InputLayer
-
     title = [f"{layer.name}: {_class_name(layer)}" if options["show_layer_names"] else _class_name(layer)]
     activation = getattr(layer, "activation", None)
     if options["show_layer_activations"] and callable(activation):
@@ -97,8 +98,6 @@ class _GraphReader:
         return prefix + layer.name
 
     def read(self, model, prefix="", allowed=None) -> list:
-        from keraslite.layers.input_layer import InputLayer
-
         added = []
         if not _is_graph_model(model):
             box = prefix + model.name
@@ -261,9 +260,6 @@ def plot_model(model, to_file: str = "model.png", show_shapes: bool = False, sho
 
 
 def _render_builtin(graph: PlotGraph, rankdir: str, dpi: int, extension: str, path: str) -> None:
-    from keraslite.utils import graph_drawing
-    from keraslite.utils.graph_layout import layered_layout
-
     metrics = graph_drawing.Metrics(dpi)
     sizes = {box: metrics.box_size(graph.labels[box]) for box in graph.nodes}
     # Expanded nested models are framed, with a title: leave room for the frames between ranks.
