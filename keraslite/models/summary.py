@@ -41,10 +41,13 @@ def _format_row(fields, positions) -> str:
     return line
 
 
+_FUNCTIONAL_CLASS = "keraslite.models.functional.Functional"
+
+
 def _class_label(layer) -> str:
-    # tf.keras printed a functional model's class as Model (by name: models/ imports this module).
-    functional = type(layer).__name__ == "Functional" and type(layer).__module__ == "keraslite.models.functional"
-    return "Model" if functional else type(layer).__name__
+    # tf.keras printed a functional model's class as Model (named, not imported: model.py imports this module).
+    cls = type(layer)
+    return "Model" if f"{cls.__module__}.{cls.__qualname__}" == _FUNCTIONAL_CLASS else cls.__name__
 
 
 def _output_shape_field(layer, relevant_node_ids=None):

@@ -16,7 +16,6 @@ import subprocess
 import tempfile
 
 from keraslite.layers.input_layer import InputLayer
-from keraslite.models.functional import Functional
 from keraslite.utils.file_utils import give_default_permissions
 from keraslite.visualization import graph_drawing
 from keraslite.visualization.graph_drawing import BoxLabel
@@ -33,13 +32,22 @@ class PlotGraph:
     clusters: list = dataclasses.field(default_factory=list)   # (title, [box ids]) for expanded nested models
 
 
+# Models are recognised by what they say they are (`_obj_type()`), not imported: this module
+# is re-exported by `keras.utils`, which modules below models import.
+_GRAPH_MODELS = ("Functional", "Sequential")
+_FUNCTIONAL_CLASS = "keraslite.models.functional.Functional"
+
+
 def _is_graph_model(layer) -> bool:
     # A Sequential has no graph until its input shape is known.
-    return isinstance(layer, Functional) and layer._graph is not None
+    obj_type = getattr(layer, "_obj_type", None)
+    return obj_type is not None and obj_type() in _GRAPH_MODELS and layer._graph is not None
 
 
 def _class_name(layer) -> str:
-    return "Model" if type(layer) is Functional else type(layer).__name__
+    # tf.keras drew a functional model's class as Model.
+    cls = type(layer)
+    return "Model" if f"{cls.__module__}.{cls.__qualname__}" == _FUNCTIONAL_CLASS else cls.__name__
 
 
 def _format_shapes(tensors, wrap_single: bool = False) -> str:
