@@ -81,8 +81,8 @@ class Model(Trainer, Layer):
     _functional_class: type | None = None
 
     def __new__(cls, *args, **kwargs):
-        if _is_functional_call(args, kwargs):
-            cls = _with_functional_base(cls)
+        if cls is Model and _is_functional_call(args, kwargs):
+            cls = Model._functional_class
         return super().__new__(cls)
 
     def __init__(self, *args, **kwargs):

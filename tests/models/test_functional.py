@@ -302,3 +302,15 @@ def test_model_subclass_built_from_inputs_and_outputs_is_functional(tmp_path):
     built = BuildsItself(units=5)
     assert isinstance(built, Functional) and built.get_config() == {"name": built.name, "trainable": True, "units": 5}
     assert tuple(built(torch.zeros(2, 4)).shape) == (2, 5)
+
+    class TwoPositionalArguments(keras.Model):
+        def __init__(self, units, rate, **kwargs):
+            super().__init__(**kwargs)
+            self.dense = layers.Dense(units)
+            self.rate = rate
+
+        def call(self, inputs):
+            return self.dense(inputs)
+
+    subclassed = TwoPositionalArguments(3, 0.5)
+    assert not isinstance(subclassed, Functional) and tuple(subclassed(torch.zeros(2, 4)).shape) == (2, 3)
