@@ -62,7 +62,7 @@ def _top_layers(model) -> list:
 
 
 def save_model_h5(model, path: str, include_optimizer: bool = True, overwrite: bool = True) -> None:
-    import h5py
+    import h5py  # on first use: 30 ms of import time most programs never spend
 
     config_json = json.dumps(model._legacy_config())
     training_config = _training_config(model) if include_optimizer else None
@@ -77,7 +77,7 @@ def save_model_h5(model, path: str, include_optimizer: bool = True, overwrite: b
 
 
 def save_weights_h5(model, path: str, overwrite: bool = True) -> None:
-    import h5py
+    import h5py  # on first use: 30 ms of import time most programs never spend
 
     with atomic_file(path, overwrite=overwrite) as tmp_path:
         with h5py.File(tmp_path, "w") as h5:
@@ -107,7 +107,7 @@ def _names(attr) -> list[str]:
 
 
 def _open(path):
-    import h5py
+    import h5py  # on first use: 30 ms of import time most programs never spend
 
     try:
         return h5py.File(path, "r")

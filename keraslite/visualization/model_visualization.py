@@ -198,7 +198,7 @@ def model_to_dot(model, show_shapes: bool = False, show_dtype: bool = False, sho
     Args: as `plot_model`. Returns: a `pydot.Dot`.
     """
     try:
-        import pydot
+        import pydot  # optional dependency
     except ImportError as error:
         raise ImportError(
             "You must install pydot (`pip install pydot`) for `model_to_dot` to work. "
@@ -260,7 +260,7 @@ def plot_model(model, to_file: str = "model.png", show_shapes: bool = False, sho
             os.remove(partial)
     if extension != "pdf":
         try:
-            from IPython import display
+            from IPython import display  # optional: only inside a notebook
         except ImportError:
             return None
         return display.Image(filename=to_file)
