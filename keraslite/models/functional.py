@@ -81,7 +81,7 @@ class Functional(Model):
 
     @classmethod
     def _auto_name_base(cls) -> str:
-        return "model" if cls is Functional else Model._auto_name_base.__func__(cls)
+        return "model" if cls is Functional else super()._auto_name_base()
 
     def _obj_type(self) -> str:
         return "Functional"
@@ -218,9 +218,12 @@ class Functional(Model):
 
     @staticmethod
     def _from_graph_config(cls, config: dict, custom_objects=None, safe_mode: bool = True):
+        """`Model.from_config`'s way to rebuild a graph config as `cls` (Functional, or a
+        subclass whose constructor takes inputs and outputs): model.py cannot import this module."""
         return functional_from_config(cls, config, custom_objects, safe_mode)
 
     def _legacy_config(self) -> dict:
+        """tf.keras 2's config: each call a list of `[layer, node, tensor, kwargs]`."""
         own_nodes = {id(node) for node in self._graph.nodes}
         layers = []
         for layer in self._graph_layers:
