@@ -8,9 +8,9 @@ import json
 import zipfile
 
 from keraslite.saving import h5_weights
-from keraslite.version import __version__ as keraslite_version
 from keraslite.saving.atomic import atomic_file
 from keraslite.saving.errors import corrupt_file_error
+from keraslite.version import __version__ as keraslite_version
 
 # The Keras release whose file layout keraslite writes (recorded in metadata.json).
 KERAS_VERSION = "3.15.1"
