@@ -1,5 +1,5 @@
 """keraslite: the Keras API on PyTorch. `import keraslite as keras`."""
-__version__ = "0.1.0"
+from keraslite.version import __version__ as __version__
 
 from keraslite import activations as activations
 from keraslite import backend as backend

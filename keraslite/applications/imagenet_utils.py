@@ -10,6 +10,8 @@ import torch
 
 from keraslite import activations
 from keraslite.backend import state
+from keraslite.graph import symbolic_ops
+from keraslite.graph.keras_tensor import KerasTensor
 from keraslite.utils.file_utils import get_file
 
 CLASS_INDEX_PATH = "https://storage.googleapis.com/download.tensorflow.org/data/imagenet_class_index.json"
@@ -48,12 +50,8 @@ def preprocess_input(x, data_format: str | None = None, mode: str = "caffe"):
         data_format = state.image_data_format()
     elif data_format not in {"channels_first", "channels_last"}:
         raise ValueError(f"Expected data_format to be one of `channels_first` or `channels_last`. Received: data_format={data_format}")
-    from keraslite.graph.keras_tensor import KerasTensor
-
     if isinstance(x, KerasTensor):
         # Inside a functional model (`x = preprocess_input(inputs)`): one recorded op node.
-        from keraslite.graph import symbolic_ops
-
         return symbolic_ops.apply_function(_preprocess_torch, x, data_format=data_format, mode=mode)
     if isinstance(x, torch.Tensor):
         return _preprocess_torch(x, data_format=data_format, mode=mode)

@@ -9,7 +9,7 @@ from keraslite.applications import imagenet_utils
 from keraslite.applications.model_inputs import image_input, source_inputs
 from keraslite.applications.weights import check_weights_argument, load_weights
 from keraslite.backend import state
-from keraslite.models.model import Functional
+from keraslite.models.functional import Functional
 
 BASE_WEIGHT_PATH = "https://storage.googleapis.com/tensorflow/keras-applications/mobilenet_v2/"
 _SIZES_WITH_WEIGHTS = (96, 128, 160, 192, 224)

@@ -2,12 +2,12 @@
 (whose own source inputs then become the model's inputs, as Keras's `get_source_inputs`)."""
 from __future__ import annotations
 
+from keraslite.graph.keras_tensor import KerasTensor
+from keraslite.layers.input_layer import Input, InputLayer
+
 
 def image_input(input_shape, input_tensor):
     """The model's input: a new `Input`, or the given `input_tensor` (a KerasTensor)."""
-    from keraslite.graph.keras_tensor import KerasTensor
-    from keraslite.layers.input_layer import Input
-
     if input_tensor is None:
         return Input(shape=input_shape)
     if not isinstance(input_tensor, KerasTensor):
@@ -19,8 +19,6 @@ def source_inputs(input_tensor, img_input):
     """The model inputs: those that `input_tensor` derives from, if it was given."""
     if input_tensor is None:
         return img_input
-    from keraslite.layers.input_layer import InputLayer
-
     frontier, sources, seen = [input_tensor], [], set()
     while frontier:
         tensor = frontier.pop()

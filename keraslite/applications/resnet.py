@@ -7,6 +7,7 @@ from keraslite.applications import imagenet_utils
 from keraslite.applications.model_inputs import image_input, source_inputs
 from keraslite.applications.weights import check_weights_argument, load_weights
 from keraslite.backend import state
+from keraslite.models.functional import Functional
 
 _BASE = "https://storage.googleapis.com/tensorflow/keras-applications/resnet/"
 # name -> blocks per stage (conv2..conv5), md5 of the top / no-top weight files
@@ -50,8 +51,6 @@ def _stack(x, filters: int, blocks: int, stride1: int, name: str):
 
 
 def _build(variant, include_top, weights, input_tensor, input_shape, pooling, classes, classifier_activation, name):
-    from keraslite.models.model import Functional
-
     stage_blocks, top_md5, notop_md5 = _VARIANTS[variant]
     check_weights_argument(weights, include_top, classes)
     input_shape = imagenet_utils.obtain_input_shape(

@@ -7,6 +7,7 @@ from keraslite.applications import imagenet_utils
 from keraslite.applications.model_inputs import image_input, source_inputs
 from keraslite.applications.weights import check_weights_argument, load_weights
 from keraslite.backend import state
+from keraslite.models.functional import Functional
 
 _BASE = "https://storage.googleapis.com/tensorflow/keras-applications/"
 # name -> (convolutions per block, (top file, md5), (no-top file, md5))
@@ -20,8 +21,6 @@ _FILTERS = (64, 128, 256, 512, 512)
 
 
 def build_vgg(variant, include_top, weights, input_tensor, input_shape, pooling, classes, classifier_activation, name):
-    from keraslite.models.model import Functional
-
     blocks, top_file, notop_file = _VARIANTS[variant]
     check_weights_argument(weights, include_top, classes)
     input_shape = imagenet_utils.obtain_input_shape(

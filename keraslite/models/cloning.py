@@ -1,6 +1,13 @@
 """`keras.models.clone_model`: a new model with the same architecture and fresh weights."""
 from __future__ import annotations
 
+from keraslite.backend import tree
+from keraslite.graph.keras_tensor import KerasTensor
+from keraslite.graph.symbolic_ops import OpLayer
+from keraslite.layers.input_layer import Input, InputLayer
+from keraslite.models.functional import Functional
+from keraslite.models.model import Model
+from keraslite.models.sequential import Sequential
 from keraslite.saving.op_config import has_tensor_constants, op_function
 
 
@@ -16,9 +23,6 @@ def clone_model(model, input_tensors=None, clone_function=None, call_function=No
         recursive: accepted for Keras compatibility; nested models are always cloned
             from their config (fresh weights), as with `recursive=True`.
     """
-    from keraslite.layers.input_layer import InputLayer
-    from keraslite.models.sequential import Sequential
-
     unsupported = (["call_function"] if call_function is not None else []) + sorted(kwargs)
     if unsupported:
         raise ValueError(f"clone_model: these arguments are not supported yet: {unsupported}")
@@ -32,11 +36,11 @@ def clone_model(model, input_tensors=None, clone_function=None, call_function=No
         if input_tensors is not None:
             tensors = input_tensors if not isinstance(input_tensors, (list, tuple)) else input_tensors[0]
             return Sequential([tensors] + layers, name=model.name)
-        if model._is_graph_network:
+        if model._graph is not None:
             source = model.inputs[0]._keras_history.layer
             layers = [InputLayer(batch_shape=source.batch_shape, dtype=source.dtype, name=source.name)] + layers
         return Sequential(layers, name=model.name, trainable=model.trainable)
-    if not getattr(model, "_is_graph_network", False):
+    if not isinstance(model, Functional):
         if clone_function is not None:
             raise ValueError("clone_model with `clone_function` needs a functional or Sequential model.")
         return type(model).from_config(model.get_config())
@@ -44,11 +48,6 @@ def clone_model(model, input_tensors=None, clone_function=None, call_function=No
 
 
 def _clone_functional(model, input_tensors, clone_layer):
-    from keraslite.graph.keras_tensor import KerasTensor
-    from keraslite.layers.input_layer import Input
-    from keraslite.models.model import Model
-    from keraslite.backend import tree
-
     mapping: dict = {}
     if input_tensors is not None:
         given = tree.flatten(input_tensors)
@@ -66,8 +65,6 @@ def _clone_functional(model, input_tensors, clone_layer):
             continue
         layer = node.layer
         if op_function(layer) is not None:
-            from keraslite.graph.symbolic_ops import OpLayer
-
             if has_tensor_constants(layer):
                 new_layer = layer  # holds no weights; its constants are shared as they are
             else:

@@ -1,26 +1,49 @@
-"""`Model`: a layer with training, saving and summary; functional or subclassed.
+"""`Model`: what every model has (training, saving, summary, layer access); `Model`
+subclasses that define `call` are subclassed models, whose forward is their `call`.
 
-`keras.Model(inputs, outputs)` makes a functional model (class `Functional`): its graph
-of `Node`s is ordered once (`graph.topology`) and lowered to a `torch.fx.GraphModule`
-(`graph.fx_lowering`), which is its forward (`model.graph_module`). A subclass of
-`Model` that defines `call` is a subclassed model; its forward is its `call`.
+`keras.Model(inputs, outputs)` returns a `Functional` (models/functional.py), which builds
+on `Model`; so does a subclass of `Model` constructed that way (Keras's "functional
+subclass"). Saving lives in `saving/`: the methods here hand it the model.
 """
 from __future__ import annotations
+
+import functools
+import inspect
+import json
+import textwrap
 
 import numpy as np
 import torch
 
-from keraslite.backend import dtypes, state
-from keraslite.graph.fx_lowering import lower_to_fx, module_attribute_name
-from keraslite.graph.input_spec import assert_input_compatibility
+from keraslite.backend import dtypes, state, tree
 from keraslite.graph.keras_tensor import KerasTensor
-from keraslite.graph.topology import map_graph
 from keraslite.layers.base_layer import Layer
 from keraslite.layers.layer_inputs import convert_inputs, is_string_array
-from keraslite.layers.input_layer import InputLayer
-from keraslite.saving.model_saving import ModelSaving
+from keraslite.models import summary as summary_table
+from keraslite.saving import saving_api
+from keraslite.serialization import serialization_lib as serialization
 from keraslite.training.trainer import Trainer
-from keraslite.backend import tree
+
+_AUTO_CONFIG_TYPES = (str, int, float, bool, type(None))
+
+_SUBCLASSED_CONFIG_ERROR = textwrap.dedent(
+    """\
+    Model {name} (class {cls}) is a subclassed model whose constructor arguments are not all
+    plain values (str, int, float, bool, None, and lists/dicts of them), so its config cannot be
+    generated automatically. Override `get_config()` (and, if needed, `from_config()`):
+
+        class {cls}(keras.Model):
+            def __init__(self, units, **kwargs):
+                super().__init__(**kwargs)
+                self.units = units
+                ...
+
+            def get_config(self):
+                config = super().get_config()
+                config.update({{"units": self.units}})
+                return config
+    """
+)
 
 
 def _is_functional_call(args, kwargs) -> bool:
@@ -29,29 +52,6 @@ def _is_functional_call(args, kwargs) -> bool:
     if len(args) == 2 or (len(args) == 1 and "outputs" in kwargs):
         return True
     return False
-
-
-class _OwnGraphNode:
-    """Node 0 of a functional model: the model's own inputs -> outputs (as in Keras 2),
-    so that calls of the model on new inputs are nodes 1, 2, ..."""
-
-    is_input = False
-    input_tensors: list = []
-
-    def __init__(self, model):
-        self.layer = model
-        self.index = 0
-        self.call_args = (model._inputs_struct,)
-        self.call_kwargs = {}
-        self.outputs = model._outputs_struct
-        self.output_tensors = list(model.outputs)
-
-    @property
-    def parent_nodes(self):
-        return []
-
-    def iterate_inbound(self):
-        return iter(())
 
 
 def select_by_input_name(data: dict, names: list, where: str) -> list:
@@ -66,7 +66,7 @@ def select_by_input_name(data: dict, names: list, where: str) -> list:
     return [data[n] for n in names]
 
 
-class Model(Trainer, ModelSaving, Layer):
+class Model(Trainer, Layer):
     """A model: groups layers into an object with training and inference features.
 
     Functional: `keras.Model(inputs=inputs, outputs=outputs, name="mnist_model")`,
@@ -76,102 +76,55 @@ class Model(Trainer, ModelSaving, Layer):
     A Model is a `torch.nn.Module`: `.to(device)`, `.parameters()`, `.state_dict()` work.
     """
 
+    # The class `Model(inputs, outputs)` returns, set by models/functional.py (Functional
+    # builds on Model, so this module cannot import it).
+    _functional_class: type | None = None
+
     def __new__(cls, *args, **kwargs):
         if cls is Model and _is_functional_call(args, kwargs):
-            cls = Functional
+            cls = Model._functional_class
         return super().__new__(cls)
 
     def __init__(self, *args, **kwargs):
         if _is_functional_call(args, kwargs):
-            self._init_functional(*args, **kwargs)
-        else:
-            if args:
-                raise TypeError(
-                    f"{type(self).__name__}.__init__() takes keyword arguments only (name, trainable, dtype) "
-                    f"unless it is a functional model built as Model(inputs, outputs). Received args={args}"
-                )
-            Layer.__init__(self, **kwargs)
-            self._is_graph_network = False
+            # A Model subclass whose __init__ passes inputs and outputs up: it becomes functional.
+            _with_functional_base(type(self))
+            Model._functional_class.__init__(self, *args, **kwargs)
+            return
+        if args:
+            raise TypeError(
+                f"{type(self).__name__}.__init__() takes keyword arguments only (name, trainable, dtype) "
+                f"unless it is a functional model built as Model(inputs, outputs). Received args={args}"
+            )
+        Layer.__init__(self, **kwargs)
+        # Read by training/ until it asks the model instead; nothing in models/ or saving/ reads it.
+        self._is_graph_network = False
         self._device_cache = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        init = cls.__dict__.get("__init__")
+        # Only user subclasses need Keras's auto config; keraslite's own models write theirs.
+        if init is not None and not cls.__module__.startswith("keraslite.") and not getattr(init, "_keraslite_records_config", False):
+            cls.__init__ = _record_init_arguments(init)
 
     @classmethod
     def _auto_name_base(cls) -> str:
-        return "model" if cls in (Model, Functional) else state.to_snake_case(cls.__name__)
+        return "model" if cls is Model else state.to_snake_case(cls.__name__)
 
-    # ------------------------------------------------------------------ functional
-    def _init_functional(self, inputs, outputs=None, name=None, trainable=True, **kwargs):
-        Layer.__init__(self, name=name, trainable=trainable, **kwargs)
-        for label, structure in (("inputs", inputs), ("outputs", outputs)):
-            for value in tree.flatten(structure):
-                if not isinstance(value, KerasTensor) or value._keras_history is None:
-                    raise ValueError(
-                        f"All `{label}` values must be KerasTensors made by `keras.Input` or by calling "
-                        f"layers on them. Received: {label}={structure!r} including {value!r} of type {type(value).__name__}"
-                    )
-        if isinstance(inputs, (list, tuple)) and len(inputs) == 1 and isinstance(inputs[0], KerasTensor):
-            inputs = inputs[0] if isinstance(inputs, tuple) else list(inputs)
-        self._set_graph(inputs, outputs)
-        self._trainable = trainable
+    def _obj_type(self) -> str:
+        """What saving walks this as (Keras's names): "Model", "Functional" or "Sequential"."""
+        return "Model"
 
-    def _set_graph(self, inputs, outputs) -> None:
-        """Order the graph from `inputs` to `outputs`, register its layers as submodules
-        and lower it to the fx GraphModule that becomes this model's forward."""
-        self._inputs_struct = inputs
-        self._outputs_struct = outputs
-        self.inputs = tree.flatten(inputs)
-        self.outputs = tree.flatten(outputs)
-        self._graph = map_graph(self.inputs, self.outputs)
-        self._graph_layers = self._graph.layers
-        self._is_graph_network = True
-        for key in list(self._modules):
-            del self._modules[key]
-        self._register_graph_layers()
-        object.__setattr__(self, "_graph_module", lower_to_fx(
-            self.inputs,
-            [t._keras_history.layer.name for t in self.inputs],
-            self.outputs,
-            self._graph.nodes,
-            self._layer_targets,
-            class_name=self.name,
-        ))
-        self._inbound_nodes[:] = [n for n in self._inbound_nodes if not isinstance(n, _OwnGraphNode)]
-        self._inbound_nodes.insert(0, _OwnGraphNode(self))
-        self._device_cache = None
-        self.built = True
-
-    def _register_graph_layers(self) -> None:
-        reserved = set(dir(type(self))) | set(dir(torch.fx.GraphModule)) | set(self.__dict__) | {"training"}
-        taken = set(reserved)
-        self._layer_targets = {}
-        for layer in self._graph_layers:
-            target = module_attribute_name(layer.name, taken)
-            self._layer_targets[layer] = target
-            self.add_module(target, layer)
-
+    # ------------------------------------------------------------------ layers
     @property
     def graph_module(self) -> torch.fx.GraphModule:
-        """The `torch.fx.GraphModule` that computes this functional model (read its `.code`)."""
-        if not getattr(self, "_is_graph_network", False):
-            raise AttributeError(f"Model {self.name} is not a functional model: it has no graph_module (its forward is `call`).")
-        return self._graph_module
+        """The `torch.fx.GraphModule` that computes a functional model (read its `.code`)."""
+        raise AttributeError(f"Model {self.name} is not a functional model: it has no graph_module (its forward is `call`).")
 
     @property
     def layers(self) -> list[Layer]:
-        if getattr(self, "_is_graph_network", False):
-            return list(self._graph_layers)
         return self._flat_sublayers()
-
-    @property
-    def input(self):
-        if getattr(self, "_is_graph_network", False):
-            return self._inputs_struct
-        return Layer.input.fget(self)
-
-    @property
-    def output(self):
-        if getattr(self, "_is_graph_network", False):
-            return self._outputs_struct
-        return Layer.output.fget(self)
 
     @property
     def input_names(self) -> list[str]:
@@ -252,88 +205,21 @@ class Model(Trainer, ModelSaving, Layer):
         return value
 
     def call(self, inputs, training=None, mask=None):
-        if not getattr(self, "_is_graph_network", False):
-            raise NotImplementedError(
-                f"Model {type(self).__name__} has no `call` method. A subclassed model must define "
-                "`call(self, inputs, training=None)`; a functional model is built with Model(inputs, outputs)."
-            )
-        if isinstance(inputs, torch.Tensor) and len(self.inputs) == 1:
-            flat = [self._standardize_input(inputs, self.inputs[0], 0)]
-        else:
-            flat = self._flatten_call_inputs(inputs)
-            flat = [self._standardize_input(v, spec, i) for i, (v, spec) in enumerate(zip(flat, self.inputs))]
-        if mask is not None:
-            # Masks of the inputs reach the first layers as the tensors' `_keras_mask`
-            # (set on views, not on the caller's tensors).
-            flat = [t.view_as(t) if m is not None else t for t, m in zip(flat, tree.flatten(mask))]
-            for tensor, input_mask in zip(flat, tree.flatten(mask)):
-                if input_mask is not None:
-                    tensor._keras_mask = input_mask
-        outputs = self._graph_module(*flat, training=training)
-        return tree.pack_sequence_as(self._outputs_struct, outputs)
-
-    def compute_output_spec(self, *args, **kwargs):
-        if not getattr(self, "_is_graph_network", False):
-            return Layer.compute_output_spec(self, *args, **kwargs)
-        return self._propagate_specs(args[0])
-
-    def _propagate_specs(self, inputs):
-        """Shape inference for a call of this model on KerasTensors: walk its nodes,
-        checking each layer's input spec, without running anything."""
-        flat = self._flatten_call_inputs(inputs)
-        env = {}
-        for index, (given, own) in enumerate(zip(flat, self.inputs)):
-            if len(given.shape) != len(own.shape) or any(a is not None and b is not None and a != b for a, b in zip(given.shape, own.shape)):
-                raise ValueError(
-                    f'Input {index} of layer "{self.name}" is incompatible with the layer: expected shape={own._shape}, '
-                    f"found shape={given._shape}"
-                )
-            env[id(own)] = given
-        for node in self._graph.nodes:
-            if node.is_input:
-                continue
-            args = tree.map_structure(lambda v: env[id(v)] if isinstance(v, KerasTensor) else v, list(node.call_args))
-            kwargs = {k: tree.map_structure(lambda v: env[id(v)] if isinstance(v, KerasTensor) else v, v) for k, v in node.call_kwargs.items()}
-            shapes = tree.map_structure(lambda t: t.shape if isinstance(t, KerasTensor) else t, args[0])
-            from keraslite.layers.layer_inputs import flat_shapes
-
-            assert_input_compatibility(node.layer.input_spec, flat_shapes(shapes), node.layer.name)
-            from keraslite.layers.masks import resolve_mask, symbolic_output_masks
-
-            previous_mask = resolve_mask(node.layer, node.layer._call_signature()[1], args[0], args, kwargs)
-            produced = symbolic_output_masks(node.layer, args[0], node.layer.compute_output_spec(*args, **kwargs), previous_mask)
-            for own, new in zip(node.output_tensors, tree.flatten(produced)):
-                env[id(own)] = new
-        return tree.pack_sequence_as(self._outputs_struct, [env[id(t)] for t in self.outputs])
-
-    # ------------------------------------------------------------------ inspection
-    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False, show_trainable=False, layer_range=None):
-        """Print a table of the model's layers, output shapes and parameter counts."""
-        from keraslite.models.summary import print_summary
-
-        print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn)
+        raise NotImplementedError(
+            f"Model {type(self).__name__} has no `call` method. A subclassed model must define "
+            "`call(self, inputs, training=None)`; a functional model is built with Model(inputs, outputs)."
+        )
 
     def _maybe_build(self, shapes) -> None:
-        if not self.built and not getattr(self, "_is_graph_network", False) and type(self).build is Model.build:
+        if not self.built and type(self).build is Model.build:
             # A subclassed model without its own `build`: its first call builds the sublayers.
             self._build_shapes = shapes
             self.built = True
             return
         Layer._maybe_build(self, shapes)
 
-    def _apply(self, fn, recurse=True):
-        result = Layer._apply(self, fn, recurse)
-        if getattr(self, "_is_graph_network", False):
-            # The model computes in its layers' dtype after `.to(dtype)`.
-            weights = [w for w in self.weights if w.is_floating_point()]
-            if weights:
-                self._compute_torch_dtype = weights[0].dtype
-                self._dtype_name = dtypes.standardize_dtype(weights[0].dtype)
-        return result
-
     def build(self, input_shape=None):
-        if getattr(self, "_is_graph_network", False) or self.built:
-            self.built = True
+        if self.built:
             return
         if input_shape is None:
             raise ValueError("You must provide an `input_shape` argument to build a subclassed model.")
@@ -344,12 +230,162 @@ class Model(Trainer, ModelSaving, Layer):
         self.built = True
 
 
-class Functional(Model):
-    """The class of models made by `keras.Model(inputs, outputs)`."""
+    # ------------------------------------------------------------------ inspection
+    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False, show_trainable=False, layer_range=None):
+        """Print a table of the model's layers, output shapes and parameter counts."""
+        self._print_summary(None, line_length, positions, print_fn)
 
-    def __init__(self, inputs, outputs, name=None, trainable=True, **kwargs):
-        Model.__init__(self, inputs=inputs, outputs=outputs, name=name, trainable=trainable, **kwargs)
+    def _print_summary(self, graph, line_length, positions, print_fn) -> None:
+        summary_table.print_summary(self, graph, line_length=line_length, positions=positions, print_fn=print_fn)
+
+    # ------------------------------------------------------------------ configs
+    def get_config(self) -> dict:
+        """A subclassed model's config: its constructor arguments (recorded automatically
+        when they are plain values; otherwise override `get_config`)."""
+        config = {"name": self.name, "trainable": self.trainable}
+        auto = self.__dict__.get("_auto_config")
+        if auto is None and _has_custom_init(type(self)):
+            raise NotImplementedError(_SUBCLASSED_CONFIG_ERROR.format(name=self.name, cls=type(self).__name__))
+        if auto:
+            config.update(auto)
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict, custom_objects=None, safe_mode: bool = True):
+        """Rebuild a model from `get_config()`'s output (or a Keras 3 / tf.keras 2 config).
+
+        Args:
+            config: the config dict.
+            custom_objects: `{"CustomDense": CustomDense, ...}` for classes that are not
+                built in or registered.
+        """
+        functional = Model._functional_class
+        is_functional_config = isinstance(config, dict) and all(k in config for k in ("layers", "input_layers", "output_layers"))
+        looks_functional = isinstance(config, dict) and "layers" in config and cls in (Model, functional)
+        if (is_functional_config and Model._functional_like_constructor(cls)) or looks_functional:
+            return functional._from_graph_config(cls, config, custom_objects, safe_mode)
+        try:
+            return cls(**config)
+        except TypeError as error:
+            raise TypeError(
+                "Unable to revive model from config. When overriding the `get_config()` method, make sure "
+                f"that the returned config contains all items used as arguments in the constructor to {cls}, "
+                "which is the default behavior. You can override this default behavior by defining a "
+                f"`from_config(cls, config)` class method to specify how to create an instance of {cls.__name__} "
+                f"from its config.\n\nReceived config={config}\n\nError encountered during deserialization: {error}"
+            ) from error
+
+    @staticmethod
+    def _functional_like_constructor(cls) -> bool:
+        """Whether `cls(inputs=..., outputs=..., name=...)` builds it (Keras's rule)."""
+        functional = Model._functional_class
+        if cls in (Model, functional):
+            return True
+        init = getattr(cls.__init__, "__wrapped__", cls.__init__)
+        parameters = list(inspect.signature(init).parameters.values())[1:]
+        names = [p.name for p in parameters if p.kind not in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)]
+        if names[:2] == ["inputs", "outputs"] and issubclass(cls, functional):
+            return True
+        kinds = {p.kind for p in parameters}
+        return inspect.Parameter.VAR_POSITIONAL in kinds and inspect.Parameter.VAR_KEYWORD in kinds and not names
+
+    def _legacy_config(self) -> dict:
+        """This model's config in tf.keras 2's format, for legacy `.h5` files."""
+        raise NotImplementedError(
+            f"Model {self.name} is a subclassed model: the legacy `.h5` format can only hold functional and "
+            "Sequential models. Save it as `.keras` (with a `get_config()`), or save its weights alone."
+        )
+
+    def build_from_config(self, config) -> None:
+        """Create the weights from a saved `build_config` ({"input_shape": ...}). A
+        subclassed model creates its sublayers' weights on its first call, so it is run
+        once on zeros of that shape (as Keras does)."""
+        shape = (config or {}).get("input_shape")
+        if shape is None:
+            return
+        if type(self).build is not Model.build:
+            if not self.built:
+                self._maybe_build(shape)
+            return
+        if self.built and self.weights:
+            return
+        self.built = False
+        Model.build(self, shape)
+
+    def to_json(self, **kwargs) -> str:
+        """The model's config (Keras 3's `{"module", "class_name", "config", ...}`) as JSON."""
+        return json.dumps(serialization.serialize_keras_object(self), **kwargs)
+
+    # ------------------------------------------------------------------ files
+    def save(self, filepath, overwrite: bool = True, zipped=None, **kwargs) -> None:
+        """Save the whole model: `.keras` (Keras 3 archive), `.h5` (tf.keras 2 file) or a
+        directory when the path has no extension (config + safetensors weights)."""
+        saving_api.save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
+
+    def save_weights(self, filepath, overwrite: bool = True, **kwargs) -> None:
+        """Save the weights: `.weights.h5` (Keras 3 layout), `.safetensors` or `.h5` (tf.keras 2)."""
+        saving_api.save_weights(self, filepath, overwrite=overwrite, **kwargs)
+
+    def load_weights(self, filepath, skip_mismatch: bool = False, by_name: bool = False, **kwargs) -> None:
+        """Load weights saved by `save_weights` (or by Keras): `.weights.h5`, `.keras`,
+        `.safetensors`, legacy `.h5`. A failed load leaves the model unchanged."""
+        saving_api.load_weights(self, filepath, skip_mismatch=skip_mismatch, by_name=by_name, **kwargs)
 
 
-def is_input_layer(layer) -> bool:
-    return isinstance(layer, InputLayer)
+def _with_functional_base(cls):
+    """`cls` with Functional in place of Model among its bases (as Keras injects it), so
+    that a Model subclass constructed from inputs and outputs behaves as a functional model."""
+    functional = Model._functional_class
+    if cls is Model:
+        return functional
+    if not issubclass(cls, Model) or issubclass(cls, functional):
+        return cls
+    cls.__bases__ = tuple(_with_functional_base(base) for base in cls.__bases__)
+    return cls
+
+
+def _has_custom_init(cls) -> bool:
+    for klass in cls.__mro__:
+        if klass.__module__.startswith("keraslite.models."):
+            return False
+        if "__init__" in klass.__dict__:
+            init = getattr(klass.__init__, "__wrapped__", klass.__init__)
+            names = [p for p in inspect.signature(init).parameters if p not in ("self", "args", "kwargs", "name", "trainable", "dtype")]
+            return bool(names)
+    return False
+
+
+def _record_init_arguments(init):
+    """Wrap a subclassed model's `__init__` to remember its arguments (Keras's auto config)."""
+
+    @functools.wraps(init)
+    def wrapper(self, *args, **kwargs):
+        if "_auto_config" not in self.__dict__:
+            object.__setattr__(self, "_auto_config", _auto_config(init, self, args, kwargs))
+        init(self, *args, **kwargs)
+
+    wrapper._keraslite_records_config = True
+    return wrapper
+
+
+def _auto_config(init, self, args, kwargs):
+    try:
+        bound = inspect.signature(init).bind(self, *args, **kwargs)
+    except TypeError:
+        return None
+    bound.apply_defaults()
+    arguments = dict(bound.arguments)
+    arguments.pop(next(iter(inspect.signature(init).parameters)), None)
+    for name, parameter in inspect.signature(init).parameters.items():
+        if parameter.kind is inspect.Parameter.VAR_KEYWORD:
+            arguments.update(arguments.pop(name, {}))
+        elif parameter.kind is inspect.Parameter.VAR_POSITIONAL:
+            if arguments.pop(name, ()):
+                return None
+    arguments.pop("name", None)
+    try:
+        if not all(isinstance(v, _AUTO_CONFIG_TYPES) for v in tree.flatten(arguments)):
+            return None
+    except TypeError:
+        return None
+    return arguments

@@ -9,12 +9,13 @@ from the next column.
 from __future__ import annotations
 
 from keraslite.backend import tree
+from keraslite.layers.input_layer import InputLayer
 
 
-def _is_sequential_like(model) -> bool:
-    if not getattr(model, "_is_graph_network", False) or type(model).__name__ == "Sequential":
+def _is_sequential_like(model, graph) -> bool:
+    if graph is None or model._obj_type() == "Sequential":
         return True
-    nodes_by_depth = model._graph.nodes_by_depth
+    nodes_by_depth = graph.nodes_by_depth
     seen_nodes = []
     for depth in sorted(nodes_by_depth, reverse=True):
         nodes = nodes_by_depth[depth]
@@ -40,15 +41,16 @@ def _format_row(fields, positions) -> str:
     return line
 
 
-def _class_label(layer) -> str:
-    from keraslite.models.model import Functional
+_FUNCTIONAL_CLASS = "keraslite.models.functional.Functional"
 
-    return "Model" if type(layer) is Functional else type(layer).__name__
+
+def _class_label(layer) -> str:
+    # tf.keras printed a functional model's class as Model (named, not imported: model.py imports this module).
+    cls = type(layer)
+    return "Model" if f"{cls.__module__}.{cls.__qualname__}" == _FUNCTIONAL_CLASS else cls.__name__
 
 
 def _output_shape_field(layer, relevant_node_ids=None):
-    from keraslite.layers.input_layer import InputLayer
-
     nodes = [n for n in layer._inbound_nodes if relevant_node_ids is None or id(n) in relevant_node_ids]
     if not nodes:
         nodes = layer._inbound_nodes
@@ -74,9 +76,11 @@ def _count(weights) -> int:
     return total
 
 
-def print_summary(model, line_length=None, positions=None, print_fn=None) -> None:
+def print_summary(model, graph=None, line_length=None, positions=None, print_fn=None) -> None:
+    """Print `model`'s table; `graph` is a functional model's ordered graph (None for a
+    subclassed model, whose output shapes are not known)."""
     print_fn = print_fn or print
-    sequential_like = _is_sequential_like(model)
+    sequential_like = _is_sequential_like(model, graph)
     if sequential_like:
         line_length = line_length or 65
         positions = positions or [0.45, 0.85, 1.0]
@@ -89,8 +93,8 @@ def print_summary(model, line_length=None, positions=None, print_fn=None) -> Non
         positions = [int(line_length * p) for p in positions]
 
     relevant = None
-    if getattr(model, "_is_graph_network", False):
-        relevant = {id(n) for nodes in model._graph.nodes_by_depth.values() for n in nodes}
+    if graph is not None:
+        relevant = {id(n) for nodes in graph.nodes_by_depth.values() for n in nodes}
 
     print_fn(f'Model: "{model.name}"')
     print_fn("_" * line_length)
@@ -100,7 +104,7 @@ def print_summary(model, line_length=None, positions=None, print_fn=None) -> Non
     layers = model.layers
     for index, layer in enumerate(layers):
         label = f"{layer.name} ({_class_label(layer)})"
-        shape = _output_shape_field(layer, relevant) if getattr(model, "_is_graph_network", False) else "multiple"
+        shape = _output_shape_field(layer, relevant) if graph is not None else "multiple"
         params = layer.count_params() if layer.built else 0
         if sequential_like:
             print_fn(_format_row([label, shape, params], positions))

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import os
 
-from keraslite.saving import keras_archive, keras_layout, safetensors_weights
+from keraslite.saving import h5_weights, keras_archive, keras_layout, safetensors_weights
 from keraslite.saving.atomic import atomic_directory
 from keraslite.saving.errors import corrupt_file_error
 
@@ -27,8 +27,6 @@ def save_directory(model, path: str, config: dict, include_optimizer: bool = Tru
     zipped=False)`): the same files as inside a `.keras` archive, which Keras 3 loads."""
     config_json = json.dumps(config, indent=2)
     if keras_layout_h5:
-        from keraslite.saving import h5_weights
-
         weights = h5_weights.h5_bytes(model, include_optimizer=include_optimizer)
         with atomic_directory(path, overwrite=overwrite) as tmp_dir:
             with open(os.path.join(tmp_dir, keras_archive.CONFIG_FILENAME), "w") as f:
@@ -74,8 +72,6 @@ def read_directory(path: str) -> tuple[dict, dict]:
     keras_weights = os.path.join(path, keras_archive.WEIGHTS_FILENAME)
     if os.path.exists(keras_weights):
         # Keras 3's own unzipped layout (`model.save(dirname, zipped=False)`).
-        from keraslite.saving import h5_weights
-
         stored.update(h5_weights.read_h5_weights(keras_weights, keras_weights))
     for filename in (MODEL_WEIGHTS, OPTIMIZER_WEIGHTS):
         file_path = os.path.join(path, filename)

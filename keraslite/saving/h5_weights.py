@@ -12,7 +12,7 @@ from keraslite.saving.errors import corrupt_file_error
 
 def write_h5_weights(fileobj, groups) -> None:
     """Write `keras_layout.weight_groups(...)` to an open binary file (or path)."""
-    import h5py
+    import h5py  # on first use: 30 ms of import time most programs never spend
 
     with h5py.File(fileobj, "w") as h5:
         for path, name, variables in groups:
@@ -25,7 +25,7 @@ def write_h5_weights(fileobj, groups) -> None:
 
 def read_h5_weights(fileobj, source: str) -> dict:
     """{group path: [arrays in order]} for every `vars` group of a Keras 3 weights file."""
-    import h5py
+    import h5py  # on first use: 30 ms of import time most programs never spend
 
     stored: dict = {}
     try:

@@ -10,6 +10,7 @@ import zipfile
 from keraslite.saving import h5_weights
 from keraslite.saving.atomic import atomic_file
 from keraslite.saving.errors import corrupt_file_error
+from keraslite.version import __version__ as keraslite_version
 
 # The Keras release whose file layout keraslite writes (recorded in metadata.json).
 KERAS_VERSION = "3.15.1"
@@ -21,12 +22,10 @@ _MAX_MEMBER_BYTES = 64 * 2**30
 
 
 def metadata() -> dict:
-    import keraslite
-
     return {
         "keras_version": KERAS_VERSION,
         "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S"),
-        "keraslite_version": keraslite.__version__,
+        "keraslite_version": keraslite_version,
     }
 
 

@@ -14,6 +14,13 @@ import re
 import numpy as np
 import torch
 
+from keraslite.layers.base_layer import Layer
+from keraslite.saving.op_config import op_function
+
+# What models tell saving they are (`model._obj_type()`, Keras's names); a plain layer has no `_obj_type`.
+_GRAPH_MODELS = ("Functional", "Sequential")
+_MODELS = ("Model",) + _GRAPH_MODELS
+
 
 def keras_snake_case(name: str) -> str:
     """Keras's own `to_snake_case` (the file layout depends on it exactly)."""
@@ -34,8 +41,6 @@ def _join(path: str, name: str) -> str:
 def own_variables(layer) -> list:
     """A layer's own variables in Keras's order (trainable first, then non-trainable),
     followed by parameters of plain torch submodules it holds."""
-    from keraslite.layers.base_layer import Layer
-
     result = list(layer._own_weights())
     seen = {id(v) for v in result}
     for child in layer._modules.values():
@@ -47,29 +52,32 @@ def own_variables(layer) -> list:
     return result
 
 
-def _holds_layers(module) -> bool:
-    from keraslite.layers.base_layer import Layer
+def obj_type(layer) -> str:
+    """What saving walks `layer` as: a model says ("Model", "Functional", "Sequential"); else "Layer"."""
+    method = getattr(layer, "_obj_type", None)
+    return method() if method is not None else "Layer"
 
+
+def is_model(layer) -> bool:
+    return obj_type(layer) in _MODELS
+
+
+def _holds_layers(module) -> bool:
     return isinstance(module, (torch.nn.ModuleList, torch.nn.ModuleDict, torch.nn.Sequential)) and any(
         isinstance(m, Layer) for m in module.children()
     )
 
 
 def _is_op(layer) -> bool:
-    from keraslite.saving.op_config import op_function
-
     return op_function(layer) is not None
 
 
 def _children(layer):
     """(attribute, child) pairs in the order Keras visits them; a child is a layer or a
     list of layers (a container)."""
-    from keraslite.layers.base_layer import Layer
-    from keraslite.models.model import Functional, Model
-    from keraslite.models.sequential import Sequential
-
+    kind = obj_type(layer)
     items = []
-    if isinstance(layer, (Functional, Sequential)):
+    if kind in _GRAPH_MODELS:
         items.append(("layers", [child for child in layer.layers if not _is_op(child)]))
         return items
     named = []
@@ -91,7 +99,7 @@ def _children(layer):
             named.append((attribute, value))
         elif isinstance(value, (list, tuple)) and value and all(isinstance(v, Layer) for v in value):
             named.append((attribute, list(value)))
-    if isinstance(layer, Model):
+    if kind == "Model":
         named.append(("layers", [child for child in layer.layers if not _is_op(child)]))
     named.sort(key=lambda item: _name_key(item[0]))
     return named
@@ -104,14 +112,12 @@ _NOT_IN_KERAS = {"GroupedQueryAttention": {"query_dense", "key_dense", "value_de
 
 
 def _layer_properties(cls) -> list[str]:
-    """Properties defined by the layer's own classes (not by Layer/Model/Module)."""
-    from keraslite.layers.base_layer import Layer
-    from keraslite.models.model import Model
-
+    """Properties defined by the layer's own classes (not by Layer, the model classes
+    or Module)."""
     names = []
     hidden = set().union(*(_NOT_IN_KERAS.get(k.__name__, set()) for k in cls.__mro__ if k.__module__.startswith("keraslite.")))
     for klass in cls.__mro__:
-        if klass in (Layer, Model, torch.nn.Module, object) or klass.__module__.startswith(("keraslite.graph", "keraslite.training", "keraslite.saving")):
+        if klass in (Layer, torch.nn.Module, object) or klass.__module__.startswith(("keraslite.graph", "keraslite.models.", "keraslite.training", "keraslite.saving")):
             continue
         for name, value in vars(klass).items():
             if isinstance(value, property) and not name.startswith("__") and name not in names and name not in hidden:

@@ -14,10 +14,13 @@ import warnings
 
 import numpy as np
 
+from keraslite.optimizers import deserialize as deserialize_optimizer
 from keraslite.saving import keras_layout, legacy_config
-from keraslite.serialization import serialization_lib as serialization
 from keraslite.saving.atomic import atomic_file
 from keraslite.saving.errors import corrupt_file_error
+from keraslite.saving.op_config import op_function
+from keraslite.saving.optimizer_state import load_optimizer_state
+from keraslite.serialization import serialization_lib as serialization
 
 # What tf.keras 2 would record; files are meant to be read by tf.keras 2.x.
 LEGACY_KERAS_VERSION = "2.15.0"
@@ -35,16 +38,10 @@ def _weight_names(layer) -> list[str]:
         for variable in keras_layout.own_variables(sub):
             names.setdefault(id(variable), f"{prefix}/{getattr(variable, 'name', 'variable')}:0")
         for child in sub._flat_sublayers():
-            visit(child, child.name if _is_model(sub) else f"{prefix}/{child.name}")
+            visit(child, child.name if keras_layout.is_model(sub) else f"{prefix}/{child.name}")
 
     visit(layer, layer.name)
     return [names.get(id(w), f"{layer.name}/weight_{i}:0") for i, w in enumerate(_legacy_weights(layer))]
-
-
-def _is_model(layer) -> bool:
-    from keraslite.models.model import Model
-
-    return isinstance(layer, Model)
 
 
 def _write_layers(group, layers) -> None:
@@ -61,15 +58,13 @@ def _write_layers(group, layers) -> None:
 
 
 def _top_layers(model) -> list:
-    from keraslite.saving.op_config import op_function
-
     return [layer for layer in model.layers if op_function(layer) is None]
 
 
 def save_model_h5(model, path: str, include_optimizer: bool = True, overwrite: bool = True) -> None:
-    import h5py
+    import h5py  # on first use: 30 ms of import time most programs never spend
 
-    config_json = json.dumps(legacy_config.legacy_model_config(model))
+    config_json = json.dumps(model._legacy_config())
     training_config = _training_config(model) if include_optimizer else None
     with atomic_file(path, overwrite=overwrite) as tmp_path:
         with h5py.File(tmp_path, "w") as h5:
@@ -82,7 +77,7 @@ def save_model_h5(model, path: str, include_optimizer: bool = True, overwrite: b
 
 
 def save_weights_h5(model, path: str, overwrite: bool = True) -> None:
-    import h5py
+    import h5py  # on first use: 30 ms of import time most programs never spend
 
     with atomic_file(path, overwrite=overwrite) as tmp_path:
         with h5py.File(tmp_path, "w") as h5:
@@ -112,7 +107,7 @@ def _names(attr) -> list[str]:
 
 
 def _open(path):
-    import h5py
+    import h5py  # on first use: 30 ms of import time most programs never spend
 
     try:
         return h5py.File(path, "r")
@@ -190,8 +185,6 @@ def load_model_h5(path: str, custom_objects=None, compile: bool = True, safe_mod
     if compile and training is not None:
         _compile_from_training_config(model, json.loads(_text(training)), custom_objects)
         if optimizer_arrays and getattr(model, "optimizer", None) is not None:
-            from keraslite.saving.saving_api import load_optimizer_state
-
             load_optimizer_state(model, optimizer_arrays, path)
     return model
 
@@ -199,14 +192,10 @@ def load_model_h5(path: str, custom_objects=None, compile: bool = True, safe_mod
 def _compile_from_training_config(model, training: dict, custom_objects) -> None:
     if not hasattr(model, "compile"):
         return
-    try:
-        from keraslite.optimizers import deserialize as deserialize_optimizer
-    except ImportError:
-        deserialize_optimizer = None
     optimizer_config = training.get("optimizer_config")
     optimizer = None
     if optimizer_config is not None:
-        optimizer = deserialize_optimizer(optimizer_config, custom_objects=custom_objects) if deserialize_optimizer else serialization.deserialize_keras_object(optimizer_config, custom_objects)
+        optimizer = deserialize_optimizer(optimizer_config, custom_objects=custom_objects)
     try:
         model.compile(
             optimizer=optimizer or "rmsprop",

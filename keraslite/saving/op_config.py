@@ -10,8 +10,10 @@ from __future__ import annotations
 import inspect
 import re
 
-from keraslite.graph.keras_tensor import KerasTensor
+from keraslite import ops
 from keraslite.backend import tree
+from keraslite.graph import symbolic_ops
+from keraslite.graph.keras_tensor import KerasTensor
 
 # keraslite.ops implementation modules -> the Keras module holding the op classes.
 _KERAS_OP_MODULES = (
@@ -44,8 +46,6 @@ def has_tensor_constants(layer) -> bool:
 def arithmetic_ops() -> dict:
     """{function name: (function, Keras class name)} for the operators on KerasTensors
     (`x + y`, `x[:, 0]`, `x > 0` ...)."""
-    from keraslite.graph import symbolic_ops
-
     return {fn.__name__: (fn, _camel(fn.__name__)) for fn in symbolic_ops._FUNCTIONS.values()}
 
 
@@ -125,8 +125,6 @@ def op_from_config(layer_data: dict):
     module = layer_data.get("module") or ""
     if not module.startswith("keras.src.ops"):
         return None
-    from keraslite import ops
-
     function = getattr(ops, _snake(layer_data["class_name"]), None)
     if function is None:
         raise ValueError(

@@ -6,6 +6,11 @@ from __future__ import annotations
 import json
 import re
 
+import torch
+from safetensors import SafetensorError
+from safetensors.numpy import load_file as np_load
+from safetensors.torch import save_file
+
 from keraslite.saving import keras_layout
 from keraslite.saving.errors import corrupt_file_error
 
@@ -13,8 +18,6 @@ _PATH_KEY = re.compile(r"^(.*?)/?vars/(\d+)$")
 
 
 def _tensors(groups) -> dict:
-    import torch
-
     tensors = {}
     for path, _, variables in groups:
         prefix = f"{path}/vars" if path else "vars"
@@ -24,16 +27,11 @@ def _tensors(groups) -> dict:
 
 
 def save_groups(groups, path: str) -> None:
-    from safetensors.torch import save_file
-
     names = {(p or "<root>"): name for p, name, _ in groups}
     save_file(_tensors(groups), path, metadata={"format": "keras_layout", "layer_names": json.dumps(names)})
 
 
 def load_file(path: str) -> dict:
-    from safetensors import SafetensorError
-    from safetensors.numpy import load_file as np_load
-
     try:
         return np_load(path)
     except (SafetensorError, OSError, ValueError, TypeError) as error:

@@ -16,9 +16,11 @@ import json
 import os
 import warnings
 
-from keraslite.saving import dir_format, h5_weights, keras_archive, keras_layout, safetensors_weights
-from keraslite.serialization import serialization_lib as serialization
+from keraslite.saving import dir_format, h5_weights, keras_archive, keras_layout, legacy_h5, safetensors_weights
 from keraslite.saving.atomic import atomic_file
+from keraslite.saving.optimizer_state import load_optimizer_state
+from keraslite.serialization import object_registry
+from keraslite.serialization import serialization_lib as serialization
 
 
 def _path(filepath) -> str:
@@ -50,8 +52,6 @@ def save_model(model, filepath, overwrite: bool = True, zipped=None, include_opt
     elif path.endswith(".keras") or zipped is True:
         keras_archive.save_archive(model, path, model_config_for_file(model), include_optimizer=include_optimizer, overwrite=overwrite)
     elif _is_legacy_h5(path) or save_format == "h5":
-        from keraslite.saving import legacy_h5
-
         legacy_h5.save_model_h5(model, path, include_optimizer=include_optimizer, overwrite=overwrite)
     elif path.endswith(".weights.h5"):
         raise ValueError(
@@ -83,8 +83,6 @@ def load_model(filepath, custom_objects=None, compile: bool = True, safe_mode: b
         config, stored = dir_format.read_directory(path)
         return _build_and_load(config, stored, path, custom_objects, compile, safe_mode)
     if _is_legacy_h5(path):
-        from keraslite.saving import legacy_h5
-
         return legacy_h5.load_model_h5(path, custom_objects=custom_objects, compile=compile, safe_mode=safe_mode)
     if path.endswith(".keras") or _looks_like_zip(path):
         config, _, weights = keras_archive.read_archive(path)
@@ -120,8 +118,6 @@ def compile_from_config(model, compile_config: dict, custom_objects=None) -> Non
     if hook is None or not hasattr(model, "compile"):
         warnings.warn("The saved model has a training configuration, but this keraslite build cannot compile models; it was loaded uncompiled.")
         return
-    from keraslite.serialization import object_registry
-
     with object_registry.custom_object_scope(custom_objects or {}):
         hook(compile_config)
 
@@ -134,24 +130,6 @@ def load_stored_weights(model, stored: dict, source: str, include_optimizer: boo
     keras_layout.assign_groups(groups, stored, source, skip_mismatch=skip_mismatch)
     if optimizer_arrays is not None and include_optimizer:
         load_optimizer_state(model, optimizer_arrays, source)
-
-
-def load_optimizer_state(model, optimizer_arrays: list, source: str) -> None:
-    """Assign saved optimizer variables (Keras 3 order) to the model's optimizer, building
-    its slots first; a count mismatch warns and keeps a fresh state (as Keras does)."""
-    optimizer = getattr(model, "optimizer", None)
-    if optimizer is None:
-        return
-    if not getattr(optimizer, "built", False):
-        optimizer.build(model.trainable_weights)
-    variables = list(optimizer.variables)
-    if len(variables) != len(optimizer_arrays):
-        warnings.warn(
-            f"Skipping the optimizer state stored in '{source}': it has {len(optimizer_arrays)} variables, the "
-            f"optimizer '{getattr(optimizer, 'name', '?')}' has {len(variables)}. Training resumes with a fresh optimizer state."
-        )
-        return
-    keras_layout.assign_groups([("optimizer", getattr(optimizer, "name", "optimizer"), variables)], {"optimizer": optimizer_arrays}, source, what="optimizer state")
 
 
 def model_from_json(json_string: str, custom_objects=None):
@@ -175,8 +153,6 @@ def save_weights(model, filepath, overwrite: bool = True, **kwargs) -> None:
         with atomic_file(path, overwrite=overwrite) as tmp_path:
             safetensors_weights.save_groups(groups, tmp_path)
     elif _is_legacy_h5(path):
-        from keraslite.saving import legacy_h5
-
         legacy_h5.save_weights_h5(model, path, overwrite=overwrite)
     else:
         raise ValueError(
@@ -199,8 +175,6 @@ def load_weights(model, filepath, skip_mismatch: bool = False, by_name: bool = F
     elif path.endswith(".safetensors"):
         safetensors_weights.load_into(model, path, skip_mismatch=skip_mismatch)
     elif _is_legacy_h5(path):
-        from keraslite.saving import legacy_h5
-
         legacy_h5.load_weights_h5(model, path, by_name=by_name, skip_mismatch=skip_mismatch)
     elif os.path.isdir(path):
         _, stored = dir_format.read_directory(path)

@@ -25,6 +25,7 @@ _PUBLIC_MODULES = (
     ("keraslite.optimizers.schedules", "keras.optimizers.schedules"),
     ("keraslite.optimizers", "keras.optimizers"),
     ("keraslite.models.sequential", "keras"),
+    ("keraslite.models.functional", "keras.src.models.functional"),
     ("keraslite.models.model", "keras.src.models.functional"),
 )
 # Keras module -> where keraslite's public objects of that module live.

@@ -6,8 +6,8 @@ from keraslite.utils.file_utils import get_file as get_file
 from keraslite.utils.numerical_utils import normalize as normalize
 from keraslite.utils.numerical_utils import to_categorical as to_categorical
 from keraslite.utils.sequence_utils import pad_sequences as pad_sequences
-from keraslite.utils.model_visualization import model_to_dot as model_to_dot
-from keraslite.utils.model_visualization import plot_model as plot_model
+from keraslite.visualization.model_visualization import model_to_dot as model_to_dot
+from keraslite.visualization.model_visualization import plot_model as plot_model
 from keraslite.utils.progbar import Progbar as Progbar
 from keraslite.utils.py_dataset import PyDataset as PyDataset
 from keraslite.utils.py_dataset import Sequence as Sequence

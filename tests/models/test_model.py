@@ -1,3 +1,6 @@
+"""`Model` (models/model.py): what every model has; subclassed models and their configs."""
+import json
+
 import numpy as np
 import pytest
 import torch
@@ -6,31 +9,18 @@ import keraslite as keras
 from keraslite import layers
 
 
-def test_functional_model_is_a_functional_nn_module():
-    x = keras.Input(shape=(3,))
-    model = keras.Model(x, layers.Dense(2)(x))
-    assert type(model).__name__ == "Functional" and isinstance(model, keras.Model)
-    assert isinstance(model, torch.nn.Module)
-    assert model.name == "model"
+def summary_lines(model):
+    lines = []
+    model.summary(print_fn=lines.append)
+    return lines
 
 
-def test_dict_inputs_and_outputs():
-    a = keras.Input(shape=(2,), name="a")
-    b = keras.Input(shape=(3,), name="b")
-    joined = layers.concatenate([a, b])
-    model = keras.Model({"a": a, "b": b}, {"sum": layers.Dense(1, name="sum")(joined), "cat": joined})
-    out = model({"a": np.ones((4, 2)), "b": np.zeros((4, 3))})
-    assert set(out) == {"sum", "cat"} and tuple(out["cat"].shape) == (4, 5)
-    assert model.input_names == ["a", "b"]
-
-
-def test_list_inputs_accept_dict_by_name_and_list():
-    a = keras.Input(shape=(2,), name="a")
-    b = keras.Input(shape=(2,), name="b")
-    model = keras.Model([a, b], layers.subtract([a, b]))
-    ones, twos = np.ones((1, 2), "float32"), 2 * np.ones((1, 2), "float32")
-    assert model([ones, twos]).sum().item() == -2
-    assert model({"b": twos, "a": ones}).sum().item() == -2
+def mnist_model():
+    inputs = keras.Input(shape=(784,), name="img")
+    x = layers.Dense(64, activation="relu")(inputs)
+    y = layers.Dense(64, activation="relu")(x)
+    z = layers.add([x, y])
+    return keras.Model(inputs=inputs, outputs=layers.Dense(10)(z), name="mnist_model")
 
 
 def test_get_layer_by_name_and_index():
@@ -41,16 +31,6 @@ def test_get_layer_by_name_and_index():
         model.get_layer("tail")
     with pytest.raises(ValueError, match="only has 2 layers"):
         model.get_layer(index=5)
-
-
-def test_nested_model_called_on_tensors_and_keras_tensors():
-    inner_in = keras.Input(shape=(3,))
-    inner = keras.Model(inner_in, layers.Dense(3)(inner_in), name="inner")
-    x = keras.Input(shape=(3,))
-    outer = keras.Model(x, inner(inner(x)))
-    data = torch.ones(2, 3)
-    np.testing.assert_allclose(outer(data).detach().numpy(), inner(inner(data)).detach().numpy(), rtol=1e-6)
-    assert len(outer.weights) == 2
 
 
 def test_subclassed_model_from_the_guide():
@@ -83,21 +63,44 @@ def test_model_moves_with_to():
     assert model(np.ones((1, 3))).device.type == "cpu"
 
 
-def test_intermediate_tensors_as_model_io():
-    x = keras.Input(shape=(3,))
-    h = layers.Dense(4, name="h")(x)
-    y = layers.Dense(1)(h)
-    full = keras.Model(x, [h, y])
-    hidden, out = full(np.ones((2, 3), "float32"))
-    assert tuple(hidden.shape) == (2, 4) and tuple(out.shape) == (2, 1)
+class SubclassedWithArgs(keras.Model):
+    def __init__(self, units=3, activation="relu", **kwargs):
+        super().__init__(**kwargs)
+        self.dense = layers.Dense(units, activation=activation)
+
+    def call(self, inputs):
+        return self.dense(inputs)
 
 
-def test_string_inputs_reach_text_layers_as_numpy():
-    vectorize = layers.TextVectorization(max_tokens=20, output_sequence_length=4)
-    vectorize.adapt(["the cat sat", "the dog ran far away"])
-    text = keras.Input(shape=(), dtype="string")
-    assert text.dtype == "string"
-    model = keras.Model(text, layers.GlobalAveragePooling1D()(layers.Embedding(20, 3)(vectorize(text))))
-    assert tuple(model(np.array(["the cat", "a dog ran"])).shape) == (2, 3)
-    with pytest.raises(TypeError, match="expects strings"):
-        model(np.zeros((2,), "float32"))
+class SubclassedWithObject(keras.Model):
+    def __init__(self, layer, **kwargs):
+        super().__init__(**kwargs)
+        self.inner = layer
+
+    def call(self, inputs):
+        return self.inner(inputs)
+
+
+def test_subclassed_model_config_from_constructor_arguments():
+    model = SubclassedWithArgs(units=5, name="sub")
+    config = model.get_config()
+    assert config == {"name": "sub", "trainable": True, "units": 5, "activation": "relu"}
+    clone = SubclassedWithArgs.from_config(config)
+    assert clone.dense.units == 5 and clone.name == "sub"
+
+
+def test_subclassed_model_with_object_argument_explains_get_config():
+    model = SubclassedWithObject(layers.Dense(2))
+    with pytest.raises(NotImplementedError, match="Override `get_config\\(\\)`"):
+        model.get_config()
+
+
+def test_to_json_and_model_from_json():
+    model = mnist_model()
+    text = model.to_json()
+    payload = json.loads(text)
+    assert payload["module"] == "keras.src.models.functional" and payload["class_name"] == "Functional"
+    rebuilt = keras.models.model_from_json(text)
+    assert summary_lines(rebuilt) == summary_lines(model)
+    with pytest.raises(ValueError, match="not valid JSON"):
+        keras.models.model_from_json("{not json")

@@ -1,14 +1,15 @@
-"""Model configs in Keras 3's schema: functional graphs, Sequential, nested models, ops,
-custom layers (the seed's CustomDense), subclassed models, to_json/model_from_json,
-clone_model, and tf.keras 2 configs."""
+"""Functional models (models/functional.py): calling them, and their configs in Keras 3's
+schema (functional graphs, nested models, ops) and tf.keras 2's."""
 import json
 
+import h5py
 import numpy as np
 import pytest
 import torch
 
 import keraslite as keras
 from keraslite import layers
+from keraslite.models.functional import Functional
 
 
 def summary_lines(model):
@@ -36,6 +37,63 @@ def ticket_model():
         inputs=[title_input, body_input, tags_input],
         outputs=[layers.Dense(1, name="priority")(x), layers.Dense(4, name="department")(x)],
     )
+
+
+def test_functional_model_is_a_functional_nn_module():
+    x = keras.Input(shape=(3,))
+    model = keras.Model(x, layers.Dense(2)(x))
+    assert type(model).__name__ == "Functional" and isinstance(model, keras.Model)
+    assert isinstance(model, torch.nn.Module)
+    assert model.name == "model"
+
+
+def test_dict_inputs_and_outputs():
+    a = keras.Input(shape=(2,), name="a")
+    b = keras.Input(shape=(3,), name="b")
+    joined = layers.concatenate([a, b])
+    model = keras.Model({"a": a, "b": b}, {"sum": layers.Dense(1, name="sum")(joined), "cat": joined})
+    out = model({"a": np.ones((4, 2)), "b": np.zeros((4, 3))})
+    assert set(out) == {"sum", "cat"} and tuple(out["cat"].shape) == (4, 5)
+    assert model.input_names == ["a", "b"]
+
+
+def test_list_inputs_accept_dict_by_name_and_list():
+    a = keras.Input(shape=(2,), name="a")
+    b = keras.Input(shape=(2,), name="b")
+    model = keras.Model([a, b], layers.subtract([a, b]))
+    ones, twos = np.ones((1, 2), "float32"), 2 * np.ones((1, 2), "float32")
+    assert model([ones, twos]).sum().item() == -2
+    assert model({"b": twos, "a": ones}).sum().item() == -2
+
+
+def test_nested_model_called_on_tensors_and_keras_tensors():
+    inner_in = keras.Input(shape=(3,))
+    inner = keras.Model(inner_in, layers.Dense(3)(inner_in), name="inner")
+    x = keras.Input(shape=(3,))
+    outer = keras.Model(x, inner(inner(x)))
+    data = torch.ones(2, 3)
+    np.testing.assert_allclose(outer(data).detach().numpy(), inner(inner(data)).detach().numpy(), rtol=1e-6)
+    assert len(outer.weights) == 2
+
+
+def test_intermediate_tensors_as_model_io():
+    x = keras.Input(shape=(3,))
+    h = layers.Dense(4, name="h")(x)
+    y = layers.Dense(1)(h)
+    full = keras.Model(x, [h, y])
+    hidden, out = full(np.ones((2, 3), "float32"))
+    assert tuple(hidden.shape) == (2, 4) and tuple(out.shape) == (2, 1)
+
+
+def test_string_inputs_reach_text_layers_as_numpy():
+    vectorize = layers.TextVectorization(max_tokens=20, output_sequence_length=4)
+    vectorize.adapt(["the cat sat", "the dog ran far away"])
+    text = keras.Input(shape=(), dtype="string")
+    assert text.dtype == "string"
+    model = keras.Model(text, layers.GlobalAveragePooling1D()(layers.Embedding(20, 3)(vectorize(text))))
+    assert tuple(model(np.array(["the cat", "a dog ran"])).shape) == (2, 3)
+    with pytest.raises(TypeError, match="expects strings"):
+        model(np.zeros((2,), "float32"))
 
 
 def test_functional_config_schema():
@@ -76,33 +134,6 @@ def test_ticket_model_round_trip():
     assert summary_lines(clone) == summary_lines(model)
 
 
-def test_sequential_config_has_input_layer_and_round_trips():
-    model = keras.Sequential([keras.Input(shape=(3,)), layers.Dense(4, activation="relu"), layers.Dense(2)], name="seq")
-    config = model.get_config()
-    assert [entry["class_name"] for entry in config["layers"]] == ["InputLayer", "Dense", "Dense"]
-    assert config["layers"][0]["config"]["batch_shape"] == [None, 3]
-    assert config["build_input_shape"] == [None, 3]
-    assert "batch_input_shape" not in config["layers"][1]["config"]
-    clone = keras.Sequential.from_config(config)
-    assert summary_lines(clone) == summary_lines(model)
-
-
-def test_sequential_with_legacy_input_shape_gets_input_layer():
-    model = keras.Sequential([layers.Dense(4, input_shape=(3,)), layers.Dense(2)])
-    config = model.get_config()
-    assert config["layers"][0]["class_name"] == "InputLayer"
-    assert "batch_input_shape" not in config["layers"][1]["config"]
-    assert keras.Sequential.from_config(config).count_params() == model.count_params()
-
-
-def test_unbuilt_sequential_config():
-    model = keras.Sequential([layers.Dense(2)])
-    config = model.get_config()
-    assert [entry["class_name"] for entry in config["layers"]] == ["Dense"]
-    clone = keras.Sequential.from_config(config)
-    assert not clone.built
-
-
 def test_nested_models_round_trip():
     encoder_input = keras.Input(shape=(6,), name="enc_in")
     encoder = keras.Model(encoder_input, layers.Dense(4)(encoder_input), name="encoder")
@@ -141,115 +172,6 @@ def test_shared_layer_and_ops_round_trip():
     x = np.random.rand(2, 5).astype("float32")
     assert torch.equal(clone(x), model(x))
     assert tuple(clone.output_shape) == (None, 3)
-
-
-class CustomDense(layers.Layer):
-    """The seed guide's custom layer (get_config returns only `units`)."""
-
-    def __init__(self, units=32):
-        super(CustomDense, self).__init__()
-        self.units = units
-
-    def build(self, input_shape):
-        self.w = self.add_weight(shape=(input_shape[-1], self.units), initializer="random_normal", trainable=True)
-        self.b = self.add_weight(shape=(self.units,), initializer="random_normal", trainable=True)
-
-    def call(self, inputs):
-        return inputs @ self.w + self.b
-
-    def get_config(self):
-        return {"units": self.units}
-
-
-def test_seed_custom_dense_from_config():
-    inputs = keras.Input((4,))
-    outputs = CustomDense(10)(inputs)
-    model = keras.Model(inputs, outputs)
-    config = model.get_config()
-    assert config["layers"][1]["registered_name"] == "CustomDense"
-    new_model = keras.Model.from_config(config, custom_objects={"CustomDense": CustomDense})
-    assert new_model.count_params() == 50
-    assert isinstance(new_model.layers[1], CustomDense) and new_model.layers[1].units == 10
-    with pytest.raises(TypeError, match="Could not locate class 'CustomDense'"):
-        keras.Model.from_config(config)
-
-
-def test_custom_layer_without_get_config_explains_how():
-    class Scale(layers.Layer):
-        def __init__(self, factor, **kwargs):
-            super().__init__(**kwargs)
-            self.factor = factor
-
-        def call(self, inputs):
-            return inputs * self.factor
-
-    inputs = keras.Input((4,))
-    model = keras.Model(inputs, Scale(2.0)(inputs))
-    with pytest.raises(NotImplementedError, match="must override `get_config\\(\\)`"):
-        model.get_config()
-
-
-def test_to_json_and_model_from_json():
-    model = mnist_model()
-    text = model.to_json()
-    payload = json.loads(text)
-    assert payload["module"] == "keras.src.models.functional" and payload["class_name"] == "Functional"
-    rebuilt = keras.models.model_from_json(text)
-    assert summary_lines(rebuilt) == summary_lines(model)
-    with pytest.raises(ValueError, match="not valid JSON"):
-        keras.models.model_from_json("{not json")
-
-
-def test_clone_model_functional_and_sequential():
-    model = mnist_model()
-    clone = keras.models.clone_model(model)
-    assert summary_lines(clone) == summary_lines(model)
-    assert all(a is not b for a, b in zip(clone.layers, model.layers))
-    assert not all(np.array_equal(a, b) for a, b in zip(clone.get_weights(), model.get_weights()))
-    seq = keras.Sequential([keras.Input((3,)), layers.Dense(2)])
-    seq_clone = keras.models.clone_model(seq)
-    assert seq_clone.count_params() == 8 and seq_clone.layers[0] is not seq.layers[0]
-    shared = keras.models.clone_model(model, clone_function=lambda layer: layer)
-    assert shared.layers[1] is model.layers[1]
-
-
-def test_clone_model_on_new_inputs():
-    model = mnist_model()
-    new_input = keras.Input(shape=(784,), name="new")
-    clone = keras.models.clone_model(model, input_tensors=new_input)
-    assert clone.inputs[0] is new_input
-
-
-class SubclassedWithArgs(keras.Model):
-    def __init__(self, units=3, activation="relu", **kwargs):
-        super().__init__(**kwargs)
-        self.dense = layers.Dense(units, activation=activation)
-
-    def call(self, inputs):
-        return self.dense(inputs)
-
-
-class SubclassedWithObject(keras.Model):
-    def __init__(self, layer, **kwargs):
-        super().__init__(**kwargs)
-        self.inner = layer
-
-    def call(self, inputs):
-        return self.inner(inputs)
-
-
-def test_subclassed_model_config_from_constructor_arguments():
-    model = SubclassedWithArgs(units=5, name="sub")
-    config = model.get_config()
-    assert config == {"name": "sub", "trainable": True, "units": 5, "activation": "relu"}
-    clone = SubclassedWithArgs.from_config(config)
-    assert clone.dense.units == 5 and clone.name == "sub"
-
-
-def test_subclassed_model_with_object_argument_explains_get_config():
-    model = SubclassedWithObject(layers.Dense(2))
-    with pytest.raises(NotImplementedError, match="Override `get_config\\(\\)`"):
-        model.get_config()
 
 
 def test_keras3_config_with_dtype_policy_and_new_keys_loads():
@@ -314,19 +236,6 @@ def test_tf_keras2_functional_config_loads():
     assert model.count_params() == 15 + 8
 
 
-def test_tf_keras2_sequential_config_loads():
-    config = {
-        "name": "sequential",
-        "layers": [
-            {"class_name": "Dense", "config": {"name": "dense", "trainable": True, "batch_input_shape": [None, 784], "dtype": "float32", "units": 64, "activation": "relu"}},
-            {"class_name": "Dropout", "config": {"name": "dropout", "rate": 0.2}},
-            {"class_name": "Dense", "config": {"name": "dense_1", "units": 10, "activation": "softmax"}},
-        ],
-    }
-    model = keras.Sequential.from_config(config)
-    assert model.built and model.count_params() == 784 * 64 + 64 + 650
-
-
 def test_invalid_configs_give_clear_errors():
     config = mnist_model().get_config()
     broken = dict(config)
@@ -368,3 +277,40 @@ def test_op_with_fixed_tensor_cannot_be_configured():
     model = keras.Model(inputs, ops.matmul(inputs, torch.ones(3, 2)))
     with pytest.raises(NotImplementedError, match="holds fixed tensors"):
         model.get_config()
+
+
+def test_model_subclass_built_from_inputs_and_outputs_is_functional(tmp_path):
+    # Keras's "functional subclass": Functional takes Model's place among the class's bases.
+    class CustomModel(keras.Model):
+        def train_step(self, data):
+            return {}
+
+    inputs = keras.Input(shape=(4,))
+    model = CustomModel(inputs, layers.Dense(2)(inputs))
+    assert isinstance(model, Functional) and model.graph_module is not None
+    assert model.get_config()["layers"][1]["class_name"] == "Dense"
+    # Weights are addressed as Keras 3 addresses a functional model's: under `layers/`.
+    model.save_weights(tmp_path / "m.weights.h5")
+    with h5py.File(tmp_path / "m.weights.h5") as h5:
+        assert "layers/dense/vars" in h5 and "dense" not in h5
+
+    class BuildsItself(keras.Model):
+        def __init__(self, units=3, **kwargs):
+            x = keras.Input(shape=(4,))
+            super().__init__(x, layers.Dense(units)(x), **kwargs)
+
+    built = BuildsItself(units=5)
+    assert isinstance(built, Functional) and built.get_config() == {"name": built.name, "trainable": True, "units": 5}
+    assert tuple(built(torch.zeros(2, 4)).shape) == (2, 5)
+
+    class TwoPositionalArguments(keras.Model):
+        def __init__(self, units, rate, **kwargs):
+            super().__init__(**kwargs)
+            self.dense = layers.Dense(units)
+            self.rate = rate
+
+        def call(self, inputs):
+            return self.dense(inputs)
+
+    subclassed = TwoPositionalArguments(3, 0.5)
+    assert not isinstance(subclassed, Functional) and tuple(subclassed(torch.zeros(2, 4)).shape) == (2, 3)

@@ -15,8 +15,11 @@ import shutil
 import subprocess
 import tempfile
 
+from keraslite.layers.input_layer import InputLayer
 from keraslite.utils.file_utils import give_default_permissions
-from keraslite.utils.graph_drawing import BoxLabel
+from keraslite.visualization import graph_drawing
+from keraslite.visualization.graph_drawing import BoxLabel
+from keraslite.visualization.graph_layout import layered_layout
 
 _PILLOW_FORMATS = {"png": "png", "jpg": "jpeg", "jpeg": "jpeg", "pdf": "pdf", "gif": "gif", "bmp": "bmp", "tif": "tiff", "tiff": "tiff", "webp": "webp"}
 
@@ -29,14 +32,22 @@ class PlotGraph:
     clusters: list = dataclasses.field(default_factory=list)   # (title, [box ids]) for expanded nested models
 
 
+# Models are recognised by what they say they are (`_obj_type()`), not imported: this module
+# is re-exported by `keras.utils`, which modules below models import.
+_GRAPH_MODELS = ("Functional", "Sequential")
+_FUNCTIONAL_CLASS = "keraslite.models.functional.Functional"
+
+
 def _is_graph_model(layer) -> bool:
-    return bool(getattr(layer, "_is_graph_network", False)) and hasattr(layer, "_graph")
+    # A Sequential has no graph until its input shape is known.
+    obj_type = getattr(layer, "_obj_type", None)
+    return obj_type is not None and obj_type() in _GRAPH_MODELS and layer._graph is not None
 
 
 def _class_name(layer) -> str:
-    from keraslite.models.model import Functional
-
-    return "Model" if type(layer) is Functional else type(layer).__name__
+    # tf.keras drew a functional model's class as Model.
+    cls = type(layer)
+    return "Model" if f"{cls.__module__}.{cls.__qualname__}" == _FUNCTIONAL_CLASS else cls.__name__
 
 
 def _format_shapes(tensors, wrap_single: bool = False) -> str:
@@ -47,8 +58,6 @@ def _format_shapes(tensors, wrap_single: bool = False) -> str:
 
 
 def _label(layer, nodes, options) -> BoxLabel:
-    from keraslite.layers.input_layer import InputLayer
-
     title = [f"{layer.name}: {_class_name(layer)}" if options["show_layer_names"] else _class_name(layer)]
     activation = getattr(layer, "activation", None)
     if options["show_layer_activations"] and callable(activation):
@@ -97,8 +106,6 @@ class _GraphReader:
         return prefix + layer.name
 
     def read(self, model, prefix="", allowed=None) -> list:
-        from keraslite.layers.input_layer import InputLayer
-
         added = []
         if not _is_graph_model(model):
             box = prefix + model.name
@@ -191,7 +198,7 @@ def model_to_dot(model, show_shapes: bool = False, show_dtype: bool = False, sho
     Args: as `plot_model`. Returns: a `pydot.Dot`.
     """
     try:
-        import pydot
+        import pydot  # optional dependency
     except ImportError as error:
         raise ImportError(
             "You must install pydot (`pip install pydot`) for `model_to_dot` to work. "
@@ -253,7 +260,7 @@ def plot_model(model, to_file: str = "model.png", show_shapes: bool = False, sho
             os.remove(partial)
     if extension != "pdf":
         try:
-            from IPython import display
+            from IPython import display  # optional: only inside a notebook
         except ImportError:
             return None
         return display.Image(filename=to_file)
@@ -261,9 +268,6 @@ def plot_model(model, to_file: str = "model.png", show_shapes: bool = False, sho
 
 
 def _render_builtin(graph: PlotGraph, rankdir: str, dpi: int, extension: str, path: str) -> None:
-    from keraslite.utils import graph_drawing
-    from keraslite.utils.graph_layout import layered_layout
-
     metrics = graph_drawing.Metrics(dpi)
     sizes = {box: metrics.box_size(graph.labels[box]) for box in graph.nodes}
     # Expanded nested models are framed, with a title: leave room for the frames between ranks.

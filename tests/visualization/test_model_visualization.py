@@ -7,7 +7,7 @@ from PIL import Image
 
 import keraslite as keras
 from keraslite import layers
-from keraslite.utils.model_visualization import read_graph, to_dot_source
+from keraslite.visualization.model_visualization import read_graph, to_dot_source
 
 
 @pytest.fixture(autouse=True)
