@@ -16,9 +16,10 @@ from keraslite.graph.input_spec import assert_input_compatibility
 from keraslite.graph.keras_tensor import KerasTensor
 from keraslite.graph.topology import map_graph
 from keraslite.layers.base_layer import Layer
-from keraslite.layers.layer_inputs import convert_inputs, is_string_array
+from keraslite.layers.layer_inputs import check_input_shape, convert_inputs, is_string_array, select_by_input_name
 from keraslite.layers.input_layer import InputLayer
 from keraslite.saving.model_saving import ModelSaving
+from keraslite.training.signature import ModelSignature
 from keraslite.training.trainer import Trainer
 from keraslite.backend import tree
 
@@ -52,18 +53,6 @@ class _OwnGraphNode:
 
     def iterate_inbound(self):
         return iter(())
-
-
-def select_by_input_name(data: dict, names: list, where: str) -> list:
-    """Values of a dict keyed by input name, in the model's input order (Keras's rule
-    for dict inputs, for calls and for `fit` data alike)."""
-    missing = [n for n in names if n not in data]
-    if missing:
-        raise ValueError(
-            f"{where}: Missing data for input(s) {missing}. The model expects inputs "
-            f"{names}; received a dict with keys {sorted(data)}."
-        )
-    return [data[n] for n in names]
 
 
 class Model(Trainer, ModelSaving, Layer):
@@ -234,8 +223,7 @@ class Model(Trainer, ModelSaving, Layer):
             value = np.asarray(value)
             if not is_string_array(value):
                 raise TypeError(f'Input {index} ("{spec.name}") of model "{self.name}" expects strings. Received an array of dtype {value.dtype}.')
-            if value.ndim != len(spec._shape):
-                raise ValueError(f'Input {index} ("{spec.name}") of model "{self.name}" is incompatible with the model: expected shape={spec._shape}, found shape={value.shape}')
+            check_input_shape(self.name, index, spec.name, spec._shape, value.shape, rank_only=True)
             return value
         target_dtype = dtypes.to_torch_dtype(spec._dtype)
         if target_dtype.is_floating_point and self._compute_torch_dtype != target_dtype and self._compute_torch_dtype.is_floating_point:
@@ -243,12 +231,7 @@ class Model(Trainer, ModelSaving, Layer):
         device = self._device()
         if value.dtype != target_dtype or value.device != device:
             value = value.to(device=device, dtype=target_dtype, non_blocking=True)
-        shape = spec._shape
-        if value.ndim != len(shape) or any(s is not None and s != d for s, d in zip(shape, value.shape)):
-            raise ValueError(
-                f'Input {index} ("{spec.name}") of model "{self.name}" is incompatible with the model: '
-                f"expected shape={shape}, found shape={tuple(value.shape)}"
-            )
+        check_input_shape(self.name, index, spec.name, spec._shape, value.shape)
         return value
 
     def call(self, inputs, training=None, mask=None):
@@ -349,6 +332,21 @@ class Functional(Model):
 
     def __init__(self, inputs, outputs, name=None, trainable=True, **kwargs):
         Model.__init__(self, inputs=inputs, outputs=outputs, name=name, trainable=trainable, **kwargs)
+
+    # --- training hooks ---
+    def _training_signature(self) -> ModelSignature:
+        """What `fit/evaluate/predict` need from a functional model: its inputs' and
+        outputs' names, shapes and dtypes, and the lowered graph that runs flat batches."""
+        return ModelSignature(
+            model_name=self.name,
+            input_names=self.input_names,
+            input_shapes=[t._shape for t in self.inputs],
+            input_dtype_names=[t._dtype for t in self.inputs],
+            output_names=self.output_names,
+            output_shapes=[t._shape for t in self.outputs],
+            output_structure=self._outputs_struct,
+            forward=self._graph_module,
+        )
 
 
 def is_input_layer(layer) -> bool:

@@ -16,6 +16,7 @@ import torch
 
 from keraslite.backend import state
 from keraslite.backend import tree
+from keraslite.layers.layer_inputs import select_by_input_name
 
 
 def is_array(value) -> bool:
@@ -75,8 +76,6 @@ class Structure:
                 self.x_template = tree.map_structure(lambda _: None, x) if isinstance(x, (list, tuple, dict)) else None
             return tree.flatten(x) if isinstance(x, (list, tuple, dict)) else [x]
         if isinstance(x, dict):
-            from keraslite.models.model import select_by_input_name
-
             return select_by_input_name(x, names, "Data `x`")
         if isinstance(x, (list, tuple)) and not (len(names) == 1 and len(x) and not is_array(x[0]) and not isinstance(x[0], (list, tuple))):
             if len(x) != len(names):
@@ -134,6 +133,7 @@ class ArrayDataAdapter:
 
     def __init__(self, x, y, sample_weight, structure: Structure, batch_size, steps=None, shuffle=False, class_weight=None, device=None):
         self.device = device or state.get_device()
+        self.structure = structure
         self.x = structure.convert_x(structure.flat_x(x), None)
         flat_y = structure.flat_y(y)
         self.y = None if flat_y is None else [None if v is None else _to_tensor(v) for v in flat_y]

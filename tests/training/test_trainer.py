@@ -303,7 +303,7 @@ def test_jit_compile_whole_step_matches_eager_without_graph_breaks():
     for key in h_eager:
         np.testing.assert_allclose(h_compiled[key], h_eager[key], rtol=1e-4, err_msg=key)
     assert graphs <= 2, graphs  # the full-size batch, then one dynamic-shape graph for every other size
-    runner = compiled._step_runner
+    runner = compiled._training_state.runner
     with torch._dynamo.config.patch(trace_autograd_ops=True):
         explanation = torch._dynamo.explain(runner._full_train_step)([torch.tensor(x[:32])], [torch.tensor(y[:32])], None)
     assert explanation.graph_break_count == 0, [b.reason for b in explanation.break_reasons]
@@ -320,7 +320,7 @@ def test_mixed_precision_policy():
         model.compile(loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
         model.fit(*mnist_data(32), verbose=0)
         # Autocast applies on CUDA only; on CPU the step stays in float32.
-        assert model._step_runner.autocast is None or model._device().type == "cuda"
+        assert model._training_state.runner.autocast is None or model._device().type == "cuda"
         with pytest.raises(ValueError, match="Cannot convert"):
             mixed_precision.set_global_policy("mixed_int8")
     finally:
