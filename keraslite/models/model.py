@@ -234,6 +234,10 @@ class Model(Trainer, ModelSaving, Layer):
         check_input_shape(self.name, index, spec.name, spec._shape, value.shape)
         return value
 
+    def _training_signature(self):
+        # A subclass of Model built as Model(inputs, outputs), or a built Sequential, trains as a functional model.
+        return Functional._training_signature(self) if getattr(self, "_is_graph_network", False) else None
+
     def call(self, inputs, training=None, mask=None):
         if not getattr(self, "_is_graph_network", False):
             raise NotImplementedError(

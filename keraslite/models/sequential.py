@@ -7,7 +7,7 @@ import torch
 from keraslite.graph.keras_tensor import KerasTensor
 from keraslite.layers.base_layer import Layer
 from keraslite.layers.input_layer import Input, InputLayer
-from keraslite.models.model import Functional, Model
+from keraslite.models.model import Model
 
 
 class Sequential(Model):
@@ -28,10 +28,6 @@ class Sequential(Model):
             for layer in layers:
                 self.add(layer, rebuild=False)
             self._maybe_rebuild()
-
-    def _training_signature(self):
-        # Until its graph is built (no input shape yet), a Sequential trains as a subclassed model.
-        return Functional._training_signature(self) if self._is_graph_network else None
 
     def add(self, layer, rebuild: bool = True) -> None:
         """Append a layer (an `InputLayer`/`keras.Input` tensor may come first)."""
