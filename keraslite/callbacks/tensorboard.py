@@ -36,7 +36,9 @@ class TensorBoard(Callback):
             self.on_train_batch_end = Callback.on_train_batch_end.__get__(self)
 
     def _writer(self, name):
-        from torch.utils.tensorboard import SummaryWriter  # optional dependency, present once __init__ passed
+        from torch.utils.tensorboard import (
+            SummaryWriter,  # optional dependency, present once __init__ passed
+        )
 
         if name not in self._writers:
             self._writers[name] = SummaryWriter(os.path.join(self.log_dir, name))

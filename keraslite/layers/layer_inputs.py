@@ -5,13 +5,13 @@ the rules that match values to a model's inputs (by name, by shape).
 The model call (`models/`) and the data adapters of `fit` (`training/`) both use these
 rules, so that a value is matched and checked the same way, with the same message,
 whichever way it reaches the model."""
+
 from __future__ import annotations
 
 import numpy as np
 import torch
 
-from keraslite.backend import state
-from keraslite.backend import tree
+from keraslite.backend import state, tree
 
 
 def is_shape(value) -> bool:
@@ -68,7 +68,9 @@ def convert_inputs(inputs, float_dtype=None):
             if float_dtype is not None and value.is_floating_point() and value.dtype != float_dtype:
                 return value.to(float_dtype)
             return value
-        if isinstance(value, (np.ndarray, np.generic, float, int, bool)) or (isinstance(value, list) and value and not isinstance(value[0], (torch.Tensor, np.ndarray, list, dict))):
+        if isinstance(value, (np.ndarray, np.generic, float, int, bool)) or (
+            isinstance(value, list) and value and not isinstance(value[0], (torch.Tensor, np.ndarray, list, dict))
+        ):
             array = np.asarray(value)
             if is_string_array(array):
                 # torch has no string tensors: text reaches text layers as NumPy strings.
@@ -82,7 +84,11 @@ def convert_inputs(inputs, float_dtype=None):
         return value
 
     if isinstance(inputs, (list, tuple, dict)):
-        if isinstance(inputs, list) and inputs and not isinstance(inputs[0], (torch.Tensor, np.ndarray, list, tuple, dict)):
+        if (
+            isinstance(inputs, list)
+            and inputs
+            and not isinstance(inputs[0], (torch.Tensor, np.ndarray, list, tuple, dict))
+        ):
             return convert(inputs)
         return tree.map_structure(convert, inputs)
     return convert(inputs)
@@ -100,7 +106,16 @@ def select_by_input_name(data: dict, names: list, where: str) -> list:
     return [data[n] for n in names]
 
 
-def check_input_shape(model_name: str, index: int, input_name: str, expected: tuple, received: tuple, *, batch_axis: bool = True, rank_only: bool = False) -> None:
+def check_input_shape(
+    model_name: str,
+    index: int,
+    input_name: str,
+    expected: tuple,
+    received: tuple,
+    *,
+    batch_axis: bool = True,
+    rank_only: bool = False,
+) -> None:
     """The one check of a value against a model input's shape (`None` matches any size).
 
     `batch_axis=False` skips axis 0 (whole datasets given to `fit`); `rank_only` checks

@@ -6,6 +6,7 @@ the loop only drives batches, callbacks and the progress bar. The model is reach
 through its public Keras face (`train_step`, `test_step`, `reset_metrics`,
 `stop_training`) and the callbacks' protocol (`_initial_epoch`, `_in_fit_validation`).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -61,9 +62,30 @@ def make_callback_list(model, callbacks, verbose, epochs, steps, add_history):
     return CallbackList(callbacks, model=model, params=params), progbar, history
 
 
-def run_fit(state, x, y, batch_size, epochs, verbose, callbacks, validation_split, validation_data, shuffle, class_weight, sample_weight, initial_epoch, steps_per_epoch, validation_steps, validation_batch_size, validation_freq):
+def run_fit(
+    state,
+    x,
+    y,
+    batch_size,
+    epochs,
+    verbose,
+    callbacks,
+    validation_split,
+    validation_data,
+    shuffle,
+    class_weight,
+    sample_weight,
+    initial_epoch,
+    steps_per_epoch,
+    validation_steps,
+    validation_batch_size,
+    validation_freq,
+):
     if batch_size is not None and isinstance(x, torch.utils.data.DataLoader):
-        raise ValueError("The `batch_size` argument must not be specified when the input is a DataLoader, generator or PyDataset: batches come from the data.")
+        raise ValueError(
+            "The `batch_size` argument must not be specified when the input is a DataLoader, generator or "
+            "PyDataset: batches come from the data."
+        )
     model = state.model
     adapter = state.make_adapter(x, y, sample_weight, batch_size, steps_per_epoch, shuffle, class_weight)
     val_adapter = None
@@ -79,13 +101,19 @@ def run_fit(state, x, y, batch_size, epochs, verbose, callbacks, validation_spli
         elif validation_steps:
             val_adapter.num_batches = validation_steps
     elif validation_data is not None:
-        if isinstance(validation_data, (tuple, list)) and len(validation_data) in (2, 3) and not isinstance(validation_data, torch.utils.data.DataLoader):
+        if (
+            isinstance(validation_data, (tuple, list))
+            and len(validation_data) in (2, 3)
+            and not isinstance(validation_data, torch.utils.data.DataLoader)
+        ):
             vx, vy, vsw = data_adapters.unpack_x_y_sample_weight(tuple(validation_data))
             val_adapter = state.make_adapter(vx, vy, vsw, validation_batch_size or batch_size, validation_steps)
         else:
             val_adapter = state.make_adapter(validation_data, steps=validation_steps)
 
-    callback_list, progbar, history = make_callback_list(model, callbacks, verbose, epochs, adapter.num_batches, add_history=True)
+    callback_list, progbar, history = make_callback_list(
+        model, callbacks, verbose, epochs, adapter.num_batches, add_history=True
+    )
     device = model._device()
     model.stop_training = False
     state.structure = adapter.structure
@@ -164,7 +192,9 @@ def run_evaluate(state, x, y, batch_size, verbose, sample_weight, steps, callbac
     owns_callbacks = callback_list is None
     progbar = None
     if owns_callbacks:
-        callback_list, progbar, _ = make_callback_list(model, callbacks, verbose, 1, adapter.num_batches, add_history=False)
+        callback_list, progbar, _ = make_callback_list(
+            model, callbacks, verbose, 1, adapter.num_batches, add_history=False
+        )
     runner = state.prepare_runner(training=False)
     model.reset_metrics()
     needs_batch_logs = callback_list.needs_batch_logs("test")
@@ -231,7 +261,10 @@ def run_predict(state, x, batch_size, verbose, steps, callbacks):
                 progbar.progbar.target = step + 1
         callback_list.on_predict_end()
     if outputs is None:
-        raise ValueError("Unexpected result of `predict_function` (Empty batch_outputs). Please use `Model.compile(..., run_eagerly=True)`, or `tf.data.Dataset.prefetch()` to see what went wrong.")
+        raise ValueError(
+            "Unexpected result of `predict_function` (Empty batch_outputs). Please use "
+            "`Model.compile(..., run_eagerly=True)`, or `tf.data.Dataset.prefetch()` to see what went wrong."
+        )
     # One device-to-host copy per output, after the loop.
     arrays = [torch.cat(parts).cpu().numpy() if len(parts) > 1 else parts[0].cpu().numpy() for parts in outputs]
     return state.pack_outputs(arrays)

@@ -5,6 +5,7 @@ a subclassed model has none (`None`): its inputs and outputs are whatever its `c
 takes and returns, learned from the data and from a first forward pass. This is the only
 place where training tells the two kinds apart, and it never imports `models/`.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -46,7 +47,9 @@ class ModelSignature:
     def check_inputs(self, values: list, batch_axis: bool = False) -> None:
         """Check flat input tensors against the input shapes (axis 0 too if `batch_axis`)."""
         for index, (value, shape) in enumerate(zip(values, self.input_shapes)):
-            check_input_shape(self.model_name, index, self.input_names[index], shape, tuple(value.shape), batch_axis=batch_axis)
+            check_input_shape(
+                self.model_name, index, self.input_names[index], shape, tuple(value.shape), batch_axis=batch_axis
+            )
 
     def pack_outputs(self, flat: list):
         return tree.pack_sequence_as(self.output_structure, flat)

@@ -9,6 +9,7 @@ step is one `torch.compile`d function (dynamo traces `torch.autograd.grad`), wit
 graph break; the last, shorter batch of an epoch costs one dynamic-shape recompilation,
 after which every batch size reuses it.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -133,7 +134,9 @@ class StepRunner:
         scaler = self.grad_scaler
         inv = 1.0 / scaler.get_scale()
         grads = [None if g is None else g * inv for g in grads]
-        found_inf = any(bool(torch.isinf(g).any() or torch.isnan(g).any()) for g in grads if g is not None)  # host sync: fp16 only
+        found_inf = any(
+            bool(torch.isinf(g).any() or torch.isnan(g).any()) for g in grads if g is not None
+        )  # host sync: fp16 only
         scaler.update_scale(found_inf)
         if found_inf:
             return [None] * len(grads)
@@ -187,4 +190,11 @@ class StepRunner:
 
 def _is_compiler_error(error: Exception) -> bool:
     name = type(error).__module__ + "." + type(error).__name__
-    return any(part in name for part in ("torch._dynamo", "torch._inductor", "BackendCompilerFailed", "InductorError", "CompileError")) or isinstance(error, (OSError, RuntimeError)) and "compiler" in str(error).lower()
+    return (
+        any(
+            part in name
+            for part in ("torch._dynamo", "torch._inductor", "BackendCompilerFailed", "InductorError", "CompileError")
+        )
+        or isinstance(error, (OSError, RuntimeError))
+        and "compiler" in str(error).lower()
+    )

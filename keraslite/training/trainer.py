@@ -4,6 +4,7 @@
 training of the compiled model needs; `fit/evaluate/predict` hand it to the flat loops
 of fit_loop.py, and the `*_on_batch` methods and default steps run it on one batch.
 """
+
 from __future__ import annotations
 
 from keraslite import losses as losses_module
@@ -11,7 +12,13 @@ from keraslite import metrics as metrics_module
 from keraslite import optimizers as optimizers_module
 from keraslite.serialization.serialization_lib import serialize_keras_object
 from keraslite.training import data_adapters
-from keraslite.training.fit_loop import cpu_performance_mode, resolve_verbose, run_evaluate, run_fit, run_predict
+from keraslite.training.fit_loop import (
+    cpu_performance_mode,
+    resolve_verbose,
+    run_evaluate,
+    run_fit,
+    run_predict,
+)
 from keraslite.training.step import StepRunner
 from keraslite.training.training_state import TrainingState
 
@@ -30,7 +37,19 @@ class Trainer:
     _training_state: TrainingState | None = None
 
     # ------------------------------------------------------------------ compile
-    def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None, weighted_metrics=None, run_eagerly=False, steps_per_execution=1, jit_compile="auto", auto_scale_loss=True, **kwargs):
+    def compile(
+        self,
+        optimizer="rmsprop",
+        loss=None,
+        loss_weights=None,
+        metrics=None,
+        weighted_metrics=None,
+        run_eagerly=False,
+        steps_per_execution=1,
+        jit_compile="auto",
+        auto_scale_loss=True,
+        **kwargs,
+    ):
         """Configure the model for training.
 
         Args:
@@ -50,7 +69,10 @@ class Trainer:
             if key in _COMPILE_KWARGS_IGNORED:
                 kwargs.pop(key)
         if kwargs:
-            raise ValueError(f"Invalid keyword argument(s) in `compile()`: {sorted(kwargs)}. Valid keyword arguments include \"cloning\", \"experimental_run_tf_function\", \"distribute\", \"target_tensors\", or \"sample_weight_mode\".")
+            raise ValueError(
+                f"Invalid keyword argument(s) in `compile()`: {sorted(kwargs)}. Valid keyword arguments include "
+                '"cloning", "experimental_run_tf_function", "distribute", "target_tensors", or "sample_weight_mode".'
+            )
         self.optimizer = optimizers_module.get(optimizer)
         self.loss = loss
         self._compile_config = {
@@ -67,7 +89,9 @@ class Trainer:
         self.steps_per_execution = steps_per_execution
         self.jit_compile = self._resolve_jit_compile(jit_compile, run_eagerly)
         self._training_state = TrainingState(
-            self, (loss, loss_weights, metrics, weighted_metrics), custom_steps=(self._overrides("train_step"), self._overrides("test_step"))
+            self,
+            (loss, loss_weights, metrics, weighted_metrics),
+            custom_steps=(self._overrides("train_step"), self._overrides("test_step")),
         )
         self.compiled = True
         self.stop_training = False
@@ -87,7 +111,9 @@ class Trainer:
 
     def _assert_compiled(self, what: str) -> None:
         if not getattr(self, "compiled", False):
-            raise RuntimeError(f"You must call `compile()` before using the model. (`{what}` was called on model '{self.name}'.)")
+            raise RuntimeError(
+                f"You must call `compile()` before using the model. (`{what}` was called on model '{self.name}'.)"
+            )
 
     def _get_compile_config(self) -> dict | None:
         """Keras 3's `compile_config` (what `.keras` files store in metadata)."""
@@ -165,19 +191,69 @@ class Trainer:
         return None
 
     # ------------------------------------------------------------------ fit
-    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None, validation_split=0.0, validation_data=None, shuffle=True, class_weight=None, sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None, validation_batch_size=None, validation_freq=1, **kwargs):
+    def fit(
+        self,
+        x=None,
+        y=None,
+        batch_size=None,
+        epochs=1,
+        verbose="auto",
+        callbacks=None,
+        validation_split=0.0,
+        validation_data=None,
+        shuffle=True,
+        class_weight=None,
+        sample_weight=None,
+        initial_epoch=0,
+        steps_per_epoch=None,
+        validation_steps=None,
+        validation_batch_size=None,
+        validation_freq=1,
+        **kwargs,
+    ):
         """Train the model for `epochs` epochs; returns a `History`."""
         if kwargs:
             raise ValueError(f"Invalid keyword argument(s) in `fit()`: {sorted(kwargs)}")
         self._assert_compiled("fit")
-        return run_fit(self._training_state, x, y, batch_size, epochs, resolve_verbose(verbose), callbacks, validation_split, validation_data, shuffle, class_weight, sample_weight, initial_epoch, steps_per_epoch, validation_steps, validation_batch_size, validation_freq)
+        return run_fit(
+            self._training_state,
+            x,
+            y,
+            batch_size,
+            epochs,
+            resolve_verbose(verbose),
+            callbacks,
+            validation_split,
+            validation_data,
+            shuffle,
+            class_weight,
+            sample_weight,
+            initial_epoch,
+            steps_per_epoch,
+            validation_steps,
+            validation_batch_size,
+            validation_freq,
+        )
 
-    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None, steps=None, callbacks=None, return_dict=False, **kwargs):
+    def evaluate(
+        self,
+        x=None,
+        y=None,
+        batch_size=None,
+        verbose="auto",
+        sample_weight=None,
+        steps=None,
+        callbacks=None,
+        return_dict=False,
+        **kwargs,
+    ):
         """Loss and metric values on the given data (a scalar, a list in `metrics_names` order, or a dict)."""
         self._assert_compiled("evaluate")
         if kwargs:
             raise ValueError(f"Invalid keyword argument(s) in `evaluate()`: {sorted(kwargs)}")
-        logs = run_evaluate(self._training_state, x, y, batch_size, resolve_verbose(verbose), sample_weight, steps, callbacks)
+        logs = run_evaluate(
+            self._training_state, x, y, batch_size, resolve_verbose(verbose), sample_weight, steps, callbacks
+        )
         return _logs_result(logs, return_dict)
 
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):

@@ -16,6 +16,7 @@ It reaches the model through its public face (`model(x)`, `trainable_weights`, `
 `modules()`), its device (`model._device()`) and one hook, `model._training_signature()`,
 which a functional model overrides (training never imports `models/`).
 """
+
 from __future__ import annotations
 
 import torch
@@ -101,7 +102,9 @@ class TrainingState:
         metric_logs = self.logs_tensors() if self.loss_tracker is not None else {}
         if metric_logs and set(logs) == set(metric_logs):
             return self.current_logs()
-        return {k: float(v.detach().float().cpu()) if isinstance(v, torch.Tensor) else float(v) for k, v in logs.items()}
+        return {
+            k: float(v.detach().float().cpu()) if isinstance(v, torch.Tensor) else float(v) for k, v in logs.items()
+        }
 
     # ------------------------------------------------------------------ data
     def data_structure(self) -> data_adapters.Structure:
@@ -117,11 +120,20 @@ class TrainingState:
         if self.signature is not None:
             self.signature.check_inputs(x_flat, batch_axis=batch_axis)
 
-    def make_adapter(self, x, y=None, sample_weight=None, batch_size=None, steps=None, shuffle=False, class_weight=None):
+    def make_adapter(
+        self, x, y=None, sample_weight=None, batch_size=None, steps=None, shuffle=False, class_weight=None
+    ):
         """The data adapter for one call; in-memory inputs are checked here, whole."""
         adapter = data_adapters.get_data_adapter(
-            x, y, sample_weight, structure=self.data_structure(), batch_size=batch_size, steps=steps, shuffle=shuffle,
-            class_weight=class_weight, device=self.model._device(),
+            x,
+            y,
+            sample_weight,
+            structure=self.data_structure(),
+            batch_size=batch_size,
+            steps=steps,
+            shuffle=shuffle,
+            class_weight=class_weight,
+            device=self.model._device(),
         )
         if isinstance(adapter, data_adapters.ArrayDataAdapter):
             self.check_inputs(adapter.x)
@@ -143,7 +155,10 @@ class TrainingState:
         if self.signature is not None:
             if metrics is not None and not metrics.built and y is not None:
                 n = y[0].shape[0] if y and y[0] is not None else 1
-                fake = [torch.empty((n,) + tuple(d if d is not None else 1 for d in shape[1:])) for shape in self.signature.output_shapes]
+                fake = [
+                    torch.empty((n,) + tuple(d if d is not None else 1 for d in shape[1:]))
+                    for shape in self.signature.output_shapes
+                ]
                 metrics.build(y, fake)
             return
         if metrics is not None and (metrics.built or y is None):
@@ -181,7 +196,9 @@ class TrainingState:
     def single_batch(self, x, y, sample_weight, class_weight=None):
         """One user batch as a flat batch, checked, with outputs known (the `*_on_batch` path)."""
         structure = self.data_structure()
-        adapter = data_adapters.ArrayDataAdapter(x, y, sample_weight, structure, batch_size=2**62, class_weight=class_weight, device=self.model._device())
+        adapter = data_adapters.ArrayDataAdapter(
+            x, y, sample_weight, structure, batch_size=2**62, class_weight=class_weight, device=self.model._device()
+        )
         self.check_inputs(adapter.x)
         batch = next(adapter.batches())
         self.ensure_outputs_known(structure, batch)
@@ -223,9 +240,17 @@ class TrainingState:
             self.build_compile_objects([f"output_{i + 1}" for i in range(len(flat_pred))])
         device = self.model._device()
         flat_y = structure.flat_y(y) if y is not None else None
-        flat_y = None if flat_y is None else [None if v is None else data_adapters._to_tensor(v, None, device) for v in flat_y]
+        flat_y = (
+            None
+            if flat_y is None
+            else [None if v is None else data_adapters._to_tensor(v, None, device) for v in flat_y]
+        )
         flat_sw = structure.flat_y(sample_weight, "sample_weight") if sample_weight is not None else None
-        total = self.compile_loss(flat_y, flat_pred, flat_sw) if (flat_y is not None and self.compile_loss is not None) else None
+        total = (
+            self.compile_loss(flat_y, flat_pred, flat_sw)
+            if (flat_y is not None and self.compile_loss is not None)
+            else None
+        )
         for extra in self.model.losses:
             total = extra if total is None else total + extra
         if total is None:

@@ -1,5 +1,6 @@
 """layers/layer_inputs.py: matching values to a model's inputs by name and by shape,
 the rules that model calls and `fit` data share."""
+
 import numpy as np
 import pytest
 import torch
@@ -9,7 +10,11 @@ from keraslite.layers.layer_inputs import check_input_shape, convert_inputs, sel
 
 def test_select_by_input_name_orders_and_names_what_is_missing():
     assert select_by_input_name({"b": 2, "a": 1, "extra": 3}, ["a", "b"], "Data `x`") == [1, 2]
-    with pytest.raises(ValueError, match=r"^Data `x`: Missing data for input\(s\) \['b'\]\. The model expects inputs \['a', 'b'\]; received a dict with keys \['a'\]\.$"):
+    with pytest.raises(
+        ValueError,
+        match=r"^Data `x`: Missing data for input\(s\) \['b'\]\. "
+        r"The model expects inputs \['a', 'b'\]; received a dict with keys \['a'\]\.$",
+    ):
         select_by_input_name({"a": 1}, ["a", "b"], "Data `x`")
 
 
@@ -17,7 +22,11 @@ def test_check_input_shape_message_names_model_input_expected_and_received():
     check_input_shape("m", 0, "x", (None, 4), (7, 4))
     with pytest.raises(ValueError) as error:
         check_input_shape("m", 1, "tags", (None, 12), (64, 5))
-    assert str(error.value) == 'Input 1 ("tags") of model "m" is incompatible with the model: expected shape=(None, 12). Received: shape=(64, 5)'
+    assert (
+        str(error.value)
+        == 'Input 1 ("tags") of model "m" is incompatible with the model: '
+        "expected shape=(None, 12). Received: shape=(64, 5)"
+    )
     with pytest.raises(ValueError, match=r"expected shape=\(None, 4\)\. Received: shape=\(2, 4, 1\)"):
         check_input_shape("m", 0, "x", (None, 4), (2, 4, 1))
 

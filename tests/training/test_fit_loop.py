@@ -1,5 +1,6 @@
 """The loops of training/fit_loop.py on their own: callbacks, custom steps, validation,
 stopping, prediction packing, and their helpers."""
+
 import numpy as np
 import pytest
 import torch
@@ -15,7 +16,9 @@ def dict_model():
     a = keras.Input(shape=(3,), name="a")
     b = keras.Input(shape=(2,), name="b")
     x = layers.concatenate([a, b])
-    model = keras.Model({"a": a, "b": b}, {"first": layers.Dense(1, name="first")(x), "second": layers.Dense(2, name="second")(x)})
+    model = keras.Model(
+        {"a": a, "b": b}, {"first": layers.Dense(1, name="first")(x), "second": layers.Dense(2, name="second")(x)}
+    )
     model.compile(optimizer="sgd", loss={"first": "mse", "second": "mse"})
     return model
 
@@ -53,9 +56,18 @@ def test_cpu_performance_mode_flushes_denormals_only_inside():
 
 def test_run_fit_returns_history_with_validation_logs():
     model = dict_model()
-    history = fit_loop.run_fit(model._training_state, X, Y, 4, 2, 0, None, 0.2, None, False, None, None, 0, None, None, None, 1)
+    history = fit_loop.run_fit(
+        model._training_state, X, Y, 4, 2, 0, None, 0.2, None, False, None, None, 0, None, None, None, 1
+    )
     assert history.epoch == [0, 1]
-    assert set(history.history) == {"loss", "first_loss", "second_loss", "val_loss", "val_first_loss", "val_second_loss"}
+    assert set(history.history) == {
+        "loss",
+        "first_loss",
+        "second_loss",
+        "val_loss",
+        "val_first_loss",
+        "val_second_loss",
+    }
     assert model.history is history and int(model.optimizer.iterations) == 2 * 2  # 8 training samples, batch 4
 
 
@@ -98,7 +110,9 @@ def test_custom_train_step_receives_packed_batches_and_its_logs_are_returned():
     a = keras.Input(shape=(3,), name="a")
     b = keras.Input(shape=(2,), name="b")
     x = layers.concatenate([a, b])
-    model = Custom({"a": a, "b": b}, {"first": layers.Dense(1, name="first")(x), "second": layers.Dense(2, name="second")(x)})
+    model = Custom(
+        {"a": a, "b": b}, {"first": layers.Dense(1, name="first")(x), "second": layers.Dense(2, name="second")(x)}
+    )
     model.compile(optimizer="sgd", loss="mse")
     assert model._training_state.custom_train_step and not model._training_state.custom_test_step
     history = model.fit(X, Y, batch_size=5, epochs=1, verbose=0)
@@ -131,7 +145,9 @@ def test_run_evaluate_on_a_generator_checks_the_first_batch():
     def bad():
         yield {"a": X["a"][:, :2], "b": X["b"]}, Y
 
-    with pytest.raises(ValueError, match=r'Input 0 \("a"\) of model .*expected shape=\(None, 3\)\. Received: shape=\(10, 2\)'):
+    with pytest.raises(
+        ValueError, match=r'Input 0 \("a"\) of model .*expected shape=\(None, 3\)\. Received: shape=\(10, 2\)'
+    ):
         model.evaluate(bad(), verbose=0)
 
 
@@ -140,7 +156,7 @@ def test_an_exhausted_generator_ends_training_with_a_warning():
 
     def two_batches():
         for start in (0, 5):
-            yield {k: v[start:start + 5] for k, v in X.items()}, {k: v[start:start + 5] for k, v in Y.items()}
+            yield {k: v[start : start + 5] for k, v in X.items()}, {k: v[start : start + 5] for k, v in Y.items()}
 
     with pytest.warns(UserWarning, match="ran out of data"):
         history = model.fit(two_batches(), epochs=3, steps_per_epoch=3, verbose=0)

@@ -1,5 +1,6 @@
 """`StepRunner` (training/step.py) on its own: one train/test/predict step against a
 hand-written PyTorch step, the subclassed forward, the loss errors, the compiler fallback."""
+
 import warnings
 
 import numpy as np
@@ -21,7 +22,11 @@ def linear_model(optimizer=None, **compile_kwargs):
 
 def batch(n=8, seed=0):
     rng = np.random.default_rng(seed)
-    return [torch.tensor(rng.random((n, 3)), dtype=torch.float32)], [torch.tensor(rng.random((n, 1)), dtype=torch.float32)], None
+    return (
+        [torch.tensor(rng.random((n, 3)), dtype=torch.float32)],
+        [torch.tensor(rng.random((n, 1)), dtype=torch.float32)],
+        None,
+    )
 
 
 def test_train_step_is_one_hand_written_sgd_step():
@@ -35,8 +40,12 @@ def test_train_step_is_one_hand_written_sgd_step():
     runner = state.prepare_runner(training=True)
     loss = runner.train_step(x, y, sw)
     assert float(loss.detach()) == pytest.approx(float(expected_loss.detach()), rel=1e-6)
-    np.testing.assert_allclose(model.get_layer("out").kernel.detach().numpy(), (kernel - 0.1 * kernel.grad).detach().numpy(), rtol=1e-6)
-    np.testing.assert_allclose(model.get_layer("out").bias.detach().numpy(), (bias - 0.1 * bias.grad).detach().numpy(), rtol=1e-6)
+    np.testing.assert_allclose(
+        model.get_layer("out").kernel.detach().numpy(), (kernel - 0.1 * kernel.grad).detach().numpy(), rtol=1e-6
+    )
+    np.testing.assert_allclose(
+        model.get_layer("out").bias.detach().numpy(), (bias - 0.1 * bias.grad).detach().numpy(), rtol=1e-6
+    )
     assert int(model.optimizer.iterations) == 1
     assert float(state.loss_tracker.result()) == pytest.approx(float(expected_loss.detach()), rel=1e-6)
 
@@ -50,7 +59,9 @@ def test_test_step_updates_trackers_not_weights():
     loss = state.prepare_runner(training=False).test_step(x, y, sw)
     prediction = model.predict(x[0].numpy(), verbose=0)
     assert float(loss) == pytest.approx(float(np.mean((prediction - y[0].numpy()) ** 2)), rel=1e-5)
-    assert float(state.compile_metrics.results()["mae"]) == pytest.approx(float(np.mean(np.abs(prediction - y[0].numpy()))), rel=1e-5)
+    assert float(state.compile_metrics.results()["mae"]) == pytest.approx(
+        float(np.mean(np.abs(prediction - y[0].numpy()))), rel=1e-5
+    )
     for old, new in zip(before, model.get_weights()):
         np.testing.assert_array_equal(old, new)
     assert int(model.optimizer.iterations) == 0

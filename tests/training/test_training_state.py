@@ -1,5 +1,6 @@
 """`TrainingState` (training/training_state.py): the one object that owns a compiled
 model's training, and what it learns from the model's signature or from data."""
+
 import ast
 import pathlib
 
@@ -16,7 +17,9 @@ def two_output_model():
     keras.backend.clear_session()
     inputs = keras.Input(shape=(4,), name="features")
     hidden = layers.Dense(3, name="hidden")(inputs)
-    model = keras.Model(inputs, {"score": layers.Dense(1, name="score")(hidden), "kind": layers.Dense(2, name="kind")(hidden)}, name="m")
+    model = keras.Model(
+        inputs, {"score": layers.Dense(1, name="score")(hidden), "kind": layers.Dense(2, name="kind")(hidden)}, name="m"
+    )
     model.compile(optimizer="sgd", loss={"score": "mse", "kind": "mse"}, metrics={"score": ["mae"]})
     return model
 
@@ -75,7 +78,10 @@ def test_runner_is_made_once_and_params_follow_trainable_changes():
 def test_inputs_are_checked_once_with_one_message():
     model = two_output_model()
     x = np.zeros((5, 3), "float32")
-    message = r'Input 0 \("features"\) of model "m" is incompatible with the model: expected shape=\(None, 4\)\. Received: shape=\((5|2), 3\)'
+    message = (
+        r'Input 0 \("features"\) of model "m" is incompatible with the model: '
+        r"expected shape=\(None, 4\)\. Received: shape=\((5|2), 3\)"
+    )
     with pytest.raises(ValueError, match=message):
         model.fit(x, {"score": np.zeros((5, 1)), "kind": np.zeros((5, 2))}, verbose=0)
     with pytest.raises(ValueError, match=message):
