@@ -270,11 +270,7 @@ class Model(Trainer, ModelSaving, Layer):
         flat = self._flatten_call_inputs(inputs)
         env = {}
         for index, (given, own) in enumerate(zip(flat, self.inputs)):
-            if len(given.shape) != len(own.shape) or any(a is not None and b is not None and a != b for a, b in zip(given.shape, own.shape)):
-                raise ValueError(
-                    f'Input {index} of layer "{self.name}" is incompatible with the layer: expected shape={own._shape}, '
-                    f"found shape={given._shape}"
-                )
+            check_input_shape(self.name, index, own.name, own._shape, given._shape)
             env[id(own)] = given
         for node in self._graph.nodes:
             if node.is_input:
