@@ -1,10 +1,10 @@
 """`keras.callbacks` (re-exports)."""
 from keraslite.callbacks.callback import Callback as Callback
 from keraslite.callbacks.callback import CallbackList as CallbackList
-from keraslite.callbacks.history import History as History
-from keraslite.callbacks.history import ProgbarLogger as ProgbarLogger
 from keraslite.callbacks.checkpoint import BackupAndRestore as BackupAndRestore
 from keraslite.callbacks.checkpoint import ModelCheckpoint as ModelCheckpoint
+from keraslite.callbacks.history import History as History
+from keraslite.callbacks.history import ProgbarLogger as ProgbarLogger
 from keraslite.callbacks.monitor import EarlyStopping as EarlyStopping
 from keraslite.callbacks.monitor import ReduceLROnPlateau as ReduceLROnPlateau
 from keraslite.callbacks.simple import CSVLogger as CSVLogger

@@ -23,6 +23,7 @@ class TensorBoard(Callback):
     def __init__(self, log_dir="logs", histogram_freq=0, write_graph=True, write_images=False, write_steps_per_second=False, update_freq="epoch", profile_batch=0, embeddings_freq=0, embeddings_metadata=None):
         super().__init__()
         try:
+            # Optional dependency (the `tensorboard` package): checked only when the callback is made.
             from torch.utils.tensorboard import SummaryWriter  # noqa: F401
         except ImportError as error:
             raise ImportError(_MISSING) from error
@@ -35,7 +36,9 @@ class TensorBoard(Callback):
             self.on_train_batch_end = Callback.on_train_batch_end.__get__(self)
 
     def _writer(self, name):
-        from torch.utils.tensorboard import SummaryWriter
+        from torch.utils.tensorboard import (
+            SummaryWriter,  # optional dependency, present once __init__ passed
+        )
 
         if name not in self._writers:
             self._writers[name] = SummaryWriter(os.path.join(self.log_dir, name))

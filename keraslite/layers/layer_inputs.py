@@ -1,5 +1,11 @@
-"""What a layer call receives: shapes of structures, and conversion of NumPy/Python
-values to torch tensors on the default device (Keras's autocast of floating inputs)."""
+"""What a layer or model call receives: shapes of structures, conversion of NumPy/Python
+values to torch tensors on the default device (Keras's autocast of floating inputs), and
+the rules that match values to a model's inputs (by name, by shape).
+
+The model call (`models/`) and the data adapters of `fit` (`training/`) both use these
+rules, so that a value is matched and checked the same way, with the same message,
+whichever way it reaches the model."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -62,7 +68,9 @@ def convert_inputs(inputs, float_dtype=None):
             if float_dtype is not None and value.is_floating_point() and value.dtype != float_dtype:
                 return value.to(float_dtype)
             return value
-        if isinstance(value, (np.ndarray, np.generic, float, int, bool)) or (isinstance(value, list) and value and not isinstance(value[0], (torch.Tensor, np.ndarray, list, dict))):
+        if isinstance(value, (np.ndarray, np.generic, float, int, bool)) or (
+            isinstance(value, list) and value and not isinstance(value[0], (torch.Tensor, np.ndarray, list, dict))
+        ):
             array = np.asarray(value)
             if is_string_array(array):
                 # torch has no string tensors: text reaches text layers as NumPy strings.
@@ -76,7 +84,51 @@ def convert_inputs(inputs, float_dtype=None):
         return value
 
     if isinstance(inputs, (list, tuple, dict)):
-        if isinstance(inputs, list) and inputs and not isinstance(inputs[0], (torch.Tensor, np.ndarray, list, tuple, dict)):
+        if (
+            isinstance(inputs, list)
+            and inputs
+            and not isinstance(inputs[0], (torch.Tensor, np.ndarray, list, tuple, dict))
+        ):
             return convert(inputs)
         return tree.map_structure(convert, inputs)
     return convert(inputs)
+
+
+def select_by_input_name(data: dict, names: list, where: str) -> list:
+    """Values of a dict keyed by input name, in the model's input order (Keras's rule
+    for dict inputs, for calls and for `fit` data alike)."""
+    missing = [n for n in names if n not in data]
+    if missing:
+        raise ValueError(
+            f"{where}: Missing data for input(s) {missing}. The model expects inputs "
+            f"{names}; received a dict with keys {sorted(data)}."
+        )
+    return [data[n] for n in names]
+
+
+def check_input_shape(
+    model_name: str,
+    index: int,
+    input_name: str,
+    expected: tuple,
+    received: tuple,
+    *,
+    batch_axis: bool = True,
+    rank_only: bool = False,
+) -> None:
+    """The one check of a value against a model input's shape (`None` matches any size).
+
+    `batch_axis=False` skips axis 0 (whole datasets given to `fit`); `rank_only` checks
+    the number of axes only (string inputs). Raises a ValueError naming the model, the
+    input, the expected and the received shape.
+    """
+    expected, received = tuple(expected), tuple(received)
+    mismatch = len(received) != len(expected)
+    if not mismatch and not rank_only:
+        start = 0 if batch_axis else 1
+        mismatch = any(e is not None and r is not None and e != r for e, r in zip(expected[start:], received[start:]))
+    if mismatch:
+        raise ValueError(
+            f'Input {index} ("{input_name}") of model "{model_name}" is incompatible with the model: '
+            f"expected shape={expected}. Received: shape={received}"
+        )

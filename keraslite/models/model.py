@@ -18,7 +18,12 @@ import torch
 from keraslite.backend import dtypes, state, tree
 from keraslite.graph.keras_tensor import KerasTensor
 from keraslite.layers.base_layer import Layer
-from keraslite.layers.layer_inputs import convert_inputs, is_string_array
+from keraslite.layers.layer_inputs import (  # noqa: F401  (select_by_input_name: also importable from here)
+    check_input_shape,
+    convert_inputs,
+    is_string_array,
+    select_by_input_name,
+)
 from keraslite.models import summary as summary_table
 from keraslite.saving import saving_api
 from keraslite.serialization import serialization_lib as serialization
@@ -52,18 +57,6 @@ def _is_functional_call(args, kwargs) -> bool:
     if len(args) == 2 or (len(args) == 1 and "outputs" in kwargs):
         return True
     return False
-
-
-def select_by_input_name(data: dict, names: list, where: str) -> list:
-    """Values of a dict keyed by input name, in the model's input order (Keras's rule
-    for dict inputs, for calls and for `fit` data alike)."""
-    missing = [n for n in names if n not in data]
-    if missing:
-        raise ValueError(
-            f"{where}: Missing data for input(s) {missing}. The model expects inputs "
-            f"{names}; received a dict with keys {sorted(data)}."
-        )
-    return [data[n] for n in names]
 
 
 class Model(Trainer, Layer):
@@ -187,8 +180,7 @@ class Model(Trainer, Layer):
             value = np.asarray(value)
             if not is_string_array(value):
                 raise TypeError(f'Input {index} ("{spec.name}") of model "{self.name}" expects strings. Received an array of dtype {value.dtype}.')
-            if value.ndim != len(spec._shape):
-                raise ValueError(f'Input {index} ("{spec.name}") of model "{self.name}" is incompatible with the model: expected shape={spec._shape}, found shape={value.shape}')
+            check_input_shape(self.name, index, spec.name, spec._shape, value.shape, rank_only=True)
             return value
         target_dtype = dtypes.to_torch_dtype(spec._dtype)
         if target_dtype.is_floating_point and self._compute_torch_dtype != target_dtype and self._compute_torch_dtype.is_floating_point:
@@ -196,13 +188,13 @@ class Model(Trainer, Layer):
         device = self._device()
         if value.dtype != target_dtype or value.device != device:
             value = value.to(device=device, dtype=target_dtype, non_blocking=True)
-        shape = spec._shape
-        if value.ndim != len(shape) or any(s is not None and s != d for s, d in zip(shape, value.shape)):
-            raise ValueError(
-                f'Input {index} ("{spec.name}") of model "{self.name}" is incompatible with the model: '
-                f"expected shape={shape}, found shape={tuple(value.shape)}"
-            )
+        check_input_shape(self.name, index, spec.name, spec._shape, value.shape)
         return value
+
+    def _training_signature(self):
+        """What `fit/evaluate/predict` need to know of the model's graph; `None` for a model
+        without one (subclassed: training learns its structure from the first batch)."""
+        return None
 
     def call(self, inputs, training=None, mask=None):
         raise NotImplementedError(

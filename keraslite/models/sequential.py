@@ -12,7 +12,8 @@ from keraslite.backend import dtypes
 from keraslite.graph.keras_tensor import KerasTensor
 from keraslite.layers.base_layer import Layer
 from keraslite.layers.input_layer import Input, InputLayer
-from keraslite.models.functional import Functional, legacy_entry
+from keraslite.models.functional import Functional
+from keraslite.models.functional_config import legacy_entry
 from keraslite.models.model import Model
 from keraslite.saving import layer_config
 from keraslite.serialization import object_registry
@@ -127,6 +128,11 @@ class Sequential(Functional):
         if self._graph is None:
             return Layer.compute_output_spec(self, *args, **kwargs)
         return Functional.compute_output_spec(self, *args, **kwargs)
+
+    def _training_signature(self):
+        # Until its input shape is known a Sequential has no graph: it trains as a subclassed
+        # model and builds on the first batch.
+        return None if self._graph is None else Functional._training_signature(self)
 
     def _apply(self, fn, recurse=True):
         if self._graph is None:

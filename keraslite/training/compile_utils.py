@@ -3,16 +3,16 @@
 Both work on *flat* lists aligned with the model's flat outputs. Targets given as a
 dict are matched to outputs by output name, lists by position, before they get here.
 """
+
 from __future__ import annotations
 
 import inspect
 
-
 from keraslite import losses as losses_module
 from keraslite import metrics as metrics_module
 from keraslite.losses.loss import Loss, LossFunctionWrapper
-from keraslite.metrics.reduction_metrics import Mean, MeanMetricWrapper
 from keraslite.metrics.metric import Metric
+from keraslite.metrics.reduction_metrics import Mean, MeanMetricWrapper
 
 
 def _object_name(obj) -> str:
@@ -36,7 +36,10 @@ def _resolve_loss(identifier, where: str) -> Loss | None:
     if isinstance(loss, Loss):
         return loss
     if not callable(loss):
-        raise TypeError(f"Could not interpret loss for {where}: expected a loss name, `Loss` object or function. Received: loss={identifier!r}")
+        raise TypeError(
+            f"Could not interpret loss for {where}: expected a loss name, `Loss` object or function. "
+            f"Received: loss={identifier!r}"
+        )
     return LossFunctionWrapper(loss, name=identifier if isinstance(identifier, str) else _object_name(loss))
 
 
@@ -50,7 +53,13 @@ class _DeferredCrossentropy(Loss):
     def __call__(self, y_true, y_pred, sample_weight=None):
         if self._resolved is None:
             is_binary, is_sparse = binary_or_sparse(y_true, y_pred)
-            fn = losses_module.binary_crossentropy if is_binary else losses_module.sparse_categorical_crossentropy if is_sparse else losses_module.categorical_crossentropy
+            fn = (
+                losses_module.binary_crossentropy
+                if is_binary
+                else losses_module.sparse_categorical_crossentropy
+                if is_sparse
+                else losses_module.categorical_crossentropy
+            )
             self._resolved = LossFunctionWrapper(fn, name=self.name)
         return self._resolved(y_true, y_pred, sample_weight)
 
@@ -82,7 +91,10 @@ def _per_output(value, output_names: list[str], argument: str, allow_single: boo
             )
         return list(value)
     if not allow_single and n > 1 and value is not None:
-        raise ValueError(f"`{argument}` must be a list or dict with one entry per output {output_names}. Received: {argument}={value!r}")
+        raise ValueError(
+            f"`{argument}` must be a list or dict with one entry per output {output_names}. "
+            f"Received: {argument}={value!r}"
+        )
     return [value] * n
 
 
@@ -105,13 +117,14 @@ class CompileLoss:
             weights = [float(loss_weights)]
         else:
             if isinstance(loss_weights, (list, tuple)) and len(loss_weights) != n:
+                given = sum(loss is not None for loss in self.losses)
                 raise ValueError(
-                    f"`loss_weights` must match the number of losses, got {sum(l is not None for l in self.losses)} losses "
+                    f"`loss_weights` must match the number of losses, got {given} losses "
                     f"and {len(loss_weights)} weights. Received: loss_weights={loss_weights!r}"
                 )
             weights = _per_output(loss_weights, output_names, "loss_weights", allow_single=False)
         self.weights = [None if w is None else float(w) for w in weights]
-        self.active = [i for i, l in enumerate(self.losses) if l is not None]
+        self.active = [i for i, loss in enumerate(self.losses) if loss is not None]
         self.trackers = [Mean(name=f"{output_names[i]}_loss") for i in self.active] if len(self.active) > 1 else []
 
     def __call__(self, y_true: list, y_pred: list, sample_weight: list | None):
@@ -126,7 +139,6 @@ class CompileLoss:
                 value = value * weight
             total = value if total is None else total + value
         return total
-
 
 
 class CompileMetrics:
@@ -162,7 +174,9 @@ class CompileMetrics:
             try:
                 metrics_module.get(item)
             except ValueError:
-                raise ValueError(f"Unknown metric for `{argument}`: could not interpret metric identifier {item!r}.") from None
+                raise ValueError(
+                    f"Unknown metric for `{argument}`: could not interpret metric identifier {item!r}."
+                ) from None
 
     def _spread(self, value):
         n = len(self.output_names)
@@ -178,8 +192,12 @@ class CompileMetrics:
 
     def build(self, y_true: list, y_pred: list) -> None:
         metrics, weighted = self._user
-        self.unweighted = [[_make_metric(m, yt, yp) for m in ms] for ms, yt, yp in zip(self._spread(metrics), y_true, y_pred)]
-        self.weighted = [[_make_metric(m, yt, yp) for m in ms] for ms, yt, yp in zip(self._spread(weighted), y_true, y_pred)]
+        self.unweighted = [
+            [_make_metric(m, yt, yp) for m in ms] for ms, yt, yp in zip(self._spread(metrics), y_true, y_pred)
+        ]
+        self.weighted = [
+            [_make_metric(m, yt, yp) for m in ms] for ms, yt, yp in zip(self._spread(weighted), y_true, y_pred)
+        ]
         self.built = True
         self._names = self._result_names()
 
@@ -229,7 +247,13 @@ class CompileMetrics:
 def _make_metric(identifier, y_true, y_pred) -> Metric:
     if isinstance(identifier, str) and identifier.lower() in ("accuracy", "acc"):
         is_binary, is_sparse = binary_or_sparse(y_true, y_pred)
-        cls = metrics_module.BinaryAccuracy if is_binary else metrics_module.SparseCategoricalAccuracy if is_sparse else metrics_module.CategoricalAccuracy
+        cls = (
+            metrics_module.BinaryAccuracy
+            if is_binary
+            else metrics_module.SparseCategoricalAccuracy
+            if is_sparse
+            else metrics_module.CategoricalAccuracy
+        )
         return cls(name=identifier)
     metric = metrics_module.get(identifier)
     if inspect.isclass(metric):

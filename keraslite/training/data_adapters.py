@@ -5,6 +5,7 @@ A batch is `(x, y, sample_weight)`: `x` a list in model-input order, `y` and
 lists/dicts of them, torch tensors) is converted to tensors once and sliced on the
 device per batch: no per-batch DataLoader, no per-batch NumPy work.
 """
+
 from __future__ import annotations
 
 import math
@@ -14,8 +15,8 @@ import warnings
 import numpy as np
 import torch
 
-from keraslite.backend import state
-from keraslite.backend import tree
+from keraslite.backend import state, tree
+from keraslite.layers.layer_inputs import select_by_input_name
 
 
 def is_array(value) -> bool:
@@ -30,9 +31,14 @@ def _to_tensor(value, dtype: torch.dtype | None = None, device=None) -> torch.Te
             value = value.to_numpy()
         array = np.asarray(value)
         if array.dtype == object:
-            raise TypeError(f"Failed to convert data of dtype object to a tensor (only numeric arrays are supported). Received: {array!r:.200}")
+            raise TypeError(
+                "Failed to convert data of dtype object to a tensor (only numeric arrays are supported). "
+                f"Received: {array!r:.200}"
+            )
         if array.dtype.kind == "U" or array.dtype.kind == "S":
-            raise TypeError(f"Failed to convert data of string dtype {array.dtype} to a tensor. Received: {array!r:.200}")
+            raise TypeError(
+                f"Failed to convert data of string dtype {array.dtype} to a tensor. Received: {array!r:.200}"
+            )
         tensor = torch.from_numpy(np.ascontiguousarray(array))
     if dtype is not None and tensor.dtype != dtype:
         tensor = tensor.to(dtype)
@@ -55,7 +61,9 @@ def unpack_x_y_sample_weight(data):
         return data[0], data[1], None
     if len(data) == 3:
         return data
-    raise ValueError(f"Data is expected to be in format `x`, `(x,)`, `(x, y)`, or `(x, y, sample_weight)`, found: {data!r:.300}")
+    raise ValueError(
+        f"Data is expected to be in format `x`, `(x,)`, `(x, y)`, or `(x, y, sample_weight)`, found: {data!r:.300}"
+    )
 
 
 class Structure:
@@ -75,10 +83,10 @@ class Structure:
                 self.x_template = tree.map_structure(lambda _: None, x) if isinstance(x, (list, tuple, dict)) else None
             return tree.flatten(x) if isinstance(x, (list, tuple, dict)) else [x]
         if isinstance(x, dict):
-            from keraslite.models.model import select_by_input_name
-
             return select_by_input_name(x, names, "Data `x`")
-        if isinstance(x, (list, tuple)) and not (len(names) == 1 and len(x) and not is_array(x[0]) and not isinstance(x[0], (list, tuple))):
+        if isinstance(x, (list, tuple)) and not (
+            len(names) == 1 and len(x) and not is_array(x[0]) and not isinstance(x[0], (list, tuple))
+        ):
             if len(x) != len(names):
                 raise ValueError(
                     f"The model expects {len(names)} input array(s) {names}, but received {len(x)} arrays in `x`."
@@ -99,7 +107,13 @@ class Structure:
             return None
         names = self.output_names
         if names is None:
-            return list(y.values()) if isinstance(y, dict) else list(y) if isinstance(y, (list, tuple)) and not is_array(y) and len(y) and is_array(y[0]) else [y]
+            return (
+                list(y.values())
+                if isinstance(y, dict)
+                else list(y)
+                if isinstance(y, (list, tuple)) and not is_array(y) and len(y) and is_array(y[0])
+                else [y]
+            )
         if isinstance(y, dict):
             unknown = [k for k in y if k not in names]
             if unknown:
@@ -125,29 +139,55 @@ def class_weight_to_sample_weight(y: torch.Tensor, class_weight: dict) -> torch.
     table = torch.ones(size, dtype=torch.float32, device=y.device)
     for label, weight in class_weight.items():
         table[int(label)] = float(weight)
-    labels = torch.argmax(y, dim=-1) if y.ndim > 1 and y.shape[-1] > 1 else torch.round(y.reshape(y.shape[0], -1)[:, 0].float()).long()
+    labels = (
+        torch.argmax(y, dim=-1)
+        if y.ndim > 1 and y.shape[-1] > 1
+        else torch.round(y.reshape(y.shape[0], -1)[:, 0].float()).long()
+    )
     return table[labels.long()]
 
 
 class ArrayDataAdapter:
     """In-memory arrays; batches are slices (or, when shuffled, gathers) on the device."""
 
-    def __init__(self, x, y, sample_weight, structure: Structure, batch_size, steps=None, shuffle=False, class_weight=None, device=None):
+    def __init__(
+        self,
+        x,
+        y,
+        sample_weight,
+        structure: Structure,
+        batch_size,
+        steps=None,
+        shuffle=False,
+        class_weight=None,
+        device=None,
+    ):
         self.device = device or state.get_device()
+        self.structure = structure
         self.x = structure.convert_x(structure.flat_x(x), None)
         flat_y = structure.flat_y(y)
         self.y = None if flat_y is None else [None if v is None else _to_tensor(v) for v in flat_y]
         flat_sw = structure.flat_y(sample_weight, "sample_weight")
-        self.sample_weight = None if flat_sw is None else [None if v is None else _to_tensor(v, torch.float32) for v in flat_sw]
-        sizes = {"x": [int(t.shape[0]) for t in self.x], "y": [int(t.shape[0]) for t in (self.y or []) if t is not None], "sample_weight": [int(t.shape[0]) for t in (self.sample_weight or []) if t is not None]}
+        self.sample_weight = (
+            None if flat_sw is None else [None if v is None else _to_tensor(v, torch.float32) for v in flat_sw]
+        )
+        sizes = {
+            "x": [int(t.shape[0]) for t in self.x],
+            "y": [int(t.shape[0]) for t in (self.y or []) if t is not None],
+            "sample_weight": [int(t.shape[0]) for t in (self.sample_weight or []) if t is not None],
+        }
         all_sizes = {s for v in sizes.values() for s in v}
         if len(all_sizes) > 1:
             detail = "\n".join(f"'{k}' sizes: {', '.join(map(str, v))}" for k, v in sizes.items() if v)
-            raise ValueError(f"Data cardinality is ambiguous. Make sure all arrays contain the same number of samples.\n{detail}")
+            raise ValueError(
+                f"Data cardinality is ambiguous. Make sure all arrays contain the same number of samples.\n{detail}"
+            )
         self.num_samples = all_sizes.pop() if all_sizes else 0
         if class_weight is not None:
             if self.y is None or len(self.y) != 1:
-                raise ValueError("`class_weight` is only supported for models with a single output and when targets `y` are given.")
+                raise ValueError(
+                    "`class_weight` is only supported for models with a single output and when targets `y` are given."
+                )
             cw = class_weight_to_sample_weight(self.y[0], class_weight)
             if self.sample_weight is not None and self.sample_weight[0] is not None:
                 cw = cw * self.sample_weight[0].reshape(cw.shape[0], -1)[:, 0]
@@ -155,7 +195,9 @@ class ArrayDataAdapter:
         self._move_to_device()
         self.batch_size = batch_size
         self.shuffle = shuffle
-        self.num_batches = steps if steps is not None else max(1, math.ceil(self.num_samples / batch_size)) if self.num_samples else 0
+        self.num_batches = (
+            steps if steps is not None else max(1, math.ceil(self.num_samples / batch_size)) if self.num_samples else 0
+        )
 
     def _move_to_device(self):
         tensors = self.x + [t for t in (self.y or []) + (self.sample_weight or []) if t is not None]
@@ -216,7 +258,12 @@ class ArrayDataAdapter:
             )
         val = object.__new__(ArrayDataAdapter)
         val.__dict__.update(self.__dict__)
-        cut = lambda ts, part: None if ts is None else [None if t is None else (t[:split_at] if part == 0 else t[split_at:]) for t in ts]  # noqa: E731
+
+        def cut(tensors, part):
+            if tensors is None:
+                return None
+            return [None if t is None else (t[:split_at] if part == 0 else t[split_at:]) for t in tensors]
+
         val.x, val.y, val.sample_weight = cut(self.x, 1), cut(self.y, 1), cut(self.sample_weight, 1)
         val.num_samples = self.num_samples - split_at
         val.num_batches = math.ceil(val.num_samples / self.batch_size)
@@ -248,8 +295,14 @@ class IterableDataAdapter:
         self.device = device or state.get_device()
         self.class_weight = class_weight
         self.shuffle = shuffle
-        self.is_py_dataset = hasattr(data, "__getitem__") and hasattr(data, "__len__") and not isinstance(data, torch.utils.data.DataLoader)
-        self.is_generator = isinstance(data, (types.GeneratorType,)) or (hasattr(data, "__next__") and not self.is_py_dataset)
+        self.is_py_dataset = (
+            hasattr(data, "__getitem__")
+            and hasattr(data, "__len__")
+            and not isinstance(data, torch.utils.data.DataLoader)
+        )
+        self.is_generator = isinstance(data, (types.GeneratorType,)) or (
+            hasattr(data, "__next__") and not self.is_py_dataset
+        )
         self._iterator = None
         if steps is not None:
             self.num_batches = steps
@@ -312,16 +365,48 @@ class IterableDataAdapter:
             self.data.on_epoch_end()
 
 
-def get_data_adapter(x, y=None, sample_weight=None, *, structure: Structure, batch_size=None, steps=None, shuffle=False, class_weight=None, device=None):
+def get_data_adapter(
+    x,
+    y=None,
+    sample_weight=None,
+    *,
+    structure: Structure,
+    batch_size=None,
+    steps=None,
+    shuffle=False,
+    class_weight=None,
+    device=None,
+):
     """Pick the adapter for `x` and check the arguments that go with it."""
     if x is None:
         raise ValueError("Expected `x` data, received `x=None`.")
-    iterable = isinstance(x, torch.utils.data.DataLoader) or isinstance(x, types.GeneratorType) or (
-        hasattr(x, "__getitem__") and hasattr(x, "__len__") and type(x).__name__ not in ("list", "tuple", "dict") and not is_array(x)
-    ) or (hasattr(x, "__next__") and not is_array(x))
+    iterable = (
+        isinstance(x, torch.utils.data.DataLoader)
+        or isinstance(x, types.GeneratorType)
+        or (
+            hasattr(x, "__getitem__")
+            and hasattr(x, "__len__")
+            and type(x).__name__ not in ("list", "tuple", "dict")
+            and not is_array(x)
+        )
+        or (hasattr(x, "__next__") and not is_array(x))
+    )
     if iterable:
         for name, value in (("y", y), ("sample_weight", sample_weight)):
             if value is not None:
-                raise ValueError(f"`{name}` argument is not supported when using a dataset, generator or PyDataset as input (`x`): it must come from `x`. Received: {name}={type(value).__name__}")
+                raise ValueError(
+                    f"`{name}` argument is not supported when using a dataset, generator or PyDataset as input "
+                    f"(`x`): it must come from `x`. Received: {name}={type(value).__name__}"
+                )
         return IterableDataAdapter(x, structure, steps=steps, shuffle=shuffle, class_weight=class_weight, device=device)
-    return ArrayDataAdapter(x, y, sample_weight, structure, batch_size or 32, steps=steps, shuffle=shuffle, class_weight=class_weight, device=device)
+    return ArrayDataAdapter(
+        x,
+        y,
+        sample_weight,
+        structure,
+        batch_size or 32,
+        steps=steps,
+        shuffle=shuffle,
+        class_weight=class_weight,
+        device=device,
+    )

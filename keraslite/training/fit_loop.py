@@ -1,34 +1,93 @@
-"""The loops behind `fit`, `evaluate` and `predict` (kept flat, one function each)."""
+"""The loops behind `fit`, `evaluate` and `predict` (kept flat, one function each).
+
+Each runs one `TrainingState` (training_state.py): the state makes the data adapter,
+owns the step runner and the data structure, and knows the model's inputs and outputs;
+the loop only drives batches, callbacks and the progress bar. The model is reached
+through its public Keras face (`train_step`, `test_step`, `reset_metrics`,
+`stop_training`) and the callbacks' protocol (`_initial_epoch`, `_in_fit_validation`).
+"""
+
 from __future__ import annotations
 
+import contextlib
 import warnings
 
 import torch
 
+from keraslite.callbacks.callback import CallbackList
+from keraslite.callbacks.history import History, ProgbarLogger
 from keraslite.training import data_adapters
-from keraslite.training.trainer import _cpu_performance_mode
 
 
-def _make_adapter(model, x, y, sample_weight, batch_size, steps, shuffle, class_weight):
-    structure = model._structure()
-    adapter = data_adapters.get_data_adapter(
-        x, y, sample_weight, structure=structure, batch_size=batch_size, steps=steps, shuffle=shuffle,
-        class_weight=class_weight, device=model._device(),
-    )
-    if isinstance(adapter, data_adapters.ArrayDataAdapter):
-        model._check_inputs(adapter.x)
-    return structure, adapter
+@contextlib.contextmanager
+def cpu_performance_mode(device: torch.device):
+    """Flush denormal floats to zero while training on CPU.
+
+    Random or collapsing training drives running averages (RMSprop's velocities, Adam's
+    second moments) into the denormal range, where x86 CPUs are many times slower;
+    TensorFlow flushes them, so Keras users never see it. torch has no getter for the
+    flag, so it is switched off again afterwards.
+    """
+    if device.type != "cpu":
+        yield
+        return
+    changed = torch.set_flush_denormal(True)
+    try:
+        yield
+    finally:
+        if changed:
+            torch.set_flush_denormal(False)
 
 
-def _first_batch_setup(model, structure, batch):
-    model._check_inputs(batch[0])
-    model._ensure_outputs_known(structure, batch)
+def resolve_verbose(verbose) -> int:
+    if verbose == "auto":
+        return 1
+    return int(verbose)
 
 
-def run_fit(model, x, y, batch_size, epochs, verbose, callbacks, validation_split, validation_data, shuffle, class_weight, sample_weight, initial_epoch, steps_per_epoch, validation_steps, validation_batch_size, validation_freq):
+def make_callback_list(model, callbacks, verbose, epochs, steps, add_history):
+    """The callbacks of one loop: the user's, a progress bar when verbose, and `History` for fit."""
+    callbacks = list(callbacks or [])
+    if isinstance(callbacks, CallbackList):
+        callbacks = callbacks.callbacks
+    progbar = next((c for c in callbacks if isinstance(c, ProgbarLogger)), None)
+    if verbose and progbar is None:
+        progbar = ProgbarLogger()
+        callbacks.insert(0, progbar)
+    history = None
+    if add_history:
+        history = History()
+        callbacks.append(history)
+    params = {"verbose": verbose, "epochs": epochs, "steps": steps}
+    return CallbackList(callbacks, model=model, params=params), progbar, history
+
+
+def run_fit(
+    state,
+    x,
+    y,
+    batch_size,
+    epochs,
+    verbose,
+    callbacks,
+    validation_split,
+    validation_data,
+    shuffle,
+    class_weight,
+    sample_weight,
+    initial_epoch,
+    steps_per_epoch,
+    validation_steps,
+    validation_batch_size,
+    validation_freq,
+):
     if batch_size is not None and isinstance(x, torch.utils.data.DataLoader):
-        raise ValueError("The `batch_size` argument must not be specified when the input is a DataLoader, generator or PyDataset: batches come from the data.")
-    structure, adapter = _make_adapter(model, x, y, sample_weight, batch_size, steps_per_epoch, shuffle, class_weight)
+        raise ValueError(
+            "The `batch_size` argument must not be specified when the input is a DataLoader, generator or "
+            "PyDataset: batches come from the data."
+        )
+    model = state.model
+    adapter = state.make_adapter(x, y, sample_weight, batch_size, steps_per_epoch, shuffle, class_weight)
     val_adapter = None
     if validation_data is None and validation_split:
         if not isinstance(adapter, data_adapters.ArrayDataAdapter):
@@ -42,24 +101,30 @@ def run_fit(model, x, y, batch_size, epochs, verbose, callbacks, validation_spli
         elif validation_steps:
             val_adapter.num_batches = validation_steps
     elif validation_data is not None:
-        if isinstance(validation_data, (tuple, list)) and len(validation_data) in (2, 3) and not isinstance(validation_data, torch.utils.data.DataLoader):
+        if (
+            isinstance(validation_data, (tuple, list))
+            and len(validation_data) in (2, 3)
+            and not isinstance(validation_data, torch.utils.data.DataLoader)
+        ):
             vx, vy, vsw = data_adapters.unpack_x_y_sample_weight(tuple(validation_data))
-            _, val_adapter = _make_adapter(model, vx, vy, vsw, validation_batch_size or batch_size, validation_steps, False, None)
+            val_adapter = state.make_adapter(vx, vy, vsw, validation_batch_size or batch_size, validation_steps)
         else:
-            _, val_adapter = _make_adapter(model, validation_data, None, None, None, validation_steps, False, None)
+            val_adapter = state.make_adapter(validation_data, steps=validation_steps)
 
-    callback_list, progbar, history = model._callback_list(callbacks, verbose, epochs, adapter.num_batches, add_history=True)
+    callback_list, progbar, history = make_callback_list(
+        model, callbacks, verbose, epochs, adapter.num_batches, add_history=True
+    )
     device = model._device()
     model.stop_training = False
-    runner = model._prepare_step_runner(training=True)
-    runner._structure = structure
+    state.structure = adapter.structure
+    runner = state.prepare_runner(training=True)
     needs_batch_logs = callback_list.needs_batch_logs("train")
     progress = progbar.update if progbar is not None and verbose == 1 else None
-    custom_step = model._overrides("train_step")
+    custom_step = state.custom_train_step
     last_logs = {}
-    logs_fn = (lambda: model._custom_step_logs(last_logs)) if custom_step else model._current_logs
+    logs_fn = (lambda: state.custom_step_logs(last_logs)) if custom_step else state.current_logs
     epoch_logs = {}
-    with _cpu_performance_mode(device):
+    with cpu_performance_mode(device):
         callback_list.on_train_begin()
         # BackupAndRestore may move the starting epoch while training begins.
         resumed = getattr(model, "_initial_epoch", None)
@@ -71,13 +136,12 @@ def run_fit(model, x, y, batch_size, epochs, verbose, callbacks, validation_spli
             step = -1
             for step, batch in enumerate(adapter.batches()):
                 if step == 0 and epoch == start_epoch:
-                    _first_batch_setup(model, structure, batch)
-                    runner = model._prepare_step_runner(training=True)
-                    runner._structure = structure
+                    state.first_batch(adapter, batch)
+                    runner = state.prepare_runner(training=True)  # a subclassed model's weights exist now
                 if needs_batch_logs:
                     callback_list.on_train_batch_begin(step)
                 if custom_step:
-                    last_logs = model.train_step(model._pack_batch(structure, batch))  # the user's step, eager
+                    last_logs = model.train_step(state.pack_batch(batch))  # the user's step, eager
                 else:
                     runner.train_step(*batch)
                 if needs_batch_logs:
@@ -96,7 +160,7 @@ def run_fit(model, x, y, batch_size, epochs, verbose, callbacks, validation_spli
             if val_adapter is not None and _should_validate(epoch, validation_freq):
                 model._in_fit_validation = True
                 try:
-                    val_logs = run_evaluate(model, None, None, None, 0, None, None, None, val_adapter, callback_list)
+                    val_logs = run_evaluate(state, None, None, None, 0, None, None, None, val_adapter, callback_list)
                 finally:
                     model._in_fit_validation = False
                 epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
@@ -116,34 +180,38 @@ def _should_validate(epoch: int, freq) -> bool:
     return (epoch + 1) in freq
 
 
-def run_evaluate(model, x, y, batch_size, verbose, sample_weight, steps, callbacks, adapter=None, callback_list=None):
+def run_evaluate(state, x, y, batch_size, verbose, sample_weight, steps, callbacks, adapter=None, callback_list=None):
+    """Evaluate on `x, y`, or (validation inside `fit`) on `adapter` with fit's callbacks;
+    validation keeps fit's data structure."""
+    model = state.model
     if adapter is None:
-        structure, adapter = _make_adapter(model, x, y, sample_weight, batch_size, steps, False, None)
-    else:
-        structure = model._structure()
+        adapter = state.make_adapter(x, y, sample_weight, batch_size, steps)
+        state.structure = adapter.structure
+    elif state.structure is None:
+        state.structure = adapter.structure
     owns_callbacks = callback_list is None
     progbar = None
     if owns_callbacks:
-        callback_list, progbar, _ = model._callback_list(callbacks, verbose, 1, adapter.num_batches, add_history=False)
-    runner = model._prepare_step_runner(training=False)
-    if runner._structure is None:
-        runner._structure = structure
+        callback_list, progbar, _ = make_callback_list(
+            model, callbacks, verbose, 1, adapter.num_batches, add_history=False
+        )
+    runner = state.prepare_runner(training=False)
     model.reset_metrics()
     needs_batch_logs = callback_list.needs_batch_logs("test")
     progress = progbar.update if progbar is not None and verbose == 1 else None
-    custom_step = model._overrides("test_step")
+    custom_step = state.custom_test_step
     last_logs = {}
-    logs_fn = (lambda: model._custom_step_logs(last_logs)) if custom_step else model._current_logs
-    with _cpu_performance_mode(model._device()):
+    logs_fn = (lambda: state.custom_step_logs(last_logs)) if custom_step else state.current_logs
+    with cpu_performance_mode(model._device()):
         callback_list.on_test_begin()
         step = -1
         for step, batch in enumerate(adapter.batches()):
             if step == 0:
-                _first_batch_setup(model, runner._structure or structure, batch)
+                state.first_batch(adapter, batch)
             if needs_batch_logs:
                 callback_list.batch_begin("test", step)
             if custom_step:
-                last_logs = model.test_step(model._pack_batch(runner._structure or structure, batch))
+                last_logs = model.test_step(state.pack_batch(batch))
             else:
                 runner.test_step(*batch)
             if needs_batch_logs:
@@ -159,26 +227,23 @@ def run_evaluate(model, x, y, batch_size, verbose, sample_weight, steps, callbac
     return logs
 
 
-def run_predict(model, x, batch_size, verbose, steps, callbacks):
-    structure = model._structure()
-    adapter = data_adapters.get_data_adapter(x, structure=structure, batch_size=batch_size, steps=steps, shuffle=False, device=model._device())
-    if isinstance(adapter, data_adapters.ArrayDataAdapter):
-        model._check_inputs(adapter.x)
-    callback_list, progbar, _ = model._callback_list(callbacks, verbose, 1, adapter.num_batches, add_history=False)
-    from keraslite.training.step import StepRunner
-
-    runner = model._step_runner if getattr(model, "_step_runner", None) is not None else StepRunner(model, False)
-    runner._structure = structure
+def run_predict(state, x, batch_size, verbose, steps, callbacks):
+    model = state.model
+    adapter = state.make_adapter(x, batch_size=batch_size, steps=steps)
+    streamed = not isinstance(adapter, data_adapters.ArrayDataAdapter)  # in-memory data was checked whole
+    callback_list, progbar, _ = make_callback_list(model, callbacks, verbose, 1, adapter.num_batches, add_history=False)
+    runner = state.predict_runner()
+    state.structure = adapter.structure
     needs_batch_logs = callback_list.needs_batch_logs("predict")
     outputs: list[list[torch.Tensor]] | None = None
     plain_forward = runner.autocast is None
     # inference_mode for the whole loop: no autograd bookkeeping, one context for all batches.
-    with _cpu_performance_mode(model._device()), torch.inference_mode():
+    with cpu_performance_mode(model._device()), torch.inference_mode():
         callback_list.on_predict_begin()
         step = -1
         for step, (xs, _, _) in enumerate(adapter.batches()):
-            if step == 0:
-                model._check_inputs(xs)
+            if step == 0 and streamed:
+                state.check_inputs(xs)
             if needs_batch_logs:
                 callback_list.batch_begin("predict", step)
             flat = runner.forward(xs, False) if plain_forward else runner.predict_step(xs)
@@ -196,7 +261,10 @@ def run_predict(model, x, batch_size, verbose, steps, callbacks):
                 progbar.progbar.target = step + 1
         callback_list.on_predict_end()
     if outputs is None:
-        raise ValueError("Unexpected result of `predict_function` (Empty batch_outputs). Please use `Model.compile(..., run_eagerly=True)`, or `tf.data.Dataset.prefetch()` to see what went wrong.")
+        raise ValueError(
+            "Unexpected result of `predict_function` (Empty batch_outputs). Please use "
+            "`Model.compile(..., run_eagerly=True)`, or `tf.data.Dataset.prefetch()` to see what went wrong."
+        )
     # One device-to-host copy per output, after the loop.
     arrays = [torch.cat(parts).cpu().numpy() if len(parts) > 1 else parts[0].cpu().numpy() for parts in outputs]
-    return model._pack_outputs(arrays)
+    return state.pack_outputs(arrays)

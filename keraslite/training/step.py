@@ -9,8 +9,10 @@ step is one `torch.compile`d function (dynamo traces `torch.autograd.grad`), wit
 graph break; the last, shorter batch of an epoch costs one dynamic-shape recompilation,
 after which every batch size reuses it.
 """
+
 from __future__ import annotations
 
+import contextlib
 import warnings
 
 import torch
@@ -19,30 +21,34 @@ from keraslite.backend import tree
 
 
 class StepRunner:
-    def __init__(self, model, jit_compile: bool):
-        self.model = model
+    """Runs the steps of one `TrainingState` (training/training_state.py): it reads the
+    optimizer, the compiled loss and metrics, the trackers, the trainable parameters and
+    the data structure from there, and calls the model (or its lowered graph)."""
+
+    def __init__(self, state, jit_compile: bool):
+        self.state = state
+        self.model = state.model
         self.jit_compile = jit_compile
         self._compiled = {}
         self._compile_failed = False
-        functional = getattr(model, "_is_graph_network", False)
-        self._graph_module = model._graph_module if functional else None
-        self._structure = None
+        # A functional model's lowered graph, run directly on the adapter's checked tensors.
+        self._graph_module = state.signature.forward if state.signature is not None else None
         self.autocast = None  # (device_type, dtype) under a mixed precision policy
         self.grad_scaler = None
 
     # ------------------------------------------------------------------ pieces
     def forward(self, x: list, training: bool) -> list:
-        model = self.model
         if self._graph_module is not None:
             # The lowered fx graph directly: inputs were checked and converted by the adapter.
             outputs = self._graph_module(*x, training=training)
             return list(outputs)
-        inputs = self._structure.pack_x(x) if self._structure is not None else (x[0] if len(x) == 1 else x)
-        outputs = model(inputs, training=training)
+        structure = self.state.structure
+        inputs = structure.pack_x(x) if structure is not None else (x[0] if len(x) == 1 else x)
+        outputs = self.model(inputs, training=training)
         return tree.flatten(outputs) if isinstance(outputs, (list, tuple, dict)) else [outputs]
 
     def _regularization(self):
-        if not self.model._may_have_losses:
+        if not self.state.may_have_losses:
             return None
         extra = self.model.losses
         if not extra:
@@ -50,9 +56,9 @@ class StepRunner:
         return torch.stack([torch.as_tensor(v, dtype=torch.float32).reshape(()) for v in extra]).sum()
 
     def _outputs_and_losses(self, x, y, sw, training):
-        model = self.model
+        compile_loss = self.state.compile_loss
         outputs = self.forward(x, training)
-        loss = model._compile_loss_obj(y, outputs, sw) if (y is not None and model._compile_loss_obj is not None) else None
+        loss = compile_loss(y, outputs, sw) if (y is not None and compile_loss is not None) else None
         return outputs, loss, self._regularization()
 
     def forward_and_loss(self, x, y, sw, training: bool):
@@ -72,8 +78,6 @@ class StepRunner:
 
     def _autocast_context(self):
         if self.autocast is None:
-            import contextlib
-
             return contextlib.nullcontext()
         device_type, dtype = self.autocast
         return torch.autocast(device_type=device_type, dtype=dtype)
@@ -83,21 +87,21 @@ class StepRunner:
             self._update_trackers_no_grad(loss, outputs, y, sw, batch_size)
 
     def _update_trackers_no_grad(self, loss, outputs, y, sw, batch_size):
-        model = self.model
-        model._loss_tracker._add_scalar(loss.detach(), batch_size)
-        if y is not None and model._compile_metrics_obj is not None:
-            model._compile_metrics_obj.update_state(y, [o.detach() for o in outputs], sw)
+        state = self.state
+        state.loss_tracker._add_scalar(loss.detach(), batch_size)
+        if y is not None and state.compile_metrics is not None:
+            state.compile_metrics.update_state(y, [o.detach() for o in outputs], sw)
 
     # ------------------------------------------------------------------ steps
     def _train_core(self, x, y, sw):
-        model = self.model
-        params = model._train_params
+        state = self.state
+        params = state.train_params
         outputs, loss = self.forward_and_loss(x, y, sw, training=True)
         scaled = loss
         if self.grad_scaler is not None:
             scaled = self.grad_scaler.scale(loss)
-        elif model.optimizer.loss_scale_factor is not None:
-            scaled = loss * model.optimizer.loss_scale_factor
+        elif state.optimizer.loss_scale_factor is not None:
+            scaled = loss * state.optimizer.loss_scale_factor
         grads = torch.autograd.grad(scaled, params, allow_unused=True)
         return outputs, loss, grads
 
@@ -107,12 +111,12 @@ class StepRunner:
         outputs, loss, grads = self._train_core(x, y, sw)
         outputs = [o.detach() for o in outputs]
         loss = loss.detach()
-        self.model.optimizer._fast_apply(list(grads), self.model._train_params)
+        self.state.optimizer._fast_apply(list(grads), self.state.train_params)
         self._update_trackers(loss, outputs, y, sw, x[0].shape[0] if x else 1)
         return loss
 
     def train_step(self, x, y, sw):
-        metrics = self.model._compile_metrics_obj
+        metrics = self.state.compile_metrics
         # The first step runs eagerly when metrics are still to be built (they are made from
         # the first batch's shapes): creating state inside a compiled function would break it.
         ready = metrics is None or metrics.built or y is None
@@ -122,7 +126,7 @@ class StepRunner:
         if self.grad_scaler is not None:
             grads = self._unscale(grads)
         with torch.no_grad():  # one context for the update and the metrics
-            self.model.optimizer._fast_apply(list(grads), self.model._train_params)
+            self.state.optimizer._fast_apply(list(grads), self.state.train_params)
             self._update_trackers_no_grad(loss, outputs, y, sw, x[0].shape[0] if x else 1)
         return loss
 
@@ -130,7 +134,9 @@ class StepRunner:
         scaler = self.grad_scaler
         inv = 1.0 / scaler.get_scale()
         grads = [None if g is None else g * inv for g in grads]
-        found_inf = any(bool(torch.isinf(g).any() or torch.isnan(g).any()) for g in grads if g is not None)  # host sync: fp16 only
+        found_inf = any(
+            bool(torch.isinf(g).any() or torch.isnan(g).any()) for g in grads if g is not None
+        )  # host sync: fp16 only
         scaler.update_scale(found_inf)
         if found_inf:
             return [None] * len(grads)
@@ -184,4 +190,11 @@ class StepRunner:
 
 def _is_compiler_error(error: Exception) -> bool:
     name = type(error).__module__ + "." + type(error).__name__
-    return any(part in name for part in ("torch._dynamo", "torch._inductor", "BackendCompilerFailed", "InductorError", "CompileError")) or isinstance(error, (OSError, RuntimeError)) and "compiler" in str(error).lower()
+    return (
+        any(
+            part in name
+            for part in ("torch._dynamo", "torch._inductor", "BackendCompilerFailed", "InductorError", "CompileError")
+        )
+        or isinstance(error, (OSError, RuntimeError))
+        and "compiler" in str(error).lower()
+    )

@@ -1,4 +1,5 @@
 """Every input kind fit/evaluate/predict accept, and their errors."""
+
 import numpy as np
 import pytest
 import torch
@@ -25,7 +26,12 @@ Y = rng.random((20, 1)).astype("float32")
 
 def test_numpy_lists_dicts_and_torch_tensors():
     model = two_input_model()
-    for x, y in [([A, B], Y), ({"a": A, "b": B}, {"out": Y}), ((torch.tensor(A), torch.tensor(B)), torch.tensor(Y)), ([A.astype("float64"), B], Y.tolist())]:
+    for x, y in [
+        ([A, B], Y),
+        ({"a": A, "b": B}, {"out": Y}),
+        ((torch.tensor(A), torch.tensor(B)), torch.tensor(Y)),
+        ([A.astype("float64"), B], Y.tolist()),
+    ]:
         history = model.fit(x, y, batch_size=8, epochs=1, verbose=0)
         assert len(history.history["loss"]) == 1
     assert model.predict({"a": A, "b": B}, verbose=0).shape == (20, 1)
@@ -50,7 +56,7 @@ def test_dataloader_generator_and_pydataset():
     def generator():
         for i in range(0, 20, 5):
             calls.append(i)
-            yield {"a": A[i:i + 5], "b": B[i:i + 5]}, Y[i:i + 5]
+            yield {"a": A[i : i + 5], "b": B[i : i + 5]}, Y[i : i + 5]
 
     history = model.fit(generator(), epochs=1, verbose=0)
     assert calls == [0, 5, 10, 15] and len(history.epoch) == 1

@@ -1,4 +1,5 @@
 """compile/fit/evaluate/predict: the seed's training cells, Keras semantics, errors, learnability."""
+
 import re
 
 import numpy as np
@@ -32,7 +33,11 @@ def ticket_model(num_tags=12, num_words=100, num_departments=4):
 def ticket_data(n=64, num_tags=12, num_words=100, num_departments=4):
     rng = np.random.default_rng(0)
     return (
-        {"title": rng.integers(num_words, size=(n, 10)), "body": rng.integers(num_words, size=(n, 20)), "tags": rng.integers(2, size=(n, num_tags)).astype("float32")},
+        {
+            "title": rng.integers(num_words, size=(n, 10)),
+            "body": rng.integers(num_words, size=(n, 20)),
+            "tags": rng.integers(2, size=(n, num_tags)).astype("float32"),
+        },
         {"priority": rng.random(size=(n, 1)), "department": rng.integers(2, size=(n, num_departments))},
     )
 
@@ -45,14 +50,21 @@ def mnist_data(n=256):
 def test_seed_mnist_cell(capsys):
     x, y = mnist_data()
     model = mnist_model()
-    model.compile(loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), optimizer=keras.optimizers.RMSprop(), metrics=["accuracy"])
+    model.compile(
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        optimizer=keras.optimizers.RMSprop(),
+        metrics=["accuracy"],
+    )
     history = model.fit(x, y, batch_size=64, epochs=5, validation_split=0.2)
     assert list(history.history) == ["loss", "accuracy", "val_loss", "val_accuracy"]
     assert history.epoch == [0, 1, 2, 3, 4] and all(len(v) == 5 for v in history.history.values())
     assert history.history["loss"][-1] < history.history["loss"][0]
     out = capsys.readouterr().out
     assert "Epoch 1/5" in out and "Epoch 5/5" in out
-    line = re.compile(r"4/4 \[==============================\] - \d+s \d+(ms|us|s)/step - loss: \d\.\d{4} - accuracy: \d\.\d{4} - val_loss: \d\.\d{4} - val_accuracy: \d\.\d{4}")
+    line = re.compile(
+        r"4/4 \[==============================\] - \d+s \d+(ms|us|s)/step - loss: \d\.\d{4} - accuracy: \d\.\d{4}"
+        r" - val_loss: \d\.\d{4} - val_accuracy: \d\.\d{4}"
+    )
     assert len(line.findall(out)) == 5, out
     test_scores = model.evaluate(x, y, verbose=2)
     assert re.search(r"8/8 - \d+s - loss: \d\.\d{4} - accuracy: \d\.\d{4}\n", capsys.readouterr().out)
@@ -98,7 +110,11 @@ def test_toy_resnet_cell():
     rng = np.random.default_rng(0)
     x_train = rng.random((40, 32, 32, 3)).astype("float32")
     y_train = keras.utils.to_categorical(rng.integers(0, 10, 40), 10)
-    model.compile(optimizer=keras.optimizers.RMSprop(1e-3), loss=keras.losses.CategoricalCrossentropy(from_logits=True), metrics=["acc"])
+    model.compile(
+        optimizer=keras.optimizers.RMSprop(1e-3),
+        loss=keras.losses.CategoricalCrossentropy(from_logits=True),
+        metrics=["acc"],
+    )
     history = model.fit(x_train, y_train, batch_size=16, epochs=1, validation_split=0.2, verbose=0)
     assert list(history.history) == ["loss", "acc", "val_loss", "val_acc"]
 
@@ -165,7 +181,9 @@ def test_sample_and_class_weights_and_metrics_weighting():
     inputs = keras.Input(shape=(3,))
     outputs = layers.Dense(2, activation="softmax")(inputs)
     model = keras.Model(inputs, outputs)
-    model.compile(loss="sparse_categorical_crossentropy", optimizer="sgd", metrics=["accuracy"], weighted_metrics=["accuracy"])
+    model.compile(
+        loss="sparse_categorical_crossentropy", optimizer="sgd", metrics=["accuracy"], weighted_metrics=["accuracy"]
+    )
     rng = np.random.default_rng(0)
     x, y = rng.random((8, 3)).astype("float32"), np.array([0, 1] * 4)
     zero = model.evaluate(x, y, sample_weight=np.zeros(8), verbose=0, return_dict=True)
@@ -181,7 +199,9 @@ def test_regularization_constraints_and_frozen_layers():
     inputs = keras.Input(shape=(4,))
     frozen = layers.Dense(4, name="frozen")
     x = frozen(inputs)
-    x = layers.Dense(3, kernel_regularizer=keras.regularizers.L2(10.0), kernel_constraint=keras.constraints.NonNeg(), name="reg")(x)
+    x = layers.Dense(
+        3, kernel_regularizer=keras.regularizers.L2(10.0), kernel_constraint=keras.constraints.NonNeg(), name="reg"
+    )(x)
     model = keras.Model(inputs, x)
     frozen.trainable = False
     model.compile(loss="mse", optimizer=keras.optimizers.SGD(0.01))
@@ -198,7 +218,9 @@ def test_regularization_constraints_and_frozen_layers():
 
 def test_train_test_predict_on_batch_and_predict_structures():
     model = mnist_model()
-    model.compile(loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), optimizer="adam", metrics=["accuracy"])
+    model.compile(
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), optimizer="adam", metrics=["accuracy"]
+    )
     x, y = mnist_data(32)
     result = model.train_on_batch(x, y)
     assert isinstance(result, list) and len(result) == 2
@@ -258,9 +280,15 @@ def test_set_random_seed_repeats_runs():
 
 def test_compile_config_round_trip():
     model = mnist_model()
-    model.compile(optimizer=keras.optimizers.Adam(0.01), loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
+    model.compile(
+        optimizer=keras.optimizers.Adam(0.01),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        metrics=["accuracy"],
+    )
     config = model._get_compile_config()
-    assert config["optimizer"]["class_name"] == "Adam" and config["optimizer"]["config"]["learning_rate"] == pytest.approx(0.01)
+    assert config["optimizer"]["class_name"] == "Adam" and config["optimizer"]["config"][
+        "learning_rate"
+    ] == pytest.approx(0.01)
     assert config["loss"]["class_name"] == "SparseCategoricalCrossentropy"
     assert config["metrics"] == ["accuracy"] and config["jit_compile"] == "auto"
     other = mnist_model()
@@ -289,7 +317,12 @@ def test_jit_compile_whole_step_matches_eager_without_graph_breaks():
         keras.backend.clear_session()
         inputs = keras.Input(shape=(20,))
         model = keras.Model(inputs, layers.Dense(3)(layers.Dense(16, activation="relu")(inputs)))
-        model.compile(loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), optimizer="rmsprop", metrics=["accuracy"], jit_compile=jit)
+        model.compile(
+            loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+            optimizer="rmsprop",
+            metrics=["accuracy"],
+            jit_compile=jit,
+        )
         return model
 
     eager, compiled = build(False), build(True)
@@ -303,9 +336,11 @@ def test_jit_compile_whole_step_matches_eager_without_graph_breaks():
     for key in h_eager:
         np.testing.assert_allclose(h_compiled[key], h_eager[key], rtol=1e-4, err_msg=key)
     assert graphs <= 2, graphs  # the full-size batch, then one dynamic-shape graph for every other size
-    runner = compiled._step_runner
+    runner = compiled._training_state.runner
     with torch._dynamo.config.patch(trace_autograd_ops=True):
-        explanation = torch._dynamo.explain(runner._full_train_step)([torch.tensor(x[:32])], [torch.tensor(y[:32])], None)
+        explanation = torch._dynamo.explain(runner._full_train_step)(
+            [torch.tensor(x[:32])], [torch.tensor(y[:32])], None
+        )
     assert explanation.graph_break_count == 0, [b.reason for b in explanation.break_reasons]
 
 
@@ -320,7 +355,7 @@ def test_mixed_precision_policy():
         model.compile(loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
         model.fit(*mnist_data(32), verbose=0)
         # Autocast applies on CUDA only; on CPU the step stays in float32.
-        assert model._step_runner.autocast is None or model._device().type == "cuda"
+        assert model._training_state.runner.autocast is None or model._device().type == "cuda"
         with pytest.raises(ValueError, match="Cannot convert"):
             mixed_precision.set_global_policy("mixed_int8")
     finally:

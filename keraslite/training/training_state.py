@@ -1,0 +1,273 @@
+"""`TrainingState`: the training of one compiled model, owned by one object.
+
+`Model.compile()` makes one (`model._training_state`); `fit/evaluate/predict`, the
+`*_on_batch` methods and the default `train_step/test_step` run through it. It holds what
+one `compile()` sets up and what running it learns:
+
+    optimizer                    the model's (`model.optimizer`, read per step)
+    compile_loss, compile_metrics, loss_tracker
+                                 per-output losses and metrics, and the loss mean
+    signature                    the model's inputs/outputs (None: a subclassed model)
+    structure                    how the data being run maps to flat batches
+    runner                       the `StepRunner` with its `torch.compile`d steps
+    train_params                 the trainable parameters, the optimizer's own list
+
+It reaches the model through its public face (`model(x)`, `trainable_weights`, `losses`,
+`modules()`), its device (`model._device()`) and one hook, `model._training_signature()`,
+which a functional model overrides (training never imports `models/`).
+"""
+
+from __future__ import annotations
+
+import torch
+
+from keraslite.backend import tree
+from keraslite.layers.base_layer import Layer
+from keraslite.metrics.reduction_metrics import Mean
+from keraslite.mixed_precision.policy import configure_step
+from keraslite.training import data_adapters
+from keraslite.training.compile_utils import CompileLoss, CompileMetrics
+from keraslite.training.step import StepRunner
+
+
+class TrainingState:
+    """The state of one compiled model's training (see the module docstring).
+
+    Args:
+        model: the model (anything with Keras's public `Model` face and the hooks
+            `_training_signature()` and `_device()`).
+        compile_args: `(loss, loss_weights, metrics, weighted_metrics)` as given to
+            `compile()`; `None` for an uncompiled model that only predicts.
+        custom_steps: `(train_step, test_step)`: whether the model's class overrides them.
+    """
+
+    def __init__(self, model, compile_args=None, custom_steps=(False, False)):
+        self.model = model
+        self.custom_train_step, self.custom_test_step = custom_steps
+        self.compile_args = compile_args
+        self.loss_tracker = Mean(name="loss") if compile_args is not None else None
+        self.compile_loss: CompileLoss | None = None
+        self.compile_metrics: CompileMetrics | None = None
+        self.output_names: list[str] | None = None
+        self.signature = model._training_signature()
+        self.structure: data_adapters.Structure | None = None
+        self.runner: StepRunner | None = None
+        self.train_params: list | None = None
+        self.may_have_losses = True
+        if compile_args is not None and self.signature is not None:
+            self.build_compile_objects(self.signature.output_names)
+
+    @property
+    def optimizer(self):
+        return self.model.optimizer
+
+    def build_compile_objects(self, output_names: list[str]) -> None:
+        loss, loss_weights, metrics, weighted_metrics = self.compile_args
+        self.compile_loss = CompileLoss(loss, loss_weights, output_names) if loss is not None else None
+        if loss is None and loss_weights is not None:
+            raise ValueError("`loss_weights` was given without a `loss`.")
+        self.compile_metrics = CompileMetrics(metrics, weighted_metrics, output_names)
+        self.output_names = output_names
+
+    # ------------------------------------------------------------------ metrics and logs
+    @property
+    def metrics(self) -> list:
+        """The loss tracker, the per-output loss trackers and the compiled metrics."""
+        result = [self.loss_tracker]
+        if self.compile_loss is not None:
+            result += self.compile_loss.trackers
+        if self.compile_metrics is not None:
+            result += self.compile_metrics.metrics
+        return result
+
+    def logs_tensors(self) -> dict:
+        logs = {"loss": self.loss_tracker.result()}
+        if self.compile_loss is not None:
+            for tracker in self.compile_loss.trackers:
+                logs[tracker.name] = tracker.result()
+        if self.compile_metrics is not None:
+            logs.update(self.compile_metrics.results())
+        return logs
+
+    def current_logs(self) -> dict:
+        logs = self.logs_tensors()
+        # One host sync for every value at once.
+        values = torch.stack([v.detach().float().reshape(()) for v in logs.values()]).cpu().tolist()
+        return dict(zip(logs.keys(), values))
+
+    def custom_step_logs(self, logs) -> dict:
+        """Keras's rule: a custom step's logs, unless they name exactly the model's metrics,
+        in which case the metrics' results."""
+        logs = logs or {}
+        metric_logs = self.logs_tensors() if self.loss_tracker is not None else {}
+        if metric_logs and set(logs) == set(metric_logs):
+            return self.current_logs()
+        return {
+            k: float(v.detach().float().cpu()) if isinstance(v, torch.Tensor) else float(v) for k, v in logs.items()
+        }
+
+    # ------------------------------------------------------------------ data
+    def data_structure(self) -> data_adapters.Structure:
+        """A fresh `Structure` for one call's data (it learns a subclassed model's `x`
+        structure from that data); refreshes the model's signature."""
+        self.signature = signature = self.model._training_signature()
+        if signature is not None:
+            return data_adapters.Structure(signature.input_names, signature.output_names, signature.input_dtypes)
+        return data_adapters.Structure(None, self.output_names)
+
+    def check_inputs(self, x_flat: list, batch_axis: bool = False) -> None:
+        """The model's input shapes against flat input tensors (nothing for a subclassed model)."""
+        if self.signature is not None:
+            self.signature.check_inputs(x_flat, batch_axis=batch_axis)
+
+    def make_adapter(
+        self, x, y=None, sample_weight=None, batch_size=None, steps=None, shuffle=False, class_weight=None
+    ):
+        """The data adapter for one call; in-memory inputs are checked here, whole."""
+        adapter = data_adapters.get_data_adapter(
+            x,
+            y,
+            sample_weight,
+            structure=self.data_structure(),
+            batch_size=batch_size,
+            steps=steps,
+            shuffle=shuffle,
+            class_weight=class_weight,
+            device=self.model._device(),
+        )
+        if isinstance(adapter, data_adapters.ArrayDataAdapter):
+            self.check_inputs(adapter.x)
+        return adapter
+
+    def first_batch(self, adapter, batch) -> None:
+        """Before the first step on `adapter`: check a streamed batch's inputs (in-memory
+        data was checked whole), and make sure outputs, losses and metrics are known."""
+        if not isinstance(adapter, data_adapters.ArrayDataAdapter):
+            self.check_inputs(batch[0])
+        self.ensure_outputs_known(self.structure, batch)
+
+    def ensure_outputs_known(self, structure, batch) -> None:
+        """Subclassed models learn their number of outputs from a forward pass, and compile
+        metrics are built from the first batch's shapes (so that a custom `train_step` sees
+        every metric in `self.metrics`, as in Keras)."""
+        x, y, _ = batch
+        metrics = self.compile_metrics
+        if self.signature is not None:
+            if metrics is not None and not metrics.built and y is not None:
+                n = y[0].shape[0] if y and y[0] is not None else 1
+                fake = [
+                    torch.empty((n,) + tuple(d if d is not None else 1 for d in shape[1:]))
+                    for shape in self.signature.output_shapes
+                ]
+                metrics.build(y, fake)
+            return
+        if metrics is not None and (metrics.built or y is None):
+            return
+        previous, self.structure = self.structure, structure
+        try:
+            with torch.no_grad():
+                flat = StepRunner(self, False).forward(x, training=False)
+        finally:
+            self.structure = previous
+        if self.compile_metrics is None:
+            self.build_compile_objects([f"output_{i + 1}" for i in range(len(flat))])
+            structure.output_names = None  # keep the structure of y as given
+        if y is not None:
+            self.compile_metrics.build(y, flat)
+
+    def pack_batch(self, batch):
+        """A flat batch back in the structure a custom `train_step` receives: `(x, y[, sample_weight])`."""
+        x, y, sw = batch
+        if self.signature is not None:
+            x = x[0] if len(x) == 1 else list(x)
+        else:
+            x = self.structure.pack_x(x)
+        one = lambda v: None if v is None else (v[0] if len(v) == 1 else list(v))  # noqa: E731
+        if y is None:
+            return (x,)
+        return (x, one(y)) if sw is None else (x, one(y), one(sw))
+
+    def pack_outputs(self, flat: list):
+        """Flat predictions in the structure of the model's outputs."""
+        if self.signature is not None:
+            return self.signature.pack_outputs(flat)
+        return flat[0] if len(flat) == 1 else flat
+
+    def single_batch(self, x, y, sample_weight, class_weight=None):
+        """One user batch as a flat batch, checked, with outputs known (the `*_on_batch` path)."""
+        structure = self.data_structure()
+        adapter = data_adapters.ArrayDataAdapter(
+            x, y, sample_weight, structure, batch_size=2**62, class_weight=class_weight, device=self.model._device()
+        )
+        self.check_inputs(adapter.x)
+        batch = next(adapter.batches())
+        self.ensure_outputs_known(structure, batch)
+        self.structure = structure
+        return batch
+
+    # ------------------------------------------------------------------ steps
+    def prepare_runner(self, training: bool) -> StepRunner:
+        """The step runner, made on first use; for training, the trainable parameters
+        (and the optimizer, built on them if a subclassed model only now has weights)."""
+        runner = self.runner
+        if runner is None:
+            runner = self.runner = StepRunner(self, self.model.jit_compile)
+            self.may_have_losses = _may_have_losses(self.model)
+            configure_step(runner, self.model._device())
+        if training:
+            params = [w for w in self.model.trainable_weights if w.requires_grad]
+            cached = self.train_params
+            if cached is None or len(cached) != len(params) or any(a is not b for a, b in zip(cached, params)):
+                self.train_params = params
+                # A subclassed model has no weights before its first call: build then.
+                if not self.optimizer.built and params:
+                    self.optimizer.build(params)
+                built = self.optimizer._trainable_variables if self.optimizer.built else None
+                if built is not None and len(built) == len(params) and all(a is b for a, b in zip(built, params)):
+                    # The very list the optimizer holds: its per-step identity check is then free.
+                    self.train_params = built
+        return runner
+
+    def predict_runner(self) -> StepRunner:
+        """The compiled model's runner if it exists (its autocast applies), else a plain one."""
+        return self.runner if self.runner is not None else StepRunner(self, False)
+
+    def compute_loss(self, y, y_pred, sample_weight=None):
+        """The compiled loss of `y_pred` against `y` plus `model.losses` (regularization, `add_loss`)."""
+        structure = self.data_structure()
+        flat_pred = tree.flatten(y_pred) if isinstance(y_pred, (list, tuple, dict)) else [y_pred]
+        if self.compile_loss is None and self.compile_args[0] is not None:
+            self.build_compile_objects([f"output_{i + 1}" for i in range(len(flat_pred))])
+        device = self.model._device()
+        flat_y = structure.flat_y(y) if y is not None else None
+        flat_y = (
+            None
+            if flat_y is None
+            else [None if v is None else data_adapters._to_tensor(v, None, device) for v in flat_y]
+        )
+        flat_sw = structure.flat_y(sample_weight, "sample_weight") if sample_weight is not None else None
+        total = (
+            self.compile_loss(flat_y, flat_pred, flat_sw)
+            if (flat_y is not None and self.compile_loss is not None)
+            else None
+        )
+        for extra in self.model.losses:
+            total = extra if total is None else total + extra
+        if total is None:
+            return torch.zeros((), device=device)
+        return total
+
+
+def _may_have_losses(model) -> bool:
+    """Whether `model.losses` can be non-empty: weight regularizers, activity
+    regularizers, or layers whose code is not ours (they may call `add_loss`)."""
+    for module in model.modules():
+        if not isinstance(module, Layer):
+            continue
+        if module.activity_regularizer is not None:
+            return True
+        if any(getattr(w, "regularizer", None) is not None for w in module._own_weights()):
+            return True
+        if not type(module).__module__.startswith("keraslite.") or type(module).add_loss is not Layer.add_loss:
+            return True
+    return False

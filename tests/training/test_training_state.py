@@ -1,0 +1,131 @@
+"""`TrainingState` (training/training_state.py): the one object that owns a compiled
+model's training, and what it learns from the model's signature or from data."""
+
+import ast
+import pathlib
+
+import numpy as np
+import pytest
+
+import keraslite as keras
+from keraslite import layers
+from keraslite.training.signature import ModelSignature
+from keraslite.training.training_state import TrainingState
+
+
+def two_output_model():
+    keras.backend.clear_session()
+    inputs = keras.Input(shape=(4,), name="features")
+    hidden = layers.Dense(3, name="hidden")(inputs)
+    model = keras.Model(
+        inputs, {"score": layers.Dense(1, name="score")(hidden), "kind": layers.Dense(2, name="kind")(hidden)}, name="m"
+    )
+    model.compile(optimizer="sgd", loss={"score": "mse", "kind": "mse"}, metrics={"score": ["mae"]})
+    return model
+
+
+class Subclassed(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.first = layers.Dense(2)
+        self.second = layers.Dense(1)
+
+    def call(self, inputs):
+        return self.first(inputs), self.second(inputs)
+
+
+def test_compile_makes_one_state_and_recompiling_replaces_it():
+    model = two_output_model()
+    state = model._training_state
+    assert isinstance(state, TrainingState) and state.model is model and state.optimizer is model.optimizer
+    model.compile(optimizer="adam", loss="mse")
+    assert model._training_state is not state and model._training_state.optimizer is model.optimizer
+
+
+def test_functional_state_knows_outputs_at_compile():
+    model = two_output_model()
+    state = model._training_state
+    assert isinstance(state.signature, ModelSignature)
+    assert state.signature.input_names == ["features"] and state.signature.output_names == ["score", "kind"]
+    assert state.output_names == ["score", "kind"]
+    assert model.metrics == state.metrics and model.metrics[0] is state.loss_tracker
+    assert model.metrics_names == ["loss", "score_loss", "kind_loss"]
+
+
+def test_subclassed_state_learns_outputs_from_the_first_batch():
+    model = Subclassed()
+    model.compile(optimizer="sgd", loss=["mse", "mse"])
+    state = model._training_state
+    assert state.signature is None and state.compile_loss is None and state.train_params is None
+    x, y = np.ones((6, 3), "float32"), [np.ones((6, 2), "float32"), np.ones((6, 1), "float32")]
+    model.train_on_batch(x, y)
+    assert state.output_names == ["output_1", "output_2"]
+    assert len(state.train_params) == 4 and state.train_params is model.optimizer._trainable_variables
+    assert [type(o).__name__ for o in model.predict(x, verbose=0)] == ["ndarray", "ndarray"]
+
+
+def test_runner_is_made_once_and_params_follow_trainable_changes():
+    model = two_output_model()
+    state = model._training_state
+    runner = state.prepare_runner(training=True)
+    assert state.prepare_runner(training=False) is runner and runner.state is state
+    assert len(state.train_params) == 6
+    model.get_layer("hidden").trainable = False
+    state.prepare_runner(training=True)
+    assert len(state.train_params) == 4
+
+
+def test_inputs_are_checked_once_with_one_message():
+    model = two_output_model()
+    x = np.zeros((5, 3), "float32")
+    message = (
+        r'Input 0 \("features"\) of model "m" is incompatible with the model: '
+        r"expected shape=\(None, 4\)\. Received: shape=\((5|2), 3\)"
+    )
+    with pytest.raises(ValueError, match=message):
+        model.fit(x, {"score": np.zeros((5, 1)), "kind": np.zeros((5, 2))}, verbose=0)
+    with pytest.raises(ValueError, match=message):
+        model.predict(x, verbose=0)
+    with pytest.raises(ValueError, match=message):
+        model(np.zeros((2, 3), "float32"))
+    assert int(model.optimizer.iterations) == 0
+
+
+def test_outputs_come_back_in_the_model_structure():
+    model = two_output_model()
+    state = model._training_state
+    packed = state.pack_outputs([np.zeros((2, 1)), np.ones((2, 2))])
+    assert set(packed) == {"score", "kind"} and packed["kind"].shape == (2, 2)
+    subclassed = Subclassed()
+    plain = TrainingState(subclassed)
+    assert plain.pack_outputs(["only"]) == "only" and plain.pack_outputs(["a", "b"]) == ["a", "b"]
+
+
+def test_uncompiled_predict_leaves_no_state_behind():
+    keras.backend.clear_session()
+    inputs = keras.Input(shape=(2,))
+    model = keras.Model(inputs, layers.Dense(1)(inputs))
+    assert model.predict(np.ones((3, 2), "float32"), verbose=0).shape == (3, 1)
+    assert model.predict_on_batch(np.ones((3, 2), "float32")).shape == (3, 1)
+    assert model._training_state is None and model.metrics == [] and model.metrics_names == []
+
+
+def test_compute_loss_adds_model_losses():
+    model = two_output_model()
+    y = {"score": np.ones((2, 1), "float32"), "kind": np.zeros((2, 2), "float32")}
+    x = np.ones((2, 4), "float32")
+    y_pred = model(x)
+    loss = model.compute_loss(x, y, y_pred)
+    expected = np.mean((y_pred["score"].detach().numpy() - 1) ** 2) + np.mean(y_pred["kind"].detach().numpy() ** 2)
+    assert float(loss.detach()) == pytest.approx(float(expected), rel=1e-5)
+
+
+def test_training_never_imports_models_or_saving():
+    folder = pathlib.Path(__file__).parents[2] / "keraslite" / "training"
+    for path in folder.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                assert not node.module.startswith(("keraslite.models", "keraslite.saving")), (path.name, node.module)
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                nested = [n for n in ast.walk(node) if isinstance(n, (ast.Import, ast.ImportFrom))]
+                assert not nested, f"{path.name}: function-level import in {node.name}"
