@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import sys
 
+from keraslite.compat import runner
+from keraslite.version import __version__
+
 USAGE = """usage: keraslite run SCRIPT.py [ARGS...]
        keraslite run -m MODULE [ARGS...]
        keraslite run -c CODE [ARGS...]
@@ -27,15 +30,11 @@ def main(argv: list[str] | None = None) -> int:
         print(USAGE, end="")
         return 0 if argv else 2
     if argv[0] in ("-V", "--version"):
-        from keraslite import __version__
-
         print(f"keraslite {__version__}")
         return 0
     if argv[0] != "run":
         print(f"keraslite: unknown command {argv[0]!r}\n\n{USAGE}", end="", file=sys.stderr)
         return 2
-    from keraslite.compat import runner
-
     rest = argv[1:]
     if not rest:
         runner.run_interactive()

@@ -12,6 +12,9 @@ from keraslite.layers.core import Dense as Dense
 from keraslite.layers.core import Dropout as Dropout
 from keraslite.layers.core import Embedding as Embedding
 from keraslite.layers.core import Identity as Identity
+from keraslite.layers.cropping import Cropping1D as Cropping1D
+from keraslite.layers.cropping import Cropping2D as Cropping2D
+from keraslite.layers.cropping import Cropping3D as Cropping3D
 from keraslite.layers.input_layer import Input as Input
 from keraslite.layers.input_layer import InputLayer as InputLayer
 from keraslite.layers.merge import Add as Add
@@ -54,9 +57,6 @@ from keraslite.layers.up_sampling import UpSampling3D as UpSampling3D
 from keraslite.layers.zero_padding import ZeroPadding1D as ZeroPadding1D
 from keraslite.layers.zero_padding import ZeroPadding2D as ZeroPadding2D
 from keraslite.layers.zero_padding import ZeroPadding3D as ZeroPadding3D
-from keraslite.layers.cropping import Cropping1D as Cropping1D
-from keraslite.layers.cropping import Cropping2D as Cropping2D
-from keraslite.layers.cropping import Cropping3D as Cropping3D
 
 # Keras's aliases.
 MaxPool1D = MaxPooling1D
@@ -77,20 +77,6 @@ Convolution3D = Conv3D
 Convolution2DTranspose = Conv2DTranspose
 
 # Normalization layers (keraslite/layers/normalization.py).
-from keraslite.layers.normalization import BatchNormalization as BatchNormalization
-from keraslite.layers.normalization import GroupNormalization as GroupNormalization
-from keraslite.layers.normalization import LayerNormalization as LayerNormalization
-from keraslite.layers.normalization import UnitNormalization as UnitNormalization
-
-# Regularization layers (keraslite/layers/regularization.py).
-from keraslite.layers.regularization import ActivityRegularization as ActivityRegularization
-from keraslite.layers.regularization import AlphaDropout as AlphaDropout
-from keraslite.layers.regularization import GaussianDropout as GaussianDropout
-from keraslite.layers.regularization import GaussianNoise as GaussianNoise
-from keraslite.layers.regularization import SpatialDropout1D as SpatialDropout1D
-from keraslite.layers.regularization import SpatialDropout2D as SpatialDropout2D
-from keraslite.layers.regularization import SpatialDropout3D as SpatialDropout3D
-
 # Activation layers (keraslite/layers/activation_layers.py).
 from keraslite.layers.activation_layers import ELU as ELU
 from keraslite.layers.activation_layers import LeakyReLU as LeakyReLU
@@ -98,20 +84,20 @@ from keraslite.layers.activation_layers import PReLU as PReLU
 from keraslite.layers.activation_layers import ReLU as ReLU
 from keraslite.layers.activation_layers import Softmax as Softmax
 
-# Recurrent layers (keraslite/layers/rnn/).
-from keraslite.layers.rnn.base import RNN as RNN
-from keraslite.layers.rnn.base import StackedRNNCells as StackedRNNCells
-from keraslite.layers.rnn.gru import GRU as GRU
-from keraslite.layers.rnn.gru import GRUCell as GRUCell
-from keraslite.layers.rnn.simple_rnn import SimpleRNN as SimpleRNN
-from keraslite.layers.rnn.simple_rnn import SimpleRNNCell as SimpleRNNCell
-from keraslite.layers.rnn.bidirectional import Bidirectional as Bidirectional
-from keraslite.layers.rnn.time_distributed import TimeDistributed as TimeDistributed
+# Depthwise and separable convolutions (keraslite/layers/conv_depthwise.py).
+from keraslite.layers.conv_depthwise import DepthwiseConv1D as DepthwiseConv1D
+from keraslite.layers.conv_depthwise import DepthwiseConv2D as DepthwiseConv2D
+from keraslite.layers.conv_depthwise import SeparableConv1D as SeparableConv1D
+from keraslite.layers.conv_depthwise import SeparableConv2D as SeparableConv2D
 
 # EinsumDense, Lambda, Masking (one file each).
 from keraslite.layers.einsum_dense import EinsumDense as EinsumDense
 from keraslite.layers.lambda_layer import Lambda as Lambda
 from keraslite.layers.masking import Masking as Masking
+from keraslite.layers.normalization import BatchNormalization as BatchNormalization
+from keraslite.layers.normalization import GroupNormalization as GroupNormalization
+from keraslite.layers.normalization import LayerNormalization as LayerNormalization
+from keraslite.layers.normalization import UnitNormalization as UnitNormalization
 
 # Preprocessing layers (keraslite/layers/preprocessing/).
 from keraslite.layers.preprocessing import CategoryEncoding as CategoryEncoding
@@ -131,15 +117,28 @@ from keraslite.layers.preprocessing import Rescaling as Rescaling
 from keraslite.layers.preprocessing import Resizing as Resizing
 from keraslite.layers.preprocessing import StringLookup as StringLookup
 from keraslite.layers.preprocessing import TextVectorization as TextVectorization
+
+# Regularization layers (keraslite/layers/regularization.py).
+from keraslite.layers.regularization import ActivityRegularization as ActivityRegularization
+from keraslite.layers.regularization import AlphaDropout as AlphaDropout
+from keraslite.layers.regularization import GaussianDropout as GaussianDropout
+from keraslite.layers.regularization import GaussianNoise as GaussianNoise
+from keraslite.layers.regularization import SpatialDropout1D as SpatialDropout1D
+from keraslite.layers.regularization import SpatialDropout2D as SpatialDropout2D
+from keraslite.layers.regularization import SpatialDropout3D as SpatialDropout3D
+
+# Recurrent layers (keraslite/layers/rnn/).
+from keraslite.layers.rnn.base import RNN as RNN
+from keraslite.layers.rnn.base import StackedRNNCells as StackedRNNCells
+from keraslite.layers.rnn.bidirectional import Bidirectional as Bidirectional
 from keraslite.layers.rnn.conv_lstm import ConvLSTM1D as ConvLSTM1D
 from keraslite.layers.rnn.conv_lstm import ConvLSTM2D as ConvLSTM2D
 from keraslite.layers.rnn.conv_lstm import ConvLSTM3D as ConvLSTM3D
-
-# Depthwise and separable convolutions (keraslite/layers/conv_depthwise.py).
-from keraslite.layers.conv_depthwise import DepthwiseConv1D as DepthwiseConv1D
-from keraslite.layers.conv_depthwise import DepthwiseConv2D as DepthwiseConv2D
-from keraslite.layers.conv_depthwise import SeparableConv1D as SeparableConv1D
-from keraslite.layers.conv_depthwise import SeparableConv2D as SeparableConv2D
+from keraslite.layers.rnn.gru import GRU as GRU
+from keraslite.layers.rnn.gru import GRUCell as GRUCell
+from keraslite.layers.rnn.simple_rnn import SimpleRNN as SimpleRNN
+from keraslite.layers.rnn.simple_rnn import SimpleRNNCell as SimpleRNNCell
+from keraslite.layers.rnn.time_distributed import TimeDistributed as TimeDistributed
 
 SeparableConvolution1D = SeparableConv1D
 SeparableConvolution2D = SeparableConv2D
@@ -150,5 +149,4 @@ from keraslite.layers.attention import Attention as Attention
 from keraslite.layers.multi_head_attention import GroupedQueryAttention as GroupedQueryAttention
 from keraslite.layers.multi_head_attention import GroupQueryAttention as GroupQueryAttention
 from keraslite.layers.multi_head_attention import MultiHeadAttention as MultiHeadAttention
-
 from keraslite.layers.normalization import RMSNormalization as RMSNormalization

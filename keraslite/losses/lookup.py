@@ -5,6 +5,8 @@ import inspect
 
 from keraslite.losses import classes, functions
 from keraslite.losses.loss import Loss, LossFunctionWrapper
+from keraslite.serialization import object_registry
+from keraslite.serialization.serialization_lib import deserialize_keras_object, serialize_keras_object
 
 _CLASSES = {
     name: obj for name, obj in vars(classes).items()
@@ -19,15 +21,11 @@ ALL_OBJECTS = {**_CLASSES, **_FUNCTIONS, "Loss": Loss, "LossFunctionWrapper": Lo
 
 def serialize(loss):
     """A loss (object or function) -> its Keras config."""
-    from keraslite.serialization.serialization_lib import serialize_keras_object
-
     return serialize_keras_object(loss)
 
 
 def deserialize(name, custom_objects=None):
     """A Keras loss config or name -> the loss."""
-    from keraslite.serialization.serialization_lib import deserialize_keras_object
-
     if isinstance(name, str):
         return _from_string(name, custom_objects)
     return deserialize_keras_object(name, custom_objects=custom_objects)
@@ -36,8 +34,6 @@ def deserialize(name, custom_objects=None):
 def _from_string(identifier: str, custom_objects=None):
     if custom_objects and identifier in custom_objects:
         return custom_objects[identifier]
-    from keraslite.serialization import object_registry
-
     registered = object_registry.get_registered_object(identifier) if hasattr(object_registry, "get_registered_object") else None
     if registered is not None:
         return registered

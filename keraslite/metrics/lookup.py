@@ -4,8 +4,10 @@ from __future__ import annotations
 import inspect
 
 from keraslite.losses import functions as loss_functions
-from keraslite.metrics import accuracy_metrics, regression_metrics, reduction_metrics
+from keraslite.metrics import accuracy_metrics, confusion_metrics, reduction_metrics, regression_metrics
 from keraslite.metrics.metric import Metric
+from keraslite.serialization import object_registry
+from keraslite.serialization.serialization_lib import deserialize_keras_object, serialize_keras_object
 
 
 def _collect():
@@ -19,8 +21,6 @@ def _collect():
             elif inspect.isfunction(obj) and obj.__module__ == module.__name__:
                 objects[name] = obj
     try:
-        from keraslite.metrics import confusion_metrics
-
         for name, obj in vars(confusion_metrics).items():
             if inspect.isclass(obj) and issubclass(obj, Metric) and not name.startswith("_"):
                 objects[name] = obj
@@ -39,14 +39,10 @@ ALL_OBJECTS = _collect()
 
 
 def serialize(metric):
-    from keraslite.serialization.serialization_lib import serialize_keras_object
-
     return serialize_keras_object(metric)
 
 
 def deserialize(config, custom_objects=None):
-    from keraslite.serialization.serialization_lib import deserialize_keras_object
-
     if isinstance(config, str):
         return get(config)
     return deserialize_keras_object(config, custom_objects=custom_objects)
@@ -61,8 +57,6 @@ def get(identifier):
     if isinstance(identifier, dict):
         obj = deserialize(identifier)
     elif isinstance(identifier, str):
-        from keraslite.serialization import object_registry
-
         obj = object_registry.get_registered_object(identifier) or ALL_OBJECTS.get(identifier)
         if obj is None:
             raise ValueError(f"Could not interpret metric identifier: {identifier}")

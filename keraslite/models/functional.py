@@ -18,7 +18,12 @@ from keraslite.graph.topology import map_graph
 from keraslite.layers.base_layer import Layer
 from keraslite.layers.layer_inputs import check_input_shape, flat_shapes
 from keraslite.layers.masks import resolve_mask, symbolic_output_masks
-from keraslite.models.functional_config import _legacy_history, functional_from_config, functional_get_config, legacy_entry
+from keraslite.models.functional_config import (
+    _legacy_history,
+    functional_from_config,
+    functional_get_config,
+    legacy_entry,
+)
 from keraslite.models.model import Model
 from keraslite.serialization import serialization_lib as serialization
 from keraslite.training.signature import ModelSignature

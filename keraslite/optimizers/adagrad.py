@@ -6,7 +6,6 @@ import torch
 from keraslite.optimizers.base_optimizer import Optimizer
 
 
-
 class Adagrad(Optimizer):
     """Adagrad: per-parameter rates scaled by accumulated squared gradients.
 

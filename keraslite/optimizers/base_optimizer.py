@@ -22,9 +22,11 @@ import warnings
 import numpy as np
 import torch
 
+from keraslite import initializers
 from keraslite.backend import state
 from keraslite.backend.variable import Variable
 from keraslite.optimizers.schedules.learning_rate_schedule import LearningRateSchedule
+from keraslite.serialization.serialization_lib import deserialize_keras_object, serialize_keras_object
 
 
 def _scalar_variable(value, dtype: torch.dtype, name: str, path: str) -> Variable:
@@ -106,8 +108,6 @@ class Optimizer:
         return list(self._variables)
 
     def add_variable(self, shape, initializer="zeros", dtype=None, name=None) -> Variable:
-        from keraslite import initializers
-
         value = initializers.get(initializer)(tuple(shape), dtype=dtype or state.floatx())
         variable = Variable(torch.as_tensor(value).to(state.get_device()), trainable=False, name=name or "variable", path=f"{self.name}/{name}")
         self._variables.append(variable)
@@ -123,8 +123,6 @@ class Optimizer:
         elif isinstance(initializer, (int, float)):
             data = torch.full_like(reference, float(initializer)).detach()
         else:
-            from keraslite import initializers
-
             data = torch.as_tensor(initializers.get(initializer)(tuple(reference.shape))).to(reference.device, reference.dtype)
         variable = Variable(data, trainable=False, name=full, path=f"{self.name}/{full}")
         self._variables.append(variable)
@@ -366,8 +364,6 @@ class Optimizer:
         if isinstance(rate, Variable):
             learning_rate = float(rate.detach().cpu())
         else:
-            from keraslite.serialization.serialization_lib import serialize_keras_object
-
             learning_rate = serialize_keras_object(rate)
         return {
             "name": self.name,
@@ -387,8 +383,6 @@ class Optimizer:
     def from_config(cls, config: dict, custom_objects=None):
         config = dict(config)
         if isinstance(config.get("learning_rate"), dict):
-            from keraslite.serialization.serialization_lib import deserialize_keras_object
-
             config["learning_rate"] = deserialize_keras_object(config["learning_rate"], custom_objects=custom_objects)
         return cls(**config)
 

@@ -7,21 +7,19 @@ from keraslite.optimizers.adagrad import Adadelta, Adagrad, Lion
 from keraslite.optimizers.adam import Adam, Adamax, AdamW, Nadam
 from keraslite.optimizers.base_optimizer import Optimizer
 from keraslite.optimizers.sgd import SGD, RMSprop
+from keraslite.serialization import object_registry
+from keraslite.serialization.serialization_lib import deserialize_keras_object, serialize_keras_object
 
 ALL_OBJECTS = {cls.__name__: cls for cls in (SGD, RMSprop, Adam, AdamW, Adamax, Nadam, Adagrad, Adadelta, Lion)}
 _LOWER = {name.lower(): cls for name, cls in ALL_OBJECTS.items()}
 
 
 def serialize(optimizer) -> dict:
-    from keraslite.serialization.serialization_lib import serialize_keras_object
-
     return serialize_keras_object(optimizer)
 
 
 def deserialize(config, custom_objects=None):
     """A Keras optimizer config -> an optimizer (class names are matched case-insensitively)."""
-    from keraslite.serialization.serialization_lib import deserialize_keras_object
-
     if isinstance(config, dict) and str(config.get("class_name", "")).lower() in _LOWER:
         cls = _LOWER[config["class_name"].lower()]
         return cls.from_config(dict(config.get("config", {})), custom_objects=custom_objects)
@@ -38,8 +36,6 @@ def get(identifier) -> Optimizer:
         cls = _LOWER.get(identifier.lower())
         if cls is not None:
             return cls()
-        from keraslite.serialization import object_registry
-
         registered = object_registry.get_registered_object(identifier)
         if registered is not None:
             return registered() if inspect.isclass(registered) else registered

@@ -15,9 +15,8 @@ import traceback
 os.environ["KERAS_BACKEND"] = "torch"
 os.environ.setdefault("CUDA_VISIBLE_DEVICES", "")
 
-import numpy as np  # noqa: E402
-
 import keras  # noqa: E402
+import numpy as np  # noqa: E402
 
 
 def main():

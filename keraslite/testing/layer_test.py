@@ -13,6 +13,8 @@ import json
 import numpy as np
 import torch
 
+import keraslite as keras
+
 
 def _random_input(shape, dtype, rng, int_high=10):
     if dtype.startswith("int"):
@@ -46,8 +48,6 @@ def run_layer_test(
     `input_shape` may be a list of shapes for multi-input layers. `keras_class_path` names
     the class in real Keras when it differs (e.g. "keras.layers.Dense").
     """
-    import keraslite as keras
-
     init_kwargs = dict(init_kwargs or {})
     call_kwargs = dict(call_kwargs or {})
     rng = np.random.default_rng(seed)

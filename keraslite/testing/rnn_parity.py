@@ -7,6 +7,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+import keraslite
+
 _ORACLE_CODE = r"""
 import json, torch
 ns_base = {"keras": keras, "layers": keras.layers, "np": np}
@@ -33,8 +35,6 @@ for index, (code, n_inputs, n_weights, grads) in enumerate(json.loads(CASES)):
 def check_models(oracle, cases, rtol=1e-5, atol=1e-5):
     """`cases`: list of (code defining `model` from `keras`/`layers`, list of input arrays).
     Gradients are checked when every input is floating point."""
-    import keraslite
-
     arrays, specs, ours = {}, [], []
     for index, (code, xs) in enumerate(cases):
         ns = {"keras": keraslite, "layers": keraslite.layers, "np": np}

@@ -17,9 +17,9 @@ import keraslite as keras  # noqa: F401  (tf.keras)
 from keraslite.compat.aliases import aliases_installed
 from keraslite.compat.tensorflow import config as config
 from keraslite.compat.tensorflow import data as data
+from keraslite.compat.tensorflow import dtypes as dtypes
 from keraslite.compat.tensorflow import image as image
 from keraslite.compat.tensorflow import linalg as linalg
-from keraslite.compat.tensorflow import dtypes as dtypes
 from keraslite.compat.tensorflow import math as math
 from keraslite.compat.tensorflow import nn as nn
 from keraslite.compat.tensorflow import random as random
@@ -28,8 +28,23 @@ from keraslite.compat.tensorflow.array_ops import range as range  # noqa: A004
 from keraslite.compat.tensorflow.dtypes import DType as DType
 from keraslite.compat.tensorflow.dtypes import as_dtype as as_dtype
 from keraslite.compat.tensorflow.dtypes import (  # noqa: F401
-    bfloat16, bool, complex64, complex128, double, float16, float32, float64, half,
-    int8, int16, int32, int64, uint8, uint16, uint32, uint64,
+    bfloat16,
+    bool,
+    complex64,
+    complex128,
+    double,
+    float16,
+    float32,
+    float64,
+    half,
+    int8,
+    int16,
+    int32,
+    int64,
+    uint8,
+    uint16,
+    uint32,
+    uint64,
 )
 from keraslite.compat.tensorflow.eager import Tensor as Tensor
 from keraslite.compat.tensorflow.gradient_tape import GradientTape as GradientTape

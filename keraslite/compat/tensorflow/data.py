@@ -13,10 +13,10 @@ import math
 import numpy as np
 import torch
 
+from keraslite.backend import tree
 from keraslite.compat.tensorflow.eager import wrap
 from keraslite.compat.tensorflow.missing import module_getattr
 from keraslite.ops.dispatch import to_tensor
-from keraslite.backend import tree
 
 AUTOTUNE = -1
 INFINITE = -1

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import torch
 
-from keraslite.compat.tensorflow.eager import wrap
 from keraslite.backend import tree
+from keraslite.compat.tensorflow.eager import wrap
 
 _active_tapes: list = []
 

@@ -9,6 +9,8 @@ import math
 
 import torch
 
+from keraslite.serialization.serialization_lib import deserialize_keras_object, serialize_keras_object
+
 
 def _as_float(step) -> torch.Tensor:
     if isinstance(step, torch.Tensor):
@@ -159,12 +161,8 @@ class CosineDecay(LearningRateSchedule):
 
 
 def serialize(learning_rate_schedule):
-    from keraslite.serialization.serialization_lib import serialize_keras_object
-
     return serialize_keras_object(learning_rate_schedule)
 
 
 def deserialize(config, custom_objects=None):
-    from keraslite.serialization.serialization_lib import deserialize_keras_object
-
     return deserialize_keras_object(config, custom_objects=custom_objects)
