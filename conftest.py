@@ -1,4 +1,5 @@
 """Fixtures shared by tests/ and compat_tests/."""
+
 import pytest
 
 

@@ -8,6 +8,7 @@ second encoder, `dense_6` in the toy ResNet), so the cells run in order after
 `clear_session()`. Cells that only print, plot, save, train or download are skipped:
 none of them makes a layer.
 """
+
 import contextlib
 import io
 import json
@@ -23,10 +24,26 @@ CAPTURE = {
     "ensembling": {"ensemble": "ensemble_model", "_ensemble_members": ("model1", "model2", "model3")},
     "ticket_model": {"ticket": "model"},
     "toy_resnet": {"toy_resnet": "model"},
-    "shared_layers": {"shared_embedding": ("shared_embedding", "text_input_a", "text_input_b", "encoded_input_a", "encoded_input_b")},
+    "shared_layers": {
+        "shared_embedding": ("shared_embedding", "text_input_a", "text_input_b", "encoded_input_a", "encoded_input_b")
+    },
     "custom_dense": {"custom_dense": "model"},
 }
-BUILD_CELLS = ("setup", "input", "img_inputs", "dense_call", "more_layers", "model", "autoencoder", "nested_autoencoder", "ensembling", "ticket_model", "toy_resnet", "shared_layers", "custom_dense")
+BUILD_CELLS = (
+    "setup",
+    "input",
+    "img_inputs",
+    "dense_call",
+    "more_layers",
+    "model",
+    "autoencoder",
+    "nested_autoencoder",
+    "ensembling",
+    "ticket_model",
+    "toy_resnet",
+    "shared_layers",
+    "custom_dense",
+)
 
 
 def build_all():
@@ -47,4 +64,3 @@ def build_all():
         uninstall_aliases()
         display.set_display_types(tuple, str)
     return models
-

@@ -1,5 +1,6 @@
 """keras.applications vs real Keras 3: the same layers (names, classes, parameter counts,
 output shapes), and the same outputs from the same weights file in the tf.keras layout."""
+
 import numpy as np
 import pytest
 
@@ -31,7 +32,12 @@ for index, (name, kwargs) in enumerate(cases):
 
 def _describe(model):
     return [
-        [layer.name, type(layer).__name__, layer.count_params(), [None if d is None else int(d) for d in layer.output.shape]]
+        [
+            layer.name,
+            type(layer).__name__,
+            layer.count_params(),
+            [None if d is None else int(d) for d in layer.output.shape],
+        ]
         for layer in model.layers
     ]
 
@@ -77,5 +83,7 @@ def test_tf_keras_weights_file_written_by_keras_loads_and_predicts_the_same(name
     np.testing.assert_allclose(y, expected["y"], rtol=1e-4, atol=1e-4 * float(np.abs(expected["y"]).max()))
     # And a file we write in that layout round-trips.
     save_legacy_h5_weights(model, str(tmp_path / "ours.h5"))
-    again = getattr(keras.applications, name)(weights=str(tmp_path / "ours.h5"), include_top=False, input_shape=(32, 32, 3))
+    again = getattr(keras.applications, name)(
+        weights=str(tmp_path / "ours.h5"), include_top=False, input_shape=(32, 32, 3)
+    )
     np.testing.assert_array_equal(again(x).detach().numpy(), y)

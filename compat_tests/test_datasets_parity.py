@@ -1,4 +1,5 @@
 """keras.datasets processing (shuffles, index shifts, splits, layouts) equals Keras 3's on the same files."""
+
 import numpy as np
 
 import keraslite as keras
@@ -40,8 +41,11 @@ def test_dataset_processing_matches_keras(tmp_path, monkeypatch, keras_oracle):
     assert [list(map(list, a)), b.tolist(), list(map(list, c)), d.tolist()] == expected["imdb"]
     (a, b), (c, d) = keras.datasets.reuters.load_data(maxlen=7, oov_char=None, test_split=0.3)
     assert [list(map(list, a)), b.tolist(), list(map(list, c)), d.tolist()] == expected["reuters"]
-    for name, ours in (("boston", keras.datasets.boston_housing.load_data(seed=3)),
-                        ("california", keras.datasets.california_housing.load_data(version="small", test_split=0.3, seed=1)), ("cifar100", cifar100)):
+    for name, ours in (
+        ("boston", keras.datasets.boston_housing.load_data(seed=3)),
+        ("california", keras.datasets.california_housing.load_data(version="small", test_split=0.3, seed=1)),
+        ("cifar100", cifar100),
+    ):
         (a, b), (c, d) = ours
         for mine, theirs in zip((a, b, c, d), expected[name]):
             assert mine.shape == theirs.shape and mine.dtype == theirs.dtype, name

@@ -1,5 +1,6 @@
 """keras.utils.get_file puts files and extraction folders where Keras 3 does, so a cache
 filled by one is found by the other."""
+
 import io
 import os
 import tarfile
@@ -50,13 +51,17 @@ def test_cache_layout_matches_keras(tmp_path, keras_oracle):
     _write_sources(sources)
     # (Keras 3 falls back to /tmp/.keras when `cache_dir` does not exist yet; we create it.)
     (tmp_path / "theirs").mkdir()
-    expected = keras_oracle.run(ORACLE_CODE.format(source_dir=str(sources), cache_dir=str(tmp_path / "theirs"), cases=CASES))
+    expected = keras_oracle.run(
+        ORACLE_CODE.format(source_dir=str(sources), cache_dir=str(tmp_path / "theirs"), cases=CASES)
+    )
     ours_dir = tmp_path / "ours"
     paths = []
     for case in CASES:
         case = dict(case)
         origin = (sources / case.pop("origin_name")).as_uri()
         paths.append(os.path.relpath(keras.utils.get_file(origin=origin, cache_dir=str(ours_dir), **case), ours_dir))
-    listing = sorted(os.path.relpath(os.path.join(root, f), ours_dir) for root, _, files in os.walk(ours_dir) for f in files)
+    listing = sorted(
+        os.path.relpath(os.path.join(root, f), ours_dir) for root, _, files in os.walk(ours_dir) for f in files
+    )
     assert paths == expected["paths"]
     assert listing == expected["listing"]

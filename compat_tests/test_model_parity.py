@@ -1,9 +1,9 @@
 """End-to-end parity with real Keras 3: the same architecture and the same weights
 (through set_weights) give the same predictions, parameter counts and weight shapes."""
+
 import numpy as np
 import pytest
 import torch
-
 from seed_cells import build_all
 
 KERAS_BUILDERS = {
@@ -78,7 +78,11 @@ def _inputs_for(key, rng):
         return [rng.random((batch, 32, 32, 3), dtype=np.float32)]
     if key == "ensemble":
         return [rng.random((batch, 128), dtype=np.float32)]
-    return [rng.integers(10000, size=(batch, 10)).astype("float32"), rng.integers(10000, size=(batch, 30)).astype("float32"), rng.integers(2, size=(batch, 12)).astype("float32")]
+    return [
+        rng.integers(10000, size=(batch, 10)).astype("float32"),
+        rng.integers(10000, size=(batch, 30)).astype("float32"),
+        rng.integers(2, size=(batch, 12)).astype("float32"),
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -98,7 +102,10 @@ def test_same_weights_same_predictions(key, seed_models, keras_oracle):
     inputs = _inputs_for(key, rng)
     named = {f"x{i}": x for i, x in enumerate(inputs)}
     named.update({f"w{i}": w for i, w in enumerate(weights)})
-    code = "data = inputs\n" + KERAS_BUILDERS[key] + f"""
+    code = (
+        "data = inputs\n"
+        + KERAS_BUILDERS[key]
+        + f"""
 model.set_weights([data['w%d' % i] for i in range({len(weights)})])
 xs = [data['x%d' % i] for i in range({len(inputs)})]
 out = model.predict(xs if len(xs) > 1 else xs[0], verbose=0)
@@ -106,6 +113,7 @@ result['outputs'] = list(out) if isinstance(out, list) else [out]
 result['count'] = int(model.count_params())
 result['shapes'] = [list(w.shape) for w in model.get_weights()]
 """
+    )
     expected = keras_oracle.run(code, **named)
     assert model.count_params() == expected["count"]
     assert [list(w.shape) for w in weights] == expected["shapes"]

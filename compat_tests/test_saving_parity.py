@@ -1,6 +1,7 @@
 """Files cross between keraslite and real Keras 3 (torch backend) in both directions:
 `.keras` archives, `.weights.h5` weights files and legacy `.h5` files, for an MLP, a CNN,
 an LSTM model, the seed's ticket model and a nested model. Predictions agree within 1e-5."""
+
 import numpy as np
 import pytest
 import torch
@@ -80,7 +81,9 @@ def _keraslite_predict(model, arrays):
 
 
 # Predicts every saved model of `paths` (name -> path) in Keras; `loader` is Keras code.
-KERAS_PREDICT = BUILD_MODELS + """
+KERAS_PREDICT = (
+    BUILD_MODELS
+    + """
 import json
 paths = json.loads(inputs["paths"].item())
 kind = inputs["kind"].item()
@@ -94,6 +97,7 @@ for name, path in paths.items():
     out = model.predict(data[name] if len(data[name]) > 1 else data[name][0], verbose=0)
     result[name] = out if isinstance(out, list) else [out]
 """
+)
 
 
 KINDS = [("keras", ".keras"), ("weights", ".weights.h5"), ("weights", ".h5"), ("h5", ".h5"), ("unzipped", "_dir")]
@@ -128,7 +132,9 @@ def test_keraslite_files_load_in_keras(keras_oracle, tmp_path, kind, suffix):
             np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5, err_msg=f"{kind}: {name}")
 
 
-KERAS_SAVE = BUILD_MODELS + """
+KERAS_SAVE = (
+    BUILD_MODELS
+    + """
 import json
 paths = json.loads(inputs["paths"].item())
 kind = inputs["kind"].item()
@@ -145,6 +151,7 @@ for name, path in paths.items():
     out = model.predict(data[name] if len(data[name]) > 1 else data[name][0], verbose=0)
     result[name] = out if isinstance(out, list) else [out]
 """
+)
 
 
 # Keras 3 reads legacy `.h5` weights files but no longer writes them.
@@ -177,7 +184,9 @@ def test_config_json_crosses_both_ways(keras_oracle):
     namespace = _namespace()
     models = namespace["build_models"](keraslite)
     ours = {name: models[name].to_json() for name in NAMES}
-    code = BUILD_MODELS + """
+    code = (
+        BUILD_MODELS
+        + """
 import json
 ours = json.loads(inputs["ours"].item())
 for name, text in ours.items():
@@ -187,13 +196,16 @@ for name, text in ours.items():
 for name, model in build_models(keras).items():
     result[name + "_json"] = model.to_json()
 """
+    )
     got = keras_oracle.run(code, ours=np.array(json.dumps(ours)))
     for name in NAMES:
         assert got[name + "_params"] == models[name].count_params(), name
         assert got[name + "_layers"] == [layer.name for layer in models[name].layers], name
         rebuilt = keraslite.models.model_from_json(got[name + "_json"])
         assert rebuilt.count_params() == models[name].count_params(), name
-        assert [type(layer).__name__ for layer in rebuilt.layers] == [type(layer).__name__ for layer in models[name].layers], name
+        assert [type(layer).__name__ for layer in rebuilt.layers] == [
+            type(layer).__name__ for layer in models[name].layers
+        ], name
 
 
 # A compiled, trained model: its optimizer state crosses, and training resumes with the
@@ -207,7 +219,9 @@ def build_trained_setup(keras):
     return model
 """
 
-KERAS_TRAIN_AND_SAVE = TRAIN_SETUP + """
+KERAS_TRAIN_AND_SAVE = (
+    TRAIN_SETUP
+    + """
 model = build_trained_setup(keras)
 model.set_weights([inputs["w0"], inputs["w1"], inputs["w2"], inputs["w3"]])
 model.fit(inputs["x"], inputs["y"], epochs=2, batch_size=8, shuffle=False, verbose=0)
@@ -217,6 +231,7 @@ result["optimizer"] = [np.asarray(v.numpy()) for v in model.optimizer.variables]
 model.fit(inputs["x"], inputs["y"], epochs=1, batch_size=8, shuffle=False, verbose=0)
 result["final"] = model.get_weights()
 """
+)
 
 KERAS_LOAD_AND_RESUME = """
 model = keras.models.load_model(inputs["path"].item())
@@ -243,7 +258,9 @@ def _assert_state_equal(ours, theirs):
 def test_trained_keras_model_resumes_in_keraslite(keras_oracle, tmp_path):
     x, y, weights = _training_data()
     path = str(tmp_path / "trained.keras")
-    got = keras_oracle.run(KERAS_TRAIN_AND_SAVE, x=x, y=y, path=np.array(path), **{f"w{i}": w for i, w in enumerate(weights)})
+    got = keras_oracle.run(
+        KERAS_TRAIN_AND_SAVE, x=x, y=y, path=np.array(path), **{f"w{i}": w for i, w in enumerate(weights)}
+    )
     legacy = keraslite.models.load_model(path + ".h5")  # Keras 3's legacy h5 keeps the optimizer state too
     _assert_state_equal([v.detach().cpu().numpy() for v in legacy.optimizer.variables], got["optimizer"])
     model = keraslite.models.load_model(path)
@@ -271,19 +288,76 @@ def test_trained_keraslite_model_resumes_in_keras(keras_oracle, tmp_path):
 
 # Constructor arguments for built-in layers whose defaults need some.
 LAYER_ARGS = {
-    "Dense": [3], "Conv1D": [2, 3], "Conv2D": [2, 3], "Conv3D": [2, 3], "Conv1DTranspose": [2, 3], "Conv2DTranspose": [2, 3],
-    "Conv3DTranspose": [2, 3], "SeparableConv1D": [2, 3], "SeparableConv2D": [2, 3], "DepthwiseConv1D": [3], "DepthwiseConv2D": [3],
-    "Embedding": [10, 3], "LSTM": [3], "GRU": [3], "SimpleRNN": [3], "LSTMCell": [3], "GRUCell": [3], "SimpleRNNCell": [3],
-    "Reshape": [(2, 3)], "Activation": ["relu"], "Dropout": [0.5], "SpatialDropout1D": [0.5], "SpatialDropout2D": [0.5],
-    "SpatialDropout3D": [0.5], "GaussianNoise": [0.1], "GaussianDropout": [0.1], "AlphaDropout": [0.1], "RepeatVector": [3],
-    "Permute": [(2, 1)], "Dot": [1], "EinsumDense": ["ab,bc->ac", 3], "Rescaling": [1.0], "Resizing": [4, 4], "CenterCrop": [2, 2],
-    "MultiHeadAttention": [2, 4], "GroupedQueryAttention": [4, 2, 1], "GroupQueryAttention": [4, 2, 1], "AveragePooling1D": [2], "AveragePooling2D": [2], "AveragePooling3D": [2],
-    "ConvLSTM1D": [2, 3], "ConvLSTM2D": [2, 3], "ConvLSTM3D": [2, 3], "RandomCrop": [2, 2], "RandomRotation": [0.1],
-    "RandomTranslation": [0.1, 0.1], "RandomZoom": [0.1], "RandomContrast": [0.1], "RandomBrightness": [0.1], "CategoryEncoding": [3],
+    "Dense": [3],
+    "Conv1D": [2, 3],
+    "Conv2D": [2, 3],
+    "Conv3D": [2, 3],
+    "Conv1DTranspose": [2, 3],
+    "Conv2DTranspose": [2, 3],
+    "Conv3DTranspose": [2, 3],
+    "SeparableConv1D": [2, 3],
+    "SeparableConv2D": [2, 3],
+    "DepthwiseConv1D": [3],
+    "DepthwiseConv2D": [3],
+    "Embedding": [10, 3],
+    "LSTM": [3],
+    "GRU": [3],
+    "SimpleRNN": [3],
+    "LSTMCell": [3],
+    "GRUCell": [3],
+    "SimpleRNNCell": [3],
+    "Reshape": [(2, 3)],
+    "Activation": ["relu"],
+    "Dropout": [0.5],
+    "SpatialDropout1D": [0.5],
+    "SpatialDropout2D": [0.5],
+    "SpatialDropout3D": [0.5],
+    "GaussianNoise": [0.1],
+    "GaussianDropout": [0.1],
+    "AlphaDropout": [0.1],
+    "RepeatVector": [3],
+    "Permute": [(2, 1)],
+    "Dot": [1],
+    "EinsumDense": ["ab,bc->ac", 3],
+    "Rescaling": [1.0],
+    "Resizing": [4, 4],
+    "CenterCrop": [2, 2],
+    "MultiHeadAttention": [2, 4],
+    "GroupedQueryAttention": [4, 2, 1],
+    "GroupQueryAttention": [4, 2, 1],
+    "AveragePooling1D": [2],
+    "AveragePooling2D": [2],
+    "AveragePooling3D": [2],
+    "ConvLSTM1D": [2, 3],
+    "ConvLSTM2D": [2, 3],
+    "ConvLSTM3D": [2, 3],
+    "RandomCrop": [2, 2],
+    "RandomRotation": [0.1],
+    "RandomTranslation": [0.1, 0.1],
+    "RandomZoom": [0.1],
+    "RandomContrast": [0.1],
+    "RandomBrightness": [0.1],
+    "CategoryEncoding": [3],
 }
 # Not constructible from plain arguments, or needing TensorFlow in Keras.
-LAYER_SKIP = {"Layer", "InputLayer", "Input", "InputSpec", "Lambda", "TimeDistributed", "Bidirectional", "RNN", "Wrapper",
-              "StackedRNNCells", "Hashing", "StringLookup", "IntegerLookup", "TextVectorization", "Discretization", "GroupQueryAttention"}
+LAYER_SKIP = {
+    "Layer",
+    "InputLayer",
+    "Input",
+    "InputSpec",
+    "Lambda",
+    "TimeDistributed",
+    "Bidirectional",
+    "RNN",
+    "Wrapper",
+    "StackedRNNCells",
+    "Hashing",
+    "StringLookup",
+    "IntegerLookup",
+    "TextVectorization",
+    "Discretization",
+    "GroupQueryAttention",
+}
 
 
 def test_every_builtin_layer_config_crosses(keras_oracle):
@@ -329,7 +403,17 @@ result["built"], result["theirs"], result["failed"] = built, json.dumps(theirs, 
 
 # ("custom_dense" is the guide's first CustomDense, without get_config: saving it raises
 # the error that shows how to write one; tests/saving/test_model_config.py covers both.)
-SEED_MODELS = ["mnist_model", "encoder", "autoencoder", "encoder_nested", "decoder", "autoencoder_nested", "ensemble", "ticket", "toy_resnet"]
+SEED_MODELS = [
+    "mnist_model",
+    "encoder",
+    "autoencoder",
+    "encoder_nested",
+    "decoder",
+    "autoencoder_nested",
+    "ensemble",
+    "ticket",
+    "toy_resnet",
+]
 
 
 def _seed_inputs(model):
@@ -365,7 +449,9 @@ def test_seed_models_round_trip(tmp_path):
         data = _seed_inputs(model)
         expected = _keraslite_predict(model, data)
         # The directory format shares the weight walk with `.keras`: two models suffice there.
-        targets = [tmp_path / f"{key}.keras"] + ([tmp_path / key] if key in ("mnist_model", "autoencoder_nested") else [])
+        targets = [tmp_path / f"{key}.keras"] + (
+            [tmp_path / key] if key in ("mnist_model", "autoencoder_nested") else []
+        )
         for target in targets:
             model.save(target)
             loaded = keraslite.models.load_model(target, custom_objects=custom)
@@ -395,7 +481,9 @@ def catalogue_inputs():
     return {name: rng.normal(size=shape).astype("float32") for name, shape in shapes.items()}
 """
 
-KERAS_CATALOGUE = CATALOGUE + """
+KERAS_CATALOGUE = (
+    CATALOGUE
+    + """
 import json
 ours = json.loads(inputs["ours"].item())
 data = catalogue_inputs()
@@ -407,6 +495,7 @@ for name, model in build_catalogue(keras).items():
     result[name + "_keras"] = model.predict(data[name], verbose=0)
     result[name + "_ours"] = keras.models.load_model(ours[name]).predict(data[name], verbose=0)
 """
+)
 
 
 def test_layer_catalogue_keras_files_cross(keras_oracle, tmp_path):
@@ -423,9 +512,17 @@ def test_layer_catalogue_keras_files_cross(keras_oracle, tmp_path):
         expected[name] = _keraslite_predict(model, [data[name]])[0]
     got = keras_oracle.run(KERAS_CATALOGUE, ours=np.array(json.dumps(paths)))
     for name in models:
-        np.testing.assert_allclose(got[name + "_ours"], expected[name], rtol=1e-5, atol=1e-5, err_msg=f"ours -> keras: {name}")
+        np.testing.assert_allclose(
+            got[name + "_ours"], expected[name], rtol=1e-5, atol=1e-5, err_msg=f"ours -> keras: {name}"
+        )
         loaded = keraslite.models.load_model(paths[name] + ".from_keras.keras")
-        np.testing.assert_allclose(_keraslite_predict(loaded, [data[name]])[0], got[name + "_keras"], rtol=1e-5, atol=1e-5, err_msg=f"keras -> ours: {name}")
+        np.testing.assert_allclose(
+            _keraslite_predict(loaded, [data[name]])[0],
+            got[name + "_keras"],
+            rtol=1e-5,
+            atol=1e-5,
+            err_msg=f"keras -> ours: {name}",
+        )
 
 
 def test_every_layer_file_loads_in_keras(keras_oracle, tmp_path):
@@ -448,7 +545,12 @@ def test_every_layer_file_loads_in_keras(keras_oracle, tmp_path):
     rng = np.random.default_rng(0)
     for name in sorted(set(cases.CASES) - needs_tensorflow):
         model, shapes, integer = cases._model(name)
-        data = [rng.integers(0, 10, size=(2,) + s).astype("int32") if integer else rng.normal(size=(2,) + s).astype("float32") for s in shapes]
+        data = [
+            rng.integers(0, 10, size=(2,) + s).astype("int32")
+            if integer
+            else rng.normal(size=(2,) + s).astype("float32")
+            for s in shapes
+        ]
         with torch.no_grad():
             for weight in model.weights:
                 if weight.is_floating_point():
@@ -487,10 +589,13 @@ def test_every_layer_file_from_keras_loads_here(keras_oracle, tmp_path):
     import pathlib
 
     source = (pathlib.Path(__file__).resolve().parents[1] / "tests" / "saving" / "test_every_layer.py").read_text()
-    table = source[source.index("CASES = {"): source.index("# Covered elsewhere")]
+    table = source[source.index("CASES = {") : source.index("# Covered elsewhere")]
     skip = ["IntegerLookup", "Discretization", "CategoryEncoding", "RandomCrop"]
     prefix = "import types\nL = types.SimpleNamespace(**vars(keras.layers))\nL.GroupedQueryAttention = keras.layers.GroupQueryAttention\n"
-    code = prefix + table + """
+    code = (
+        prefix
+        + table
+        + """
 import json
 skip = json.loads(inputs["skip"].item())
 folder = inputs["folder"].item()
@@ -519,6 +624,7 @@ for name, (factory, shapes, *kind) in CASES.items():
         failed[name] = repr(error)[:400]
 result["failed"] = failed
 """
+    )
     got = keras_oracle.run(code, skip=np.array(json.dumps(skip)), folder=np.array(str(tmp_path)))
     assert got["failed"] == {}
     names = [k for k in got if k not in ("failed",) and not k.endswith("__in")]
@@ -559,12 +665,15 @@ def test_ops_model_crosses_both_ways(keras_oracle, tmp_path):
     a, b = rng.normal(size=(2, 4, 3)).astype("float32"), rng.normal(size=(2, 4, 3)).astype("float32")
     ours = _keraslite_predict(model, [a, b])
     model.save(tmp_path / "ours.keras")
-    code = OPS_MODEL + """
+    code = (
+        OPS_MODEL
+        + """
 theirs = build_ops_model(keras)
 theirs.save(inputs["folder"].item() + "/theirs.keras")
 result["theirs"] = theirs.predict([inputs["a"], inputs["b"]], verbose=0)
 result["ours"] = keras.models.load_model(inputs["folder"].item() + "/ours.keras").predict([inputs["a"], inputs["b"]], verbose=0)
 """
+    )
     got = keras_oracle.run(code, a=a, b=b, folder=np.array(str(tmp_path)))
     for x, y in zip(got["ours"], ours):
         np.testing.assert_allclose(x, y, rtol=1e-5, atol=1e-6)

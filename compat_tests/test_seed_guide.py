@@ -5,6 +5,7 @@ copied from the guide), unchanged; each run here is a `keraslite run` subprocess
 printed summary tables are compared line by line with the guide's
 (compat_tests/data/guide_summaries.txt).
 """
+
 import json
 import os
 import subprocess
@@ -33,7 +34,11 @@ def run_example(name, cwd, env=None, timeout=400):
     environment.setdefault("OMP_NUM_THREADS", "1")
     return subprocess.run(
         [sys.executable, "-m", "keraslite", "run", os.path.join(EXAMPLES, name)],
-        cwd=cwd, env=environment, capture_output=True, text=True, timeout=timeout,
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
 
 
@@ -45,7 +50,7 @@ def printed_tables(stdout):
             end = index
             while not lines[end].startswith("Non-trainable params"):
                 end += 1
-            tables.append([line.rstrip() for line in lines[index:end + 2]])
+            tables.append([line.rstrip() for line in lines[index : end + 2]])
             index = end + 2
         else:
             index += 1
@@ -95,9 +100,12 @@ def write_vgg19_weights(models_dir):
             layers.append((f"block{block}_conv{index}", [("kernel", (3, 3, channels, filters)), ("bias", (filters,))]))
             channels = filters
         layers.append((f"block{block}_pool", []))
-    layers += [("flatten", []), ("fc1", [("kernel", (25088, 4096)), ("bias", (4096,))]),
-               ("fc2", [("kernel", (4096, 4096)), ("bias", (4096,))]),
-               ("predictions", [("kernel", (4096, 1000)), ("bias", (1000,))])]
+    layers += [
+        ("flatten", []),
+        ("fc1", [("kernel", (25088, 4096)), ("bias", (4096,))]),
+        ("fc2", [("kernel", (4096, 4096)), ("bias", (4096,))]),
+        ("predictions", [("kernel", (4096, 1000)), ("bias", (1000,))]),
+    ]
     os.makedirs(models_dir, exist_ok=True)
     with h5py.File(os.path.join(models_dir, "vgg19_weights_tf_dim_ordering_tf_kernels.h5"), "w") as file:
         file.attrs["layer_names"] = [name.encode() for name, _ in layers]
@@ -118,7 +126,9 @@ def test_example_is_the_guides_code_unchanged(name):
     with open(os.path.join(EXAMPLES, name)) as file:
         text = file.read()
     header, _, body = text.partition("\nimport numpy as np\n")
-    assert all(line.startswith("#") or not line for line in header.splitlines()), "only comments before the guide's code"
+    assert all(line.startswith("#") or not line for line in header.splitlines()), (
+        "only comments before the guide's code"
+    )
     expected = "\n\n".join(CELLS[cell_id]["code"] for cell_id in SCRIPTS[name])
     assert "import numpy as np\n" + body == expected + "\n"
 
@@ -163,7 +173,12 @@ def _check_full_guide(result, tmp_path):
     _check_ticket_training(result)
     _check_cifar(result)
     assert "(1, 10, 32)" in result.stdout.splitlines()
-    for png in ("my_first_model.png", "my_first_model_with_shape_info.png", "multi_input_and_output_model.png", "mini_resnet.png"):
+    for png in (
+        "my_first_model.png",
+        "my_first_model_with_shape_info.png",
+        "multi_input_and_output_model.png",
+        "mini_resnet.png",
+    ):
         assert_png(tmp_path / png)
 
 
@@ -172,7 +187,12 @@ def _check_main_job(result, tmp_path):
     _check_ticket_training(result)
     assert "(1, 10, 32)" in result.stdout.splitlines()
     assert "Epoch 1/5" not in result.stdout  # no MNIST cell: it needs a download
-    for png in ("my_first_model.png", "my_first_model_with_shape_info.png", "multi_input_and_output_model.png", "mini_resnet.png"):
+    for png in (
+        "my_first_model.png",
+        "my_first_model_with_shape_info.png",
+        "multi_input_and_output_model.png",
+        "mini_resnet.png",
+    ):
         assert_png(tmp_path / png)
     assert (tmp_path / "path_to_my_model").is_dir()
 
@@ -209,11 +229,22 @@ def _check_custom_rnn(result):
 CHECKS = {
     "functional_api_guide.py": _check_full_guide,
     "main_job.py": _check_main_job,
-    "guide_01_mnist_mlp.py": lambda result, path: (assert_tables_match(result.stdout, GUIDE_TABLES[:1]), _check_mnist(result), assert_png(path / "my_first_model.png")),
+    "guide_01_mnist_mlp.py": lambda result, path: (
+        assert_tables_match(result.stdout, GUIDE_TABLES[:1]),
+        _check_mnist(result),
+        assert_png(path / "my_first_model.png"),
+    ),
     "guide_02_autoencoders.py": lambda result, path: assert_tables_match(result.stdout, GUIDE_TABLES[1:6]),
     "guide_03_ensembling.py": lambda result, path: None,
-    "guide_04_ticket_routing.py": lambda result, path: (_check_ticket_training(result), assert_png(path / "multi_input_and_output_model.png")),
-    "guide_05_toy_resnet.py": lambda result, path: (assert_tables_match_except_names(result.stdout, GUIDE_TABLES[6:7]), _check_cifar(result), assert_png(path / "mini_resnet.png")),
+    "guide_04_ticket_routing.py": lambda result, path: (
+        _check_ticket_training(result),
+        assert_png(path / "multi_input_and_output_model.png"),
+    ),
+    "guide_05_toy_resnet.py": lambda result, path: (
+        assert_tables_match_except_names(result.stdout, GUIDE_TABLES[6:7]),
+        _check_cifar(result),
+        assert_png(path / "mini_resnet.png"),
+    ),
     "guide_06_shared_layers.py": lambda result, path: None,
     "guide_07_feature_extraction.py": lambda result, path: None,
     "guide_08_custom_layers.py": lambda result, path: None,
@@ -239,7 +270,9 @@ def test_example_runs_unchanged(name, keras_home, tmp_path):
 def test_full_guide_offline_stops_at_the_first_load_data(tmp_path):
     """No network and nothing cached: the script prints the first table, then stops at
     `keras.datasets.mnist.load_data()` with a message naming the file to place."""
-    result = run_example("functional_api_guide.py", tmp_path, env={"KERAS_HOME": str(tmp_path / "keras_home"), "KERASLITE_OFFLINE": "1"})
+    result = run_example(
+        "functional_api_guide.py", tmp_path, env={"KERAS_HOME": str(tmp_path / "keras_home"), "KERASLITE_OFFLINE": "1"}
+    )
     assert result.returncode == 1
     assert_tables_match(result.stdout.split("Downloading data")[0], GUIDE_TABLES[:1])
     last_line = result.stderr.strip().splitlines()[-1]

@@ -1,11 +1,11 @@
 """Conformance: every model of the seed guide, built with the guide's code, prints the
 guide's summary table line for line (trailing spaces aside), and the models the guide
 builds without printing a table have the structure and parameter counts Keras gives."""
+
 import os
 
 import numpy as np
 import pytest
-
 from seed_cells import build_all
 
 DATA = os.path.join(os.path.dirname(__file__), "data", "seed_summaries.txt")
@@ -63,7 +63,13 @@ def test_ticket_model(seed_models):
     assert counts["priority"] == 173 and counts["department"] == 692
     assert model.count_params() == 1392097
     rng = np.random.default_rng(0)
-    priority, department = model({"title": rng.integers(10000, size=(4, 10)), "body": rng.integers(10000, size=(4, 100)), "tags": rng.integers(2, size=(4, 12)).astype("float32")})
+    priority, department = model(
+        {
+            "title": rng.integers(10000, size=(4, 10)),
+            "body": rng.integers(10000, size=(4, 100)),
+            "tags": rng.integers(2, size=(4, 12)).astype("float32"),
+        }
+    )
     assert tuple(priority.shape) == (4, 1) and tuple(department.shape) == (4, 4)
 
 
@@ -99,8 +105,10 @@ def test_feature_extraction_from_intermediate_outputs(seed_models):
     model = seed_models["toy_resnet"]
     features_list = [layer.output for layer in model.layers]
     feat_extraction_model = keras.Model(inputs=model.input, outputs=features_list)
-    img = np.random.random((1, 32, 32, 3)).astype('float32')
+    img = np.random.random((1, 32, 32, 3)).astype("float32")
     extracted_features = feat_extraction_model(img)
     assert len(extracted_features) == len(model.layers)
     assert [tuple(f.shape) for f in extracted_features][-1] == (1, 10)
-    np.testing.assert_allclose(extracted_features[-1].detach().numpy(), model(img).detach().numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        extracted_features[-1].detach().numpy(), model(img).detach().numpy(), rtol=1e-5, atol=1e-6
+    )

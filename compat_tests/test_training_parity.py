@@ -1,10 +1,10 @@
 """Learning parity with Keras 3: same initial weights, data, optimizer and `shuffle=False`
 give the same per-epoch losses and metrics (within 1e-3 relative) over 3 epochs."""
+
 import numpy as np
 
 import keraslite as keras
 from keraslite import layers
-
 
 
 def _mlp():
@@ -20,7 +20,11 @@ def test_mlp_learning_parity(keras_oracle):
     y = rng.integers(0, 10, 300)
     model = _mlp()
     weights = [w.copy() for w in model.get_weights()]
-    model.compile(loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), optimizer=keras.optimizers.RMSprop(), metrics=["accuracy"])
+    model.compile(
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        optimizer=keras.optimizers.RMSprop(),
+        metrics=["accuracy"],
+    )
     ours = model.fit(x, y, batch_size=64, epochs=3, validation_split=0.2, shuffle=False, verbose=0).history
     code = """
 layers = keras.layers
@@ -76,7 +80,11 @@ history = model.fit({"title": D["title"], "body": D["body"], "tags": D["tags"]},
     namespace["D"] = data
     exec(compile_and_fit, namespace)
     ours = namespace["history"]
-    code = "layers = keras.layers\n" + builder + "model.set_weights([inputs[f'w{k}'] for k in range(%d)])\nD = inputs\n" % len(weights)
+    code = (
+        "layers = keras.layers\n"
+        + builder
+        + "model.set_weights([inputs[f'w{k}'] for k in range(%d)])\nD = inputs\n" % len(weights)
+    )
     code += compile_and_fit + "result['history'] = {k: [float(v) for v in vs] for k, vs in history.items()}\n"
     theirs = keras_oracle.run(code, **data, **{f"w{k}": w for k, w in enumerate(weights)})["history"]
     assert set(theirs) == set(ours), (theirs.keys(), ours.keys())

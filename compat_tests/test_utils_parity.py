@@ -1,4 +1,5 @@
 """keras.utils numerical/sequence helpers and ImageNet preprocessing equal Keras 3's."""
+
 import numpy as np
 
 import keraslite as keras
@@ -41,10 +42,14 @@ def test_helpers_match_keras(keras_oracle):
     }
     for padding in ("pre", "post"):
         for truncating in ("pre", "post"):
-            ours[f"pad_{padding}_{truncating}"] = keras.utils.pad_sequences(seqs, maxlen=3, padding=padding, truncating=truncating, value=-1)
+            ours[f"pad_{padding}_{truncating}"] = keras.utils.pad_sequences(
+                seqs, maxlen=3, padding=padding, truncating=truncating, value=-1
+            )
     for mode in ("caffe", "tf", "torch"):
         ours[f"pre_{mode}"] = imagenet_utils.preprocess_input(images.copy(), mode=mode)
-        ours[f"pre_{mode}_first"] = imagenet_utils.preprocess_input(images.transpose(0, 3, 1, 2).copy(), mode=mode, data_format="channels_first")
+        ours[f"pre_{mode}_first"] = imagenet_utils.preprocess_input(
+            images.transpose(0, 3, 1, 2).copy(), mode=mode, data_format="channels_first"
+        )
     for key, value in ours.items():
         assert value.shape == expected[key].shape and value.dtype == expected[key].dtype, key
         np.testing.assert_allclose(value, expected[key], rtol=1e-6, err_msg=key)

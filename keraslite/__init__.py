@@ -1,4 +1,5 @@
 """keraslite: the Keras API on PyTorch. `import keraslite as keras`."""
+
 from keraslite import activations as activations
 from keraslite import applications as applications
 from keraslite import backend as backend

@@ -1,4 +1,5 @@
 """`python -m keraslite run SCRIPT.py [ARGS...]` (see `keraslite.cli`)."""
+
 import sys
 
 from keraslite.cli import main

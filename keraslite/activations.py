@@ -1,4 +1,5 @@
 """`keras.activations`: activation functions by Keras name, on torch tensors."""
+
 from __future__ import annotations
 
 import torch
@@ -96,7 +97,26 @@ def log_softmax(x, axis=-1):
 
 _BY_NAME = {
     f.__name__: f
-    for f in (relu, leaky_relu, relu6, elu, selu, gelu, silu, hard_silu, mish, sigmoid, hard_sigmoid, tanh, softplus, softsign, exponential, linear, softmax, log_softmax)
+    for f in (
+        relu,
+        leaky_relu,
+        relu6,
+        elu,
+        selu,
+        gelu,
+        silu,
+        hard_silu,
+        mish,
+        sigmoid,
+        hard_sigmoid,
+        tanh,
+        softplus,
+        softsign,
+        exponential,
+        linear,
+        softmax,
+        log_softmax,
+    )
 }
 _BY_NAME.update({"swish": silu, "hard_swish": hard_silu})
 

@@ -1,11 +1,12 @@
 """The `keraslite` command.
 
-    keraslite run SCRIPT.py [ARGS...]    run a Keras/tf.keras script unchanged
-    keraslite run -m MODULE [ARGS...]    run a module as `python -m` would
-    keraslite run -c CODE [ARGS...]      run a string of code
-    keraslite run                        interactive console with the aliases
-    keraslite --version
+keraslite run SCRIPT.py [ARGS...]    run a Keras/tf.keras script unchanged
+keraslite run -m MODULE [ARGS...]    run a module as `python -m` would
+keraslite run -c CODE [ARGS...]      run a string of code
+keraslite run                        interactive console with the aliases
+keraslite --version
 """
+
 from __future__ import annotations
 
 import sys

@@ -1,4 +1,5 @@
 """`keras.config`: global settings (re-exported from `keraslite.backend`)."""
+
 from keraslite.backend.state import backend as backend
 from keraslite.backend.state import epsilon as epsilon
 from keraslite.backend.state import floatx as floatx

@@ -1,4 +1,5 @@
 """`keras.constraints`: projections applied to weights after each optimizer step."""
+
 from __future__ import annotations
 
 import torch

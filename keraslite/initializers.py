@@ -5,6 +5,7 @@ and returns a float32/64 torch tensor on the CPU. Unseeded initializers draw fro
 torch's global generator (so `keras.utils.set_random_seed` makes them repeatable); a
 seeded one returns the same values on every call, as in Keras.
 """
+
 from __future__ import annotations
 
 import math
@@ -140,13 +141,17 @@ class TruncatedNormal(_RandomInitializer):
 
 
 class VarianceScaling(_RandomInitializer):
-    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None, input_axes=None, output_axes=None):
+    def __init__(
+        self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None, input_axes=None, output_axes=None
+    ):
         super().__init__(seed)
         self.input_axes, self.output_axes = input_axes, output_axes
         if scale <= 0.0:
             raise ValueError(f"Argument `scale` must be positive float. Received: scale={scale}")
         if mode not in ("fan_in", "fan_out", "fan_avg"):
-            raise ValueError(f"Invalid `mode` argument: expected one of 'fan_in', 'fan_out', 'fan_avg'. Received: mode={mode!r}")
+            raise ValueError(
+                f"Invalid `mode` argument: expected one of 'fan_in', 'fan_out', 'fan_avg'. Received: mode={mode!r}"
+            )
         distribution = distribution.lower()
         if distribution == "normal":
             distribution = "truncated_normal"
@@ -171,13 +176,27 @@ class VarianceScaling(_RandomInitializer):
         return _empty(shape, dtype).uniform_(-limit, limit, generator=generator)
 
     def get_config(self):
-        return {"scale": self.scale, "mode": self.mode, "distribution": self.distribution, "seed": self.seed, "input_axes": self.input_axes, "output_axes": self.output_axes}
+        return {
+            "scale": self.scale,
+            "mode": self.mode,
+            "distribution": self.distribution,
+            "seed": self.seed,
+            "input_axes": self.input_axes,
+            "output_axes": self.output_axes,
+        }
 
 
 def _fixed_variance_scaling(name, scale, mode, distribution):
     class Fixed(VarianceScaling):
         def __init__(self, seed=None, input_axes=None, output_axes=None):
-            super().__init__(scale=scale, mode=mode, distribution=distribution, seed=seed, input_axes=input_axes, output_axes=output_axes)
+            super().__init__(
+                scale=scale,
+                mode=mode,
+                distribution=distribution,
+                seed=seed,
+                input_axes=input_axes,
+                output_axes=output_axes,
+            )
 
         def get_config(self):
             return {"seed": self.seed, "input_axes": self.input_axes, "output_axes": self.output_axes}
@@ -222,7 +241,9 @@ class Identity(Initializer):
 
     def __call__(self, shape, dtype=None):
         if len(shape) != 2:
-            raise ValueError(f"Identity matrix initializer can only be used for 2D matrices. Received: shape={tuple(shape)}")
+            raise ValueError(
+                f"Identity matrix initializer can only be used for 2D matrices. Received: shape={tuple(shape)}"
+            )
         return self.gain * torch.eye(*shape, dtype=dtypes.to_torch_dtype(dtype))
 
     def get_config(self):

@@ -1,4 +1,5 @@
 """`keras.regularizers`: weight penalties added to a model's loss."""
+
 from __future__ import annotations
 
 import torch
@@ -67,7 +68,9 @@ class L2(Regularizer):
 class OrthogonalRegularizer(Regularizer):
     def __init__(self, factor=0.01, mode="rows"):
         if mode not in ("rows", "columns"):
-            raise ValueError(f"Invalid value for argument `mode`. Expected one of 'rows', 'columns'. Received: mode={mode!r}")
+            raise ValueError(
+                f"Invalid value for argument `mode`. Expected one of 'rows', 'columns'. Received: mode={mode!r}"
+            )
         self.factor, self.mode = _validate_factor("factor", factor), mode
 
     def __call__(self, x):

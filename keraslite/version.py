@@ -1,2 +1,3 @@
 """The keraslite release (also in pyproject.toml); its own module so that any layer can read it."""
+
 __version__ = "0.1.0"

@@ -13,7 +13,12 @@ def test_constraints_match_keras(keras_oracle):
         w=w,
     )
     t = torch.tensor(w)
-    for name, c in [("max", constraints.MaxNorm(2.0)), ("nonneg", constraints.NonNeg()), ("unit", constraints.UnitNorm()), ("minmax", constraints.MinMaxNorm(0.5, 1.5, rate=0.7))]:
+    for name, c in [
+        ("max", constraints.MaxNorm(2.0)),
+        ("nonneg", constraints.NonNeg()),
+        ("unit", constraints.UnitNorm()),
+        ("minmax", constraints.MinMaxNorm(0.5, 1.5, rate=0.7)),
+    ]:
         np.testing.assert_allclose(c(t).numpy(), expected[name], rtol=1e-5, atol=1e-6, err_msg=name)
 
 

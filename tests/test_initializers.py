@@ -39,7 +39,9 @@ def test_truncation_at_two_stddev():
 def test_seeded_initializer_repeats_values():
     init = initializers.GlorotUniform(seed=3)
     assert torch.equal(init((4, 4), "float32"), init((4, 4), "float32"))
-    assert not torch.equal(initializers.GlorotUniform()((4, 4), "float32"), initializers.GlorotUniform()((4, 4), "float32"))
+    assert not torch.equal(
+        initializers.GlorotUniform()((4, 4), "float32"), initializers.GlorotUniform()((4, 4), "float32")
+    )
 
 
 def test_orthogonal_is_orthogonal():

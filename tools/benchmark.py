@@ -13,6 +13,7 @@ installed). Every measurement runs in a fresh process, rounds are interleaved ac
 implementations, and the median over rounds is reported. "ms/step" is steady state:
 a warm-up fit (which includes any compilation, reported apart) runs first.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,7 +39,10 @@ def make_data(workload, n, rng):
     if workload == "W1":
         return {"x": rng.random((n, 784), dtype=np.float32), "y": rng.integers(0, 10, n)}
     if workload == "W2":
-        return {"x": rng.random((n, 32, 32, 3), dtype=np.float32), "y": np.eye(10, dtype=np.float32)[rng.integers(0, 10, n)]}
+        return {
+            "x": rng.random((n, 32, 32, 3), dtype=np.float32),
+            "y": np.eye(10, dtype=np.float32)[rng.integers(0, 10, n)],
+        }
     return {
         "title": rng.integers(10000, size=(n, 10)).astype("float32"),
         "body": rng.integers(10000, size=(n, 100)).astype("float32"),
@@ -56,7 +60,11 @@ def keras_model(keras, workload):
         x = layers.Dense(64, activation="relu")(inputs)
         x = layers.Dense(64, activation="relu")(x)
         model = keras.Model(inputs, layers.Dense(10)(x))
-        model.compile(loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), optimizer=keras.optimizers.RMSprop(), metrics=["accuracy"])
+        model.compile(
+            loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+            optimizer=keras.optimizers.RMSprop(),
+            metrics=["accuracy"],
+        )
         return model
     if workload == "W2":
         inputs = keras.Input(shape=(32, 32, 3), name="img")
@@ -74,7 +82,11 @@ def keras_model(keras, workload):
         x = layers.Dense(256, activation="relu")(x)
         x = layers.Dropout(0.5)(x)
         model = keras.Model(inputs, layers.Dense(10)(x))
-        model.compile(optimizer=keras.optimizers.RMSprop(1e-3), loss=keras.losses.CategoricalCrossentropy(from_logits=True), metrics=["acc"])
+        model.compile(
+            optimizer=keras.optimizers.RMSprop(1e-3),
+            loss=keras.losses.CategoricalCrossentropy(from_logits=True),
+            metrics=["acc"],
+        )
         return model
     title_input = keras.Input(shape=(None,), name="title")
     body_input = keras.Input(shape=(None,), name="body")
@@ -82,14 +94,27 @@ def keras_model(keras, workload):
     title_features = layers.LSTM(128)(layers.Embedding(10000, 64)(title_input))
     body_features = layers.LSTM(32)(layers.Embedding(10000, 64)(body_input))
     x = layers.concatenate([title_features, body_features, tags_input])
-    model = keras.Model([title_input, body_input, tags_input], [layers.Dense(1, name="priority")(x), layers.Dense(4, name="department")(x)])
-    model.compile(optimizer=keras.optimizers.RMSprop(1e-3), loss=[keras.losses.BinaryCrossentropy(from_logits=True), keras.losses.CategoricalCrossentropy(from_logits=True)], loss_weights=[1.0, 0.2])
+    model = keras.Model(
+        [title_input, body_input, tags_input],
+        [layers.Dense(1, name="priority")(x), layers.Dense(4, name="department")(x)],
+    )
+    model.compile(
+        optimizer=keras.optimizers.RMSprop(1e-3),
+        loss=[
+            keras.losses.BinaryCrossentropy(from_logits=True),
+            keras.losses.CategoricalCrossentropy(from_logits=True),
+        ],
+        loss_weights=[1.0, 0.2],
+    )
     return model
 
 
 def keras_xy(workload, data):
     if workload == "W3":
-        return {k: data[k] for k in ("title", "body", "tags")}, {"priority": data["priority"], "department": data["department"]}
+        return {k: data[k] for k in ("title", "body", "tags")}, {
+            "priority": data["priority"],
+            "department": data["department"],
+        }
     return data["x"], data["y"]
 
 
@@ -99,6 +124,7 @@ def torch_model(torch, workload):
     if workload == "W1":
         return nn.Sequential(nn.Linear(784, 64), nn.ReLU(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10))
     if workload == "W2":
+
         class ToyResNet(nn.Module):
             def __init__(self):
                 super().__init__()
@@ -139,8 +165,10 @@ def torch_tensors(torch, workload, data):
         return [torch.from_numpy(data["x"])], [torch.from_numpy(data["y"])]
     if workload == "W2":
         return [torch.from_numpy(data["x"]).permute(0, 3, 1, 2).contiguous()], [torch.from_numpy(data["y"])]
-    return ([torch.from_numpy(data["title"]).long(), torch.from_numpy(data["body"]).long(), torch.from_numpy(data["tags"])],
-            [torch.from_numpy(data["priority"]), torch.from_numpy(data["department"])])
+    return (
+        [torch.from_numpy(data["title"]).long(), torch.from_numpy(data["body"]).long(), torch.from_numpy(data["tags"])],
+        [torch.from_numpy(data["priority"]), torch.from_numpy(data["department"])],
+    )
 
 
 def torch_loss(torch, workload, outputs, targets):
@@ -195,7 +223,7 @@ def worker(impl, workload, steps, threads=1):
             model.train()
             perm = torch.randperm(xs[0].shape[0], device=device)
             for i in range(n_steps):
-                idx = perm[i * batch:(i + 1) * batch]
+                idx = perm[i * batch : (i + 1) * batch]
                 run([t[idx] for t in xs], [t[idx] for t in ys])
             if device.type == "cuda":
                 torch.cuda.synchronize()
@@ -213,7 +241,7 @@ def worker(impl, workload, steps, threads=1):
                 n = min(xs[0].shape[0], pb * (64 if pb == 64 else 8))
                 model(*[t[:pb] for t in xs])
                 start = time.perf_counter()
-                outs = [model(*[t[i:i + pb] for t in xs]) for i in range(0, n, pb)]
+                outs = [model(*[t[i : i + pb] for t in xs]) for i in range(0, n, pb)]
                 _ = [o.cpu() if isinstance(o, torch.Tensor) else [p.cpu() for p in o] for o in outs]
                 predict[pb] = (time.perf_counter() - start) / len(outs) * 1e3
         result["predict_ms"] = predict
@@ -236,10 +264,14 @@ def worker(impl, workload, steps, threads=1):
         for pb in (64, 1024):
             count = pb * (64 if pb == 64 else 8)
             px = {k: v[:count] for k, v in x.items()} if isinstance(x, dict) else x[:count]
-            model.predict({k: v[:pb] for k, v in px.items()} if isinstance(px, dict) else px[:pb], batch_size=pb, verbose=0)
+            model.predict(
+                {k: v[:pb] for k, v in px.items()} if isinstance(px, dict) else px[:pb], batch_size=pb, verbose=0
+            )
             start = time.perf_counter()
             model.predict(px, batch_size=pb, verbose=0)
-            n = -(-(len(next(iter(px.values()))) if isinstance(px, dict) else len(px)) // pb)  # batches, the last one may be short
+            n = -(
+                -(len(next(iter(px.values()))) if isinstance(px, dict) else len(px)) // pb
+            )  # batches, the last one may be short
             predict[pb] = (time.perf_counter() - start) / n * 1e3
         result["predict_ms"] = predict
     result["peak_mem_mb"] = peak_memory_mb()
@@ -251,7 +283,18 @@ def run_one(impl, workload, steps, timeout, threads=1, reference_src=None):
     env = dict(os.environ, KERAS_BACKEND="torch")
     if impl == REFERENCE_IMPL:  # the same keraslite code path, imported from another checkout
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [reference_src, env.get("PYTHONPATH")]))
-    cmd = [sys.executable, os.path.abspath(__file__), "--worker", impl, "--workload", workload, "--steps", str(steps), "--threads", str(threads)]
+    cmd = [
+        sys.executable,
+        os.path.abspath(__file__),
+        "--worker",
+        impl,
+        "--workload",
+        workload,
+        "--steps",
+        str(steps),
+        "--threads",
+        str(threads),
+    ]
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
     except subprocess.TimeoutExpired:
@@ -259,7 +302,7 @@ def run_one(impl, workload, steps, timeout, threads=1, reference_src=None):
     for line in proc.stdout.splitlines():
         if line.startswith("RESULT "):
             return json.loads(line[7:])
-    return {"impl": impl, "workload": workload, "error": (proc.stderr or proc.stdout).strip().splitlines()[-1:] }
+    return {"impl": impl, "workload": workload, "error": (proc.stderr or proc.stdout).strip().splitlines()[-1:]}
 
 
 def main():
@@ -272,9 +315,13 @@ def main():
     parser.add_argument("--timeout", type=int, default=900)
     parser.add_argument("--worker", default=None)
     parser.add_argument("--workload", default=None)
-    parser.add_argument("--threads", type=int, default=1, help="torch intra-op threads per run (1: stable timings on a shared machine)")
+    parser.add_argument(
+        "--threads", type=int, default=1, help="torch intra-op threads per run (1: stable timings on a shared machine)"
+    )
     parser.add_argument("--json", default=None, help="also write raw results here")
-    parser.add_argument("--reference-src", default=None, help="a checkout whose keraslite runs as 'keraslite_reference' (before/after)")
+    parser.add_argument(
+        "--reference-src", default=None, help="a checkout whose keraslite runs as 'keraslite_reference' (before/after)"
+    )
     args = parser.parse_args()
     if args.worker:
         worker(args.worker, args.workload, args.steps, args.threads)
@@ -289,7 +336,9 @@ def main():
         impls = [i for i in impls if i != "keras3"]
     results = {}
     for workload in args.workloads.split(","):
-        steps = args.steps or ({"W1": 60, "W2": 15, "W3": 15} if args.quick else {"W1": 300, "W2": 60, "W3": 60})[workload]
+        steps = (
+            args.steps or ({"W1": 60, "W2": 15, "W3": 15} if args.quick else {"W1": 300, "W2": 60, "W3": 60})[workload]
+        )
         for _ in range(rounds):  # interleaved: one run of every implementation per round
             for impl in impls:
                 r = run_one(impl, workload, steps, args.timeout, args.threads, args.reference_src)
@@ -311,15 +360,28 @@ def print_table(results, rounds, threads=1):
 
     import torch
 
-    device = torch.cuda.get_device_name(0) if torch.cuda.is_available() else f"CPU ({os.cpu_count()} cores, {platform.processor() or platform.machine()})"
-    print(f"\nMachine: {device}; torch {torch.__version__}; {threads} torch thread(s) per run; median of {rounds} round(s); ratios to hand-written eager PyTorch\n")
-    print("| workload | implementation | ms/step | ratio | warm-up s | predict ms/batch @64 | ratio | @1024 | ratio | peak MB | ratio |")
+    device = (
+        torch.cuda.get_device_name(0)
+        if torch.cuda.is_available()
+        else f"CPU ({os.cpu_count()} cores, {platform.processor() or platform.machine()})"
+    )
+    print(
+        f"\nMachine: {device}; torch {torch.__version__}; {threads} torch thread(s) per run; median of {rounds} round(s); ratios to hand-written eager PyTorch\n"
+    )
+    print(
+        "| workload | implementation | ms/step | ratio | warm-up s | predict ms/batch @64 | ratio | @1024 | ratio | peak MB | ratio |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for workload in WORKLOADS:
         base = results.get((workload, "torch_eager"))
         if not base:
             continue
-        b_step, b_p64, b_p1k, b_mem = _median(base, "ms_per_step"), _median(base, "predict_ms", "64"), _median(base, "predict_ms", "1024"), _median(base, "peak_mem_mb")
+        b_step, b_p64, b_p1k, b_mem = (
+            _median(base, "ms_per_step"),
+            _median(base, "predict_ms", "64"),
+            _median(base, "predict_ms", "1024"),
+            _median(base, "peak_mem_mb"),
+        )
         for impl in IMPLS + [REFERENCE_IMPL]:
             runs = results.get((workload, impl))
             if not runs:
@@ -328,9 +390,15 @@ def print_table(results, rounds, threads=1):
                 print(f"| {workload} | {impl} | error: {runs[0]['error']} |||||||||")
                 continue
             step, warm = _median(runs, "ms_per_step"), _median(runs, "warmup_s")
-            p64, p1k, mem = _median(runs, "predict_ms", "64"), _median(runs, "predict_ms", "1024"), _median(runs, "peak_mem_mb")
+            p64, p1k, mem = (
+                _median(runs, "predict_ms", "64"),
+                _median(runs, "predict_ms", "1024"),
+                _median(runs, "peak_mem_mb"),
+            )
             ratio = lambda a, b: f"{a / b:.2f}x" if a and b else "-"  # noqa: E731
-            print(f"| {workload} {WORKLOADS[workload]} | {impl} | {step:.2f} | {ratio(step, b_step)} | {warm:.1f} | {p64:.2f} | {ratio(p64, b_p64)} | {p1k:.2f} | {ratio(p1k, b_p1k)} | {mem:.0f} | {ratio(mem, b_mem)} |")
+            print(
+                f"| {workload} {WORKLOADS[workload]} | {impl} | {step:.2f} | {ratio(step, b_step)} | {warm:.1f} | {p64:.2f} | {ratio(p64, b_p64)} | {p1k:.2f} | {ratio(p1k, b_p1k)} | {mem:.0f} | {ratio(mem, b_mem)} |"
+            )
 
 
 if __name__ == "__main__":

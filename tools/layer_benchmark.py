@@ -10,6 +10,7 @@ the median). Keras 3 runs in a subprocess (it must not
 share a process with keraslite) with KERAS_BACKEND=torch. Ratios: keraslite / torch
 (target <= 1.10) and Keras / keraslite.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -97,12 +98,24 @@ def bench_torch(name, shape, kwargs, device, iters):
         x = torch.randn(shape, device=device, requires_grad=True)
         call = module
     elif name == "Conv2D":
-        module = torch.nn.Conv2d(shape[-1], kwargs["filters"], kwargs["kernel_size"], padding="same").to(device).to(memory_format=torch.channels_last)
-        x = torch.randn(shape[0], shape[3], shape[1], shape[2], device=device).to(memory_format=torch.channels_last).requires_grad_()
+        module = (
+            torch.nn.Conv2d(shape[-1], kwargs["filters"], kwargs["kernel_size"], padding="same")
+            .to(device)
+            .to(memory_format=torch.channels_last)
+        )
+        x = (
+            torch.randn(shape[0], shape[3], shape[1], shape[2], device=device)
+            .to(memory_format=torch.channels_last)
+            .requires_grad_()
+        )
         call = module
     elif name == "BatchNormalization":
         module = torch.nn.BatchNorm2d(shape[-1], eps=1e-3, momentum=0.01).to(device).train()
-        x = torch.randn(shape[0], shape[3], shape[1], shape[2], device=device).to(memory_format=torch.channels_last).requires_grad_()
+        x = (
+            torch.randn(shape[0], shape[3], shape[1], shape[2], device=device)
+            .to(memory_format=torch.channels_last)
+            .requires_grad_()
+        )
         call = module
     else:
         dim = shape[-1]
@@ -115,9 +128,8 @@ def bench_torch(name, shape, kwargs, device, iters):
 def bench_keras_worker(device, iters, small):
     """Runs inside the Keras subprocess: for each case name read from stdin, times it with
     Keras 3 and answers one JSON line (the milliseconds)."""
-    import torch
-
     import keras
+    import torch
 
     cases = SMALL if small else CASES
     print(json.dumps({"ready": keras.__version__}), flush=True)
@@ -141,8 +153,20 @@ class KerasTimer:
         env = dict(os.environ, KERAS_BACKEND="torch")
         if device == "cpu":
             env["CUDA_VISIBLE_DEVICES"] = ""
-        command = [sys.executable, os.path.abspath(__file__), "--keras-worker", "--device", device, "--iters", str(iters), "--threads", str(torch.get_num_threads())] + (["--small"] if small else [])
-        self.process = subprocess.Popen(command, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
+        command = [
+            sys.executable,
+            os.path.abspath(__file__),
+            "--keras-worker",
+            "--device",
+            device,
+            "--iters",
+            str(iters),
+            "--threads",
+            str(torch.get_num_threads()),
+        ] + (["--small"] if small else [])
+        self.process = subprocess.Popen(
+            command, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1
+        )
         json.loads(self.process.stdout.readline())
 
     def time(self, name):
@@ -192,14 +216,18 @@ def main(argv=None):
     if keras_timer:
         keras_timer.close()
     rows = []
-    print(f"device={args.device} torch={torch.__version__} threads={torch.get_num_threads()} iters={args.iters} rounds={args.rounds} (ms per forward+backward)")
+    print(
+        f"device={args.device} torch={torch.__version__} threads={torch.get_num_threads()} iters={args.iters} rounds={args.rounds} (ms per forward+backward)"
+    )
     print(f"{'layer':<20} {'input':<20} {'keraslite':>10} {'torch':>10} {'keras3':>10} {'kl/torch':>9} {'keras/kl':>9}")
     for name, (shape, kwargs) in cases.items():
         ours, plain, theirs = best[(name, "keraslite")], best[(name, "torch")], best.get((name, "keras"))
         rows.append({"layer": name, "input": list(shape), "keraslite_ms": ours, "torch_ms": plain, "keras_ms": theirs})
         keras_text = f"{theirs:10.3f}" if theirs is not None else f"{'-':>10}"
         speedup = f"{theirs / ours:9.2f}" if theirs is not None else f"{'-':>9}"
-        print(f"{name:<20} {str(tuple(shape)):<20} {ours:10.3f} {plain:10.3f} {keras_text} {ours / plain:9.2f} {speedup}")
+        print(
+            f"{name:<20} {str(tuple(shape)):<20} {ours:10.3f} {plain:10.3f} {keras_text} {ours / plain:9.2f} {speedup}"
+        )
     if args.json:
         with open(args.json, "w") as handle:
             json.dump(rows, handle, indent=2)

@@ -7,6 +7,7 @@
 Prints one line per layer and a JSON summary. Targets (issue 6): keraslite <= 1.10x plain
 torch, and >= 2x faster than Keras 3.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -14,7 +15,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 
 _TIMER = r'''
 import time, torch
@@ -41,7 +41,9 @@ def bench(step, iters, device):
     return bench_interleaved({"step": step}, iters, device)["step"]
 '''
 
-_KERAS_CODE = _TIMER + r'''
+_KERAS_CODE = (
+    _TIMER
+    + r"""
 import json, os, sys
 import keras
 args = json.loads(sys.argv[1])
@@ -57,15 +59,28 @@ for name in ("LSTM", "GRU"):
         layer(x).sum().backward()
     result[name] = bench(step, args["iters"], args["device"])
 print(json.dumps(result))
-'''
+"""
+)
 
 
 def _keras_times(args) -> dict:
     env = dict(os.environ, KERAS_BACKEND="torch")
     if args.device == "cpu":
         env["CUDA_VISIBLE_DEVICES"] = ""
-    payload = json.dumps({"batch": args.batch, "steps": args.steps, "features": args.features, "units": args.units, "iters": args.iters, "device": args.device, "threads": args.threads})
-    out = subprocess.run([sys.executable, "-c", _KERAS_CODE, payload], env=env, capture_output=True, text=True, check=True)
+    payload = json.dumps(
+        {
+            "batch": args.batch,
+            "steps": args.steps,
+            "features": args.features,
+            "units": args.units,
+            "iters": args.iters,
+            "device": args.device,
+            "threads": args.threads,
+        }
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", _KERAS_CODE, payload], env=env, capture_output=True, text=True, check=True
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -114,8 +129,14 @@ def main(argv=None) -> dict:
             row["keras3_ms"] = keras_times[name] * 1e3
             row["speedup_vs_keras3"] = keras_times[name] / t_ours
         summary["layers"][name] = row
-        extra = f"  keras3 {row['keras3_ms']:8.2f} ms  ({row['speedup_vs_keras3']:.2f}x faster)" if "keras3_ms" in row else ""
-        print(f"{name:5s} fwd+bwd  keraslite {row['keraslite_ms']:8.2f} ms  torch {row['torch_ms']:8.2f} ms  ({row['vs_torch']:.3f}x torch){extra}")
+        extra = (
+            f"  keras3 {row['keras3_ms']:8.2f} ms  ({row['speedup_vs_keras3']:.2f}x faster)"
+            if "keras3_ms" in row
+            else ""
+        )
+        print(
+            f"{name:5s} fwd+bwd  keraslite {row['keraslite_ms']:8.2f} ms  torch {row['torch_ms']:8.2f} ms  ({row['vs_torch']:.3f}x torch){extra}"
+        )
     # Right-padded masks (Embedding(mask_zero) text batches) stay on the fused kernel.
     lengths = torch.randint(1, args.steps + 1, (args.batch,), device=args.device)
     mask = torch.arange(args.steps, device=args.device)[None, :] < lengths[:, None]
@@ -133,8 +154,14 @@ def main(argv=None) -> dict:
         max(args.iters // 4, 5),
         args.device,
     )
-    summary["layers"]["LSTM_masked"] = {"keraslite_ms": timed["fused"] * 1e3, "step_loop_ms": timed["loop"] * 1e3, "torch_unmasked_ms": timed["plain"] * 1e3}
-    print(f"LSTM masked (right-padded) keraslite {timed['fused'] * 1e3:8.2f} ms  step loop {timed['loop'] * 1e3:8.2f} ms  torch unmasked {timed['plain'] * 1e3:8.2f} ms")
+    summary["layers"]["LSTM_masked"] = {
+        "keraslite_ms": timed["fused"] * 1e3,
+        "step_loop_ms": timed["loop"] * 1e3,
+        "torch_unmasked_ms": timed["plain"] * 1e3,
+    }
+    print(
+        f"LSTM masked (right-padded) keraslite {timed['fused'] * 1e3:8.2f} ms  step loop {timed['loop'] * 1e3:8.2f} ms  torch unmasked {timed['plain'] * 1e3:8.2f} ms"
+    )
     print(json.dumps(summary))
     return summary
 

@@ -1,4 +1,5 @@
 """`keras.applications`: reference image-classification architectures, with optional ImageNet weights."""
+
 from keraslite.applications import imagenet_utils as imagenet_utils
 from keraslite.applications import mobilenet_v2 as mobilenet_v2
 from keraslite.applications import resnet as resnet

@@ -1,5 +1,6 @@
 """`keras.applications.imagenet_utils`: ImageNet input preprocessing, prediction decoding,
 and the input-shape checks shared by the application models."""
+
 from __future__ import annotations
 
 import json
@@ -49,7 +50,9 @@ def preprocess_input(x, data_format: str | None = None, mode: str = "caffe"):
     if data_format is None:
         data_format = state.image_data_format()
     elif data_format not in {"channels_first", "channels_last"}:
-        raise ValueError(f"Expected data_format to be one of `channels_first` or `channels_last`. Received: data_format={data_format}")
+        raise ValueError(
+            f"Expected data_format to be one of `channels_first` or `channels_last`. Received: data_format={data_format}"
+        )
     if isinstance(x, KerasTensor):
         # Inside a functional model (`x = preprocess_input(inputs)`): one recorded op node.
         return symbolic_ops.apply_function(_preprocess_torch, x, data_format=data_format, mode=mode)
@@ -129,7 +132,9 @@ def decode_predictions(preds, top: int = 5) -> list:
     return results
 
 
-def obtain_input_shape(input_shape, default_size: int, min_size: int, data_format: str, require_flatten: bool, weights=None) -> tuple:
+def obtain_input_shape(
+    input_shape, default_size: int, min_size: int, data_format: str, require_flatten: bool, weights=None
+) -> tuple:
     """The model's input shape (without batch), checked against what the architecture needs.
 
     `require_flatten` (a classifier top): the shape must be static; with ImageNet weights
@@ -143,7 +148,9 @@ def obtain_input_shape(input_shape, default_size: int, min_size: int, data_forma
                 f"This model usually expects 1 or 3 input channels. However, it was passed an input_shape with {channels} input channels.",
                 stacklevel=3,
             )
-        default_shape = (channels, default_size, default_size) if channels_first else (default_size, default_size, channels)
+        default_shape = (
+            (channels, default_size, default_size) if channels_first else (default_size, default_size, channels)
+        )
     else:
         default_shape = (3, default_size, default_size) if channels_first else (default_size, default_size, 3)
     if weights == "imagenet" and require_flatten:
@@ -168,14 +175,16 @@ def obtain_input_shape(input_shape, default_size: int, min_size: int, data_forma
     else:
         input_shape = (3, None, None) if channels_first else (None, None, 3)
     if require_flatten and None in input_shape:
-        raise ValueError(f"If `include_top` is True, you should specify a static `input_shape`. Received: input_shape={input_shape}")
+        raise ValueError(
+            f"If `include_top` is True, you should specify a static `input_shape`. Received: input_shape={input_shape}"
+        )
     return input_shape
 
 
 def correct_pad(inputs, kernel_size) -> tuple:
     """Zero-padding ((top, bottom), (left, right)) that makes a strided 'valid' conv match TF's 'same'."""
     first = 2 if state.image_data_format() == "channels_first" else 1
-    size = inputs.shape[first: first + 2]
+    size = inputs.shape[first : first + 2]
     if isinstance(kernel_size, int):
         kernel_size = (kernel_size, kernel_size)
     adjust = (1, 1) if size[0] is None else (1 - size[0] % 2, 1 - size[1] % 2)

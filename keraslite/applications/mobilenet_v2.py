@@ -1,5 +1,6 @@
 """MobileNetV2 (Sandler et al., "MobileNetV2: Inverted Residuals and Linear Bottlenecks",
 CVPR 2018), with Keras's layer names so Keras's weight files load."""
+
 from __future__ import annotations
 
 import warnings
@@ -15,8 +16,25 @@ BASE_WEIGHT_PATH = "https://storage.googleapis.com/tensorflow/keras-applications
 _SIZES_WITH_WEIGHTS = (96, 128, 160, 192, 224)
 _ALPHAS_WITH_WEIGHTS = (0.35, 0.50, 0.75, 1.0, 1.3, 1.4)
 # (filters, stride, expansion) of the 17 inverted residual blocks.
-_BLOCKS = [(16, 1, 1), (24, 2, 6), (24, 1, 6), (32, 2, 6), (32, 1, 6), (32, 1, 6), (64, 2, 6), (64, 1, 6), (64, 1, 6),
-           (64, 1, 6), (96, 1, 6), (96, 1, 6), (96, 1, 6), (160, 2, 6), (160, 1, 6), (160, 1, 6), (320, 1, 6)]
+_BLOCKS = [
+    (16, 1, 1),
+    (24, 2, 6),
+    (24, 1, 6),
+    (32, 2, 6),
+    (32, 1, 6),
+    (32, 1, 6),
+    (64, 2, 6),
+    (64, 1, 6),
+    (64, 1, 6),
+    (64, 1, 6),
+    (96, 1, 6),
+    (96, 1, 6),
+    (96, 1, 6),
+    (160, 2, 6),
+    (160, 1, 6),
+    (160, 1, 6),
+    (320, 1, 6),
+]
 
 
 def _make_divisible(value: float, divisor: int = 8) -> int:
@@ -38,18 +56,33 @@ def _inverted_res_block(inputs, expansion: int, stride: int, alpha: float, filte
     x = inputs
     prefix = f"block_{block_id}_"
     if block_id:
-        x = layers.Conv2D(expansion * in_channels, kernel_size=1, padding="same", use_bias=False, activation=None, name=f"{prefix}expand")(x)
+        x = layers.Conv2D(
+            expansion * in_channels,
+            kernel_size=1,
+            padding="same",
+            use_bias=False,
+            activation=None,
+            name=f"{prefix}expand",
+        )(x)
         x = _batch_norm(f"{prefix}expand_BN")(x)
         x = layers.ReLU(6.0, name=f"{prefix}expand_relu")(x)
     else:
         prefix = "expanded_conv_"
     if stride == 2:
         x = layers.ZeroPadding2D(padding=imagenet_utils.correct_pad(x, 3), name=f"{prefix}pad")(x)
-    x = layers.DepthwiseConv2D(kernel_size=3, strides=stride, activation=None, use_bias=False,
-                               padding="same" if stride == 1 else "valid", name=f"{prefix}depthwise")(x)
+    x = layers.DepthwiseConv2D(
+        kernel_size=3,
+        strides=stride,
+        activation=None,
+        use_bias=False,
+        padding="same" if stride == 1 else "valid",
+        name=f"{prefix}depthwise",
+    )(x)
     x = _batch_norm(f"{prefix}depthwise_BN")(x)
     x = layers.ReLU(6.0, name=f"{prefix}depthwise_relu")(x)
-    x = layers.Conv2D(pointwise_filters, kernel_size=1, padding="same", use_bias=False, activation=None, name=f"{prefix}project")(x)
+    x = layers.Conv2D(
+        pointwise_filters, kernel_size=1, padding="same", use_bias=False, activation=None, name=f"{prefix}project"
+    )(x)
     x = _batch_norm(f"{prefix}project_BN")(x)
     if in_channels == pointwise_filters and stride == 1:
         return layers.Add(name=f"{prefix}add")([inputs, x])
@@ -61,9 +94,17 @@ def _square_size(shape) -> int:
     return rows if rows == cols and rows in _SIZES_WITH_WEIGHTS else 224
 
 
-def MobileNetV2(input_shape: tuple | None = None, alpha: float = 1.0, include_top: bool = True, weights="imagenet",
-                input_tensor=None, pooling: str | None = None, classes: int = 1000, classifier_activation="softmax",
-                name: str | None = None):
+def MobileNetV2(
+    input_shape: tuple | None = None,
+    alpha: float = 1.0,
+    include_top: bool = True,
+    weights="imagenet",
+    input_tensor=None,
+    pooling: str | None = None,
+    classes: int = 1000,
+    classifier_activation="softmax",
+    name: str | None = None,
+):
     """Instantiates the MobileNetV2 architecture.
 
     Args:
@@ -90,9 +131,18 @@ def MobileNetV2(input_shape: tuple | None = None, alpha: float = 1.0, include_to
     else:
         default_size = _square_size(tuple(input_shape))
     input_shape = imagenet_utils.obtain_input_shape(
-        input_shape, default_size=default_size, min_size=32, data_format=state.image_data_format(), require_flatten=include_top, weights=weights
+        input_shape,
+        default_size=default_size,
+        min_size=32,
+        data_format=state.image_data_format(),
+        require_flatten=include_top,
+        weights=weights,
     )
-    rows, cols = (input_shape[1], input_shape[2]) if state.image_data_format() == "channels_first" else (input_shape[0], input_shape[1])
+    rows, cols = (
+        (input_shape[1], input_shape[2])
+        if state.image_data_format() == "channels_first"
+        else (input_shape[0], input_shape[1])
+    )
     if weights == "imagenet":
         if alpha not in _ALPHAS_WITH_WEIGHTS:
             raise ValueError(
@@ -107,12 +157,16 @@ def MobileNetV2(input_shape: tuple | None = None, alpha: float = 1.0, include_to
                 stacklevel=2,
             )
     img_input = image_input(input_shape, input_tensor)
-    x = layers.Conv2D(_make_divisible(32 * alpha, 8), kernel_size=3, strides=(2, 2), padding="same", use_bias=False, name="Conv1")(img_input)
+    x = layers.Conv2D(
+        _make_divisible(32 * alpha, 8), kernel_size=3, strides=(2, 2), padding="same", use_bias=False, name="Conv1"
+    )(img_input)
     x = _batch_norm("bn_Conv1")(x)
     x = layers.ReLU(6.0, name="Conv1_relu")(x)
     for block_id, (filters, stride, expansion) in enumerate(_BLOCKS):
         x = _inverted_res_block(x, filters=filters, alpha=alpha, stride=stride, expansion=expansion, block_id=block_id)
-    x = layers.Conv2D(_make_divisible(1280 * alpha, 8) if alpha > 1.0 else 1280, kernel_size=1, use_bias=False, name="Conv_1")(x)
+    x = layers.Conv2D(
+        _make_divisible(1280 * alpha, 8) if alpha > 1.0 else 1280, kernel_size=1, use_bias=False, name="Conv_1"
+    )(x)
     x = _batch_norm("Conv_1_bn")(x)
     x = layers.ReLU(6.0, name="out_relu")(x)
     if include_top:
@@ -126,7 +180,9 @@ def MobileNetV2(input_shape: tuple | None = None, alpha: float = 1.0, include_to
     if name is None:
         name = f"mobilenetv2_{alpha:0.2f}_{rows}"
     model = Functional(source_inputs(input_tensor, img_input), x, name=name)
-    fname = f"mobilenet_v2_weights_tf_dim_ordering_tf_kernels_{float(alpha)}_{rows}{'' if include_top else '_no_top'}.h5"
+    fname = (
+        f"mobilenet_v2_weights_tf_dim_ordering_tf_kernels_{float(alpha)}_{rows}{'' if include_top else '_no_top'}.h5"
+    )
     # Keras publishes no hashes for these files.
     load_weights(model, weights, (fname, BASE_WEIGHT_PATH + fname, None))
     return model

@@ -1,5 +1,6 @@
 """The input side of the application models: a new `Input`, or a given `input_tensor`
 (whose own source inputs then become the model's inputs, as Keras's `get_source_inputs`)."""
+
 from __future__ import annotations
 
 from keraslite.graph.keras_tensor import KerasTensor
@@ -11,7 +12,9 @@ def image_input(input_shape, input_tensor):
     if input_tensor is None:
         return Input(shape=input_shape)
     if not isinstance(input_tensor, KerasTensor):
-        raise TypeError(f"`input_tensor` must be a KerasTensor (the output of `keras.Input`). Received: input_tensor={input_tensor!r}")
+        raise TypeError(
+            f"`input_tensor` must be a KerasTensor (the output of `keras.Input`). Received: input_tensor={input_tensor!r}"
+        )
     return input_tensor
 
 

@@ -1,5 +1,6 @@
 """ResNet50/101/152, version 1 (He et al., "Deep Residual Learning for Image Recognition",
 CVPR 2015), with Keras's layer names so Keras's weight files load."""
+
 from __future__ import annotations
 
 from keraslite import layers
@@ -54,7 +55,12 @@ def _build(variant, include_top, weights, input_tensor, input_shape, pooling, cl
     stage_blocks, top_md5, notop_md5 = _VARIANTS[variant]
     check_weights_argument(weights, include_top, classes)
     input_shape = imagenet_utils.obtain_input_shape(
-        input_shape, default_size=224, min_size=32, data_format=state.image_data_format(), require_flatten=include_top, weights=weights
+        input_shape,
+        default_size=224,
+        min_size=32,
+        data_format=state.image_data_format(),
+        require_flatten=include_top,
+        weights=weights,
     )
     img_input = image_input(input_shape, input_tensor)
     x = layers.ZeroPadding2D(padding=((3, 3), (3, 3)), name="conv1_pad")(img_input)
@@ -97,19 +103,49 @@ _ARGS_DOC = """
 """
 
 
-def ResNet50(include_top: bool = True, weights="imagenet", input_tensor=None, input_shape: tuple | None = None,
-             pooling: str | None = None, classes: int = 1000, classifier_activation="softmax", name: str = "resnet50"):
-    return _build("resnet50", include_top, weights, input_tensor, input_shape, pooling, classes, classifier_activation, name)
+def ResNet50(
+    include_top: bool = True,
+    weights="imagenet",
+    input_tensor=None,
+    input_shape: tuple | None = None,
+    pooling: str | None = None,
+    classes: int = 1000,
+    classifier_activation="softmax",
+    name: str = "resnet50",
+):
+    return _build(
+        "resnet50", include_top, weights, input_tensor, input_shape, pooling, classes, classifier_activation, name
+    )
 
 
-def ResNet101(include_top: bool = True, weights="imagenet", input_tensor=None, input_shape: tuple | None = None,
-              pooling: str | None = None, classes: int = 1000, classifier_activation="softmax", name: str = "resnet101"):
-    return _build("resnet101", include_top, weights, input_tensor, input_shape, pooling, classes, classifier_activation, name)
+def ResNet101(
+    include_top: bool = True,
+    weights="imagenet",
+    input_tensor=None,
+    input_shape: tuple | None = None,
+    pooling: str | None = None,
+    classes: int = 1000,
+    classifier_activation="softmax",
+    name: str = "resnet101",
+):
+    return _build(
+        "resnet101", include_top, weights, input_tensor, input_shape, pooling, classes, classifier_activation, name
+    )
 
 
-def ResNet152(include_top: bool = True, weights="imagenet", input_tensor=None, input_shape: tuple | None = None,
-              pooling: str | None = None, classes: int = 1000, classifier_activation="softmax", name: str = "resnet152"):
-    return _build("resnet152", include_top, weights, input_tensor, input_shape, pooling, classes, classifier_activation, name)
+def ResNet152(
+    include_top: bool = True,
+    weights="imagenet",
+    input_tensor=None,
+    input_shape: tuple | None = None,
+    pooling: str | None = None,
+    classes: int = 1000,
+    classifier_activation="softmax",
+    name: str = "resnet152",
+):
+    return _build(
+        "resnet152", include_top, weights, input_tensor, input_shape, pooling, classes, classifier_activation, name
+    )
 
 
 ResNet50.__doc__ = "Instantiates the ResNet50 architecture (16 bottleneck blocks).\n" + _ARGS_DOC

@@ -1,4 +1,5 @@
 """`keras.applications.vgg16`."""
+
 from __future__ import annotations
 
 from keraslite.applications import imagenet_utils
@@ -34,7 +35,9 @@ def VGG16(
     Returns:
         A functional `keras.Model`. Inputs must be processed by `vgg16.preprocess_input`.
     """
-    return build_vgg("vgg16", include_top, weights, input_tensor, input_shape, pooling, classes, classifier_activation, name)
+    return build_vgg(
+        "vgg16", include_top, weights, input_tensor, input_shape, pooling, classes, classifier_activation, name
+    )
 
 
 def preprocess_input(x, data_format=None):

@@ -6,6 +6,7 @@ attribute `layer_names` lists the layers in order; each layer's group has a
 position: the i-th layer that has weights in the file goes to the i-th layer that has
 weights in the model (as tf.keras's `load_weights` did).
 """
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """`keras.backend`: process-wide settings."""
+
 from keraslite.backend.dtypes import standardize_dtype as standardize_dtype
 from keraslite.backend.state import backend as backend
 from keraslite.backend.state import clear_session as clear_session

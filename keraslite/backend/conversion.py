@@ -3,6 +3,7 @@
 Below `ops` and `random` (both convert their arguments with it); `keras.ops.convert_to_tensor`
 is its public face.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -27,7 +28,7 @@ def to_tensor(value, dtype=None) -> torch.Tensor:
     if isinstance(value, (bool, np.bool_)):
         tensor = torch.tensor(bool(value))
     elif isinstance(value, int):
-        tensor = torch.tensor(value, dtype=torch.int32 if -2**31 <= value < 2**31 else torch.int64)
+        tensor = torch.tensor(value, dtype=torch.int32 if -(2**31) <= value < 2**31 else torch.int64)
     elif isinstance(value, float):
         tensor = torch.tensor(value, dtype=dtypes.to_torch_dtype(state.floatx()))
     else:
@@ -39,7 +40,9 @@ def to_tensor(value, dtype=None) -> torch.Tensor:
         elif array.dtype == np.int64 and not isinstance(value, (np.ndarray, np.generic)):
             array = array.astype(np.int32)
         elif array.dtype == object:
-            raise TypeError(f"Cannot convert a value of type {type(value).__name__} to a tensor. Received: value={value!r}")
+            raise TypeError(
+                f"Cannot convert a value of type {type(value).__name__} to a tensor. Received: value={value!r}"
+            )
         # as_tensor keeps 0-d arrays 0-d (np.ascontiguousarray would make them 1-d).
         tensor = torch.as_tensor(array if array.flags.writeable else array.copy())
     tensor = tensor.to(state.get_device())

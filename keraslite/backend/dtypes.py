@@ -1,4 +1,5 @@
 """Keras dtype names <-> torch dtypes."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -24,7 +25,14 @@ _TORCH_BY_NAME = {
     "complex128": torch.complex128,
 }
 _NAME_BY_TORCH = {v: k for k, v in _TORCH_BY_NAME.items()}
-_ALIASES = {"str": "string", "float": "float32", "double": "float64", "half": "float16", "int": "int64", "long": "int64"}
+_ALIASES = {
+    "str": "string",
+    "float": "float32",
+    "double": "float64",
+    "half": "float16",
+    "int": "int64",
+    "long": "int64",
+}
 
 
 def standardize_dtype(dtype) -> str:

@@ -3,6 +3,7 @@
 Keras keeps this state in one place so that `clear_session()` resets it all
 at once; so do we.
 """
+
 from __future__ import annotations
 
 import collections
@@ -80,8 +81,7 @@ def set_image_data_format(data_format: str) -> None:
     global _image_data_format
     if data_format not in ("channels_last", "channels_first"):
         raise ValueError(
-            "`data_format` must be 'channels_last' or 'channels_first'. "
-            f"Received: data_format={data_format!r}"
+            f"`data_format` must be 'channels_last' or 'channels_first'. Received: data_format={data_format!r}"
         )
     _image_data_format = data_format
 

@@ -1,4 +1,5 @@
 """Nested structures (lists, tuples, dicts) of leaves: flatten, rebuild, map."""
+
 from __future__ import annotations
 
 
@@ -26,7 +27,11 @@ def flatten(structure) -> list:
 
 def map_structure(fn, structure):
     if isinstance(structure, dict):
-        return type(structure)((k, map_structure(fn, v)) for k, v in structure.items()) if type(structure) is not dict else {k: map_structure(fn, v) for k, v in structure.items()}
+        return (
+            type(structure)((k, map_structure(fn, v)) for k, v in structure.items())
+            if type(structure) is not dict
+            else {k: map_structure(fn, v) for k, v in structure.items()}
+        )
     if isinstance(structure, tuple) and hasattr(structure, "_fields"):
         return type(structure)(*(map_structure(fn, v) for v in structure))
     if isinstance(structure, (list, tuple)):

@@ -1,4 +1,5 @@
 """`Variable`: a `torch.nn.Parameter` that also answers to the Keras variable API."""
+
 from __future__ import annotations
 
 import numpy as np

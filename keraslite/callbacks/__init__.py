@@ -1,4 +1,5 @@
 """`keras.callbacks` (re-exports)."""
+
 from keraslite.callbacks.callback import Callback as Callback
 from keraslite.callbacks.callback import CallbackList as CallbackList
 from keraslite.callbacks.checkpoint import BackupAndRestore as BackupAndRestore

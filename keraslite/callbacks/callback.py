@@ -1,4 +1,5 @@
 """`Callback` (every Keras hook) and `CallbackList` (how the trainer calls them)."""
+
 from __future__ import annotations
 
 
@@ -26,8 +27,10 @@ class Callback:
     def on_epoch_end(self, epoch, logs=None): ...
     def on_train_batch_begin(self, batch, logs=None):
         self.on_batch_begin(batch, logs=logs)
+
     def on_train_batch_end(self, batch, logs=None):
         self.on_batch_end(batch, logs=logs)
+
     def on_test_batch_begin(self, batch, logs=None): ...
     def on_test_batch_end(self, batch, logs=None): ...
     def on_predict_batch_begin(self, batch, logs=None): ...
@@ -68,7 +71,8 @@ class CallbackList:
                 callback.set_model(model)
             callback.set_params(self.params)
         self._batch_users = {
-            mode: [c for c in self.callbacks if any(_overrides(c, h) for h in hooks)] for mode, hooks in _BATCH_HOOKS.items()
+            mode: [c for c in self.callbacks if any(_overrides(c, h) for h in hooks)]
+            for mode, hooks in _BATCH_HOOKS.items()
         }
 
     def needs_batch_logs(self, mode: str) -> bool:

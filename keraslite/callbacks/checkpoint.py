@@ -1,4 +1,5 @@
 """ModelCheckpoint and BackupAndRestore."""
+
 from __future__ import annotations
 
 import json
@@ -26,7 +27,17 @@ class ModelCheckpoint(Callback):
         initial_value_threshold: the value `monitor` must beat first.
     """
 
-    def __init__(self, filepath, monitor="val_loss", verbose=0, save_best_only=False, save_weights_only=False, mode="auto", save_freq="epoch", initial_value_threshold=None):
+    def __init__(
+        self,
+        filepath,
+        monitor="val_loss",
+        verbose=0,
+        save_best_only=False,
+        save_weights_only=False,
+        mode="auto",
+        save_freq="epoch",
+        initial_value_threshold=None,
+    ):
         super().__init__()
         self.filepath = os.fspath(filepath)
         self.monitor = monitor
@@ -37,14 +48,20 @@ class ModelCheckpoint(Callback):
         if save_freq != "epoch" and not isinstance(save_freq, int):
             raise ValueError(f"Unrecognized save_freq: {save_freq}. Expected save_freq are 'epoch' or integer values")
         self.monitor_op = monitor_op(monitor, mode, "ModelCheckpoint")
-        self.best = initial_value_threshold if initial_value_threshold is not None else (np.inf if self.monitor_op is np.less else -np.inf)
+        self.best = (
+            initial_value_threshold
+            if initial_value_threshold is not None
+            else (np.inf if self.monitor_op is np.less else -np.inf)
+        )
         self._batches_seen = 0
         self._current_epoch = 0
         if save_freq == "epoch":
             # No batch hook: fit then computes no per-batch logs (no host sync per step).
             self.on_train_batch_end = Callback.on_train_batch_end.__get__(self)
         if save_weights_only and self.filepath.endswith(".keras"):
-            raise ValueError(f"When using `save_weights_only=True` in `ModelCheckpoint`, the filepath provided must end in `.weights.h5` (Keras weights format). Received: filepath={self.filepath}")
+            raise ValueError(
+                f"When using `save_weights_only=True` in `ModelCheckpoint`, the filepath provided must end in `.weights.h5` (Keras weights format). Received: filepath={self.filepath}"
+            )
 
     def on_epoch_begin(self, epoch, logs=None):
         self._current_epoch = epoch
@@ -84,7 +101,9 @@ class ModelCheckpoint(Callback):
                     print(f"\nEpoch {epoch + 1}: {self.monitor} did not improve from {self.best:.5f}")
                 return
             if self.verbose > 0:
-                print(f"\nEpoch {epoch + 1}: {self.monitor} improved from {self.best:.5f} to {current:.5f}, saving model to {filepath}")
+                print(
+                    f"\nEpoch {epoch + 1}: {self.monitor} improved from {self.best:.5f} to {current:.5f}, saving model to {filepath}"
+                )
             self.best = current
         elif self.verbose > 0:
             print(f"\nEpoch {epoch + 1}: saving model to {filepath}")
@@ -109,7 +128,9 @@ class BackupAndRestore(Callback):
         if not backup_dir:
             raise ValueError("Empty `backup_dir` argument passed")
         if save_freq != "epoch":
-            raise ValueError(f"BackupAndRestore supports only save_freq='epoch' in keraslite. Received: save_freq={save_freq}")
+            raise ValueError(
+                f"BackupAndRestore supports only save_freq='epoch' in keraslite. Received: save_freq={save_freq}"
+            )
         self.backup_dir = os.fspath(backup_dir)
         self.save_freq = save_freq
         self.delete_checkpoint = delete_checkpoint
@@ -141,7 +162,11 @@ class BackupAndRestore(Callback):
         temporary = self._weights_path + ".tmp.npz"
         np.savez(temporary, **arrays)
         os.replace(temporary, self._weights_path)
-        meta = {"epoch": epoch, "num_model_weights": len(self.model.get_weights()), "num_optimizer_variables": len(optimizer_values)}
+        meta = {
+            "epoch": epoch,
+            "num_model_weights": len(self.model.get_weights()),
+            "num_optimizer_variables": len(optimizer_values),
+        }
         with open(self._meta_path + ".tmp", "w") as f:
             json.dump(meta, f)
         os.replace(self._meta_path + ".tmp", self._meta_path)

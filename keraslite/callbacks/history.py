@@ -1,4 +1,5 @@
 """`History` (what `fit` returns) and `ProgbarLogger` (the progress output)."""
+
 from __future__ import annotations
 
 from keraslite.callbacks.callback import Callback
@@ -57,7 +58,12 @@ class ProgbarLogger(Callback):
         self._new_bar(self.params.get("steps"))
 
     def on_test_begin(self, logs=None):
-        if self._mode == "train" and self.progbar is not None and self.model is not None and getattr(self.model, "_in_fit_validation", False):
+        if (
+            self._mode == "train"
+            and self.progbar is not None
+            and self.model is not None
+            and getattr(self.model, "_in_fit_validation", False)
+        ):
             return  # validation inside fit: its numbers join the epoch line
         self._mode = "test"
         self._new_bar(self.params.get("steps"))

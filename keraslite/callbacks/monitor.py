@@ -1,4 +1,5 @@
 """Callbacks that watch a logged quantity: EarlyStopping, ReduceLROnPlateau."""
+
 from __future__ import annotations
 
 import warnings
@@ -18,7 +19,12 @@ def monitor_op(monitor: str, mode: str, owner: str):
     if mode == "max":
         return np.greater
     name = monitor.removeprefix("val_")
-    if name.endswith(("acc", "accuracy", "auc")) or "accuracy" in name or name in ("precision", "recall", "f1_score", "fbeta_score", "mean_io_u", "iou") or name.startswith(("auc", "precision", "recall")):
+    if (
+        name.endswith(("acc", "accuracy", "auc"))
+        or "accuracy" in name
+        or name in ("precision", "recall", "f1_score", "fbeta_score", "mean_io_u", "iou")
+        or name.startswith(("auc", "precision", "recall"))
+    ):
         return np.greater
     return np.less
 
@@ -36,7 +42,17 @@ class EarlyStopping(Callback):
         start_from_epoch: epochs to wait before monitoring.
     """
 
-    def __init__(self, monitor="val_loss", min_delta=0, patience=0, verbose=0, mode="auto", baseline=None, restore_best_weights=False, start_from_epoch=0):
+    def __init__(
+        self,
+        monitor="val_loss",
+        min_delta=0,
+        patience=0,
+        verbose=0,
+        mode="auto",
+        baseline=None,
+        restore_best_weights=False,
+        start_from_epoch=0,
+    ):
         super().__init__()
         self.monitor = monitor
         self.patience = patience
@@ -116,7 +132,18 @@ class ReduceLROnPlateau(Callback):
         min_lr: lower bound of the learning rate.
     """
 
-    def __init__(self, monitor="val_loss", factor=0.1, patience=10, verbose=0, mode="auto", min_delta=1e-4, cooldown=0, min_lr=0.0, **kwargs):
+    def __init__(
+        self,
+        monitor="val_loss",
+        factor=0.1,
+        patience=10,
+        verbose=0,
+        mode="auto",
+        min_delta=1e-4,
+        cooldown=0,
+        min_lr=0.0,
+        **kwargs,
+    ):
         super().__init__()
         if factor >= 1.0:
             raise ValueError(f"ReduceLROnPlateau does not support a factor >= 1.0. Received factor={factor}")

@@ -1,4 +1,5 @@
 """Small callbacks: LearningRateScheduler, CSVLogger, TerminateOnNaN, LambdaCallback."""
+
 from __future__ import annotations
 
 import collections
@@ -101,9 +102,25 @@ class TerminateOnNaN(Callback):
 class LambdaCallback(Callback):
     """A callback made of functions: `on_epoch_end=lambda epoch, logs: ...`, etc."""
 
-    def __init__(self, on_epoch_begin=None, on_epoch_end=None, on_train_begin=None, on_train_end=None, on_train_batch_begin=None, on_train_batch_end=None, **kwargs):
+    def __init__(
+        self,
+        on_epoch_begin=None,
+        on_epoch_end=None,
+        on_train_begin=None,
+        on_train_end=None,
+        on_train_batch_begin=None,
+        on_train_batch_end=None,
+        **kwargs,
+    ):
         super().__init__()
-        hooks = dict(on_epoch_begin=on_epoch_begin, on_epoch_end=on_epoch_end, on_train_begin=on_train_begin, on_train_end=on_train_end, on_train_batch_begin=on_train_batch_begin, on_train_batch_end=on_train_batch_end)
+        hooks = dict(
+            on_epoch_begin=on_epoch_begin,
+            on_epoch_end=on_epoch_end,
+            on_train_begin=on_train_begin,
+            on_train_end=on_train_end,
+            on_train_batch_begin=on_train_batch_begin,
+            on_train_batch_end=on_train_batch_end,
+        )
         if "on_batch_begin" in kwargs:
             hooks["on_train_batch_begin"] = kwargs.pop("on_batch_begin")
         if "on_batch_end" in kwargs:

@@ -1,4 +1,5 @@
 """TensorBoard: epoch (and optionally batch) scalars through `torch.utils.tensorboard`."""
+
 from __future__ import annotations
 
 import os
@@ -20,7 +21,18 @@ class TensorBoard(Callback):
         histogram_freq: epochs between weight histograms (0: none).
     """
 
-    def __init__(self, log_dir="logs", histogram_freq=0, write_graph=True, write_images=False, write_steps_per_second=False, update_freq="epoch", profile_batch=0, embeddings_freq=0, embeddings_metadata=None):
+    def __init__(
+        self,
+        log_dir="logs",
+        histogram_freq=0,
+        write_graph=True,
+        write_images=False,
+        write_steps_per_second=False,
+        update_freq="epoch",
+        profile_batch=0,
+        embeddings_freq=0,
+        embeddings_metadata=None,
+    ):
         super().__init__()
         try:
             # Optional dependency (the `tensorboard` package): checked only when the callback is made.

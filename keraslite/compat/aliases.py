@@ -6,6 +6,7 @@ with the keraslite module objects themselves (`import keras` gives `keraslite`,
 gives the TensorFlow shim). Nothing is installed on disk under those names: the
 aliases exist in the process that installed them, and only while they are installed.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -33,7 +34,7 @@ def resolve(fullname: str) -> str | None:
     """The keraslite module name an aliased import stands for, or None."""
     for alias in sorted(ALIASES, key=len, reverse=True):
         if fullname == alias or fullname.startswith(alias + "."):
-            return ALIASES[alias] + fullname[len(alias):]
+            return ALIASES[alias] + fullname[len(alias) :]
     return None
 
 
@@ -83,8 +84,7 @@ class AliasFinder(importlib.abc.MetaPathFinder):
                     name=fullname,
                 )
             raise ModuleNotFoundError(
-                f"No module named '{fullname}' (under keraslite it would be `{real}`, which "
-                "does not exist).",
+                f"No module named '{fullname}' (under keraslite it would be `{real}`, which does not exist).",
                 name=fullname,
             )
         is_package = found.submodule_search_locations is not None

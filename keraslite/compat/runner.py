@@ -4,6 +4,7 @@ What Python itself does for `python script.py` / `python -m module` is kept: `sy
 `sys.path[0]`, `__file__`, the exit status, and tracebacks that start at the script
 (the runner's own frames are left out of them).
 """
+
 from __future__ import annotations
 
 import os
@@ -49,7 +50,8 @@ def _own_frame(frame_summary_filename: str) -> bool:
     package_root = os.path.dirname(here)
     return (
         frame_summary_filename == __file__
-        or os.path.abspath(frame_summary_filename) in (
+        or os.path.abspath(frame_summary_filename)
+        in (
             os.path.abspath(__file__),
             os.path.join(package_root, "cli.py"),
             os.path.join(package_root, "__main__.py"),
@@ -86,8 +88,10 @@ def _prepare() -> None:
 def run_script(path: str, args: list[str] | tuple = ()) -> None:
     """Run the file at `path` as `__main__` with `sys.argv = [path, *args]`."""
     if not os.path.exists(path):
-        print(f"keraslite run: can't open file {os.path.abspath(path)!r}: "
-              "[Errno 2] No such file or directory", file=sys.stderr)
+        print(
+            f"keraslite run: can't open file {os.path.abspath(path)!r}: [Errno 2] No such file or directory",
+            file=sys.stderr,
+        )
         sys.exit(2)
     _prepare()
     sys.argv = [path, *args]
@@ -140,7 +144,9 @@ def run_interactive() -> None:
 
     _prepare()
     sys.argv = [""]
-    code.interact(banner=f"keraslite {_version()} (keras and tensorflow alias keraslite here)", local={"__name__": "__main__"})
+    code.interact(
+        banner=f"keraslite {_version()} (keras and tensorflow alias keraslite here)", local={"__name__": "__main__"}
+    )
 
 
 def _version() -> str:

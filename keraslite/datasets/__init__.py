@@ -1,4 +1,5 @@
 """`keras.datasets`: small datasets as NumPy arrays, downloaded once into the Keras cache."""
+
 from keraslite.datasets import boston_housing as boston_housing
 from keraslite.datasets import california_housing as california_housing
 from keraslite.datasets import cifar10 as cifar10

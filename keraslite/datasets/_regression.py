@@ -1,4 +1,5 @@
 """Shared by the housing datasets: check `test_split`, shuffle with `seed`, split."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -8,6 +8,7 @@ pickle stream. That is the datasets' own format, so it must be unpickled; a plai
 here admits only the globals needed to rebuild NumPy arrays, NumPy scalars and bytes,
 and refuses everything else (`os.system`, `builtins.eval`, ...).
 """
+
 from __future__ import annotations
 
 import io

@@ -1,4 +1,5 @@
 """The word-index handling shared by IMDB and Reuters (sequences of word ranks)."""
+
 from __future__ import annotations
 
 import numpy as np

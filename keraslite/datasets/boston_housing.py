@@ -1,4 +1,5 @@
 """`keras.datasets.boston_housing`: 506 Boston suburbs, 13 attributes, median house price."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,4 +1,5 @@
 """`keras.datasets.california_housing`: 20,640 California districts, 8 features, house value."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,4 +1,5 @@
 """Shared by CIFAR-10 and CIFAR-100: the "python version" batch files and their cache folder."""
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """`keras.datasets.cifar10`: 60,000 32x32 colour images in 10 classes."""
+
 from __future__ import annotations
 
 import os

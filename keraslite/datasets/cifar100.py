@@ -1,4 +1,5 @@
 """`keras.datasets.cifar100`: 60,000 32x32 colour images in 100 classes (20 superclasses)."""
+
 from __future__ import annotations
 
 import os

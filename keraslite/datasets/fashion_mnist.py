@@ -1,4 +1,5 @@
 """`keras.datasets.fashion_mnist`: 70,000 28x28 grayscale images of 10 kinds of clothing."""
+
 from __future__ import annotations
 
 import gzip
@@ -9,7 +10,12 @@ import numpy as np
 from keraslite.utils.file_utils import get_file
 
 _BASE = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"
-_FILES = ("train-labels-idx1-ubyte.gz", "train-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz")
+_FILES = (
+    "train-labels-idx1-ubyte.gz",
+    "train-images-idx3-ubyte.gz",
+    "t10k-labels-idx1-ubyte.gz",
+    "t10k-images-idx3-ubyte.gz",
+)
 
 
 def _read_idx(path: str, header_bytes: int) -> np.ndarray:

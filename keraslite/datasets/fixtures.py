@@ -12,6 +12,7 @@ trained on them reaches high accuracy. `write_all(..., full_size=("mnist", "cifa
 writes those datasets with Keras's real sample counts (code such as
 `x_train.reshape(60000, 784)` then runs unchanged).
 """
+
 from __future__ import annotations
 
 import gzip
@@ -23,7 +24,12 @@ import tarfile
 
 import numpy as np
 
-FULL_SIZES = {"mnist": (60000, 10000), "fashion_mnist": (60000, 10000), "cifar10": (10000, 10000), "cifar100": (50000, 10000)}
+FULL_SIZES = {
+    "mnist": (60000, 10000),
+    "fashion_mnist": (60000, 10000),
+    "cifar10": (10000, 10000),
+    "cifar100": (50000, 10000),
+}
 
 
 def _images(rng, labels, shape, classes: int) -> np.ndarray:
@@ -42,7 +48,12 @@ def write_mnist(datasets_dir: str, n_train: int = 12, n_test: int = 5, seed: int
     rng = np.random.default_rng(seed)
     labels = rng.integers(0, 10, n_train + n_test, dtype=np.uint8)
     images = _images(rng, labels, (28, 28), 10)
-    arrays = {"x_train": images[:n_train], "y_train": labels[:n_train], "x_test": images[n_train:], "y_test": labels[n_train:]}
+    arrays = {
+        "x_train": images[:n_train],
+        "y_train": labels[:n_train],
+        "x_test": images[n_train:],
+        "y_test": labels[n_train:],
+    }
     np.savez_compressed(os.path.join(datasets_dir, name), **arrays)
     return arrays
 
@@ -84,7 +95,11 @@ def write_cifar10(datasets_dir: str, per_batch: int = 3, n_test: int = 4, seed: 
             data = _images(np.random.default_rng(seed), label_array, (3072,), 10)
             labels = [int(v) for v in label_array]
             batches[name] = (data, labels)
-            _add_pickle(archive, f"cifar-10-batches-py/{name}", {b"batch_label": name.encode(), b"labels": labels, b"data": data, b"filenames": [b"f.png"] * count})
+            _add_pickle(
+                archive,
+                f"cifar-10-batches-py/{name}",
+                {b"batch_label": name.encode(), b"labels": labels, b"data": data, b"filenames": [b"f.png"] * count},
+            )
     return batches
 
 
@@ -99,7 +114,9 @@ def write_cifar100(datasets_dir: str, n_train: int = 5, n_test: int = 3, seed: i
             fine = [int(v) for v in fine_array]
             coarse = [int(v) for v in rng.integers(0, 20, count)]
             batches[name] = (data, fine, coarse)
-            _add_pickle(archive, f"cifar-100-python/{name}", {b"data": data, b"fine_labels": fine, b"coarse_labels": coarse})
+            _add_pickle(
+                archive, f"cifar-100-python/{name}", {b"data": data, b"fine_labels": fine, b"coarse_labels": coarse}
+            )
     return batches
 
 

@@ -1,4 +1,5 @@
 """`keras.datasets.imdb`: 50,000 movie reviews as word-index sequences, labelled by sentiment."""
+
 from __future__ import annotations
 
 import json
@@ -58,7 +59,9 @@ def load_data(
         x_train, labels_train = _sequences.remove_long_sequences(maxlen, x_train, labels_train)
         x_test, labels_test = _sequences.remove_long_sequences(maxlen, x_test, labels_test)
         if not x_train or not x_test:
-            raise ValueError(f"After filtering for sequences shorter than maxlen={maxlen}, no sequence was kept. Increase maxlen.")
+            raise ValueError(
+                f"After filtering for sequences shorter than maxlen={maxlen}, no sequence was kept. Increase maxlen."
+            )
     sequences = _sequences.limit_vocabulary(x_train + x_test, num_words, skip_top, oov_char)
     labels = np.concatenate([labels_train, labels_test])
     split = len(x_train)

@@ -1,4 +1,5 @@
 """`keras.datasets.mnist`: 70,000 28x28 grayscale images of handwritten digits."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -4,6 +4,7 @@ Keras passes `training` down implicitly: a layer called inside another layer's
 `call` without an explicit `training` uses its caller's. A thread-local stack holds
 the caller's value for the duration of a call.
 """
+
 from __future__ import annotations
 
 import threading

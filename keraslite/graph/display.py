@@ -4,6 +4,7 @@ Plain keraslite prints them as Keras 3 does (`(None, 784)`, `float32`). The
 TensorFlow shim of `keraslite run` swaps in types that print as the seed guide shows
 (`TensorShape([None, 784])`, `tf.float32`) while staying a tuple and a str.
 """
+
 from __future__ import annotations
 
 _shape_type = tuple

@@ -17,6 +17,7 @@ Every call_module receives `training=training` from the GraphModule's own `train
 argument, so `fit` and inference run the same graph. Set `KERASLITE_DEBUG_FX=1` to print
 the generated code of each model as it is lowered.
 """
+
 from __future__ import annotations
 
 import keyword
@@ -83,7 +84,11 @@ class _Lowering:
             # Keras's implicit masking: the layer takes its input's mask, which the
             # producing layer's call attached to its output tensor.
             kwargs["mask"] = tree.map_structure(
-                lambda t: self.graph.call_function(keras_mask_of, (self.env[id(t)],)) if isinstance(t, KerasTensor) and t._keras_mask is not None else None,
+                lambda t: (
+                    self.graph.call_function(keras_mask_of, (self.env[id(t)],))
+                    if isinstance(t, KerasTensor) and t._keras_mask is not None
+                    else None
+                ),
                 node.call_args[0],
             )
         if fn is not None:
@@ -104,7 +109,14 @@ class _Lowering:
             self.env[id(tensor)] = value
 
 
-def lower_to_fx(inputs: list[KerasTensor], input_names: list[str], outputs: list[KerasTensor], nodes, targets: dict, class_name: str = "FunctionalGraph") -> torch.fx.GraphModule:
+def lower_to_fx(
+    inputs: list[KerasTensor],
+    input_names: list[str],
+    outputs: list[KerasTensor],
+    nodes,
+    targets: dict,
+    class_name: str = "FunctionalGraph",
+) -> torch.fx.GraphModule:
     """Build the GraphModule computing `outputs` (a flat list) from `inputs` (a flat list)."""
     lowering = _Lowering(targets)
     taken = set()

@@ -3,6 +3,7 @@
 It carries a shape (None for unknown dims), a dtype name and, once a layer made it,
 its history `(layer, node_index, tensor_index)`. It never changes after it is made.
 """
+
 from __future__ import annotations
 
 import collections
@@ -28,8 +29,7 @@ class KerasTensor:
 
     def __setattr__(self, name, value):
         raise AttributeError(
-            f"A KerasTensor never changes after it is made; cannot set `{name}`. "
-            "Call a layer on it to make a new one."
+            f"A KerasTensor never changes after it is made; cannot set `{name}`. Call a layer on it to make a new one."
         )
 
     @property
@@ -53,9 +53,7 @@ class KerasTensor:
         return self._sparse
 
     def __len__(self):
-        raise TypeError(
-            "A symbolic KerasTensor has no length. Use `tensor.shape[0]` (which may be None) instead."
-        )
+        raise TypeError("A symbolic KerasTensor has no length. Use `tensor.shape[0]` (which may be None) instead.")
 
     def __bool__(self):
         raise TypeError(
@@ -64,15 +62,10 @@ class KerasTensor:
         )
 
     def __iter__(self):
-        raise TypeError(
-            "A symbolic KerasTensor is not iterable. Index it (`x[:, 0]`) or use a layer."
-        )
+        raise TypeError("A symbolic KerasTensor is not iterable. Index it (`x[:, 0]`) or use a layer.")
 
     def __repr__(self) -> str:
-        return (
-            f"<KerasTensor shape={self._shape}, dtype={self._dtype}, sparse={self._sparse}, "
-            f"name={self._name}>"
-        )
+        return f"<KerasTensor shape={self._shape}, dtype={self._dtype}, sparse={self._sparse}, name={self._name}>"
 
     # The arithmetic operators record `keras.ops` nodes, as Keras does.
     def _op(self, name, *args):
@@ -177,9 +170,13 @@ class KerasTensor:
 def any_keras_tensor(args, kwargs) -> bool:
     """Whether a KerasTensor is among a call's arguments (also nested in structures)."""
     for value in args:
-        if isinstance(value, KerasTensor) or (isinstance(value, (list, tuple, dict)) and any(isinstance(v, KerasTensor) for v in tree.flatten(value))):
+        if isinstance(value, KerasTensor) or (
+            isinstance(value, (list, tuple, dict)) and any(isinstance(v, KerasTensor) for v in tree.flatten(value))
+        ):
             return True
     for value in kwargs.values():
-        if isinstance(value, KerasTensor) or (isinstance(value, (list, tuple, dict)) and any(isinstance(v, KerasTensor) for v in tree.flatten(value))):
+        if isinstance(value, KerasTensor) or (
+            isinstance(value, (list, tuple, dict)) and any(isinstance(v, KerasTensor) for v in tree.flatten(value))
+        ):
             return True
     return False

@@ -4,6 +4,7 @@ A node keeps the call's arguments (with the KerasTensors in them), the output
 KerasTensors it made, and its index in the layer's `_inbound_nodes`. The functional
 graph is nothing but these records, reached backwards from a model's outputs.
 """
+
 from __future__ import annotations
 
 from keraslite.backend import tree

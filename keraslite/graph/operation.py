@@ -8,6 +8,7 @@ that `keras.ops` and the KerasTensor operators record (`graph.symbolic_ops`). It
 `torch.nn.Module`, so a functional model holds every operation of its graph as a
 submodule.
 """
+
 from __future__ import annotations
 
 import inspect
@@ -100,9 +101,7 @@ class Operation(torch.nn.Module):
     # ------------------------------------------------------------------ graph access
     def _single_node(self, what: str) -> Node:
         if not self._inbound_nodes:
-            raise AttributeError(
-                f"Layer {self.name} has never been called and thus has no defined {what}."
-            )
+            raise AttributeError(f"Layer {self.name} has never been called and thus has no defined {what}.")
         if len(self._inbound_nodes) > 1 and what in ("input", "output"):
             raise AttributeError(
                 f"Layer {self.name} has multiple inbound nodes, hence the notion of "
@@ -140,7 +139,7 @@ class Operation(torch.nn.Module):
         if len(shapes) > 1:
             raise AttributeError(
                 f'The layer "{self.name}" has multiple inbound nodes with different output shapes. '
-                "Hence the notion of \"output shape\" is ill-defined for the layer."
+                'Hence the notion of "output shape" is ill-defined for the layer.'
             )
         return tree.map_structure(lambda t: tuple(t.shape), self._inbound_nodes[0].outputs)
 

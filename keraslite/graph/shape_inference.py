@@ -5,6 +5,7 @@ only, no memory, no arithmetic). Unknown dims (None) are replaced by a stand-in 
 when the input has unknown dims the call runs a second time with another stand-in, and
 any output dim that changed with it is unknown too.
 """
+
 from __future__ import annotations
 
 import torch
@@ -42,15 +43,14 @@ def _run_fake(layer, args, kwargs, fill):
 
 
 def infer_output_spec(layer, args, kwargs):
-    has_unknown = any(
-        isinstance(t, KerasTensor) and None in t._shape for t in tree.flatten((list(args), kwargs))
-    )
+    has_unknown = any(isinstance(t, KerasTensor) and None in t._shape for t in tree.flatten((list(args), kwargs)))
     try:
         first = _run_fake(layer, args, kwargs, _STAND_INS[0])
         second = _run_fake(layer, args, kwargs, _STAND_INS[1]) if has_unknown else first
     except Exception as error:
         received = ", ".join(
-            f"{k}={v!r}" for k, v in list(zip(["inputs"] + [f"arg{i}" for i in range(1, len(args))], args)) + list(kwargs.items())
+            f"{k}={v!r}"
+            for k, v in list(zip(["inputs"] + [f"arg{i}" for i in range(1, len(args))], args)) + list(kwargs.items())
         )
         raise type(error)(
             f"Exception encountered when calling {type(layer).__name__}.call() "
@@ -72,7 +72,12 @@ def infer_output_spec(layer, args, kwargs):
 
 
 def _as_leaves(structure):
-    if isinstance(structure, tuple) and len(structure) == 2 and isinstance(structure[1], str) and isinstance(structure[0], tuple):
+    if (
+        isinstance(structure, tuple)
+        and len(structure) == 2
+        and isinstance(structure[1], str)
+        and isinstance(structure[0], tuple)
+    ):
         return _LeafBox(structure)
     if isinstance(structure, dict):
         return {k: _as_leaves(v) for k, v in structure.items()}
@@ -94,4 +99,3 @@ class _LeafBox:
 
     def __iter__(self):
         return iter(self.pair)
-

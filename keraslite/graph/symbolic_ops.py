@@ -4,6 +4,7 @@ Each use records a node whose operation is an `OpLayer` wrapping a plain functio
 the fx lowering turns it into a `call_function` node, so it costs nothing extra at run
 time.
 """
+
 from __future__ import annotations
 
 import operator
@@ -160,7 +161,9 @@ def apply_function(function, *args, **kwargs):
         if isinstance(value, torch.Tensor):
             # Plain tensors (not, e.g., the TF shim's EagerTensor): fake-tensor shape
             # inference and device moves handle those.
-            constants.append(value.detach().as_subclass(torch.Tensor) if type(value) is not torch.Tensor else value.detach())
+            constants.append(
+                value.detach().as_subclass(torch.Tensor) if type(value) is not torch.Tensor else value.detach()
+            )
             return _ConstantSlot(len(constants) - 1)
         return value
 
@@ -192,4 +195,3 @@ def _plain_python(value):
     if isinstance(value, dict):
         return {k: _plain_python(v) for k, v in value.items()}
     return value
-

@@ -5,6 +5,7 @@ of depth d has depth >= d + 1); layers are listed by decreasing depth and, withi
 depth, in the order a walk from the outputs first met them. This is Keras's order, and
 so the order of `model.layers` and of `summary()` rows.
 """
+
 from __future__ import annotations
 
 import collections
@@ -29,7 +30,7 @@ def map_graph(inputs: list[KerasTensor], outputs: list[KerasTensor]) -> GraphMap
         if id(node) in finished:
             return
         if id(node) in in_progress:
-            raise ValueError(f"The tensor {tensor} at layer \"{node.layer.name}\" is part of a cycle.")
+            raise ValueError(f'The tensor {tensor} at layer "{node.layer.name}" is part of a cycle.')
         if node.layer not in layer_indices:
             layer_indices[node.layer] = len(layer_indices)
         in_progress.add(id(node))
@@ -92,7 +93,14 @@ def map_graph(inputs: list[KerasTensor], outputs: list[KerasTensor]) -> GraphMap
                         )
             elif node.is_input:
                 # An input layer that is not one of the model's inputs.
-                consumer = next((n.layer.name for n in nodes_in_decreasing_depth if any(_node_of(t) is node for t in n.input_tensors)), None)
+                consumer = next(
+                    (
+                        n.layer.name
+                        for n in nodes_in_decreasing_depth
+                        if any(_node_of(t) is node for t in n.input_tensors)
+                    ),
+                    None,
+                )
                 raise ValueError(
                     f"Graph disconnected: cannot obtain value for tensor {node.outputs} at layer "
                     f'"{consumer or node.layer.name}". It comes from Input "{node.layer.name}", which is not among '
@@ -107,7 +115,5 @@ def map_graph(inputs: list[KerasTensor], outputs: list[KerasTensor]) -> GraphMap
     names = collections.Counter(layer.name for layer in layers)
     for name, count in names.items():
         if count > 1:
-            raise ValueError(
-                f'The name "{name}" is used {count} times in the model. All layer names should be unique.'
-            )
+            raise ValueError(f'The name "{name}" is used {count} times in the model. All layer names should be unique.')
     return GraphMap(ordered_nodes, layers, dict(nodes_by_depth), dict(layers_by_depth))

@@ -1,4 +1,5 @@
 """Activation layers: ReLU, LeakyReLU, PReLU, ELU, Softmax (with mask)."""
+
 from __future__ import annotations
 
 import torch
@@ -35,9 +36,13 @@ class ReLU(_ElementwiseActivation):
         if max_value is not None and max_value < 0.0:
             raise ValueError(f"max_value of a ReLU layer cannot be a negative value. Received: max_value={max_value}")
         if negative_slope is None or negative_slope < 0.0:
-            raise ValueError(f"negative_slope of a ReLU layer cannot be None or a negative value. Received: negative_slope={negative_slope}")
+            raise ValueError(
+                f"negative_slope of a ReLU layer cannot be None or a negative value. Received: negative_slope={negative_slope}"
+            )
         if threshold is None or threshold < 0.0:
-            raise ValueError(f"threshold of a ReLU layer cannot be None or a negative value. Received: threshold={threshold}")
+            raise ValueError(
+                f"threshold of a ReLU layer cannot be None or a negative value. Received: threshold={threshold}"
+            )
         self.max_value = max_value
         self.negative_slope = negative_slope
         self.threshold = threshold
@@ -49,7 +54,9 @@ class ReLU(_ElementwiseActivation):
             if self.max_value == 6:
                 return F.relu6(inputs)
             return torch.clamp(inputs, 0.0, self.max_value)
-        return activations.relu(inputs, negative_slope=self.negative_slope, max_value=self.max_value, threshold=self.threshold)
+        return activations.relu(
+            inputs, negative_slope=self.negative_slope, max_value=self.max_value, threshold=self.threshold
+        )
 
     def get_config(self):
         config = super().get_config()
@@ -69,7 +76,9 @@ class LeakyReLU(_ElementwiseActivation):
             negative_slope = kwargs.pop("alpha")
         super().__init__(**kwargs)
         if negative_slope is None or negative_slope < 0:
-            raise ValueError(f"The negative_slope value of a Leaky ReLU layer cannot be None or negative value. Expected a float. Received: negative_slope={negative_slope}")
+            raise ValueError(
+                f"The negative_slope value of a Leaky ReLU layer cannot be None or negative value. Expected a float. Received: negative_slope={negative_slope}"
+            )
         self.negative_slope = negative_slope
 
     def call(self, inputs):
@@ -114,7 +123,9 @@ class PReLU(Layer):
     with the shared axes set to 1.
     """
 
-    def __init__(self, alpha_initializer="Zeros", alpha_regularizer=None, alpha_constraint=None, shared_axes=None, **kwargs):
+    def __init__(
+        self, alpha_initializer="Zeros", alpha_regularizer=None, alpha_constraint=None, shared_axes=None, **kwargs
+    ):
         super().__init__(**kwargs)
         self.supports_masking = True
         self.alpha_initializer = initializers.get(alpha_initializer)
@@ -132,8 +143,16 @@ class PReLU(Layer):
         for axis in self.shared_axes or ():
             param_shape[axis - 1] = 1
         if any(d is None for d in param_shape):
-            raise ValueError(f'Layer "{self.name}" (PReLU) needs known sizes on the non-shared axes. Received: input_shape={tuple(input_shape)}, shared_axes={self.shared_axes}')
-        self.alpha = self.add_weight(name="alpha", shape=param_shape, initializer=self.alpha_initializer, regularizer=self.alpha_regularizer, constraint=self.alpha_constraint)
+            raise ValueError(
+                f'Layer "{self.name}" (PReLU) needs known sizes on the non-shared axes. Received: input_shape={tuple(input_shape)}, shared_axes={self.shared_axes}'
+            )
+        self.alpha = self.add_weight(
+            name="alpha",
+            shape=param_shape,
+            initializer=self.alpha_initializer,
+            regularizer=self.alpha_regularizer,
+            constraint=self.alpha_constraint,
+        )
         axes = {i: input_shape[i] for i in range(1, len(input_shape)) if i not in (self.shared_axes or ())}
         self.input_spec = InputSpec(ndim=len(input_shape), axes=axes)
         self.built = True
@@ -180,10 +199,14 @@ class Softmax(_ElementwiseActivation):
     def call(self, inputs, mask=None):
         if mask is not None:
             if mask.ndim > inputs.ndim:
-                raise ValueError(f"The `mask` must be broadcastable to `inputs` and must not have more dimensions. Received: inputs.shape={tuple(inputs.shape)}, mask.shape={tuple(mask.shape)}")
+                raise ValueError(
+                    f"The `mask` must be broadcastable to `inputs` and must not have more dimensions. Received: inputs.shape={tuple(inputs.shape)}, mask.shape={tuple(mask.shape)}"
+                )
             for m_dim, i_dim in zip(reversed(mask.shape), reversed(inputs.shape)):
                 if m_dim != 1 and m_dim != i_dim:
-                    raise ValueError(f"The `mask` must be broadcastable to `inputs`. Each mask dimension must be 1 or match the corresponding input dimension. Received: inputs.shape={tuple(inputs.shape)}, mask.shape={tuple(mask.shape)}")
+                    raise ValueError(
+                        f"The `mask` must be broadcastable to `inputs`. Each mask dimension must be 1 or match the corresponding input dimension. Received: inputs.shape={tuple(inputs.shape)}, mask.shape={tuple(mask.shape)}"
+                    )
             if mask.dtype != torch.bool:
                 mask = mask > 0.5
             inputs = torch.where(mask, inputs, large_negative_number(inputs.dtype))

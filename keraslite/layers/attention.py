@@ -3,6 +3,7 @@
 Both are called on `[query, value]` or `[query, value, key]` (shapes `(batch, Tq, dim)`,
 `(batch, Tv, dim)`), with an optional `mask=[query_mask, value_mask]`.
 """
+
 from __future__ import annotations
 
 import torch
@@ -48,7 +49,9 @@ class Attention(Layer):
         self.dropout = dropout
         self.seed = seed
         if score_mode not in ("dot", "concat"):
-            raise ValueError(f"Invalid value for argument score_mode. Expected one of {{'dot', 'concat'}}. Received: score_mode={score_mode}")
+            raise ValueError(
+                f"Invalid value for argument score_mode. Expected one of {{'dot', 'concat'}}. Received: score_mode={score_mode}"
+            )
         self.scale = None
         self.concat_score_weight = None
         self.supports_masking = True
@@ -102,7 +105,9 @@ class Attention(Layer):
     def compute_output_shape(self, input_shape):
         return tuple(input_shape[0][:-1]) + (input_shape[1][-1],)
 
-    def compute_output_spec(self, inputs, mask=None, return_attention_scores=False, training=None, use_causal_mask=False):
+    def compute_output_spec(
+        self, inputs, mask=None, return_attention_scores=False, training=None, use_causal_mask=False
+    ):
         self._validate_inputs(inputs, mask)
         query, value = inputs[0], inputs[1]
         key = inputs[2] if len(inputs) > 2 else value
@@ -114,18 +119,28 @@ class Attention(Layer):
     def _validate_inputs(self, inputs, mask=None):
         name = type(self).__name__
         if not isinstance(inputs, (list, tuple)):
-            raise ValueError(f"{name} layer must be called on a list of inputs, namely [query, value] or [query, value, key]. Received: inputs={inputs}.")
+            raise ValueError(
+                f"{name} layer must be called on a list of inputs, namely [query, value] or [query, value, key]. Received: inputs={inputs}."
+            )
         if len(inputs) < 2 or len(inputs) > 3:
-            raise ValueError(f"{name} layer accepts inputs list of length 2 or 3, namely [query, value] or [query, value, key]. Received length: {len(inputs)}.")
+            raise ValueError(
+                f"{name} layer accepts inputs list of length 2 or 3, namely [query, value] or [query, value, key]. Received length: {len(inputs)}."
+            )
         if mask is not None:
             if not isinstance(mask, (list, tuple)):
-                raise ValueError(f"{name} layer mask must be a list, namely [query_mask, value_mask]. Received: mask={mask}.")
+                raise ValueError(
+                    f"{name} layer mask must be a list, namely [query_mask, value_mask]. Received: mask={mask}."
+                )
             if len(mask) < 2 or len(mask) > 3:
-                raise ValueError(f"{name} layer accepts mask list of length 2 or 3. Received: inputs={inputs}, mask={mask}.")
+                raise ValueError(
+                    f"{name} layer accepts mask list of length 2 or 3. Received: inputs={inputs}, mask={mask}."
+                )
 
     def get_config(self):
         config = super().get_config()
-        config.update({"use_scale": self.use_scale, "score_mode": self.score_mode, "dropout": self.dropout, "seed": self.seed})
+        config.update(
+            {"use_scale": self.use_scale, "score_mode": self.score_mode, "dropout": self.dropout, "seed": self.seed}
+        )
         return config
 
 

@@ -5,6 +5,7 @@ weights with `add_weight`), then runs `call`. Called on KerasTensors it validate
 input against `input_spec`, infers the output and records a `Node`; called on arrays or
 tensors it computes. Weights are `Variable`s (Parameters) in Keras layout.
 """
+
 from __future__ import annotations
 
 import inspect
@@ -52,7 +53,16 @@ class Layer(Operation):
         activity_regularizer: penalty on the layer's output, added to `losses`.
     """
 
-    def __init__(self, *, activity_regularizer=None, trainable: bool = True, dtype=None, autocast: bool = True, name: str | None = None, **kwargs):
+    def __init__(
+        self,
+        *,
+        activity_regularizer=None,
+        trainable: bool = True,
+        dtype=None,
+        autocast: bool = True,
+        name: str | None = None,
+        **kwargs,
+    ):
         unknown = set(kwargs) - set(_ACCEPTED_KWARGS)
         if unknown:
             raise ValueError(
@@ -197,7 +207,19 @@ class Layer(Operation):
             args = args[1:]
         return self._add_weight(*args, **kwargs)
 
-    def _add_weight(self, shape=None, initializer=None, dtype=None, trainable: bool = True, autocast: bool = True, regularizer=None, constraint=None, aggregation="none", name: str | None = None, **kwargs) -> Variable:
+    def _add_weight(
+        self,
+        shape=None,
+        initializer=None,
+        dtype=None,
+        trainable: bool = True,
+        autocast: bool = True,
+        regularizer=None,
+        constraint=None,
+        aggregation="none",
+        name: str | None = None,
+        **kwargs,
+    ) -> Variable:
         shape = tuple(int(d) for d in (shape if shape is not None else ()))
         if any(d is None for d in shape):
             raise ValueError(f"Layer {self.name}: weight shapes must be fully defined. Received: shape={shape}")
@@ -217,7 +239,12 @@ class Layer(Operation):
         variable.regularizer = regularizers.get(regularizer)
         variable.constraint = constraints.get(constraint)
         register_name = name if name not in self._parameters else _next_free_weight_name(self, name)
-        if register_name in self.__dict__ or register_name in self._modules or register_name in self._buffers or hasattr(type(self), register_name):
+        if (
+            register_name in self.__dict__
+            or register_name in self._modules
+            or register_name in self._buffers
+            or hasattr(type(self), register_name)
+        ):
             register_name = _next_free_weight_name(self, "_" + register_name)
         self.register_parameter(register_name, variable)
         if auto_named:
@@ -399,7 +426,9 @@ class Layer(Operation):
         elif inputs.dtype != self._compute_torch_dtype and self.autocast and inputs.is_floating_point():
             inputs = inputs.to(self._compute_torch_dtype)
         if not self.built:
-            shapes = tree.map_structure(lambda t: tuple(t.shape) if isinstance(t, (torch.Tensor, np.ndarray)) else t, inputs)
+            shapes = tree.map_structure(
+                lambda t: tuple(t.shape) if isinstance(t, (torch.Tensor, np.ndarray)) else t, inputs
+            )
             assert_input_compatibility(self.input_spec, flat_shapes(shapes), self.name)
             self._maybe_build(with_unknown_batch(shapes))
         accepts_training, accepts_mask, _ = self._call_signature()
@@ -575,4 +604,3 @@ def _legacy_batch_input_shape(kwargs):
             return (kwargs.get("batch_size"), kwargs["input_length"])
         return (kwargs.get("batch_size"), int(kwargs["input_dim"]))
     return None
-

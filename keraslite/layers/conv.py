@@ -6,6 +6,7 @@ torch as a channels-first *view* (`torch.channels_last` memory): no copy per cal
 Keras's "same" padding pads the extra row/column at the end; when that is asymmetric
 the input is padded explicitly (as TensorFlow does).
 """
+
 from __future__ import annotations
 
 import math
@@ -63,11 +64,33 @@ class BaseConv(Layer):
     rank = 2
     transpose = False
 
-    def __init__(self, filters, kernel_size, strides=1, padding="valid", output_padding=None, data_format=None, dilation_rate=1, groups=1, activation=None, use_bias=True, kernel_initializer="glorot_uniform", bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None, kernel_constraint=None, bias_constraint=None, **kwargs):
+    def __init__(
+        self,
+        filters,
+        kernel_size,
+        strides=1,
+        padding="valid",
+        output_padding=None,
+        data_format=None,
+        dilation_rate=1,
+        groups=1,
+        activation=None,
+        use_bias=True,
+        kernel_initializer="glorot_uniform",
+        bias_initializer="zeros",
+        kernel_regularizer=None,
+        bias_regularizer=None,
+        activity_regularizer=None,
+        kernel_constraint=None,
+        bias_constraint=None,
+        **kwargs,
+    ):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         cls = type(self).__name__
         if not isinstance(filters, int) or filters <= 0:
-            raise ValueError(f"Invalid value for argument `filters`. Expected a strictly positive value. Received filters={filters!r}.")
+            raise ValueError(
+                f"Invalid value for argument `filters`. Expected a strictly positive value. Received filters={filters!r}."
+            )
         self.filters = filters
         self.kernel_size = standardize_tuple(kernel_size, self.rank, "kernel_size")
         self.strides = standardize_tuple(strides, self.rank, "strides")
@@ -77,13 +100,19 @@ class BaseConv(Layer):
         if padding not in allowed:
             raise ValueError(f"The `padding` argument of {cls} must be one of {allowed}. Received: padding={padding!r}")
         self.padding = padding
-        self.output_padding = None if output_padding is None else standardize_tuple(output_padding, self.rank, "output_padding")
+        self.output_padding = (
+            None if output_padding is None else standardize_tuple(output_padding, self.rank, "output_padding")
+        )
         self.data_format = standardize_data_format(data_format)
         self.groups = groups
         if filters % groups:
-            raise ValueError(f"The number of filters must be evenly divisible by the number of groups. Received: groups={groups}, filters={filters}.")
+            raise ValueError(
+                f"The number of filters must be evenly divisible by the number of groups. Received: groups={groups}, filters={filters}."
+            )
         if any(d != 1 for d in self.dilation_rate) and any(s != 1 for s in self.strides):
-            raise ValueError(f"{cls}: `strides > 1` not supported in conjunction with `dilation_rate > 1`. Received: strides={self.strides} and dilation_rate={self.dilation_rate}")
+            raise ValueError(
+                f"{cls}: `strides > 1` not supported in conjunction with `dilation_rate > 1`. Received: strides={self.strides} and dilation_rate={self.dilation_rate}"
+            )
         self.activation = activations.get(activation)
         self.use_bias = use_bias
         self.kernel_initializer = initializers.get(kernel_initializer)
@@ -99,7 +128,9 @@ class BaseConv(Layer):
     def build(self, input_shape):
         channels = input_shape[self._channel_axis]
         if channels is None:
-            raise ValueError(f'Layer "{self.name}" ({type(self).__name__}) needs a known channel dimension. Received: input_shape={tuple(input_shape)}')
+            raise ValueError(
+                f'Layer "{self.name}" ({type(self).__name__}) needs a known channel dimension. Received: input_shape={tuple(input_shape)}'
+            )
         if channels % self.groups:
             raise ValueError(
                 f'Layer "{self.name}": the number of input channels must be evenly divisible by the number '
@@ -109,9 +140,21 @@ class BaseConv(Layer):
             kernel_shape = self.kernel_size + (self.filters, channels)
         else:
             kernel_shape = self.kernel_size + (channels // self.groups, self.filters)
-        self.kernel = self.add_weight(name="kernel", shape=kernel_shape, initializer=self.kernel_initializer, regularizer=self.kernel_regularizer, constraint=self.kernel_constraint)
+        self.kernel = self.add_weight(
+            name="kernel",
+            shape=kernel_shape,
+            initializer=self.kernel_initializer,
+            regularizer=self.kernel_regularizer,
+            constraint=self.kernel_constraint,
+        )
         if self.use_bias:
-            self.bias = self.add_weight(name="bias", shape=(self.filters,), initializer=self.bias_initializer, regularizer=self.bias_regularizer, constraint=self.bias_constraint)
+            self.bias = self.add_weight(
+                name="bias",
+                shape=(self.filters,),
+                initializer=self.bias_initializer,
+                regularizer=self.bias_regularizer,
+                constraint=self.bias_constraint,
+            )
         else:
             self.bias = None
         self.input_spec = InputSpec(min_ndim=self.rank + 2, axes={self._channel_axis: channels})
@@ -127,7 +170,10 @@ class BaseConv(Layer):
             return None
         if self.padding == "causal":
             return [((self.kernel_size[0] - 1) * self.dilation_rate[0], 0)]
-        return [same_padding(n, k, s, d) for n, k, s, d in zip(spatial_shape, self.kernel_size, self.strides, self.dilation_rate)]
+        return [
+            same_padding(n, k, s, d)
+            for n, k, s, d in zip(spatial_shape, self.kernel_size, self.strides, self.dilation_rate)
+        ]
 
     def call(self, inputs):
         x = to_channels_first(inputs, self.rank) if self.data_format == "channels_last" else inputs
@@ -144,7 +190,9 @@ class BaseConv(Layer):
                     for before, after in reversed(pads):
                         flat += [before, after]
                     x = F.pad(x, flat)
-            y = _CONV[self.rank](x, self._torch_kernel(), self.bias, self.strides, padding, self.dilation_rate, self.groups)
+            y = _CONV[self.rank](
+                x, self._torch_kernel(), self.bias, self.strides, padding, self.dilation_rate, self.groups
+            )
         if not self._is_linear:
             y = self.activation(y)
         return to_channels_last(y, self.rank) if self.data_format == "channels_last" else y
@@ -152,7 +200,9 @@ class BaseConv(Layer):
     def _conv_transpose(self, x):
         spatial = x.shape[2:]
         crops, output_padding = [], []
-        for n, k, s, d, op in zip(spatial, self.kernel_size, self.strides, self.dilation_rate, self.output_padding or (None,) * self.rank):
+        for n, k, s, d, op in zip(
+            spatial, self.kernel_size, self.strides, self.dilation_rate, self.output_padding or (None,) * self.rank
+        ):
             target = deconv_output_length(n, k, self.padding, op, s, d)
             full = (n - 1) * s + (k - 1) * d + 1
             if op is None:
@@ -163,8 +213,19 @@ class BaseConv(Layer):
             after = full - target - before  # may be negative: torch's output_padding adds it
             crops.append((before, after, target))
         torch_padding = tuple(min(before, max(after, 0)) for before, after, _ in crops)
-        output_padding = tuple(max(0, -(after - p)) if after < p else 0 for (before, after, _), p in zip(crops, torch_padding))
-        y = _CONV_TRANSPOSE[self.rank](x, self._torch_kernel(), self.bias, self.strides, torch_padding, output_padding, self.groups, self.dilation_rate)
+        output_padding = tuple(
+            max(0, -(after - p)) if after < p else 0 for (before, after, _), p in zip(crops, torch_padding)
+        )
+        y = _CONV_TRANSPOSE[self.rank](
+            x,
+            self._torch_kernel(),
+            self.bias,
+            self.strides,
+            torch_padding,
+            output_padding,
+            self.groups,
+            self.dilation_rate,
+        )
         # Asymmetric crops that torch's symmetric padding cannot express: slice the rest.
         slices = [slice(None), slice(None)]
         needs_slice = False
@@ -182,9 +243,21 @@ class BaseConv(Layer):
         else:
             spatial = input_shape[2:]
         if self.transpose:
-            out = [deconv_output_length(n, k, self.padding, op, s, d) for n, k, s, d, op in zip(spatial, self.kernel_size, self.strides, self.dilation_rate, self.output_padding or (None,) * self.rank)]
+            out = [
+                deconv_output_length(n, k, self.padding, op, s, d)
+                for n, k, s, d, op in zip(
+                    spatial,
+                    self.kernel_size,
+                    self.strides,
+                    self.dilation_rate,
+                    self.output_padding or (None,) * self.rank,
+                )
+            ]
         else:
-            out = [conv_output_length(n, k, self.padding, s, d) for n, k, s, d in zip(spatial, self.kernel_size, self.strides, self.dilation_rate)]
+            out = [
+                conv_output_length(n, k, self.padding, s, d)
+                for n, k, s, d in zip(spatial, self.kernel_size, self.strides, self.dilation_rate)
+            ]
         for size in out:
             if size is not None and size <= 0:
                 raise ValueError(
@@ -250,8 +323,27 @@ class Conv3D(BaseConv):
 class _BaseConvTranspose(BaseConv):
     transpose = True
 
-    def __init__(self, filters, kernel_size, strides=1, padding="valid", output_padding=None, data_format=None, dilation_rate=1, **kwargs):
-        super().__init__(filters, kernel_size, strides=strides, padding=padding, output_padding=output_padding, data_format=data_format, dilation_rate=dilation_rate, **kwargs)
+    def __init__(
+        self,
+        filters,
+        kernel_size,
+        strides=1,
+        padding="valid",
+        output_padding=None,
+        data_format=None,
+        dilation_rate=1,
+        **kwargs,
+    ):
+        super().__init__(
+            filters,
+            kernel_size,
+            strides=strides,
+            padding=padding,
+            output_padding=output_padding,
+            data_format=data_format,
+            dilation_rate=dilation_rate,
+            **kwargs,
+        )
 
 
 class Conv1DTranspose(_BaseConvTranspose):

@@ -6,6 +6,7 @@ filters)`. Both run as torch grouped convolutions (`groups=in_channels`) on chan
 views of channels-last inputs; output channel `c * depth_multiplier + m` comes from input
 channel `c`, as in Keras.
 """
+
 from __future__ import annotations
 
 import torch.nn.functional as F
@@ -26,7 +27,29 @@ class _BaseDepthwise(Layer):
     rank = 2
     separable = False
 
-    def __init__(self, filters=None, kernel_size=None, strides=1, padding="valid", depth_multiplier=1, data_format=None, dilation_rate=1, activation=None, use_bias=True, depthwise_initializer="glorot_uniform", pointwise_initializer="glorot_uniform", bias_initializer="zeros", depthwise_regularizer=None, pointwise_regularizer=None, bias_regularizer=None, activity_regularizer=None, depthwise_constraint=None, pointwise_constraint=None, bias_constraint=None, **kwargs):
+    def __init__(
+        self,
+        filters=None,
+        kernel_size=None,
+        strides=1,
+        padding="valid",
+        depth_multiplier=1,
+        data_format=None,
+        dilation_rate=1,
+        activation=None,
+        use_bias=True,
+        depthwise_initializer="glorot_uniform",
+        pointwise_initializer="glorot_uniform",
+        bias_initializer="zeros",
+        depthwise_regularizer=None,
+        pointwise_regularizer=None,
+        bias_regularizer=None,
+        activity_regularizer=None,
+        depthwise_constraint=None,
+        pointwise_constraint=None,
+        bias_constraint=None,
+        **kwargs,
+    ):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self.filters = filters
         self.depth_multiplier = depth_multiplier
@@ -35,7 +58,9 @@ class _BaseDepthwise(Layer):
         self.dilation_rate = standardize_tuple(dilation_rate, self.rank, "dilation_rate")
         padding = padding.lower() if isinstance(padding, str) else padding
         if padding not in ("valid", "same"):
-            raise ValueError(f"The `padding` argument must be a list/tuple or one of {{'valid', 'same'}}. Received: {padding}")
+            raise ValueError(
+                f"The `padding` argument must be a list/tuple or one of {{'valid', 'same'}}. Received: {padding}"
+            )
         self.padding = padding
         self.data_format = standardize_data_format(data_format)
         self.activation = activations.get(activation)
@@ -51,9 +76,13 @@ class _BaseDepthwise(Layer):
         self.bias_constraint = constraints.get(bias_constraint)
         self.input_spec = InputSpec(min_ndim=self.rank + 2)
         if depth_multiplier is None or depth_multiplier <= 0:
-            raise ValueError(f"Invalid value for argument `depth_multiplier`. Expected a strictly positive value. Received depth_multiplier={depth_multiplier}.")
+            raise ValueError(
+                f"Invalid value for argument `depth_multiplier`. Expected a strictly positive value. Received depth_multiplier={depth_multiplier}."
+            )
         if self.separable and (filters is None or filters <= 0):
-            raise ValueError(f"Invalid value for argument `filters`. Expected a strictly positive value. Received filters={filters}.")
+            raise ValueError(
+                f"Invalid value for argument `filters`. Expected a strictly positive value. Received filters={filters}."
+            )
         if not all(self.kernel_size):
             raise ValueError(f"The argument `kernel_size` cannot contain 0. Received: kernel_size={self.kernel_size}.")
         if not all(self.strides):
@@ -64,18 +93,44 @@ class _BaseDepthwise(Layer):
     def build(self, input_shape):
         channels = input_shape[self._channel_axis]
         if channels is None:
-            raise ValueError(f'Layer "{self.name}" ({type(self).__name__}) needs a known channel dimension. Received: input_shape={tuple(input_shape)}')
+            raise ValueError(
+                f'Layer "{self.name}" ({type(self).__name__}) needs a known channel dimension. Received: input_shape={tuple(input_shape)}'
+            )
         self.compute_output_shape(input_shape)  # validates the spatial sizes
         depthwise_shape = self.kernel_size + (channels, self.depth_multiplier)
         out_channels = channels * self.depth_multiplier
         if self.separable:
-            self.depthwise_kernel = self.add_weight(name="depthwise_kernel", shape=depthwise_shape, initializer=self.depthwise_initializer, regularizer=self.depthwise_regularizer, constraint=self.depthwise_constraint)
-            self.pointwise_kernel = self.add_weight(name="pointwise_kernel", shape=(1,) * self.rank + (out_channels, self.filters), initializer=self.pointwise_initializer, regularizer=self.pointwise_regularizer, constraint=self.pointwise_constraint)
+            self.depthwise_kernel = self.add_weight(
+                name="depthwise_kernel",
+                shape=depthwise_shape,
+                initializer=self.depthwise_initializer,
+                regularizer=self.depthwise_regularizer,
+                constraint=self.depthwise_constraint,
+            )
+            self.pointwise_kernel = self.add_weight(
+                name="pointwise_kernel",
+                shape=(1,) * self.rank + (out_channels, self.filters),
+                initializer=self.pointwise_initializer,
+                regularizer=self.pointwise_regularizer,
+                constraint=self.pointwise_constraint,
+            )
             out_channels = self.filters
         else:
-            self.kernel = self.add_weight(name="kernel", shape=depthwise_shape, initializer=self.depthwise_initializer, regularizer=self.depthwise_regularizer, constraint=self.depthwise_constraint)
+            self.kernel = self.add_weight(
+                name="kernel",
+                shape=depthwise_shape,
+                initializer=self.depthwise_initializer,
+                regularizer=self.depthwise_regularizer,
+                constraint=self.depthwise_constraint,
+            )
         if self.use_bias:
-            self.bias = self.add_weight(name="bias", shape=(out_channels,), initializer=self.bias_initializer, regularizer=self.bias_regularizer, constraint=self.bias_constraint)
+            self.bias = self.add_weight(
+                name="bias",
+                shape=(out_channels,),
+                initializer=self.bias_initializer,
+                regularizer=self.bias_regularizer,
+                constraint=self.bias_constraint,
+            )
         else:
             self.bias = None
         self.input_spec = InputSpec(min_ndim=self.rank + 2, axes={self._channel_axis: channels})
@@ -91,7 +146,10 @@ class _BaseDepthwise(Layer):
         channels = x.shape[1]
         padding = 0
         if self.padding == "same":
-            pads = [same_padding(n, k, s, d) for n, k, s, d in zip(x.shape[2:], self.kernel_size, self.strides, self.dilation_rate)]
+            pads = [
+                same_padding(n, k, s, d)
+                for n, k, s, d in zip(x.shape[2:], self.kernel_size, self.strides, self.dilation_rate)
+            ]
             if all(before == after for before, after in pads):
                 padding = tuple(before for before, _ in pads)
             else:
@@ -101,11 +159,27 @@ class _BaseDepthwise(Layer):
                 x = F.pad(x, flat)
         conv = _CONV[self.rank]
         if self.separable:
-            y = conv(x, self._depthwise_torch_kernel(self.depthwise_kernel), None, self.strides, padding, self.dilation_rate, channels)
+            y = conv(
+                x,
+                self._depthwise_torch_kernel(self.depthwise_kernel),
+                None,
+                self.strides,
+                padding,
+                self.dilation_rate,
+                channels,
+            )
             pointwise = self.pointwise_kernel.reshape(self.pointwise_kernel.shape[-2:]).T
             y = conv(y, pointwise.reshape(pointwise.shape + (1,) * self.rank), self.bias)
         else:
-            y = conv(x, self._depthwise_torch_kernel(self.kernel), self.bias, self.strides, padding, self.dilation_rate, channels)
+            y = conv(
+                x,
+                self._depthwise_torch_kernel(self.kernel),
+                self.bias,
+                self.strides,
+                padding,
+                self.dilation_rate,
+                channels,
+            )
         if not self._is_linear:
             y = self.activation(y)
         return y.movedim(1, -1) if self.data_format == "channels_last" else y
@@ -114,8 +188,13 @@ class _BaseDepthwise(Layer):
         input_shape = tuple(input_shape)
         spatial = input_shape[1:-1] if self.data_format == "channels_last" else input_shape[2:]
         channels = input_shape[self._channel_axis]
-        out_channels = self.filters if self.separable else (None if channels is None else channels * self.depth_multiplier)
-        out = [conv_output_length(n, k, self.padding, s, d) for n, k, s, d in zip(spatial, self.kernel_size, self.strides, self.dilation_rate)]
+        out_channels = (
+            self.filters if self.separable else (None if channels is None else channels * self.depth_multiplier)
+        )
+        out = [
+            conv_output_length(n, k, self.padding, s, d)
+            for n, k, s, d in zip(spatial, self.kernel_size, self.strides, self.dilation_rate)
+        ]
         for size in out:
             if size is not None and size <= 0:
                 raise ValueError(
@@ -161,15 +240,94 @@ class _BaseDepthwise(Layer):
 
 
 class _Depthwise(_BaseDepthwise):
-    def __init__(self, kernel_size, strides=1, padding="valid", depth_multiplier=1, data_format=None, dilation_rate=1, activation=None, use_bias=True, depthwise_initializer="glorot_uniform", bias_initializer="zeros", depthwise_regularizer=None, bias_regularizer=None, activity_regularizer=None, depthwise_constraint=None, bias_constraint=None, **kwargs):
-        super().__init__(None, kernel_size, strides=strides, padding=padding, depth_multiplier=depth_multiplier, data_format=data_format, dilation_rate=dilation_rate, activation=activation, use_bias=use_bias, depthwise_initializer=depthwise_initializer, bias_initializer=bias_initializer, depthwise_regularizer=depthwise_regularizer, bias_regularizer=bias_regularizer, activity_regularizer=activity_regularizer, depthwise_constraint=depthwise_constraint, bias_constraint=bias_constraint, **kwargs)
+    def __init__(
+        self,
+        kernel_size,
+        strides=1,
+        padding="valid",
+        depth_multiplier=1,
+        data_format=None,
+        dilation_rate=1,
+        activation=None,
+        use_bias=True,
+        depthwise_initializer="glorot_uniform",
+        bias_initializer="zeros",
+        depthwise_regularizer=None,
+        bias_regularizer=None,
+        activity_regularizer=None,
+        depthwise_constraint=None,
+        bias_constraint=None,
+        **kwargs,
+    ):
+        super().__init__(
+            None,
+            kernel_size,
+            strides=strides,
+            padding=padding,
+            depth_multiplier=depth_multiplier,
+            data_format=data_format,
+            dilation_rate=dilation_rate,
+            activation=activation,
+            use_bias=use_bias,
+            depthwise_initializer=depthwise_initializer,
+            bias_initializer=bias_initializer,
+            depthwise_regularizer=depthwise_regularizer,
+            bias_regularizer=bias_regularizer,
+            activity_regularizer=activity_regularizer,
+            depthwise_constraint=depthwise_constraint,
+            bias_constraint=bias_constraint,
+            **kwargs,
+        )
 
 
 class _Separable(_BaseDepthwise):
     separable = True
 
-    def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None, dilation_rate=1, depth_multiplier=1, activation=None, use_bias=True, depthwise_initializer="glorot_uniform", pointwise_initializer="glorot_uniform", bias_initializer="zeros", depthwise_regularizer=None, pointwise_regularizer=None, bias_regularizer=None, activity_regularizer=None, depthwise_constraint=None, pointwise_constraint=None, bias_constraint=None, **kwargs):
-        super().__init__(filters, kernel_size, strides=strides, padding=padding, depth_multiplier=depth_multiplier, data_format=data_format, dilation_rate=dilation_rate, activation=activation, use_bias=use_bias, depthwise_initializer=depthwise_initializer, pointwise_initializer=pointwise_initializer, bias_initializer=bias_initializer, depthwise_regularizer=depthwise_regularizer, pointwise_regularizer=pointwise_regularizer, bias_regularizer=bias_regularizer, activity_regularizer=activity_regularizer, depthwise_constraint=depthwise_constraint, pointwise_constraint=pointwise_constraint, bias_constraint=bias_constraint, **kwargs)
+    def __init__(
+        self,
+        filters,
+        kernel_size,
+        strides=1,
+        padding="valid",
+        data_format=None,
+        dilation_rate=1,
+        depth_multiplier=1,
+        activation=None,
+        use_bias=True,
+        depthwise_initializer="glorot_uniform",
+        pointwise_initializer="glorot_uniform",
+        bias_initializer="zeros",
+        depthwise_regularizer=None,
+        pointwise_regularizer=None,
+        bias_regularizer=None,
+        activity_regularizer=None,
+        depthwise_constraint=None,
+        pointwise_constraint=None,
+        bias_constraint=None,
+        **kwargs,
+    ):
+        super().__init__(
+            filters,
+            kernel_size,
+            strides=strides,
+            padding=padding,
+            depth_multiplier=depth_multiplier,
+            data_format=data_format,
+            dilation_rate=dilation_rate,
+            activation=activation,
+            use_bias=use_bias,
+            depthwise_initializer=depthwise_initializer,
+            pointwise_initializer=pointwise_initializer,
+            bias_initializer=bias_initializer,
+            depthwise_regularizer=depthwise_regularizer,
+            pointwise_regularizer=pointwise_regularizer,
+            bias_regularizer=bias_regularizer,
+            activity_regularizer=activity_regularizer,
+            depthwise_constraint=depthwise_constraint,
+            pointwise_constraint=pointwise_constraint,
+            bias_constraint=bias_constraint,
+            **kwargs,
+        )
 
 
 class DepthwiseConv1D(_Depthwise):

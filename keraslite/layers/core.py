@@ -1,4 +1,5 @@
 """Core layers: Dense, Activation, Dropout, Embedding, Identity."""
+
 from __future__ import annotations
 
 import torch
@@ -33,7 +34,21 @@ class Dense(Layer):
     The kernel is stored as Keras stores it, `(input_dim, units)`.
     """
 
-    def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform", bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None, kernel_constraint=None, bias_constraint=None, lora_rank=None, **kwargs):
+    def __init__(
+        self,
+        units,
+        activation=None,
+        use_bias=True,
+        kernel_initializer="glorot_uniform",
+        bias_initializer="zeros",
+        kernel_regularizer=None,
+        bias_regularizer=None,
+        activity_regularizer=None,
+        kernel_constraint=None,
+        bias_constraint=None,
+        lora_rank=None,
+        **kwargs,
+    ):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         if not isinstance(units, int) or isinstance(units, bool) or units <= 0:
             try:
@@ -65,9 +80,21 @@ class Dense(Layer):
                 f'Layer "{self.name}" (Dense) needs a known last dimension to create its kernel. '
                 f"Received: input_shape={tuple(input_shape)}"
             )
-        self.kernel = self.add_weight(name="kernel", shape=(input_dim, self.units), initializer=self.kernel_initializer, regularizer=self.kernel_regularizer, constraint=self.kernel_constraint)
+        self.kernel = self.add_weight(
+            name="kernel",
+            shape=(input_dim, self.units),
+            initializer=self.kernel_initializer,
+            regularizer=self.kernel_regularizer,
+            constraint=self.kernel_constraint,
+        )
         if self.use_bias:
-            self.bias = self.add_weight(name="bias", shape=(self.units,), initializer=self.bias_initializer, regularizer=self.bias_regularizer, constraint=self.bias_constraint)
+            self.bias = self.add_weight(
+                name="bias",
+                shape=(self.units,),
+                initializer=self.bias_initializer,
+                regularizer=self.bias_regularizer,
+                constraint=self.bias_constraint,
+            )
         else:
             self.bias = None
         self.input_spec = InputSpec(min_ndim=2, axes={-1: input_dim})
@@ -154,7 +181,9 @@ class Dropout(Layer):
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
         if not 0 <= rate <= 1:
-            raise ValueError(f"Invalid value received for argument `rate`. Expected a float value between 0 and 1. Received: rate={rate}")
+            raise ValueError(
+                f"Invalid value received for argument `rate`. Expected a float value between 0 and 1. Received: rate={rate}"
+            )
         self.rate = rate
         self.noise_shape = noise_shape
         self.seed = seed
@@ -191,11 +220,23 @@ class Embedding(Layer):
     Input shape: `(batch_size, ...)` integers. Output shape: `(batch_size, ..., output_dim)`.
     """
 
-    def __init__(self, input_dim, output_dim, embeddings_initializer="uniform", embeddings_regularizer=None, embeddings_constraint=None, mask_zero=False, lora_rank=None, **kwargs):
+    def __init__(
+        self,
+        input_dim,
+        output_dim,
+        embeddings_initializer="uniform",
+        embeddings_regularizer=None,
+        embeddings_constraint=None,
+        mask_zero=False,
+        lora_rank=None,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         for argument, value in (("input_dim", input_dim), ("output_dim", output_dim)):
             if not isinstance(value, int) or value <= 0:
-                raise ValueError(f"Both `input_dim` and `output_dim` should be positive integers. Received: {argument}={value!r}")
+                raise ValueError(
+                    f"Both `input_dim` and `output_dim` should be positive integers. Received: {argument}={value!r}"
+                )
         self.input_dim = input_dim
         self.output_dim = output_dim
         self.embeddings_initializer = initializers.get(embeddings_initializer)
@@ -206,7 +247,13 @@ class Embedding(Layer):
         self.autocast = False
 
     def build(self, input_shape=None):
-        self.embeddings = self.add_weight(name="embeddings", shape=(self.input_dim, self.output_dim), initializer=self.embeddings_initializer, regularizer=self.embeddings_regularizer, constraint=self.embeddings_constraint)
+        self.embeddings = self.add_weight(
+            name="embeddings",
+            shape=(self.input_dim, self.output_dim),
+            initializer=self.embeddings_initializer,
+            regularizer=self.embeddings_regularizer,
+            constraint=self.embeddings_constraint,
+        )
         self.built = True
 
     def call(self, inputs):
@@ -227,7 +274,9 @@ class Embedding(Layer):
         mask = None
         if self.mask_zero:
             mask = KerasTensor(inputs.shape, "bool")
-        return KerasTensor(self.compute_output_shape(inputs.shape), dtypes.standardize_dtype(self.compute_dtype), mask=mask)
+        return KerasTensor(
+            self.compute_output_shape(inputs.shape), dtypes.standardize_dtype(self.compute_dtype), mask=mask
+        )
 
     def get_config(self):
         config = super().get_config()

@@ -1,4 +1,5 @@
 """Cropping1D/2D/3D: cut (before, after) slices off the spatial axes (views)."""
+
 from __future__ import annotations
 
 from keraslite.graph.input_spec import InputSpec

@@ -1,4 +1,5 @@
 """`EinsumDense`: a dense layer of any dimensionality, given by an einsum equation."""
+
 from __future__ import annotations
 
 import re
@@ -14,11 +15,17 @@ def analyze_einsum_equation(equation: str, bias_axes, input_shape, output_shape)
     """Kernel shape, bias shape and full output shape of an EinsumDense, as Keras derives
     them: `...` may stand for leading or trailing input dims that pass through unchanged."""
     plain = equation.replace("...", "0")
-    for pattern, left_elided in (("([a-zA-Z]+),([a-zA-Z]+)->([a-zA-Z]+)", False), ("0([a-zA-Z]+),([a-zA-Z]+)->0([a-zA-Z]+)", True), ("([a-zA-Z]{2,})0,([a-zA-Z]+)->([a-zA-Z]+)0", False)):
+    for pattern, left_elided in (
+        ("([a-zA-Z]+),([a-zA-Z]+)->([a-zA-Z]+)", False),
+        ("0([a-zA-Z]+),([a-zA-Z]+)->0([a-zA-Z]+)", True),
+        ("([a-zA-Z]{2,})0,([a-zA-Z]+)->([a-zA-Z]+)0", False),
+    ):
         match = re.fullmatch(pattern, plain)
         if match:
             return _shapes_from_specs(*match.groups(), bias_axes, list(input_shape), output_shape, left_elided)
-    raise ValueError(f"Invalid einsum equation '{equation}'. Equations must be in the form [X],[Y]->[Z], ...[X],[Y]->...[Z], or [X]...,[Y]->[Z]....")
+    raise ValueError(
+        f"Invalid einsum equation '{equation}'. Equations must be in the form [X],[Y]->[Z], ...[X],[Y]->...[Z], or [X]...,[Y]->[Z]...."
+    )
 
 
 def _shapes_from_specs(input_spec, weight_spec, output_spec, bias_axes, input_shape, output_shape, left_elided):
@@ -29,7 +36,7 @@ def _shapes_from_specs(input_spec, weight_spec, output_spec, bias_axes, input_sh
         # The elided leading dims (after the batch) pass through in order.
         full[1:1] = input_shape[1:elided]
     elif elided > 0:
-        full.extend(input_shape[len(input_shape) - elided:])
+        full.extend(input_shape[len(input_shape) - elided :])
     if left_elided:
         input_pos = {d: i + elided for i, d in enumerate(input_spec)}
         output_pos = {d: i + elided for i, d in enumerate(output_spec)}
@@ -37,11 +44,19 @@ def _shapes_from_specs(input_spec, weight_spec, output_spec, bias_axes, input_sh
         input_pos = {d: i for i, d in enumerate(input_spec)}
         output_pos = {d: i for i, d in enumerate(output_spec)}
     for dim in input_spec:
-        if dim in output_pos and full[output_pos[dim]] is not None and full[output_pos[dim]] != input_shape[input_pos[dim]]:
-            raise ValueError(f"Input shape and output shape do not match at shared dimension '{dim}'. Input shape is {input_shape[input_pos[dim]]}, and output shape is {full[output_pos[dim]]}.")
+        if (
+            dim in output_pos
+            and full[output_pos[dim]] is not None
+            and full[output_pos[dim]] != input_shape[input_pos[dim]]
+        ):
+            raise ValueError(
+                f"Input shape and output shape do not match at shared dimension '{dim}'. Input shape is {input_shape[input_pos[dim]]}, and output shape is {full[output_pos[dim]]}."
+            )
     for dim in output_spec:
         if dim not in input_spec and dim not in weight_spec:
-            raise ValueError(f"Dimension '{dim}' was specified in the output '{output_spec}' but has no corresponding dim in the input spec '{input_spec}' or weight spec '{output_spec}'")
+            raise ValueError(
+                f"Dimension '{dim}' was specified in the output '{output_spec}' but has no corresponding dim in the input spec '{input_spec}' or weight spec '{output_spec}'"
+            )
     kernel_shape = []
     for dim in weight_spec:
         if dim in output_pos:
@@ -49,12 +64,16 @@ def _shapes_from_specs(input_spec, weight_spec, output_spec, bias_axes, input_sh
         elif dim in input_pos:
             kernel_shape.append(input_shape[input_pos[dim]])
         else:
-            raise ValueError(f"Weight dimension '{dim}' did not have a match in either the input spec '{input_spec}' or the output spec '{output_spec}'. For this layer, the weight must be fully specified.")
+            raise ValueError(
+                f"Weight dimension '{dim}' did not have a match in either the input spec '{input_spec}' or the output spec '{output_spec}'. For this layer, the weight must be fully specified."
+            )
     bias_shape = None
     if bias_axes is not None:
         for char in bias_axes:
             if char not in output_spec:
-                raise ValueError(f"Bias dimension '{char}' was requested, but is not part of the output spec '{output_spec}'")
+                raise ValueError(
+                    f"Bias dimension '{char}' was requested, but is not part of the output spec '{output_spec}'"
+                )
         # The bias spans the output from its first biased axis on, broadcasting elsewhere.
         first = min(output_spec.find(char) for char in bias_axes)
         offset = elided if left_elided else 0
@@ -81,10 +100,28 @@ class EinsumDense(Layer):
     `output_shape` stays unknown in the symbolic output shape.
     """
 
-    def __init__(self, equation, output_shape, activation=None, bias_axes=None, kernel_initializer="glorot_uniform", bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None, kernel_constraint=None, bias_constraint=None, lora_rank=None, lora_alpha=None, quantization_config=None, **kwargs):
+    def __init__(
+        self,
+        equation,
+        output_shape,
+        activation=None,
+        bias_axes=None,
+        kernel_initializer="glorot_uniform",
+        bias_initializer="zeros",
+        kernel_regularizer=None,
+        bias_regularizer=None,
+        kernel_constraint=None,
+        bias_constraint=None,
+        lora_rank=None,
+        lora_alpha=None,
+        quantization_config=None,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         if lora_rank or quantization_config:
-            raise NotImplementedError(f"EinsumDense {self.name}: LoRA and quantization are not supported. Received: lora_rank={lora_rank!r}, quantization_config={quantization_config!r}")
+            raise NotImplementedError(
+                f"EinsumDense {self.name}: LoRA and quantization are not supported. Received: lora_rank={lora_rank!r}, quantization_config={quantization_config!r}"
+            )
         self.equation = equation
         self.partial_output_shape = (output_shape,) if isinstance(output_shape, int) else tuple(output_shape)
         self.bias_axes = bias_axes
@@ -98,11 +135,25 @@ class EinsumDense(Layer):
         self.full_output_shape = None
 
     def build(self, input_shape):
-        kernel_shape, bias_shape, full = analyze_einsum_equation(self.equation, self.bias_axes, input_shape, self.partial_output_shape)
+        kernel_shape, bias_shape, full = analyze_einsum_equation(
+            self.equation, self.bias_axes, input_shape, self.partial_output_shape
+        )
         self.full_output_shape = tuple(full)
-        self.kernel = self.add_weight(name="kernel", shape=kernel_shape, initializer=self.kernel_initializer, regularizer=self.kernel_regularizer, constraint=self.kernel_constraint)
+        self.kernel = self.add_weight(
+            name="kernel",
+            shape=kernel_shape,
+            initializer=self.kernel_initializer,
+            regularizer=self.kernel_regularizer,
+            constraint=self.kernel_constraint,
+        )
         if bias_shape is not None:
-            self.bias = self.add_weight(name="bias", shape=bias_shape, initializer=self.bias_initializer, regularizer=self.bias_regularizer, constraint=self.bias_constraint)
+            self.bias = self.add_weight(
+                name="bias",
+                shape=bias_shape,
+                initializer=self.bias_initializer,
+                regularizer=self.bias_regularizer,
+                constraint=self.bias_constraint,
+            )
         else:
             self.bias = None
         self.built = True
@@ -115,7 +166,9 @@ class EinsumDense(Layer):
 
     def compute_output_shape(self, input_shape):
         if self.full_output_shape is None:
-            return tuple(analyze_einsum_equation(self.equation, self.bias_axes, input_shape, self.partial_output_shape)[2])
+            return tuple(
+                analyze_einsum_equation(self.equation, self.bias_axes, input_shape, self.partial_output_shape)[2]
+            )
         return (input_shape[0],) + tuple(self.full_output_shape[1:])
 
     def get_config(self):

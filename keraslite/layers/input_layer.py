@@ -1,4 +1,5 @@
 """`InputLayer` and `keras.Input`: where a functional graph starts."""
+
 from __future__ import annotations
 
 from keraslite.backend import dtypes, state
@@ -31,7 +32,18 @@ def _standardize_shape(shape, argument: str):
 class InputLayer(Layer):
     """The layer behind `keras.Input`: no weights, one node, one output KerasTensor."""
 
-    def __init__(self, shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None, input_tensor=None, optional=False, name=None, **kwargs):
+    def __init__(
+        self,
+        shape=None,
+        batch_size=None,
+        dtype=None,
+        sparse=None,
+        batch_shape=None,
+        input_tensor=None,
+        optional=False,
+        name=None,
+        **kwargs,
+    ):
         # Legacy (tf.keras 2) configs spell the shape `batch_input_shape`/`input_shape`.
         if batch_shape is None and kwargs.get("batch_input_shape") is not None:
             batch_shape = kwargs.pop("batch_input_shape")
@@ -82,7 +94,9 @@ class InputLayer(Layer):
         }
 
 
-def Input(shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None, name=None, tensor=None, optional=False) -> KerasTensor:
+def Input(
+    shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None, name=None, tensor=None, optional=False
+) -> KerasTensor:
     """A symbolic input: `keras.Input(shape=(784,))` -> KerasTensor of shape (None, 784).
 
     Args:
@@ -92,5 +106,14 @@ def Input(shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None
         batch_shape: full shape including the batch dimension (instead of `shape`).
         name: a unique name (default `input_1`, `input_2`, ...).
     """
-    layer = InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, sparse=sparse, batch_shape=batch_shape, input_tensor=tensor, optional=optional, name=name)
+    layer = InputLayer(
+        shape=shape,
+        batch_size=batch_size,
+        dtype=dtype,
+        sparse=sparse,
+        batch_shape=batch_shape,
+        input_tensor=tensor,
+        optional=optional,
+        name=name,
+    )
     return layer.output

@@ -1,5 +1,6 @@
 """`Lambda`: an arbitrary function of the inputs as a layer (saved as code when it is a
 Python lambda, loadable only with `safe_mode=False`)."""
+
 from __future__ import annotations
 
 import inspect
@@ -91,7 +92,9 @@ class Lambda(Layer):
         config = super().get_config()
         config["function"] = self._function_config(self.function)
         if self._output_shape is not None:
-            config["output_shape"] = self._function_config(self._output_shape) if callable(self._output_shape) else self._output_shape
+            config["output_shape"] = (
+                self._function_config(self._output_shape) if callable(self._output_shape) else self._output_shape
+            )
         if self.mask is not None:
             config["mask"] = self._function_config(self.mask) if callable(self.mask) else self.mask
         config["arguments"] = dict(self.arguments)
@@ -109,9 +112,13 @@ class Lambda(Layer):
                     raise ValueError(_LAMBDA_UNSAFE)
                 config[key] = load_function(value["config"])
             elif isinstance(value, dict) and "class_name" in value:
-                config[key] = serialization.deserialize_keras_object(value, custom_objects=custom_objects, safe_mode=False)
+                config[key] = serialization.deserialize_keras_object(
+                    value, custom_objects=custom_objects, safe_mode=False
+                )
             elif key == "function" and isinstance(value, str):
                 config[key] = activations.get(value)  # a built-in activation saved by name
-        if isinstance(config.get("output_shape"), list) and all(d is None or isinstance(d, int) for d in config["output_shape"]):
+        if isinstance(config.get("output_shape"), list) and all(
+            d is None or isinstance(d, int) for d in config["output_shape"]
+        ):
             config["output_shape"] = tuple(config["output_shape"])
         return cls(**config)

@@ -1,5 +1,6 @@
 """Keras's rules for common layer arguments: `data_format`, n-tuples of ints
 (`kernel_size`, `strides`, `size` ...) and (before, after) pairs (`padding`, `cropping`)."""
+
 from __future__ import annotations
 
 from keraslite.backend import state
@@ -51,7 +52,9 @@ def normalize_pairs(value, rank: int, name: str) -> tuple:
                 break
         if pairs is not None and all(v >= 0 for pair in pairs for v in pair):
             return tuple(pairs)
-    raise ValueError(f"`{name}` should be either an int, a tuple of {rank} ints or a tuple of {rank} tuples of 2 ints. Received: {name}={value!r}")
+    raise ValueError(
+        f"`{name}` should be either an int, a tuple of {rank} ints or a tuple of {rank} tuples of 2 ints. Received: {name}={value!r}"
+    )
 
 
 def spatial_axes(data_format: str, rank: int) -> tuple:

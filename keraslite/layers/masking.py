@@ -1,4 +1,5 @@
 """`Masking`: marks padded timesteps (all features equal to `mask_value`) as masked."""
+
 from __future__ import annotations
 
 import torch

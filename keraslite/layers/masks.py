@@ -5,6 +5,7 @@ receives its input's mask when the call has one tensor argument and no explicit 
 layer that supports masking sets `compute_mask(inputs, previous_mask)` on its outputs;
 the others drop it.
 """
+
 from __future__ import annotations
 
 import torch
@@ -93,7 +94,12 @@ def symbolic_output_masks(layer, inputs, outputs, previous_mask):
     if masks is None:
         return outputs
     for spec, mask in zip(flat_outputs, tree.flatten(masks)):
-        if isinstance(spec, KerasTensor) and isinstance(mask, KerasTensor) and spec._keras_mask is None and spec._keras_history is None:
+        if (
+            isinstance(spec, KerasTensor)
+            and isinstance(mask, KerasTensor)
+            and spec._keras_mask is None
+            and spec._keras_history is None
+        ):
             object.__setattr__(spec, "_keras_mask", mask)
     return outputs
 
@@ -105,7 +111,14 @@ def _infer_mask_spec(layer, inputs, previous_mask):
         with FakeTensorMode(allow_non_fake_inputs=True):
             fake = tree.map_structure(lambda v: shape_inference._concretize(v, fill), (inputs, previous_mask))
             masks = layer.compute_mask(fake[0], fake[1])
-            runs.append(tree.map_structure(lambda m: (tuple(m.shape), dtypes.standardize_dtype(m.dtype)) if isinstance(m, torch.Tensor) else None, masks if masks is None or isinstance(masks, torch.Tensor) else list(tree.flatten(masks))))
+            runs.append(
+                tree.map_structure(
+                    lambda m: (
+                        (tuple(m.shape), dtypes.standardize_dtype(m.dtype)) if isinstance(m, torch.Tensor) else None
+                    ),
+                    masks if masks is None or isinstance(masks, torch.Tensor) else list(tree.flatten(masks)),
+                )
+            )
     if runs[0] is None:
         return None
     first = [runs[0]] if isinstance(runs[0], tuple) else runs[0]

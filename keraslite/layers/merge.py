@@ -1,5 +1,6 @@
 """Merge layers (Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, Dot)
 and their functional forms (`layers.add([a, b])`, ...)."""
+
 from __future__ import annotations
 
 import torch
@@ -15,7 +16,11 @@ class _Merge(Layer):
         self.supports_masking = True
 
     def _check_inputs(self, input_shape):
-        if not isinstance(input_shape, (list, tuple)) or not input_shape or not isinstance(input_shape[0], (list, tuple)):
+        if (
+            not isinstance(input_shape, (list, tuple))
+            or not input_shape
+            or not isinstance(input_shape[0], (list, tuple))
+        ):
             raise ValueError(
                 f'Layer "{self.name}" ({type(self).__name__}) should be called on a list of inputs. '
                 f"Received: input_shape={input_shape}"
@@ -92,7 +97,9 @@ class Subtract(_Merge):
     def _check_inputs(self, input_shape):
         super()._check_inputs(input_shape)
         if len(input_shape) != 2:
-            raise ValueError(f'Layer "{self.name}" (Subtract) should be called on exactly 2 inputs. Received: input_shape={list(input_shape)}')
+            raise ValueError(
+                f'Layer "{self.name}" (Subtract) should be called on exactly 2 inputs. Received: input_shape={list(input_shape)}'
+            )
 
     def _merge(self, inputs):
         return inputs[0] - inputs[1]
@@ -197,7 +204,9 @@ class Dot(_Merge):
     def __init__(self, axes, normalize=False, **kwargs):
         super().__init__(**kwargs)
         if not isinstance(axes, int) and not (isinstance(axes, (list, tuple)) and len(axes) == 2):
-            raise ValueError(f"Invalid format for argument `axes`: expected an int or a list of 2 ints. Received: axes={axes!r}")
+            raise ValueError(
+                f"Invalid format for argument `axes`: expected an int or a list of 2 ints. Received: axes={axes!r}"
+            )
         self.axes = axes
         self.normalize = normalize
         self.supports_masking = False

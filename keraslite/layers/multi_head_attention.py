@@ -6,6 +6,7 @@ The projections are `EinsumDense` sublayers named `query`, `key`, (`gate`), `val
 `(num_heads, value_dim, output_dim)`). When no attention scores are requested and the
 attention runs over one axis, the core is torch's fused `scaled_dot_product_attention`.
 """
+
 from __future__ import annotations
 
 import math
@@ -30,8 +31,8 @@ def projection_equation(free_dims: int, bound_dims: int, output_dims: int):
     through, `bound` dims are contracted with the kernel, `output` dims are created."""
     letters = string.ascii_lowercase
     free = letters[:free_dims]
-    bound = letters[free_dims:free_dims + bound_dims]
-    out = letters[free_dims + bound_dims:free_dims + bound_dims + output_dims]
+    bound = letters[free_dims : free_dims + bound_dims]
+    out = letters[free_dims + bound_dims : free_dims + bound_dims + output_dims]
     return f"{free}{bound},{bound}{out}->{free}{out}", out, free_dims + output_dims
 
 
@@ -48,11 +49,22 @@ def attention_equations(rank: int, attention_axes: tuple):
         else:
             source += letters[offset]
             offset += 1
-    product = "".join([target[i] for i in batch_dims] + [target[i] for i in attention_axes] + [source[i] for i in attention_axes])
+    product = "".join(
+        [target[i] for i in batch_dims] + [target[i] for i in attention_axes] + [source[i] for i in attention_axes]
+    )
     return f"{source},{target}->{product}", f"{product},{source}->{target}", len(product)
 
 
-def merge_attention_masks(query, value, query_mask=None, value_mask=None, key_mask=None, attention_mask=None, use_causal_mask=False, sliding_window=None):
+def merge_attention_masks(
+    query,
+    value,
+    query_mask=None,
+    value_mask=None,
+    key_mask=None,
+    attention_mask=None,
+    use_causal_mask=False,
+    sliding_window=None,
+):
     """Keras's automatic attention mask `(B, T, S)` (or `(1, T, S)`), or None."""
     auto = None
     if query_mask is not None:
@@ -98,7 +110,28 @@ class MultiHeadAttention(Layer):
         return_attention_scores, training, use_causal_mask.
     """
 
-    def __init__(self, num_heads, key_dim, value_dim=None, dropout=0.0, use_bias=True, output_shape=None, attention_axes=None, sliding_window=None, flash_attention=None, kernel_initializer="glorot_uniform", bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None, kernel_constraint=None, bias_constraint=None, use_gate=False, seed=None, **kwargs):
+    def __init__(
+        self,
+        num_heads,
+        key_dim,
+        value_dim=None,
+        dropout=0.0,
+        use_bias=True,
+        output_shape=None,
+        attention_axes=None,
+        sliding_window=None,
+        flash_attention=None,
+        kernel_initializer="glorot_uniform",
+        bias_initializer="zeros",
+        kernel_regularizer=None,
+        bias_regularizer=None,
+        activity_regularizer=None,
+        kernel_constraint=None,
+        bias_constraint=None,
+        use_gate=False,
+        seed=None,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         self.supports_masking = True
         self.num_heads = num_heads
@@ -130,10 +163,19 @@ class MultiHeadAttention(Layer):
     # ------------------------------------------------------------------ building
     def _sublayer(self, equation, output_shape, bias_axes, name, activation=None):
         return EinsumDense(
-            equation, output_shape=output_shape, bias_axes=bias_axes if self.use_bias else None, activation=activation, name=name,
-            kernel_initializer=initializers.get(serialize_object(self.kernel_initializer)), bias_initializer=initializers.get(serialize_object(self.bias_initializer)),
-            kernel_regularizer=self.kernel_regularizer, bias_regularizer=self.bias_regularizer, activity_regularizer=self._activity_regularizer_for_sublayers,
-            kernel_constraint=self.kernel_constraint, bias_constraint=self.bias_constraint, dtype=self.dtype,
+            equation,
+            output_shape=output_shape,
+            bias_axes=bias_axes if self.use_bias else None,
+            activation=activation,
+            name=name,
+            kernel_initializer=initializers.get(serialize_object(self.kernel_initializer)),
+            bias_initializer=initializers.get(serialize_object(self.bias_initializer)),
+            kernel_regularizer=self.kernel_regularizer,
+            bias_regularizer=self.bias_regularizer,
+            activity_regularizer=self._activity_regularizer_for_sublayers,
+            kernel_constraint=self.kernel_constraint,
+            bias_constraint=self.bias_constraint,
+            dtype=self.dtype,
         )
 
     @staticmethod
@@ -148,20 +190,34 @@ class MultiHeadAttention(Layer):
             return
         key_shape = value_shape if key_shape is None else key_shape
         if tuple(value_shape[1:-1]) != tuple(key_shape[1:-1]):
-            raise ValueError(f"All dimensions of `value` and `key`, except the last one, must be equal. Received: value_shape={tuple(value_shape)} and key_shape={tuple(key_shape)}")
+            raise ValueError(
+                f"All dimensions of `value` and `key`, except the last one, must be equal. Received: value_shape={tuple(value_shape)} and key_shape={tuple(key_shape)}"
+            )
         query_rank = len(query_shape)
         equation, bias_axes, rank = projection_equation(query_rank - 1, 1, 2)
-        self._query_dense = self._sublayer(equation, self._padded_shape(rank - 1, [self.num_heads, self.key_dim]), bias_axes, "query")
+        self._query_dense = self._sublayer(
+            equation, self._padded_shape(rank - 1, [self.num_heads, self.key_dim]), bias_axes, "query"
+        )
         self._query_dense.build(tuple(query_shape))
         equation, bias_axes, rank = projection_equation(len(key_shape) - 1, 1, 2)
-        self._key_dense = self._sublayer(equation, self._padded_shape(rank - 1, [self.num_heads, self.key_dim]), bias_axes, "key")
+        self._key_dense = self._sublayer(
+            equation, self._padded_shape(rank - 1, [self.num_heads, self.key_dim]), bias_axes, "key"
+        )
         self._key_dense.build(tuple(key_shape))
         if self.use_gate:
             equation, bias_axes, rank = projection_equation(query_rank - 1, 1, 2)
-            self._gate_dense = self._sublayer(equation, self._padded_shape(rank - 1, [self.num_heads, self.value_dim]), bias_axes, "gate", activation="sigmoid")
+            self._gate_dense = self._sublayer(
+                equation,
+                self._padded_shape(rank - 1, [self.num_heads, self.value_dim]),
+                bias_axes,
+                "gate",
+                activation="sigmoid",
+            )
             self._gate_dense.build(tuple(query_shape))
         equation, bias_axes, rank = projection_equation(len(value_shape) - 1, 1, 2)
-        self._value_dense = self._sublayer(equation, self._padded_shape(rank - 1, [self.num_heads, self.value_dim]), bias_axes, "value")
+        self._value_dense = self._sublayer(
+            equation, self._padded_shape(rank - 1, [self.num_heads, self.value_dim]), bias_axes, "value"
+        )
         self._value_dense.build(tuple(value_shape))
         if self.attention_axes is None:
             self.attention_axes = tuple(range(1, rank - 2))
@@ -171,7 +227,9 @@ class MultiHeadAttention(Layer):
         self._norm_axes = tuple(range(scores_rank - len(self.attention_axes), scores_rank))
         output_shape = list(self._output_shape) if self._output_shape else [query_shape[-1]]
         equation, bias_axes, rank = projection_equation(query_rank - 1, 2, len(output_shape))
-        self._output_dense = self._sublayer(equation, self._padded_shape(rank - 1, output_shape), bias_axes, "attention_output")
+        self._output_dense = self._sublayer(
+            equation, self._padded_shape(rank - 1, output_shape), bias_axes, "attention_output"
+        )
         dense_input = list(self._query_dense.compute_output_shape(tuple(query_shape)))
         dense_input[-1] = self.value_dim
         self._output_dense.build(tuple(dense_input))
@@ -198,7 +256,16 @@ class MultiHeadAttention(Layer):
         return self._output_dense
 
     # ------------------------------------------------------------------ calling
-    def _compute_attention(self, query, key, value, attention_mask=None, training=None, return_attention_scores=False, use_causal_mask=False):
+    def _compute_attention(
+        self,
+        query,
+        key,
+        value,
+        attention_mask=None,
+        training=None,
+        return_attention_scores=False,
+        use_causal_mask=False,
+    ):
         """Attention over projected `(B, T, N, H)` tensors -> (output, scores or None)."""
         dropout = self.dropout if training else 0.0
         if not return_attention_scores and query.ndim == 4 and self.attention_axes == (1,):
@@ -212,8 +279,13 @@ class MultiHeadAttention(Layer):
                 # uniform distribution rather than NaN.
                 bias = torch.where(mask, 0.0, _MASKED_LOGIT).to(query.dtype)
             out = F.scaled_dot_product_attention(
-                query.transpose(1, 2), key.transpose(1, 2), value.transpose(1, 2), attn_mask=bias, dropout_p=dropout,
-                is_causal=use_causal_mask and attention_mask is None, scale=self._inverse_sqrt_key_dim,
+                query.transpose(1, 2),
+                key.transpose(1, 2),
+                value.transpose(1, 2),
+                attn_mask=bias,
+                dropout_p=dropout,
+                is_causal=use_causal_mask and attention_mask is None,
+                scale=self._inverse_sqrt_key_dim,
             )
             return out.transpose(1, 2), None
         if use_causal_mask:
@@ -234,7 +306,19 @@ class MultiHeadAttention(Layer):
         dropped = F.dropout(probabilities, dropout, True) if dropout > 0 else probabilities
         return torch.einsum(self._combine_equation, dropped, value), probabilities
 
-    def call(self, query, value, key=None, query_mask=None, value_mask=None, key_mask=None, attention_mask=None, return_attention_scores=False, training=None, use_causal_mask=False):
+    def call(
+        self,
+        query,
+        value,
+        key=None,
+        query_mask=None,
+        value_mask=None,
+        key_mask=None,
+        attention_mask=None,
+        return_attention_scores=False,
+        training=None,
+        use_causal_mask=False,
+    ):
         if key is None:
             key = value
         if query_mask is None:
@@ -244,14 +328,31 @@ class MultiHeadAttention(Layer):
         if key_mask is None and key is not value:
             key_mask = getattr(key, "_keras_mask", None)
         self._ensure_built(query.shape, value.shape, key.shape)
-        causal_only = use_causal_mask and query_mask is None and value_mask is None and key_mask is None and attention_mask is None and self.sliding_window is None
+        causal_only = (
+            use_causal_mask
+            and query_mask is None
+            and value_mask is None
+            and key_mask is None
+            and attention_mask is None
+            and self.sliding_window is None
+        )
         if not causal_only:
-            attention_mask = merge_attention_masks(query, value, query_mask, value_mask, key_mask, attention_mask, use_causal_mask, self.sliding_window)
+            attention_mask = merge_attention_masks(
+                query, value, query_mask, value_mask, key_mask, attention_mask, use_causal_mask, self.sliding_window
+            )
         gate = self._gate_dense(query) if self.use_gate else None
         projected_query = self._query_dense(query)
         projected_key = self._key_dense(key)
         projected_value = self._value_dense(value)
-        output, scores = self._compute_attention(projected_query, projected_key, projected_value, attention_mask, training, return_attention_scores, use_causal_mask=causal_only)
+        output, scores = self._compute_attention(
+            projected_query,
+            projected_key,
+            projected_value,
+            attention_mask,
+            training,
+            return_attention_scores,
+            use_causal_mask=causal_only,
+        )
         output = self._output_dense(output * gate if gate is not None else output)
         if query_mask is not None:
             try:
@@ -268,16 +369,34 @@ class MultiHeadAttention(Layer):
     def compute_output_shape(self, query_shape, value_shape=None, key_shape=None):
         query_shape = tuple(query_shape)
         if value_shape is not None and key_shape is not None and tuple(value_shape[1:-1]) != tuple(key_shape[1:-1]):
-            raise ValueError(f"All dimensions of `value` and `key`, except the last one, must be equal. Received: value_shape={tuple(value_shape)} and key_shape={tuple(key_shape)}")
+            raise ValueError(
+                f"All dimensions of `value` and `key`, except the last one, must be equal. Received: value_shape={tuple(value_shape)} and key_shape={tuple(key_shape)}"
+            )
         if self._output_shape:
             return query_shape[:-1] + tuple(self._output_shape)
         return query_shape
 
-    def compute_output_spec(self, query, value, key=None, query_mask=None, value_mask=None, key_mask=None, attention_mask=None, return_attention_scores=False, training=None, use_causal_mask=False):
+    def compute_output_spec(
+        self,
+        query,
+        value,
+        key=None,
+        query_mask=None,
+        value_mask=None,
+        key_mask=None,
+        attention_mask=None,
+        return_attention_scores=False,
+        training=None,
+        use_causal_mask=False,
+    ):
         self._ensure_built(query.shape, value.shape, None if key is None else key.shape)
-        output = KerasTensor(self.compute_output_shape(query.shape, value.shape, None if key is None else key.shape), self.compute_dtype)
+        output = KerasTensor(
+            self.compute_output_shape(query.shape, value.shape, None if key is None else key.shape), self.compute_dtype
+        )
         if return_attention_scores:
-            return output, KerasTensor((query.shape[0], self.num_heads, query.shape[1], value.shape[1]), self.compute_dtype)
+            return output, KerasTensor(
+                (query.shape[0], self.num_heads, query.shape[1], value.shape[1]), self.compute_dtype
+            )
         return output
 
     def get_config(self):
@@ -318,10 +437,48 @@ class GroupedQueryAttention(MultiHeadAttention):
         sliding_window, kernel_/bias_ initializer, regularizer, constraint, seed.
     """
 
-    def __init__(self, head_dim, num_query_heads, num_key_value_heads, dropout=0.0, use_bias=True, use_gate=False, sliding_window=None, flash_attention=None, kernel_initializer="glorot_uniform", bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None, kernel_constraint=None, bias_constraint=None, seed=None, **kwargs):
+    def __init__(
+        self,
+        head_dim,
+        num_query_heads,
+        num_key_value_heads,
+        dropout=0.0,
+        use_bias=True,
+        use_gate=False,
+        sliding_window=None,
+        flash_attention=None,
+        kernel_initializer="glorot_uniform",
+        bias_initializer="zeros",
+        kernel_regularizer=None,
+        bias_regularizer=None,
+        activity_regularizer=None,
+        kernel_constraint=None,
+        bias_constraint=None,
+        seed=None,
+        **kwargs,
+    ):
         if num_query_heads % num_key_value_heads != 0:
-            raise ValueError(f"`num_query_heads` must be divisible by `num_key_value_heads`. Received: num_query_heads={num_query_heads}, num_key_value_heads={num_key_value_heads}")
-        super().__init__(num_query_heads, head_dim, dropout=dropout, use_bias=use_bias, sliding_window=sliding_window, flash_attention=flash_attention, kernel_initializer=kernel_initializer, bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer, activity_regularizer=activity_regularizer, kernel_constraint=kernel_constraint, bias_constraint=bias_constraint, use_gate=use_gate, seed=seed, **kwargs)
+            raise ValueError(
+                f"`num_query_heads` must be divisible by `num_key_value_heads`. Received: num_query_heads={num_query_heads}, num_key_value_heads={num_key_value_heads}"
+            )
+        super().__init__(
+            num_query_heads,
+            head_dim,
+            dropout=dropout,
+            use_bias=use_bias,
+            sliding_window=sliding_window,
+            flash_attention=flash_attention,
+            kernel_initializer=kernel_initializer,
+            bias_initializer=bias_initializer,
+            kernel_regularizer=kernel_regularizer,
+            bias_regularizer=bias_regularizer,
+            activity_regularizer=activity_regularizer,
+            kernel_constraint=kernel_constraint,
+            bias_constraint=bias_constraint,
+            use_gate=use_gate,
+            seed=seed,
+            **kwargs,
+        )
         self.head_dim = head_dim
         self.num_query_heads = num_query_heads
         self.num_key_value_heads = num_key_value_heads
@@ -350,19 +507,48 @@ class GroupedQueryAttention(MultiHeadAttention):
         self._output_dense.build((None, None, heads, dim))
         self.built = True
 
-    def call(self, query, value, key=None, query_mask=None, value_mask=None, key_mask=None, attention_mask=None, return_attention_scores=False, training=None, use_causal_mask=False):
+    def call(
+        self,
+        query,
+        value,
+        key=None,
+        query_mask=None,
+        value_mask=None,
+        key_mask=None,
+        attention_mask=None,
+        return_attention_scores=False,
+        training=None,
+        use_causal_mask=False,
+    ):
         if key is None:
             key = value
         self._ensure_built(query.shape, value.shape, key.shape)
-        causal_only = use_causal_mask and query_mask is None and value_mask is None and key_mask is None and attention_mask is None and self.sliding_window is None
+        causal_only = (
+            use_causal_mask
+            and query_mask is None
+            and value_mask is None
+            and key_mask is None
+            and attention_mask is None
+            and self.sliding_window is None
+        )
         if not causal_only:
-            attention_mask = merge_attention_masks(query, value, query_mask, value_mask, key_mask, attention_mask, use_causal_mask, self.sliding_window)
+            attention_mask = merge_attention_masks(
+                query, value, query_mask, value_mask, key_mask, attention_mask, use_causal_mask, self.sliding_window
+            )
         gate = self._gate_dense(query) if self.use_gate else None
         projected_query = self._query_dense(query)
         # Each key/value head serves `num_repeats` consecutive query heads.
         projected_key = torch.repeat_interleave(self._key_dense(key), self.num_repeats, dim=2)
         projected_value = torch.repeat_interleave(self._value_dense(value), self.num_repeats, dim=2)
-        output, scores = self._compute_attention(projected_query, projected_key, projected_value, attention_mask, training, return_attention_scores, use_causal_mask=causal_only)
+        output, scores = self._compute_attention(
+            projected_query,
+            projected_key,
+            projected_value,
+            attention_mask,
+            training,
+            return_attention_scores,
+            use_causal_mask=causal_only,
+        )
         output = self._output_dense(output * gate if gate is not None else output)
         if return_attention_scores:
             return output, scores

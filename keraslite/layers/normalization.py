@@ -6,6 +6,7 @@ non-trainable `moving_mean`, `moving_variance`). The work is done by torch's fus
 kernels (`F.batch_norm`, `F.layer_norm`, `F.group_norm`) on channel-first *views* of
 channels-last tensors, so no call copies its input.
 """
+
 from __future__ import annotations
 
 import torch
@@ -23,13 +24,26 @@ _FUZZ = 1e-7
 def _check_axes(layer, axes, input_shape):
     for axis in axes:
         if axis >= len(input_shape) or axis < -len(input_shape):
-            raise ValueError(f"Axis {axis} is out of bounds for input shape {tuple(input_shape)}. Received: axis={layer.axis}")
+            raise ValueError(
+                f"Axis {axis} is out of bounds for input shape {tuple(input_shape)}. Received: axis={layer.axis}"
+            )
 
 
 class _AffineNormalization(Layer):
     """Shared arguments of the layers with a `gamma` scale and a `beta` offset."""
 
-    def __init__(self, center=True, scale=True, beta_initializer="zeros", gamma_initializer="ones", beta_regularizer=None, gamma_regularizer=None, beta_constraint=None, gamma_constraint=None, **kwargs):
+    def __init__(
+        self,
+        center=True,
+        scale=True,
+        beta_initializer="zeros",
+        gamma_initializer="ones",
+        beta_regularizer=None,
+        gamma_regularizer=None,
+        beta_constraint=None,
+        gamma_constraint=None,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         self.center = center
         self.scale = scale
@@ -45,9 +59,23 @@ class _AffineNormalization(Layer):
 
     def _add_affine_weights(self, shape, gamma=True, beta=True):
         if self.scale and gamma:
-            self.gamma = self.add_weight(name="gamma", shape=shape, initializer=self.gamma_initializer, regularizer=self.gamma_regularizer, constraint=self.gamma_constraint, trainable=True)
+            self.gamma = self.add_weight(
+                name="gamma",
+                shape=shape,
+                initializer=self.gamma_initializer,
+                regularizer=self.gamma_regularizer,
+                constraint=self.gamma_constraint,
+                trainable=True,
+            )
         if self.center and beta:
-            self.beta = self.add_weight(name="beta", shape=shape, initializer=self.beta_initializer, regularizer=self.beta_regularizer, constraint=self.beta_constraint, trainable=True)
+            self.beta = self.add_weight(
+                name="beta",
+                shape=shape,
+                initializer=self.beta_initializer,
+                regularizer=self.beta_regularizer,
+                constraint=self.beta_constraint,
+                trainable=True,
+            )
 
     def compute_output_shape(self, input_shape):
         _check_axes(self, self.axis if isinstance(self.axis, (list, tuple)) else [self.axis], input_shape)
@@ -86,13 +114,45 @@ class BatchNormalization(_AffineNormalization):
     Input shape: any. Output shape: same as input.
     """
 
-    def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros", gamma_initializer="ones", moving_mean_initializer="zeros", moving_variance_initializer="ones", beta_regularizer=None, gamma_regularizer=None, beta_constraint=None, gamma_constraint=None, synchronized=False, renorm=False, renorm_clipping=None, renorm_momentum=0.99, **kwargs):
-        super().__init__(center=center, scale=scale, beta_initializer=beta_initializer, gamma_initializer=gamma_initializer, beta_regularizer=beta_regularizer, gamma_regularizer=gamma_regularizer, beta_constraint=beta_constraint, gamma_constraint=gamma_constraint, **kwargs)
+    def __init__(
+        self,
+        axis=-1,
+        momentum=0.99,
+        epsilon=1e-3,
+        center=True,
+        scale=True,
+        beta_initializer="zeros",
+        gamma_initializer="ones",
+        moving_mean_initializer="zeros",
+        moving_variance_initializer="ones",
+        beta_regularizer=None,
+        gamma_regularizer=None,
+        beta_constraint=None,
+        gamma_constraint=None,
+        synchronized=False,
+        renorm=False,
+        renorm_clipping=None,
+        renorm_momentum=0.99,
+        **kwargs,
+    ):
+        super().__init__(
+            center=center,
+            scale=scale,
+            beta_initializer=beta_initializer,
+            gamma_initializer=gamma_initializer,
+            beta_regularizer=beta_regularizer,
+            gamma_regularizer=gamma_regularizer,
+            beta_constraint=beta_constraint,
+            gamma_constraint=gamma_constraint,
+            **kwargs,
+        )
         self.axis = int(axis)
         if synchronized:
             raise ValueError("Argument synchronized=True is only supported with the TensorFlow backend.")
         if renorm:
-            raise NotImplementedError(f"BatchNormalization {self.name}: batch renormalization is not supported. Received: renorm={renorm!r}")
+            raise NotImplementedError(
+                f"BatchNormalization {self.name}: batch renormalization is not supported. Received: renorm={renorm!r}"
+            )
         self.synchronized = synchronized
         self.renorm = renorm
         self.renorm_clipping = renorm_clipping
@@ -108,17 +168,25 @@ class BatchNormalization(_AffineNormalization):
         _check_axes(self, [self.axis], input_shape)
         dim = input_shape[self.axis]
         if dim is None:
-            raise ValueError(f'Layer "{self.name}" (BatchNormalization) needs a known size on axis {self.axis}. Received: input_shape={tuple(input_shape)}')
+            raise ValueError(
+                f'Layer "{self.name}" (BatchNormalization) needs a known size on axis {self.axis}. Received: input_shape={tuple(input_shape)}'
+            )
         shape = (dim,)
         self._add_affine_weights(shape)
-        self.moving_mean = self.add_weight(name="moving_mean", shape=shape, initializer=self.moving_mean_initializer, trainable=False)
-        self.moving_variance = self.add_weight(name="moving_variance", shape=shape, initializer=self.moving_variance_initializer, trainable=False)
+        self.moving_mean = self.add_weight(
+            name="moving_mean", shape=shape, initializer=self.moving_mean_initializer, trainable=False
+        )
+        self.moving_variance = self.add_weight(
+            name="moving_variance", shape=shape, initializer=self.moving_variance_initializer, trainable=False
+        )
         self.input_spec = InputSpec(ndim=len(input_shape), axes={self.axis: dim})
         self.built = True
 
     def call(self, inputs, training=None, mask=None):
         if mask is not None and mask.ndim != inputs.ndim - 1:
-            raise ValueError(f"The mask provided should be one dimension less than the inputs. Received: mask.shape={tuple(mask.shape)}, inputs.shape={tuple(inputs.shape)}")
+            raise ValueError(
+                f"The mask provided should be one dimension less than the inputs. Received: mask.shape={tuple(mask.shape)}, inputs.shape={tuple(inputs.shape)}"
+            )
         axis = self.axis % inputs.ndim
         # torch wants the features on dim 1; moving them there is a view, not a copy.
         x = inputs if axis == 1 or inputs.ndim == 1 else inputs.movedim(axis, 1)
@@ -206,9 +274,32 @@ class LayerNormalization(_AffineNormalization):
     Input shape: any. Output shape: same as input.
     """
 
-    def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros", gamma_initializer="ones", beta_regularizer=None, gamma_regularizer=None, beta_constraint=None, gamma_constraint=None, **kwargs):
+    def __init__(
+        self,
+        axis=-1,
+        epsilon=1e-3,
+        center=True,
+        scale=True,
+        beta_initializer="zeros",
+        gamma_initializer="ones",
+        beta_regularizer=None,
+        gamma_regularizer=None,
+        beta_constraint=None,
+        gamma_constraint=None,
+        **kwargs,
+    ):
         rms_scaling = kwargs.pop("rms_scaling", False)
-        super().__init__(center=center, scale=scale, beta_initializer=beta_initializer, gamma_initializer=gamma_initializer, beta_regularizer=beta_regularizer, gamma_regularizer=gamma_regularizer, beta_constraint=beta_constraint, gamma_constraint=gamma_constraint, **kwargs)
+        super().__init__(
+            center=center,
+            scale=scale,
+            beta_initializer=beta_initializer,
+            gamma_initializer=gamma_initializer,
+            beta_regularizer=beta_regularizer,
+            gamma_regularizer=gamma_regularizer,
+            beta_constraint=beta_constraint,
+            gamma_constraint=gamma_constraint,
+            **kwargs,
+        )
         if isinstance(axis, (list, tuple)):
             self.axis = list(axis)
         elif isinstance(axis, int):
@@ -226,14 +317,20 @@ class LayerNormalization(_AffineNormalization):
         shape = tuple(input_shape[d] for d in axes)
         self._add_affine_weights(shape, gamma=True, beta=not self.rms_scaling)
         if self.rms_scaling and self.gamma is None:
-            self.gamma = self.add_weight(name="gamma", shape=shape, initializer=self.gamma_initializer, regularizer=self.gamma_regularizer, constraint=self.gamma_constraint)
+            self.gamma = self.add_weight(
+                name="gamma",
+                shape=shape,
+                initializer=self.gamma_initializer,
+                regularizer=self.gamma_regularizer,
+                constraint=self.gamma_constraint,
+            )
         self.built = True
 
     def call(self, inputs):
         ndim = inputs.ndim
         axes = sorted(a % ndim for a in self.axis)
         if not self.rms_scaling and axes == list(range(ndim - len(axes), ndim)):
-            return F.layer_norm(inputs, tuple(inputs.shape[ndim - len(axes):]), self.gamma, self.beta, self.epsilon)
+            return F.layer_norm(inputs, tuple(inputs.shape[ndim - len(axes) :]), self.gamma, self.beta, self.epsilon)
         broadcast = [inputs.shape[d] if d in axes else 1 for d in range(ndim)]
         var, mean = torch.var_mean(inputs, dim=axes, keepdim=True, correction=0)
         inv = torch.rsqrt(var + self.epsilon)
@@ -248,7 +345,15 @@ class LayerNormalization(_AffineNormalization):
 
     def get_config(self):
         config = super().get_config()
-        config.update({"axis": self.axis, "epsilon": self.epsilon, "center": self.center, "scale": self.scale, "rms_scaling": self.rms_scaling})
+        config.update(
+            {
+                "axis": self.axis,
+                "epsilon": self.epsilon,
+                "center": self.center,
+                "scale": self.scale,
+                "rms_scaling": self.rms_scaling,
+            }
+        )
         config.update(self._affine_config())
         return config
 
@@ -266,10 +371,36 @@ class GroupNormalization(_AffineNormalization):
     Input shape: any of rank >= 2. Output shape: same as input.
     """
 
-    def __init__(self, groups=32, axis=-1, epsilon=1e-3, center=True, scale=True, beta_initializer="zeros", gamma_initializer="ones", beta_regularizer=None, gamma_regularizer=None, beta_constraint=None, gamma_constraint=None, **kwargs):
+    def __init__(
+        self,
+        groups=32,
+        axis=-1,
+        epsilon=1e-3,
+        center=True,
+        scale=True,
+        beta_initializer="zeros",
+        gamma_initializer="ones",
+        beta_regularizer=None,
+        gamma_regularizer=None,
+        beta_constraint=None,
+        gamma_constraint=None,
+        **kwargs,
+    ):
         if not isinstance(groups, int) or (groups <= 0 and groups != -1):
-            raise ValueError(f"Received an invalid value for argument `groups`, expected a positive integer (or `-1` for instance normalization). Received: groups={groups}")
-        super().__init__(center=center, scale=scale, beta_initializer=beta_initializer, gamma_initializer=gamma_initializer, beta_regularizer=beta_regularizer, gamma_regularizer=gamma_regularizer, beta_constraint=beta_constraint, gamma_constraint=gamma_constraint, **kwargs)
+            raise ValueError(
+                f"Received an invalid value for argument `groups`, expected a positive integer (or `-1` for instance normalization). Received: groups={groups}"
+            )
+        super().__init__(
+            center=center,
+            scale=scale,
+            beta_initializer=beta_initializer,
+            gamma_initializer=gamma_initializer,
+            beta_regularizer=beta_regularizer,
+            gamma_regularizer=gamma_regularizer,
+            beta_constraint=beta_constraint,
+            gamma_constraint=gamma_constraint,
+            **kwargs,
+        )
         self.groups = groups
         self.axis = axis
         self.epsilon = epsilon
@@ -278,7 +409,9 @@ class GroupNormalization(_AffineNormalization):
     def build(self, input_shape):
         dim = input_shape[self.axis]
         if dim is None:
-            raise ValueError(f"Axis {self.axis} of input tensor should have a defined dimension but the layer received an input with shape {tuple(input_shape)}.")
+            raise ValueError(
+                f"Axis {self.axis} of input tensor should have a defined dimension but the layer received an input with shape {tuple(input_shape)}."
+            )
         if self.groups == -1:
             self.groups = dim
         if dim < self.groups:
@@ -327,7 +460,9 @@ class UnitNormalization(Layer):
         elif isinstance(axis, int):
             self.axis = axis
         else:
-            raise TypeError(f"Invalid value for `axis` argument: expected an int or a list/tuple of ints. Received: axis={axis}")
+            raise TypeError(
+                f"Invalid value for `axis` argument: expected an int or a list/tuple of ints. Received: axis={axis}"
+            )
         self.supports_masking = True
         self.built = True
 
@@ -373,7 +508,7 @@ class RMSNormalization(Layer):
         ndim = inputs.ndim
         axes = sorted(a % ndim for a in self.axis)
         if axes == list(range(ndim - len(axes), ndim)):
-            return F.rms_norm(inputs, tuple(inputs.shape[ndim - len(axes):]), self.scale, self.epsilon)
+            return F.rms_norm(inputs, tuple(inputs.shape[ndim - len(axes) :]), self.scale, self.epsilon)
         broadcast = [inputs.shape[d] if d in axes else 1 for d in range(ndim)]
         inv = torch.rsqrt(inputs.square().mean(dim=axes, keepdim=True) + self.epsilon)
         return inputs * inv * self.scale.reshape(broadcast)

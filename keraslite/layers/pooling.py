@@ -4,6 +4,7 @@ Channels-last batches reach torch as channels-first views, as for convolutions.
 "same" padding follows TensorFlow: max pooling ignores the padded positions, average
 pooling divides by the number of real positions.
 """
+
 from __future__ import annotations
 
 import torch
@@ -75,7 +76,14 @@ class _Pooling(Layer):
 
     def get_config(self):
         config = super().get_config()
-        config.update({"pool_size": self.pool_size, "padding": self.padding, "strides": self.strides, "data_format": self.data_format})
+        config.update(
+            {
+                "pool_size": self.pool_size,
+                "padding": self.padding,
+                "strides": self.strides,
+                "data_format": self.data_format,
+            }
+        )
         return config
 
 
@@ -129,7 +137,9 @@ class _GlobalPooling(Layer):
         if mask is not None and self.supports_masking:
             mask = mask.to(inputs.dtype)
             mask = mask.unsqueeze(-1) if self.data_format == "channels_last" else mask.unsqueeze(1)
-            return torch.sum(inputs * mask, dim=axes, keepdim=self.keepdims) / torch.sum(mask, dim=axes, keepdim=self.keepdims)
+            return torch.sum(inputs * mask, dim=axes, keepdim=self.keepdims) / torch.sum(
+                mask, dim=axes, keepdim=self.keepdims
+            )
         if self.mode == "max":
             return torch.amax(inputs, dim=axes, keepdim=self.keepdims)
         return torch.mean(inputs, dim=axes, keepdim=self.keepdims)

@@ -1,5 +1,6 @@
 """Recurrent layers (compatibility module): the implementations live in
 `keraslite/layers/rnn/`."""
+
 from keraslite.layers.rnn.base import RNN as RNN
 from keraslite.layers.rnn.base import StackedRNNCells as StackedRNNCells
 from keraslite.layers.rnn.bidirectional import Bidirectional as Bidirectional

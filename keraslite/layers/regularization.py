@@ -5,6 +5,7 @@ All noise layers are the identity in inference mode (`training` false), as in Ke
 Random numbers come from torch's global generator (seed with `keras.utils.set_random_seed`
 or `torch.manual_seed`); `seed` is kept for the config.
 """
+
 from __future__ import annotations
 
 import math
@@ -23,7 +24,9 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 
 def _check_rate(rate, argument="rate"):
     if not 0 <= rate <= 1:
-        raise ValueError(f"Invalid value received for argument `{argument}`. Expected a float value between 0 and 1. Received: {argument}={rate}")
+        raise ValueError(
+            f"Invalid value received for argument `{argument}`. Expected a float value between 0 and 1. Received: {argument}={rate}"
+        )
 
 
 class _NoiseLayer(Layer):

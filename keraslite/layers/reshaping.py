@@ -1,4 +1,5 @@
 """Reshaping layers: Flatten, Reshape, RepeatVector, Permute (views, no weights)."""
+
 from __future__ import annotations
 
 import math
@@ -40,7 +41,9 @@ class Reshape(Layer):
         super().__init__(**kwargs)
         target_shape = tuple(target_shape)
         if sum(1 for d in target_shape if d == -1) > 1:
-            raise ValueError(f"There must be at most one unknown dimension (-1) in `target_shape`. Received: target_shape={target_shape}")
+            raise ValueError(
+                f"There must be at most one unknown dimension (-1) in `target_shape`. Received: target_shape={target_shape}"
+            )
         self.target_shape = target_shape
         self.built = True
 
@@ -116,7 +119,9 @@ class Permute(Layer):
         super().__init__(**kwargs)
         self.dims = tuple(dims)
         if sorted(self.dims) != list(range(1, len(self.dims) + 1)):
-            raise ValueError(f"Invalid permutation argument `dims` for Permute Layer. The set of indices in `dims` must be consecutive and start from 1. Received dims={dims}")
+            raise ValueError(
+                f"Invalid permutation argument `dims` for Permute Layer. The set of indices in `dims` must be consecutive and start from 1. Received dims={dims}"
+            )
         self.input_spec = InputSpec(ndim=len(self.dims) + 1)
         self.built = True
 

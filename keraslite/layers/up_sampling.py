@@ -1,4 +1,5 @@
 """UpSampling1D/2D/3D: repeat (or interpolate) steps, rows, columns and voxels."""
+
 from __future__ import annotations
 
 import torch.nn.functional as F
@@ -16,7 +17,9 @@ class _UpSampling(Layer):
         self.size = standardize_tuple(size, self.rank, "size") if self.rank > 1 else int(size)
         self.data_format = standardize_data_format(data_format) if self.rank > 1 else "channels_last"
         if interpolation not in ("nearest", "bilinear", "bicubic", "lanczos3", "lanczos5", "area"):
-            raise ValueError(f"`interpolation` must be one of 'nearest', 'bilinear', ... Received: interpolation={interpolation!r}")
+            raise ValueError(
+                f"`interpolation` must be one of 'nearest', 'bilinear', ... Received: interpolation={interpolation!r}"
+            )
         self.interpolation = interpolation
         self.input_spec = InputSpec(ndim=self.rank + 2)
         self.built = True
@@ -29,10 +32,14 @@ class _UpSampling(Layer):
             return inputs.repeat_interleave(self.size, dim=1)
         # A channels-last batch goes to torch as an NCHW view (channels_last memory).
         x = inputs.movedim(-1, 1) if self.data_format == "channels_last" else inputs
-        mode = {"nearest": "nearest", "bilinear": "bilinear", "bicubic": "bicubic", "area": "area"}.get(self.interpolation)
+        mode = {"nearest": "nearest", "bilinear": "bilinear", "bicubic": "bicubic", "area": "area"}.get(
+            self.interpolation
+        )
         if mode is None:
             raise NotImplementedError(f"UpSampling2D interpolation={self.interpolation!r} is not supported.")
-        y = F.interpolate(x, scale_factor=self._sizes(), mode=mode, align_corners=False if mode in ("bilinear", "bicubic") else None)
+        y = F.interpolate(
+            x, scale_factor=self._sizes(), mode=mode, align_corners=False if mode in ("bilinear", "bicubic") else None
+        )
         return y.movedim(1, -1) if self.data_format == "channels_last" else y
 
     def compute_output_shape(self, input_shape):

@@ -1,4 +1,5 @@
 """ZeroPadding1D/2D/3D: pad the spatial axes with zeros."""
+
 from __future__ import annotations
 
 import torch.nn.functional as F

@@ -1,4 +1,5 @@
 """`keras.losses`: loss classes and functions (re-exports)."""
+
 from keraslite.losses.classes import BinaryCrossentropy as BinaryCrossentropy
 from keraslite.losses.classes import BinaryFocalCrossentropy as BinaryFocalCrossentropy
 from keraslite.losses.classes import CategoricalCrossentropy as CategoricalCrossentropy

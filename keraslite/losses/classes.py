@@ -1,4 +1,5 @@
 """Keras loss classes: configurable wrappers around the functions of `functions.py`."""
+
 from __future__ import annotations
 
 from keraslite.losses import functions as fn
@@ -23,10 +24,27 @@ def _simple(class_name: str, function, default_name: str, doc: str):
     return type(class_name, (_ConfiguredLoss,), {"__init__": __init__, "__doc__": doc, "__module__": __name__})
 
 
-MeanSquaredError = _simple("MeanSquaredError", fn.mean_squared_error, "mean_squared_error", "Mean of squared errors: `mean(square(y_true - y_pred))`.")
-MeanAbsoluteError = _simple("MeanAbsoluteError", fn.mean_absolute_error, "mean_absolute_error", "Mean of absolute errors.")
-MeanAbsolutePercentageError = _simple("MeanAbsolutePercentageError", fn.mean_absolute_percentage_error, "mean_absolute_percentage_error", "Mean absolute percentage error.")
-MeanSquaredLogarithmicError = _simple("MeanSquaredLogarithmicError", fn.mean_squared_logarithmic_error, "mean_squared_logarithmic_error", "Mean squared logarithmic error.")
+MeanSquaredError = _simple(
+    "MeanSquaredError",
+    fn.mean_squared_error,
+    "mean_squared_error",
+    "Mean of squared errors: `mean(square(y_true - y_pred))`.",
+)
+MeanAbsoluteError = _simple(
+    "MeanAbsoluteError", fn.mean_absolute_error, "mean_absolute_error", "Mean of absolute errors."
+)
+MeanAbsolutePercentageError = _simple(
+    "MeanAbsolutePercentageError",
+    fn.mean_absolute_percentage_error,
+    "mean_absolute_percentage_error",
+    "Mean absolute percentage error.",
+)
+MeanSquaredLogarithmicError = _simple(
+    "MeanSquaredLogarithmicError",
+    fn.mean_squared_logarithmic_error,
+    "mean_squared_logarithmic_error",
+    "Mean squared logarithmic error.",
+)
 LogCosh = _simple("LogCosh", fn.log_cosh, "log_cosh", "Logarithm of the hyperbolic cosine of the error.")
 Hinge = _simple("Hinge", fn.hinge, "hinge", "Hinge loss (0/1 labels are mapped to -1/1).")
 SquaredHinge = _simple("SquaredHinge", fn.squared_hinge, "squared_hinge", "Squared hinge loss.")
@@ -66,8 +84,24 @@ class BinaryCrossentropy(_ConfiguredLoss):
 
     _config_keys = ("from_logits", "label_smoothing", "axis")
 
-    def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1, reduction="sum_over_batch_size", name="binary_crossentropy", dtype=None):
-        super().__init__(fn.binary_crossentropy, reduction=reduction, name=name, dtype=dtype, from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
+    def __init__(
+        self,
+        from_logits=False,
+        label_smoothing=0.0,
+        axis=-1,
+        reduction="sum_over_batch_size",
+        name="binary_crossentropy",
+        dtype=None,
+    ):
+        super().__init__(
+            fn.binary_crossentropy,
+            reduction=reduction,
+            name=name,
+            dtype=dtype,
+            from_logits=from_logits,
+            label_smoothing=label_smoothing,
+            axis=axis,
+        )
         self.from_logits = from_logits
         self.label_smoothing = label_smoothing
         self.axis = axis
@@ -78,8 +112,30 @@ class BinaryFocalCrossentropy(_ConfiguredLoss):
 
     _config_keys = ("apply_class_balancing", "alpha", "gamma", "from_logits", "label_smoothing", "axis")
 
-    def __init__(self, apply_class_balancing=False, alpha=0.25, gamma=2.0, from_logits=False, label_smoothing=0.0, axis=-1, reduction="sum_over_batch_size", name="binary_focal_crossentropy", dtype=None):
-        super().__init__(fn.binary_focal_crossentropy, reduction=reduction, name=name, dtype=dtype, apply_class_balancing=apply_class_balancing, alpha=alpha, gamma=gamma, from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
+    def __init__(
+        self,
+        apply_class_balancing=False,
+        alpha=0.25,
+        gamma=2.0,
+        from_logits=False,
+        label_smoothing=0.0,
+        axis=-1,
+        reduction="sum_over_batch_size",
+        name="binary_focal_crossentropy",
+        dtype=None,
+    ):
+        super().__init__(
+            fn.binary_focal_crossentropy,
+            reduction=reduction,
+            name=name,
+            dtype=dtype,
+            apply_class_balancing=apply_class_balancing,
+            alpha=alpha,
+            gamma=gamma,
+            from_logits=from_logits,
+            label_smoothing=label_smoothing,
+            axis=axis,
+        )
         self.apply_class_balancing = apply_class_balancing
         self.alpha = alpha
         self.gamma = gamma
@@ -99,8 +155,24 @@ class CategoricalCrossentropy(_ConfiguredLoss):
 
     _config_keys = ("from_logits", "label_smoothing", "axis")
 
-    def __init__(self, from_logits=False, label_smoothing=0.0, axis=-1, reduction="sum_over_batch_size", name="categorical_crossentropy", dtype=None):
-        super().__init__(fn.categorical_crossentropy, reduction=reduction, name=name, dtype=dtype, from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
+    def __init__(
+        self,
+        from_logits=False,
+        label_smoothing=0.0,
+        axis=-1,
+        reduction="sum_over_batch_size",
+        name="categorical_crossentropy",
+        dtype=None,
+    ):
+        super().__init__(
+            fn.categorical_crossentropy,
+            reduction=reduction,
+            name=name,
+            dtype=dtype,
+            from_logits=from_logits,
+            label_smoothing=label_smoothing,
+            axis=axis,
+        )
         self.from_logits = from_logits
         self.label_smoothing = label_smoothing
         self.axis = axis
@@ -117,8 +189,24 @@ class SparseCategoricalCrossentropy(_ConfiguredLoss):
 
     _config_keys = ("from_logits", "ignore_class")
 
-    def __init__(self, from_logits=False, ignore_class=None, reduction="sum_over_batch_size", axis=-1, name="sparse_categorical_crossentropy", dtype=None):
-        super().__init__(fn.sparse_categorical_crossentropy, reduction=reduction, name=name, dtype=dtype, from_logits=from_logits, ignore_class=ignore_class, axis=axis)
+    def __init__(
+        self,
+        from_logits=False,
+        ignore_class=None,
+        reduction="sum_over_batch_size",
+        axis=-1,
+        name="sparse_categorical_crossentropy",
+        dtype=None,
+    ):
+        super().__init__(
+            fn.sparse_categorical_crossentropy,
+            reduction=reduction,
+            name=name,
+            dtype=dtype,
+            from_logits=from_logits,
+            ignore_class=ignore_class,
+            axis=axis,
+        )
         self.from_logits = from_logits
         self.ignore_class = ignore_class
         self.axis = axis

@@ -3,6 +3,7 @@
 The numbers follow Keras 3's torch backend exactly (the same clipping to `epsilon()`,
 the same normalisation of probabilities before the log), so losses match Keras's.
 """
+
 from __future__ import annotations
 
 import math
@@ -189,7 +190,9 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, 
     return values.mean(dim=axis)
 
 
-def binary_focal_crossentropy(y_true, y_pred, apply_class_balancing=False, alpha=0.25, gamma=2.0, from_logits=False, label_smoothing=0.0, axis=-1):
+def binary_focal_crossentropy(
+    y_true, y_pred, apply_class_balancing=False, alpha=0.25, gamma=2.0, from_logits=False, label_smoothing=0.0, axis=-1
+):
     """Focal crossentropy for binary labels (down-weights easy examples)."""
     y_true, y_pred = _pair(y_true, y_pred)
     if label_smoothing:

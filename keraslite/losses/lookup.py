@@ -1,4 +1,5 @@
 """`keras.losses.get/serialize/deserialize`: identifiers (strings, configs, callables) -> losses."""
+
 from __future__ import annotations
 
 import inspect
@@ -9,11 +10,13 @@ from keraslite.serialization import object_registry
 from keraslite.serialization.serialization_lib import deserialize_keras_object, serialize_keras_object
 
 _CLASSES = {
-    name: obj for name, obj in vars(classes).items()
+    name: obj
+    for name, obj in vars(classes).items()
     if inspect.isclass(obj) and issubclass(obj, Loss) and not name.startswith("_") and obj is not LossFunctionWrapper
 }
 _FUNCTIONS = {
-    name: obj for name, obj in vars(functions).items()
+    name: obj
+    for name, obj in vars(functions).items()
     if inspect.isfunction(obj) and not name.startswith("_") and obj.__module__ == functions.__name__
 }
 ALL_OBJECTS = {**_CLASSES, **_FUNCTIONS, "Loss": Loss, "LossFunctionWrapper": LossFunctionWrapper}
@@ -34,7 +37,9 @@ def deserialize(name, custom_objects=None):
 def _from_string(identifier: str, custom_objects=None):
     if custom_objects and identifier in custom_objects:
         return custom_objects[identifier]
-    registered = object_registry.get_registered_object(identifier) if hasattr(object_registry, "get_registered_object") else None
+    registered = (
+        object_registry.get_registered_object(identifier) if hasattr(object_registry, "get_registered_object") else None
+    )
     if registered is not None:
         return registered
     if identifier in ALL_OBJECTS:

@@ -1,4 +1,5 @@
 """`Loss`: the base of Keras losses, with Keras 3's reductions and sample weighting."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -12,8 +13,7 @@ REDUCTIONS = ("sum", "sum_over_batch_size", "mean", "mean_with_sample_weight", "
 def standardize_reduction(reduction):
     if reduction not in REDUCTIONS:
         raise ValueError(
-            "Invalid value for argument `reduction`. "
-            f"Expected one of {REDUCTIONS}. Received: reduction={reduction!r}"
+            f"Invalid value for argument `reduction`. Expected one of {REDUCTIONS}. Received: reduction={reduction!r}"
         )
     return reduction
 

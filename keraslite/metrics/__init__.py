@@ -1,4 +1,5 @@
 """`keras.metrics` (re-exports)."""
+
 from keraslite.losses.functions import binary_crossentropy as binary_crossentropy
 from keraslite.losses.functions import categorical_crossentropy as categorical_crossentropy
 from keraslite.losses.functions import hinge as hinge

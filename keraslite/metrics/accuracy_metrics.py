@@ -1,4 +1,5 @@
 """Accuracy metrics: functions returning per-sample 0/1 matches, and their Mean wrappers."""
+
 from __future__ import annotations
 
 import torch
@@ -109,4 +110,6 @@ class SparseTopKCategoricalAccuracy(MeanMetricWrapper):
     """How often the integer label is in the top `k` predictions."""
 
     def __init__(self, k=5, name="sparse_top_k_categorical_accuracy", dtype=None, from_sorted_ids=False):
-        super().__init__(sparse_top_k_categorical_accuracy, name=name, dtype=dtype, k=k, from_sorted_ids=from_sorted_ids)
+        super().__init__(
+            sparse_top_k_categorical_accuracy, name=name, dtype=dtype, k=k, from_sorted_ids=from_sorted_ids
+        )

@@ -3,6 +3,7 @@
 Counts are accumulated per threshold on the device: a batch compares its predictions
 with every threshold at once (`pred > thresholds`), no host sync.
 """
+
 from __future__ import annotations
 
 import torch
@@ -27,8 +28,11 @@ def _counts(y_true, y_pred, thresholds, sample_weight, top_k=None, class_id=None
         y_pred = torch.where(y_pred >= kth, y_pred, torch.full_like(y_pred, -float("inf")))
     if class_id is not None:
         y_true, y_pred = y_true[..., class_id], y_pred[..., class_id]
-    weights = torch.ones_like(y_pred) if sample_weight is None else torch.broadcast_to(
-        _expand_weight(to_tensor(sample_weight, torch.float32), y_pred), y_pred.shape)
+    weights = (
+        torch.ones_like(y_pred)
+        if sample_weight is None
+        else torch.broadcast_to(_expand_weight(to_tensor(sample_weight, torch.float32), y_pred), y_pred.shape)
+    )
     labels = y_true.reshape(-1).to(torch.bool)
     preds = y_pred.reshape(-1)
     weights = weights.reshape(-1)
@@ -54,19 +58,31 @@ class _ThresholdCounts(Metric):
         self.init_thresholds = thresholds
         self.top_k = top_k
         self.class_id = class_id
-        values = [default] if thresholds is None else (list(thresholds) if isinstance(thresholds, (list, tuple)) else [thresholds])
+        values = (
+            [default]
+            if thresholds is None
+            else (list(thresholds) if isinstance(thresholds, (list, tuple)) else [thresholds])
+        )
         self._scalar = thresholds is None or not isinstance(thresholds, (list, tuple))
         self.thresholds = torch.tensor(values, dtype=torch.float32, device=state.get_device())
 
     @torch.no_grad()
     def _accumulate(self, y_true, y_pred, sample_weight):
-        counts = _counts(y_true, y_pred, self.thresholds.to(to_tensor(y_pred).device), sample_weight, self.top_k, self.class_id)
+        counts = _counts(
+            y_true, y_pred, self.thresholds.to(to_tensor(y_pred).device), sample_weight, self.top_k, self.class_id
+        )
         if counts[0].device != self._variables[0].device:
             self._to_device(counts[0].device)
         return counts
 
     def get_config(self):
-        return {"name": self.name, "dtype": self.dtype, "thresholds": self.init_thresholds, "top_k": self.top_k, "class_id": self.class_id}
+        return {
+            "name": self.name,
+            "dtype": self.dtype,
+            "thresholds": self.init_thresholds,
+            "top_k": self.top_k,
+            "class_id": self.class_id,
+        }
 
     def _out(self, value):
         return value[0] if self._scalar else value
@@ -102,7 +118,9 @@ class Precision(_ThresholdCounts):
     """`tp / (tp + fp)` with predictions above `thresholds` (default 0.5) counted positive."""
 
     def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype=None):
-        super().__init__(thresholds, top_k, class_id, name=name or "precision", dtype=dtype, default=0.5 if top_k is None else -1e30)
+        super().__init__(
+            thresholds, top_k, class_id, name=name or "precision", dtype=dtype, default=0.5 if top_k is None else -1e30
+        )
         self.true_positives = self.add_variable((len(self.thresholds),), name="true_positives")
         self.false_positives = self.add_variable((len(self.thresholds),), name="false_positives")
 
@@ -119,7 +137,9 @@ class Recall(_ThresholdCounts):
     """`tp / (tp + fn)` with predictions above `thresholds` (default 0.5) counted positive."""
 
     def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype=None):
-        super().__init__(thresholds, top_k, class_id, name=name or "recall", dtype=dtype, default=0.5 if top_k is None else -1e30)
+        super().__init__(
+            thresholds, top_k, class_id, name=name or "recall", dtype=dtype, default=0.5 if top_k is None else -1e30
+        )
         self.true_positives = self.add_variable((len(self.thresholds),), name="true_positives")
         self.false_negatives = self.add_variable((len(self.thresholds),), name="false_negatives")
 
@@ -142,12 +162,26 @@ class AUC(Metric):
         from_logits: apply a sigmoid to predictions first.
     """
 
-    def __init__(self, num_thresholds=200, curve="ROC", summation_method="interpolation", name=None, dtype=None, thresholds=None, multi_label=False, num_labels=None, label_weights=None, from_logits=False):
+    def __init__(
+        self,
+        num_thresholds=200,
+        curve="ROC",
+        summation_method="interpolation",
+        name=None,
+        dtype=None,
+        thresholds=None,
+        multi_label=False,
+        num_labels=None,
+        label_weights=None,
+        from_logits=False,
+    ):
         super().__init__(name=name or "auc", dtype=dtype)
         if curve not in ("ROC", "PR"):
             raise ValueError(f'Invalid AUC curve value: "{curve}". Expected values are ["ROC", "PR"]')
         if summation_method not in ("interpolation", "minoring", "majoring"):
-            raise ValueError(f'Invalid AUC summation method value: "{summation_method}". Expected values are ["interpolation", "majoring", "minoring"]')
+            raise ValueError(
+                f'Invalid AUC summation method value: "{summation_method}". Expected values are ["interpolation", "majoring", "minoring"]'
+            )
         if multi_label:
             raise NotImplementedError("AUC(multi_label=True) is not implemented in keraslite yet.")
         if thresholds is not None:
@@ -155,7 +189,9 @@ class AUC(Metric):
             inner = sorted(thresholds)
         else:
             if num_thresholds <= 1:
-                raise ValueError(f"Argument `num_thresholds` must be an integer > 1. Received: num_thresholds={num_thresholds}")
+                raise ValueError(
+                    f"Argument `num_thresholds` must be an integer > 1. Received: num_thresholds={num_thresholds}"
+                )
             self.num_thresholds = num_thresholds
             inner = [(i + 1) * 1.0 / (num_thresholds - 1) for i in range(num_thresholds - 2)]
         eps = state.epsilon()
@@ -195,7 +231,9 @@ class AUC(Metric):
         dp = p[: n - 1] - p[1:]
         slope = _div(dtp, torch.clamp(dp, min=0))
         intercept = tp[1:] - slope * p[1:]
-        ratio = torch.where((p[: n - 1] > 0) & (p[1:] > 0), _div(p[: n - 1], torch.clamp(p[1:], min=0)), torch.ones_like(p[1:]))
+        ratio = torch.where(
+            (p[: n - 1] > 0) & (p[1:] > 0), _div(p[: n - 1], torch.clamp(p[1:], min=0)), torch.ones_like(p[1:])
+        )
         increments = _div(slope * (dtp + intercept * torch.log(ratio)), torch.clamp(tp[1:] + fn[1:], min=0))
         return increments.sum()
 
@@ -217,7 +255,18 @@ class AUC(Metric):
         return ((x[:-1] - x[1:]) * heights).sum()
 
     def get_config(self):
-        return {"name": self.name, "dtype": self.dtype, "num_thresholds": self.num_thresholds, "curve": self.curve, "summation_method": self.summation_method, "multi_label": self.multi_label, "num_labels": self.num_labels, "label_weights": self.label_weights, "from_logits": self._from_logits, "thresholds": self._init_thresholds}
+        return {
+            "name": self.name,
+            "dtype": self.dtype,
+            "num_thresholds": self.num_thresholds,
+            "curve": self.curve,
+            "summation_method": self.summation_method,
+            "multi_label": self.multi_label,
+            "num_labels": self.num_labels,
+            "label_weights": self.label_weights,
+            "from_logits": self._from_logits,
+            "thresholds": self._init_thresholds,
+        }
 
 
 class FBetaScore(Metric):
@@ -231,7 +280,9 @@ class FBetaScore(Metric):
     def __init__(self, average=None, beta=1.0, threshold=None, name="fbeta_score", dtype=None):
         super().__init__(name=name, dtype=dtype)
         if average not in (None, "micro", "macro", "weighted"):
-            raise ValueError(f"Invalid `average` argument value. Expected one of: {{None, 'micro', 'macro', 'weighted'}}. Received: average={average}")
+            raise ValueError(
+                f"Invalid `average` argument value. Expected one of: {{None, 'micro', 'macro', 'weighted'}}. Received: average={average}"
+            )
         self.average = average
         self.beta = beta
         self.threshold = threshold
@@ -251,7 +302,9 @@ class FBetaScore(Metric):
         y_true = to_tensor(y_true, self._torch_dtype)
         y_pred = to_tensor(y_pred, self._torch_dtype)
         if y_true.ndim != 2 or y_pred.ndim != 2:
-            raise ValueError(f"FBetaScore expects 2D inputs with shape (batch_size, output_dim). Received input shapes: y_pred.shape={tuple(y_pred.shape)} and y_true.shape={tuple(y_true.shape)}.")
+            raise ValueError(
+                f"FBetaScore expects 2D inputs with shape (batch_size, output_dim). Received input shapes: y_pred.shape={tuple(y_pred.shape)} and y_true.shape={tuple(y_true.shape)}."
+            )
         if not self._built:
             self._build(y_pred.shape[-1])
         if self.threshold is None:
@@ -289,7 +342,13 @@ class FBetaScore(Metric):
         super().reset_state()
 
     def get_config(self):
-        return {"name": self.name, "dtype": self.dtype, "average": self.average, "beta": self.beta, "threshold": self.threshold}
+        return {
+            "name": self.name,
+            "dtype": self.dtype,
+            "average": self.average,
+            "beta": self.beta,
+            "threshold": self.threshold,
+        }
 
 
 class F1Score(FBetaScore):
@@ -314,7 +373,9 @@ class MeanIoU(Metric):
             (else their argmax along `axis` is taken).
     """
 
-    def __init__(self, num_classes, name=None, dtype=None, ignore_class=None, sparse_y_true=True, sparse_y_pred=True, axis=-1):
+    def __init__(
+        self, num_classes, name=None, dtype=None, ignore_class=None, sparse_y_true=True, sparse_y_pred=True, axis=-1
+    ):
         # Keras keeps the confusion matrix in an integer dtype by default (weights are truncated).
         super().__init__(name=name or "mean_io_u", dtype=dtype or "int32")
         self.num_classes = num_classes
@@ -333,7 +394,11 @@ class MeanIoU(Metric):
             y_pred = torch.argmax(y_pred, dim=self.axis)
         y_true = y_true.reshape(-1).long()
         y_pred = y_pred.reshape(-1).long()
-        weight = torch.ones(y_true.shape, dtype=self._torch_dtype, device=y_true.device) if sample_weight is None else torch.broadcast_to(to_tensor(sample_weight, self._torch_dtype).reshape(-1), y_true.shape)
+        weight = (
+            torch.ones(y_true.shape, dtype=self._torch_dtype, device=y_true.device)
+            if sample_weight is None
+            else torch.broadcast_to(to_tensor(sample_weight, self._torch_dtype).reshape(-1), y_true.shape)
+        )
         valid = (y_true >= 0) & (y_true < self.num_classes) & (y_pred >= 0) & (y_pred < self.num_classes)
         if self.ignore_class is not None:
             valid &= y_true != self.ignore_class
@@ -354,4 +419,12 @@ class MeanIoU(Metric):
         return _div((iou * valid).sum(), valid.sum())
 
     def get_config(self):
-        return {"name": self.name, "dtype": self.dtype, "num_classes": self.num_classes, "ignore_class": self.ignore_class, "sparse_y_true": self.sparse_y_true, "sparse_y_pred": self.sparse_y_pred, "axis": self.axis}
+        return {
+            "name": self.name,
+            "dtype": self.dtype,
+            "num_classes": self.num_classes,
+            "ignore_class": self.ignore_class,
+            "sparse_y_true": self.sparse_y_true,
+            "sparse_y_pred": self.sparse_y_pred,
+            "axis": self.axis,
+        }

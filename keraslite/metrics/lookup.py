@@ -1,4 +1,5 @@
 """`keras.metrics.get/serialize/deserialize`."""
+
 from __future__ import annotations
 
 import inspect
@@ -26,10 +27,33 @@ def _collect():
                 objects[name] = obj
     except ImportError:
         pass
-    for name in ("mean_squared_error", "mean_absolute_error", "mean_absolute_percentage_error", "mean_squared_logarithmic_error",
-                 "mse", "mae", "mape", "msle", "MSE", "MAE", "MAPE", "MSLE", "hinge", "squared_hinge", "categorical_hinge",
-                 "kl_divergence", "kld", "KLD", "poisson", "log_cosh", "logcosh", "binary_crossentropy", "categorical_crossentropy",
-                 "sparse_categorical_crossentropy", "huber"):
+    for name in (
+        "mean_squared_error",
+        "mean_absolute_error",
+        "mean_absolute_percentage_error",
+        "mean_squared_logarithmic_error",
+        "mse",
+        "mae",
+        "mape",
+        "msle",
+        "MSE",
+        "MAE",
+        "MAPE",
+        "MSLE",
+        "hinge",
+        "squared_hinge",
+        "categorical_hinge",
+        "kl_divergence",
+        "kld",
+        "KLD",
+        "poisson",
+        "log_cosh",
+        "logcosh",
+        "binary_crossentropy",
+        "categorical_crossentropy",
+        "sparse_categorical_crossentropy",
+        "huber",
+    ):
         objects.setdefault(name, getattr(loss_functions, name))
     objects["Metric"] = Metric
     return objects

@@ -5,6 +5,7 @@ training step that updates metrics never waits for the host; `result()` returns 
 0-d tensor and only turning it into a Python number (the progress bar, History)
 costs a sync.
 """
+
 from __future__ import annotations
 
 import torch

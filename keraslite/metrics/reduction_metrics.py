@@ -1,4 +1,5 @@
 """Sum, Mean and MeanMetricWrapper (a function of `(y_true, y_pred)` averaged over samples)."""
+
 from __future__ import annotations
 
 import torch
@@ -57,7 +58,11 @@ class Mean(Metric):
 
     def result(self):
         # divide_no_nan: an empty metric reads 0.
-        return torch.where(self.count == 0, torch.zeros_like(self.total), self.total / torch.where(self.count == 0, torch.ones_like(self.count), self.count))
+        return torch.where(
+            self.count == 0,
+            torch.zeros_like(self.total),
+            self.total / torch.where(self.count == 0, torch.ones_like(self.count), self.count),
+        )
 
 
 class MeanMetricWrapper(Mean):

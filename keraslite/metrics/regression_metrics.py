@@ -1,4 +1,5 @@
 """Regression and probabilistic metrics: loss functions averaged over samples, plus RMSE."""
+
 from __future__ import annotations
 
 import torch
@@ -19,18 +20,50 @@ def _wrapper(class_name, fn, default_name, doc, extra=()):
 
 
 MeanSquaredError = _wrapper("MeanSquaredError", lf.mean_squared_error, "mean_squared_error", "Mean of squared errors.")
-MeanAbsoluteError = _wrapper("MeanAbsoluteError", lf.mean_absolute_error, "mean_absolute_error", "Mean of absolute errors.")
-MeanAbsolutePercentageError = _wrapper("MeanAbsolutePercentageError", lf.mean_absolute_percentage_error, "mean_absolute_percentage_error", "Mean absolute percentage error.")
-MeanSquaredLogarithmicError = _wrapper("MeanSquaredLogarithmicError", lf.mean_squared_logarithmic_error, "mean_squared_logarithmic_error", "Mean squared logarithmic error.")
+MeanAbsoluteError = _wrapper(
+    "MeanAbsoluteError", lf.mean_absolute_error, "mean_absolute_error", "Mean of absolute errors."
+)
+MeanAbsolutePercentageError = _wrapper(
+    "MeanAbsolutePercentageError",
+    lf.mean_absolute_percentage_error,
+    "mean_absolute_percentage_error",
+    "Mean absolute percentage error.",
+)
+MeanSquaredLogarithmicError = _wrapper(
+    "MeanSquaredLogarithmicError",
+    lf.mean_squared_logarithmic_error,
+    "mean_squared_logarithmic_error",
+    "Mean squared logarithmic error.",
+)
 LogCoshError = _wrapper("LogCoshError", lf.log_cosh, "logcosh", "Mean of log(cosh(error)).")
 Hinge = _wrapper("Hinge", lf.hinge, "hinge", "Mean hinge loss.")
 SquaredHinge = _wrapper("SquaredHinge", lf.squared_hinge, "squared_hinge", "Mean squared hinge loss.")
-CategoricalHinge = _wrapper("CategoricalHinge", lf.categorical_hinge, "categorical_hinge", "Mean categorical hinge loss.")
+CategoricalHinge = _wrapper(
+    "CategoricalHinge", lf.categorical_hinge, "categorical_hinge", "Mean categorical hinge loss."
+)
 KLDivergence = _wrapper("KLDivergence", lf.kl_divergence, "kl_divergence", "Mean KL divergence.")
 Poisson = _wrapper("Poisson", lf.poisson, "poisson", "Mean Poisson loss.")
-BinaryCrossentropy = _wrapper("BinaryCrossentropy", lf.binary_crossentropy, "binary_crossentropy", "Mean binary crossentropy.", ("from_logits", "label_smoothing"))
-CategoricalCrossentropy = _wrapper("CategoricalCrossentropy", lf.categorical_crossentropy, "categorical_crossentropy", "Mean categorical crossentropy.", ("from_logits", "label_smoothing", "axis"))
-SparseCategoricalCrossentropy = _wrapper("SparseCategoricalCrossentropy", lf.sparse_categorical_crossentropy, "sparse_categorical_crossentropy", "Mean sparse categorical crossentropy.", ("from_logits", "axis"))
+BinaryCrossentropy = _wrapper(
+    "BinaryCrossentropy",
+    lf.binary_crossentropy,
+    "binary_crossentropy",
+    "Mean binary crossentropy.",
+    ("from_logits", "label_smoothing"),
+)
+CategoricalCrossentropy = _wrapper(
+    "CategoricalCrossentropy",
+    lf.categorical_crossentropy,
+    "categorical_crossentropy",
+    "Mean categorical crossentropy.",
+    ("from_logits", "label_smoothing", "axis"),
+)
+SparseCategoricalCrossentropy = _wrapper(
+    "SparseCategoricalCrossentropy",
+    lf.sparse_categorical_crossentropy,
+    "sparse_categorical_crossentropy",
+    "Mean sparse categorical crossentropy.",
+    ("from_logits", "axis"),
+)
 
 
 def cosine_similarity(y_true, y_pred, axis=-1):
@@ -38,7 +71,9 @@ def cosine_similarity(y_true, y_pred, axis=-1):
     return -lf.cosine_similarity(y_true, y_pred, axis=axis)
 
 
-CosineSimilarity = _wrapper("CosineSimilarity", cosine_similarity, "cosine_similarity", "Mean cosine similarity.", ("axis",))
+CosineSimilarity = _wrapper(
+    "CosineSimilarity", cosine_similarity, "cosine_similarity", "Mean cosine similarity.", ("axis",)
+)
 
 
 class RootMeanSquaredError(Mean):

@@ -1,4 +1,5 @@
 """`keras.mixed_precision` (re-exports)."""
+
 from keraslite.mixed_precision.policy import DTypePolicy as DTypePolicy
 from keraslite.mixed_precision.policy import LossScaler as LossScaler
 from keraslite.mixed_precision.policy import Policy as Policy

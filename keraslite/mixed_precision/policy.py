@@ -1,6 +1,7 @@
 """`keras.mixed_precision`: dtype policies. A `mixed_float16`/`mixed_bfloat16` global policy
 makes `fit/evaluate/predict` run under `torch.autocast` on CUDA (weights stay float32),
 with dynamic loss scaling for float16."""
+
 from __future__ import annotations
 
 import torch
@@ -17,7 +18,9 @@ class DTypePolicy:
 
     def __init__(self, name: str = "float32"):
         if name not in _VALID:
-            raise ValueError(f"Cannot convert '{name}' to a mixed precision DTypePolicy. Valid policies include 'mixed_float16', 'mixed_bfloat16', and the name of any float dtype such as 'float32'.")
+            raise ValueError(
+                f"Cannot convert '{name}' to a mixed precision DTypePolicy. Valid policies include 'mixed_float16', 'mixed_bfloat16', and the name of any float dtype such as 'float32'."
+            )
         self.name = name
 
     @property

@@ -1,4 +1,5 @@
 """`keras.models`: Model, Sequential and (de)serialization entry points."""
+
 from keraslite.models.cloning import clone_model as clone_model
 from keraslite.models.functional import Functional as Functional
 from keraslite.models.model import Model as Model

@@ -1,4 +1,5 @@
 """`keras.models.clone_model`: a new model with the same architecture and fresh weights."""
+
 from __future__ import annotations
 
 from keraslite.backend import tree
@@ -52,13 +53,17 @@ def _clone_functional(model, input_tensors, clone_layer):
     if input_tensors is not None:
         given = tree.flatten(input_tensors)
         if len(given) != len(model.inputs):
-            raise ValueError(f"clone_model: the model has {len(model.inputs)} inputs; received {len(given)} input tensors.")
+            raise ValueError(
+                f"clone_model: the model has {len(model.inputs)} inputs; received {len(given)} input tensors."
+            )
         for old, new in zip(model.inputs, given):
             mapping[id(old)] = new
     else:
         for old in model.inputs:
             layer = old._keras_history.layer
-            mapping[id(old)] = Input(batch_shape=layer.batch_shape, dtype=layer.dtype, sparse=layer.sparse, name=layer.name)
+            mapping[id(old)] = Input(
+                batch_shape=layer.batch_shape, dtype=layer.dtype, sparse=layer.sparse, name=layer.name
+            )
     cloned_layers: dict = {}
     for node in model._graph.nodes:
         if node.is_input:

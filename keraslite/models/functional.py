@@ -6,6 +6,7 @@ is its forward (`model.graph_module`). It owns its config too (`get_config`/`fro
 written and read by `functional_config`), and what training needs of it
 (`_training_signature`).
 """
+
 from __future__ import annotations
 
 import torch
@@ -98,14 +99,18 @@ class Functional(Model):
         for key in list(self._modules):
             del self._modules[key]
         self._register_graph_layers()
-        object.__setattr__(self, "_graph_module", lower_to_fx(
-            self.inputs,
-            [t._keras_history.layer.name for t in self.inputs],
-            self.outputs,
-            self._graph.nodes,
-            self._layer_targets,
-            class_name=self.name,
-        ))
+        object.__setattr__(
+            self,
+            "_graph_module",
+            lower_to_fx(
+                self.inputs,
+                [t._keras_history.layer.name for t in self.inputs],
+                self.outputs,
+                self._graph.nodes,
+                self._layer_targets,
+                class_name=self.name,
+            ),
+        )
         self._inbound_nodes[:] = [n for n in self._inbound_nodes if not isinstance(n, _OwnGraphNode)]
         self._inbound_nodes.insert(0, _OwnGraphNode(self))
         self._device_cache = None
@@ -169,11 +174,16 @@ class Functional(Model):
             if node.is_input:
                 continue
             args = tree.map_structure(lambda v: env[id(v)] if isinstance(v, KerasTensor) else v, list(node.call_args))
-            kwargs = {k: tree.map_structure(lambda v: env[id(v)] if isinstance(v, KerasTensor) else v, v) for k, v in node.call_kwargs.items()}
+            kwargs = {
+                k: tree.map_structure(lambda v: env[id(v)] if isinstance(v, KerasTensor) else v, v)
+                for k, v in node.call_kwargs.items()
+            }
             shapes = tree.map_structure(lambda t: t.shape if isinstance(t, KerasTensor) else t, args[0])
             assert_input_compatibility(node.layer.input_spec, flat_shapes(shapes), node.layer.name)
             previous_mask = resolve_mask(node.layer, node.layer._call_signature()[1], args[0], args, kwargs)
-            produced = symbolic_output_masks(node.layer, args[0], node.layer.compute_output_spec(*args, **kwargs), previous_mask)
+            produced = symbolic_output_masks(
+                node.layer, args[0], node.layer.compute_output_spec(*args, **kwargs), previous_mask
+            )
             for own, new in zip(node.output_tensors, tree.flatten(produced)):
                 env[id(own)] = new
         return tree.pack_sequence_as(self._outputs_struct, [env[id(t)] for t in self.outputs])
@@ -197,7 +207,15 @@ class Functional(Model):
         """A functional model's weights exist once its graph does: nothing to build."""
 
     # ------------------------------------------------------------------ inspection
-    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False, show_trainable=False, layer_range=None):
+    def summary(
+        self,
+        line_length=None,
+        positions=None,
+        print_fn=None,
+        expand_nested=False,
+        show_trainable=False,
+        layer_range=None,
+    ):
         """Print a table of the model's layers, output shapes and parameter counts."""
         self._print_summary(self._graph, line_length, positions, print_fn)
 
@@ -224,8 +242,18 @@ class Functional(Model):
             for node in layer._inbound_nodes:
                 if id(node) not in own_nodes or node.is_input:
                     continue
-                extra = {k: serialization.serialize_keras_object(v) for k, v in node.call_kwargs.items() if not isinstance(v, KerasTensor)}
-                calls.append([_legacy_history(t, own_nodes) + [extra] for t in tree.flatten(node.call_args) if isinstance(t, KerasTensor)])
+                extra = {
+                    k: serialization.serialize_keras_object(v)
+                    for k, v in node.call_kwargs.items()
+                    if not isinstance(v, KerasTensor)
+                }
+                calls.append(
+                    [
+                        _legacy_history(t, own_nodes) + [extra]
+                        for t in tree.flatten(node.call_args)
+                        if isinstance(t, KerasTensor)
+                    ]
+                )
             entry = legacy_entry(layer)
             entry["name"] = layer.name
             entry["inbound_nodes"] = calls

@@ -7,6 +7,7 @@ only the producing layer's calls that belong to this model; in `input_layers` /
 graph). Legacy configs count a nested model's own node everywhere. Rebuilding calls the
 deserialized layers on each other's outputs, in the order the config lists them.
 """
+
 from __future__ import annotations
 
 import copy
@@ -55,7 +56,11 @@ def _serialize_call_value(value, own_nodes: set):
 
 def _is_keras_ops_call(layer) -> bool:
     function = op_config.op_function(layer)
-    return function is not None and function.__name__ not in op_config.arithmetic_ops() and op_config.keras_op_module(function) is not None
+    return (
+        function is not None
+        and function.__name__ not in op_config.arithmetic_ops()
+        and op_config.keras_op_module(function) is not None
+    )
 
 
 def functional_get_config(model) -> dict:
@@ -73,7 +78,9 @@ def functional_get_config(model) -> dict:
                 # keras.ops functions: non-tensor arguments go to the op's config (Keras 3's form).
                 entry, args = op_config.split_op_call(layer, node)
                 kwargs = {}
-            inbound.append({"args": _serialize_call_value(args, own_nodes), "kwargs": _serialize_call_value(kwargs, own_nodes)})
+            inbound.append(
+                {"args": _serialize_call_value(args, own_nodes), "kwargs": _serialize_call_value(kwargs, own_nodes)}
+            )
         if entry is None:
             entry = layer_config.serialize_layer(layer)
         entry["name"] = layer.name
@@ -125,7 +132,9 @@ class _Reconstruction:
 
     def tensor(self, name: str, node_index: int, tensor_index: int, io: bool = False):
         if name not in self.layers:
-            raise ValueError(f"Invalid model config: a node refers to unknown layer '{name}'. Known layers: {sorted(self.layers)}")
+            raise ValueError(
+                f"Invalid model config: a node refers to unknown layer '{name}'. Known layers: {sorted(self.layers)}"
+            )
         layer = self.layers[name]
         if isinstance(layer, Model) and (self.legacy or (io and _counts_own_node(layer))):
             node_index -= 1  # skip the nested model's own graph node
@@ -165,7 +174,11 @@ class _Reconstruction:
         else:
             args = self.revive(node_data.get("args", []))
             kwargs = self.revive(node_data.get("kwargs", {}))
-            if getattr(op_config.op_function(layer), "__name__", None) == "get_item" and len(args) == 2 and isinstance(args[1], list):
+            if (
+                getattr(op_config.op_function(layer), "__name__", None) == "get_item"
+                and len(args) == 2
+                and isinstance(args[1], list)
+            ):
                 args[1] = tuple(args[1])
         kwargs = {k: v for k, v in kwargs.items() if not (k == "mask" and v is None)}
         outputs = layer(*args, **kwargs)
@@ -224,4 +237,6 @@ def functional_from_config(cls, config: dict, custom_objects=None, safe_mode: bo
     trainable = config.pop("trainable", True)
     for key in ("dtype", "build_config", "compile_config"):
         config.pop(key, None)
-    return cls(inputs=inputs, outputs=outputs, name=name, trainable=trainable if trainable is not None else True, **config)
+    return cls(
+        inputs=inputs, outputs=outputs, name=name, trainable=trainable if trainable is not None else True, **config
+    )

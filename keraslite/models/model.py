@@ -5,6 +5,7 @@ subclasses that define `call` are subclassed models, whose forward is their `cal
 on `Model`; so does a subclass of `Model` constructed that way (Keras's "functional
 subclass"). Saving lives in `saving/`: the methods here hand it the model.
 """
+
 from __future__ import annotations
 
 import functools
@@ -98,7 +99,11 @@ class Model(Trainer, Layer):
         super().__init_subclass__(**kwargs)
         init = cls.__dict__.get("__init__")
         # Only user subclasses need Keras's auto config; keraslite's own models write theirs.
-        if init is not None and not cls.__module__.startswith("keraslite.") and not getattr(init, "_keraslite_records_config", False):
+        if (
+            init is not None
+            and not cls.__module__.startswith("keraslite.")
+            and not getattr(init, "_keraslite_records_config", False)
+        ):
             cls.__init__ = _record_init_arguments(init)
 
     @classmethod
@@ -113,7 +118,9 @@ class Model(Trainer, Layer):
     @property
     def graph_module(self) -> torch.fx.GraphModule:
         """The `torch.fx.GraphModule` that computes a functional model (read its `.code`)."""
-        raise AttributeError(f"Model {self.name} is not a functional model: it has no graph_module (its forward is `call`).")
+        raise AttributeError(
+            f"Model {self.name} is not a functional model: it has no graph_module (its forward is `call`)."
+        )
 
     @property
     def layers(self) -> list[Layer]:
@@ -141,7 +148,9 @@ class Model(Trainer, Layer):
             raise ValueError(f"Provide only a layer name or a layer index. Received: index={index}, name={name}.")
         if index is not None:
             if len(self.layers) <= index:
-                raise ValueError(f"Was asked to retrieve layer at index {index} but model only has {len(self.layers)} layers.")
+                raise ValueError(
+                    f"Was asked to retrieve layer at index {index} but model only has {len(self.layers)} layers."
+                )
             return self.layers[index]
         if name is not None:
             for layer in self.layers:
@@ -179,11 +188,17 @@ class Model(Trainer, Layer):
         if spec._dtype == "string":
             value = np.asarray(value)
             if not is_string_array(value):
-                raise TypeError(f'Input {index} ("{spec.name}") of model "{self.name}" expects strings. Received an array of dtype {value.dtype}.')
+                raise TypeError(
+                    f'Input {index} ("{spec.name}") of model "{self.name}" expects strings. Received an array of dtype {value.dtype}.'
+                )
             check_input_shape(self.name, index, spec.name, spec._shape, value.shape, rank_only=True)
             return value
         target_dtype = dtypes.to_torch_dtype(spec._dtype)
-        if target_dtype.is_floating_point and self._compute_torch_dtype != target_dtype and self._compute_torch_dtype.is_floating_point:
+        if (
+            target_dtype.is_floating_point
+            and self._compute_torch_dtype != target_dtype
+            and self._compute_torch_dtype.is_floating_point
+        ):
             target_dtype = self._compute_torch_dtype
         device = self._device()
         if value.dtype != target_dtype or value.device != device:
@@ -215,15 +230,26 @@ class Model(Trainer, Layer):
             return
         if input_shape is None:
             raise ValueError("You must provide an `input_shape` argument to build a subclassed model.")
-        shapes = input_shape if isinstance(input_shape, list) and input_shape and isinstance(input_shape[0], (tuple, list)) else [input_shape]
+        shapes = (
+            input_shape
+            if isinstance(input_shape, list) and input_shape and isinstance(input_shape[0], (tuple, list))
+            else [input_shape]
+        )
         dummies = [torch.zeros([1 if d is None else d for d in s], device=self._device()) for s in shapes]
         with torch.no_grad():
             self(dummies[0] if len(dummies) == 1 else dummies)
         self.built = True
 
-
     # ------------------------------------------------------------------ inspection
-    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False, show_trainable=False, layer_range=None):
+    def summary(
+        self,
+        line_length=None,
+        positions=None,
+        print_fn=None,
+        expand_nested=False,
+        show_trainable=False,
+        layer_range=None,
+    ):
         """Print a table of the model's layers, output shapes and parameter counts."""
         self._print_summary(None, line_length, positions, print_fn)
 
@@ -252,7 +278,9 @@ class Model(Trainer, Layer):
                 built in or registered.
         """
         functional = Model._functional_class
-        is_functional_config = isinstance(config, dict) and all(k in config for k in ("layers", "input_layers", "output_layers"))
+        is_functional_config = isinstance(config, dict) and all(
+            k in config for k in ("layers", "input_layers", "output_layers")
+        )
         looks_functional = isinstance(config, dict) and "layers" in config and cls in (Model, functional)
         if (is_functional_config and Model._functional_like_constructor(cls)) or looks_functional:
             return functional._from_graph_config(cls, config, custom_objects, safe_mode)
@@ -275,7 +303,11 @@ class Model(Trainer, Layer):
             return True
         init = getattr(cls.__init__, "__wrapped__", cls.__init__)
         parameters = list(inspect.signature(init).parameters.values())[1:]
-        names = [p.name for p in parameters if p.kind not in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)]
+        names = [
+            p.name
+            for p in parameters
+            if p.kind not in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+        ]
         if names[:2] == ["inputs", "outputs"] and issubclass(cls, functional):
             return True
         kinds = {p.kind for p in parameters}
@@ -342,7 +374,11 @@ def _has_custom_init(cls) -> bool:
             return False
         if "__init__" in klass.__dict__:
             init = getattr(klass.__init__, "__wrapped__", klass.__init__)
-            names = [p for p in inspect.signature(init).parameters if p not in ("self", "args", "kwargs", "name", "trainable", "dtype")]
+            names = [
+                p
+                for p in inspect.signature(init).parameters
+                if p not in ("self", "args", "kwargs", "name", "trainable", "dtype")
+            ]
             return bool(names)
     return False
 

@@ -2,6 +2,7 @@
 shape is known (from an `Input`, an `input_shape=` argument, `build()` or a first call).
 Until then it behaves as a model without a graph (`Model`'s methods); after, as the
 `Functional` it builds on."""
+
 from __future__ import annotations
 
 import copy
@@ -52,7 +53,9 @@ class Sequential(Functional):
             )
         if isinstance(layer, InputLayer):
             if self._stack or self._input_layer is not None:
-                raise ValueError(f"Sequential model '{self.name}': an InputLayer can only be the first layer. Received: {layer.name}")
+                raise ValueError(
+                    f"Sequential model '{self.name}': an InputLayer can only be the first layer. Received: {layer.name}"
+                )
             self._input_layer = layer
         else:
             names = {existing.name for existing in self._stack}

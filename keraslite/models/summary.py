@@ -6,6 +6,7 @@ columns (line length 65, columns ending at 29/55/65); any other graph prints fou
 column is cut at the column edge, one character short so that a space separates it
 from the next column.
 """
+
 from __future__ import annotations
 
 from keraslite.backend import tree

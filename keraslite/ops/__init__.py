@@ -3,6 +3,7 @@
 Every op runs its torch implementation on tensors (and NumPy arrays / Python numbers);
 on KerasTensors it records an op node in the functional graph (see `ops/dispatch.py`).
 """
+
 from keraslite.ops import image as image
 from keraslite.ops import linalg as linalg
 from keraslite.ops import nn as nn

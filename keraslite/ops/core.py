@@ -1,4 +1,5 @@
 """Core `keras.ops`: conversion, dtype, shape, control flow and slicing helpers."""
+
 from __future__ import annotations
 
 import builtins

@@ -6,6 +6,7 @@ anywhere in its arguments (also inside a list, as for `stack`) it records an op 
 the functional graph, which the fx lowering turns into a `call_function` of the same
 torch implementation. The eager path costs one scan of the arguments.
 """
+
 from __future__ import annotations
 
 import functools

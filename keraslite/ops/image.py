@@ -1,4 +1,5 @@
 """`keras.ops.image`: resizing and color conversion on channels-last image batches."""
+
 from __future__ import annotations
 
 import torch
@@ -11,16 +12,30 @@ _MODES = {"bilinear": "bilinear", "nearest": "nearest-exact", "bicubic": "bicubi
 
 
 @keras_op
-def resize(images, size, interpolation="bilinear", antialias=False, crop_to_aspect_ratio=False, pad_to_aspect_ratio=False, fill_mode="constant", fill_value=0.0, data_format=None):
+def resize(
+    images,
+    size,
+    interpolation="bilinear",
+    antialias=False,
+    crop_to_aspect_ratio=False,
+    pad_to_aspect_ratio=False,
+    fill_mode="constant",
+    fill_value=0.0,
+    data_format=None,
+):
     """`images` (a batch, or one image) resized to `size = (height, width)`.
 
     Half-pixel sampling (TensorFlow's and Keras's convention); `interpolation` is one of
     bilinear, nearest, bicubic, area.
     """
     if interpolation not in _MODES:
-        raise ValueError(f"Invalid value for argument `interpolation`. Expected one of {sorted(_MODES)}. Received: interpolation={interpolation!r}")
+        raise ValueError(
+            f"Invalid value for argument `interpolation`. Expected one of {sorted(_MODES)}. Received: interpolation={interpolation!r}"
+        )
     if crop_to_aspect_ratio or pad_to_aspect_ratio:
-        raise NotImplementedError("resize: crop_to_aspect_ratio / pad_to_aspect_ratio are not supported yet; use keras.layers.Resizing.")
+        raise NotImplementedError(
+            "resize: crop_to_aspect_ratio / pad_to_aspect_ratio are not supported yet; use keras.layers.Resizing."
+        )
     images = to_tensor(images)
     unbatched = images.ndim == 3
     x = images.unsqueeze(0) if unbatched else images

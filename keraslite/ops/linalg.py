@@ -1,4 +1,5 @@
 """`keras.ops.linalg` (also at the top of `keras.ops`: `norm`, `solve`, ...)."""
+
 from __future__ import annotations
 
 import torch
@@ -13,7 +14,9 @@ def norm(x, ord=None, axis=None, keepdims=False):  # noqa: A002
     if axis is None and ord is None:
         return torch.linalg.vector_norm(x, keepdim=keepdims)
     if isinstance(axis, (list, tuple)) and len(axis) == 2 or (axis is None and x.ndim == 2 and ord is not None):
-        return torch.linalg.matrix_norm(x, ord="fro" if ord is None else ord, dim=tuple(axis) if axis else (-2, -1), keepdim=keepdims)
+        return torch.linalg.matrix_norm(
+            x, ord="fro" if ord is None else ord, dim=tuple(axis) if axis else (-2, -1), keepdim=keepdims
+        )
     return torch.linalg.vector_norm(x, ord=2 if ord is None else ord, dim=axis, keepdim=keepdims)
 
 
@@ -91,4 +94,6 @@ def solve_triangular(a, b, lower=False):
 def lstsq(a, b, rcond=None):
     """Least-squares solution of `a @ x = b`."""
     a, b = to_tensor(a), to_tensor(b)
-    return torch.linalg.lstsq(a, b if b.ndim == a.ndim else b.unsqueeze(-1), rcond=rcond).solution.reshape((a.shape[-1],) + tuple(b.shape[1:]))
+    return torch.linalg.lstsq(a, b if b.ndim == a.ndim else b.unsqueeze(-1), rcond=rcond).solution.reshape(
+        (a.shape[-1],) + tuple(b.shape[1:])
+    )

@@ -1,4 +1,5 @@
 """`keras.ops` math: erf, top_k, in_top_k, segment reductions, logdet ..."""
+
 from __future__ import annotations
 
 import torch

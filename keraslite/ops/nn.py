@@ -1,4 +1,5 @@
 """`keras.ops.nn`: activations, convolutions and pooling, crossentropies, normalization."""
+
 from keraslite.ops.nn_conv import adaptive_average_pool as adaptive_average_pool
 from keraslite.ops.nn_conv import adaptive_max_pool as adaptive_max_pool
 from keraslite.ops.nn_conv import average_pool as average_pool

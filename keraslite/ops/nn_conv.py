@@ -1,5 +1,6 @@
 """Convolution and pooling `keras.ops` in Keras layouts (channels-last by default,
 kernels `(*spatial, in, out)`), with TensorFlow's "same" padding."""
+
 from __future__ import annotations
 
 import math
@@ -143,7 +144,9 @@ def conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=No
 
 
 @keras_op
-def separable_conv(inputs, depthwise_kernel, pointwise_kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
+def separable_conv(
+    inputs, depthwise_kernel, pointwise_kernel, strides=1, padding="valid", data_format=None, dilation_rate=1
+):
     """A depthwise convolution followed by a 1x1 (pointwise) convolution."""
     depthwise = depthwise_conv.eager_function(inputs, depthwise_kernel, strides, padding, data_format, dilation_rate)
     return conv.eager_function(depthwise, pointwise_kernel, 1, "valid", data_format, 1)

@@ -1,4 +1,5 @@
 """Neural-network `keras.ops`: activations, one_hot, crossentropies, moments, normalization."""
+
 from __future__ import annotations
 
 import torch
@@ -27,11 +28,19 @@ silu = _activation("silu", F.silu, "x * sigmoid(x), elementwise.")
 swish = _activation("swish", F.silu, "x * sigmoid(x), elementwise (alias of silu).")
 log_sigmoid = _activation("log_sigmoid", F.logsigmoid, "log(sigmoid(x)), elementwise.")
 selu = _activation("selu", F.selu, "Scaled exponential linear unit, elementwise.")
-hard_sigmoid = _activation("hard_sigmoid", lambda x: torch.clamp(x / 6.0 + 0.5, 0.0, 1.0), "relu6(x + 3) / 6, elementwise.")
-hard_silu = _activation("hard_silu", lambda x: x * torch.clamp(x / 6.0 + 0.5, 0.0, 1.0), "x * hard_sigmoid(x), elementwise.")
+hard_sigmoid = _activation(
+    "hard_sigmoid", lambda x: torch.clamp(x / 6.0 + 0.5, 0.0, 1.0), "relu6(x + 3) / 6, elementwise."
+)
+hard_silu = _activation(
+    "hard_silu", lambda x: x * torch.clamp(x / 6.0 + 0.5, 0.0, 1.0), "x * hard_sigmoid(x), elementwise."
+)
 hard_swish = hard_silu
 tanh_shrink = _activation("tanh_shrink", F.tanhshrink, "x - tanh(x), elementwise.")
-sparse_plus = _activation("sparse_plus", lambda x: torch.where(x <= -1, torch.zeros_like(x), torch.where(x >= 1, x, (x + 1) ** 2 / 4)), "SparsePlus activation.")
+sparse_plus = _activation(
+    "sparse_plus",
+    lambda x: torch.where(x <= -1, torch.zeros_like(x), torch.where(x >= 1, x, (x + 1) ** 2 / 4)),
+    "SparsePlus activation.",
+)
 squareplus = _activation("squareplus", lambda x: (x + torch.sqrt(x * x + 4.0)) / 2, "(x + sqrt(x^2 + 4)) / 2.")
 
 
@@ -229,7 +238,9 @@ def rms_normalization(x, scale=None, axis=-1, epsilon=None):
     """x / sqrt(mean(x^2) + epsilon) over `axis`, then `* scale`."""
     x = default_float(to_tensor(x))
     axes = tuple(axis) if isinstance(axis, (list, tuple)) else (axis,)
-    result = x * torch.rsqrt(torch.mean(x * x, dim=axes, keepdim=True) + (state.epsilon() if epsilon is None else epsilon))
+    result = x * torch.rsqrt(
+        torch.mean(x * x, dim=axes, keepdim=True) + (state.epsilon() if epsilon is None else epsilon)
+    )
     return result if scale is None else result * to_tensor(scale)
 
 
@@ -238,7 +249,9 @@ def psnr(x1, x2, max_val):
     """Peak signal-to-noise ratio between two images, in dB."""
     x1, x2 = default_float(to_tensor(x1)), default_float(to_tensor(x2))
     mse = torch.mean((x1 - x2) ** 2)
-    return 20.0 * torch.log10(torch.as_tensor(float(max_val), dtype=x1.dtype, device=x1.device)) - 10.0 * torch.log10(mse)
+    return 20.0 * torch.log10(torch.as_tensor(float(max_val), dtype=x1.dtype, device=x1.device)) - 10.0 * torch.log10(
+        mse
+    )
 
 
 @keras_op

@@ -1,4 +1,5 @@
 """`keras.ops.numpy`: the NumPy-named operations."""
+
 from keraslite.ops.numpy_create import arange as arange
 from keraslite.ops.numpy_create import bartlett as bartlett
 from keraslite.ops.numpy_create import blackman as blackman

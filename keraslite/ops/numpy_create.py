@@ -1,4 +1,5 @@
 """`keras.ops` that create tensors: zeros, ones, full, arange, linspace, eye, ..."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -3,6 +3,7 @@
 Each entry is one line: the Keras name, the torch function, and whether integer inputs
 compute in floatx (`sqrt` of an int tensor is a float, as in Keras).
 """
+
 from __future__ import annotations
 
 import torch
@@ -42,7 +43,9 @@ negative = _unary("negative", torch.neg, "Numerical negative, elementwise.")
 square = _unary("square", torch.square, "Square, elementwise.")
 sqrt = _unary("sqrt", torch.sqrt, "Square root, elementwise.", float_result=True)
 rsqrt = _unary("rsqrt", torch.rsqrt, "Reciprocal square root, elementwise.", float_result=True)
-cbrt = _unary("cbrt", lambda x: torch.sign(x) * torch.abs(x).pow(1.0 / 3.0), "Cube root, elementwise.", float_result=True)
+cbrt = _unary(
+    "cbrt", lambda x: torch.sign(x) * torch.abs(x).pow(1.0 / 3.0), "Cube root, elementwise.", float_result=True
+)
 exp = _unary("exp", torch.exp, "Exponential, elementwise.", float_result=True)
 exp2 = _unary("exp2", torch.exp2, "2 to the power of x, elementwise.", float_result=True)
 expm1 = _unary("expm1", torch.expm1, "exp(x) - 1, elementwise.", float_result=True)
@@ -64,7 +67,9 @@ arccosh = _unary("arccosh", torch.acosh, "Inverse hyperbolic cosine, elementwise
 arctanh = _unary("arctanh", torch.atanh, "Inverse hyperbolic tangent, elementwise.", float_result=True)
 floor = _unary("floor", lambda x: x if not x.is_floating_point() else torch.floor(x), "Floor, elementwise.")
 ceil = _unary("ceil", lambda x: x if not x.is_floating_point() else torch.ceil(x), "Ceiling, elementwise.")
-trunc = _unary("trunc", lambda x: x if not x.is_floating_point() else torch.trunc(x), "Truncation toward zero, elementwise.")
+trunc = _unary(
+    "trunc", lambda x: x if not x.is_floating_point() else torch.trunc(x), "Truncation toward zero, elementwise."
+)
 sign = _unary("sign", torch.sign, "Sign (-1, 0 or 1), elementwise.")
 reciprocal = _unary("reciprocal", torch.reciprocal, "1 / x, elementwise.", float_result=True)
 isnan = _unary("isnan", torch.isnan, "Whether each element is NaN.")
@@ -75,7 +80,9 @@ signbit = _unary("signbit", torch.signbit, "Whether the sign bit is set, element
 conjugate = _unary("conjugate", torch.conj, "Complex conjugate, elementwise.")
 conj = _unary("conj", torch.conj, "Complex conjugate, elementwise.")
 real = _unary("real", lambda x: torch.real(x) if x.is_complex() else x, "Real part, elementwise.")
-imag = _unary("imag", lambda x: torch.imag(x) if x.is_complex() else torch.zeros_like(x), "Imaginary part, elementwise.")
+imag = _unary(
+    "imag", lambda x: torch.imag(x) if x.is_complex() else torch.zeros_like(x), "Imaginary part, elementwise."
+)
 deg2rad = _unary("deg2rad", torch.deg2rad, "Degrees to radians.", float_result=True)
 rad2deg = _unary("rad2deg", torch.rad2deg, "Radians to degrees.", float_result=True)
 sinc = _unary("sinc", torch.sinc, "Normalized sinc, elementwise.", float_result=True)
@@ -98,9 +105,21 @@ maximum = _binary("maximum", lambda a, b: torch.maximum(*_both_tensors(a, b)), "
 minimum = _binary("minimum", lambda a, b: torch.minimum(*_both_tensors(a, b)), "Elementwise minimum.")
 fmax = _binary("fmax", lambda a, b: torch.fmax(*_both_tensors(a, b)), "Elementwise maximum ignoring NaN.")
 fmin = _binary("fmin", lambda a, b: torch.fmin(*_both_tensors(a, b)), "Elementwise minimum ignoring NaN.")
-arctan2 = _binary("arctan2", lambda a, b: torch.atan2(*(default_float(t) for t in _both_tensors(a, b))), "arctan(x1 / x2) choosing the quadrant.")
-hypot = _binary("hypot", lambda a, b: torch.hypot(*(default_float(t) for t in _both_tensors(a, b))), "sqrt(x1**2 + x2**2), elementwise.")
-logaddexp = _binary("logaddexp", lambda a, b: torch.logaddexp(*(default_float(t) for t in _both_tensors(a, b))), "log(exp(x1) + exp(x2)), elementwise.")
+arctan2 = _binary(
+    "arctan2",
+    lambda a, b: torch.atan2(*(default_float(t) for t in _both_tensors(a, b))),
+    "arctan(x1 / x2) choosing the quadrant.",
+)
+hypot = _binary(
+    "hypot",
+    lambda a, b: torch.hypot(*(default_float(t) for t in _both_tensors(a, b))),
+    "sqrt(x1**2 + x2**2), elementwise.",
+)
+logaddexp = _binary(
+    "logaddexp",
+    lambda a, b: torch.logaddexp(*(default_float(t) for t in _both_tensors(a, b))),
+    "log(exp(x1) + exp(x2)), elementwise.",
+)
 equal = _binary("equal", torch.eq, "x1 == x2, elementwise.")
 not_equal = _binary("not_equal", torch.ne, "x1 != x2, elementwise.")
 greater = _binary("greater", torch.gt, "x1 > x2, elementwise.")

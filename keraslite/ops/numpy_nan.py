@@ -1,5 +1,6 @@
 """NaN-ignoring reductions and scans (`nansum`, `nanmean`, `nanquantile`, `nanargmax`,
 ...): NumPy's `nan*` functions on torch tensors."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -33,14 +34,18 @@ def nanmean(x, axis=None, keepdims=False):
 def nanmax(x, axis=None, keepdims=False):
     """Maximum over `axis` ignoring NaNs."""
     x = default_float(to_tensor(x))
-    return torch.amax(torch.where(torch.isnan(x), torch.full_like(x, float("-inf")), x), dim=_dims(x, axis), keepdim=keepdims)
+    return torch.amax(
+        torch.where(torch.isnan(x), torch.full_like(x, float("-inf")), x), dim=_dims(x, axis), keepdim=keepdims
+    )
 
 
 @keras_op
 def nanmin(x, axis=None, keepdims=False):
     """Minimum over `axis` ignoring NaNs."""
     x = default_float(to_tensor(x))
-    return torch.amin(torch.where(torch.isnan(x), torch.full_like(x, float("inf")), x), dim=_dims(x, axis), keepdim=keepdims)
+    return torch.amin(
+        torch.where(torch.isnan(x), torch.full_like(x, float("inf")), x), dim=_dims(x, axis), keepdim=keepdims
+    )
 
 
 @keras_op
@@ -81,7 +86,9 @@ def nanquantile(x, q, axis=None, method="linear", keepdims=False):
 @keras_op
 def nanpercentile(x, q, axis=None, method="linear", keepdims=False):
     """The `q`-th percentile(s) over `axis`, ignoring NaNs."""
-    return nanquantile.eager_function(x, np.asarray(q, dtype="float64") / 100.0, axis=axis, method=method, keepdims=keepdims)
+    return nanquantile.eager_function(
+        x, np.asarray(q, dtype="float64") / 100.0, axis=axis, method=method, keepdims=keepdims
+    )
 
 
 @keras_op

@@ -1,4 +1,5 @@
 """Products: matmul, dot, tensordot, einsum, outer, inner, vdot, cross, kron."""
+
 from __future__ import annotations
 
 import torch

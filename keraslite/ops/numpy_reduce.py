@@ -1,4 +1,5 @@
 """Reductions and scans (`sum`, `mean`, `max`, `argmax`, `cumsum`, `sort`, ...)."""
+
 from __future__ import annotations
 
 import builtins
@@ -23,7 +24,11 @@ def sum(x, axis=None, keepdims=False):  # noqa: A001
     if x.dtype == torch.bool:
         x = x.to(torch.int32)
     result = torch.sum(x, dim=_reduce_dims(x, axis), keepdim=keepdims)
-    return result.to(x.dtype) if not x.is_floating_point() and x.dtype != torch.int64 and x.dtype != torch.uint8 else result
+    return (
+        result.to(x.dtype)
+        if not x.is_floating_point() and x.dtype != torch.int64 and x.dtype != torch.uint8
+        else result
+    )
 
 
 @keras_op
@@ -48,7 +53,11 @@ def _extremum(torch_function, x, axis, keepdims, initial):
     x = to_tensor(x)
     result = torch_function(x, dim=_reduce_dims(x, axis), keepdim=keepdims)
     if initial is not None:
-        result = torch.maximum(result, torch.as_tensor(initial, dtype=result.dtype)) if torch_function is torch.amax else torch.minimum(result, torch.as_tensor(initial, dtype=result.dtype))
+        result = (
+            torch.maximum(result, torch.as_tensor(initial, dtype=result.dtype))
+            if torch_function is torch.amax
+            else torch.minimum(result, torch.as_tensor(initial, dtype=result.dtype))
+        )
     return result
 
 
@@ -229,7 +238,9 @@ def trace(x, offset=0, axis1=0, axis2=1):
 @keras_op
 def percentile(x, q, axis=None, method="linear", keepdims=False):
     """The `q`-th percentile(s) (0-100) over `axis`."""
-    return quantile.eager_function(x, np.asarray(q, dtype="float64") / 100.0, axis=axis, method=method, keepdims=keepdims)
+    return quantile.eager_function(
+        x, np.asarray(q, dtype="float64") / 100.0, axis=axis, method=method, keepdims=keepdims
+    )
 
 
 @keras_op

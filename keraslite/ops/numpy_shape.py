@@ -1,4 +1,5 @@
 """Shape, indexing and linear-algebra-like `keras.ops` (NumPy names)."""
+
 from __future__ import annotations
 
 import builtins
@@ -60,7 +61,9 @@ def squeeze(x, axis=None):
     axes = axis if isinstance(axis, (list, tuple)) else (axis,)
     for a in axes:
         if x.shape[a] != 1:
-            raise ValueError(f"Cannot squeeze axis {a}: its size is {x.shape[a]}, not 1. Received: x.shape={tuple(x.shape)}, axis={axis}")
+            raise ValueError(
+                f"Cannot squeeze axis {a}: its size is {x.shape[a]}, not 1. Received: x.shape={tuple(x.shape)}, axis={axis}"
+            )
     return x.squeeze(tuple(axes))
 
 
@@ -172,7 +175,7 @@ def take(x, indices, axis=None):
     # Negative indices count from the end, as in NumPy.
     indices = torch.where(indices < 0, indices + x.shape[axis], indices)
     flat = torch.index_select(x, axis, indices.reshape(-1))
-    return flat.reshape(x.shape[:axis] + indices.shape + x.shape[axis + 1:])
+    return flat.reshape(x.shape[:axis] + indices.shape + x.shape[axis + 1 :])
 
 
 @keras_op

@@ -1,4 +1,5 @@
 """`keras.optimizers` (re-exports)."""
+
 from keraslite.optimizers import schedules as schedules
 from keraslite.optimizers.adagrad import Adadelta as Adadelta
 from keraslite.optimizers.adagrad import Adagrad as Adagrad

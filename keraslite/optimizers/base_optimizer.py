@@ -14,6 +14,7 @@ Every quantity used in an update (learning rate, step count, bias corrections) i
 0-d tensor on the weights' device: the update never syncs with the host and, under
 `torch.compile`, a changed learning rate does not trigger a recompilation.
 """
+
 from __future__ import annotations
 
 import re
@@ -47,7 +48,21 @@ class Optimizer:
         name: the optimizer's name (auto: `adam`, `adam_1`, ...).
     """
 
-    def __init__(self, learning_rate, weight_decay=None, clipnorm=None, clipvalue=None, global_clipnorm=None, use_ema=False, ema_momentum=0.99, ema_overwrite_frequency=None, loss_scale_factor=None, gradient_accumulation_steps=None, name=None, **kwargs):
+    def __init__(
+        self,
+        learning_rate,
+        weight_decay=None,
+        clipnorm=None,
+        clipvalue=None,
+        global_clipnorm=None,
+        use_ema=False,
+        ema_momentum=0.99,
+        ema_overwrite_frequency=None,
+        loss_scale_factor=None,
+        gradient_accumulation_steps=None,
+        name=None,
+        **kwargs,
+    ):
         if kwargs.pop("decay", None) is not None:
             warnings.warn("Argument `decay` is no longer supported and will be ignored.")
         if "lr" in kwargs:
@@ -82,7 +97,9 @@ class Optimizer:
         self._exclude_pattern = None
         self._iterations = _scalar_variable(0, torch.int64, "iteration", f"{self.name}/iteration")
         self._variables.append(self._iterations)
-        if isinstance(learning_rate, LearningRateSchedule) or (callable(learning_rate) and not isinstance(learning_rate, (int, float))):
+        if isinstance(learning_rate, LearningRateSchedule) or (
+            callable(learning_rate) and not isinstance(learning_rate, (int, float))
+        ):
             self._learning_rate = learning_rate
         else:
             if isinstance(learning_rate, (np.floating, np.integer)):
@@ -93,7 +110,9 @@ class Optimizer:
                     "callable (that takes in the current iteration value and returns the corresponding learning "
                     f"rate value). Received instead: learning_rate={learning_rate}"
                 )
-            self._learning_rate = _scalar_variable(float(learning_rate), torch.float32, "learning_rate", f"{self.name}/learning_rate")
+            self._learning_rate = _scalar_variable(
+                float(learning_rate), torch.float32, "learning_rate", f"{self.name}/learning_rate"
+            )
             self._variables.append(self._learning_rate)
 
     # ------------------------------------------------------------------ state
@@ -109,7 +128,12 @@ class Optimizer:
 
     def add_variable(self, shape, initializer="zeros", dtype=None, name=None) -> Variable:
         value = initializers.get(initializer)(tuple(shape), dtype=dtype or state.floatx())
-        variable = Variable(torch.as_tensor(value).to(state.get_device()), trainable=False, name=name or "variable", path=f"{self.name}/{name}")
+        variable = Variable(
+            torch.as_tensor(value).to(state.get_device()),
+            trainable=False,
+            name=name or "variable",
+            path=f"{self.name}/{name}",
+        )
         self._variables.append(variable)
         return variable
 
@@ -123,7 +147,9 @@ class Optimizer:
         elif isinstance(initializer, (int, float)):
             data = torch.full_like(reference, float(initializer)).detach()
         else:
-            data = torch.as_tensor(initializers.get(initializer)(tuple(reference.shape))).to(reference.device, reference.dtype)
+            data = torch.as_tensor(initializers.get(initializer)(tuple(reference.shape))).to(
+                reference.device, reference.dtype
+            )
         variable = Variable(data, trainable=False, name=full, path=f"{self.name}/{full}")
         self._variables.append(variable)
         return variable
@@ -165,7 +191,9 @@ class Optimizer:
 
     @learning_rate.setter
     def learning_rate(self, value) -> None:
-        if isinstance(value, LearningRateSchedule) or (callable(value) and not isinstance(value, (torch.Tensor, float, int))):
+        if isinstance(value, LearningRateSchedule) or (
+            callable(value) and not isinstance(value, (torch.Tensor, float, int))
+        ):
             if isinstance(self._learning_rate, Variable):
                 self._variables.remove(self._learning_rate)
             self._learning_rate = value
@@ -235,7 +263,9 @@ class Optimizer:
         if self.global_clipnorm and self.global_clipnorm > 0:
             norm = torch.sqrt(torch.stack([torch.sum(torch.square(g)) for g in grads]).sum())
             # NaN/inf norms propagate into the gradients, as in Keras.
-            scale = self.global_clipnorm * torch.minimum(1.0 / norm, torch.tensor(1.0 / self.global_clipnorm, device=norm.device)) + (norm - norm)
+            scale = self.global_clipnorm * torch.minimum(
+                1.0 / norm, torch.tensor(1.0 / self.global_clipnorm, device=norm.device)
+            ) + (norm - norm)
             return torch._foreach_mul(grads, scale)
         if self.clipvalue and self.clipvalue > 0:
             return [torch.clamp(g, -self.clipvalue, self.clipvalue) for g in grads]
@@ -290,7 +320,10 @@ class Optimizer:
         (checked by identity, so this costs no per-variable Python work)."""
         if not self.built:
             self.build(variables)
-        if variables is not self._trainable_variables and (len(variables) != len(self._trainable_variables) or any(a is not b for a, b in zip(variables, self._trainable_variables))):
+        if variables is not self._trainable_variables and (
+            len(variables) != len(self._trainable_variables)
+            or any(a is not b for a, b in zip(variables, self._trainable_variables))
+        ):
             self.apply(grads, variables)
             return
         if any(g is None for g in grads):
@@ -331,7 +364,9 @@ class Optimizer:
         elsewhere the numerators are scaled first (a CUDA scalar tensor cannot be read
         by the fused kernel without a sync; the compiler fuses the two anyway)."""
         if scale.device.type == "cpu" and not torch.compiler.is_compiling():
-            torch._foreach_addcdiv_(variables, numerators, denominators, scale.reshape(1).expand(len(variables)).contiguous())
+            torch._foreach_addcdiv_(
+                variables, numerators, denominators, scale.reshape(1).expand(len(variables)).contiguous()
+            )
         else:
             torch._foreach_addcdiv_(variables, torch._foreach_mul(numerators, scale), denominators, value=1)
 

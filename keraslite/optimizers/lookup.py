@@ -1,4 +1,5 @@
 """`keras.optimizers.get/serialize/deserialize`."""
+
 from __future__ import annotations
 
 import inspect

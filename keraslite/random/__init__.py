@@ -1,4 +1,5 @@
 """`keras.random`."""
+
 from keraslite.random.random import beta as beta
 from keraslite.random.random import binomial as binomial
 from keraslite.random.random import categorical as categorical

@@ -1,4 +1,5 @@
 """`keras.random`: draws from normal, uniform, ... distributions, on the default device."""
+
 from __future__ import annotations
 
 import torch
@@ -26,21 +27,32 @@ def normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None) -> torch.Tensor:
         seed: None, an int (same draw every call) or a `SeedGenerator`.
     """
     device = state.get_device()
-    sample = torch.randn(_shape(shape), dtype=_float_dtype(dtype), device=device, generator=torch_generator(seed, device))
+    sample = torch.randn(
+        _shape(shape), dtype=_float_dtype(dtype), device=device, generator=torch_generator(seed, device)
+    )
     return sample * stddev + mean
 
 
 def uniform(shape, minval=0.0, maxval=1.0, dtype=None, seed=None) -> torch.Tensor:
     """Samples of a uniform distribution on `[minval, maxval)`."""
     device = state.get_device()
-    sample = torch.rand(_shape(shape), dtype=_float_dtype(dtype), device=device, generator=torch_generator(seed, device))
+    sample = torch.rand(
+        _shape(shape), dtype=_float_dtype(dtype), device=device, generator=torch_generator(seed, device)
+    )
     return sample * (maxval - minval) + minval
 
 
 def randint(shape, minval, maxval, dtype="int32", seed=None) -> torch.Tensor:
     """Integers drawn uniformly from `[minval, maxval)`."""
     device = state.get_device()
-    return torch.randint(int(minval), int(maxval), _shape(shape), dtype=dtypes.to_torch_dtype(dtype), device=device, generator=torch_generator(seed, device))
+    return torch.randint(
+        int(minval),
+        int(maxval),
+        _shape(shape),
+        dtype=dtypes.to_torch_dtype(dtype),
+        device=device,
+        generator=torch_generator(seed, device),
+    )
 
 
 def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None) -> torch.Tensor:
@@ -56,7 +68,11 @@ def dropout(inputs, rate, noise_shape=None, seed=None) -> torch.Tensor:
     inputs = to_tensor(inputs)
     if rate <= 0:
         return inputs
-    shape = inputs.shape if noise_shape is None else tuple(inputs.shape[i] if d is None else d for i, d in enumerate(noise_shape))
+    shape = (
+        inputs.shape
+        if noise_shape is None
+        else tuple(inputs.shape[i] if d is None else d for i, d in enumerate(noise_shape))
+    )
     keep = uniform(shape, dtype=dtypes.standardize_dtype(inputs.dtype), seed=seed) >= rate
     return inputs * keep / (1.0 - rate)
 
@@ -73,7 +89,9 @@ def categorical(logits, num_samples, dtype="int32", seed=None) -> torch.Tensor:
     """`num_samples` class indices per row of `logits`."""
     logits = to_tensor(logits)
     probabilities = torch.softmax(logits.float(), dim=-1)
-    samples = torch.multinomial(probabilities, num_samples, replacement=True, generator=torch_generator(seed, logits.device))
+    samples = torch.multinomial(
+        probabilities, num_samples, replacement=True, generator=torch_generator(seed, logits.device)
+    )
     return samples.to(dtypes.to_torch_dtype(dtype))
 
 
@@ -91,11 +109,15 @@ def gamma(shape, alpha, dtype=None, seed=None) -> torch.Tensor:
 
 def binomial(shape, counts, probabilities, dtype=None, seed=None) -> torch.Tensor:
     """Samples of a Binomial(counts, probabilities) distribution."""
-    distribution = torch.distributions.Binomial(torch.as_tensor(counts, dtype=torch.float32), torch.as_tensor(probabilities, dtype=torch.float32))
+    distribution = torch.distributions.Binomial(
+        torch.as_tensor(counts, dtype=torch.float32), torch.as_tensor(probabilities, dtype=torch.float32)
+    )
     return distribution.sample(_shape(shape)).to(device=state.get_device(), dtype=_float_dtype(dtype))
 
 
 def beta(shape, alpha, beta, dtype=None, seed=None) -> torch.Tensor:
     """Samples of a Beta(alpha, beta) distribution."""
-    distribution = torch.distributions.Beta(torch.as_tensor(alpha, dtype=torch.float32), torch.as_tensor(beta, dtype=torch.float32))
+    distribution = torch.distributions.Beta(
+        torch.as_tensor(alpha, dtype=torch.float32), torch.as_tensor(beta, dtype=torch.float32)
+    )
     return distribution.sample(_shape(shape)).to(device=state.get_device(), dtype=_float_dtype(dtype))

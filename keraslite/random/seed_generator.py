@@ -5,6 +5,7 @@ Keras's rules: `seed=None` draws from the global generator (seeded by
 every call; a `SeedGenerator` advances its own state at every call, so a sequence of
 draws is reproducible from its initial seed.
 """
+
 from __future__ import annotations
 
 import torch
@@ -61,6 +62,5 @@ def torch_generator(seed, device: torch.device):
         generator.manual_seed(seed)
         return generator
     raise ValueError(
-        "Argument `seed` must be None, an integer or a `keras.random.SeedGenerator`. "
-        f"Received: seed={seed!r}"
+        f"Argument `seed` must be None, an integer or a `keras.random.SeedGenerator`. Received: seed={seed!r}"
     )

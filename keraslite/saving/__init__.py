@@ -1,4 +1,5 @@
 """`keras.saving`: saving and loading models, and (de)serializing Keras objects."""
+
 from keraslite.saving.saving_api import load_model as load_model
 from keraslite.saving.saving_api import load_weights as load_weights
 from keraslite.saving.saving_api import save_model as save_model

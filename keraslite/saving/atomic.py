@@ -1,5 +1,6 @@
 """Crash-proof writes: everything is written to a temporary file (or folder) beside the
 target and renamed into place, so that a failure mid-save leaves any previous file intact."""
+
 from __future__ import annotations
 
 import contextlib

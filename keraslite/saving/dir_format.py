@@ -9,6 +9,7 @@
 `model.save(path, zipped=False)` writes Keras 3's unzipped layout instead (config.json,
 metadata.json, model.weights.h5), which real Keras 3 loads; `load_model` reads both.
 """
+
 from __future__ import annotations
 
 import json
@@ -22,7 +23,14 @@ MODEL_WEIGHTS = "model.safetensors"
 OPTIMIZER_WEIGHTS = "optimizer.safetensors"
 
 
-def save_directory(model, path: str, config: dict, include_optimizer: bool = True, overwrite: bool = True, keras_layout_h5: bool = False) -> None:
+def save_directory(
+    model,
+    path: str,
+    config: dict,
+    include_optimizer: bool = True,
+    overwrite: bool = True,
+    keras_layout_h5: bool = False,
+) -> None:
     """`keras_layout_h5=True` writes Keras 3's unzipped layout instead (`model.save(path,
     zipped=False)`): the same files as inside a `.keras` archive, which Keras 3 loads."""
     config_json = json.dumps(config, indent=2)

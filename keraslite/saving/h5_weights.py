@@ -1,5 +1,6 @@
 """Keras 3's `model.weights.h5`: one group per layer path holding a `vars` group
 (attribute `name`) whose datasets `0`, `1`, ... are the layer's own variables."""
+
 from __future__ import annotations
 
 import io

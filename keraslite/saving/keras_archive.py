@@ -1,5 +1,6 @@
 """The Keras 3 `.keras` archive: a zip of `metadata.json`, `config.json` and
 `model.weights.h5` (weights and optimizer state in Keras 3's h5 layout)."""
+
 from __future__ import annotations
 
 import datetime
@@ -75,7 +76,9 @@ def read_archive(path: str) -> tuple[dict, dict, bytes]:
                 meta = {}
         weights = _read_member(archive, WEIGHTS_FILENAME, path) if WEIGHTS_FILENAME in archive.namelist() else b""
         if not weights and any(n.endswith(".h5") for n in archive.namelist()):
-            raise corrupt_file_error(path, f"the weights are sharded or renamed ({archive.namelist()}); not supported yet")
+            raise corrupt_file_error(
+                path, f"the weights are sharded or renamed ({archive.namelist()}); not supported yet"
+            )
     return config, meta, weights
 
 

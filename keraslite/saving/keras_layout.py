@@ -7,6 +7,7 @@ name, numbered within each container), `layers/lstm/cell/vars/1` an LSTM cell's
 recurrent kernel, `optimizer/vars/3` the optimizer's fourth variable. `weight_groups`
 walks a keraslite model the way Keras walks its own, so files cross both ways.
 """
+
 from __future__ import annotations
 
 import re
@@ -115,9 +116,13 @@ def _layer_properties(cls) -> list[str]:
     """Properties defined by the layer's own classes (not by Layer, the model classes
     or Module)."""
     names = []
-    hidden = set().union(*(_NOT_IN_KERAS.get(k.__name__, set()) for k in cls.__mro__ if k.__module__.startswith("keraslite.")))
+    hidden = set().union(
+        *(_NOT_IN_KERAS.get(k.__name__, set()) for k in cls.__mro__ if k.__module__.startswith("keraslite."))
+    )
     for klass in cls.__mro__:
-        if klass in (Layer, torch.nn.Module, object) or klass.__module__.startswith(("keraslite.graph", "keraslite.models.", "keraslite.training", "keraslite.saving")):
+        if klass in (Layer, torch.nn.Module, object) or klass.__module__.startswith(
+            ("keraslite.graph", "keraslite.models.", "keraslite.training", "keraslite.saving")
+        ):
             continue
         for name, value in vars(klass).items():
             if isinstance(value, property) and not name.startswith("__") and name not in names and name not in hidden:
@@ -197,7 +202,11 @@ def assign_groups(groups, stored: dict, source: str, skip_mismatch: bool = False
                 break
         else:
             pending.append((variables, arrays))
-    unexpected = [f"{path}: {len(arrays)} variable(s)" for path, arrays in stored.items() if path not in expected_paths and len(arrays)]
+    unexpected = [
+        f"{path}: {len(arrays)} variable(s)"
+        for path, arrays in stored.items()
+        if path not in expected_paths and len(arrays)
+    ]
     problems = []
     if missing:
         problems.append("Missing (in the model, not in the file):\n  " + "\n  ".join(missing))
@@ -214,7 +223,9 @@ def assign_groups(groups, stored: dict, source: str, skip_mismatch: bool = False
     converted = []
     for variables, arrays in pending:
         for variable, array in zip(variables, arrays):
-            converted.append((variable, torch.as_tensor(np.array(array)).to(dtype=variable.dtype, device=variable.device)))
+            converted.append(
+                (variable, torch.as_tensor(np.array(array)).to(dtype=variable.dtype, device=variable.device))
+            )
     with torch.no_grad():
         for variable, value in converted:
             variable.copy_(value)

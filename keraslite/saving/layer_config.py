@@ -2,6 +2,7 @@
 `layers`, and back: the part of model configs that does not depend on the model's kind.
 The models write and read their own configs (models/functional.py, models/sequential.py)
 and call these for each layer."""
+
 from __future__ import annotations
 
 import inspect
@@ -25,7 +26,12 @@ def serialize_layer(layer) -> dict:
                 + ". Wrap it in a layer with a `get_config()` method (or use a Lambda layer)."
             )
         class_name = arithmetic[op_name][1]
-        return {"module": "keras.src.ops.numpy", "class_name": class_name, "config": {"name": layer.name}, "registered_name": class_name}
+        return {
+            "module": "keras.src.ops.numpy",
+            "class_name": class_name,
+            "config": {"name": layer.name},
+            "registered_name": class_name,
+        }
     config = serialization.serialize_keras_object(layer)
     shapes_dict = _shapes_dict(layer)
     if shapes_dict is not None:

@@ -3,6 +3,7 @@
 `batch_input_shape`, each layer call is a list of `[layer, node, tensor, kwargs]`, and a
 nested model's own graph is its node 0. The models write their own graphs in this format
 (`Model._legacy_config`); this module holds the per-layer part."""
+
 from __future__ import annotations
 
 from keraslite.layers.input_layer import InputLayer

@@ -7,6 +7,7 @@ under those names. Weights only (`save_weights("w.h5")`): the `model_weights` co
 at the root. Weights are matched layer by layer (or by layer name with `by_name=True`),
 each layer's in tf.keras 2's order: trainable weights, then non-trainable.
 """
+
 from __future__ import annotations
 
 import json
@@ -93,7 +94,9 @@ def _training_config(model):
     config = legacy_config.strip_new_format(dict(config))
     optimizer = config.pop("optimizer", None)
     if optimizer is not None:
-        config["optimizer_config"] = optimizer if isinstance(optimizer, dict) else {"class_name": str(optimizer), "config": {}}
+        config["optimizer_config"] = (
+            optimizer if isinstance(optimizer, dict) else {"class_name": str(optimizer), "config": {}}
+        )
     return config
 
 
@@ -167,7 +170,9 @@ def load_weights_h5(model, path: str, by_name: bool = False, skip_mismatch: bool
 def load_model_h5(path: str, custom_objects=None, compile: bool = True, safe_mode: bool = True):
     with _open(path) as h5:
         if "model_config" not in h5.attrs:
-            raise ValueError(f"No model config found in the file at '{path}': it holds weights only. Use `model.load_weights()`.")
+            raise ValueError(
+                f"No model config found in the file at '{path}': it holds weights only. Use `model.load_weights()`."
+            )
         try:
             config = json.loads(_text(h5.attrs["model_config"]))
         except json.JSONDecodeError as error:

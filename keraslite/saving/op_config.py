@@ -5,6 +5,7 @@ class `Concatenate` (module `keras.src.ops.numpy`) whose config holds the non-te
 arguments (`{"name": ..., "axis": 1}`) and whose node holds the tensor arguments. keraslite
 records the op's function with all its arguments; this module converts both ways.
 """
+
 from __future__ import annotations
 
 import inspect
@@ -27,9 +28,39 @@ _KERAS_OP_MODULES = (
 # Parameters that Keras passes to an op's call (tensors or tensor-like operands) rather
 # than to its constructor, even when they hold a plain number (`ops.maximum(x, 0.0)`).
 _CALL_PARAMETERS = {
-    "x", "x1", "x2", "xs", "y", "a", "b", "inputs", "tensors", "arrays", "array", "condition", "indices",
-    "values", "updates", "target", "output", "query", "key", "value", "mask", "kernel", "bias", "logits",
-    "labels", "scores", "elements", "test_elements", "weights", "input", "images", "start_indices", "inputs_1",
+    "x",
+    "x1",
+    "x2",
+    "xs",
+    "y",
+    "a",
+    "b",
+    "inputs",
+    "tensors",
+    "arrays",
+    "array",
+    "condition",
+    "indices",
+    "values",
+    "updates",
+    "target",
+    "output",
+    "query",
+    "key",
+    "value",
+    "mask",
+    "kernel",
+    "bias",
+    "logits",
+    "labels",
+    "scores",
+    "elements",
+    "test_elements",
+    "weights",
+    "input",
+    "images",
+    "start_indices",
+    "inputs_1",
 }
 
 
@@ -67,7 +98,9 @@ def _snake(name: str) -> str:
 
 
 def _has_tensor(value) -> bool:
-    return isinstance(value, KerasTensor) or (isinstance(value, (list, tuple, dict)) and any(isinstance(v, KerasTensor) for v in tree.flatten(value)))
+    return isinstance(value, KerasTensor) or (
+        isinstance(value, (list, tuple, dict)) and any(isinstance(v, KerasTensor) for v in tree.flatten(value))
+    )
 
 
 def _plain(value):

@@ -1,4 +1,5 @@
 """Restoring a saved optimizer state into a loaded model's optimizer (Keras 3 order)."""
+
 from __future__ import annotations
 
 import warnings
@@ -21,4 +22,9 @@ def load_optimizer_state(model, optimizer_arrays: list, source: str) -> None:
             f"optimizer '{getattr(optimizer, 'name', '?')}' has {len(variables)}. Training resumes with a fresh optimizer state."
         )
         return
-    keras_layout.assign_groups([("optimizer", getattr(optimizer, "name", "optimizer"), variables)], {"optimizer": optimizer_arrays}, source, what="optimizer state")
+    keras_layout.assign_groups(
+        [("optimizer", getattr(optimizer, "name", "optimizer"), variables)],
+        {"optimizer": optimizer_arrays},
+        source,
+        what="optimizer state",
+    )

@@ -1,6 +1,7 @@
 """Weights as safetensors: the keys are Keras 3 weight paths (`layers/dense/vars/0`),
 so the same walk as the `.keras` format addresses them. A file of `state_dict()` keys
 (as `safetensors.torch.save_file(model.state_dict(), ...)` writes) loads too."""
+
 from __future__ import annotations
 
 import json
@@ -22,7 +23,11 @@ def _tensors(groups) -> dict:
     for path, _, variables in groups:
         prefix = f"{path}/vars" if path else "vars"
         for index, variable in enumerate(variables):
-            tensors[f"{prefix}/{index}"] = variable.detach().to("cpu", copy=True).contiguous() if isinstance(variable, torch.Tensor) else torch.as_tensor(variable)
+            tensors[f"{prefix}/{index}"] = (
+                variable.detach().to("cpu", copy=True).contiguous()
+                if isinstance(variable, torch.Tensor)
+                else torch.as_tensor(variable)
+            )
     return tensors
 
 

@@ -9,6 +9,7 @@ name picks the format.
     m.safetensors        weights by Keras weight path  (save_weights / load_weights)
     m.h5                 tf.keras 2 weights file       (save_weights / load_weights)
 """
+
 from __future__ import annotations
 
 import io
@@ -25,7 +26,9 @@ from keraslite.serialization import serialization_lib as serialization
 
 def _path(filepath) -> str:
     if not isinstance(filepath, (str, os.PathLike)):
-        raise TypeError(f"The file path must be a string or os.PathLike. Received: filepath={filepath!r} (of type {type(filepath).__name__})")
+        raise TypeError(
+            f"The file path must be a string or os.PathLike. Received: filepath={filepath!r} (of type {type(filepath).__name__})"
+        )
     return os.fspath(filepath)
 
 
@@ -48,9 +51,18 @@ def save_model(model, filepath, overwrite: bool = True, zipped=None, include_opt
     if save_format == "tf":
         raise ValueError("save_format='tf' (TensorFlow SavedModel) is not available in keraslite. Use a `.keras` path.")
     if zipped is False and not _is_legacy_h5(path):
-        dir_format.save_directory(model, path, model_config_for_file(model), include_optimizer=include_optimizer, overwrite=overwrite, keras_layout_h5=True)
+        dir_format.save_directory(
+            model,
+            path,
+            model_config_for_file(model),
+            include_optimizer=include_optimizer,
+            overwrite=overwrite,
+            keras_layout_h5=True,
+        )
     elif path.endswith(".keras") or zipped is True:
-        keras_archive.save_archive(model, path, model_config_for_file(model), include_optimizer=include_optimizer, overwrite=overwrite)
+        keras_archive.save_archive(
+            model, path, model_config_for_file(model), include_optimizer=include_optimizer, overwrite=overwrite
+        )
     elif _is_legacy_h5(path) or save_format == "h5":
         legacy_h5.save_model_h5(model, path, include_optimizer=include_optimizer, overwrite=overwrite)
     elif path.endswith(".weights.h5"):
@@ -59,7 +71,9 @@ def save_model(model, filepath, overwrite: bool = True, zipped=None, include_opt
             "`model.save_weights(path)` to write weights, or a `.keras` path to save the whole model."
         )
     elif os.path.splitext(path)[1] in ("", ".tf") or os.path.isdir(path):
-        dir_format.save_directory(model, path, model_config_for_file(model), include_optimizer=include_optimizer, overwrite=overwrite)
+        dir_format.save_directory(
+            model, path, model_config_for_file(model), include_optimizer=include_optimizer, overwrite=overwrite
+        )
     else:
         raise ValueError(
             "Invalid filepath extension for saving. Please add a `.keras` extension (Keras 3 archive), `.h5` "
@@ -78,7 +92,9 @@ def load_model(filepath, custom_objects=None, compile: bool = True, safe_mode: b
     """
     path = _path(filepath)
     if not os.path.exists(path):
-        raise ValueError(f"File not found: filepath={path}. Please ensure the file is an accessible `.keras` zip file, `.h5` file or model directory.")
+        raise ValueError(
+            f"File not found: filepath={path}. Please ensure the file is an accessible `.keras` zip file, `.h5` file or model directory."
+        )
     if dir_format.is_model_directory(path) or os.path.isdir(path):
         config, stored = dir_format.read_directory(path)
         return _build_and_load(config, stored, path, custom_objects, compile, safe_mode)
@@ -101,7 +117,9 @@ def _looks_like_zip(path: str) -> bool:
 
 def _build_and_load(config, stored: dict, source: str, custom_objects, compile: bool, safe_mode: bool):
     if not isinstance(config, dict) or "class_name" not in config:
-        raise ValueError(f"Cannot load '{source}': its config is not a Keras model config (no 'class_name'). Received: {str(config)[:200]}")
+        raise ValueError(
+            f"Cannot load '{source}': its config is not a Keras model config (no 'class_name'). Received: {str(config)[:200]}"
+        )
     model = serialization.deserialize_keras_object(config, custom_objects=custom_objects, safe_mode=safe_mode)
     if not hasattr(model, "layers"):
         raise ValueError(f"Cannot load '{source}': its config describes a {type(model).__name__}, not a model.")
@@ -116,13 +134,17 @@ def compile_from_config(model, compile_config: dict, custom_objects=None) -> Non
     """Re-compile a loaded model from its saved `compile_config` (the training helper's hook)."""
     hook = getattr(model, "_compile_from_config", None) or getattr(model, "compile_from_config", None)
     if hook is None or not hasattr(model, "compile"):
-        warnings.warn("The saved model has a training configuration, but this keraslite build cannot compile models; it was loaded uncompiled.")
+        warnings.warn(
+            "The saved model has a training configuration, but this keraslite build cannot compile models; it was loaded uncompiled."
+        )
         return
     with object_registry.custom_object_scope(custom_objects or {}):
         hook(compile_config)
 
 
-def load_stored_weights(model, stored: dict, source: str, include_optimizer: bool = True, skip_mismatch: bool = False) -> None:
+def load_stored_weights(
+    model, stored: dict, source: str, include_optimizer: bool = True, skip_mismatch: bool = False
+) -> None:
     """Assign stored arrays ({group path: [arrays]}) to the model and, if it has one, its optimizer."""
     stored = dict(stored)
     optimizer_arrays = stored.pop("optimizer", None)
@@ -166,19 +188,36 @@ def load_weights(model, filepath, skip_mismatch: bool = False, by_name: bool = F
     if not os.path.exists(path):
         raise FileNotFoundError(f"Weights file not found: filepath={path}")
     if by_name and not _is_legacy_h5(path):
-        raise ValueError("`by_name=True` is only supported for legacy `.h5` weights files (as in Keras). Received: filepath=" + path)
+        raise ValueError(
+            "`by_name=True` is only supported for legacy `.h5` weights files (as in Keras). Received: filepath=" + path
+        )
     if path.endswith(".keras"):
-        keras_layout.assign_groups(keras_layout.weight_groups(model, include_optimizer=False), _without_optimizer(keras_archive.read_weights(path)), path, skip_mismatch=skip_mismatch)
+        keras_layout.assign_groups(
+            keras_layout.weight_groups(model, include_optimizer=False),
+            _without_optimizer(keras_archive.read_weights(path)),
+            path,
+            skip_mismatch=skip_mismatch,
+        )
     elif path.endswith(".weights.h5"):
         stored = h5_weights.read_h5_weights(path, path)
-        keras_layout.assign_groups(keras_layout.weight_groups(model, include_optimizer=False), _without_optimizer(stored), path, skip_mismatch=skip_mismatch)
+        keras_layout.assign_groups(
+            keras_layout.weight_groups(model, include_optimizer=False),
+            _without_optimizer(stored),
+            path,
+            skip_mismatch=skip_mismatch,
+        )
     elif path.endswith(".safetensors"):
         safetensors_weights.load_into(model, path, skip_mismatch=skip_mismatch)
     elif _is_legacy_h5(path):
         legacy_h5.load_weights_h5(model, path, by_name=by_name, skip_mismatch=skip_mismatch)
     elif os.path.isdir(path):
         _, stored = dir_format.read_directory(path)
-        keras_layout.assign_groups(keras_layout.weight_groups(model, include_optimizer=False), _without_optimizer(stored), path, skip_mismatch=skip_mismatch)
+        keras_layout.assign_groups(
+            keras_layout.weight_groups(model, include_optimizer=False),
+            _without_optimizer(stored),
+            path,
+            skip_mismatch=skip_mismatch,
+        )
     else:
         raise ValueError(
             "File format not supported for `load_weights`: use `.weights.h5`, `.keras`, `.safetensors` or `.h5`. "

@@ -5,6 +5,7 @@ closure values), so the two read each other's files on the same Python version;
 `load_function` rebuilds it. Loading runs no code, but the function it returns is code
 from the file: callers check `safe_mode` first.
 """
+
 from __future__ import annotations
 
 import base64

@@ -1,5 +1,6 @@
 """`get(identifier)` for the object families of Keras (initializers, regularizers,
 constraints): an instance, a name, a class name, a config dict, a class or a callable."""
+
 from __future__ import annotations
 
 from keraslite.serialization import serialization_lib as serialization

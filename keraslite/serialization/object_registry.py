@@ -1,4 +1,5 @@
 """Custom objects known by name: `register_keras_serializable`, `custom_object_scope`."""
+
 from __future__ import annotations
 
 import threading

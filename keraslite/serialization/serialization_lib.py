@@ -5,6 +5,7 @@ module name real Keras uses, so that Keras 3 reads our configs and we read its);
 `deserialize_keras_object` resolves it back, looking in custom_objects, the registry and
 the public keraslite namespaces.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -109,7 +110,17 @@ def _lookup_builtin(module: str | None, class_name: str):
     if module in _NAMESPACES:
         candidates.append(_NAMESPACES[module])
     # Configs without a module (tf.keras 2) are looked up across the public namespaces.
-    candidates += ["keraslite.layers", "keraslite.models", "keraslite", "keraslite.losses", "keraslite.metrics", "keraslite.optimizers", "keraslite.initializers", "keraslite.regularizers", "keraslite.constraints"]
+    candidates += [
+        "keraslite.layers",
+        "keraslite.models",
+        "keraslite",
+        "keraslite.losses",
+        "keraslite.metrics",
+        "keraslite.optimizers",
+        "keraslite.initializers",
+        "keraslite.regularizers",
+        "keraslite.constraints",
+    ]
     for candidate in candidates:
         try:
             namespace = importlib.import_module(candidate)
@@ -211,7 +222,9 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode: bool = True
         if obj is None:
             obj = _lookup_builtin(kwargs.get("module_name"), config)
         if obj is None:
-            raise ValueError(f"Could not locate object '{config}'. Pass it in `custom_objects` or register it with `@keras.saving.register_keras_serializable()`.")
+            raise ValueError(
+                f"Could not locate object '{config}'. Pass it in `custom_objects` or register it with `@keras.saving.register_keras_serializable()`."
+            )
         return obj
     if isinstance(config, list):
         return [deserialize_keras_object(c, custom_objects, safe_mode) for c in config]
@@ -228,13 +241,17 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode: bool = True
     registered_name = config.get("registered_name") or class_name
     if class_name == "function":
         name = inner if isinstance(inner, str) else registered_name
-        fn = object_registry.get_registered_object(registered_name, custom_objects) or object_registry.get_registered_object(name, custom_objects)
+        fn = object_registry.get_registered_object(
+            registered_name, custom_objects
+        ) or object_registry.get_registered_object(name, custom_objects)
         if fn is None:
             fn = _lookup_builtin(module, name)
         if fn is None:
             raise ValueError(f"Could not locate function '{name}' (module {module!r}). Pass it in `custom_objects`.")
         return fn
-    cls = object_registry.get_registered_object(registered_name, custom_objects) or object_registry.get_registered_object(class_name, custom_objects)
+    cls = object_registry.get_registered_object(
+        registered_name, custom_objects
+    ) or object_registry.get_registered_object(class_name, custom_objects)
     if cls is None:
         cls = _lookup_builtin(module, class_name)
     if cls is None:

@@ -3,6 +3,7 @@ compute something, for parity tests. Keras and keraslite never share a process.
 
     oracle.run("result['y'] = keras.layers.Dense(2)(inputs['x'])", x=array)
 """
+
 from __future__ import annotations
 
 import json
@@ -25,7 +26,13 @@ class KerasOracle:
     def __init__(self, timeout: float = 300.0):
         env = dict(os.environ, KERAS_BACKEND="torch", CUDA_VISIBLE_DEVICES="")
         self._process = subprocess.Popen(
-            [sys.executable, WORKER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=None, env=env, text=True, bufsize=1
+            [sys.executable, WORKER],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=None,
+            env=env,
+            text=True,
+            bufsize=1,
         )
         self._lock = threading.Lock()
         self._tmp = tempfile.mkdtemp(prefix="keras_oracle_")

@@ -7,6 +7,7 @@ code leaves its answer in a dict named `result`. Arrays in `result` go to the ou
 .npz file; everything else comes back in the JSON reply line. Each request runs in a
 fresh namespace; `keras.backend.clear_session()` runs before each one.
 """
+
 import json
 import os
 import sys
@@ -43,7 +44,11 @@ def main():
                     value = value.detach().cpu().numpy()
                 if isinstance(value, np.ndarray):
                     arrays[key] = value
-                elif isinstance(value, (list, tuple)) and value and all(isinstance(v, np.ndarray) or hasattr(v, "detach") for v in value):
+                elif (
+                    isinstance(value, (list, tuple))
+                    and value
+                    and all(isinstance(v, np.ndarray) or hasattr(v, "detach") for v in value)
+                ):
                     for index, item in enumerate(value):
                         arrays[f"{key}__{index}"] = item.detach().cpu().numpy() if hasattr(item, "detach") else item
                     values[key] = {"__array_list__": len(value)}

@@ -6,6 +6,7 @@ training step that changes the weights, and (given the Keras oracle) parity with
 Keras 3: the same weights (via `set_weights`) and inputs give the same outputs and the
 same gradients with respect to the inputs.
 """
+
 from __future__ import annotations
 
 import json
@@ -68,25 +69,35 @@ def run_layer_test(
     if expected_output_shape is not None:
         expected_symbolic = _with_none_batch(expected_output_shape)
         got = _shapes_of(symbolic_out)
-        assert got == expected_symbolic, f"{layer_cls.__name__}: symbolic output shape {got} != expected {expected_symbolic}"
+        assert got == expected_symbolic, (
+            f"{layer_cls.__name__}: symbolic output shape {got} != expected {expected_symbolic}"
+        )
 
     # 2. Eager call on real data.
     eager_in = [torch.as_tensor(a) for a in arrays]
     eager_out = layer(eager_in if multi else eager_in[0], **call_kwargs)
     if expected_output_shape is not None:
         got = _shapes_of(eager_out)
-        assert got == _as_tuples(expected_output_shape), f"{layer_cls.__name__}: eager output shape {got} != expected {expected_output_shape}"
+        assert got == _as_tuples(expected_output_shape), (
+            f"{layer_cls.__name__}: eager output shape {got} != expected {expected_output_shape}"
+        )
 
     # 3. Weights.
     if expected_num_trainable_weights is not None:
-        assert len(layer.trainable_weights) == expected_num_trainable_weights, f"trainable weights: {[w.path for w in layer.trainable_weights]}"
+        assert len(layer.trainable_weights) == expected_num_trainable_weights, (
+            f"trainable weights: {[w.path for w in layer.trainable_weights]}"
+        )
     if expected_num_non_trainable_weights is not None:
-        assert len(layer.non_trainable_weights) == expected_num_non_trainable_weights, f"non-trainable weights: {[w.path for w in layer.non_trainable_weights]}"
+        assert len(layer.non_trainable_weights) == expected_num_non_trainable_weights, (
+            f"non-trainable weights: {[w.path for w in layer.non_trainable_weights]}"
+        )
 
     # 4. Config round trip.
     config = layer.get_config()
     clone = layer_cls.from_config(config)
-    assert clone.get_config() == config, f"{layer_cls.__name__}: config round trip changed {config} -> {clone.get_config()}"
+    assert clone.get_config() == config, (
+        f"{layer_cls.__name__}: config round trip changed {config} -> {clone.get_config()}"
+    )
 
     # 5. One training step changes the trainable weights.
     if check_training_step and layer.trainable_weights:
@@ -107,11 +118,37 @@ def run_layer_test(
 
     # 6. Parity with real Keras 3.
     if oracle is not None:
-        _check_parity(layer, layer_cls, init_kwargs, call_kwargs, arrays, multi, oracle, keras_class_path, rtol, atol, check_gradients, compare_config_keys)
+        _check_parity(
+            layer,
+            layer_cls,
+            init_kwargs,
+            call_kwargs,
+            arrays,
+            multi,
+            oracle,
+            keras_class_path,
+            rtol,
+            atol,
+            check_gradients,
+            compare_config_keys,
+        )
     return layer
 
 
-def _check_parity(layer, layer_cls, init_kwargs, call_kwargs, arrays, multi, oracle, keras_class_path, rtol, atol, check_gradients, compare_config_keys=False):
+def _check_parity(
+    layer,
+    layer_cls,
+    init_kwargs,
+    call_kwargs,
+    arrays,
+    multi,
+    oracle,
+    keras_class_path,
+    rtol,
+    atol,
+    check_gradients,
+    compare_config_keys=False,
+):
     class_path = keras_class_path or f"keras.layers.{layer_cls.__name__}"
     weights = layer.get_weights()
     named = {f"x{i}": a for i, a in enumerate(arrays)}
@@ -140,20 +177,38 @@ if {float_inputs and check_gradients}:
     expected = oracle.run(code, **named)
     if compare_config_keys:
         ours_keys = sorted(layer.get_config())
-        assert ours_keys == list(expected["config_keys"]), f"{layer_cls.__name__}: config keys {ours_keys} != Keras {expected['config_keys']}"
+        assert ours_keys == list(expected["config_keys"]), (
+            f"{layer_cls.__name__}: config keys {ours_keys} != Keras {expected['config_keys']}"
+        )
         ours_shapes = [list(w.shape) for w in layer.weights]
-        assert ours_shapes == [list(s) for s in expected["weight_shapes"]], f"{layer_cls.__name__}: weight shapes {ours_shapes} != Keras {expected['weight_shapes']}"
+        assert ours_shapes == [list(s) for s in expected["weight_shapes"]], (
+            f"{layer_cls.__name__}: weight shapes {ours_shapes} != Keras {expected['weight_shapes']}"
+        )
     tensors = [torch.tensor(a, requires_grad=float_inputs and check_gradients) for a in arrays]
     out = layer(tensors if multi else tensors[0], **call_kwargs)
     outs = _flat_tensors(out)
-    assert len(outs) == len(expected["outputs"]), f"{layer_cls.__name__}: {len(outs)} outputs vs Keras {len(expected['outputs'])}"
+    assert len(outs) == len(expected["outputs"]), (
+        f"{layer_cls.__name__}: {len(outs)} outputs vs Keras {len(expected['outputs'])}"
+    )
     for ours, theirs in zip(outs, expected["outputs"]):
-        np.testing.assert_allclose(ours.detach().cpu().numpy(), theirs, rtol=rtol, atol=atol, err_msg=f"{layer_cls.__name__} output differs from Keras 3")
+        np.testing.assert_allclose(
+            ours.detach().cpu().numpy(),
+            theirs,
+            rtol=rtol,
+            atol=atol,
+            err_msg=f"{layer_cls.__name__} output differs from Keras 3",
+        )
     if float_inputs and check_gradients:
         total = sum((o.float() ** 2).mean() for o in outs)
         total.backward()
         for tensor, theirs in zip(tensors, expected["grads"]):
-            np.testing.assert_allclose(tensor.grad.cpu().numpy(), theirs, rtol=max(rtol, 1e-4), atol=max(atol, 1e-6), err_msg=f"{layer_cls.__name__} input gradient differs from Keras 3")
+            np.testing.assert_allclose(
+                tensor.grad.cpu().numpy(),
+                theirs,
+                rtol=max(rtol, 1e-4),
+                atol=max(atol, 1e-6),
+                err_msg=f"{layer_cls.__name__} input gradient differs from Keras 3",
+            )
 
 
 def _flat_tensors(out):

@@ -2,6 +2,7 @@
 tests): the same model-building code runs in keraslite and in Keras, weights are copied,
 and outputs, output masks and input gradients are compared. All cases go to the oracle
 in one request."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -59,7 +60,9 @@ def check_models(oracle, cases, rtol=1e-5, atol=1e-5):
         theirs = expected[f"c{index}_out"]
         assert len(outs) == len(theirs), f"case {index} ({label}): {len(outs)} outputs vs Keras {len(theirs)}"
         for o, t in zip(outs, theirs):
-            np.testing.assert_allclose(o.detach().numpy(), t, rtol=rtol, atol=atol, err_msg=f"case {index} ({label}): output")
+            np.testing.assert_allclose(
+                o.detach().numpy(), t, rtol=rtol, atol=atol, err_msg=f"case {index} ({label}): output"
+            )
         for k, o in enumerate(outs):
             t = expected.get(f"c{index}_mask{k}")
             assert expected[f"c{index}_hasmask"][k] == (t is not None)
@@ -70,4 +73,10 @@ def check_models(oracle, cases, rtol=1e-5, atol=1e-5):
         if grads:
             sum((o.float() ** 2).mean() for o in outs).backward()
             for x, t in zip(tensors, expected[f"c{index}_grads"]):
-                np.testing.assert_allclose(x.grad.numpy(), t, rtol=max(rtol, 1e-4), atol=atol, err_msg=f"case {index} ({label}): input gradient")
+                np.testing.assert_allclose(
+                    x.grad.numpy(),
+                    t,
+                    rtol=max(rtol, 1e-4),
+                    atol=atol,
+                    err_msg=f"case {index} ({label}): input gradient",
+                )

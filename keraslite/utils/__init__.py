@@ -1,4 +1,5 @@
 """`keras.utils`."""
+
 from keraslite.serialization.object_registry import CustomObjectScope as CustomObjectScope
 from keraslite.serialization.object_registry import custom_object_scope as custom_object_scope
 from keraslite.serialization.object_registry import get_custom_objects as get_custom_objects

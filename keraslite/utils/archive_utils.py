@@ -1,4 +1,5 @@
 """File hashing and safe archive extraction, for `keras.utils.get_file`."""
+
 from __future__ import annotations
 
 import hashlib
@@ -102,7 +103,9 @@ def extract_archive(file_path: str, path: str = ".", archive_format="auto") -> b
     file_path, path = os.fspath(file_path), os.fspath(path)
     for archive_type in formats:
         if archive_type not in ("tar", "zip"):
-            raise ValueError(f'`archive_format` must be "auto", "tar", "zip" or None. Received: archive_format={archive_format!r}')
+            raise ValueError(
+                f'`archive_format` must be "auto", "tar", "zip" or None. Received: archive_format={archive_format!r}'
+            )
         is_match = tarfile.is_tarfile if archive_type == "tar" else zipfile.is_zipfile
         if not is_match(file_path):
             continue

@@ -9,6 +9,7 @@ Two environment variables serve machines without network and test suites:
 "place it here" error at once); `KERASLITE_TRUST_CACHE=1` uses a cached file even
 when its hash differs from the published one (hand-made fixture files).
 """
+
 from __future__ import annotations
 
 import os
@@ -104,7 +105,9 @@ def _download(origin: str, target: str, fname: str, extraction_dir: str | None, 
         reason = "KERASLITE_OFFLINE is set"
         raise DownloadError(_offline_message(fname, origin, target, extraction_dir, reason), reason)
     print(f"Downloading data from {origin}", file=sys.stdout)
-    handle, partial = tempfile.mkstemp(dir=os.path.dirname(target), prefix=os.path.basename(target) + ".", suffix=".part")
+    handle, partial = tempfile.mkstemp(
+        dir=os.path.dirname(target), prefix=os.path.basename(target) + ".", suffix=".part"
+    )
     os.close(handle)
     try:
         try:
@@ -179,7 +182,9 @@ def get_file(
     if not fname:
         fname = os.path.basename(urllib.parse.urlsplit(origin).path)
         if not fname:
-            raise ValueError(f"Can't parse the file name from the origin provided: '{origin}'. Please specify the `fname` argument.")
+            raise ValueError(
+                f"Can't parse the file name from the origin provided: '{origin}'. Please specify the `fname` argument."
+            )
     elif os.sep in fname or (os.altsep and os.altsep in fname):
         raise ValueError(
             "Paths are no longer accepted as the `fname` argument. To specify the file's parent "
@@ -206,7 +211,11 @@ def get_file(
             return extraction_dir
         _download(origin, target, fname, extraction_dir, file_hash, hash_algorithm)
         downloaded = True
-    elif file_hash is not None and not _flag("KERASLITE_TRUST_CACHE") and not validate_file(target, file_hash, algorithm=hash_algorithm):
+    elif (
+        file_hash is not None
+        and not _flag("KERASLITE_TRUST_CACHE")
+        and not validate_file(target, file_hash, algorithm=hash_algorithm)
+    ):
         print(
             f"A local file was found, but it seems to be incomplete or outdated because the {hash_algorithm} "
             f"file hash does not match the original value of {file_hash} so we will re-download the data."

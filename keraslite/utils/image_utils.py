@@ -1,5 +1,6 @@
 """`keras.utils.load_img / img_to_array / array_to_img / save_img` (also in
 `keras.preprocessing.image`): image files <-> NumPy arrays, through Pillow."""
+
 from __future__ import annotations
 
 import io
@@ -17,14 +18,18 @@ def _pil():
     try:
         from PIL import Image
     except ImportError as error:  # Pillow is a dependency; this guards broken installs.
-        raise ImportError("Could not import PIL.Image. Image file utilities require Pillow (`pip install pillow`).") from error
+        raise ImportError(
+            "Could not import PIL.Image. Image file utilities require Pillow (`pip install pillow`)."
+        ) from error
     return Image
 
 
 def _data_format(data_format):
     data_format = data_format or state.image_data_format()
     if data_format not in ("channels_first", "channels_last"):
-        raise ValueError(f'`data_format` must be "channels_first" or "channels_last". Received: data_format={data_format!r}')
+        raise ValueError(
+            f'`data_format` must be "channels_first" or "channels_last". Received: data_format={data_format!r}'
+        )
     return data_format
 
 
@@ -72,7 +77,9 @@ def img_to_array(img, data_format: str | None = None, dtype=None) -> np.ndarray:
     raise ValueError(f"Unsupported image shape: {x.shape}")
 
 
-def save_img(path, x, data_format: str | None = None, file_format: str | None = None, scale: bool = True, **kwargs) -> None:
+def save_img(
+    path, x, data_format: str | None = None, file_format: str | None = None, scale: bool = True, **kwargs
+) -> None:
     """Saves an image array to a path or file object (format from the extension unless given)."""
     if file_format is None and isinstance(path, (str, os.PathLike)):
         file_format = os.path.splitext(os.fspath(path))[1][1:].lower() or None
@@ -85,8 +92,13 @@ def save_img(path, x, data_format: str | None = None, file_format: str | None = 
     img.save(path, format=file_format, **kwargs)
 
 
-def load_img(path, color_mode: str = "rgb", target_size: tuple | None = None, interpolation: str = "nearest",
-             keep_aspect_ratio: bool = False):
+def load_img(
+    path,
+    color_mode: str = "rgb",
+    target_size: tuple | None = None,
+    interpolation: str = "nearest",
+    keep_aspect_ratio: bool = False,
+):
     """Loads an image file into a PIL Image.
 
     Args:
@@ -114,7 +126,9 @@ def load_img(path, color_mode: str = "rgb", target_size: tuple | None = None, in
         size = (target_size[1], target_size[0])
         if img.size != size:
             if interpolation not in _RESAMPLING:
-                raise ValueError(f"Invalid interpolation method {interpolation} specified. Supported methods are {', '.join(_RESAMPLING)}")
+                raise ValueError(
+                    f"Invalid interpolation method {interpolation} specified. Supported methods are {', '.join(_RESAMPLING)}"
+                )
             resample = getattr(Image.Resampling, interpolation.upper())
             if keep_aspect_ratio:
                 width, height = img.size

@@ -1,4 +1,5 @@
 """`keras.utils.to_categorical` and `keras.utils.normalize`."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -6,6 +6,7 @@ In a terminal the line is redrawn in place (`\\r`), at most every `interval` sec
 so that printing never slows training; when the output is piped to a file only the
 final line of each epoch is written (no control characters in logs).
 """
+
 from __future__ import annotations
 
 import math
@@ -44,7 +45,16 @@ class Progbar:
         unit_name: what a step is called (`step`, `sample`).
     """
 
-    def __init__(self, target, width: int = 30, verbose: int = 1, interval: float = 0.05, stateful_metrics=None, unit_name: str = "step", stream=None):
+    def __init__(
+        self,
+        target,
+        width: int = 30,
+        verbose: int = 1,
+        interval: float = 0.05,
+        stateful_metrics=None,
+        unit_name: str = "step",
+        stream=None,
+    ):
         self.target = target
         self.width = width
         self.verbose = verbose
@@ -69,7 +79,7 @@ class Progbar:
     def update(self, current: int, values=None, finalize: bool | None = None) -> None:
         if finalize is None:
             finalize = self.target is not None and current >= self.target
-        for key, value in (values or []):
+        for key, value in values or []:
             self._values[key] = float(value)
         self._seen = current
         now = time.time()

@@ -1,4 +1,5 @@
 """`keras.utils.PyDataset` (and its old name `Sequence`): a dataset of batches by index."""
+
 from __future__ import annotations
 
 

@@ -1,4 +1,5 @@
 """`keras.utils.set_random_seed`: one call seeds Python, NumPy and torch (CPU and CUDA)."""
+
 from __future__ import annotations
 
 import random

@@ -1,4 +1,5 @@
 """`keras.utils.pad_sequences` (also `keras.preprocessing.sequence.pad_sequences`)."""
+
 from __future__ import annotations
 
 from typing import Any, Sequence
@@ -36,7 +37,9 @@ def pad_sequences(
     if not hasattr(sequences, "__len__"):
         raise ValueError(f"`sequences` must be iterable. Received: sequences={sequences!r}")
     if padding not in ("pre", "post"):
-        raise ValueError(f'Padding type "{padding}" not understood: expected "pre" or "post". Received: padding={padding!r}')
+        raise ValueError(
+            f'Padding type "{padding}" not understood: expected "pre" or "post". Received: padding={padding!r}'
+        )
     if truncating not in ("pre", "post"):
         raise ValueError(
             f'Truncating type "{truncating}" not understood: expected "pre" or "post". Received: truncating={truncating!r}'
@@ -77,5 +80,5 @@ def pad_sequences(
         if padding == "post":
             padded[index, : len(kept)] = kept
         else:
-            padded[index, -len(kept):] = kept
+            padded[index, -len(kept) :] = kept
     return padded

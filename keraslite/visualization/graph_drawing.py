@@ -4,13 +4,14 @@ with the standard library's ElementTree. Used by `plot_model` when Graphviz is a
 A box is drawn as tf.keras's Graphviz record: the layer's title on the left, and with
 `show_shapes` a two-row table of input/output shapes on the right.
 """
+
 from __future__ import annotations
 
 import dataclasses
 import xml.etree.ElementTree as ElementTree
 
-PADDING = 6          # pixels between text and cell border, at 96 dpi
-FONT_POINTS = 11     # text size (points)
+PADDING = 6  # pixels between text and cell border, at 96 dpi
+FONT_POINTS = 11  # text size (points)
 BOX_FILL = (255, 255, 255)
 TITLE_FILL = (232, 240, 252)
 LINE_COLOR = (40, 40, 40)
@@ -87,7 +88,11 @@ def _arrow_head(points: list, size: float) -> list:
     length = max(((x1 - x0) ** 2 + (y1 - y0) ** 2) ** 0.5, 1e-6)
     ux, uy = (x1 - x0) / length, (y1 - y0) / length
     base_x, base_y = x1 - ux * size, y1 - uy * size
-    return [(x1, y1), (base_x - uy * size * 0.45, base_y + ux * size * 0.45), (base_x + uy * size * 0.45, base_y - ux * size * 0.45)]
+    return [
+        (x1, y1),
+        (base_x - uy * size * 0.45, base_y + ux * size * 0.45),
+        (base_x + uy * size * 0.45, base_y - ux * size * 0.45),
+    ]
 
 
 def _cluster_rectangles(layout, clusters, metrics):
@@ -97,15 +102,23 @@ def _cluster_rectangles(layout, clusters, metrics):
         if not boxes:
             continue
         pad = 10 * metrics.scale
-        rectangles.append((
-            (min(b.x - b.width / 2 for b in boxes) - pad, min(b.y - b.height / 2 for b in boxes) - pad - metrics.line_height,
-             max(b.x + b.width / 2 for b in boxes) + pad, max(b.y + b.height / 2 for b in boxes) + pad),
-            title,
-        ))
+        rectangles.append(
+            (
+                (
+                    min(b.x - b.width / 2 for b in boxes) - pad,
+                    min(b.y - b.height / 2 for b in boxes) - pad - metrics.line_height,
+                    max(b.x + b.width / 2 for b in boxes) + pad,
+                    max(b.y + b.height / 2 for b in boxes) + pad,
+                ),
+                title,
+            )
+        )
     return rectangles
 
 
-def draw_raster(layout, labels: dict, clusters: list, metrics: Metrics, path: str, image_format: str, dpi: float) -> None:
+def draw_raster(
+    layout, labels: dict, clusters: list, metrics: Metrics, path: str, image_format: str, dpi: float
+) -> None:
     """Draw with Pillow and save as `image_format` (png, jpeg, pdf, ...)."""
     from PIL import Image, ImageDraw  # on first use: Pillow costs 17 ms of import time
 
@@ -151,26 +164,72 @@ def write_svg(layout, labels: dict, clusters: list, metrics: Metrics, path: str)
     top = min([0.0] + [r[0][1] for r in rectangles])
     width = max([layout.width] + [r[0][2] for r in rectangles]) - left
     height = max([layout.height] + [r[0][3] for r in rectangles]) - top
-    svg = ElementTree.Element("svg", xmlns="http://www.w3.org/2000/svg", width=f"{width:.0f}", height=f"{height:.0f}",
-                              viewBox=f"{left:.1f} {top:.1f} {width:.1f} {height:.1f}")
-    ElementTree.SubElement(svg, "rect", x=f"{left:.1f}", y=f"{top:.1f}", width=f"{width:.1f}", height=f"{height:.1f}", fill="white")
+    svg = ElementTree.Element(
+        "svg",
+        xmlns="http://www.w3.org/2000/svg",
+        width=f"{width:.0f}",
+        height=f"{height:.0f}",
+        viewBox=f"{left:.1f} {top:.1f} {width:.1f} {height:.1f}",
+    )
+    ElementTree.SubElement(
+        svg, "rect", x=f"{left:.1f}", y=f"{top:.1f}", width=f"{width:.1f}", height=f"{height:.1f}", fill="white"
+    )
     font = {"font-family": "DejaVu Sans, Helvetica, Arial, sans-serif", "font-size": f"{metrics.font_px}px"}
     for (x0, y0, x1, y1), title in rectangles:
-        ElementTree.SubElement(svg, "rect", x=f"{x0:.1f}", y=f"{y0:.1f}", width=f"{x1 - x0:.1f}", height=f"{y1 - y0:.1f}",
-                               fill="none", stroke=_hex(CLUSTER_COLOR), **{"stroke-dasharray": "4 3"})
-        text = ElementTree.SubElement(svg, "text", x=f"{x0 + metrics.pad:.1f}", y=f"{y0 + metrics.pad / 2 + metrics.font_px:.1f}", fill=_hex(CLUSTER_COLOR), **font)
+        ElementTree.SubElement(
+            svg,
+            "rect",
+            x=f"{x0:.1f}",
+            y=f"{y0:.1f}",
+            width=f"{x1 - x0:.1f}",
+            height=f"{y1 - y0:.1f}",
+            fill="none",
+            stroke=_hex(CLUSTER_COLOR),
+            **{"stroke-dasharray": "4 3"},
+        )
+        text = ElementTree.SubElement(
+            svg,
+            "text",
+            x=f"{x0 + metrics.pad:.1f}",
+            y=f"{y0 + metrics.pad / 2 + metrics.font_px:.1f}",
+            fill=_hex(CLUSTER_COLOR),
+            **font,
+        )
         text.text = title
     for _, _, points in layout.edges:
-        ElementTree.SubElement(svg, "polyline", points=" ".join(f"{x:.1f},{y:.1f}" for x, y in points), fill="none", stroke=_hex(LINE_COLOR))
+        ElementTree.SubElement(
+            svg,
+            "polyline",
+            points=" ".join(f"{x:.1f},{y:.1f}" for x, y in points),
+            fill="none",
+            stroke=_hex(LINE_COLOR),
+        )
         head = _arrow_head(points, 9 * metrics.scale)
-        ElementTree.SubElement(svg, "polygon", points=" ".join(f"{x:.1f},{y:.1f}" for x, y in head), fill=_hex(LINE_COLOR))
+        ElementTree.SubElement(
+            svg, "polygon", points=" ".join(f"{x:.1f},{y:.1f}" for x, y in head), fill=_hex(LINE_COLOR)
+        )
     for node, placed in layout.boxes.items():
         group = ElementTree.SubElement(svg, "g")
         for (x0, y0, x1, y1), lines, fill in _cells(metrics, labels[node], placed):
-            ElementTree.SubElement(group, "rect", x=f"{x0:.1f}", y=f"{y0:.1f}", width=f"{x1 - x0:.1f}", height=f"{y1 - y0:.1f}", fill=_hex(fill), stroke=_hex(LINE_COLOR))
+            ElementTree.SubElement(
+                group,
+                "rect",
+                x=f"{x0:.1f}",
+                y=f"{y0:.1f}",
+                width=f"{x1 - x0:.1f}",
+                height=f"{y1 - y0:.1f}",
+                fill=_hex(fill),
+                stroke=_hex(LINE_COLOR),
+            )
             text_top = (y0 + y1) / 2 - len(lines) * metrics.line_height / 2
             for index, line in enumerate(lines):
-                text = ElementTree.SubElement(group, "text", x=f"{(x0 + x1) / 2:.1f}", y=f"{text_top + (index + 0.8) * metrics.line_height:.1f}",
-                                              **{"text-anchor": "middle"}, **font)
+                text = ElementTree.SubElement(
+                    group,
+                    "text",
+                    x=f"{(x0 + x1) / 2:.1f}",
+                    y=f"{text_top + (index + 0.8) * metrics.line_height:.1f}",
+                    **{"text-anchor": "middle"},
+                    **font,
+                )
                 text.text = line
     ElementTree.ElementTree(svg).write(path, encoding="utf-8", xml_declaration=True)

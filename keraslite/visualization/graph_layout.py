@@ -11,6 +11,7 @@
 The layout is axis-agnostic: "along" is the rank direction (down for rankdir="TB",
 right for "LR"), "across" the direction within a rank.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -28,8 +29,8 @@ class Placed:
 
 @dataclasses.dataclass
 class Layout:
-    boxes: dict          # node id -> Placed (real nodes only)
-    edges: list          # (source id, target id, [(x, y), ...] polyline from source to target)
+    boxes: dict  # node id -> Placed (real nodes only)
+    edges: list  # (source id, target id, [(x, y), ...] polyline from source to target)
     width: float
     height: float
 
@@ -59,8 +60,16 @@ def _ranks(nodes: list, edges: list) -> dict:
     return rank
 
 
-def layered_layout(nodes: list, edges: list, sizes: dict, rankdir: str = "TB", rank_gap: float = 40.0,
-                   node_gap: float = 30.0, margin: float = 20.0, sweeps: int = 6) -> Layout:
+def layered_layout(
+    nodes: list,
+    edges: list,
+    sizes: dict,
+    rankdir: str = "TB",
+    rank_gap: float = 40.0,
+    node_gap: float = 30.0,
+    margin: float = 20.0,
+    sweeps: int = 6,
+) -> Layout:
     """Place `nodes` (ids, in a preferred order) with `sizes[id] = (width, height)`.
 
     `edges` are (source, target) pairs; the result holds each edge as a polyline from the

@@ -7,6 +7,7 @@ goes to `dot`; otherwise the graph is laid out here (`graph_layout`) and drawn w
 Pillow, or as SVG (`graph_drawing`). Set `KERASLITE_PLOT_RENDERER=builtin` to skip
 Graphviz. Boxes follow tf.keras's records: `name: Class`, then input:/output: shapes.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -21,15 +22,25 @@ from keraslite.visualization import graph_drawing
 from keraslite.visualization.graph_drawing import BoxLabel
 from keraslite.visualization.graph_layout import layered_layout
 
-_PILLOW_FORMATS = {"png": "png", "jpg": "jpeg", "jpeg": "jpeg", "pdf": "pdf", "gif": "gif", "bmp": "bmp", "tif": "tiff", "tiff": "tiff", "webp": "webp"}
+_PILLOW_FORMATS = {
+    "png": "png",
+    "jpg": "jpeg",
+    "jpeg": "jpeg",
+    "pdf": "pdf",
+    "gif": "gif",
+    "bmp": "bmp",
+    "tif": "tiff",
+    "tiff": "tiff",
+    "webp": "webp",
+}
 
 
 @dataclasses.dataclass
 class PlotGraph:
-    nodes: list = dataclasses.field(default_factory=list)      # box ids, in model order
-    labels: dict = dataclasses.field(default_factory=dict)     # box id -> BoxLabel
-    edges: list = dataclasses.field(default_factory=list)      # (source id, target id), no duplicates
-    clusters: list = dataclasses.field(default_factory=list)   # (title, [box ids]) for expanded nested models
+    nodes: list = dataclasses.field(default_factory=list)  # box ids, in model order
+    labels: dict = dataclasses.field(default_factory=dict)  # box id -> BoxLabel
+    edges: list = dataclasses.field(default_factory=list)  # (source id, target id), no duplicates
+    clusters: list = dataclasses.field(default_factory=list)  # (title, [box ids]) for expanded nested models
 
 
 # Models are recognised by what they say they are (`_obj_type()`), not imported: this module
@@ -67,12 +78,19 @@ def _label(layer, nodes, options) -> BoxLabel:
     rows = []
     if options["show_shapes"] and nodes:
         is_input = isinstance(layer, InputLayer)
-        inputs = {_format_shapes(n.output_tensors if is_input else n.input_tensors, wrap_single=is_input) for n in nodes}
+        inputs = {
+            _format_shapes(n.output_tensors if is_input else n.input_tensors, wrap_single=is_input) for n in nodes
+        }
         outputs = {_format_shapes(n.output_tensors, wrap_single=is_input) for n in nodes}
-        rows = [("input:", inputs.pop() if len(inputs) == 1 else "multiple"), ("output:", outputs.pop() if len(outputs) == 1 else "multiple")]
+        rows = [
+            ("input:", inputs.pop() if len(inputs) == 1 else "multiple"),
+            ("output:", outputs.pop() if len(outputs) == 1 else "multiple"),
+        ]
     if options["show_dtype"] and nodes:
         # `str.__str__`: the TF shim's dtype is a str subclass that prints as `tf.float32`.
-        dtypes = {str.__str__(t.dtype) if isinstance(t.dtype, str) else str(t.dtype) for n in nodes for t in n.output_tensors}
+        dtypes = {
+            str.__str__(t.dtype) if isinstance(t.dtype, str) else str(t.dtype) for n in nodes for t in n.output_tensors
+        }
         dtype_text = dtypes.pop() if len(dtypes) == 1 else "multiple"
         if rows:
             rows.append(("dtype:", dtype_text))
@@ -137,42 +155,65 @@ class _GraphReader:
                     continue
                 if isinstance(node.layer, InputLayer):
                     continue
-                edge = (self.exit_box(history.layer, prefix, history.tensor_index), self.entry_box(node.layer, prefix, input_index))
+                edge = (
+                    self.exit_box(history.layer, prefix, history.tensor_index),
+                    self.entry_box(node.layer, prefix, input_index),
+                )
                 if edge not in self.graph.edges:
                     self.graph.edges.append(edge)
         return added
 
 
-def read_graph(model, show_shapes=False, show_dtype=False, show_layer_names=True, expand_nested=False,
-               show_layer_activations=False, show_trainable=False, layer_range=None) -> PlotGraph:
+def read_graph(
+    model,
+    show_shapes=False,
+    show_dtype=False,
+    show_layer_names=True,
+    expand_nested=False,
+    show_layer_activations=False,
+    show_trainable=False,
+    layer_range=None,
+) -> PlotGraph:
     """The boxes, labels and arrows `plot_model` draws for `model`."""
     if not getattr(model, "built", False):
         raise ValueError(
             "This model has not yet been built. Build the model first by calling `build()` or by calling the model on a batch of data."
         )
-    options = dict(show_shapes=show_shapes, show_dtype=show_dtype, show_layer_names=show_layer_names,
-                   expand_nested=expand_nested, show_layer_activations=show_layer_activations, show_trainable=show_trainable)
+    options = dict(
+        show_shapes=show_shapes,
+        show_dtype=show_dtype,
+        show_layer_names=show_layer_names,
+        expand_nested=expand_nested,
+        show_layer_activations=show_layer_activations,
+        show_trainable=show_trainable,
+    )
     allowed = None
     if layer_range is not None:
         names = [layer.name for layer in model.layers]
         if len(layer_range) != 2 or any(name not in names for name in layer_range):
-            raise ValueError(f"`layer_range` must be a list of 2 layer names of the model. Received: layer_range={layer_range}")
+            raise ValueError(
+                f"`layer_range` must be a list of 2 layer names of the model. Received: layer_range={layer_range}"
+            )
         first, last = names.index(layer_range[0]), names.index(layer_range[1])
-        allowed = set(names[first: last + 1])
+        allowed = set(names[first : last + 1])
     reader = _GraphReader(options)
     reader.read(model, allowed=allowed)
     return reader.graph
 
 
 def _record_text(text: str) -> str:
-    for char in "\\{}|<>\"":
+    for char in '\\{}|<>"':
         text = text.replace(char, "\\" + char)
     return text
 
 
 def to_dot_source(graph: PlotGraph, rankdir: str = "TB", dpi: int = 96, name: str = "G") -> str:
     """DOT text for `graph`, with tf.keras's record boxes."""
-    lines = [f'digraph "{name}" {{', f'  graph [rankdir="{rankdir}", concentrate=true, dpi={dpi}];', '  node [shape=record, fontname="Helvetica"];']
+    lines = [
+        f'digraph "{name}" {{',
+        f'  graph [rankdir="{rankdir}", concentrate=true, dpi={dpi}];',
+        '  node [shape=record, fontname="Helvetica"];',
+    ]
     ids = {box: f"n{index}" for index, box in enumerate(graph.nodes)}
     for box in graph.nodes:
         label = graph.labels[box]
@@ -183,16 +224,29 @@ def to_dot_source(graph: PlotGraph, rankdir: str = "TB", dpi: int = 96, name: st
             text = f"{text}|{{{keys}}}|{{{values}}}"
         lines.append(f'  {ids[box]} [label="{text}"];')
     for index, (title, members) in enumerate(graph.clusters):
-        lines.append(f'  subgraph cluster_{index} {{ label="{_record_text(title)}"; style=dashed; {" ".join(ids[m] for m in members)} }}')
+        lines.append(
+            f'  subgraph cluster_{index} {{ label="{_record_text(title)}"; style=dashed; {" ".join(ids[m] for m in members)} }}'
+        )
     for source, target in graph.edges:
         lines.append(f"  {ids[source]} -> {ids[target]};")
     lines.append("}")
     return "\n".join(lines) + "\n"
 
 
-def model_to_dot(model, show_shapes: bool = False, show_dtype: bool = False, show_layer_names: bool = True, rankdir: str = "TB",
-                 expand_nested: bool = False, dpi: int = 96, subgraph: bool = False, layer_range=None,
-                 show_layer_activations: bool = False, show_trainable: bool = False, **kwargs):
+def model_to_dot(
+    model,
+    show_shapes: bool = False,
+    show_dtype: bool = False,
+    show_layer_names: bool = True,
+    rankdir: str = "TB",
+    expand_nested: bool = False,
+    dpi: int = 96,
+    subgraph: bool = False,
+    layer_range=None,
+    show_layer_activations: bool = False,
+    show_trainable: bool = False,
+    **kwargs,
+):
     """Converts a model to a `pydot.Dot` graph (requires the `pydot` package).
 
     Args: as `plot_model`. Returns: a `pydot.Dot`.
@@ -204,7 +258,16 @@ def model_to_dot(model, show_shapes: bool = False, show_dtype: bool = False, sho
             "You must install pydot (`pip install pydot`) for `model_to_dot` to work. "
             "(`keras.utils.plot_model` works without it.)"
         ) from error
-    graph = read_graph(model, show_shapes, show_dtype, show_layer_names, expand_nested, show_layer_activations, show_trainable, layer_range)
+    graph = read_graph(
+        model,
+        show_shapes,
+        show_dtype,
+        show_layer_names,
+        expand_nested,
+        show_layer_activations,
+        show_trainable,
+        layer_range,
+    )
     return pydot.graph_from_dot_data(to_dot_source(graph, rankdir, dpi, model.name))[0]
 
 
@@ -212,13 +275,26 @@ def _render_with_graphviz(source: str, image_format: str, path: str) -> bool:
     executable = shutil.which("dot")
     if executable is None or os.environ.get("KERASLITE_PLOT_RENDERER", "") == "builtin":
         return False
-    result = subprocess.run([executable, f"-T{image_format}", "-o", path], input=source.encode("utf8"), capture_output=True)
+    result = subprocess.run(
+        [executable, f"-T{image_format}", "-o", path], input=source.encode("utf8"), capture_output=True
+    )
     return result.returncode == 0
 
 
-def plot_model(model, to_file: str = "model.png", show_shapes: bool = False, show_dtype: bool = False,
-               show_layer_names: bool = True, rankdir: str = "TB", expand_nested: bool = False, dpi: int = 96,
-               layer_range=None, show_layer_activations: bool = False, show_trainable: bool = False, **kwargs):
+def plot_model(
+    model,
+    to_file: str = "model.png",
+    show_shapes: bool = False,
+    show_dtype: bool = False,
+    show_layer_names: bool = True,
+    rankdir: str = "TB",
+    expand_nested: bool = False,
+    dpi: int = 96,
+    layer_range=None,
+    show_layer_activations: bool = False,
+    show_trainable: bool = False,
+    **kwargs,
+):
     """Draws the model's graph into an image file.
 
     Args:
@@ -243,8 +319,19 @@ def plot_model(model, to_file: str = "model.png", show_shapes: bool = False, sho
     to_file = os.fspath(to_file)
     extension = os.path.splitext(to_file)[1][1:].lower() or "png"
     if extension != "svg" and extension not in _PILLOW_FORMATS:
-        raise ValueError(f"`plot_model` writes {sorted(set(_PILLOW_FORMATS) | {'svg'})} files. Received: to_file={to_file!r}")
-    graph = read_graph(model, show_shapes, show_dtype, show_layer_names, expand_nested, show_layer_activations, show_trainable, layer_range)
+        raise ValueError(
+            f"`plot_model` writes {sorted(set(_PILLOW_FORMATS) | {'svg'})} files. Received: to_file={to_file!r}"
+        )
+    graph = read_graph(
+        model,
+        show_shapes,
+        show_dtype,
+        show_layer_names,
+        expand_nested,
+        show_layer_activations,
+        show_trainable,
+        layer_range,
+    )
     folder = os.path.dirname(os.path.abspath(to_file))
     os.makedirs(folder, exist_ok=True)
     handle, partial = tempfile.mkstemp(dir=folder, prefix=os.path.basename(to_file) + ".", suffix=".part")
@@ -272,8 +359,15 @@ def _render_builtin(graph: PlotGraph, rankdir: str, dpi: int, extension: str, pa
     sizes = {box: metrics.box_size(graph.labels[box]) for box in graph.nodes}
     # Expanded nested models are framed, with a title: leave room for the frames between ranks.
     rank_gap = 36 * metrics.scale + (metrics.line_height + 24 * metrics.scale if graph.clusters else 0)
-    layout = layered_layout(graph.nodes, graph.edges, sizes, rankdir=rankdir, rank_gap=rank_gap,
-                            node_gap=24 * metrics.scale, margin=16 * metrics.scale)
+    layout = layered_layout(
+        graph.nodes,
+        graph.edges,
+        sizes,
+        rankdir=rankdir,
+        rank_gap=rank_gap,
+        node_gap=24 * metrics.scale,
+        margin=16 * metrics.scale,
+    )
     if extension == "svg":
         graph_drawing.write_svg(layout, graph.labels, graph.clusters, metrics, path)
     else:

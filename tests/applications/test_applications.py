@@ -1,4 +1,5 @@
 """keras.applications: architectures, weights=None/path/'imagenet', preprocess_input, decode_predictions."""
+
 import json
 import os
 
@@ -71,7 +72,10 @@ def test_weights_from_path_and_from_the_imagenet_cache(home, tmp_path, monkeypat
         keras.applications.VGG16(weights="imagenet", include_top=False, input_shape=(32, 32, 3))
     target = os.path.join(str(home), "models", "vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5")
     assert target in str(info.value)
-    assert "https://storage.googleapis.com/tensorflow/keras-applications/vgg16/vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5" in str(info.value)
+    assert (
+        "https://storage.googleapis.com/tensorflow/keras-applications/vgg16/vgg16_weights_tf_dim_ordering_tf_kernels_notop.h5"
+        in str(info.value)
+    )
     # The same file placed in the cache (its hash differs from the published one: trusted explicitly).
     os.replace(path, target)
     monkeypatch.setenv("KERASLITE_TRUST_CACHE", "1")
@@ -146,7 +150,9 @@ def test_mobilenet_v2_structure_and_arguments():
     names = [layer.name for layer in model.layers]
     assert "expanded_conv_depthwise" in names and "block_16_project_BN" in names and "block_2_add" in names
     assert type(model.get_layer("block_1_pad")).__name__ == "ZeroPadding2D"
-    small = keras.applications.MobileNetV2(weights=None, include_top=False, alpha=0.35, input_shape=(32, 32, 3), pooling="avg")
+    small = keras.applications.MobileNetV2(
+        weights=None, include_top=False, alpha=0.35, input_shape=(32, 32, 3), pooling="avg"
+    )
     assert small.output.shape == (None, 1280) and small.name == "mobilenetv2_0.35_32"
     with pytest.raises(ValueError, match="alpha must be one of"):
         keras.applications.MobileNetV2(weights="imagenet", alpha=0.6)
@@ -166,7 +172,9 @@ def test_classic_classification_tutorial_with_cached_files(home, tmp_path, monke
     monkeypatch.setenv("KERASLITE_TRUST_CACHE", "1")
     (home / "models").mkdir()
     reference = keras.applications.MobileNetV2(weights=None)
-    save_legacy_h5_weights(reference, str(home / "models" / "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224.h5"))
+    save_legacy_h5_weights(
+        reference, str(home / "models" / "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_224.h5")
+    )
     index = {str(i): [f"n{i:08d}", f"class_{i}"] for i in range(1000)}
     (home / "models" / "imagenet_class_index.json").write_text(json.dumps(index))
     keras.utils.save_img(str(tmp_path / "cat.jpg"), np.random.default_rng(1).uniform(0, 255, (300, 260, 3)))
@@ -213,6 +221,8 @@ def test_preprocess_input_inside_a_functional_model():
 def test_keras3_weights_file_goes_through_model_load_weights(tmp_path):
     source = keras.applications.MobileNetV2(weights=None, include_top=False, input_shape=(32, 32, 3))
     source.save_weights(str(tmp_path / "mobilenet.weights.h5"))
-    loaded = keras.applications.MobileNetV2(weights=str(tmp_path / "mobilenet.weights.h5"), include_top=False, input_shape=(32, 32, 3))
+    loaded = keras.applications.MobileNetV2(
+        weights=str(tmp_path / "mobilenet.weights.h5"), include_top=False, input_shape=(32, 32, 3)
+    )
     for a, b in zip(source.get_weights(), loaded.get_weights()):
         np.testing.assert_array_equal(a, b)

@@ -1,4 +1,5 @@
 """`backend.conversion.to_tensor`: array-likes as torch tensors, with Keras's dtype rules."""
+
 import numpy as np
 import pytest
 import torch

@@ -17,7 +17,16 @@ def test_auto_names_count_up_and_reset():
     assert keras.Input(shape=(1,)).name == "input_1"
 
 
-@pytest.mark.parametrize("name,snake", [("Conv2DTranspose", "conv2d_transpose"), ("MaxPooling2D", "max_pooling2d"), ("LSTM", "lstm"), ("CustomDense", "custom_dense"), ("UpSampling2D", "up_sampling2d")])
+@pytest.mark.parametrize(
+    "name,snake",
+    [
+        ("Conv2DTranspose", "conv2d_transpose"),
+        ("MaxPooling2D", "max_pooling2d"),
+        ("LSTM", "lstm"),
+        ("CustomDense", "custom_dense"),
+        ("UpSampling2D", "up_sampling2d"),
+    ],
+)
 def test_to_snake_case(name, snake):
     assert state.to_snake_case(name) == snake
 

@@ -1,4 +1,5 @@
 """Callbacks: each one's behaviour inside fit."""
+
 import csv
 import os
 
@@ -73,7 +74,9 @@ def test_early_stopping_patience_and_restore():
     history = model.fit(*data(), epochs=10, callbacks=[stopper], shuffle=False, verbose=0)
     assert len(history.epoch) == 3 and stopper.stopped_epoch == 2
     improving = small_model(lr=0.05)
-    history = improving.fit(*data(), epochs=4, callbacks=[callbacks.EarlyStopping(monitor="loss", patience=1)], verbose=0)
+    history = improving.fit(
+        *data(), epochs=4, callbacks=[callbacks.EarlyStopping(monitor="loss", patience=1)], verbose=0
+    )
     assert len(history.epoch) == 4
     late = callbacks.EarlyStopping(monitor="loss", patience=0, start_from_epoch=3)
     assert len(small_model(lr=0.0).fit(*data(), epochs=6, callbacks=[late], shuffle=False, verbose=0).epoch) == 5

@@ -1,4 +1,5 @@
 """`keraslite run`: scripts and modules as __main__, with keras/tensorflow aliased."""
+
 import importlib.util
 import json
 import os

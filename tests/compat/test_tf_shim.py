@@ -1,4 +1,5 @@
 """The TensorFlow shim (`import tensorflow as tf` under keraslite's aliases)."""
+
 import importlib
 
 import numpy as np
@@ -155,7 +156,11 @@ def _cases(tf):
         ("tile", tf.tile(A, [1, 2]), np.tile(A, (1, 2))),
         ("gather", tf.gather(A, [2, 0]), A[[2, 0]]),
         ("gather_axis", tf.gather(A, [1], axis=1), A[:, [1]]),
-        ("gather_batch", tf.gather(A, [[0], [1], [3]], batch_dims=1), np.take_along_axis(A, np.array([[0], [1], [3]]), 1)),
+        (
+            "gather_batch",
+            tf.gather(A, [[0], [1], [3]], batch_dims=1),
+            np.take_along_axis(A, np.array([[0], [1], [3]]), 1),
+        ),
         ("split", tf.split(A, 2, axis=1), np.split(A, 2, axis=1)),
         ("split_sizes", tf.split(A, [1, -1], axis=1), [A[:, :1], A[:, 1:]]),
         ("convert_to_tensor", tf.convert_to_tensor(A), A),
@@ -167,7 +172,11 @@ def _cases(tf):
         ("math.reduce_std", tf.math.reduce_std(A), A.std()),
         ("math.top_k", tf.math.top_k(A, 2).values, -np.sort(-A, 1)[:, :2]),
         ("math.l2_normalize", tf.math.l2_normalize(A, axis=1), A / np.linalg.norm(A, axis=1, keepdims=True)),
-        ("nn.sparse_softmax_ce", tf.nn.sparse_softmax_cross_entropy_with_logits([0, 1, 2], A), -np.log(np.exp(A) / np.exp(A).sum(-1, keepdims=True))[[0, 1, 2], [0, 1, 2]]),
+        (
+            "nn.sparse_softmax_ce",
+            tf.nn.sparse_softmax_cross_entropy_with_logits([0, 1, 2], A),
+            -np.log(np.exp(A) / np.exp(A).sum(-1, keepdims=True))[[0, 1, 2], [0, 1, 2]],
+        ),
         ("pad", tf.pad(A, [[1, 0], [0, 1]]), np.pad(A, ((1, 0), (0, 1)))),
         ("reverse", tf.reverse(A, [1]), A[:, ::-1]),
         ("fill", tf.fill([2], 3.0), np.full(2, 3.0)),
@@ -185,7 +194,9 @@ def test_tensor_functions_match_numpy(tf):
             for r, e in zip(result, expected):
                 np.testing.assert_allclose(np_of(r), e, rtol=1e-5, atol=1e-6, err_msg=name)
             continue
-        np.testing.assert_allclose(np_of(result).astype("float64"), np.asarray(expected, dtype="float64"), rtol=1e-5, atol=1e-6, err_msg=name)
+        np.testing.assert_allclose(
+            np_of(result).astype("float64"), np.asarray(expected, dtype="float64"), rtol=1e-5, atol=1e-6, err_msg=name
+        )
         assert np_of(result).shape == np.shape(expected), name
     assert tf.argmax(A).dtype == torch.int64 and tf.range(3).dtype == torch.int32
     assert tf.shape(A) == (3, 4) and tf.rank(A) == 2 and tf.size(A) == 12
@@ -306,6 +317,7 @@ def test_indexing_linalg_image_and_custom_gradient(tf):
     def clipped_identity(x):
         def grad(upstream):
             return upstream * 0.5
+
         return x * 1.0, grad
 
     x = tf.Variable([1.0, 2.0])

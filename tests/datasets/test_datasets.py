@@ -1,4 +1,5 @@
 """keras.datasets.*.load_data() on small files in the real formats (no network)."""
+
 import os
 import pickle
 

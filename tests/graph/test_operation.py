@@ -1,5 +1,6 @@
 """`graph.operation.Operation`: the base of layers and op nodes (names, node
 bookkeeping, symbolic calls, graph access)."""
+
 import pytest
 import torch
 

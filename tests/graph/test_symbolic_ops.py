@@ -1,5 +1,6 @@
 """`graph.symbolic_ops`: functions and operators recorded on KerasTensors as `OpLayer`
 nodes, lowered to `call_function` (or to `call_module` when they hold tensor constants)."""
+
 import numpy as np
 import pytest
 import torch
@@ -88,7 +89,7 @@ def test_function_op_has_no_weights():
 
 def test_operator_outputs_are_keras_tensors():
     x = keras.Input((4,))
-    for value in (x + 1, 2 * x, x - x, -x, abs(x), x ** 2, x > 0, x @ keras.Input((4, 2))):
+    for value in (x + 1, 2 * x, x - x, -x, abs(x), x**2, x > 0, x @ keras.Input((4, 2))):
         assert isinstance(value, KerasTensor)
 
 

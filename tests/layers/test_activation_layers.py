@@ -1,5 +1,6 @@
 """Activation layers (ReLU, LeakyReLU, PReLU, ELU, Softmax) and `Activation` with every
 built-in activation: the shared harness against Keras 3."""
+
 import numpy as np
 import pytest
 import torch
@@ -30,10 +31,39 @@ CASES = [
 
 @pytest.mark.parametrize("cls, kwargs, shape, n_train", CASES)
 def test_activation_layer_parity(keras_oracle, cls, kwargs, shape, n_train):
-    run_layer_test(cls, kwargs, input_shape=shape, expected_output_shape=shape, expected_num_trainable_weights=n_train, expected_num_non_trainable_weights=0, oracle=keras_oracle, compare_config_keys=True)
+    run_layer_test(
+        cls,
+        kwargs,
+        input_shape=shape,
+        expected_output_shape=shape,
+        expected_num_trainable_weights=n_train,
+        expected_num_non_trainable_weights=0,
+        oracle=keras_oracle,
+        compare_config_keys=True,
+    )
 
 
-ACTIVATIONS = ["relu", "gelu", "silu", "swish", "selu", "elu", "softplus", "softsign", "sigmoid", "hard_sigmoid", "hard_silu", "tanh", "exponential", "linear", "softmax", "log_softmax", "mish", "relu6", "leaky_relu"]
+ACTIVATIONS = [
+    "relu",
+    "gelu",
+    "silu",
+    "swish",
+    "selu",
+    "elu",
+    "softplus",
+    "softsign",
+    "sigmoid",
+    "hard_sigmoid",
+    "hard_silu",
+    "tanh",
+    "exponential",
+    "linear",
+    "softmax",
+    "log_softmax",
+    "mish",
+    "relu6",
+    "leaky_relu",
+]
 
 
 def test_every_activation_matches_keras(keras_oracle):
@@ -59,7 +89,9 @@ result['gelu_tanh'] = keras.activations.gelu(t, approximate=True).numpy()
         np.testing.assert_allclose(t.grad.numpy(), expected[name + "_grad"], rtol=1e-4, atol=1e-6, err_msg=name)
     from keraslite import activations
 
-    np.testing.assert_allclose(activations.gelu(torch.tensor(x), approximate=True).numpy(), expected["gelu_tanh"], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        activations.gelu(torch.tensor(x), approximate=True).numpy(), expected["gelu_tanh"], rtol=1e-5, atol=1e-6
+    )
 
 
 def test_softmax_mask_matches_keras(keras_oracle):
@@ -67,9 +99,17 @@ def test_softmax_mask_matches_keras(keras_oracle):
     x = rng.standard_normal((2, 3, 4)).astype("float32")
     mask = rng.random((2, 1, 4)) > 0.4
     mask[..., 0] = True
-    expected = keras_oracle.run("import torch\nresult['y'] = keras.layers.Softmax()(inputs['x'], mask=torch.tensor(inputs['m'])).numpy()\nresult['y1'] = keras.layers.Softmax(axis=1)(inputs['x'], mask=torch.tensor(inputs['m'])).numpy()", x=x, m=mask)
-    np.testing.assert_allclose(layers.Softmax()(torch.tensor(x), mask=torch.tensor(mask)).numpy(), expected["y"], rtol=1e-5, atol=1e-7)
-    np.testing.assert_allclose(layers.Softmax(axis=1)(torch.tensor(x), mask=torch.tensor(mask)).numpy(), expected["y1"], rtol=1e-5, atol=1e-7)
+    expected = keras_oracle.run(
+        "import torch\nresult['y'] = keras.layers.Softmax()(inputs['x'], mask=torch.tensor(inputs['m'])).numpy()\nresult['y1'] = keras.layers.Softmax(axis=1)(inputs['x'], mask=torch.tensor(inputs['m'])).numpy()",
+        x=x,
+        m=mask,
+    )
+    np.testing.assert_allclose(
+        layers.Softmax()(torch.tensor(x), mask=torch.tensor(mask)).numpy(), expected["y"], rtol=1e-5, atol=1e-7
+    )
+    np.testing.assert_allclose(
+        layers.Softmax(axis=1)(torch.tensor(x), mask=torch.tensor(mask)).numpy(), expected["y1"], rtol=1e-5, atol=1e-7
+    )
     out = layers.Softmax()(torch.tensor(x), mask=torch.tensor(mask.astype("float32")))
     np.testing.assert_allclose(out.numpy(), expected["y"], rtol=1e-5, atol=1e-7)
     with pytest.raises(ValueError, match="broadcastable"):

@@ -1,6 +1,7 @@
 """Attention, AdditiveAttention, MultiHeadAttention, GroupedQueryAttention against Keras 3:
 outputs, attention scores and input gradients with the same weights, over masks, causal
 masks, gates, sliding windows, several attention axes; plus symbolic use in a Model."""
+
 import json
 
 import numpy as np
@@ -15,18 +16,50 @@ ATTENTION_CASES = [
     # (class, kwargs, input shapes, output shape(s), trainable weights, call kwargs)
     (layers.Attention, {}, [(2, 3, 4), (2, 5, 4)], (2, 3, 4), 0, {}),
     (layers.Attention, {"use_scale": True}, [(2, 3, 4), (2, 5, 6), (2, 5, 4)], (2, 3, 6), 1, {}),
-    (layers.Attention, {"score_mode": "concat", "use_scale": True}, [(2, 3, 4), (2, 5, 4)], [(2, 3, 4), (2, 3, 5)], 2, {"return_attention_scores": True}),
+    (
+        layers.Attention,
+        {"score_mode": "concat", "use_scale": True},
+        [(2, 3, 4), (2, 5, 4)],
+        [(2, 3, 4), (2, 3, 5)],
+        2,
+        {"return_attention_scores": True},
+    ),
     (layers.Attention, {"score_mode": "concat"}, [(2, 4, 3), (2, 4, 3)], (2, 4, 3), 1, {"use_causal_mask": True}),
-    (layers.Attention, {"dropout": 0.5}, [(2, 4, 3), (2, 4, 3)], [(2, 4, 3), (2, 4, 4)], 0, {"return_attention_scores": True, "use_causal_mask": True}),
+    (
+        layers.Attention,
+        {"dropout": 0.5},
+        [(2, 4, 3), (2, 4, 3)],
+        [(2, 4, 3), (2, 4, 4)],
+        0,
+        {"return_attention_scores": True, "use_causal_mask": True},
+    ),
     (layers.AdditiveAttention, {}, [(2, 3, 4), (2, 5, 4)], (2, 3, 4), 1, {}),
-    (layers.AdditiveAttention, {"use_scale": False}, [(2, 3, 4), (2, 5, 6), (2, 5, 4)], [(2, 3, 6), (2, 3, 5)], 0, {"return_attention_scores": True}),
+    (
+        layers.AdditiveAttention,
+        {"use_scale": False},
+        [(2, 3, 4), (2, 5, 6), (2, 5, 4)],
+        [(2, 3, 6), (2, 3, 5)],
+        0,
+        {"return_attention_scores": True},
+    ),
     (layers.AdditiveAttention, {}, [(2, 4, 3), (2, 4, 3)], (2, 4, 3), 1, {"use_causal_mask": True}),
 ]
 
 
 @pytest.mark.parametrize("cls, kwargs, shapes, out_shape, n_train, call_kwargs", ATTENTION_CASES)
 def test_attention_parity(keras_oracle, cls, kwargs, shapes, out_shape, n_train, call_kwargs):
-    run_layer_test(cls, kwargs, input_shape=shapes, expected_output_shape=out_shape, expected_num_trainable_weights=n_train, expected_num_non_trainable_weights=0, oracle=keras_oracle, call_kwargs=call_kwargs, compare_config_keys=True, check_training_step=n_train > 0 and "dropout" not in kwargs)
+    run_layer_test(
+        cls,
+        kwargs,
+        input_shape=shapes,
+        expected_output_shape=out_shape,
+        expected_num_trainable_weights=n_train,
+        expected_num_non_trainable_weights=0,
+        oracle=keras_oracle,
+        call_kwargs=call_kwargs,
+        compare_config_keys=True,
+        check_training_step=n_train > 0 and "dropout" not in kwargs,
+    )
 
 
 def test_attention_masks_match_keras(keras_oracle):
@@ -58,18 +91,90 @@ for name, layer in (('dot', keras.layers.Attention()), ('add', keras.layers.Addi
 # (class, kwargs, {tensor name: shape}, {mask name: shape}, call kwargs)
 MHA_CASES = [
     ("MultiHeadAttention", {"num_heads": 2, "key_dim": 4}, {"query": (2, 5, 8), "value": (2, 5, 8)}, {}, {}),
-    ("MultiHeadAttention", {"num_heads": 2, "key_dim": 4, "value_dim": 3, "output_shape": 6, "use_bias": False}, {"query": (2, 5, 8), "value": (2, 3, 6), "key": (2, 3, 4)}, {}, {}),
-    ("MultiHeadAttention", {"num_heads": 2, "key_dim": 4}, {"query": (2, 4, 6), "value": (2, 5, 6)}, {"value_mask": (2, 5)}, {"return_attention_scores": True}),
-    ("MultiHeadAttention", {"num_heads": 2, "key_dim": 4}, {"query": (2, 4, 6), "value": (2, 5, 6)}, {"value_mask": (2, 5)}, {}),
-    ("MultiHeadAttention", {"num_heads": 3, "key_dim": 2}, {"query": (2, 5, 6), "value": (2, 5, 6)}, {}, {"use_causal_mask": True}),
-    ("MultiHeadAttention", {"num_heads": 2, "key_dim": 3}, {"query": (2, 5, 6), "value": (2, 5, 6)}, {"value_mask": (2, 5)}, {"use_causal_mask": True, "return_attention_scores": True}),
-    ("MultiHeadAttention", {"num_heads": 2, "key_dim": 3}, {"query": (2, 4, 6), "value": (2, 5, 6)}, {"attention_mask": (2, 4, 5)}, {}),
-    ("MultiHeadAttention", {"num_heads": 2, "key_dim": 3, "use_gate": True, "sliding_window": 2}, {"query": (2, 5, 6), "value": (2, 5, 6)}, {}, {}),
-    ("MultiHeadAttention", {"num_heads": 2, "key_dim": 3, "attention_axes": [1, 2]}, {"query": (2, 3, 4, 5), "value": (2, 3, 4, 5)}, {}, {"return_attention_scores": True}),
-    ("MultiHeadAttention", {"num_heads": 2, "key_dim": 3, "attention_axes": 2}, {"query": (2, 3, 4, 5), "value": (2, 3, 4, 5)}, {}, {}),
-    ("GroupQueryAttention", {"head_dim": 4, "num_query_heads": 4, "num_key_value_heads": 2}, {"query": (2, 5, 8), "value": (2, 3, 6)}, {}, {}),
-    ("GroupQueryAttention", {"head_dim": 3, "num_query_heads": 4, "num_key_value_heads": 1}, {"query": (2, 5, 6), "value": (2, 5, 6)}, {}, {"use_causal_mask": True, "return_attention_scores": True}),
-    ("GroupQueryAttention", {"head_dim": 2, "num_query_heads": 2, "num_key_value_heads": 2, "use_gate": True, "use_bias": False}, {"query": (2, 4, 6), "value": (2, 5, 6), "key": (2, 5, 3)}, {"value_mask": (2, 5)}, {}),
+    (
+        "MultiHeadAttention",
+        {"num_heads": 2, "key_dim": 4, "value_dim": 3, "output_shape": 6, "use_bias": False},
+        {"query": (2, 5, 8), "value": (2, 3, 6), "key": (2, 3, 4)},
+        {},
+        {},
+    ),
+    (
+        "MultiHeadAttention",
+        {"num_heads": 2, "key_dim": 4},
+        {"query": (2, 4, 6), "value": (2, 5, 6)},
+        {"value_mask": (2, 5)},
+        {"return_attention_scores": True},
+    ),
+    (
+        "MultiHeadAttention",
+        {"num_heads": 2, "key_dim": 4},
+        {"query": (2, 4, 6), "value": (2, 5, 6)},
+        {"value_mask": (2, 5)},
+        {},
+    ),
+    (
+        "MultiHeadAttention",
+        {"num_heads": 3, "key_dim": 2},
+        {"query": (2, 5, 6), "value": (2, 5, 6)},
+        {},
+        {"use_causal_mask": True},
+    ),
+    (
+        "MultiHeadAttention",
+        {"num_heads": 2, "key_dim": 3},
+        {"query": (2, 5, 6), "value": (2, 5, 6)},
+        {"value_mask": (2, 5)},
+        {"use_causal_mask": True, "return_attention_scores": True},
+    ),
+    (
+        "MultiHeadAttention",
+        {"num_heads": 2, "key_dim": 3},
+        {"query": (2, 4, 6), "value": (2, 5, 6)},
+        {"attention_mask": (2, 4, 5)},
+        {},
+    ),
+    (
+        "MultiHeadAttention",
+        {"num_heads": 2, "key_dim": 3, "use_gate": True, "sliding_window": 2},
+        {"query": (2, 5, 6), "value": (2, 5, 6)},
+        {},
+        {},
+    ),
+    (
+        "MultiHeadAttention",
+        {"num_heads": 2, "key_dim": 3, "attention_axes": [1, 2]},
+        {"query": (2, 3, 4, 5), "value": (2, 3, 4, 5)},
+        {},
+        {"return_attention_scores": True},
+    ),
+    (
+        "MultiHeadAttention",
+        {"num_heads": 2, "key_dim": 3, "attention_axes": 2},
+        {"query": (2, 3, 4, 5), "value": (2, 3, 4, 5)},
+        {},
+        {},
+    ),
+    (
+        "GroupQueryAttention",
+        {"head_dim": 4, "num_query_heads": 4, "num_key_value_heads": 2},
+        {"query": (2, 5, 8), "value": (2, 3, 6)},
+        {},
+        {},
+    ),
+    (
+        "GroupQueryAttention",
+        {"head_dim": 3, "num_query_heads": 4, "num_key_value_heads": 1},
+        {"query": (2, 5, 6), "value": (2, 5, 6)},
+        {},
+        {"use_causal_mask": True, "return_attention_scores": True},
+    ),
+    (
+        "GroupQueryAttention",
+        {"head_dim": 2, "num_query_heads": 2, "num_key_value_heads": 2, "use_gate": True, "use_bias": False},
+        {"query": (2, 4, 6), "value": (2, 5, 6), "key": (2, 5, 3)},
+        {"value_mask": (2, 5)},
+        {},
+    ),
 ]
 
 _CODE = """
@@ -119,7 +224,16 @@ def test_multi_head_attention_parity(keras_oracle):
         arrays.update({f"{i}_{n}": a for n, a in values.items()})
         arrays.update({f"{i}_{m}": a for m, a in mask_values.items()})
         arrays.update({f"{i}_w{j}": w for j, w in enumerate(weights)})
-        cases.append({"cls": cls, "kwargs": kwargs, "tensors": list(tensors), "masks": list(masks), "call": call, "n_weights": len(weights)})
+        cases.append(
+            {
+                "cls": cls,
+                "kwargs": kwargs,
+                "tensors": list(tensors),
+                "masks": list(masks),
+                "call": call,
+                "n_weights": len(weights),
+            }
+        )
         ours.append((layer, values, mask_values, call))
     expected = keras_oracle.run(_CODE, cases=np.array(json.dumps(cases)), **arrays)
     for i, (layer, values, mask_values, call) in enumerate(ours):

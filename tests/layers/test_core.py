@@ -1,5 +1,6 @@
 """Dense, Activation, Dropout, Embedding, Identity through the shared harness, with
 parity against real Keras 3."""
+
 import numpy as np
 import pytest
 import torch
@@ -17,21 +18,47 @@ DENSE_CASES = [
 
 @pytest.mark.parametrize("kwargs,input_shape,output_shape", DENSE_CASES)
 def test_dense(kwargs, input_shape, output_shape, keras_oracle):
-    run_layer_test(layers.Dense, kwargs, input_shape=input_shape, expected_output_shape=output_shape, expected_num_trainable_weights=1 + kwargs.get("use_bias", True), expected_num_non_trainable_weights=0, oracle=keras_oracle)
+    run_layer_test(
+        layers.Dense,
+        kwargs,
+        input_shape=input_shape,
+        expected_output_shape=output_shape,
+        expected_num_trainable_weights=1 + kwargs.get("use_bias", True),
+        expected_num_non_trainable_weights=0,
+        oracle=keras_oracle,
+    )
 
 
 @pytest.mark.parametrize("activation", ["relu", "tanh", "softmax", "gelu", "selu"])
 def test_activation(activation, keras_oracle):
-    run_layer_test(layers.Activation, {"activation": activation}, input_shape=(2, 5), expected_output_shape=(2, 5), expected_num_trainable_weights=0, oracle=keras_oracle)
+    run_layer_test(
+        layers.Activation,
+        {"activation": activation},
+        input_shape=(2, 5),
+        expected_output_shape=(2, 5),
+        expected_num_trainable_weights=0,
+        oracle=keras_oracle,
+    )
 
 
 def test_identity(keras_oracle):
     run_layer_test(layers.Identity, {}, input_shape=(2, 3), expected_output_shape=(2, 3), oracle=keras_oracle)
 
 
-@pytest.mark.parametrize("kwargs", [{"input_dim": 10, "output_dim": 4}, {"input_dim": 12, "output_dim": 3, "embeddings_initializer": "ones"}])
+@pytest.mark.parametrize(
+    "kwargs", [{"input_dim": 10, "output_dim": 4}, {"input_dim": 12, "output_dim": 3, "embeddings_initializer": "ones"}]
+)
 def test_embedding(kwargs, keras_oracle):
-    run_layer_test(layers.Embedding, kwargs, input_shape=(2, 5), input_dtype="int32", expected_output_shape=(2, 5, kwargs["output_dim"]), expected_num_trainable_weights=1, oracle=keras_oracle, check_gradients=False)
+    run_layer_test(
+        layers.Embedding,
+        kwargs,
+        input_shape=(2, 5),
+        input_dtype="int32",
+        expected_output_shape=(2, 5, kwargs["output_dim"]),
+        expected_num_trainable_weights=1,
+        oracle=keras_oracle,
+        check_gradients=False,
+    )
 
 
 def test_embedding_accepts_float_indices():

@@ -1,4 +1,5 @@
 """Cropping1D/2D/3D: the shared harness against Keras 3."""
+
 import pytest
 import torch
 
@@ -20,7 +21,16 @@ CASES = [
 
 @pytest.mark.parametrize("cls, kwargs, shape, out_shape", CASES)
 def test_cropping_parity(keras_oracle, cls, kwargs, shape, out_shape):
-    run_layer_test(cls, kwargs, input_shape=shape, expected_output_shape=out_shape, expected_num_trainable_weights=0, expected_num_non_trainable_weights=0, oracle=keras_oracle, compare_config_keys=True)
+    run_layer_test(
+        cls,
+        kwargs,
+        input_shape=shape,
+        expected_output_shape=out_shape,
+        expected_num_trainable_weights=0,
+        expected_num_non_trainable_weights=0,
+        oracle=keras_oracle,
+        compare_config_keys=True,
+    )
 
 
 def test_cropping_argument_errors():

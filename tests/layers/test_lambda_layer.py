@@ -1,5 +1,6 @@
 """Lambda: shape inference, masks, `training`, and its config format (Keras's
 `__lambda__` bytecode form, loadable only with safe_mode=False)."""
+
 import json
 
 import numpy as np
@@ -58,7 +59,10 @@ result['config'] = json.dumps(theirs.get_config())
         layers.Lambda.from_config(dict(keras_config), safe_mode=True)
     from keraslite.serialization import serialization_lib as serialization
 
-    loaded = serialization.deserialize_keras_object({"module": "keras.layers", "class_name": "Lambda", "config": keras_config, "registered_name": None}, safe_mode=False)
+    loaded = serialization.deserialize_keras_object(
+        {"module": "keras.layers", "class_name": "Lambda", "config": keras_config, "registered_name": None},
+        safe_mode=False,
+    )
     np.testing.assert_allclose(loaded(torch.tensor(x)).numpy(), x * 2 - 1.5)
     assert loaded.get_config()["output_shape"] == (3,)
     # keraslite's deserializer refuses our own config in safe mode.

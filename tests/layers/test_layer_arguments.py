@@ -1,4 +1,5 @@
 """`layers.layer_arguments`: Keras's rules for `data_format`, int tuples and padding pairs."""
+
 import pytest
 
 import keraslite as keras

@@ -23,8 +23,7 @@ def test_check_input_shape_message_names_model_input_expected_and_received():
     with pytest.raises(ValueError) as error:
         check_input_shape("m", 1, "tags", (None, 12), (64, 5))
     assert (
-        str(error.value)
-        == 'Input 1 ("tags") of model "m" is incompatible with the model: '
+        str(error.value) == 'Input 1 ("tags") of model "m" is incompatible with the model: '
         "expected shape=(None, 12). Received: shape=(64, 5)"
     )
     with pytest.raises(ValueError, match=r"expected shape=\(None, 4\)\. Received: shape=\(2, 4, 1\)"):

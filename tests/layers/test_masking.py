@@ -1,4 +1,5 @@
 """The Masking layer against Keras 3: outputs and the mask it sets (eager and symbolic)."""
+
 import numpy as np
 import torch
 
@@ -12,10 +13,23 @@ def test_masking_parity_and_mask(keras_oracle):
     x[0, 1] = 0.0
     x[2, 3:] = 0.0
     x[1, 2, 0] = 0.0  # one zero feature does not mask the step
-    run_layer_test(layers.Masking, {}, input_shape=(3, 5, 4), input_data=x, expected_output_shape=(3, 5, 4), expected_num_trainable_weights=0, expected_num_non_trainable_weights=0, oracle=keras_oracle, compare_config_keys=True)
+    run_layer_test(
+        layers.Masking,
+        {},
+        input_shape=(3, 5, 4),
+        input_data=x,
+        expected_output_shape=(3, 5, 4),
+        expected_num_trainable_weights=0,
+        expected_num_non_trainable_weights=0,
+        oracle=keras_oracle,
+        compare_config_keys=True,
+    )
     x2 = x.copy()
     x2[1, 0] = -1.0
-    expected = keras_oracle.run("layer = keras.layers.Masking(mask_value=-1.0)\nresult['mask'] = layer.compute_mask(inputs['x'], None).numpy()\nresult['y'] = layer(inputs['x']).numpy()", x=x2)
+    expected = keras_oracle.run(
+        "layer = keras.layers.Masking(mask_value=-1.0)\nresult['mask'] = layer.compute_mask(inputs['x'], None).numpy()\nresult['y'] = layer(inputs['x']).numpy()",
+        x=x2,
+    )
     layer = layers.Masking(mask_value=-1.0)
     np.testing.assert_array_equal(layer.compute_mask(torch.tensor(x2)).numpy(), expected["mask"])
     out = layer(torch.tensor(x2))

@@ -1,6 +1,7 @@
 """`layers.masks` directly, and masking end to end: symbolic masks on KerasTensors, their
 propagation through the functional graph (and its fx lowering), `_keras_mask` on eager
 torch outputs, and RNNs consuming masks with the same numbers as Keras 3."""
+
 import numpy as np
 import pytest
 import torch
@@ -46,13 +47,30 @@ def test_embedding_mask_zero_into_rnns_matches_keras(keras_oracle):
     padded = rng.standard_normal((3, 5, 2)).astype("float32")
     padded[0, 3:] = 0.0
     padded[1, 1:] = 0.0
-    cases.append(("inp = keras.Input((5, 2))\nx = layers.Masking()(inp)\nout = layers.LSTM(3, return_sequences=True)(x)\nmodel = keras.Model(inp, out)", [padded]))
-    cases.append(("inp = keras.Input((5, 2))\nx = layers.Masking()(inp)\nout = layers.Bidirectional(layers.GRU(3))(x)\nmodel = keras.Model(inp, out)", [padded]))
-    cases.append(("inp = keras.Input((5, 2))\nx = layers.Masking()(inp)\nout = layers.GRU(3, return_sequences=True, go_backwards=True)(x)\nmodel = keras.Model(inp, out)", [padded]))
+    cases.append(
+        (
+            "inp = keras.Input((5, 2))\nx = layers.Masking()(inp)\nout = layers.LSTM(3, return_sequences=True)(x)\nmodel = keras.Model(inp, out)",
+            [padded],
+        )
+    )
+    cases.append(
+        (
+            "inp = keras.Input((5, 2))\nx = layers.Masking()(inp)\nout = layers.Bidirectional(layers.GRU(3))(x)\nmodel = keras.Model(inp, out)",
+            [padded],
+        )
+    )
+    cases.append(
+        (
+            "inp = keras.Input((5, 2))\nx = layers.Masking()(inp)\nout = layers.GRU(3, return_sequences=True, go_backwards=True)(x)\nmodel = keras.Model(inp, out)",
+            [padded],
+        )
+    )
     check_models(keras_oracle, cases)
 
 
-RIGHT_PADDED = np.array([[3, 5, 2, 7, 0, 0, 0], [4, 1, 0, 0, 0, 0, 0], [6, 1, 2, 9, 8, 3, 1], [0, 0, 0, 0, 0, 0, 0]], dtype="int32")
+RIGHT_PADDED = np.array(
+    [[3, 5, 2, 7, 0, 0, 0], [4, 1, 0, 0, 0, 0, 0], [6, 1, 2, 9, 8, 3, 1], [0, 0, 0, 0, 0, 0, 0]], dtype="int32"
+)
 
 FUSED_BODIES = [
     "out = layers.LSTM(4)(x)",
@@ -154,7 +172,11 @@ def test_model_outputs_carry_mask_and_model_call_accepts_mask():
 def test_masked_steps_keep_previous_state():
     x = torch.randn(2, 5, 3)
     mask = torch.tensor([[True, True, False, True, False], [True, False, False, False, False]])
-    for layer in (layers.LSTM(4, return_sequences=True), layers.GRU(4, return_sequences=True), layers.SimpleRNN(4, return_sequences=True)):
+    for layer in (
+        layers.LSTM(4, return_sequences=True),
+        layers.GRU(4, return_sequences=True),
+        layers.SimpleRNN(4, return_sequences=True),
+    ):
         out = layer(x, mask=mask)
         torch.testing.assert_close(out[0, 2], out[0, 1])
         torch.testing.assert_close(out[0, 4], out[0, 3])

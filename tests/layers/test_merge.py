@@ -1,5 +1,6 @@
 """Merge layers (Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, Dot) and
 their functional forms: the shared harness against Keras 3, broadcasting, masks."""
+
 import numpy as np
 import pytest
 import torch
@@ -29,12 +30,27 @@ CASES = [
 
 @pytest.mark.parametrize("cls, kwargs, shapes, out_shape", CASES)
 def test_merge_parity(keras_oracle, cls, kwargs, shapes, out_shape):
-    run_layer_test(cls, kwargs, input_shape=shapes, expected_output_shape=out_shape, expected_num_trainable_weights=0, expected_num_non_trainable_weights=0, oracle=keras_oracle, compare_config_keys=True)
+    run_layer_test(
+        cls,
+        kwargs,
+        input_shape=shapes,
+        expected_output_shape=out_shape,
+        expected_num_trainable_weights=0,
+        expected_num_non_trainable_weights=0,
+        oracle=keras_oracle,
+        compare_config_keys=True,
+    )
 
 
 def test_functional_forms_and_masks(keras_oracle):
     a, b = keraslite.Input((3,)), keraslite.Input((3,))
-    for fn, op in ((layers.add, np.add), (layers.subtract, np.subtract), (layers.multiply, np.multiply), (layers.maximum, np.maximum), (layers.minimum, np.minimum)):
+    for fn, op in (
+        (layers.add, np.add),
+        (layers.subtract, np.subtract),
+        (layers.multiply, np.multiply),
+        (layers.maximum, np.maximum),
+        (layers.minimum, np.minimum),
+    ):
         model = keraslite.Model([a, b], fn([a, b]))
         x, y = np.random.rand(2, 3).astype("float32"), np.random.rand(2, 3).astype("float32")
         np.testing.assert_allclose(model([torch.tensor(x), torch.tensor(y)]).detach().numpy(), op(x, y), rtol=1e-6)
@@ -55,9 +71,15 @@ result['concat_none'] = keras.layers.Concatenate(axis=1).compute_mask(x, [torch.
 """
     expected = keras_oracle.run(code, m1=m1, m2=m2, x=x)
     xs = [torch.tensor(x), torch.tensor(x)]
-    np.testing.assert_array_equal(layers.Add().compute_mask(xs, [torch.tensor(m1), torch.tensor(m2)]).numpy(), expected["add"])
-    np.testing.assert_array_equal(layers.Concatenate(axis=1).compute_mask(xs, [torch.tensor(m1), torch.tensor(m2)]).numpy(), expected["concat"])
-    np.testing.assert_array_equal(layers.Concatenate(axis=1).compute_mask(xs, [torch.tensor(m1), None]).numpy(), expected["concat_none"])
+    np.testing.assert_array_equal(
+        layers.Add().compute_mask(xs, [torch.tensor(m1), torch.tensor(m2)]).numpy(), expected["add"]
+    )
+    np.testing.assert_array_equal(
+        layers.Concatenate(axis=1).compute_mask(xs, [torch.tensor(m1), torch.tensor(m2)]).numpy(), expected["concat"]
+    )
+    np.testing.assert_array_equal(
+        layers.Concatenate(axis=1).compute_mask(xs, [torch.tensor(m1), None]).numpy(), expected["concat_none"]
+    )
 
 
 def test_merge_errors():

@@ -1,5 +1,6 @@
 """Normalization and regularization layers: the shared harness against Keras 3, plus the
 training-mode behaviour (moving statistics, frozen layers, masks, noise statistics)."""
+
 import numpy as np
 import pytest
 import torch
@@ -15,7 +16,14 @@ NORMALIZATION_CASES = [
     (layers.BatchNormalization, {"scale": False, "epsilon": 0.01}, (2, 5, 3), 1, 2, {}),
     (layers.BatchNormalization, {"momentum": 0.9}, (4, 3, 3, 2), 2, 2, {"training": True}),
     (layers.BatchNormalization, {"axis": 1}, (4, 3, 5), 2, 2, {"training": True}),
-    (layers.BatchNormalization, {"gamma_initializer": "random_normal", "beta_initializer": "random_uniform"}, (6, 4), 2, 2, {"training": True}),
+    (
+        layers.BatchNormalization,
+        {"gamma_initializer": "random_normal", "beta_initializer": "random_uniform"},
+        (6, 4),
+        2,
+        2,
+        {"training": True},
+    ),
     (layers.LayerNormalization, {}, (2, 3, 4), 2, 0, {}),
     (layers.LayerNormalization, {"axis": [-2, -1], "epsilon": 1e-5}, (2, 3, 4), 2, 0, {}),
     (layers.LayerNormalization, {"axis": [1, 2], "center": False}, (2, 3, 4), 1, 0, {}),
@@ -35,9 +43,15 @@ NORMALIZATION_CASES = [
 @pytest.mark.parametrize("cls, kwargs, shape, n_train, n_non_train, call_kwargs", NORMALIZATION_CASES)
 def test_normalization_parity(keras_oracle, cls, kwargs, shape, n_train, n_non_train, call_kwargs):
     run_layer_test(
-        cls, kwargs, input_shape=shape, expected_output_shape=shape,
-        expected_num_trainable_weights=n_train, expected_num_non_trainable_weights=n_non_train,
-        oracle=keras_oracle, call_kwargs=call_kwargs, check_training_step="training" not in call_kwargs,
+        cls,
+        kwargs,
+        input_shape=shape,
+        expected_output_shape=shape,
+        expected_num_trainable_weights=n_train,
+        expected_num_non_trainable_weights=n_non_train,
+        oracle=keras_oracle,
+        call_kwargs=call_kwargs,
+        check_training_step="training" not in call_kwargs,
         compare_config_keys=True,
     )
 
@@ -56,14 +70,28 @@ REGULARIZATION_CASES = [
 
 @pytest.mark.parametrize("cls, kwargs, shape", REGULARIZATION_CASES)
 def test_regularization_parity_in_inference(keras_oracle, cls, kwargs, shape):
-    run_layer_test(cls, kwargs, input_shape=shape, expected_output_shape=shape, expected_num_trainable_weights=0, expected_num_non_trainable_weights=0, oracle=keras_oracle, compare_config_keys=True)
+    run_layer_test(
+        cls,
+        kwargs,
+        input_shape=shape,
+        expected_output_shape=shape,
+        expected_num_trainable_weights=0,
+        expected_num_non_trainable_weights=0,
+        oracle=keras_oracle,
+        compare_config_keys=True,
+    )
 
 
 def test_batch_norm_moving_statistics_frozen_and_mask_match_keras(keras_oracle):
     rng = np.random.default_rng(1)
     x = rng.standard_normal((4, 3, 5)).astype("float32") * 3 + 1
     mask = rng.random((4, 3)) > 0.3
-    weights = [rng.random(5).astype("float32") + 0.5, rng.standard_normal(5).astype("float32"), rng.standard_normal(5).astype("float32"), rng.random(5).astype("float32") + 0.5]
+    weights = [
+        rng.random(5).astype("float32") + 0.5,
+        rng.standard_normal(5).astype("float32"),
+        rng.standard_normal(5).astype("float32"),
+        rng.random(5).astype("float32") + 0.5,
+    ]
     code = """
 import torch
 w = [inputs['g'], inputs['b'], inputs['m'], inputs['v']]
@@ -89,7 +117,9 @@ result['frozen_moving'] = [v.numpy() for v in layer.weights[2:]]
         return layer
 
     layer = make()
-    np.testing.assert_allclose(layer(torch.tensor(x), training=True).detach().numpy(), expected["train"], rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(
+        layer(torch.tensor(x), training=True).detach().numpy(), expected["train"], rtol=1e-5, atol=1e-5
+    )
     for ours, theirs in zip(layer.get_weights()[2:], expected["moving"]):
         np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
     layer = make()
@@ -100,7 +130,9 @@ result['frozen_moving'] = [v.numpy() for v in layer.weights[2:]]
     layer = make()
     layer.trainable = False
     assert len(layer.non_trainable_weights) == 4 and not layer.trainable_weights
-    np.testing.assert_allclose(layer(torch.tensor(x), training=True).detach().numpy(), expected["frozen"], rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(
+        layer(torch.tensor(x), training=True).detach().numpy(), expected["frozen"], rtol=1e-5, atol=1e-5
+    )
     for ours, theirs in zip(layer.get_weights()[2:], expected["frozen_moving"]):
         np.testing.assert_allclose(ours, theirs)
 
@@ -154,13 +186,21 @@ def test_noise_layers_in_training():
     selu = torch.nn.functional.selu(torch.randn(400, 500))
     dropped = layers.AlphaDropout(0.2)(selu, training=True)
     assert abs(dropped.mean().item()) < 0.03 and abs(dropped.std().item() - 1) < 0.03
-    for layer in (layers.GaussianNoise(0.5), layers.GaussianDropout(0.5), layers.AlphaDropout(0.3), layers.SpatialDropout1D(0.5)):
+    for layer in (
+        layers.GaussianNoise(0.5),
+        layers.GaussianDropout(0.5),
+        layers.AlphaDropout(0.3),
+        layers.SpatialDropout1D(0.5),
+    ):
         assert torch.equal(layer(torch.ones(2, 3, 4), training=False), torch.ones(2, 3, 4))
 
 
 def test_activity_regularization_loss_matches_keras(keras_oracle):
     x = np.arange(-3, 3, dtype="float32").reshape(2, 3)
-    expected = keras_oracle.run("layer = keras.layers.ActivityRegularization(l1=0.1, l2=0.01)\nlayer(inputs['x'])\nresult['loss'] = float(layer.losses[0])", x=x)
+    expected = keras_oracle.run(
+        "layer = keras.layers.ActivityRegularization(l1=0.1, l2=0.01)\nlayer(inputs['x'])\nresult['loss'] = float(layer.losses[0])",
+        x=x,
+    )
     layer = layers.ActivityRegularization(l1=0.1, l2=0.01)
     layer(torch.tensor(x))
     assert len(layer.losses) == 1

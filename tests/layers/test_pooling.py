@@ -1,5 +1,6 @@
 """Pooling layers (Max/Average 1D/2D/3D, GlobalMax/GlobalAverage 1D/2D/3D): the shared
 harness against Keras 3 over valid/same padding, strides, data formats, keepdims, masks."""
+
 import numpy as np
 import pytest
 import torch
@@ -39,7 +40,16 @@ POOL_CASES = [
 
 @pytest.mark.parametrize("cls, kwargs, shape, out_shape", POOL_CASES)
 def test_pooling_parity(keras_oracle, cls, kwargs, shape, out_shape):
-    run_layer_test(cls, kwargs, input_shape=shape, expected_output_shape=out_shape, expected_num_trainable_weights=0, expected_num_non_trainable_weights=0, oracle=keras_oracle, compare_config_keys=True)
+    run_layer_test(
+        cls,
+        kwargs,
+        input_shape=shape,
+        expected_output_shape=out_shape,
+        expected_num_trainable_weights=0,
+        expected_num_non_trainable_weights=0,
+        oracle=keras_oracle,
+        compare_config_keys=True,
+    )
 
 
 def test_global_1d_pooling_masks_match_keras(keras_oracle):
@@ -71,12 +81,15 @@ def _tf_same_average_pool_2d(x, pool, strides):
     for i in range(out_h):
         for j in range(out_w):
             top, left = i * strides[0] - pad_h, j * strides[1] - pad_w
-            window = x[:, max(top, 0):top + pool[0], max(left, 0):left + pool[1], :]
+            window = x[:, max(top, 0) : top + pool[0], max(left, 0) : left + pool[1], :]
             out[:, i, j, :] = window.mean(axis=(1, 2))
     return out
 
 
-@pytest.mark.parametrize("pool, strides, shape", [((3, 3), (2, 2), (2, 6, 5, 2)), ((2, 2), (2, 2), (1, 3, 5, 2)), ((2, 3), (1, 2), (1, 4, 4, 1))])
+@pytest.mark.parametrize(
+    "pool, strides, shape",
+    [((3, 3), (2, 2), (2, 6, 5, 2)), ((2, 2), (2, 2), (1, 3, 5, 2)), ((2, 3), (1, 2), (1, 4, 4, 1))],
+)
 def test_average_pooling_asymmetric_same_padding_follows_tensorflow(pool, strides, shape):
     # Keras 3's torch backend pads these cases by replicating the edge (so edge values
     # count twice); TensorFlow and JAX average over the real positions only, as we do.
@@ -84,4 +97,6 @@ def test_average_pooling_asymmetric_same_padding_follows_tensorflow(pool, stride
     ours = layers.AveragePooling2D(pool, strides, padding="same")(torch.tensor(x)).numpy()
     np.testing.assert_allclose(ours, _tf_same_average_pool_2d(x, pool, strides), rtol=1e-5, atol=1e-6)
     ours_1d = layers.AveragePooling1D(pool[1], strides[1], padding="same")(torch.tensor(x[:, 0])).numpy()
-    np.testing.assert_allclose(ours_1d, _tf_same_average_pool_2d(x[:, :1], (1, pool[1]), (1, strides[1]))[:, 0], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        ours_1d, _tf_same_average_pool_2d(x[:, :1], (1, pool[1]), (1, strides[1]))[:, 0], rtol=1e-5, atol=1e-6
+    )

@@ -1,9 +1,9 @@
 """Losses: values equal to Keras 3's (one oracle request for the whole table), reductions, lookup, errors."""
+
 import numpy as np
 import pytest
 import torch
 
-import keraslite as keras
 from keraslite import losses
 
 rng = np.random.default_rng(1)
@@ -44,7 +44,19 @@ TABLE = [
     ("losses.MeanSquaredError(reduction=None)", "REG_TRUE", "REG_PRED"),
     ("losses.CategoricalCrossentropy(reduction='mean_with_sample_weight')", "ONE_HOT", "PROBS"),
 ]
-ARRAYS = dict(PROBS=PROBS, ONE_HOT=ONE_HOT, LABELS=LABELS, LOGITS=LOGITS, BIN_TRUE=BIN_TRUE, BIN_PRED=BIN_PRED, REG_TRUE=REG_TRUE, REG_PRED=REG_PRED, POS_TRUE=POS_TRUE, POS_PRED=POS_PRED, SW=SW)
+ARRAYS = dict(
+    PROBS=PROBS,
+    ONE_HOT=ONE_HOT,
+    LABELS=LABELS,
+    LOGITS=LOGITS,
+    BIN_TRUE=BIN_TRUE,
+    BIN_PRED=BIN_PRED,
+    REG_TRUE=REG_TRUE,
+    REG_PRED=REG_PRED,
+    POS_TRUE=POS_TRUE,
+    POS_PRED=POS_PRED,
+    SW=SW,
+)
 
 
 def _ours(expression, y_true, y_pred, weighted):
@@ -66,7 +78,13 @@ def test_losses_match_keras(keras_oracle):
     index = 0
     for expression, y_true, y_pred in TABLE:
         for weighted in (False, True):
-            np.testing.assert_allclose(_ours(expression, y_true, y_pred, weighted), expected[index], rtol=1e-5, atol=1e-6, err_msg=f"{expression} weighted={weighted}")
+            np.testing.assert_allclose(
+                _ours(expression, y_true, y_pred, weighted),
+                expected[index],
+                rtol=1e-5,
+                atol=1e-6,
+                err_msg=f"{expression} weighted={weighted}",
+            )
             index += 1
 
 

@@ -1,4 +1,5 @@
 """Metrics: results equal to Keras 3's over several weighted updates; state, reset, lookup, compile names."""
+
 import numpy as np
 import pytest
 import torch
@@ -19,7 +20,19 @@ MULTI_TRUE = rng.integers(0, 2, (N, 4)).astype("float32")
 SEG_TRUE = rng.integers(0, 3, N)
 SEG_PRED = rng.integers(0, 3, N)
 SW = rng.uniform(0, 1, N).astype("float32")
-ARRAYS = dict(PROBS=PROBS, ONE_HOT=ONE_HOT, LABELS=LABELS, BIN_TRUE=BIN_TRUE, BIN_PRED=BIN_PRED, REG_TRUE=REG_TRUE, REG_PRED=REG_PRED, MULTI_TRUE=MULTI_TRUE, SEG_TRUE=SEG_TRUE, SEG_PRED=SEG_PRED, SW=SW)
+ARRAYS = dict(
+    PROBS=PROBS,
+    ONE_HOT=ONE_HOT,
+    LABELS=LABELS,
+    BIN_TRUE=BIN_TRUE,
+    BIN_PRED=BIN_PRED,
+    REG_TRUE=REG_TRUE,
+    REG_PRED=REG_PRED,
+    MULTI_TRUE=MULTI_TRUE,
+    SEG_TRUE=SEG_TRUE,
+    SEG_PRED=SEG_PRED,
+    SW=SW,
+)
 
 TABLE = [
     ("metrics.Accuracy()", "LABELS", "np.argmax(PROBS, -1)"),
@@ -67,7 +80,11 @@ def _run_ours():
 
 
 def test_metrics_match_keras(keras_oracle):
-    code = f"TABLE = {TABLE!r}\nfrom keras import metrics\nns = dict(inputs, metrics=metrics, np=np)\nto_numpy = keras.ops.convert_to_numpy\n" + RUN + "result['out'] = out\n"
+    code = (
+        f"TABLE = {TABLE!r}\nfrom keras import metrics\nns = dict(inputs, metrics=metrics, np=np)\nto_numpy = keras.ops.convert_to_numpy\n"
+        + RUN
+        + "result['out'] = out\n"
+    )
     expected = keras_oracle.run(code, **ARRAYS)["out"]
     for (expression, _, _), ours, theirs in zip(TABLE, _run_ours(), expected):
         np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6, err_msg=expression)
@@ -83,7 +100,10 @@ def test_state_reset_and_call():
     assert float(mean.result()) == 0.0
     total = metrics.Sum()
     assert float(total([1.0, 2.0], sample_weight=[1.0, 0.5])) == pytest.approx(2.0)
-    assert metrics.SparseCategoricalAccuracy().get_config() == {"name": "sparse_categorical_accuracy", "dtype": "float32"}
+    assert metrics.SparseCategoricalAccuracy().get_config() == {
+        "name": "sparse_categorical_accuracy",
+        "dtype": "float32",
+    }
 
 
 def test_lookup_and_accuracy_resolution_in_compile():
@@ -106,7 +126,17 @@ def test_multi_output_metric_names():
     a = keras.layers.Dense(1, activation="sigmoid", name="priority")(inputs)
     b = keras.layers.Dense(4, activation="softmax", name="department")(inputs)
     model = keras.Model(inputs, [a, b])
-    model.compile(loss=["binary_crossentropy", "categorical_crossentropy"], metrics={"priority": ["mae"], "department": ["accuracy", metrics.AUC()]})
+    model.compile(
+        loss=["binary_crossentropy", "categorical_crossentropy"],
+        metrics={"priority": ["mae"], "department": ["accuracy", metrics.AUC()]},
+    )
     x = np.ones((8, 3), "float32")
     logs = model.evaluate(x, [np.ones((8, 1)), np.eye(4)[[0, 1] * 4]], verbose=0, return_dict=True)
-    assert list(logs) == ["loss", "priority_loss", "department_loss", "priority_mae", "department_accuracy", "department_auc"]
+    assert list(logs) == [
+        "loss",
+        "priority_loss",
+        "department_loss",
+        "priority_mae",
+        "department_accuracy",
+        "department_auc",
+    ]

@@ -1,5 +1,6 @@
 """Functional models (models/functional.py): calling them, and their configs in Keras 3's
 schema (functional graphs, nested models, ops) and tf.keras 2's."""
+
 import json
 
 import h5py
@@ -110,7 +111,10 @@ def test_functional_config_schema():
     assert set(dense) == {"module", "class_name", "config", "registered_name", "build_config", "name", "inbound_nodes"}
     assert dense["build_config"] == {"input_shape": (None, 784)}
     tensor = dense["inbound_nodes"][0]["args"][0]
-    assert tensor == {"class_name": "__keras_tensor__", "config": {"shape": [None, 784], "dtype": "float32", "keras_history": ["img", 0, 0]}}
+    assert tensor == {
+        "class_name": "__keras_tensor__",
+        "config": {"shape": [None, 784], "dtype": "float32", "keras_history": ["img", 0, 0]},
+    }
     histories = [t["config"]["keras_history"] for t in add["inbound_nodes"][0]["args"][0]]
     assert histories == [["dense", 0, 0], ["dense_1", 0, 0]]
     json.dumps(config)  # plain JSON
@@ -182,15 +186,46 @@ def test_keras3_config_with_dtype_policy_and_new_keys_loads():
         "trainable": True,
         "dtype": policy,
         "layers": [
-            {"module": "keras.layers", "class_name": "InputLayer", "config": {"batch_shape": [None, 3], "dtype": "float32", "sparse": False, "ragged": False, "name": "input_layer", "optional": False}, "registered_name": None},
+            {
+                "module": "keras.layers",
+                "class_name": "InputLayer",
+                "config": {
+                    "batch_shape": [None, 3],
+                    "dtype": "float32",
+                    "sparse": False,
+                    "ragged": False,
+                    "name": "input_layer",
+                    "optional": False,
+                },
+                "registered_name": None,
+            },
             {
                 "module": "keras.layers",
                 "class_name": "Dense",
                 "config": {
-                    "name": "dense", "trainable": True, "dtype": policy, "units": 2, "activation": "linear", "use_bias": True,
-                    "kernel_initializer": {"module": "keras.initializers", "class_name": "GlorotUniform", "config": {"seed": None, "input_axes": None, "output_axes": None}, "registered_name": None},
-                    "bias_initializer": {"module": "keras.initializers", "class_name": "Zeros", "config": {}, "registered_name": None},
-                    "kernel_regularizer": None, "bias_regularizer": None, "kernel_constraint": None, "bias_constraint": None, "quantization_config": None,
+                    "name": "dense",
+                    "trainable": True,
+                    "dtype": policy,
+                    "units": 2,
+                    "activation": "linear",
+                    "use_bias": True,
+                    "kernel_initializer": {
+                        "module": "keras.initializers",
+                        "class_name": "GlorotUniform",
+                        "config": {"seed": None, "input_axes": None, "output_axes": None},
+                        "registered_name": None,
+                    },
+                    "bias_initializer": {
+                        "module": "keras.initializers",
+                        "class_name": "Zeros",
+                        "config": {},
+                        "registered_name": None,
+                    },
+                    "kernel_regularizer": None,
+                    "bias_regularizer": None,
+                    "kernel_constraint": None,
+                    "bias_constraint": None,
+                    "quantization_config": None,
                 },
                 "registered_name": None,
                 "build_config": {"input_shape": [None, 3]},
@@ -210,8 +245,38 @@ def test_tf_keras2_functional_config_loads():
         "config": {
             "name": "inner",
             "layers": [
-                {"class_name": "InputLayer", "config": {"batch_input_shape": [None, 4], "dtype": "float32", "sparse": False, "ragged": False, "name": "a"}, "name": "a", "inbound_nodes": []},
-                {"class_name": "Dense", "config": {"name": "d1", "trainable": True, "dtype": "float32", "units": 3, "activation": "relu", "use_bias": True, "kernel_initializer": {"class_name": "GlorotUniform", "config": {"seed": None}}, "bias_initializer": {"class_name": "Zeros", "config": {}}, "kernel_regularizer": None, "bias_regularizer": None, "activity_regularizer": None, "kernel_constraint": None, "bias_constraint": None}, "name": "d1", "inbound_nodes": [[["a", 0, 0, {}]]]},
+                {
+                    "class_name": "InputLayer",
+                    "config": {
+                        "batch_input_shape": [None, 4],
+                        "dtype": "float32",
+                        "sparse": False,
+                        "ragged": False,
+                        "name": "a",
+                    },
+                    "name": "a",
+                    "inbound_nodes": [],
+                },
+                {
+                    "class_name": "Dense",
+                    "config": {
+                        "name": "d1",
+                        "trainable": True,
+                        "dtype": "float32",
+                        "units": 3,
+                        "activation": "relu",
+                        "use_bias": True,
+                        "kernel_initializer": {"class_name": "GlorotUniform", "config": {"seed": None}},
+                        "bias_initializer": {"class_name": "Zeros", "config": {}},
+                        "kernel_regularizer": None,
+                        "bias_regularizer": None,
+                        "activity_regularizer": None,
+                        "kernel_constraint": None,
+                        "bias_constraint": None,
+                    },
+                    "name": "d1",
+                    "inbound_nodes": [[["a", 0, 0, {}]]],
+                },
             ],
             "input_layers": [["a", 0, 0]],
             "output_layers": [["d1", 0, 0]],
@@ -222,10 +287,31 @@ def test_tf_keras2_functional_config_loads():
     config = {
         "name": "outer",
         "layers": [
-            {"class_name": "InputLayer", "config": {"batch_input_shape": [None, 4], "dtype": "float32", "sparse": False, "ragged": False, "name": "b"}, "name": "b", "inbound_nodes": []},
+            {
+                "class_name": "InputLayer",
+                "config": {
+                    "batch_input_shape": [None, 4],
+                    "dtype": "float32",
+                    "sparse": False,
+                    "ragged": False,
+                    "name": "b",
+                },
+                "name": "b",
+                "inbound_nodes": [],
+            },
             inner,
-            {"class_name": "Dense", "config": {"name": "d2", "units": 2}, "name": "d2", "inbound_nodes": [[["inner", 1, 0, {}]]]},
-            {"class_name": "Concatenate", "config": {"name": "cat", "axis": -1}, "name": "cat", "inbound_nodes": [[["d2", 0, 0, {}], ["inner", 1, 0, {}]]]},
+            {
+                "class_name": "Dense",
+                "config": {"name": "d2", "units": 2},
+                "name": "d2",
+                "inbound_nodes": [[["inner", 1, 0, {}]]],
+            },
+            {
+                "class_name": "Concatenate",
+                "config": {"name": "cat", "axis": -1},
+                "name": "cat",
+                "inbound_nodes": [[["d2", 0, 0, {}], ["inner", 1, 0, {}]]],
+            },
         ],
         "input_layers": [["b", 0, 0]],
         "output_layers": [["cat", 0, 0]],

@@ -1,5 +1,6 @@
 """A bad functional model fails while it is built, with a message naming the layer and
 the shapes involved (the seed's "any model you can build ... will run")."""
+
 import pytest
 
 import keraslite as keras

@@ -1,4 +1,5 @@
 """`Model` (models/model.py): what every model has; subclassed models and their configs."""
+
 import json
 
 import numpy as np
@@ -37,7 +38,7 @@ def test_subclassed_model_from_the_guide():
     class MLP(keras.Model):
         def __init__(self, **kwargs):
             super(MLP, self).__init__(**kwargs)
-            self.dense_1 = layers.Dense(64, activation='relu')
+            self.dense_1 = layers.Dense(64, activation="relu")
             self.dense_2 = layers.Dense(10)
 
         def call(self, inputs):

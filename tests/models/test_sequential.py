@@ -97,7 +97,17 @@ def test_tf_keras2_sequential_config_loads():
     config = {
         "name": "sequential",
         "layers": [
-            {"class_name": "Dense", "config": {"name": "dense", "trainable": True, "batch_input_shape": [None, 784], "dtype": "float32", "units": 64, "activation": "relu"}},
+            {
+                "class_name": "Dense",
+                "config": {
+                    "name": "dense",
+                    "trainable": True,
+                    "batch_input_shape": [None, 784],
+                    "dtype": "float32",
+                    "units": 64,
+                    "activation": "relu",
+                },
+            },
             {"class_name": "Dropout", "config": {"name": "dropout", "rate": 0.2}},
             {"class_name": "Dense", "config": {"name": "dense_1", "units": 10, "activation": "softmax"}},
         ],

@@ -1,5 +1,6 @@
 """`ops.dispatch`: one op function for tensors and KerasTensors, and the argument
 rules every op shares (`to_tensor` itself: tests/backend/test_conversion.py)."""
+
 import numpy as np
 import torch
 
@@ -46,6 +47,8 @@ def test_operand_axis_arg_and_default_float():
     t = torch.ones(2)
     assert dispatch.operand(t) is t and dispatch.operand(2) == 2
     assert isinstance(dispatch.operand([1.0, 2.0], like=t), torch.Tensor)
-    assert dispatch.axis_arg(None) is None and dispatch.axis_arg([0, 1]) == (0, 1) and dispatch.axis_arg(np.int64(1)) == 1
+    assert (
+        dispatch.axis_arg(None) is None and dispatch.axis_arg([0, 1]) == (0, 1) and dispatch.axis_arg(np.int64(1)) == 1
+    )
     assert dispatch.default_float(torch.ones(2, dtype=torch.int32)).dtype == torch.float32
     assert dispatch.default_float(torch.ones(2, dtype=torch.float64)).dtype == torch.float64

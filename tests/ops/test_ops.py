@@ -1,4 +1,5 @@
 """keras.ops against NumPy, from a table; symbolic use records call_function nodes."""
+
 import numpy as np
 import pytest
 import torch
@@ -93,7 +94,11 @@ CASES = [
     ("logical_and", lambda: ops.logical_and(A > 0, B > 0), lambda: (A > 0) & (B > 0)),
     ("logical_or", lambda: ops.logical_or(A > 0, B > 0), lambda: (A > 0) | (B > 0)),
     ("logical_xor", lambda: ops.logical_xor(A > 0, B > 0), lambda: (A > 0) ^ (B > 0)),
-    ("divide_no_nan", lambda: ops.divide_no_nan(np.array([1.0, 2.0]), np.array([0.0, 4.0])), lambda: np.array([0.0, 0.5])),
+    (
+        "divide_no_nan",
+        lambda: ops.divide_no_nan(np.array([1.0, 2.0]), np.array([0.0, 4.0])),
+        lambda: np.array([0.0, 0.5]),
+    ),
     ("clip", lambda: ops.clip(A, -0.5, 0.5), lambda: np.clip(A, -0.5, 0.5)),
     ("where", lambda: ops.where(A > 0, A, B), lambda: np.where(A > 0, A, B)),
     ("where_scalar", lambda: ops.where(A > 0, A, 0.0), lambda: np.where(A > 0, A, 0.0)),
@@ -101,7 +106,11 @@ CASES = [
     # reductions
     ("sum", lambda: ops.sum(A), lambda: np.sum(A)),
     ("sum_axis", lambda: ops.sum(A, axis=1), lambda: np.sum(A, axis=1)),
-    ("sum_axes_keepdims", lambda: ops.sum(A, axis=(0, 1), keepdims=True), lambda: np.sum(A, axis=(0, 1), keepdims=True)),
+    (
+        "sum_axes_keepdims",
+        lambda: ops.sum(A, axis=(0, 1), keepdims=True),
+        lambda: np.sum(A, axis=(0, 1), keepdims=True),
+    ),
     ("sum_int", lambda: ops.sum(I, axis=0), lambda: np.sum(I, axis=0)),
     ("mean", lambda: ops.mean(A, axis=0), lambda: np.mean(A, axis=0)),
     ("mean_int", lambda: ops.mean(I), lambda: np.mean(I)),
@@ -127,7 +136,11 @@ CASES = [
     ("median", lambda: ops.median(A, axis=1), lambda: np.median(A, axis=1)),
     ("quantile", lambda: ops.quantile(A, 0.3, axis=0), lambda: np.quantile(A, 0.3, axis=0)),
     ("logsumexp", lambda: ops.logsumexp(A, axis=1), lambda: np.log(np.sum(np.exp(A), axis=1))),
-    ("average", lambda: ops.average(A, axis=1, weights=np.arange(1, 5, dtype="float32")), lambda: np.average(A, axis=1, weights=np.arange(1, 5))),
+    (
+        "average",
+        lambda: ops.average(A, axis=1, weights=np.arange(1, 5, dtype="float32")),
+        lambda: np.average(A, axis=1, weights=np.arange(1, 5)),
+    ),
     ("ptp", lambda: ops.ptp(A, axis=0), lambda: np.ptp(A, axis=0)),
     ("trace", lambda: ops.trace(Q), lambda: np.trace(Q)),
     # creation
@@ -147,7 +160,11 @@ CASES = [
     # shape and indexing
     ("reshape", lambda: ops.reshape(A, (4, -1)), lambda: A.reshape(4, -1)),
     ("transpose", lambda: ops.transpose(A), lambda: A.T),
-    ("transpose_axes", lambda: ops.transpose(np.zeros((2, 3, 4)), (1, 2, 0)), lambda: np.zeros((2, 3, 4)).transpose(1, 2, 0)),
+    (
+        "transpose_axes",
+        lambda: ops.transpose(np.zeros((2, 3, 4)), (1, 2, 0)),
+        lambda: np.zeros((2, 3, 4)).transpose(1, 2, 0),
+    ),
     ("expand_dims", lambda: ops.expand_dims(A, 1), lambda: np.expand_dims(A, 1)),
     ("expand_dims_multi", lambda: ops.expand_dims(A, (0, -1)), lambda: np.expand_dims(A, (0, -1))),
     ("squeeze", lambda: ops.squeeze(A[None, :, None]), lambda: np.squeeze(A[None, :, None])),
@@ -166,13 +183,25 @@ CASES = [
     ("take_negative", lambda: ops.take(A, np.array([-1]), axis=0), lambda: np.take(A, [-1], axis=0)),
     ("take_2d_indices", lambda: ops.take(M, I, axis=0), lambda: np.take(M, I, axis=0)),
     ("take_flat", lambda: ops.take(A, np.array([5, 1])), lambda: np.take(A, [5, 1])),
-    ("take_along_axis", lambda: ops.take_along_axis(A, np.argsort(A, axis=1), axis=1), lambda: np.take_along_axis(A, np.argsort(A, axis=1), axis=1)),
+    (
+        "take_along_axis",
+        lambda: ops.take_along_axis(A, np.argsort(A, axis=1), axis=1),
+        lambda: np.take_along_axis(A, np.argsort(A, axis=1), axis=1),
+    ),
     ("flip", lambda: ops.flip(A, axis=1), lambda: np.flip(A, axis=1)),
     ("roll", lambda: ops.roll(A, 1, axis=1), lambda: np.roll(A, 1, axis=1)),
     ("roll_flat", lambda: ops.roll(A, 2), lambda: np.roll(A, 2)),
     ("pad", lambda: ops.pad(A, ((1, 0), (0, 2))), lambda: np.pad(A, ((1, 0), (0, 2)))),
-    ("pad_value", lambda: ops.pad(A, ((1, 1), (1, 1)), constant_values=5.0), lambda: np.pad(A, ((1, 1), (1, 1)), constant_values=5.0)),
-    ("pad_reflect", lambda: ops.pad(A, ((1, 1), (2, 1)), mode="reflect"), lambda: np.pad(A, ((1, 1), (2, 1)), mode="reflect")),
+    (
+        "pad_value",
+        lambda: ops.pad(A, ((1, 1), (1, 1)), constant_values=5.0),
+        lambda: np.pad(A, ((1, 1), (1, 1)), constant_values=5.0),
+    ),
+    (
+        "pad_reflect",
+        lambda: ops.pad(A, ((1, 1), (2, 1)), mode="reflect"),
+        lambda: np.pad(A, ((1, 1), (2, 1)), mode="reflect"),
+    ),
     ("broadcast_to", lambda: ops.broadcast_to(V, (2, 5)), lambda: np.broadcast_to(V, (2, 5))),
     ("moveaxis", lambda: ops.moveaxis(np.zeros((2, 3, 4)), 0, -1), lambda: np.moveaxis(np.zeros((2, 3, 4)), 0, -1)),
     ("swapaxes", lambda: ops.swapaxes(A, 0, 1), lambda: np.swapaxes(A, 0, 1)),
@@ -183,9 +212,21 @@ CASES = [
     ("diagonal", lambda: ops.diagonal(Q, 1), lambda: np.diagonal(Q, 1)),
     ("diff", lambda: ops.diff(A, axis=1), lambda: np.diff(A, axis=1)),
     ("get_item", lambda: ops.get_item(A, (slice(None), 1)), lambda: A[:, 1]),
-    ("select", lambda: ops.select([A > 0.5, A < -0.5], [A, -A], 0.0), lambda: np.select([A > 0.5, A < -0.5], [A, -A], 0.0)),
-    ("searchsorted", lambda: ops.searchsorted(np.sort(V), np.array([0.0, 1.0], "float32")), lambda: np.searchsorted(np.sort(V), [0.0, 1.0])),
-    ("digitize", lambda: ops.digitize(A, np.array([-1.0, 0.0, 1.0], "float32")), lambda: np.digitize(A, [-1.0, 0.0, 1.0])),
+    (
+        "select",
+        lambda: ops.select([A > 0.5, A < -0.5], [A, -A], 0.0),
+        lambda: np.select([A > 0.5, A < -0.5], [A, -A], 0.0),
+    ),
+    (
+        "searchsorted",
+        lambda: ops.searchsorted(np.sort(V), np.array([0.0, 1.0], "float32")),
+        lambda: np.searchsorted(np.sort(V), [0.0, 1.0]),
+    ),
+    (
+        "digitize",
+        lambda: ops.digitize(A, np.array([-1.0, 0.0, 1.0], "float32")),
+        lambda: np.digitize(A, [-1.0, 0.0, 1.0]),
+    ),
     ("isin", lambda: ops.isin(I, np.array([0, 3])), lambda: np.isin(I, [0, 3])),
     ("bincount", lambda: ops.bincount(np.array([0, 1, 1, 3])), lambda: np.bincount([0, 1, 1, 3])),
     ("nonzero", lambda: ops.nonzero(I), lambda: np.nonzero(I)),
@@ -198,7 +239,11 @@ CASES = [
     ("dot_vector", lambda: ops.dot(M, V), lambda: np.dot(M, V)),
     ("dot_3d", lambda: ops.dot(np.stack([A, B]), M), lambda: np.dot(np.stack([A, B]), M)),
     ("tensordot", lambda: ops.tensordot(A, M, axes=1), lambda: np.tensordot(A, M, axes=1)),
-    ("tensordot_pairs", lambda: ops.tensordot(A, B, axes=([0, 1], [0, 1])), lambda: np.tensordot(A, B, axes=([0, 1], [0, 1]))),
+    (
+        "tensordot_pairs",
+        lambda: ops.tensordot(A, B, axes=([0, 1], [0, 1])),
+        lambda: np.tensordot(A, B, axes=([0, 1], [0, 1])),
+    ),
     ("einsum", lambda: ops.einsum("ij,jk->ik", A, M), lambda: np.einsum("ij,jk->ik", A, M)),
     ("outer", lambda: ops.outer(V, V), lambda: np.outer(V, V)),
     ("inner", lambda: ops.inner(A, B), lambda: np.inner(A, B)),
@@ -224,47 +269,143 @@ CASES = [
     ("log_sigmoid", lambda: ops.log_sigmoid(A), lambda: np.log(_sigmoid(A))),
     ("gelu_tanh", lambda: ops.gelu(A), lambda: 0.5 * A * (1 + np.tanh(np.sqrt(2 / np.pi) * (A + 0.044715 * A**3)))),
     ("elu", lambda: ops.elu(A), lambda: np.where(A > 0, A, np.exp(A) - 1)),
-    ("selu", lambda: ops.selu(A), lambda: 1.0507009873554805 * np.where(A > 0, A, 1.6732632423543772 * (np.exp(A) - 1))),
+    (
+        "selu",
+        lambda: ops.selu(A),
+        lambda: 1.0507009873554805 * np.where(A > 0, A, 1.6732632423543772 * (np.exp(A) - 1)),
+    ),
     ("leaky_relu", lambda: ops.leaky_relu(A), lambda: np.where(A > 0, A, 0.2 * A)),
     ("hard_sigmoid", lambda: ops.hard_sigmoid(A * 4), lambda: np.clip(A * 4 / 6 + 0.5, 0, 1)),
     ("hard_silu", lambda: ops.hard_silu(A * 4), lambda: A * 4 * np.clip(A * 4 / 6 + 0.5, 0, 1)),
     ("softmax", lambda: ops.softmax(A), lambda: _softmax(A)),
     ("softmax_axis0", lambda: ops.softmax(A, axis=0), lambda: _softmax(A, axis=0)),
     ("log_softmax", lambda: ops.log_softmax(A), lambda: np.log(_softmax(A))),
-    ("one_hot", lambda: ops.one_hot(np.array([0, 2, -1]), 3), lambda: np.array([[1, 0, 0], [0, 0, 1], [0, 0, 0]], "float32")),
-    ("multi_hot", lambda: ops.multi_hot(np.array([[0, 2], [1, 1]]), 3), lambda: np.array([[1, 0, 1], [0, 1, 0]], "float32")),
-    ("binary_crossentropy", lambda: ops.binary_crossentropy(A > 0, _sigmoid(B)), lambda: -((A > 0) * np.log(_sigmoid(B)) + (A <= 0) * np.log(1 - _sigmoid(B)))),
-    ("binary_crossentropy_logits", lambda: ops.binary_crossentropy((A > 0).astype("float32"), B, from_logits=True), lambda: -((A > 0) * np.log(_sigmoid(B)) + (A <= 0) * np.log(1 - _sigmoid(B)))),
-    ("categorical_crossentropy", lambda: ops.categorical_crossentropy(_softmax(A), _softmax(B)), lambda: -np.sum(_softmax(A) * np.log(_softmax(B)), axis=-1)),
-    ("categorical_crossentropy_logits", lambda: ops.categorical_crossentropy(_softmax(A), B, from_logits=True), lambda: -np.sum(_softmax(A) * np.log(_softmax(B)), axis=-1)),
-    ("sparse_categorical_crossentropy", lambda: ops.sparse_categorical_crossentropy(np.array([0, 3, 1]), B, from_logits=True), lambda: -np.log(_softmax(B))[np.arange(3), [0, 3, 1]]),
+    (
+        "one_hot",
+        lambda: ops.one_hot(np.array([0, 2, -1]), 3),
+        lambda: np.array([[1, 0, 0], [0, 0, 1], [0, 0, 0]], "float32"),
+    ),
+    (
+        "multi_hot",
+        lambda: ops.multi_hot(np.array([[0, 2], [1, 1]]), 3),
+        lambda: np.array([[1, 0, 1], [0, 1, 0]], "float32"),
+    ),
+    (
+        "binary_crossentropy",
+        lambda: ops.binary_crossentropy(A > 0, _sigmoid(B)),
+        lambda: -((A > 0) * np.log(_sigmoid(B)) + (A <= 0) * np.log(1 - _sigmoid(B))),
+    ),
+    (
+        "binary_crossentropy_logits",
+        lambda: ops.binary_crossentropy((A > 0).astype("float32"), B, from_logits=True),
+        lambda: -((A > 0) * np.log(_sigmoid(B)) + (A <= 0) * np.log(1 - _sigmoid(B))),
+    ),
+    (
+        "categorical_crossentropy",
+        lambda: ops.categorical_crossentropy(_softmax(A), _softmax(B)),
+        lambda: -np.sum(_softmax(A) * np.log(_softmax(B)), axis=-1),
+    ),
+    (
+        "categorical_crossentropy_logits",
+        lambda: ops.categorical_crossentropy(_softmax(A), B, from_logits=True),
+        lambda: -np.sum(_softmax(A) * np.log(_softmax(B)), axis=-1),
+    ),
+    (
+        "sparse_categorical_crossentropy",
+        lambda: ops.sparse_categorical_crossentropy(np.array([0, 3, 1]), B, from_logits=True),
+        lambda: -np.log(_softmax(B))[np.arange(3), [0, 3, 1]],
+    ),
     ("moments", lambda: ops.moments(A, axes=[0]), lambda: (np.mean(A, axis=0), np.var(A, axis=0))),
     ("normalize", lambda: ops.normalize(A), lambda: A / np.linalg.norm(A, axis=-1, keepdims=True)),
-    ("batch_normalization", lambda: ops.batch_normalization(A, A.mean(0), A.var(0), axis=1, offset=V[:4], scale=P[0], epsilon=1e-3), lambda: (A - A.mean(0)) / np.sqrt(A.var(0) + 1e-3) * P[0] + V[:4]),
+    (
+        "batch_normalization",
+        lambda: ops.batch_normalization(A, A.mean(0), A.var(0), axis=1, offset=V[:4], scale=P[0], epsilon=1e-3),
+        lambda: (A - A.mean(0)) / np.sqrt(A.var(0) + 1e-3) * P[0] + V[:4],
+    ),
     ("erf", lambda: ops.erf(A), lambda: np.vectorize(__import__("math").erf)(A)),
     ("top_k", lambda: ops.top_k(A, 2), lambda: (-np.sort(-A, axis=-1)[:, :2], np.argsort(-A, axis=-1)[:, :2])),
-    ("in_top_k", lambda: ops.in_top_k(np.array([0, 1, 2]), A, 2), lambda: np.array([r in np.argsort(-A[i])[:2] for i, r in enumerate([0, 1, 2])])),
-    ("segment_sum", lambda: ops.segment_sum(A, np.array([0, 0, 1]), num_segments=2), lambda: np.stack([A[0] + A[1], A[2]])),
-    ("segment_max", lambda: ops.segment_max(A, np.array([0, 1, 1]), num_segments=2), lambda: np.stack([A[0], np.maximum(A[1], A[2])])),
+    (
+        "in_top_k",
+        lambda: ops.in_top_k(np.array([0, 1, 2]), A, 2),
+        lambda: np.array([r in np.argsort(-A[i])[:2] for i, r in enumerate([0, 1, 2])]),
+    ),
+    (
+        "segment_sum",
+        lambda: ops.segment_sum(A, np.array([0, 0, 1]), num_segments=2),
+        lambda: np.stack([A[0] + A[1], A[2]]),
+    ),
+    (
+        "segment_max",
+        lambda: ops.segment_max(A, np.array([0, 1, 1]), num_segments=2),
+        lambda: np.stack([A[0], np.maximum(A[1], A[2])]),
+    ),
     # core
     ("cast", lambda: ops.cast(A, "int32"), lambda: A.astype("int32")),
     ("stop_gradient", lambda: ops.stop_gradient(A), lambda: A),
     ("slice", lambda: ops.slice(A, (1, 1), (2, 2)), lambda: A[1:3, 1:3]),
-    ("slice_update", lambda: ops.slice_update(A, (0, 1), np.ones((2, 2), "float32")), lambda: np.concatenate([A[:, :1], np.concatenate([np.ones((2, 2)), A[2:, 1:3]]), A[:, 3:]], axis=1)),
-    ("scatter", lambda: ops.scatter(np.array([[0, 1], [2, 3]]), np.array([5.0, 6.0], "float32"), (3, 4)), lambda: np.array([[0, 5, 0, 0], [0, 0, 0, 0], [0, 0, 0, 6]], "float32")),
-    ("scatter_update", lambda: ops.scatter_update(A, np.array([[0, 0]]), np.array([9.0], "float32")), lambda: np.where(np.arange(12).reshape(3, 4) == 0, 9.0, A)),
+    (
+        "slice_update",
+        lambda: ops.slice_update(A, (0, 1), np.ones((2, 2), "float32")),
+        lambda: np.concatenate([A[:, :1], np.concatenate([np.ones((2, 2)), A[2:, 1:3]]), A[:, 3:]], axis=1),
+    ),
+    (
+        "scatter",
+        lambda: ops.scatter(np.array([[0, 1], [2, 3]]), np.array([5.0, 6.0], "float32"), (3, 4)),
+        lambda: np.array([[0, 5, 0, 0], [0, 0, 0, 0], [0, 0, 0, 6]], "float32"),
+    ),
+    (
+        "scatter_update",
+        lambda: ops.scatter_update(A, np.array([[0, 0]]), np.array([9.0], "float32")),
+        lambda: np.where(np.arange(12).reshape(3, 4) == 0, 9.0, A),
+    ),
     ("unstack", lambda: ops.unstack(A, axis=1), lambda: [A[:, i] for i in range(4)]),
     ("convert_to_tensor", lambda: ops.convert_to_tensor([[1.0, 2.0]]), lambda: np.array([[1.0, 2.0]], "float32")),
     ("cond", lambda: ops.cond(True, lambda: ops.ones(2), lambda: ops.zeros(2)), lambda: np.ones(2)),
     ("fori_loop", lambda: ops.fori_loop(0, 4, lambda i, v: v + i, ops.zeros(())), lambda: np.array(6.0)),
-    ("while_loop", lambda: ops.while_loop(lambda v: v < 5, lambda v: (v + 2,), 0)[0] if isinstance(ops.while_loop(lambda v: v < 5, lambda v: (v + 2,), 0), (list, tuple)) else ops.while_loop(lambda v: v < 5, lambda v: v + 2, 0), lambda: np.array(6)),
-    ("conv2d", lambda: ops.conv(np.ones((1, 4, 4, 2), "float32"), np.ones((3, 3, 2, 1), "float32")), lambda: np.full((1, 2, 2, 1), 18.0)),
-    ("conv2d_same_stride2", lambda: ops.conv(np.ones((1, 4, 4, 1), "float32"), np.ones((3, 3, 1, 1), "float32"), strides=2, padding="same"), lambda: np.array([[9.0, 6.0], [6.0, 4.0]]).reshape(1, 2, 2, 1)),  # TF pads the end
-    ("conv1d", lambda: ops.conv(np.arange(5, dtype="float32").reshape(1, 5, 1), np.ones((2, 1, 1), "float32")), lambda: np.array([1, 3, 5, 7], "float32").reshape(1, 4, 1)),
-    ("depthwise_conv", lambda: ops.depthwise_conv(np.ones((1, 3, 3, 2), "float32"), np.ones((2, 2, 2, 1), "float32")), lambda: np.full((1, 2, 2, 2), 4.0)),
-    ("max_pool", lambda: ops.max_pool(np.arange(16, dtype="float32").reshape(1, 4, 4, 1), 2), lambda: np.array([[5, 7], [13, 15]], "float32").reshape(1, 2, 2, 1)),
-    ("average_pool", lambda: ops.average_pool(np.arange(16, dtype="float32").reshape(1, 4, 4, 1), 2), lambda: np.array([[2.5, 4.5], [10.5, 12.5]], "float32").reshape(1, 2, 2, 1)),
-    ("average_pool_same", lambda: ops.average_pool(np.arange(9, dtype="float32").reshape(1, 3, 3, 1), 2, strides=2, padding="same"), lambda: np.array([[2, 3.5], [6.5, 8]], "float32").reshape(1, 2, 2, 1)),
+    (
+        "while_loop",
+        lambda: (
+            ops.while_loop(lambda v: v < 5, lambda v: (v + 2,), 0)[0]
+            if isinstance(ops.while_loop(lambda v: v < 5, lambda v: (v + 2,), 0), (list, tuple))
+            else ops.while_loop(lambda v: v < 5, lambda v: v + 2, 0)
+        ),
+        lambda: np.array(6),
+    ),
+    (
+        "conv2d",
+        lambda: ops.conv(np.ones((1, 4, 4, 2), "float32"), np.ones((3, 3, 2, 1), "float32")),
+        lambda: np.full((1, 2, 2, 1), 18.0),
+    ),
+    (
+        "conv2d_same_stride2",
+        lambda: ops.conv(np.ones((1, 4, 4, 1), "float32"), np.ones((3, 3, 1, 1), "float32"), strides=2, padding="same"),
+        lambda: np.array([[9.0, 6.0], [6.0, 4.0]]).reshape(1, 2, 2, 1),
+    ),  # TF pads the end
+    (
+        "conv1d",
+        lambda: ops.conv(np.arange(5, dtype="float32").reshape(1, 5, 1), np.ones((2, 1, 1), "float32")),
+        lambda: np.array([1, 3, 5, 7], "float32").reshape(1, 4, 1),
+    ),
+    (
+        "depthwise_conv",
+        lambda: ops.depthwise_conv(np.ones((1, 3, 3, 2), "float32"), np.ones((2, 2, 2, 1), "float32")),
+        lambda: np.full((1, 2, 2, 2), 4.0),
+    ),
+    (
+        "max_pool",
+        lambda: ops.max_pool(np.arange(16, dtype="float32").reshape(1, 4, 4, 1), 2),
+        lambda: np.array([[5, 7], [13, 15]], "float32").reshape(1, 2, 2, 1),
+    ),
+    (
+        "average_pool",
+        lambda: ops.average_pool(np.arange(16, dtype="float32").reshape(1, 4, 4, 1), 2),
+        lambda: np.array([[2.5, 4.5], [10.5, 12.5]], "float32").reshape(1, 2, 2, 1),
+    ),
+    (
+        "average_pool_same",
+        lambda: ops.average_pool(np.arange(9, dtype="float32").reshape(1, 3, 3, 1), 2, strides=2, padding="same"),
+        lambda: np.array([[2, 3.5], [6.5, 8]], "float32").reshape(1, 2, 2, 1),
+    ),
 ]
 
 
@@ -280,7 +421,9 @@ def test_op_matches_numpy(name, call, reference):
     if isinstance(expected, (list, tuple)):
         assert len(result) == len(expected)
         for r, e in zip(result, expected):
-            np.testing.assert_allclose(np.asarray(r, dtype="float64"), np.asarray(e, dtype="float64"), rtol=1e-5, atol=1e-5)
+            np.testing.assert_allclose(
+                np.asarray(r, dtype="float64"), np.asarray(e, dtype="float64"), rtol=1e-5, atol=1e-5
+            )
         return
     result = np.asarray(result)
     assert result.shape == np.shape(expected), f"{name}: shape {result.shape} != {np.shape(expected)}"
@@ -289,12 +432,53 @@ def test_op_matches_numpy(name, call, reference):
 
 def test_ops_cover_the_guides_list():
     guides_ops = [
-        "matmul", "sum", "mean", "square", "sqrt", "exp", "log", "abs", "maximum", "minimum", "relu",
-        "softmax", "sigmoid", "tanh", "gelu", "reshape", "transpose", "expand_dims", "squeeze",
-        "concatenate", "stack", "cast", "shape", "zeros", "ones", "zeros_like", "ones_like", "arange",
-        "one_hot", "argmax", "where", "clip", "tile", "take", "split", "convert_to_tensor",
-        "convert_to_numpy", "cond", "stop_gradient", "sparse_categorical_crossentropy", "conv",
-        "max_pool", "logsumexp", "einsum", "top_k", "norm", "pad",
+        "matmul",
+        "sum",
+        "mean",
+        "square",
+        "sqrt",
+        "exp",
+        "log",
+        "abs",
+        "maximum",
+        "minimum",
+        "relu",
+        "softmax",
+        "sigmoid",
+        "tanh",
+        "gelu",
+        "reshape",
+        "transpose",
+        "expand_dims",
+        "squeeze",
+        "concatenate",
+        "stack",
+        "cast",
+        "shape",
+        "zeros",
+        "ones",
+        "zeros_like",
+        "ones_like",
+        "arange",
+        "one_hot",
+        "argmax",
+        "where",
+        "clip",
+        "tile",
+        "take",
+        "split",
+        "convert_to_tensor",
+        "convert_to_numpy",
+        "cond",
+        "stop_gradient",
+        "sparse_categorical_crossentropy",
+        "conv",
+        "max_pool",
+        "logsumexp",
+        "einsum",
+        "top_k",
+        "norm",
+        "pad",
     ]
     assert [name for name in guides_ops if not hasattr(ops, name)] == []
 
@@ -336,7 +520,11 @@ def test_symbolic_ops_record_call_function_nodes():
     assert [tuple(p.shape) for p in parts] == [(None, 4), (None, 4)]
     scaled = ops.relu(keras.layers.Dense(3)(joined)) * 2.0 + ops.mean(a, axis=-1, keepdims=True)
     model = keras.Model([a, b], [total, top_values, parts[1], scaled])
-    ops_in_graph = [n.target.__name__ for n in model.graph_module.graph.nodes if n.op == "call_function" and hasattr(n.target, "__name__")]
+    ops_in_graph = [
+        n.target.__name__
+        for n in model.graph_module.graph.nodes
+        if n.op == "call_function" and hasattr(n.target, "__name__")
+    ]
     for name in ("concatenate", "sum", "square", "top_k", "relu", "mean"):
         assert name in ops_in_graph
     xa, xb = A[:2], B[:2]
@@ -367,7 +555,11 @@ def test_errors_say_what_was_received():
 
 EXTRA_CASES = [
     ("nansum", lambda: ops.nansum(np.array([1.0, np.nan, 2.0])), lambda: np.nansum([1.0, np.nan, 2.0])),
-    ("nanmean", lambda: ops.nanmean(np.array([[1.0, np.nan], [3.0, 5.0]]), axis=0), lambda: np.nanmean([[1.0, np.nan], [3.0, 5.0]], axis=0)),
+    (
+        "nanmean",
+        lambda: ops.nanmean(np.array([[1.0, np.nan], [3.0, 5.0]]), axis=0),
+        lambda: np.nanmean([[1.0, np.nan], [3.0, 5.0]], axis=0),
+    ),
     ("nanmax", lambda: ops.nanmax(np.array([1.0, np.nan, 2.0])), lambda: np.nanmax([1.0, np.nan, 2.0])),
     ("nanmin", lambda: ops.nanmin(np.array([1.0, np.nan, 2.0])), lambda: np.nanmin([1.0, np.nan, 2.0])),
     ("nanvar", lambda: ops.nanvar(np.array([1.0, np.nan, 2.0, 4.0])), lambda: np.nanvar([1.0, np.nan, 2.0, 4.0])),
@@ -386,25 +578,97 @@ EXTRA_CASES = [
     ("logspace", lambda: ops.logspace(0, 2, 3), lambda: np.logspace(0, 2, 3)),
     ("vander", lambda: ops.vander(V[:3]), lambda: np.vander(V[:3])),
     ("corrcoef", lambda: ops.corrcoef(A), lambda: np.corrcoef(A)),
-    ("trapezoid", lambda: ops.trapezoid(A, axis=1), lambda: np.trapezoid(A, axis=1) if hasattr(np, "trapezoid") else np.trapz(A, axis=1)),
-    ("layer_normalization", lambda: ops.layer_normalization(A, epsilon=1e-3), lambda: (A - A.mean(-1, keepdims=True)) / np.sqrt(A.var(-1, keepdims=True) + 1e-3)),
-    ("rms_normalization", lambda: ops.rms_normalization(A, scale=2.0, epsilon=1e-6), lambda: 2.0 * A / np.sqrt((A**2).mean(-1, keepdims=True) + 1e-6)),
+    (
+        "trapezoid",
+        lambda: ops.trapezoid(A, axis=1),
+        lambda: np.trapezoid(A, axis=1) if hasattr(np, "trapezoid") else np.trapz(A, axis=1),
+    ),
+    (
+        "layer_normalization",
+        lambda: ops.layer_normalization(A, epsilon=1e-3),
+        lambda: (A - A.mean(-1, keepdims=True)) / np.sqrt(A.var(-1, keepdims=True) + 1e-3),
+    ),
+    (
+        "rms_normalization",
+        lambda: ops.rms_normalization(A, scale=2.0, epsilon=1e-6),
+        lambda: 2.0 * A / np.sqrt((A**2).mean(-1, keepdims=True) + 1e-6),
+    ),
     ("psnr", lambda: ops.psnr(P, P + 0.1, 2.0), lambda: 20 * np.log10(2.0) - 10 * np.log10(0.01)),
-    ("adaptive_average_pool", lambda: ops.adaptive_average_pool(np.arange(16, dtype="float32").reshape(1, 4, 4, 1), 2), lambda: np.array([[2.5, 4.5], [10.5, 12.5]], "float32").reshape(1, 2, 2, 1)),
-    ("adaptive_max_pool", lambda: ops.adaptive_max_pool(np.arange(16, dtype="float32").reshape(1, 4, 4, 1), 2), lambda: np.array([[5, 7], [13, 15]], "float32").reshape(1, 2, 2, 1)),
-    ("separable_conv", lambda: ops.separable_conv(np.ones((1, 3, 3, 2), "float32"), np.ones((2, 2, 2, 1), "float32"), np.ones((1, 1, 2, 3), "float32")), lambda: np.full((1, 2, 2, 3), 8.0)),
-    ("conv_transpose_valid", lambda: ops.conv_transpose(np.ones((1, 2, 2, 1), "float32"), np.ones((3, 3, 1, 1), "float32"), strides=2), lambda: np.array([[1, 1, 2, 1, 1], [1, 1, 2, 1, 1], [2, 2, 4, 2, 2], [1, 1, 2, 1, 1], [1, 1, 2, 1, 1]], "float32").reshape(1, 5, 5, 1)),
-    ("image_resize_down", lambda: ops.image.resize(np.arange(16, dtype="float32").reshape(1, 4, 4, 1), (2, 2)), lambda: np.array([[2.5, 4.5], [10.5, 12.5]], "float32").reshape(1, 2, 2, 1)),
-    ("image_resize_constant", lambda: ops.image.resize(np.full((5, 5, 3), 7.0, "float32"), (9, 3)), lambda: np.full((9, 3, 3), 7.0)),
-    ("rgb_to_grayscale", lambda: ops.image.rgb_to_grayscale(np.ones((2, 2, 3), "float32")), lambda: np.full((2, 2, 1), 0.2989 + 0.5870 + 0.1140)),
+    (
+        "adaptive_average_pool",
+        lambda: ops.adaptive_average_pool(np.arange(16, dtype="float32").reshape(1, 4, 4, 1), 2),
+        lambda: np.array([[2.5, 4.5], [10.5, 12.5]], "float32").reshape(1, 2, 2, 1),
+    ),
+    (
+        "adaptive_max_pool",
+        lambda: ops.adaptive_max_pool(np.arange(16, dtype="float32").reshape(1, 4, 4, 1), 2),
+        lambda: np.array([[5, 7], [13, 15]], "float32").reshape(1, 2, 2, 1),
+    ),
+    (
+        "separable_conv",
+        lambda: ops.separable_conv(
+            np.ones((1, 3, 3, 2), "float32"), np.ones((2, 2, 2, 1), "float32"), np.ones((1, 1, 2, 3), "float32")
+        ),
+        lambda: np.full((1, 2, 2, 3), 8.0),
+    ),
+    (
+        "conv_transpose_valid",
+        lambda: ops.conv_transpose(np.ones((1, 2, 2, 1), "float32"), np.ones((3, 3, 1, 1), "float32"), strides=2),
+        lambda: np.array(
+            [[1, 1, 2, 1, 1], [1, 1, 2, 1, 1], [2, 2, 4, 2, 2], [1, 1, 2, 1, 1], [1, 1, 2, 1, 1]], "float32"
+        ).reshape(1, 5, 5, 1),
+    ),
+    (
+        "image_resize_down",
+        lambda: ops.image.resize(np.arange(16, dtype="float32").reshape(1, 4, 4, 1), (2, 2)),
+        lambda: np.array([[2.5, 4.5], [10.5, 12.5]], "float32").reshape(1, 2, 2, 1),
+    ),
+    (
+        "image_resize_constant",
+        lambda: ops.image.resize(np.full((5, 5, 3), 7.0, "float32"), (9, 3)),
+        lambda: np.full((9, 3, 3), 7.0),
+    ),
+    (
+        "rgb_to_grayscale",
+        lambda: ops.image.rgb_to_grayscale(np.ones((2, 2, 3), "float32")),
+        lambda: np.full((2, 2, 1), 0.2989 + 0.5870 + 0.1140),
+    ),
     ("percentile", lambda: ops.percentile(A, 30, axis=1), lambda: np.percentile(A, 30, axis=1)),
-    ("nanquantile", lambda: ops.nanquantile(np.array([[1.0, np.nan, 3.0], [4.0, 5.0, np.nan]]), 0.5, axis=1), lambda: np.nanquantile(np.array([[1.0, np.nan, 3.0], [4.0, 5.0, np.nan]]), 0.5, axis=1)),
-    ("nanpercentile", lambda: ops.nanpercentile(np.array([[1.0, np.nan, 3.0], [4.0, 5.0, np.nan]]), 25), lambda: np.nanpercentile(np.array([[1.0, np.nan, 3.0], [4.0, 5.0, np.nan]]), 25)),
-    ("nanmedian", lambda: ops.nanmedian(np.array([[1.0, np.nan, 3.0], [4.0, 5.0, np.nan]]), axis=0), lambda: np.nanmedian(np.array([[1.0, np.nan, 3.0], [4.0, 5.0, np.nan]]), axis=0)),
-    ("nancumsum", lambda: ops.nancumsum(np.array([[1.0, np.nan, 3.0], [4.0, 5.0, np.nan]]), axis=1), lambda: np.nancumsum(np.array([[1.0, np.nan, 3.0], [4.0, 5.0, np.nan]]), axis=1)),
-    ("nancumprod", lambda: ops.nancumprod(np.array([[1.0, np.nan, 3.0], [4.0, 5.0, np.nan]])), lambda: np.nancumprod(np.array([[1.0, np.nan, 3.0], [4.0, 5.0, np.nan]]))),
-    ("nanargmax", lambda: ops.nanargmax(np.array([[1.0, np.nan, 3.0], [4.0, 5.0, np.nan]]), axis=1), lambda: np.nanargmax(np.array([[1.0, np.nan, 3.0], [4.0, 5.0, np.nan]]), axis=1)),
-    ("nanargmin", lambda: ops.nanargmin(np.array([[1.0, np.nan, 3.0], [4.0, 5.0, np.nan]])), lambda: np.nanargmin(np.array([[1.0, np.nan, 3.0], [4.0, 5.0, np.nan]]))),
+    (
+        "nanquantile",
+        lambda: ops.nanquantile(np.array([[1.0, np.nan, 3.0], [4.0, 5.0, np.nan]]), 0.5, axis=1),
+        lambda: np.nanquantile(np.array([[1.0, np.nan, 3.0], [4.0, 5.0, np.nan]]), 0.5, axis=1),
+    ),
+    (
+        "nanpercentile",
+        lambda: ops.nanpercentile(np.array([[1.0, np.nan, 3.0], [4.0, 5.0, np.nan]]), 25),
+        lambda: np.nanpercentile(np.array([[1.0, np.nan, 3.0], [4.0, 5.0, np.nan]]), 25),
+    ),
+    (
+        "nanmedian",
+        lambda: ops.nanmedian(np.array([[1.0, np.nan, 3.0], [4.0, 5.0, np.nan]]), axis=0),
+        lambda: np.nanmedian(np.array([[1.0, np.nan, 3.0], [4.0, 5.0, np.nan]]), axis=0),
+    ),
+    (
+        "nancumsum",
+        lambda: ops.nancumsum(np.array([[1.0, np.nan, 3.0], [4.0, 5.0, np.nan]]), axis=1),
+        lambda: np.nancumsum(np.array([[1.0, np.nan, 3.0], [4.0, 5.0, np.nan]]), axis=1),
+    ),
+    (
+        "nancumprod",
+        lambda: ops.nancumprod(np.array([[1.0, np.nan, 3.0], [4.0, 5.0, np.nan]])),
+        lambda: np.nancumprod(np.array([[1.0, np.nan, 3.0], [4.0, 5.0, np.nan]])),
+    ),
+    (
+        "nanargmax",
+        lambda: ops.nanargmax(np.array([[1.0, np.nan, 3.0], [4.0, 5.0, np.nan]]), axis=1),
+        lambda: np.nanargmax(np.array([[1.0, np.nan, 3.0], [4.0, 5.0, np.nan]]), axis=1),
+    ),
+    (
+        "nanargmin",
+        lambda: ops.nanargmin(np.array([[1.0, np.nan, 3.0], [4.0, 5.0, np.nan]])),
+        lambda: np.nanargmin(np.array([[1.0, np.nan, 3.0], [4.0, 5.0, np.nan]])),
+    ),
     ("angle", lambda: ops.angle(A), lambda: np.angle(A)),
     ("isreal", lambda: ops.isreal(A), lambda: np.isreal(A)),
     ("i0", lambda: ops.i0(A), lambda: np.i0(A)),
@@ -417,13 +681,35 @@ EXTRA_CASES = [
     ("slogdet", lambda: ops.slogdet(Q), lambda: tuple(np.linalg.slogdet(Q))),
     ("pinv", lambda: ops.pinv(A), lambda: np.linalg.pinv(A)),
     ("matrix_rank", lambda: ops.matrix_rank(A), lambda: np.linalg.matrix_rank(A)),
-    ("solve_triangular", lambda: ops.solve_triangular(np.tril(Q), M, lower=True), lambda: np.linalg.solve(np.tril(Q), M)),
+    (
+        "solve_triangular",
+        lambda: ops.solve_triangular(np.tril(Q), M, lower=True),
+        lambda: np.linalg.solve(np.tril(Q), M),
+    ),
     ("lstsq", lambda: ops.lstsq(M.T, V), lambda: np.linalg.lstsq(M.T, V, rcond=None)[0]),
-    ("segment_min", lambda: ops.segment_min(A, np.array([0, 1, 1]), num_segments=2), lambda: np.stack([A[0], np.minimum(A[1], A[2])])),
-    ("segment_prod", lambda: ops.segment_prod(A, np.array([0, 0, 1]), num_segments=2), lambda: np.stack([A[0] * A[1], A[2]])),
+    (
+        "segment_min",
+        lambda: ops.segment_min(A, np.array([0, 1, 1]), num_segments=2),
+        lambda: np.stack([A[0], np.minimum(A[1], A[2])]),
+    ),
+    (
+        "segment_prod",
+        lambda: ops.segment_prod(A, np.array([0, 0, 1]), num_segments=2),
+        lambda: np.stack([A[0] * A[1], A[2]]),
+    ),
     ("cdist", lambda: ops.cdist(A, B), lambda: np.sqrt(((A[:, None] - B[None]) ** 2).sum(-1))),
-    ("space_to_depth", lambda: ops.space_to_depth(np.arange(16, dtype="float32").reshape(1, 4, 4, 1), 2), lambda: np.arange(16, dtype="float32").reshape(1, 2, 2, 2, 2, 1).transpose(0, 1, 3, 2, 4, 5).reshape(1, 2, 2, 4)),
-    ("depth_to_space_roundtrip", lambda: ops.depth_to_space(ops.space_to_depth(np.arange(48, dtype="float32").reshape(1, 4, 4, 3), 2), 2), lambda: np.arange(48, dtype="float32").reshape(1, 4, 4, 3)),
+    (
+        "space_to_depth",
+        lambda: ops.space_to_depth(np.arange(16, dtype="float32").reshape(1, 4, 4, 1), 2),
+        lambda: (
+            np.arange(16, dtype="float32").reshape(1, 2, 2, 2, 2, 1).transpose(0, 1, 3, 2, 4, 5).reshape(1, 2, 2, 4)
+        ),
+    ),
+    (
+        "depth_to_space_roundtrip",
+        lambda: ops.depth_to_space(ops.space_to_depth(np.arange(48, dtype="float32").reshape(1, 4, 4, 3), 2), 2),
+        lambda: np.arange(48, dtype="float32").reshape(1, 4, 4, 3),
+    ),
 ]
 
 
@@ -478,8 +764,19 @@ def test_namespaces_export_every_op():
     import importlib
     import types
 
-    for module_name in ("core", "numpy_create", "numpy_elementwise", "numpy_reduce", "numpy_shape",
-                        "numpy_products", "numpy_nan", "nn_core", "nn_conv", "math", "linalg"):
+    for module_name in (
+        "core",
+        "numpy_create",
+        "numpy_elementwise",
+        "numpy_reduce",
+        "numpy_shape",
+        "numpy_products",
+        "numpy_nan",
+        "nn_core",
+        "nn_conv",
+        "math",
+        "linalg",
+    ):
         module = importlib.import_module(f"keraslite.ops.{module_name}")
         for name, value in vars(module).items():
             if name.startswith("_") or isinstance(value, (types.ModuleType, type)) or not callable(value):

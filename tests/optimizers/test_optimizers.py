@@ -1,4 +1,5 @@
 """Optimizers: update rules equal to Keras 3's over 10 steps, schedules, clipping, state order, configs."""
+
 import numpy as np
 import pytest
 import torch
@@ -81,14 +82,16 @@ def test_update_rules_match_keras(keras_oracle):
     lines.append("result['final'] = out")
     makers = [_make("optimizers", n, k) for n, k in CASES]
     code = f"MAKERS = {makers!r}\nW = [inputs[f'w{{i}}'] for i in range({len(SHAPES)})]\n"
-    code += f"G = [[inputs[f'g{{s}}_{{i}}'] for i in range({len(SHAPES)})] for s in range({STEPS})]\n" + "\n".join(lines)
+    code += f"G = [[inputs[f'g{{s}}_{{i}}'] for i in range({len(SHAPES)})] for s in range({STEPS})]\n" + "\n".join(
+        lines
+    )
     arrays = {f"w{i}": w for i, w in enumerate(weights)}
     arrays.update({f"g{s}_{i}": g for s, step in enumerate(grads) for i, g in enumerate(step)})
     expected = keras_oracle.run(code, **arrays)
     final = expected["final"]
     for index, (name, kwargs) in enumerate(CASES):
         ours, opt = _run_keraslite(name, kwargs, weights, grads)
-        theirs = final[index * len(SHAPES):(index + 1) * len(SHAPES)]
+        theirs = final[index * len(SHAPES) : (index + 1) * len(SHAPES)]
         for a, b in zip(ours, theirs):
             np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-6, err_msg=f"{name} {kwargs}")
         assert len(opt.variables) == expected[f"n_vars_{index}"], (name, kwargs)
@@ -102,9 +105,14 @@ def test_variables_order_and_names():
     opt.build(dense.trainable_weights)
     names = [v.name for v in opt.variables]
     assert names == [
-        "iteration", "learning_rate",
-        "d_kernel_momentum", "d_kernel_velocity", "d_bias_momentum", "d_bias_velocity",
-        "d_kernel_velocity_hat", "d_bias_velocity_hat",
+        "iteration",
+        "learning_rate",
+        "d_kernel_momentum",
+        "d_kernel_velocity",
+        "d_bias_momentum",
+        "d_bias_velocity",
+        "d_kernel_velocity_hat",
+        "d_bias_velocity_hat",
     ]
     assert opt.variables[2].path == "adam/d_kernel_momentum"
 

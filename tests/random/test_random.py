@@ -1,4 +1,5 @@
 """keras.random: shapes, dtypes, ranges, and Keras's seeding rules."""
+
 import numpy as np
 import pytest
 import torch

@@ -1,5 +1,6 @@
 """The directory format (`model.save('path_to_my_model')`, as in the seed), safetensors
 weights files, and the PyTorch view (`state_dict`, `torch.save`)."""
+
 import json
 import os
 
@@ -39,7 +40,14 @@ def test_directory_keys_are_keras_weight_paths(tmp_path):
     model.save(tmp_path / "m")
     arrays = load_file(str(tmp_path / "m" / "model.safetensors"))
     assert sorted(arrays) == sorted(
-        ["layers/dense/vars/0", "layers/dense/vars/1", "layers/dense_1/vars/0", "layers/dense_1/vars/1", "layers/dense_2/vars/0", "layers/dense_2/vars/1"]
+        [
+            "layers/dense/vars/0",
+            "layers/dense/vars/1",
+            "layers/dense_1/vars/0",
+            "layers/dense_1/vars/1",
+            "layers/dense_2/vars/0",
+            "layers/dense_2/vars/1",
+        ]
     )
     assert arrays["layers/dense/vars/0"].shape == (784, 64)
 
@@ -79,7 +87,14 @@ def test_safetensors_of_state_dict_loads(tmp_path):
 def test_state_dict_and_torch_save_round_trip(tmp_path):
     model = seed_mnist_model()
     state = model.state_dict()
-    assert list(state) == ["dense.kernel", "dense.bias", "dense_1.kernel", "dense_1.bias", "dense_2.kernel", "dense_2.bias"]
+    assert list(state) == [
+        "dense.kernel",
+        "dense.bias",
+        "dense_1.kernel",
+        "dense_1.bias",
+        "dense_2.kernel",
+        "dense_2.bias",
+    ]
     assert tuple(state["dense.kernel"].shape) == (784, 64)  # Keras layout
     torch.save(state, tmp_path / "sd.pt")
     keras.backend.clear_session()  # as in a new process: the same layer names again

@@ -1,5 +1,6 @@
 """Every built-in layer survives `model.save("m.keras")` -> `load_model`: the same
 config (summary) and bit-identical predictions on CPU."""
+
 import numpy as np
 import pytest
 import torch
@@ -56,7 +57,10 @@ CASES = {
     "GlobalMaxPooling2D": (lambda: L.GlobalMaxPooling2D(), [(6, 6, 3)]),
     "GlobalMaxPooling3D": (lambda: L.GlobalMaxPooling3D(), [(4, 4, 4, 3)]),
     "GroupNormalization": (lambda: L.GroupNormalization(groups=2), [(6,)]),
-    "GroupedQueryAttention": (lambda: L.GroupedQueryAttention(head_dim=4, num_query_heads=2, num_key_value_heads=1), [(3, 4), (5, 4)]),
+    "GroupedQueryAttention": (
+        lambda: L.GroupedQueryAttention(head_dim=4, num_query_heads=2, num_key_value_heads=1),
+        [(3, 4), (5, 4)],
+    ),
     "Identity": (lambda: L.Identity(), [(6,)]),
     "IntegerLookup": (lambda: L.IntegerLookup(vocabulary=[3, 7, 9]), [(4,)], "int"),
     "LSTM": (lambda: L.LSTM(3, return_sequences=True), [(5, 4)]),
@@ -108,7 +112,18 @@ CASES = {
 # Covered elsewhere or not a layer to put in a model on its own: cells are saved inside
 # RNN/StackedRNNCells; Lambda needs safe_mode (test_saving_safety); string layers need
 # string tensors; InputLayer/Layer/InputSpec are not layers to wrap.
-NOT_HERE = {"GRUCell", "LSTMCell", "SimpleRNNCell", "Lambda", "StringLookup", "TextVectorization", "Hashing", "InputLayer", "Layer", "InputSpec"}
+NOT_HERE = {
+    "GRUCell",
+    "LSTMCell",
+    "SimpleRNNCell",
+    "Lambda",
+    "StringLookup",
+    "TextVectorization",
+    "Hashing",
+    "InputLayer",
+    "Layer",
+    "InputSpec",
+}
 
 
 def test_table_covers_every_builtin_layer():
@@ -132,7 +147,12 @@ def _model(name):
 def test_layer_keras_round_trip(tmp_path, name):
     model, shapes, integer = _model(name)
     rng = np.random.default_rng(0)
-    data = [rng.integers(0, 10 if name != "CategoryEncoding" else 5, size=(2,) + s).astype("int32") if integer else rng.normal(size=(2,) + s).astype("float32") for s in shapes]
+    data = [
+        rng.integers(0, 10 if name != "CategoryEncoding" else 5, size=(2,) + s).astype("int32")
+        if integer
+        else rng.normal(size=(2,) + s).astype("float32")
+        for s in shapes
+    ]
     # Non-trivial weights (e.g. BatchNormalization's moving statistics are not their initial values).
     with torch.no_grad():
         for weight in model.weights:
@@ -148,5 +168,8 @@ def test_layer_keras_round_trip(tmp_path, name):
         assert np.array_equal(a, b)
     with torch.no_grad():
         got = loaded(feed)
-    for a, b in zip(got if isinstance(got, (list, tuple)) else [got], expected if isinstance(expected, (list, tuple)) else [expected]):
+    for a, b in zip(
+        got if isinstance(got, (list, tuple)) else [got],
+        expected if isinstance(expected, (list, tuple)) else [expected],
+    ):
         assert torch.equal(a, b), name

@@ -1,5 +1,6 @@
 """The `.keras` archive and `.weights.h5` files in Keras 3's layout: what is in them, and
 save -> load round trips (bit-exact predictions), mismatch handling."""
+
 import io
 import json
 import zipfile
@@ -28,11 +29,13 @@ def lstm_model():
 def h5_layout(weights_bytes):
     entries = {}
     with h5py.File(io.BytesIO(weights_bytes), "r") as h5:
+
         def visit(name, obj):
             if isinstance(obj, h5py.Dataset):
                 entries[name] = tuple(obj.shape)
             elif name.endswith("vars"):
                 entries[name] = obj.attrs["name"]
+
         h5.visititems(visit)
     return entries
 
@@ -259,6 +262,10 @@ def test_subclassed_model_round_trip(tmp_path):
         layout = h5_layout(archive.read("model.weights.h5"))
     assert config["registered_name"] == "test_keras_format>TwoBlockModel"
     assert config["config"]["units"] == 4 and config["build_config"] == {"input_shape": [None, 5]}
-    assert layout["first/vars/0"] == (5, 4) and layout["blocks/dense_1/vars/0"] == (4, 4) and layout["head/vars/0"] == (4, 1)
+    assert (
+        layout["first/vars/0"] == (5, 4)
+        and layout["blocks/dense_1/vars/0"] == (4, 4)
+        and layout["head/vars/0"] == (4, 1)
+    )
     loaded = keras.models.load_model(tmp_path / "sub.keras")
     assert isinstance(loaded, TwoBlockModel) and torch.equal(loaded(x), expected)

@@ -1,5 +1,6 @@
 """Legacy tf.keras 2 `.h5` files: whole models and weights, written as tf.keras 2 wrote
 them and read back; a hand-made tf.keras 2 file loads."""
+
 import json
 
 import h5py
@@ -74,7 +75,14 @@ def test_h5_weights_round_trip_and_by_name(tmp_path):
     fresh.load_weights(tmp_path / "w.h5")
     assert all(np.array_equal(a, b) for a, b in zip(fresh.get_weights(), model.get_weights()))
     # by_name: only layers whose names match are loaded
-    renamed = keras.Sequential([keras.Input((8, 8, 1)), layers.Conv2D(2, 3, name=model.layers[0].name), layers.Flatten(), layers.Dense(3, name="other")])
+    renamed = keras.Sequential(
+        [
+            keras.Input((8, 8, 1)),
+            layers.Conv2D(2, 3, name=model.layers[0].name),
+            layers.Flatten(),
+            layers.Dense(3, name="other"),
+        ]
+    )
     before = renamed.layers[2].get_weights()
     renamed.load_weights(tmp_path / "w.h5", by_name=True)
     assert np.array_equal(renamed.layers[0].get_weights()[0], model.layers[0].get_weights()[0])
@@ -103,9 +111,52 @@ def test_hand_made_tf_keras2_file_loads(tmp_path):
         "config": {
             "name": "sequential",
             "layers": [
-                {"class_name": "InputLayer", "config": {"batch_input_shape": [None, 5], "dtype": "float32", "sparse": False, "ragged": False, "name": "dense_input"}},
-                {"class_name": "Dense", "config": {"name": "dense", "trainable": True, "dtype": "float32", "units": 3, "activation": "relu", "use_bias": True, "kernel_initializer": {"class_name": "GlorotUniform", "config": {"seed": None}}, "bias_initializer": {"class_name": "Zeros", "config": {}}, "kernel_regularizer": None, "bias_regularizer": None, "activity_regularizer": None, "kernel_constraint": None, "bias_constraint": None}},
-                {"class_name": "Dense", "config": {"name": "dense_1", "trainable": True, "dtype": "float32", "units": 2, "activation": "linear", "use_bias": True, "kernel_initializer": {"class_name": "GlorotUniform", "config": {"seed": None}}, "bias_initializer": {"class_name": "Zeros", "config": {}}, "kernel_regularizer": None, "bias_regularizer": None, "activity_regularizer": None, "kernel_constraint": None, "bias_constraint": None}},
+                {
+                    "class_name": "InputLayer",
+                    "config": {
+                        "batch_input_shape": [None, 5],
+                        "dtype": "float32",
+                        "sparse": False,
+                        "ragged": False,
+                        "name": "dense_input",
+                    },
+                },
+                {
+                    "class_name": "Dense",
+                    "config": {
+                        "name": "dense",
+                        "trainable": True,
+                        "dtype": "float32",
+                        "units": 3,
+                        "activation": "relu",
+                        "use_bias": True,
+                        "kernel_initializer": {"class_name": "GlorotUniform", "config": {"seed": None}},
+                        "bias_initializer": {"class_name": "Zeros", "config": {}},
+                        "kernel_regularizer": None,
+                        "bias_regularizer": None,
+                        "activity_regularizer": None,
+                        "kernel_constraint": None,
+                        "bias_constraint": None,
+                    },
+                },
+                {
+                    "class_name": "Dense",
+                    "config": {
+                        "name": "dense_1",
+                        "trainable": True,
+                        "dtype": "float32",
+                        "units": 2,
+                        "activation": "linear",
+                        "use_bias": True,
+                        "kernel_initializer": {"class_name": "GlorotUniform", "config": {"seed": None}},
+                        "bias_initializer": {"class_name": "Zeros", "config": {}},
+                        "kernel_regularizer": None,
+                        "bias_regularizer": None,
+                        "activity_regularizer": None,
+                        "kernel_constraint": None,
+                        "bias_constraint": None,
+                    },
+                },
             ],
         },
     }
@@ -137,7 +188,9 @@ def test_weights_only_h5_cannot_be_loaded_as_model(tmp_path):
 
 def test_h5_keeps_the_training_config(tmp_path):
     model = cnn()
-    model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.01), loss=keras.losses.MeanSquaredError(), metrics=["mae"])
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate=0.01), loss=keras.losses.MeanSquaredError(), metrics=["mae"]
+    )
     model.fit(np.ones((4, 8, 8, 1), "float32"), np.ones((4, 3), "float32"), epochs=1, verbose=0)
     model.save(tmp_path / "c.h5")
     with h5py.File(tmp_path / "c.h5", "r") as h5:

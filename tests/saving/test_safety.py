@@ -1,6 +1,7 @@
 """Safety: nothing executed from a file unless asked (Lambda needs safe_mode=False), no
 pickle, crash-proof writes, clear errors for truncated / corrupt / foreign files, and a
 failed load leaves the model unchanged."""
+
 import os
 import pathlib
 import subprocess
@@ -190,6 +191,10 @@ def test_config_cannot_name_arbitrary_modules():
     from keraslite.saving import deserialize_keras_object
 
     with pytest.raises(ValueError, match="Could not locate function 'system'"):
-        deserialize_keras_object({"module": "os", "class_name": "function", "config": "system", "registered_name": None})
+        deserialize_keras_object(
+            {"module": "os", "class_name": "function", "config": "system", "registered_name": None}
+        )
     with pytest.raises(TypeError, match="Could not locate class 'Popen'"):
-        deserialize_keras_object({"module": "subprocess", "class_name": "Popen", "config": {"args": ["true"]}, "registered_name": None})
+        deserialize_keras_object(
+            {"module": "subprocess", "class_name": "Popen", "config": {"args": ["true"]}, "registered_name": None}
+        )

@@ -1,5 +1,6 @@
 """`serialize_keras_object` / `deserialize_keras_object` (Keras 3's schema), the custom
 object registry and scopes, and the `keras.saving` namespace."""
+
 import pytest
 
 import keraslite as keras
@@ -8,7 +9,17 @@ from keraslite.saving import deserialize_keras_object, serialize_keras_object
 
 
 def test_namespace_exports():
-    for name in ("register_keras_serializable", "custom_object_scope", "serialize_keras_object", "deserialize_keras_object", "load_model", "save_model", "get_custom_objects", "get_registered_name", "get_registered_object"):
+    for name in (
+        "register_keras_serializable",
+        "custom_object_scope",
+        "serialize_keras_object",
+        "deserialize_keras_object",
+        "load_model",
+        "save_model",
+        "get_custom_objects",
+        "get_registered_name",
+        "get_registered_object",
+    ):
         assert hasattr(keras.saving, name), name
     for name in ("load_model", "save_model", "model_from_json", "clone_model"):
         assert hasattr(keras.models, name), name
@@ -83,7 +94,12 @@ def test_keras3_dtype_policy_and_extra_keys_are_understood():
         "config": {
             "name": "d",
             "units": 2,
-            "dtype": {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}, "registered_name": None},
+            "dtype": {
+                "module": "keras",
+                "class_name": "DTypePolicy",
+                "config": {"name": "float32"},
+                "registered_name": None,
+            },
             "quantization_config": None,
         },
         "registered_name": None,

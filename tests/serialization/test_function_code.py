@@ -1,4 +1,5 @@
 """`serialization.function_code`: Python lambdas as Keras's `__lambda__` config."""
+
 import numpy as np
 import pytest
 

@@ -1,6 +1,7 @@
 """keras.utils.get_file: cache, hash checks, extraction, atomic writes, offline errors.
 
 Downloads use file:// URLs: the download path is exercised without any network."""
+
 import hashlib
 import io
 import os

@@ -1,4 +1,5 @@
 """keras.utils.load_img / img_to_array / array_to_img / save_img (and keras.preprocessing.image)."""
+
 import io
 
 import numpy as np
@@ -25,7 +26,9 @@ def test_load_img_modes_resizing_and_errors(tmp_path):
     path = tmp_path / "img.jpg"
     Image.new("RGB", (40, 20), (200, 10, 10)).save(path)
     assert keras.utils.load_img(str(path), target_size=(10, 12)).size == (12, 10)
-    gray = keras.utils.load_img(str(path), color_mode="grayscale", target_size=(10, 10), keep_aspect_ratio=True, interpolation="bilinear")
+    gray = keras.utils.load_img(
+        str(path), color_mode="grayscale", target_size=(10, 10), keep_aspect_ratio=True, interpolation="bilinear"
+    )
     assert gray.mode == "L" and gray.size == (10, 10)
     assert keras.utils.img_to_array(gray).shape == (10, 10, 1)
     with open(path, "rb") as file:

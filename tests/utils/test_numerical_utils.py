@@ -1,4 +1,5 @@
 """keras.utils.to_categorical / normalize / pad_sequences (and keras.preprocessing.sequence)."""
+
 import numpy as np
 import pytest
 import torch

@@ -1,4 +1,5 @@
 """keras.utils.plot_model / model_to_dot: real image files of the model graph."""
+
 import os
 import xml.etree.ElementTree as ElementTree
 
@@ -84,7 +85,11 @@ def test_expand_nested_and_layer_range(tmp_path):
     assert flat.nodes == ["outer_in", "encoder", "head"] and flat.labels["encoder"].title == ["encoder: Model"]
     nested = read_graph(outer, expand_nested=True)
     assert nested.nodes == ["outer_in", "encoder/inner_in", "encoder/inner_dense", "head"]
-    assert nested.edges == [("encoder/inner_in", "encoder/inner_dense"), ("outer_in", "encoder/inner_in"), ("encoder/inner_dense", "head")]
+    assert nested.edges == [
+        ("encoder/inner_in", "encoder/inner_dense"),
+        ("outer_in", "encoder/inner_in"),
+        ("encoder/inner_dense", "head"),
+    ]
     assert nested.clusters == [("encoder", ["encoder/inner_in", "encoder/inner_dense"])]
     keras.utils.plot_model(outer, str(tmp_path / "nested.png"), expand_nested=True, show_shapes=True)
     with Image.open(tmp_path / "nested.png") as image:
@@ -120,7 +125,9 @@ def test_graphviz_dot_is_used_when_installed(tmp_path, monkeypatch):
     # A stand-in `dot` that records its arguments and writes the DOT text it was given.
     fake = tmp_path / "bin" / "dot"
     fake.parent.mkdir()
-    fake.write_text('#!/bin/sh\necho "$@" > "$(dirname "$0")/args"\nwhile [ "$1" != "-o" ]; do shift; done\ncat > "$2"\n')
+    fake.write_text(
+        '#!/bin/sh\necho "$@" > "$(dirname "$0")/args"\nwhile [ "$1" != "-o" ]; do shift; done\ncat > "$2"\n'
+    )
     fake.chmod(0o755)
     monkeypatch.setenv("PATH", f"{fake.parent}{os.pathsep}{os.environ['PATH']}")
     monkeypatch.delenv("KERASLITE_PLOT_RENDERER")

@@ -8,6 +8,7 @@ other name raises an error naming the `keras.ops` equivalent.
 Importing the shim makes symbolic shapes and dtypes print as TensorFlow printed them
 (`TensorShape([None, 784])`, `tf.float32`).
 """
+
 from __future__ import annotations
 
 import importlib
@@ -57,7 +58,6 @@ from keraslite.graph import display as _display
 __version__ = "2.16.1"  # the tf.keras API generation the shim follows (Keras 3 behind tf.keras)
 VERSION = __version__
 newaxis = None
-
 
 
 def _on_alias_import() -> None:

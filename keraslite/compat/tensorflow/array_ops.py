@@ -4,6 +4,7 @@ Each accepts TensorFlow's arguments (and the `name=` every TF function takes), r
 matching `keras.ops` (so it also works symbolically on KerasTensors) and hands the result
 out as an `EagerTensor`.
 """
+
 from __future__ import annotations
 
 import functools
@@ -310,7 +311,17 @@ def clip_by_norm(t, clip_norm, axes=None):
 
 
 @tf_api
-def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_b=False, a_is_sparse=False, b_is_sparse=False, output_type=None):
+def matmul(
+    a,
+    b,
+    transpose_a=False,
+    transpose_b=False,
+    adjoint_a=False,
+    adjoint_b=False,
+    a_is_sparse=False,
+    b_is_sparse=False,
+    output_type=None,
+):
     if transpose_a or adjoint_a or transpose_b or adjoint_b:
         return _matmul_transposed(a, b, transpose_a or adjoint_a, transpose_b or adjoint_b)
     return ops.matmul(a, b)
@@ -335,8 +346,11 @@ def device_name_default() -> str:
 
 
 __all__ = sorted(
-    name for name, value in list(globals().items())
-    if callable(value) and not name.startswith("_") and getattr(value, "__module__", None) == __name__
+    name
+    for name, value in list(globals().items())
+    if callable(value)
+    and not name.startswith("_")
+    and getattr(value, "__module__", None) == __name__
     and name not in ("tf_api",)
 )
 
@@ -382,4 +396,6 @@ def custom_gradient(f=None):
     return ops.custom_gradient(f)
 
 
-__all__ = sorted(set(__all__) | {"gather_nd", "scatter_nd", "tensor_scatter_nd_update", "tensor_scatter_nd_add", "custom_gradient"})
+__all__ = sorted(
+    set(__all__) | {"gather_nd", "scatter_nd", "tensor_scatter_nd_update", "tensor_scatter_nd_add", "custom_gradient"}
+)

@@ -1,4 +1,5 @@
 """`tf.config`: device listing and the no-op memory settings tutorials call."""
+
 from __future__ import annotations
 
 import collections

@@ -6,6 +6,7 @@ tuples/dicts of NumPy arrays or tensors), plus its length when known. Iterating 
 tensors (on the default device), so both `for x, y in dataset:` loops and `model.fit(dataset)`
 work. For heavy input pipelines use `torch.utils.data.DataLoader`, which `fit()` also takes.
 """
+
 from __future__ import annotations
 
 import math
@@ -45,7 +46,9 @@ def _stack(elements):
 
 
 def _to_tensors(element):
-    return tree.map_structure(lambda v: wrap(to_tensor(v)) if isinstance(v, (np.ndarray, np.generic, torch.Tensor)) else v, element)
+    return tree.map_structure(
+        lambda v: wrap(to_tensor(v)) if isinstance(v, (np.ndarray, np.generic, torch.Tensor)) else v, element
+    )
 
 
 class Dataset:
@@ -67,7 +70,9 @@ class Dataset:
         count = int(leaves[0].shape[0])
         for leaf in leaves:
             if int(leaf.shape[0]) != count:
-                raise ValueError(f"Dimensions {count} and {leaf.shape[0]} are not compatible: all components of from_tensor_slices need the same first dimension.")
+                raise ValueError(
+                    f"Dimensions {count} and {leaf.shape[0]} are not compatible: all components of from_tensor_slices need the same first dimension."
+                )
 
         def iterate():
             for index in range(count):
@@ -98,13 +103,17 @@ class Dataset:
             datasets = tuple(datasets[0])
         lengths = [d._length for d in datasets]
         known = [n for n in lengths if n >= 0]
-        return Dataset(lambda: zip(*(d._raw() for d in datasets)), min(known) if len(known) == len(lengths) else UNKNOWN)
+        return Dataset(
+            lambda: zip(*(d._raw() for d in datasets)), min(known) if len(known) == len(lengths) else UNKNOWN
+        )
 
     # ------------------------------------------------------------ transformations
     def _raw(self):
         return self._make_iterator()
 
-    def batch(self, batch_size: int, drop_remainder: bool = False, num_parallel_calls=None, deterministic=None) -> "Dataset":
+    def batch(
+        self, batch_size: int, drop_remainder: bool = False, num_parallel_calls=None, deterministic=None
+    ) -> "Dataset":
         """Consecutive elements stacked into batches of `batch_size`."""
         source = self
         if getattr(self, "_arrays", None) is not None:
@@ -113,8 +122,9 @@ class Dataset:
             def iterate():  # slices of the arrays: no per-row stacking
                 stop = count - count % batch_size if drop_remainder else count
                 for start in range(0, stop, batch_size):
-                    yield tree.map_structure(lambda a: a[start:start + batch_size], arrays)
+                    yield tree.map_structure(lambda a: a[start : start + batch_size], arrays)
         else:
+
             def iterate():
                 pending = []
                 for element in source._raw():
@@ -204,7 +214,11 @@ class Dataset:
                     return
                 yield element
 
-        length = count if self._length == INFINITE else (min(count, self._length) if self._length >= 0 and count >= 0 else self._length)
+        length = (
+            count
+            if self._length == INFINITE
+            else (min(count, self._length) if self._length >= 0 and count >= 0 else self._length)
+        )
         return Dataset(iterate, length)
 
     def skip(self, count: int) -> "Dataset":
@@ -254,7 +268,9 @@ class Dataset:
 
     def as_numpy_iterator(self):
         for element in self._raw():
-            yield tree.map_structure(lambda v: v.detach().cpu().numpy() if isinstance(v, torch.Tensor) else np.asarray(v), element)
+            yield tree.map_structure(
+                lambda v: v.detach().cpu().numpy() if isinstance(v, torch.Tensor) else np.asarray(v), element
+            )
 
     def cardinality(self) -> int:
         return self._length
@@ -283,4 +299,6 @@ class Options:
     """Accepted for compatibility (`dataset.with_options(options)` is a no-op)."""
 
 
-experimental = type("experimental", (), {"AUTOTUNE": AUTOTUNE, "INFINITE_CARDINALITY": INFINITE, "UNKNOWN_CARDINALITY": UNKNOWN})
+experimental = type(
+    "experimental", (), {"AUTOTUNE": AUTOTUNE, "INFINITE_CARDINALITY": INFINITE, "UNKNOWN_CARDINALITY": UNKNOWN}
+)

@@ -4,6 +4,7 @@ A `DType` *is* the Keras dtype name (a `str`: `tf.float32 == "float32"`, and eve
 keraslite function that takes a dtype takes it), printed as TensorFlow prints it
 (`tf.float32`), and equal to the matching torch and NumPy dtypes.
 """
+
 from __future__ import annotations
 
 import numpy as np

@@ -6,6 +6,7 @@
 it return plain tensors: the subclass never spreads into a model, and wrapping a result
 costs about as much as one small torch op. Under `torch.compile` results stay plain.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -34,7 +35,11 @@ class EagerTensor(torch.Tensor):
 
     def __repr__(self, *, tensor_contents=None) -> str:
         values = np.array2string(self.numpy(), separator=" ", threshold=1000)
-        return f"tf.Tensor(\n{values}, shape={self.shape}, dtype={dtypes.standardize_dtype(self.dtype)})" if self.ndim > 1 else f"tf.Tensor({values}, shape={self.shape}, dtype={dtypes.standardize_dtype(self.dtype)})"
+        return (
+            f"tf.Tensor(\n{values}, shape={self.shape}, dtype={dtypes.standardize_dtype(self.dtype)})"
+            if self.ndim > 1
+            else f"tf.Tensor({values}, shape={self.shape}, dtype={dtypes.standardize_dtype(self.dtype)})"
+        )
 
 
 class _TensorMeta(type):

@@ -4,6 +4,7 @@ torch records every operation on tensors that require grad, so the tape only has
 make sure recording is on inside its block, let `watch` mark plain tensors as
 requiring grad, and turn `tape.gradient(target, sources)` into `torch.autograd.grad`.
 """
+
 from __future__ import annotations
 
 import torch
@@ -44,7 +45,9 @@ class GradientTape:
         for value in tree.flatten(tensor):
             if isinstance(value, torch.Tensor) and not value.requires_grad:
                 if not value.is_leaf:
-                    raise ValueError("GradientTape.watch: cannot watch a tensor computed outside the tape; watch its inputs instead.")
+                    raise ValueError(
+                        "GradientTape.watch: cannot watch a tensor computed outside the tape; watch its inputs instead."
+                    )
                 value.requires_grad_(True)
             self._watched.append(value)
 
@@ -76,7 +79,10 @@ class GradientTape:
             if output_gradients is None:
                 grad_outputs = [torch.ones_like(t) for t in differentiable]
             else:
-                grad_outputs = [torch.as_tensor(g, dtype=t.dtype, device=t.device) for g, t in zip(tree.flatten(output_gradients), differentiable)]
+                grad_outputs = [
+                    torch.as_tensor(g, dtype=t.dtype, device=t.device)
+                    for g, t in zip(tree.flatten(output_gradients), differentiable)
+                ]
             # Inside an outer tape the gradient itself must be differentiable (higher order).
             nested = any(tape is not self for tape in _active_tapes)
             computed = torch.autograd.grad(
@@ -98,11 +104,15 @@ class GradientTape:
             return grads[0]
         return tree.pack_sequence_as(sources, grads)
 
-    def jacobian(self, target, sources, unconnected_gradients="none", parallel_iterations=None, experimental_use_pfor=True):
+    def jacobian(
+        self, target, sources, unconnected_gradients="none", parallel_iterations=None, experimental_use_pfor=True
+    ):
         """d target[i...] / d source[j...], shaped `target.shape + source.shape` (one
         backward pass per element of `target`)."""
         if self._used and not self._persistent:
-            raise RuntimeError("A non-persistent GradientTape can only be used to compute one set of gradients (or jacobians).")
+            raise RuntimeError(
+                "A non-persistent GradientTape can only be used to compute one set of gradients (or jacobians)."
+            )
         self._used = True
         flat_sources = tree.flatten(sources)
         flat_target = target.reshape(-1)

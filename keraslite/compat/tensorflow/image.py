@@ -1,4 +1,5 @@
 """`tf.image`: resizing, flips and color conversion on channels-last images."""
+
 from __future__ import annotations
 
 import torch

@@ -1,4 +1,5 @@
 """`tf.linalg`: matrix functions, on keras.ops."""
+
 from __future__ import annotations
 
 import torch

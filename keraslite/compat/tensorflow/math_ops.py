@@ -1,4 +1,5 @@
 """TensorFlow's math functions (`tf.reduce_sum`, `tf.square`, `tf.math.*`), on keraslite ops."""
+
 from __future__ import annotations
 
 import torch
@@ -211,7 +212,10 @@ def unsorted_segment_sum(data, segment_ids, num_segments):
 
 
 __all__ = sorted(
-    name for name, value in list(globals().items())
-    if callable(value) and not name.startswith("_") and name not in ("keras_op", "to_tensor", "tf_api")
+    name
+    for name, value in list(globals().items())
+    if callable(value)
+    and not name.startswith("_")
+    and name not in ("keras_op", "to_tensor", "tf_api")
     and getattr(value, "__module__", __name__) in (__name__, "keraslite.compat.tensorflow.array_ops")
 )

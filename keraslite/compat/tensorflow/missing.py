@@ -1,4 +1,5 @@
 """What the shim says about a TensorFlow function it does not have."""
+
 from __future__ import annotations
 
 from keraslite import ops
@@ -43,7 +44,7 @@ def missing(namespace: str, name: str) -> MissingFunctionError:
     """The error for `namespace.name`, naming the keras.ops equivalent."""
     equivalent = EQUIVALENTS.get(name)
     if equivalent is None:
-        base = name[len("reduce_"):] if name.startswith("reduce_") else name
+        base = name[len("reduce_") :] if name.startswith("reduce_") else name
         if hasattr(ops, base):
             equivalent = f"keras.ops.{base}"
         elif hasattr(ops.nn, base):
@@ -51,8 +52,7 @@ def missing(namespace: str, name: str) -> MissingFunctionError:
         else:
             equivalent = "torch inside a layer's `call` (layers receive torch tensors)"
     return MissingFunctionError(
-        f"`{namespace}.{name}` is not part of keraslite's TensorFlow shim. "
-        f"Use {equivalent} instead."
+        f"`{namespace}.{name}` is not part of keraslite's TensorFlow shim. Use {equivalent} instead."
     )
 
 

@@ -1,4 +1,5 @@
 """`tf.nn`: activations, crossentropies with logits, moments, dropout ..."""
+
 from __future__ import annotations
 
 import torch
@@ -103,17 +104,36 @@ def embedding_lookup(params, ids, max_norm=None):
 def conv2d(input, filters, strides, padding, data_format="NHWC", dilations=None):  # noqa: A002
     if isinstance(strides, (list, tuple)) and len(strides) == 4:
         strides = strides[1:3]
-    return ops.conv(input, filters, strides=strides, padding=padding.lower(), data_format="channels_last" if data_format == "NHWC" else "channels_first", dilation_rate=dilations or 1)
+    return ops.conv(
+        input,
+        filters,
+        strides=strides,
+        padding=padding.lower(),
+        data_format="channels_last" if data_format == "NHWC" else "channels_first",
+        dilation_rate=dilations or 1,
+    )
 
 
 @tf_api
 def max_pool2d(input, ksize, strides, padding, data_format="NHWC"):  # noqa: A002
-    return ops.max_pool(input, _spatial(ksize), _spatial(strides), padding.lower(), "channels_last" if data_format == "NHWC" else "channels_first")
+    return ops.max_pool(
+        input,
+        _spatial(ksize),
+        _spatial(strides),
+        padding.lower(),
+        "channels_last" if data_format == "NHWC" else "channels_first",
+    )
 
 
 @tf_api
 def avg_pool2d(input, ksize, strides, padding, data_format="NHWC"):  # noqa: A002
-    return ops.average_pool(input, _spatial(ksize), _spatial(strides), padding.lower(), "channels_last" if data_format == "NHWC" else "channels_first")
+    return ops.average_pool(
+        input,
+        _spatial(ksize),
+        _spatial(strides),
+        padding.lower(),
+        "channels_last" if data_format == "NHWC" else "channels_first",
+    )
 
 
 def _spatial(value):

@@ -1,4 +1,5 @@
 """`tf.random`: normal, uniform, truncated_normal, shuffle, categorical, set_seed."""
+
 from __future__ import annotations
 
 import torch
@@ -25,9 +26,13 @@ def normal(shape, mean=0.0, stddev=1.0, dtype=dtypes.float32, seed=None):
 def uniform(shape, minval=0, maxval=None, dtype=dtypes.float32, seed=None):
     if dtypes.as_dtype(dtype).is_integer:
         if maxval is None:
-            raise ValueError(f"tf.random.uniform: an integer dtype needs `maxval`. Received: dtype={dtype!r}, maxval=None")
+            raise ValueError(
+                f"tf.random.uniform: an integer dtype needs `maxval`. Received: dtype={dtype!r}, maxval=None"
+            )
         return keras_random.randint(_shape(shape), minval, maxval, dtype=dtype, seed=seed)
-    return keras_random.uniform(_shape(shape), minval=minval, maxval=1.0 if maxval is None else maxval, dtype=dtype, seed=seed)
+    return keras_random.uniform(
+        _shape(shape), minval=minval, maxval=1.0 if maxval is None else maxval, dtype=dtype, seed=seed
+    )
 
 
 @tf_api

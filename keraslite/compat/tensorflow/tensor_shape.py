@@ -4,6 +4,7 @@
 `str` gives `(None, 784)` (what `print(x.shape)` shows); everything else is a tuple, so
 keraslite code reading shapes does not see a difference.
 """
+
 from __future__ import annotations
 
 
@@ -17,7 +18,9 @@ class TensorShape(tuple):
             dims = ()
         elif isinstance(dims, int):
             dims = (dims,)
-        return super().__new__(cls, (None if d is None or getattr(d, "value", 0) is None else int(getattr(d, "value", d)) for d in dims))
+        return super().__new__(
+            cls, (None if d is None or getattr(d, "value", 0) is None else int(getattr(d, "value", d)) for d in dims)
+        )
 
     def __repr__(self) -> str:
         return f"TensorShape({list(self)!r})"

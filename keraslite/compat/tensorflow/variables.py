@@ -1,4 +1,5 @@
 """`tf.Variable`: a keraslite `Variable` (a torch Parameter) made from an initial value."""
+
 from __future__ import annotations
 
 import torch
@@ -8,7 +9,21 @@ from keraslite.backend.variable import Variable as _KerasVariable
 from keraslite.ops.dispatch import to_tensor
 
 
-def Variable(initial_value=None, trainable=None, validate_shape=True, caching_device=None, name=None, variable_def=None, dtype=None, import_scope=None, constraint=None, synchronization=None, aggregation=None, shape=None, experimental_enable_variable_lifting=True):  # noqa: N802
+def Variable(
+    initial_value=None,
+    trainable=None,
+    validate_shape=True,
+    caching_device=None,
+    name=None,
+    variable_def=None,
+    dtype=None,
+    import_scope=None,
+    constraint=None,
+    synchronization=None,
+    aggregation=None,
+    shape=None,
+    experimental_enable_variable_lifting=True,
+):  # noqa: N802
     """A variable holding `initial_value` (a value or a zero-argument callable).
 
     Float variables are trainable by default; others cannot require grad in torch and

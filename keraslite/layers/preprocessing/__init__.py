@@ -1,5 +1,6 @@
 """Preprocessing layers (usable inside models): numeric, image, augmentation, text and
 categorical. Text layers take Python lists / NumPy arrays of str (torch has no strings)."""
+
 from keraslite.layers.preprocessing.categorical import CategoryEncoding as CategoryEncoding
 from keraslite.layers.preprocessing.categorical import Discretization as Discretization
 from keraslite.layers.preprocessing.categorical import Hashing as Hashing

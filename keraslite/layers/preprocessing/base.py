@@ -1,4 +1,5 @@
 """Shared pieces of the preprocessing layers: image-layer base, random draws, value checks."""
+
 from __future__ import annotations
 
 import torch
@@ -86,11 +87,18 @@ class SeededRandom:
         return values * (high - low) + low
 
 
-def check_fill_and_interpolation(fill_mode: str, interpolation: str, supported_fill=("reflect", "wrap", "constant", "nearest"), supported_interpolation=("nearest", "bilinear")) -> None:
+def check_fill_and_interpolation(
+    fill_mode: str,
+    interpolation: str,
+    supported_fill=("reflect", "wrap", "constant", "nearest"),
+    supported_interpolation=("nearest", "bilinear"),
+) -> None:
     if fill_mode not in supported_fill:
         raise NotImplementedError(f"Unknown `fill_mode` {fill_mode}. Expected of one {supported_fill}.")
     if interpolation not in supported_interpolation:
-        raise NotImplementedError(f"Unknown `interpolation` {interpolation}. Expected of one {supported_interpolation}.")
+        raise NotImplementedError(
+            f"Unknown `interpolation` {interpolation}. Expected of one {supported_interpolation}."
+        )
 
 
 def symmetric_factor(factor, name: str, error: str, low_open: bool = False) -> tuple[float, float]:

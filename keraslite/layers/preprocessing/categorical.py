@@ -1,5 +1,6 @@
 """Categorical encodings: CategoryEncoding, Hashing, Discretization, and the shared
 `encode_categorical` (int / one_hot / multi_hot / count / tf_idf outputs)."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -12,7 +13,9 @@ from keraslite.layers.preprocessing import hash_functions
 from keraslite.layers.preprocessing.strings import as_numpy_strings, is_string_input
 
 
-def encode_categorical(indices: torch.Tensor, output_mode: str, depth: int, dtype: torch.dtype, count_weights=None, idf_weights=None) -> torch.Tensor:
+def encode_categorical(
+    indices: torch.Tensor, output_mode: str, depth: int, dtype: torch.dtype, count_weights=None, idf_weights=None
+) -> torch.Tensor:
     """Integer `indices` -> Keras's categorical encoding of depth `depth`.
 
     Negative (or >= depth) indices contribute nothing. `multi_hot`/`count`/`tf_idf`
@@ -128,14 +131,15 @@ class Hashing(Layer):
     Output: int64 bin indices (the layer's dtype), or float32 encodings.
     """
 
-    def __init__(self, num_bins: int, mask_value=None, salt=None, output_mode: str = "int", sparse: bool = False, **kwargs):
+    def __init__(
+        self, num_bins: int, mask_value=None, salt=None, output_mode: str = "int", sparse: bool = False, **kwargs
+    ):
         if kwargs.get("dtype") is None:
             kwargs["dtype"] = "int64" if output_mode == "int" else None
         super().__init__(**kwargs)
         if num_bins is None or num_bins <= 0:
             raise ValueError(
-                "The `num_bins` for `Hashing` cannot be `None` or non-positive values. "
-                f"Received: num_bins={num_bins}."
+                f"The `num_bins` for `Hashing` cannot be `None` or non-positive values. Received: num_bins={num_bins}."
             )
         if output_mode == "int" and self.dtype not in ("int32", "int64"):
             raise ValueError(
@@ -143,7 +147,9 @@ class Hashing(Layer):
             )
         accepted = ("int", "one_hot", "multi_hot", "count")
         if output_mode not in accepted:
-            raise ValueError(f"Invalid value for argument `output_mode`. Expected one of {accepted}. Received: output_mode={output_mode}")
+            raise ValueError(
+                f"Invalid value for argument `output_mode`. Expected one of {accepted}. Received: output_mode={output_mode}"
+            )
         if sparse and output_mode == "int":
             raise ValueError(
                 '`sparse` may only be true if `output_mode` is `"one_hot"`, `"multi_hot"`, or `"count"`. '
@@ -178,7 +184,11 @@ class Hashing(Layer):
         value = self._cache.get(text)
         if value is None:
             data = text.encode("utf-8")
-            value = hash_functions.siphash24(tuple(self.salt), data) if self.strong_hash else hash_functions.fingerprint64(data)
+            value = (
+                hash_functions.siphash24(tuple(self.salt), data)
+                if self.strong_hash
+                else hash_functions.fingerprint64(data)
+            )
             if len(self._cache) < 1_000_000:
                 self._cache[text] = value
         return value % bins
@@ -214,7 +224,15 @@ class Hashing(Layer):
 
     def get_config(self) -> dict:
         config = super().get_config()
-        config.update({"num_bins": self.num_bins, "salt": self.salt, "mask_value": self.mask_value, "output_mode": self.output_mode, "sparse": self.sparse})
+        config.update(
+            {
+                "num_bins": self.num_bins,
+                "salt": self.salt,
+                "mask_value": self.mask_value,
+                "output_mode": self.output_mode,
+                "sparse": self.sparse,
+            }
+        )
         return config
 
 
@@ -230,7 +248,16 @@ class Discretization(Layer):
         sparse: must be False.
     """
 
-    def __init__(self, bin_boundaries=None, num_bins: int | None = None, epsilon: float = 0.01, output_mode: str = "int", sparse: bool = False, dtype=None, name: str | None = None):
+    def __init__(
+        self,
+        bin_boundaries=None,
+        num_bins: int | None = None,
+        epsilon: float = 0.01,
+        output_mode: str = "int",
+        sparse: bool = False,
+        dtype=None,
+        name: str | None = None,
+    ):
         super().__init__(name=name, dtype=dtype)
         if sparse:
             raise ValueError("`sparse=True` cannot be used with backend torch")
@@ -271,7 +298,9 @@ class Discretization(Layer):
         self.summary = np.array([[], []], dtype="float32")
         if isinstance(data, (np.ndarray, torch.Tensor)) or not hasattr(data, "__iter__"):
             self.update_state(data)
-        elif isinstance(data, list) and data and not hasattr(data[0], "shape") and not isinstance(data[0], (list, tuple)):
+        elif (
+            isinstance(data, list) and data and not hasattr(data[0], "shape") and not isinstance(data[0], (list, tuple))
+        ):
             self.update_state(data)
         else:
             for i, batch in enumerate(data):
@@ -305,7 +334,9 @@ class Discretization(Layer):
         values = inputs if inputs.is_floating_point() else inputs.to(torch.float32)
         # np.digitize(x, bins) (left-closed buckets) is torch.bucketize(..., right=True).
         indices = torch.bucketize(values.contiguous(), boundaries.to(values.dtype), right=True).to(torch.int32)
-        return encode_categorical(indices, self.output_mode, len(self.bin_boundaries) + 1, dtypes.to_torch_dtype(self.output_dtype))
+        return encode_categorical(
+            indices, self.output_mode, len(self.bin_boundaries) + 1, dtypes.to_torch_dtype(self.output_dtype)
+        )
 
     def compute_output_spec(self, *args, **kwargs):
         return KerasTensor(self.compute_output_shape(args[0].shape), self.output_dtype)
@@ -319,8 +350,13 @@ class Discretization(Layer):
 
     def get_config(self) -> dict:
         return {
-            "bin_boundaries": self.bin_boundaries, "num_bins": self.num_bins, "epsilon": self.epsilon,
-            "output_mode": self.output_mode, "sparse": self.sparse, "name": self.name, "dtype": self.dtype,
+            "bin_boundaries": self.bin_boundaries,
+            "num_bins": self.num_bins,
+            "epsilon": self.epsilon,
+            "output_mode": self.output_mode,
+            "sparse": self.sparse,
+            "name": self.name,
+            "dtype": self.dtype,
         }
 
     @classmethod

@@ -1,6 +1,7 @@
 """The string hashes TensorFlow's `to_hash_bucket_fast` / `_strong` use (and hence Keras's
 `Hashing` layer): FarmHash Fingerprint64 (farmhashna::Hash64, little-endian) and
 SipHash-2-4 keyed by two 64-bit integers. Pure Python, on UTF-8 bytes."""
+
 from __future__ import annotations
 
 import struct
@@ -61,7 +62,9 @@ def _len_17_to_32(s: bytes) -> int:
     b = _u64(s, 8)
     c = (_u64(s, n - 8) * mul) & _MASK
     d = (_u64(s, n - 16) * _K2) & _MASK
-    return _mix16((_rot((a + b) & _MASK, 43) + _rot(c, 30) + d) & _MASK, (a + _rot((b + _K2) & _MASK, 18) + c) & _MASK, mul)
+    return _mix16(
+        (_rot((a + b) & _MASK, 43) + _rot(c, 30) + d) & _MASK, (a + _rot((b + _K2) & _MASK, 18) + c) & _MASK, mul
+    )
 
 
 def _len_33_to_64(s: bytes) -> int:
@@ -77,7 +80,9 @@ def _len_33_to_64(s: bytes) -> int:
     f = _u64(s, 24)
     g = ((y + _u64(s, n - 32)) * mul) & _MASK
     h = ((z + _u64(s, n - 24)) * mul) & _MASK
-    return _mix16((_rot((e + f) & _MASK, 43) + _rot(g, 30) + h) & _MASK, (e + _rot((f + a) & _MASK, 18) + g) & _MASK, mul)
+    return _mix16(
+        (_rot((e + f) & _MASK, 43) + _rot(g, 30) + h) & _MASK, (e + _rot((f + a) & _MASK, 18) + g) & _MASK, mul
+    )
 
 
 def _weak32(s: bytes, at: int, a: int, b: int) -> tuple[int, int]:

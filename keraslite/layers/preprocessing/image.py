@@ -1,4 +1,5 @@
 """Deterministic image layers: Rescaling, Resizing, CenterCrop."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -76,7 +77,19 @@ class Resizing(ImagePreprocessingLayer):
 
     _keeps_input_dtype = True
 
-    def __init__(self, height: int, width: int, interpolation: str = "bilinear", crop_to_aspect_ratio: bool = False, pad_to_aspect_ratio: bool = False, fill_mode: str = "constant", fill_value: float = 0.0, antialias: bool = False, data_format: str | None = None, **kwargs):
+    def __init__(
+        self,
+        height: int,
+        width: int,
+        interpolation: str = "bilinear",
+        crop_to_aspect_ratio: bool = False,
+        pad_to_aspect_ratio: bool = False,
+        fill_mode: str = "constant",
+        fill_value: float = 0.0,
+        antialias: bool = False,
+        data_format: str | None = None,
+        **kwargs,
+    ):
         super().__init__(data_format=data_format, **kwargs)
         if interpolation not in image_ops.RESIZE_MODES:
             raise ValueError(
@@ -84,7 +97,9 @@ class Resizing(ImagePreprocessingLayer):
                 f"{set(image_ops.RESIZE_MODES)}. Received: interpolation={interpolation}"
             )
         if fill_mode != "constant":
-            raise ValueError(f"Invalid value for argument `fill_mode`. Only `'constant'` is supported. Received: fill_mode={fill_mode}")
+            raise ValueError(
+                f"Invalid value for argument `fill_mode`. Only `'constant'` is supported. Received: fill_mode={fill_mode}"
+            )
         if crop_to_aspect_ratio and pad_to_aspect_ratio:
             raise ValueError("Only one of `pad_to_aspect_ratio` & `crop_to_aspect_ratio` can be `True`.")
         self.height = height
@@ -98,9 +113,14 @@ class Resizing(ImagePreprocessingLayer):
 
     def _transform(self, images, training):
         resized = image_ops.resize(
-            images, (self.height, self.width), interpolation=self.interpolation, antialias=self.antialias,
-            crop_to_aspect_ratio=self.crop_to_aspect_ratio, pad_to_aspect_ratio=self.pad_to_aspect_ratio,
-            fill_value=self.fill_value, data_format=self.data_format,
+            images,
+            (self.height, self.width),
+            interpolation=self.interpolation,
+            antialias=self.antialias,
+            crop_to_aspect_ratio=self.crop_to_aspect_ratio,
+            pad_to_aspect_ratio=self.pad_to_aspect_ratio,
+            fill_value=self.fill_value,
+            data_format=self.data_format,
         )
         return image_ops.saturate_cast(resized, images.dtype)
 
@@ -109,11 +129,18 @@ class Resizing(ImagePreprocessingLayer):
 
     def get_config(self) -> dict:
         config = super().get_config()
-        config.update({
-            "height": self.height, "width": self.width, "interpolation": self.interpolation,
-            "crop_to_aspect_ratio": self.crop_to_aspect_ratio, "pad_to_aspect_ratio": self.pad_to_aspect_ratio,
-            "fill_mode": self.fill_mode, "fill_value": self.fill_value, "antialias": self.antialias,
-        })
+        config.update(
+            {
+                "height": self.height,
+                "width": self.width,
+                "interpolation": self.interpolation,
+                "crop_to_aspect_ratio": self.crop_to_aspect_ratio,
+                "pad_to_aspect_ratio": self.pad_to_aspect_ratio,
+                "fill_mode": self.fill_mode,
+                "fill_value": self.fill_value,
+                "antialias": self.antialias,
+            }
+        )
         return config
 
 
@@ -152,9 +179,13 @@ class CenterCrop(ImagePreprocessingLayer):
         return config
 
 
-def smart_resize(images: torch.Tensor, height: int, width: int, data_format: str, interpolation: str = "bilinear") -> torch.Tensor:
+def smart_resize(
+    images: torch.Tensor, height: int, width: int, data_format: str, interpolation: str = "bilinear"
+) -> torch.Tensor:
     """Crop the largest centred box of the target aspect ratio, then resize to it."""
-    return image_ops.resize(images, (height, width), interpolation=interpolation, crop_to_aspect_ratio=True, data_format=data_format)
+    return image_ops.resize(
+        images, (height, width), interpolation=interpolation, crop_to_aspect_ratio=True, data_format=data_format
+    )
 
 
 def _with_spatial(input_shape, height, width, data_format):

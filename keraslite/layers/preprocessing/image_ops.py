@@ -4,6 +4,7 @@ All functions take batched images (rank 4) in the given data format and work on 
 tensors. They follow Keras 3's torch backend (`keras.ops.image.resize`,
 `keras.ops.image.affine_transform`) so that the same inputs give the same numbers.
 """
+
 from __future__ import annotations
 
 import torch
@@ -71,7 +72,10 @@ def resize(
     else:
         align = False if interpolation in ("bilinear", "bicubic") else None
         resized = F.interpolate(
-            x, size=tuple(size), mode=RESIZE_MODES[interpolation], align_corners=align,
+            x,
+            size=tuple(size),
+            mode=RESIZE_MODES[interpolation],
+            align_corners=align,
             antialias=bool(antialias) and interpolation in ("bilinear", "bicubic"),
         )
     return _from_nchw(resized, data_format)
@@ -119,7 +123,9 @@ def affine_transform(
             f"{set(AFFINE_INTERPOLATIONS)}. Received: interpolation={interpolation}"
         )
     if fill_mode not in FILL_MODES:
-        raise ValueError(f"Invalid value for argument `fill_mode`. Expected of one {set(FILL_MODES)}. Received: fill_mode={fill_mode}")
+        raise ValueError(
+            f"Invalid value for argument `fill_mode`. Expected of one {set(FILL_MODES)}. Received: fill_mode={fill_mode}"
+        )
     nhwc = images if data_format == "channels_last" else images.permute(0, 2, 3, 1)
     batch, height, width, channels = nhwc.shape
     compute_dtype = nhwc.dtype if nhwc.is_floating_point() else torch.float32

@@ -1,6 +1,7 @@
 """`IndexLookup`: the vocabulary machinery behind StringLookup, IntegerLookup and
 TextVectorization (Keras 3's semantics: mask index, OOV indices, adapt by frequency,
 invert, int / one_hot / multi_hot / count / tf_idf outputs)."""
+
 from __future__ import annotations
 
 import collections
@@ -25,29 +26,57 @@ class IndexLookup(Layer):
 
     _is_string = True
 
-    def __init__(self, max_tokens, num_oov_indices, mask_token, oov_token, vocabulary=None, idf_weights=None, invert=False, output_mode="int", sparse=False, pad_to_max_tokens=False, oov_method="floormod", salt=None, name=None, **kwargs):
+    def __init__(
+        self,
+        max_tokens,
+        num_oov_indices,
+        mask_token,
+        oov_token,
+        vocabulary=None,
+        idf_weights=None,
+        invert=False,
+        output_mode="int",
+        sparse=False,
+        pad_to_max_tokens=False,
+        oov_method="floormod",
+        salt=None,
+        name=None,
+        **kwargs,
+    ):
         if max_tokens is not None and max_tokens <= 1:
             raise ValueError(f"If set, `max_tokens` must be greater than 1. Received: max_tokens={max_tokens}")
         if pad_to_max_tokens and max_tokens is None:
             raise ValueError(f"If pad_to_max_tokens is True, must set `max_tokens`. Received: max_tokens={max_tokens}")
         if num_oov_indices < 0:
-            raise ValueError(f"`num_oov_indices` must be greater than or equal to 0. Received: num_oov_indices={num_oov_indices}")
+            raise ValueError(
+                f"`num_oov_indices` must be greater than or equal to 0. Received: num_oov_indices={num_oov_indices}"
+            )
         if oov_method not in ("floormod", "farmhash"):
-            raise ValueError(f"The `oov_method` argument of {type(self).__name__} must be one of 'floormod', 'farmhash'. Received: oov_method={oov_method}")
+            raise ValueError(
+                f"The `oov_method` argument of {type(self).__name__} must be one of 'floormod', 'farmhash'. Received: oov_method={oov_method}"
+            )
         if salt is not None:
             if not self._is_string and oov_method != "farmhash":
-                raise ValueError(f"`salt` can only be used when `oov_method='farmhash'`. Received: oov_method={oov_method}")
+                raise ValueError(
+                    f"`salt` can only be used when `oov_method='farmhash'`. Received: oov_method={oov_method}"
+                )
             if isinstance(salt, (tuple, list)) and len(salt) == 2:
                 salt = list(salt)
             elif isinstance(salt, int):
                 salt = [salt, salt]
             else:
-                raise ValueError(f"The `salt` argument for `IndexLookup` can only be a tuple of 2 integers, or a single integer. Received: salt={salt}.")
+                raise ValueError(
+                    f"The `salt` argument for `IndexLookup` can only be a tuple of 2 integers, or a single integer. Received: salt={salt}."
+                )
         output_mode = {"binary": "multi_hot", "tf-idf": "tf_idf"}.get(output_mode, output_mode)
         if output_mode not in _OUTPUT_MODES:
-            raise ValueError(f"The `output_mode` argument value of the {type(self).__name__} layer must be one of {_OUTPUT_MODES}. Received: output_mode={output_mode}")
+            raise ValueError(
+                f"The `output_mode` argument value of the {type(self).__name__} layer must be one of {_OUTPUT_MODES}. Received: output_mode={output_mode}"
+            )
         if invert and output_mode != "int":
-            raise ValueError(f"`output_mode` must be `'int'` when `invert` is true. Received: output_mode={output_mode}")
+            raise ValueError(
+                f"`output_mode` must be `'int'` when `invert` is true. Received: output_mode={output_mode}"
+            )
         if sparse:
             raise ValueError("`sparse=True` can only be used with the TensorFlow backend.")
         if idf_weights is not None and output_mode != "tf_idf":
@@ -79,7 +108,9 @@ class IndexLookup(Layer):
         self._document_counts: collections.Counter = collections.Counter()
         self._num_documents = 0
         if self.output_mode == "tf_idf" and self._has_input_vocabulary and idf_weights is None:
-            raise ValueError("When specifying the `vocabulary` argument, in TF-IDF output mode, the `idf_weights` argument must also be provided.")
+            raise ValueError(
+                "When specifying the `vocabulary` argument, in TF-IDF output mode, the `idf_weights` argument must also be provided."
+            )
         if vocabulary is not None:
             self.set_vocabulary(vocabulary, idf_weights)
         self.built = True
@@ -99,7 +130,7 @@ class IndexLookup(Layer):
         vocab = [self.oov_token] * self._token_start_index() + list(self._tokens)
         if self.mask_token is not None and self.output_mode == "int" and vocab:
             vocab[0] = self.mask_token
-        return vocab if include_special_tokens else vocab[self._token_start_index():]
+        return vocab if include_special_tokens else vocab[self._token_start_index() :]
 
     def _as_tokens(self, values) -> list:
         raise NotImplementedError
@@ -111,7 +142,9 @@ class IndexLookup(Layer):
             if idf_weights is None:
                 raise ValueError("`idf_weights` must be set if output_mode is 'tf_idf'.")
         elif idf_weights is not None:
-            raise ValueError(f"`idf_weights` should only be set if output_mode is `'tf_idf'`. Received: output_mode={self.output_mode} and idf_weights={idf_weights}")
+            raise ValueError(
+                f"`idf_weights` should only be set if output_mode is `'tf_idf'`. Received: output_mode={self.output_mode} and idf_weights={idf_weights}"
+            )
         if isinstance(vocabulary, str):
             with open(vocabulary, encoding="utf-8") as handle:
                 vocabulary = handle.read().splitlines()
@@ -126,11 +159,15 @@ class IndexLookup(Layer):
         tokens = vocabulary[token_start:] if found_special else vocabulary
         repeated = [t for t, c in collections.Counter(tokens).items() if c > 1]
         if repeated:
-            raise ValueError(f"The passed vocabulary has at least one repeated term. Please uniquify your dataset. The repeated terms are: {repeated}")
+            raise ValueError(
+                f"The passed vocabulary has at least one repeated term. Please uniquify your dataset. The repeated terms are: {repeated}"
+            )
         for what, token in (("mask_token", self.mask_token), ("oov_token", self.oov_token if self.invert else None)):
             if token is not None and token in tokens:
                 raise ValueError(
-                    "Found reserved " + ("mask" if what == "mask_token" else "OOV") + " token at unexpected location in `vocabulary`. "
+                    "Found reserved "
+                    + ("mask" if what == "mask_token" else "OOV")
+                    + " token at unexpected location in `vocabulary`. "
                     "Note that passed `vocabulary` does not need to include the OOV and mask tokens. Either remove all mask and "
                     f"OOV tokens, or include them only at the start of the vocabulary in precisely this order: {special}. "
                     f"Received: {what}={token} at vocabulary index {len(vocabulary) - 1 - vocabulary[::-1].index(token)}"
@@ -144,12 +181,18 @@ class IndexLookup(Layer):
         if self.output_mode == "tf_idf":
             weights = np.asarray(idf_weights, dtype="float64")
             if len(weights) != len(vocabulary):
-                raise ValueError(f"`idf_weights` must be the same length as vocabulary. len(idf_weights) is {len(weights)}; len(vocabulary) is {len(vocabulary)}")
+                raise ValueError(
+                    f"`idf_weights` must be the same length as vocabulary. len(idf_weights) is {len(weights)}; len(vocabulary) is {len(vocabulary)}"
+                )
             if weights.ndim != 1:
-                raise ValueError(f"TF-IDF data must be a 1-index array. Received: type(idf_weights)={type(idf_weights)}")
+                raise ValueError(
+                    f"TF-IDF data must be a 1-index array. Received: type(idf_weights)={type(idf_weights)}"
+                )
             front = 0 if found_special else token_start
             front_value = 0.0 if found_special else float(np.average(weights))
-            back = self.max_tokens - front - len(weights) if self.pad_to_max_tokens and self.max_tokens is not None else 0
+            back = (
+                self.max_tokens - front - len(weights) if self.pad_to_max_tokens and self.max_tokens is not None else 0
+            )
             weights = np.pad(weights, (front, back), "constant", constant_values=(front_value, 0))
             self.idf_weights = torch.as_tensor(weights, dtype=torch.float32)
 
@@ -193,7 +236,9 @@ class IndexLookup(Layer):
 
     def update_state(self, data) -> None:
         if self._has_input_vocabulary:
-            raise ValueError(f"Cannot adapt layer '{self.name}' after setting a static vocabulary via `vocabulary` argument or `set_vocabulary()` method.")
+            raise ValueError(
+                f"Cannot adapt layer '{self.name}' after setting a static vocabulary via `vocabulary` argument or `set_vocabulary()` method."
+            )
         if not isinstance(data, list) or (data and not isinstance(data[0], list)):
             array = self._as_token_array(data)
             rows = [array.reshape(-1).tolist()] if array.ndim <= 1 else [row.reshape(-1).tolist() for row in array]
@@ -239,7 +284,11 @@ class IndexLookup(Layer):
         if not self._is_string and self.oov_method != "farmhash":
             return int(token) % self.num_oov_indices
         data = str(token).encode("utf-8")
-        value = hash_functions.siphash24(tuple(self.salt), data) if self.salt is not None else hash_functions.fingerprint64(data)
+        value = (
+            hash_functions.siphash24(tuple(self.salt), data)
+            if self.salt is not None
+            else hash_functions.fingerprint64(data)
+        )
         return value % self.num_oov_indices
 
     def _lookup_list(self, flat: list) -> np.ndarray:
@@ -304,13 +353,23 @@ class IndexLookup(Layer):
 
     def get_config(self) -> dict:
         config = super().get_config()
-        config.update({
-            "invert": self.invert, "max_tokens": self.max_tokens, "num_oov_indices": self.num_oov_indices,
-            "oov_token": self.oov_token, "mask_token": self.mask_token, "output_mode": self.output_mode,
-            "sparse": self.sparse, "pad_to_max_tokens": self.pad_to_max_tokens,
-            "idf_weights": _listify(self.input_idf_weights), "vocabulary": _listify(self.input_vocabulary),
-            "vocabulary_size": self._frozen_vocab_size, "oov_method": self.oov_method, "salt": self.salt,
-        })
+        config.update(
+            {
+                "invert": self.invert,
+                "max_tokens": self.max_tokens,
+                "num_oov_indices": self.num_oov_indices,
+                "oov_token": self.oov_token,
+                "mask_token": self.mask_token,
+                "output_mode": self.output_mode,
+                "sparse": self.sparse,
+                "pad_to_max_tokens": self.pad_to_max_tokens,
+                "idf_weights": _listify(self.input_idf_weights),
+                "vocabulary": _listify(self.input_vocabulary),
+                "vocabulary_size": self._frozen_vocab_size,
+                "oov_method": self.oov_method,
+                "salt": self.salt,
+            }
+        )
         return config
 
     # Keras's saving hooks: an adapted vocabulary travels as an asset file, idf weights as a variable.

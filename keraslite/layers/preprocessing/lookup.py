@@ -1,4 +1,5 @@
 """StringLookup and IntegerLookup: vocabulary lookups on strings and integers."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -35,9 +36,39 @@ class StringLookup(IndexLookup):
 
     _is_string = True
 
-    def __init__(self, max_tokens=None, num_oov_indices: int = 1, mask_token=None, oov_token: str = "[UNK]", vocabulary=None, idf_weights=None, invert: bool = False, output_mode: str = "int", pad_to_max_tokens: bool = False, sparse: bool = False, encoding: str = "utf-8", name=None, salt=None, **kwargs):
+    def __init__(
+        self,
+        max_tokens=None,
+        num_oov_indices: int = 1,
+        mask_token=None,
+        oov_token: str = "[UNK]",
+        vocabulary=None,
+        idf_weights=None,
+        invert: bool = False,
+        output_mode: str = "int",
+        pad_to_max_tokens: bool = False,
+        sparse: bool = False,
+        encoding: str = "utf-8",
+        name=None,
+        salt=None,
+        **kwargs,
+    ):
         self.encoding = encoding
-        super().__init__(max_tokens=max_tokens, num_oov_indices=num_oov_indices, mask_token=mask_token, oov_token=oov_token, vocabulary=vocabulary, idf_weights=idf_weights, invert=invert, output_mode=output_mode, pad_to_max_tokens=pad_to_max_tokens, sparse=sparse, name=name, salt=salt, **kwargs)
+        super().__init__(
+            max_tokens=max_tokens,
+            num_oov_indices=num_oov_indices,
+            mask_token=mask_token,
+            oov_token=oov_token,
+            vocabulary=vocabulary,
+            idf_weights=idf_weights,
+            invert=invert,
+            output_mode=output_mode,
+            pad_to_max_tokens=pad_to_max_tokens,
+            sparse=sparse,
+            name=name,
+            salt=salt,
+            **kwargs,
+        )
 
     def _as_tokens(self, values) -> list:
         if isinstance(values, torch.Tensor):
@@ -55,7 +86,9 @@ class StringLookup(IndexLookup):
 
     def compute_output_spec(self, inputs, *args, **kwargs):
         if self.invert:
-            raise ValueError(f"StringLookup layer {self.name}: `invert=True` outputs strings, which a symbolic (functional) graph cannot carry.")
+            raise ValueError(
+                f"StringLookup layer {self.name}: `invert=True` outputs strings, which a symbolic (functional) graph cannot carry."
+            )
         return KerasTensor(self.compute_output_shape(inputs.shape), "int64" if self.output_mode == "int" else "float32")
 
     def call(self, inputs):
@@ -89,15 +122,53 @@ class IntegerLookup(IndexLookup):
 
     _is_string = False
 
-    def __init__(self, max_tokens=None, num_oov_indices: int = 1, mask_token=None, oov_token: int = -1, vocabulary=None, vocabulary_dtype: str = "int64", idf_weights=None, invert: bool = False, output_mode: str = "int", sparse: bool = False, pad_to_max_tokens: bool = False, oov_method: str = "floormod", salt=None, name=None, **kwargs):
+    def __init__(
+        self,
+        max_tokens=None,
+        num_oov_indices: int = 1,
+        mask_token=None,
+        oov_token: int = -1,
+        vocabulary=None,
+        vocabulary_dtype: str = "int64",
+        idf_weights=None,
+        invert: bool = False,
+        output_mode: str = "int",
+        sparse: bool = False,
+        pad_to_max_tokens: bool = False,
+        oov_method: str = "floormod",
+        salt=None,
+        name=None,
+        **kwargs,
+    ):
         if max_tokens is not None and max_tokens <= 1:
-            raise ValueError(f"If `max_tokens` is set for `IntegerLookup`, it must be greater than 1. Received: max_tokens={max_tokens}")
+            raise ValueError(
+                f"If `max_tokens` is set for `IntegerLookup`, it must be greater than 1. Received: max_tokens={max_tokens}"
+            )
         if num_oov_indices < 0:
-            raise ValueError(f"The value of `num_oov_indices` argument for `IntegerLookup` must >= 0. Received: num_oov_indices={num_oov_indices}")
+            raise ValueError(
+                f"The value of `num_oov_indices` argument for `IntegerLookup` must >= 0. Received: num_oov_indices={num_oov_indices}"
+            )
         if vocabulary_dtype != "int64":
-            raise ValueError(f"Only `vocabulary_dtype='int64'` is supported at this time. Received: vocabulary_dtype={vocabulary_dtype}")
+            raise ValueError(
+                f"Only `vocabulary_dtype='int64'` is supported at this time. Received: vocabulary_dtype={vocabulary_dtype}"
+            )
         self.vocabulary_dtype = vocabulary_dtype
-        super().__init__(max_tokens=max_tokens, num_oov_indices=num_oov_indices, mask_token=mask_token, oov_token=oov_token, vocabulary=vocabulary, idf_weights=idf_weights, invert=invert, output_mode=output_mode, pad_to_max_tokens=pad_to_max_tokens, sparse=sparse, oov_method=oov_method, salt=salt, name=name, **kwargs)
+        super().__init__(
+            max_tokens=max_tokens,
+            num_oov_indices=num_oov_indices,
+            mask_token=mask_token,
+            oov_token=oov_token,
+            vocabulary=vocabulary,
+            idf_weights=idf_weights,
+            invert=invert,
+            output_mode=output_mode,
+            pad_to_max_tokens=pad_to_max_tokens,
+            sparse=sparse,
+            oov_method=oov_method,
+            salt=salt,
+            name=name,
+            **kwargs,
+        )
 
     def _as_tokens(self, values) -> list:
         return [int(v) for v in self._as_token_array(values).reshape(-1).tolist()]
@@ -115,7 +186,9 @@ class IntegerLookup(IndexLookup):
     def _table(self, device):
         """(sorted keys, their indices) on `device`, made once per vocabulary."""
         if self._device_table is None or self._device_table[0].device != device:
-            keys = torch.as_tensor(self._tokens if not self.invert else list(range(len(self._tokens))), dtype=torch.int64)
+            keys = torch.as_tensor(
+                self._tokens if not self.invert else list(range(len(self._tokens))), dtype=torch.int64
+            )
             order = torch.argsort(keys)
             positions = order + self._token_start_index()
             self._device_table = (keys[order].to(device), positions.to(device))

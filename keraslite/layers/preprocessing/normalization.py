@@ -1,4 +1,5 @@
 """Normalization: `(x - mean) / sqrt(variance)` with statistics given or learned by `adapt`."""
+
 from __future__ import annotations
 
 import math
@@ -79,8 +80,12 @@ class Normalization(Layer):
         self._broadcast_shape = [input_shape[d] if d in self._keep_axis else 1 for d in range(ndim)]
         self._mean_and_var_shape = tuple(input_shape[d] for d in self._keep_axis)
         if self.input_mean is None:
-            self.adapt_mean = self.add_weight(name="mean", shape=self._mean_and_var_shape, initializer="zeros", trainable=False)
-            self.adapt_variance = self.add_weight(name="variance", shape=self._mean_and_var_shape, initializer="ones", trainable=False)
+            self.adapt_mean = self.add_weight(
+                name="mean", shape=self._mean_and_var_shape, initializer="zeros", trainable=False
+            )
+            self.adapt_variance = self.add_weight(
+                name="variance", shape=self._mean_and_var_shape, initializer="ones", trainable=False
+            )
             self.count = self.add_weight(name="count", shape=(), dtype="int32", initializer="zeros", trainable=False)
             self.built = True
             self.finalize_state()
@@ -111,7 +116,12 @@ class Normalization(Layer):
             array = data.detach().cpu().numpy()
         elif isinstance(data, np.ndarray):
             array = data
-        elif isinstance(data, (list, tuple)) and data and not hasattr(data[0], "shape") and not isinstance(data[0], tuple):
+        elif (
+            isinstance(data, (list, tuple))
+            and data
+            and not hasattr(data[0], "shape")
+            and not isinstance(data[0], tuple)
+        ):
             array = np.asarray(data, dtype="float64")
         elif hasattr(data, "__iter__"):
             batches = [_batch_to_numpy(b) for b in data]
@@ -152,7 +162,9 @@ class Normalization(Layer):
                 total_count += batch_count
                 weight = batch_count / total_count
                 new_mean = total_mean * (1 - weight) + batch_mean * weight
-                total_var = (total_var + (total_mean - new_mean) ** 2) * (1 - weight) + (batch_var + (batch_mean - new_mean) ** 2) * weight
+                total_var = (total_var + (total_mean - new_mean) ** 2) * (1 - weight) + (
+                    batch_var + (batch_mean - new_mean) ** 2
+                ) * weight
                 total_mean = new_mean
         with torch.no_grad():
             self.adapt_mean.copy_(torch.as_tensor(np.asarray(total_mean), dtype=self.adapt_mean.dtype))
@@ -192,12 +204,14 @@ class Normalization(Layer):
 
     def get_config(self) -> dict:
         config = super().get_config()
-        config.update({
-            "axis": self.axis,
-            "invert": self.invert,
-            "mean": np.array(self.input_mean).tolist(),
-            "variance": np.array(self.input_variance).tolist(),
-        })
+        config.update(
+            {
+                "axis": self.axis,
+                "invert": self.invert,
+                "mean": np.array(self.input_mean).tolist(),
+                "variance": np.array(self.input_variance).tolist(),
+            }
+        )
         return config
 
     def get_build_config(self):

@@ -1,4 +1,5 @@
 """Random colour augmentation: RandomContrast, RandomBrightness (identity in inference)."""
+
 from __future__ import annotations
 
 import torch
@@ -35,7 +36,9 @@ class RandomContrast(ImagePreprocessingLayer):
             return images
         images = self._to_compute_dtype(images)
         h_axis, w_axis = self._spatial_axes()
-        contrast = self._random.uniform((images.shape[0], 1, 1, 1), 1.0 - self.factor[0], 1.0 + self.factor[1], images.device, images.dtype)
+        contrast = self._random.uniform(
+            (images.shape[0], 1, 1, 1), 1.0 - self.factor[0], 1.0 + self.factor[1], images.device, images.dtype
+        )
         mean = images.mean(dim=(h_axis, w_axis), keepdim=True)
         outputs = (images - mean) * contrast + mean
         return outputs.clamp(self.value_range[0], self.value_range[1])
@@ -79,7 +82,9 @@ class RandomBrightness(ImagePreprocessingLayer):
         if not training:
             return images
         work = images if images.is_floating_point() else images.to(torch.float32)
-        delta = self._random.uniform((images.shape[0], 1, 1, 1), self.factor[0], self.factor[1], images.device, work.dtype)
+        delta = self._random.uniform(
+            (images.shape[0], 1, 1, 1), self.factor[0], self.factor[1], images.device, work.dtype
+        )
         delta = delta * (self.value_range[1] - self.value_range[0])
         outputs = (work + delta).clamp(self.value_range[0], self.value_range[1])
         if not images.is_floating_point():

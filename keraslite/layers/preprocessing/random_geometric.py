@@ -1,6 +1,7 @@
 """Random geometric augmentation: RandomFlip, RandomRotation, RandomZoom,
 RandomTranslation, RandomCrop. Active only when `training=True` (inside `fit`, or when
 called with `training=True`); in inference they are Keras's inference behaviour."""
+
 from __future__ import annotations
 
 import random
@@ -35,12 +36,12 @@ class RandomFlip(ImagePreprocessingLayer):
     (channels-last; channels-first with `data_format`). Output shape: the same.
     """
 
-    def __init__(self, mode: str = HORIZONTAL_AND_VERTICAL, seed: int | None = None, data_format: str | None = None, **kwargs):
+    def __init__(
+        self, mode: str = HORIZONTAL_AND_VERTICAL, seed: int | None = None, data_format: str | None = None, **kwargs
+    ):
         super().__init__(data_format=data_format, **kwargs)
         if mode not in (HORIZONTAL, VERTICAL, HORIZONTAL_AND_VERTICAL):
-            raise ValueError(
-                f"RandomFlip layer {self.name} received an unknown mode argument {mode}"
-            )
+            raise ValueError(f"RandomFlip layer {self.name} received an unknown mode argument {mode}")
         self.mode = mode
         self.seed = seed
         self._random = SeededRandom(seed)
@@ -66,7 +67,9 @@ class RandomFlip(ImagePreprocessingLayer):
 class _AffineAugmentation(ImagePreprocessingLayer):
     """Common part of the layers that warp images by a random affine transform."""
 
-    def __init__(self, fill_mode="reflect", interpolation="bilinear", seed=None, fill_value=0.0, data_format=None, **kwargs):
+    def __init__(
+        self, fill_mode="reflect", interpolation="bilinear", seed=None, fill_value=0.0, data_format=None, **kwargs
+    ):
         super().__init__(data_format=data_format, **kwargs)
         check_fill_and_interpolation(fill_mode, interpolation)
         self.fill_mode = fill_mode
@@ -81,14 +84,23 @@ class _AffineAugmentation(ImagePreprocessingLayer):
             return images
         h_axis, w_axis = self._spatial_axes()
         transform = self._random_transform(images.shape[0], images.shape[h_axis], images.shape[w_axis], images.device)
-        return image_ops.affine_transform(images, transform, self.interpolation, self.fill_mode, self.fill_value, self.data_format)
+        return image_ops.affine_transform(
+            images, transform, self.interpolation, self.fill_mode, self.fill_value, self.data_format
+        )
 
     def _random_transform(self, batch, height, width, device) -> torch.Tensor:
         raise NotImplementedError
 
     def get_config(self) -> dict:
         config = super().get_config()
-        config.update({"fill_mode": self.fill_mode, "interpolation": self.interpolation, "seed": self.seed, "fill_value": self.fill_value})
+        config.update(
+            {
+                "fill_mode": self.fill_mode,
+                "interpolation": self.interpolation,
+                "seed": self.seed,
+                "fill_value": self.fill_value,
+            }
+        )
         return config
 
 
@@ -108,7 +120,16 @@ class RandomRotation(_AffineAugmentation):
     (channels-last; channels-first with `data_format`). Output shape: the same.
     """
 
-    def __init__(self, factor, fill_mode: str = "reflect", interpolation: str = "bilinear", seed: int | None = None, fill_value: float = 0.0, data_format: str | None = None, **kwargs):
+    def __init__(
+        self,
+        factor,
+        fill_mode: str = "reflect",
+        interpolation: str = "bilinear",
+        seed: int | None = None,
+        fill_value: float = 0.0,
+        data_format: str | None = None,
+        **kwargs,
+    ):
         super().__init__(fill_mode, interpolation, seed, fill_value, data_format, **kwargs)
         self.factor = bounded_factor(factor, (-1, 1))
 
@@ -142,13 +163,27 @@ class RandomZoom(_AffineAugmentation):
     (channels-last; channels-first with `data_format`). Output shape: the same.
     """
 
-    def __init__(self, height_factor, width_factor=None, fill_mode: str = "reflect", interpolation: str = "bilinear", seed: int | None = None, fill_value: float = 0.0, data_format: str | None = None, **kwargs):
+    def __init__(
+        self,
+        height_factor,
+        width_factor=None,
+        fill_mode: str = "reflect",
+        interpolation: str = "bilinear",
+        seed: int | None = None,
+        fill_value: float = 0.0,
+        data_format: str | None = None,
+        **kwargs,
+    ):
         super().__init__(fill_mode, interpolation, seed, fill_value, data_format, **kwargs)
         self.height_factor = height_factor
-        self.height_lower, self.height_upper = symmetric_factor(height_factor, "height_factor", _ZOOM_ERROR, low_open=True)
+        self.height_lower, self.height_upper = symmetric_factor(
+            height_factor, "height_factor", _ZOOM_ERROR, low_open=True
+        )
         self.width_factor = width_factor
         if width_factor is not None:
-            self.width_lower, self.width_upper = symmetric_factor(width_factor, "width_factor", _ZOOM_ERROR, low_open=True)
+            self.width_lower, self.width_upper = symmetric_factor(
+                width_factor, "width_factor", _ZOOM_ERROR, low_open=True
+            )
 
     def _random_transform(self, batch, height, width, device):
         height_zoom = self._random.uniform((batch,), 1.0 + self.height_lower, 1.0 + self.height_upper, device)
@@ -180,7 +215,17 @@ class RandomTranslation(_AffineAugmentation):
     (channels-last; channels-first with `data_format`). Output shape: the same.
     """
 
-    def __init__(self, height_factor, width_factor, fill_mode: str = "reflect", interpolation: str = "bilinear", seed: int | None = None, fill_value: float = 0.0, data_format: str | None = None, **kwargs):
+    def __init__(
+        self,
+        height_factor,
+        width_factor,
+        fill_mode: str = "reflect",
+        interpolation: str = "bilinear",
+        seed: int | None = None,
+        fill_value: float = 0.0,
+        data_format: str | None = None,
+        **kwargs,
+    ):
         super().__init__(fill_mode, interpolation, seed, fill_value, data_format, **kwargs)
         self.height_factor = height_factor
         self.height_lower, self.height_upper = symmetric_factor(height_factor, "height_factor", _TRANSLATION_ERROR)
@@ -214,7 +259,15 @@ class RandomCrop(ImagePreprocessingLayer):
         data_format: "channels_last" (default) or "channels_first".
     """
 
-    def __init__(self, height: int, width: int, seed: int | None = None, data_format: str | None = None, name: str | None = None, **kwargs):
+    def __init__(
+        self,
+        height: int,
+        width: int,
+        seed: int | None = None,
+        data_format: str | None = None,
+        name: str | None = None,
+        **kwargs,
+    ):
         super().__init__(data_format=data_format, name=name, **kwargs)
         self.height = height
         self.width = width
@@ -236,9 +289,13 @@ class RandomCrop(ImagePreprocessingLayer):
             left = int(self._random.uniform((), 0.0, float(width - self.width + 1), "cpu").item())
         else:
             top, left, _, _ = image_ops.aspect_crop_box(height, width, self.height, self.width)
-        images = images.narrow(h_axis, top, min(self.height, height - top)).narrow(w_axis, left, min(self.width, width - left))
+        images = images.narrow(h_axis, top, min(self.height, height - top)).narrow(
+            w_axis, left, min(self.width, width - left)
+        )
         if (images.shape[h_axis], images.shape[w_axis]) != (self.height, self.width):
-            images = image_ops.resize(images, (self.height, self.width), data_format=self.data_format).to(self._compute_torch_dtype)
+            images = image_ops.resize(images, (self.height, self.width), data_format=self.data_format).to(
+                self._compute_torch_dtype
+            )
         return images
 
     def compute_output_shape(self, input_shape):
@@ -251,4 +308,3 @@ class RandomCrop(ImagePreprocessingLayer):
         config = super().get_config()
         config.update({"height": self.height, "width": self.width, "seed": self.seed})
         return config
-

@@ -2,6 +2,7 @@
 Python lists (possibly nested) or NumPy arrays of `str`/`bytes`; these helpers turn them
 into NumPy unicode arrays and implement TextVectorization's standardize/split/ngrams
 the way TensorFlow's string ops (which Keras uses) do."""
+
 from __future__ import annotations
 
 import re

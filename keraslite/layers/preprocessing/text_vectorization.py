@@ -1,4 +1,5 @@
 """TextVectorization: raw strings -> token indices or bag-of-token vectors."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -40,25 +41,55 @@ class TextVectorization(Layer):
         encoding: of bytes inputs.
     """
 
-    def __init__(self, max_tokens=None, standardize="lower_and_strip_punctuation", split="whitespace", ngrams=None, output_mode: str = "int", output_sequence_length: int | None = None, pad_to_max_tokens: bool = False, vocabulary=None, idf_weights=None, sparse: bool = False, ragged: bool = False, encoding: str = "utf-8", name=None, **kwargs):
+    def __init__(
+        self,
+        max_tokens=None,
+        standardize="lower_and_strip_punctuation",
+        split="whitespace",
+        ngrams=None,
+        output_mode: str = "int",
+        output_sequence_length: int | None = None,
+        pad_to_max_tokens: bool = False,
+        vocabulary=None,
+        idf_weights=None,
+        sparse: bool = False,
+        ragged: bool = False,
+        encoding: str = "utf-8",
+        name=None,
+        **kwargs,
+    ):
         if sparse:
             raise ValueError("`sparse=True` can only be used with the TensorFlow backend.")
         if ragged:
             raise ValueError("`ragged=True` can only be used with the TensorFlow backend.")
         if not (standardize is None or callable(standardize) or standardize in _STANDARDIZE):
-            raise ValueError(f"The `standardize` argument value of the TextVectorization layer must be one of {_STANDARDIZE}, None or a callable. Received: standardize={standardize}")
+            raise ValueError(
+                f"The `standardize` argument value of the TextVectorization layer must be one of {_STANDARDIZE}, None or a callable. Received: standardize={standardize}"
+            )
         if not (split is None or callable(split) or split in _SPLIT):
-            raise ValueError(f"The `split` argument value of the TextVectorization layer must be one of {_SPLIT}, None or a callable. Received: split={split}")
+            raise ValueError(
+                f"The `split` argument value of the TextVectorization layer must be one of {_SPLIT}, None or a callable. Received: split={split}"
+            )
         output_mode = {"binary": "multi_hot", "tf-idf": "tf_idf"}.get(output_mode, output_mode)
         modes = ("int", "one_hot", "multi_hot", "count", "tf_idf")
         if output_mode not in modes:
-            raise ValueError(f"The `output_mode` argument value of the TextVectorization layer must be one of {modes}. Received: output_mode={output_mode}")
-        if not (ngrams is None or isinstance(ngrams, int) or (isinstance(ngrams, tuple) and all(isinstance(n, int) for n in ngrams))):
+            raise ValueError(
+                f"The `output_mode` argument value of the TextVectorization layer must be one of {modes}. Received: output_mode={output_mode}"
+            )
+        if not (
+            ngrams is None
+            or isinstance(ngrams, int)
+            or (isinstance(ngrams, tuple) and all(isinstance(n, int) for n in ngrams))
+        ):
             raise ValueError(f"`ngrams` must be None, an integer, or a tuple of integers. Received: ngrams={ngrams}")
         if output_mode == "int" and not (output_sequence_length is None or isinstance(output_sequence_length, int)):
-            raise ValueError(f"`output_sequence_length` must be either None or an integer when `output_mode` is 'int'. Received: output_sequence_length={output_sequence_length}")
+            raise ValueError(
+                f"`output_sequence_length` must be either None or an integer when `output_mode` is 'int'. Received: output_sequence_length={output_sequence_length}"
+            )
         if output_mode != "int" and output_sequence_length is not None:
-            raise ValueError(f"`output_sequence_length` must not be set if `output_mode` is not 'int'. Received output_sequence_length={output_sequence_length}.")
+            raise ValueError(
+                f"`output_sequence_length` must not be set if `output_mode` is not 'int'. Received output_sequence_length={output_sequence_length}."
+            )
         has_input_vocabulary = kwargs.pop("has_input_vocabulary", vocabulary is not None)
         vocabulary_size = kwargs.pop("vocabulary_size", None)
         super().__init__(name=name, **kwargs)
@@ -71,9 +102,16 @@ class TextVectorization(Layer):
         self._encoding = encoding
         self._ragged = ragged
         self._lookup_layer = StringLookup(
-            max_tokens=max_tokens, vocabulary=vocabulary, idf_weights=idf_weights, pad_to_max_tokens=pad_to_max_tokens,
-            mask_token="", output_mode=output_mode, has_input_vocabulary=has_input_vocabulary, encoding=encoding,
-            vocabulary_size=vocabulary_size, name=f"{self.name}_lookup",
+            max_tokens=max_tokens,
+            vocabulary=vocabulary,
+            idf_weights=idf_weights,
+            pad_to_max_tokens=pad_to_max_tokens,
+            mask_token="",
+            output_mode=output_mode,
+            has_input_vocabulary=has_input_vocabulary,
+            encoding=encoding,
+            vocabulary_size=vocabulary_size,
+            name=f"{self.name}_lookup",
         )
         self.built = True
 
@@ -138,7 +176,9 @@ class TextVectorization(Layer):
         """Strings -> a list of token lists (one per row), or, with `split=None`, the
         standardized string array itself."""
         if isinstance(inputs, torch.Tensor):
-            raise TypeError(f"TextVectorization layer {self.name} takes strings (a list or NumPy array of str); torch tensors cannot hold strings.")
+            raise TypeError(
+                f"TextVectorization layer {self.name} takes strings (a list or NumPy array of str); torch tensors cannot hold strings."
+            )
         array = self._standardize_array(text.as_numpy_strings(inputs, self._encoding))
         if self._split is None:
             if self._ngrams is not None:
@@ -169,7 +209,9 @@ class TextVectorization(Layer):
         return self.call(inputs)
 
     def compute_output_spec(self, inputs, *args, **kwargs):
-        return KerasTensor(self.compute_output_shape(inputs.shape), "int64" if self._output_mode == "int" else "float32")
+        return KerasTensor(
+            self.compute_output_shape(inputs.shape), "int64" if self._output_mode == "int" else "float32"
+        )
 
     def call(self, inputs):
         scalar = isinstance(inputs, (str, bytes))
@@ -182,7 +224,9 @@ class TextVectorization(Layer):
         flat = [t for row in tokens for t in row]
         flat_indices = lookup._lookup_list(flat)
         if self._output_mode == "int":
-            width = self._output_sequence_length if self._output_sequence_length is not None else max(lengths, default=0)
+            width = (
+                self._output_sequence_length if self._output_sequence_length is not None else max(lengths, default=0)
+            )
             padded = np.zeros((len(tokens), width), dtype="int64")
         else:
             # Ragged rows for the encoder: pad with -1, which encodes to nothing.
@@ -213,14 +257,23 @@ class TextVectorization(Layer):
     def get_config(self) -> dict:
         config = super().get_config()
         lookup = self._lookup_layer
-        config.update({
-            "max_tokens": lookup.max_tokens, "standardize": self._standardize, "split": self._split,
-            "ngrams": self._ngrams_arg, "output_mode": self._output_mode,
-            "output_sequence_length": self._output_sequence_length, "pad_to_max_tokens": lookup.pad_to_max_tokens,
-            "sparse": lookup.sparse, "ragged": self._ragged,
-            "vocabulary": _listify(lookup.input_vocabulary), "idf_weights": _listify(lookup.input_idf_weights),
-            "encoding": self._encoding, "vocabulary_size": self.vocabulary_size(),
-        })
+        config.update(
+            {
+                "max_tokens": lookup.max_tokens,
+                "standardize": self._standardize,
+                "split": self._split,
+                "ngrams": self._ngrams_arg,
+                "output_mode": self._output_mode,
+                "output_sequence_length": self._output_sequence_length,
+                "pad_to_max_tokens": lookup.pad_to_max_tokens,
+                "sparse": lookup.sparse,
+                "ragged": self._ragged,
+                "vocabulary": _listify(lookup.input_vocabulary),
+                "idf_weights": _listify(lookup.input_idf_weights),
+                "encoding": self._encoding,
+                "vocabulary_size": self.vocabulary_size(),
+            }
+        )
         return config
 
     @classmethod

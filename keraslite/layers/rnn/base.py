@@ -8,6 +8,7 @@ optionally `output_size`, and `call(inputs, states, training=False)` returning
 states and repeats the previous output, or zeros with `zero_output_for_mask`),
 `go_backwards`, `initial_state` and `stateful`.
 """
+
 from __future__ import annotations
 
 import inspect
@@ -181,7 +182,17 @@ class RNN(Layer):
     tensors), `mask (batch, timesteps)` booleans, `training`.
     """
 
-    def __init__(self, cell, return_sequences: bool = False, return_state: bool = False, go_backwards: bool = False, stateful: bool = False, unroll: bool = False, zero_output_for_mask: bool = False, **kwargs):
+    def __init__(
+        self,
+        cell,
+        return_sequences: bool = False,
+        return_state: bool = False,
+        go_backwards: bool = False,
+        stateful: bool = False,
+        unroll: bool = False,
+        zero_output_for_mask: bool = False,
+        **kwargs,
+    ):
         if isinstance(cell, (list, tuple)):
             cell = StackedRNNCells(cell)
         if "call" not in dir(cell):
@@ -260,7 +271,9 @@ class RNN(Layer):
             self.reset_state()
             return
         flat = tree.flatten(states)
-        self.states = tree.pack_sequence_as(self.states if self.states is not None else flat, [torch.as_tensor(s) for s in flat])
+        self.states = tree.pack_sequence_as(
+            self.states if self.states is not None else flat, [torch.as_tensor(s) for s in flat]
+        )
 
     def _initial_states(self, sequences, initial_state):
         batch = sequences.shape[0]
@@ -293,7 +306,9 @@ class RNN(Layer):
         return None
 
     # ------------------------------------------------------------------ running
-    def call(self, sequences: torch.Tensor, initial_state=None, mask: torch.Tensor | None = None, training: bool = False):
+    def call(
+        self, sequences: torch.Tensor, initial_state=None, mask: torch.Tensor | None = None, training: bool = False
+    ):
         if isinstance(mask, (list, tuple)):
             mask = mask[0]
         if mask is not None and mask.dtype != torch.bool:

@@ -1,5 +1,6 @@
 """Bidirectional: runs a recurrent layer forwards and a copy of it backwards and merges
 the two outputs (Keras 3 names the copies `forward_<name>` and `backward_<name>`)."""
+
 from __future__ import annotations
 
 import copy
@@ -14,7 +15,7 @@ _MERGE_MODES = ("sum", "mul", "ave", "concat", None)
 
 
 def _strip(name: str, prefix: str) -> str:
-    return name[len(prefix):] if name.startswith(prefix) else name
+    return name[len(prefix) :] if name.startswith(prefix) else name
 
 
 class Bidirectional(Layer):
@@ -30,13 +31,24 @@ class Bidirectional(Layer):
     Weights: the forward layer's, then the backward layer's.
     """
 
-    def __init__(self, layer: Layer, merge_mode: str | None = "concat", weights=None, backward_layer: Layer | None = None, **kwargs):
+    def __init__(
+        self,
+        layer: Layer,
+        merge_mode: str | None = "concat",
+        weights=None,
+        backward_layer: Layer | None = None,
+        **kwargs,
+    ):
         if not isinstance(layer, Layer):
-            raise ValueError(f"Please initialize `Bidirectional` layer with a `keras.layers.Layer` instance. Received: {layer}")
+            raise ValueError(
+                f"Please initialize `Bidirectional` layer with a `keras.layers.Layer` instance. Received: {layer}"
+            )
         if backward_layer is not None and not isinstance(backward_layer, Layer):
             raise ValueError(f"`backward_layer` need to be a `keras.layers.Layer` instance. Received: {backward_layer}")
         if merge_mode not in _MERGE_MODES:
-            raise ValueError(f'Invalid merge mode. Received: {merge_mode}. Merge mode should be one of {{"sum", "mul", "ave", "concat", None}}')
+            raise ValueError(
+                f'Invalid merge mode. Received: {merge_mode}. Merge mode should be one of {{"sum", "mul", "ave", "concat", None}}'
+            )
         super().__init__(**kwargs)
         config = _serialize(layer)
         config["config"]["name"] = "forward_" + _strip(layer.name, "forward_")
@@ -58,7 +70,10 @@ class Bidirectional(Layer):
                 f"backward_layer.go_backwards={self.backward_layer.go_backwards}"
             )
         for attribute in ("stateful", "return_sequences", "return_state"):
-            forward_value, backward_value = getattr(self.forward_layer, attribute), getattr(self.backward_layer, attribute)
+            forward_value, backward_value = (
+                getattr(self.forward_layer, attribute),
+                getattr(self.backward_layer, attribute),
+            )
             if forward_value != backward_value:
                 raise ValueError(
                     f'Forward layer and backward layer are expected to have the same value for attribute "{attribute}", '

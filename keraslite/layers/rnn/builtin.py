@@ -7,6 +7,7 @@ configuration allows it (Keras's cuDNN conditions: default activations, no recur
 dropout, no mask, not unrolled); input dropout is then applied to the whole sequence
 first, with one mask per sequence, exactly as Keras does before its cuDNN kernel.
 """
+
 from __future__ import annotations
 
 import warnings
@@ -25,11 +26,31 @@ class BuiltinCell(DropoutRNNCell, Layer):
 
     _extra_config: tuple = ()
 
-    def __init__(self, units, activation="tanh", use_bias=True, kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal", bias_initializer="zeros", kernel_regularizer=None, recurrent_regularizer=None, bias_regularizer=None, kernel_constraint=None, recurrent_constraint=None, bias_constraint=None, dropout=0.0, recurrent_dropout=0.0, seed=None, **kwargs):
+    def __init__(
+        self,
+        units,
+        activation="tanh",
+        use_bias=True,
+        kernel_initializer="glorot_uniform",
+        recurrent_initializer="orthogonal",
+        bias_initializer="zeros",
+        kernel_regularizer=None,
+        recurrent_regularizer=None,
+        bias_regularizer=None,
+        kernel_constraint=None,
+        recurrent_constraint=None,
+        bias_constraint=None,
+        dropout=0.0,
+        recurrent_dropout=0.0,
+        seed=None,
+        **kwargs,
+    ):
         kwargs.pop("implementation", None)
         super().__init__(**kwargs)
         if not isinstance(units, int) or units <= 0:
-            raise ValueError(f"Received an invalid value for argument `units`, expected a positive integer, got {units!r}.")
+            raise ValueError(
+                f"Received an invalid value for argument `units`, expected a positive integer, got {units!r}."
+            )
         self.units = units
         self.activation = activations.get(activation)
         self.use_bias = use_bias
@@ -48,12 +69,30 @@ class BuiltinCell(DropoutRNNCell, Layer):
         self.output_size = units
 
     def _add_kernels(self, input_dim: int, gates: int) -> None:
-        self.kernel = self.add_weight(shape=(input_dim, gates * self.units), name="kernel", initializer=self.kernel_initializer, regularizer=self.kernel_regularizer, constraint=self.kernel_constraint)
-        self.recurrent_kernel = self.add_weight(shape=(self.units, gates * self.units), name="recurrent_kernel", initializer=self.recurrent_initializer, regularizer=self.recurrent_regularizer, constraint=self.recurrent_constraint)
+        self.kernel = self.add_weight(
+            shape=(input_dim, gates * self.units),
+            name="kernel",
+            initializer=self.kernel_initializer,
+            regularizer=self.kernel_regularizer,
+            constraint=self.kernel_constraint,
+        )
+        self.recurrent_kernel = self.add_weight(
+            shape=(self.units, gates * self.units),
+            name="recurrent_kernel",
+            initializer=self.recurrent_initializer,
+            regularizer=self.recurrent_regularizer,
+            constraint=self.recurrent_constraint,
+        )
 
     def _add_bias(self, shape, initializer=None) -> None:
         if self.use_bias:
-            self.bias = self.add_weight(shape=shape, name="bias", initializer=initializer or self.bias_initializer, regularizer=self.bias_regularizer, constraint=self.bias_constraint)
+            self.bias = self.add_weight(
+                shape=shape,
+                name="bias",
+                initializer=initializer or self.bias_initializer,
+                regularizer=self.bias_regularizer,
+                constraint=self.bias_constraint,
+            )
         else:
             self.bias = None
 
@@ -88,7 +127,17 @@ class BuiltinCell(DropoutRNNCell, Layer):
         if hasattr(self, "recurrent_activation"):
             config["recurrent_activation"] = activations.serialize(self.recurrent_activation)
         config["use_bias"] = self.use_bias
-        for name in ("kernel_initializer", "recurrent_initializer", "bias_initializer", "kernel_regularizer", "recurrent_regularizer", "bias_regularizer", "kernel_constraint", "recurrent_constraint", "bias_constraint"):
+        for name in (
+            "kernel_initializer",
+            "recurrent_initializer",
+            "bias_initializer",
+            "kernel_regularizer",
+            "recurrent_regularizer",
+            "bias_regularizer",
+            "kernel_constraint",
+            "recurrent_constraint",
+            "bias_constraint",
+        ):
             config[name] = serialize_object(getattr(self, name))
         config.update({"dropout": self.dropout, "recurrent_dropout": self.recurrent_dropout, "seed": self.seed})
         for name in self._extra_config:
@@ -96,7 +145,32 @@ class BuiltinCell(DropoutRNNCell, Layer):
         return config
 
 
-_CELL_ARGS = ("units", "activation", "recurrent_activation", "use_bias", "kernel_initializer", "recurrent_initializer", "bias_initializer", "unit_forget_bias", "kernel_regularizer", "recurrent_regularizer", "bias_regularizer", "kernel_constraint", "recurrent_constraint", "bias_constraint", "dropout", "recurrent_dropout", "reset_after", "seed", "filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate")
+_CELL_ARGS = (
+    "units",
+    "activation",
+    "recurrent_activation",
+    "use_bias",
+    "kernel_initializer",
+    "recurrent_initializer",
+    "bias_initializer",
+    "unit_forget_bias",
+    "kernel_regularizer",
+    "recurrent_regularizer",
+    "bias_regularizer",
+    "kernel_constraint",
+    "recurrent_constraint",
+    "bias_constraint",
+    "dropout",
+    "recurrent_dropout",
+    "reset_after",
+    "seed",
+    "filters",
+    "kernel_size",
+    "strides",
+    "padding",
+    "data_format",
+    "dilation_rate",
+)
 
 
 class BuiltinRNN(RNN):
@@ -105,10 +179,32 @@ class BuiltinRNN(RNN):
     _config_has_cell = False
     fused_op = None  # torch._VF function of the fused kernel
 
-    def __init__(self, cell, return_sequences=False, return_state=False, go_backwards=False, stateful=False, unroll=False, use_cudnn="auto", activity_regularizer=None, **kwargs):
-        super().__init__(cell, return_sequences=return_sequences, return_state=return_state, go_backwards=go_backwards, stateful=stateful, unroll=unroll, activity_regularizer=activity_regularizer, **kwargs)
+    def __init__(
+        self,
+        cell,
+        return_sequences=False,
+        return_state=False,
+        go_backwards=False,
+        stateful=False,
+        unroll=False,
+        use_cudnn="auto",
+        activity_regularizer=None,
+        **kwargs,
+    ):
+        super().__init__(
+            cell,
+            return_sequences=return_sequences,
+            return_state=return_state,
+            go_backwards=go_backwards,
+            stateful=stateful,
+            unroll=unroll,
+            activity_regularizer=activity_regularizer,
+            **kwargs,
+        )
         if use_cudnn not in ("auto", True, False):
-            raise ValueError(f"Invalid valid received for argument `use_cudnn`. Expected one of {{'auto', True, False}}. Received: use_cudnn={use_cudnn}")
+            raise ValueError(
+                f"Invalid valid received for argument `use_cudnn`. Expected one of {{'auto', True, False}}. Received: use_cudnn={use_cudnn}"
+            )
         self.use_cudnn = use_cudnn
         self.input_spec = InputSpec(ndim=3)
 

@@ -6,6 +6,7 @@ convolution runs once over all time steps (time folded into the batch); only the
 recurrent "same" convolution runs per step. Inside the loop the states are channels-first
 (torch's conv layout); they are returned in the layer's data format.
 """
+
 from __future__ import annotations
 
 import torch
@@ -32,7 +33,33 @@ class ConvLSTMCell(DropoutRNNCell, Layer):
         Other arguments as `LSTMCell`.
     """
 
-    def __init__(self, rank, filters, kernel_size, strides=1, padding="valid", data_format=None, dilation_rate=1, activation="tanh", recurrent_activation="sigmoid", use_bias=True, kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal", bias_initializer="zeros", unit_forget_bias=True, kernel_regularizer=None, recurrent_regularizer=None, bias_regularizer=None, kernel_constraint=None, recurrent_constraint=None, bias_constraint=None, dropout=0.0, recurrent_dropout=0.0, seed=None, **kwargs):
+    def __init__(
+        self,
+        rank,
+        filters,
+        kernel_size,
+        strides=1,
+        padding="valid",
+        data_format=None,
+        dilation_rate=1,
+        activation="tanh",
+        recurrent_activation="sigmoid",
+        use_bias=True,
+        kernel_initializer="glorot_uniform",
+        recurrent_initializer="orthogonal",
+        bias_initializer="zeros",
+        unit_forget_bias=True,
+        kernel_regularizer=None,
+        recurrent_regularizer=None,
+        bias_regularizer=None,
+        kernel_constraint=None,
+        recurrent_constraint=None,
+        bias_constraint=None,
+        dropout=0.0,
+        recurrent_dropout=0.0,
+        seed=None,
+        **kwargs,
+    ):
         super().__init__(**kwargs)
         self.rank = rank
         self.filters = filters
@@ -66,11 +93,25 @@ class ConvLSTMCell(DropoutRNNCell, Layer):
         channels_last = self.data_format == "channels_last"
         self.spatial_dims = tuple(input_shape[1:-1] if channels_last else input_shape[2:])
         if None in self.spatial_dims:
-            raise ValueError(f"ConvLSTM layers only support static input shapes for the spatial dimension. Received invalid input shape: input_shape={tuple(input_shape)}")
+            raise ValueError(
+                f"ConvLSTM layers only support static input shapes for the spatial dimension. Received invalid input shape: input_shape={tuple(input_shape)}"
+            )
         input_dim = input_shape[-1] if channels_last else input_shape[1]
         self.input_dim = input_dim
-        self.kernel = self.add_weight(shape=self.kernel_size + (input_dim, 4 * self.filters), name="kernel", initializer=self.kernel_initializer, regularizer=self.kernel_regularizer, constraint=self.kernel_constraint)
-        self.recurrent_kernel = self.add_weight(shape=self.kernel_size + (self.filters, 4 * self.filters), name="recurrent_kernel", initializer=self.recurrent_initializer, regularizer=self.recurrent_regularizer, constraint=self.recurrent_constraint)
+        self.kernel = self.add_weight(
+            shape=self.kernel_size + (input_dim, 4 * self.filters),
+            name="kernel",
+            initializer=self.kernel_initializer,
+            regularizer=self.kernel_regularizer,
+            constraint=self.kernel_constraint,
+        )
+        self.recurrent_kernel = self.add_weight(
+            shape=self.kernel_size + (self.filters, 4 * self.filters),
+            name="recurrent_kernel",
+            initializer=self.recurrent_initializer,
+            regularizer=self.recurrent_regularizer,
+            constraint=self.recurrent_constraint,
+        )
         self.bias = None
         if self.use_bias:
             initializer = self.bias_initializer
@@ -78,9 +119,21 @@ class ConvLSTMCell(DropoutRNNCell, Layer):
                 filters, base = self.filters, self.bias_initializer
 
                 def initializer(shape, dtype=None):
-                    return torch.cat([torch.as_tensor(base((filters,), dtype)), torch.ones(filters), torch.as_tensor(base((2 * filters,), dtype))])
+                    return torch.cat(
+                        [
+                            torch.as_tensor(base((filters,), dtype)),
+                            torch.ones(filters),
+                            torch.as_tensor(base((2 * filters,), dtype)),
+                        ]
+                    )
 
-            self.bias = self.add_weight(shape=(4 * self.filters,), name="bias", initializer=initializer, regularizer=self.bias_regularizer, constraint=self.bias_constraint)
+            self.bias = self.add_weight(
+                shape=(4 * self.filters,),
+                name="bias",
+                initializer=initializer,
+                regularizer=self.bias_regularizer,
+                constraint=self.bias_constraint,
+            )
         self.built = True
 
     def _torch_kernel(self, kernel):
@@ -88,24 +141,34 @@ class ConvLSTMCell(DropoutRNNCell, Layer):
         return kernel.permute(self.rank + 1, self.rank, *range(self.rank))
 
     def output_spatial(self, spatial):
-        return tuple(conv_output_length(n, k, self.padding, s, d) for n, k, s, d in zip(spatial, self.kernel_size, self.strides, self.dilation_rate))
+        return tuple(
+            conv_output_length(n, k, self.padding, s, d)
+            for n, k, s, d in zip(spatial, self.kernel_size, self.strides, self.dilation_rate)
+        )
 
     def project(self, x):
         """Input convolution of channels-first `(N, C, *spatial)` -> `(N, 4f, *out)`."""
         padding = 0
         if self.padding == "same":
-            pads = [same_padding(n, k, s, d) for n, k, s, d in zip(x.shape[2:], self.kernel_size, self.strides, self.dilation_rate)]
+            pads = [
+                same_padding(n, k, s, d)
+                for n, k, s, d in zip(x.shape[2:], self.kernel_size, self.strides, self.dilation_rate)
+            ]
             if all(a == b for a, b in pads):
                 padding = tuple(a for a, _ in pads)
             else:
                 x = F.pad(x, [p for pair in reversed(pads) for p in pair])
-        return _CONV[self.rank](x, self._torch_kernel(self.kernel), self.bias, self.strides, padding, self.dilation_rate)
+        return _CONV[self.rank](
+            x, self._torch_kernel(self.kernel), self.bias, self.strides, padding, self.dilation_rate
+        )
 
     def recurrent_conv(self, h):
         pads = [((k - 1) // 2, k - 1 - (k - 1) // 2) for k in self.kernel_size]
         if all(a == b for a, b in pads):
             return _CONV[self.rank](h, self._torch_kernel(self.recurrent_kernel), None, 1, tuple(a for a, _ in pads))
-        return _CONV[self.rank](F.pad(h, [p for pair in reversed(pads) for p in pair]), self._torch_kernel(self.recurrent_kernel))
+        return _CONV[self.rank](
+            F.pad(h, [p for pair in reversed(pads) for p in pair]), self._torch_kernel(self.recurrent_kernel)
+        )
 
     def step(self, projected, states, recurrent_mask=None):
         """One step, channels-first: projected `(N, 4f, *sp)`, states `[h, c]` `(N, f, *sp)`."""
@@ -131,16 +194,46 @@ class ConvLSTMCell(DropoutRNNCell, Layer):
 
     def state_shape(self, batch_size):
         spatial = self.output_spatial(self.spatial_dims)
-        return (batch_size,) + spatial + (self.filters,) if self.data_format == "channels_last" else (batch_size, self.filters) + spatial
+        return (
+            (batch_size,) + spatial + (self.filters,)
+            if self.data_format == "channels_last"
+            else (batch_size, self.filters) + spatial
+        )
 
     def get_initial_state(self, batch_size=None):
         shape = self.state_shape(batch_size)
-        return [torch.zeros(shape, dtype=self._compute_torch_dtype), torch.zeros(shape, dtype=self._compute_torch_dtype)]
+        return [
+            torch.zeros(shape, dtype=self._compute_torch_dtype),
+            torch.zeros(shape, dtype=self._compute_torch_dtype),
+        ]
 
     def get_config(self):
         config = super().get_config()
-        config.update({"filters": self.filters, "kernel_size": self.kernel_size, "strides": self.strides, "padding": self.padding, "data_format": self.data_format, "dilation_rate": self.dilation_rate, "activation": activations.serialize(self.activation), "recurrent_activation": activations.serialize(self.recurrent_activation), "use_bias": self.use_bias, "unit_forget_bias": self.unit_forget_bias})
-        for name in ("kernel_initializer", "recurrent_initializer", "bias_initializer", "kernel_regularizer", "recurrent_regularizer", "bias_regularizer", "kernel_constraint", "recurrent_constraint", "bias_constraint"):
+        config.update(
+            {
+                "filters": self.filters,
+                "kernel_size": self.kernel_size,
+                "strides": self.strides,
+                "padding": self.padding,
+                "data_format": self.data_format,
+                "dilation_rate": self.dilation_rate,
+                "activation": activations.serialize(self.activation),
+                "recurrent_activation": activations.serialize(self.recurrent_activation),
+                "use_bias": self.use_bias,
+                "unit_forget_bias": self.unit_forget_bias,
+            }
+        )
+        for name in (
+            "kernel_initializer",
+            "recurrent_initializer",
+            "bias_initializer",
+            "kernel_regularizer",
+            "recurrent_regularizer",
+            "bias_regularizer",
+            "kernel_constraint",
+            "recurrent_constraint",
+            "bias_constraint",
+        ):
             config[name] = serialize_object(getattr(self, name))
         config.update({"dropout": self.dropout, "recurrent_dropout": self.recurrent_dropout, "seed": self.seed})
         return config
@@ -152,9 +245,75 @@ class ConvLSTM(BuiltinRNN):
 
     rank = 2
 
-    def __init__(self, filters: int, kernel_size, strides=1, padding="valid", data_format=None, dilation_rate=1, activation="tanh", recurrent_activation="sigmoid", use_bias=True, kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal", bias_initializer="zeros", unit_forget_bias=True, kernel_regularizer=None, recurrent_regularizer=None, bias_regularizer=None, activity_regularizer=None, kernel_constraint=None, recurrent_constraint=None, bias_constraint=None, dropout=0.0, recurrent_dropout=0.0, seed=None, return_sequences=False, return_state=False, go_backwards=False, stateful=False, unroll=False, **kwargs):
-        cell = ConvLSTMCell(self.rank, filters, kernel_size, strides=strides, padding=padding, data_format=data_format, dilation_rate=dilation_rate, activation=activation, recurrent_activation=recurrent_activation, use_bias=use_bias, kernel_initializer=kernel_initializer, recurrent_initializer=recurrent_initializer, bias_initializer=bias_initializer, unit_forget_bias=unit_forget_bias, kernel_regularizer=kernel_regularizer, recurrent_regularizer=recurrent_regularizer, bias_regularizer=bias_regularizer, kernel_constraint=kernel_constraint, recurrent_constraint=recurrent_constraint, bias_constraint=bias_constraint, dropout=dropout, recurrent_dropout=recurrent_dropout, seed=seed, name="conv_lstm_cell", **self.split_kwargs(kwargs))
-        super().__init__(cell, return_sequences=return_sequences, return_state=return_state, go_backwards=go_backwards, stateful=stateful, unroll=unroll, activity_regularizer=activity_regularizer, **kwargs)
+    def __init__(
+        self,
+        filters: int,
+        kernel_size,
+        strides=1,
+        padding="valid",
+        data_format=None,
+        dilation_rate=1,
+        activation="tanh",
+        recurrent_activation="sigmoid",
+        use_bias=True,
+        kernel_initializer="glorot_uniform",
+        recurrent_initializer="orthogonal",
+        bias_initializer="zeros",
+        unit_forget_bias=True,
+        kernel_regularizer=None,
+        recurrent_regularizer=None,
+        bias_regularizer=None,
+        activity_regularizer=None,
+        kernel_constraint=None,
+        recurrent_constraint=None,
+        bias_constraint=None,
+        dropout=0.0,
+        recurrent_dropout=0.0,
+        seed=None,
+        return_sequences=False,
+        return_state=False,
+        go_backwards=False,
+        stateful=False,
+        unroll=False,
+        **kwargs,
+    ):
+        cell = ConvLSTMCell(
+            self.rank,
+            filters,
+            kernel_size,
+            strides=strides,
+            padding=padding,
+            data_format=data_format,
+            dilation_rate=dilation_rate,
+            activation=activation,
+            recurrent_activation=recurrent_activation,
+            use_bias=use_bias,
+            kernel_initializer=kernel_initializer,
+            recurrent_initializer=recurrent_initializer,
+            bias_initializer=bias_initializer,
+            unit_forget_bias=unit_forget_bias,
+            kernel_regularizer=kernel_regularizer,
+            recurrent_regularizer=recurrent_regularizer,
+            bias_regularizer=bias_regularizer,
+            kernel_constraint=kernel_constraint,
+            recurrent_constraint=recurrent_constraint,
+            bias_constraint=bias_constraint,
+            dropout=dropout,
+            recurrent_dropout=recurrent_dropout,
+            seed=seed,
+            name="conv_lstm_cell",
+            **self.split_kwargs(kwargs),
+        )
+        super().__init__(
+            cell,
+            return_sequences=return_sequences,
+            return_state=return_state,
+            go_backwards=go_backwards,
+            stateful=stateful,
+            unroll=unroll,
+            activity_regularizer=activity_regularizer,
+            **kwargs,
+        )
         self.input_spec = InputSpec(ndim=self.rank + 3)
 
     def build(self, sequences_shape, initial_state_shape=None):
@@ -199,7 +358,9 @@ class ConvLSTM(BuiltinRNN):
         projected = cell.project(folded.movedim(-1, 1) if channels_last else folded)
         projected = projected.view((batch, steps) + tuple(projected.shape[1:]))
         states = [s.movedim(-1, 1) if channels_last else s for s in states]
-        rec_mask = cell.get_recurrent_dropout_mask(states[0]) if training and 0.0 < cell.recurrent_dropout < 1.0 else None
+        rec_mask = (
+            cell.get_recurrent_dropout_mask(states[0]) if training and 0.0 < cell.recurrent_dropout < 1.0 else None
+        )
         last, outputs, states = self._step_loop(projected, states, mask, lambda xp, s: cell.step(xp, s, rec_mask))
         if channels_last:
             last = last.movedim(1, -1)

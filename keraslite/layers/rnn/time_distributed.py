@@ -1,4 +1,5 @@
 """TimeDistributed: applies a layer to every temporal slice of an input."""
+
 from __future__ import annotations
 
 import copy
@@ -21,7 +22,9 @@ class TimeDistributed(Layer):
 
     def __init__(self, layer: Layer, **kwargs):
         if not isinstance(layer, Layer):
-            raise ValueError(f"Please initialize `TimeDistributed` layer with a `keras.layers.Layer` instance. Received: {layer}")
+            raise ValueError(
+                f"Please initialize `TimeDistributed` layer with a `keras.layers.Layer` instance. Received: {layer}"
+            )
         super().__init__(**kwargs)
         self.layer = layer
         self.supports_masking = True

@@ -1,4 +1,5 @@
 """`keras.optimizers.schedules` (re-exports)."""
+
 from keraslite.optimizers.schedules.learning_rate_schedule import CosineDecay as CosineDecay
 from keraslite.optimizers.schedules.learning_rate_schedule import ExponentialDecay as ExponentialDecay
 from keraslite.optimizers.schedules.learning_rate_schedule import InverseTimeDecay as InverseTimeDecay

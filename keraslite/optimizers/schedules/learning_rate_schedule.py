@@ -3,6 +3,7 @@
 A schedule is called with the optimizer's `iterations` (a 0-d tensor) and returns a
 float32 0-d tensor on the same device, so that it costs no host sync per step.
 """
+
 from __future__ import annotations
 
 import math
@@ -22,10 +23,14 @@ class LearningRateSchedule:
     """Base class: subclasses define `__call__(step)` and `get_config()`."""
 
     def __call__(self, step):
-        raise NotImplementedError(f"Learning rate schedule '{type(self).__name__}' must override `__call__(self, step)`.")
+        raise NotImplementedError(
+            f"Learning rate schedule '{type(self).__name__}' must override `__call__(self, step)`."
+        )
 
     def get_config(self) -> dict:
-        raise NotImplementedError(f"Learning rate schedule '{type(self).__name__}' must override `get_config()` in order to be serializable.")
+        raise NotImplementedError(
+            f"Learning rate schedule '{type(self).__name__}' must override `get_config()` in order to be serializable."
+        )
 
     @classmethod
     def from_config(cls, config: dict):
@@ -51,7 +56,13 @@ class ExponentialDecay(LearningRateSchedule):
         return float(self.initial_learning_rate) * torch.pow(torch.tensor(float(self.decay_rate), device=p.device), p)
 
     def get_config(self):
-        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps, "decay_rate": self.decay_rate, "staircase": self.staircase, "name": self.name}
+        return {
+            "initial_learning_rate": self.initial_learning_rate,
+            "decay_steps": self.decay_steps,
+            "decay_rate": self.decay_rate,
+            "staircase": self.staircase,
+            "name": self.name,
+        }
 
 
 class PiecewiseConstantDecay(LearningRateSchedule):
@@ -82,7 +93,15 @@ class PiecewiseConstantDecay(LearningRateSchedule):
 class PolynomialDecay(LearningRateSchedule):
     """`(initial - end) * (1 - step / decay_steps) ** power + end`, optionally cycling."""
 
-    def __init__(self, initial_learning_rate, decay_steps, end_learning_rate=0.0001, power=1.0, cycle=False, name="PolynomialDecay"):
+    def __init__(
+        self,
+        initial_learning_rate,
+        decay_steps,
+        end_learning_rate=0.0001,
+        power=1.0,
+        cycle=False,
+        name="PolynomialDecay",
+    ):
         self.initial_learning_rate = initial_learning_rate
         self.decay_steps = decay_steps
         self.end_learning_rate = end_learning_rate
@@ -103,7 +122,14 @@ class PolynomialDecay(LearningRateSchedule):
         return (initial - end) * torch.pow(1 - p, float(self.power)) + end
 
     def get_config(self):
-        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps, "end_learning_rate": self.end_learning_rate, "power": self.power, "cycle": self.cycle, "name": self.name}
+        return {
+            "initial_learning_rate": self.initial_learning_rate,
+            "decay_steps": self.decay_steps,
+            "end_learning_rate": self.end_learning_rate,
+            "power": self.power,
+            "cycle": self.cycle,
+            "name": self.name,
+        }
 
 
 class InverseTimeDecay(LearningRateSchedule):
@@ -123,14 +149,22 @@ class InverseTimeDecay(LearningRateSchedule):
         return float(self.initial_learning_rate) / (1.0 + float(self.decay_rate) * p)
 
     def get_config(self):
-        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps, "decay_rate": self.decay_rate, "staircase": self.staircase, "name": self.name}
+        return {
+            "initial_learning_rate": self.initial_learning_rate,
+            "decay_steps": self.decay_steps,
+            "decay_rate": self.decay_rate,
+            "staircase": self.staircase,
+            "name": self.name,
+        }
 
 
 class CosineDecay(LearningRateSchedule):
     """Cosine decay from `initial_learning_rate` (or, after a linear warmup of
     `warmup_steps`, from `warmup_target`) to `alpha` times it over `decay_steps`."""
 
-    def __init__(self, initial_learning_rate, decay_steps, alpha=0.0, name="CosineDecay", warmup_target=None, warmup_steps=0):
+    def __init__(
+        self, initial_learning_rate, decay_steps, alpha=0.0, name="CosineDecay", warmup_target=None, warmup_steps=0
+    ):
         self.initial_learning_rate = initial_learning_rate
         self.decay_steps = decay_steps
         self.alpha = alpha
@@ -157,7 +191,14 @@ class CosineDecay(LearningRateSchedule):
         return torch.where(step < warmup_steps, warm, decayed)
 
     def get_config(self):
-        return {"initial_learning_rate": self.initial_learning_rate, "decay_steps": self.decay_steps, "alpha": self.alpha, "name": self.name, "warmup_target": self.warmup_target, "warmup_steps": self.warmup_steps}
+        return {
+            "initial_learning_rate": self.initial_learning_rate,
+            "decay_steps": self.decay_steps,
+            "alpha": self.alpha,
+            "name": self.name,
+            "warmup_target": self.warmup_target,
+            "warmup_steps": self.warmup_steps,
+        }
 
 
 def serialize(learning_rate_schedule):

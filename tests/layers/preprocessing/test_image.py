@@ -1,5 +1,6 @@
 """Image preprocessing layers: Rescaling, Resizing, CenterCrop and the random augmentations,
 against real Keras 3 (torch backend) where the numbers are deterministic."""
+
 import numpy as np
 import pytest
 import torch
@@ -31,9 +32,21 @@ UINT8_IMAGES = RNG.integers(0, 256, size=(2, 5, 6, 3)).astype("uint8")
         # Degenerate factor ranges make the augmentations deterministic: exact parity in training.
         (layers.RandomRotation, {"factor": [0.25, 0.25], "fill_mode": "constant", "fill_value": 1.0}, (2, 5, 6, 3)),
         (layers.RandomRotation, {"factor": [0.1, 0.1], "fill_mode": "reflect"}, (2, 5, 6, 3)),
-        (layers.RandomZoom, {"height_factor": [0.5, 0.5], "width_factor": [-0.3, -0.3], "fill_mode": "wrap"}, (2, 5, 6, 3)),
-        (layers.RandomZoom, {"height_factor": [0.4, 0.4], "fill_mode": "nearest", "interpolation": "nearest"}, (2, 5, 6, 3)),
-        (layers.RandomTranslation, {"height_factor": [0.2, 0.2], "width_factor": [-0.25, -0.25], "fill_mode": "reflect"}, (2, 5, 6, 3)),
+        (
+            layers.RandomZoom,
+            {"height_factor": [0.5, 0.5], "width_factor": [-0.3, -0.3], "fill_mode": "wrap"},
+            (2, 5, 6, 3),
+        ),
+        (
+            layers.RandomZoom,
+            {"height_factor": [0.4, 0.4], "fill_mode": "nearest", "interpolation": "nearest"},
+            (2, 5, 6, 3),
+        ),
+        (
+            layers.RandomTranslation,
+            {"height_factor": [0.2, 0.2], "width_factor": [-0.25, -0.25], "fill_mode": "reflect"},
+            (2, 5, 6, 3),
+        ),
         (layers.RandomBrightness, {"factor": [0.1, 0.1]}, (2, 5, 6, 3)),
         (layers.RandomCrop, {"height": 7, "width": 8, "seed": 3}, (2, 7, 8, 3)),
     ],
@@ -41,9 +54,18 @@ UINT8_IMAGES = RNG.integers(0, 256, size=(2, 5, 6, 3)).astype("uint8")
 def test_parity_with_keras(cls, kwargs, out_shape, keras_oracle):
     call_kwargs = {"training": True} if cls.__name__.startswith("Random") else {}
     run_layer_test(
-        cls, kwargs, input_shape=IMAGES.shape, input_data=IMAGES, expected_output_shape=out_shape,
-        expected_num_trainable_weights=0, expected_num_non_trainable_weights=0, oracle=keras_oracle,
-        check_training_step=False, call_kwargs=call_kwargs, rtol=1e-5, atol=1e-4,
+        cls,
+        kwargs,
+        input_shape=IMAGES.shape,
+        input_data=IMAGES,
+        expected_output_shape=out_shape,
+        expected_num_trainable_weights=0,
+        expected_num_non_trainable_weights=0,
+        oracle=keras_oracle,
+        check_training_step=False,
+        call_kwargs=call_kwargs,
+        rtol=1e-5,
+        atol=1e-4,
         # Keras's RandomBrightness adds in place, which autograd refuses on a leaf input.
         check_gradients=cls is not layers.RandomBrightness,
     )
@@ -70,7 +92,9 @@ result['channels_first'] = keras.ops.image.affine_transform(np.transpose(xf, (0,
     resized = layers.Resizing(3, 4)(x)
     assert resized.dtype == torch.uint8
     np.testing.assert_array_equal(resized.numpy(), expected["resize_u8"])
-    np.testing.assert_allclose(layers.Resizing(3, 4)(x[0].float()).numpy(), expected["resize_single"], rtol=1e-5, atol=1e-4)
+    np.testing.assert_allclose(
+        layers.Resizing(3, 4)(x[0].float()).numpy(), expected["resize_single"], rtol=1e-5, atol=1e-4
+    )
     cropped = layers.CenterCrop(3, 3)(x)
     assert cropped.dtype == torch.float32
     np.testing.assert_array_equal(cropped.numpy(), expected["crop_u8"])
@@ -82,7 +106,9 @@ result['channels_first'] = keras.ops.image.affine_transform(np.transpose(xf, (0,
     for mode in ["constant", "nearest", "wrap", "reflect"]:
         for interp in ["nearest", "bilinear"]:
             ours = image_ops.affine_transform(xf, t, interp, mode, 7.0)
-            np.testing.assert_allclose(ours.numpy(), expected[f"affine_{mode}_{interp}"], rtol=1e-5, atol=1e-3, err_msg=f"{mode}/{interp}")
+            np.testing.assert_allclose(
+                ours.numpy(), expected[f"affine_{mode}_{interp}"], rtol=1e-5, atol=1e-3, err_msg=f"{mode}/{interp}"
+            )
     ours = image_ops.affine_transform(xf.permute(0, 3, 1, 2), t, "bilinear", "reflect", 0.0, "channels_first")
     np.testing.assert_allclose(ours.numpy(), expected["channels_first"], rtol=1e-5, atol=1e-3)
 
@@ -121,8 +147,12 @@ result['configs'] = out
 @pytest.mark.parametrize(
     "layer",
     [
-        lambda: layers.RandomFlip(), lambda: layers.RandomRotation(0.3), lambda: layers.RandomZoom(0.3, 0.2),
-        lambda: layers.RandomTranslation(0.2, 0.3), lambda: layers.RandomContrast(0.5), lambda: layers.RandomBrightness(0.3),
+        lambda: layers.RandomFlip(),
+        lambda: layers.RandomRotation(0.3),
+        lambda: layers.RandomZoom(0.3, 0.2),
+        lambda: layers.RandomTranslation(0.2, 0.3),
+        lambda: layers.RandomContrast(0.5),
+        lambda: layers.RandomBrightness(0.3),
     ],
 )
 def test_augmentations_identity_in_inference_and_ranges_in_training(layer):

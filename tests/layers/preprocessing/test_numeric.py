@@ -1,6 +1,7 @@
 """Numeric and categorical preprocessing: Normalization, Discretization, CategoryEncoding,
 Hashing (against real Keras 3 where it runs without TensorFlow; Hashing against
 TensorFlow's documented hash values and an independent FarmHash)."""
+
 import json
 
 import numpy as np
@@ -27,8 +28,15 @@ X = RNG.standard_normal((5, 3, 4)).astype("float32") * 3
 )
 def test_normalization_given_statistics(kwargs, keras_oracle):
     run_layer_test(
-        layers.Normalization, kwargs, input_shape=X.shape, input_data=X, expected_output_shape=X.shape,
-        expected_num_trainable_weights=0, expected_num_non_trainable_weights=0, oracle=keras_oracle, check_training_step=False,
+        layers.Normalization,
+        kwargs,
+        input_shape=X.shape,
+        input_data=X,
+        expected_output_shape=X.shape,
+        expected_num_trainable_weights=0,
+        expected_num_non_trainable_weights=0,
+        oracle=keras_oracle,
+        check_training_step=False,
     )
 
 
@@ -45,9 +53,16 @@ def test_normalization_given_statistics(kwargs, keras_oracle):
 )
 def test_categorical_layers_through_harness(cls, kwargs, out_shape, oracle, keras_oracle):
     run_layer_test(
-        cls, kwargs, input_shape=(3, 4), input_dtype="int64", expected_output_shape=out_shape,
-        expected_num_trainable_weights=0, expected_num_non_trainable_weights=0,
-        oracle=keras_oracle if oracle else None, check_training_step=False, check_gradients=False,
+        cls,
+        kwargs,
+        input_shape=(3, 4),
+        input_dtype="int64",
+        expected_output_shape=out_shape,
+        expected_num_trainable_weights=0,
+        expected_num_non_trainable_weights=0,
+        oracle=keras_oracle if oracle else None,
+        check_training_step=False,
+        check_gradients=False,
     )
 
 
@@ -88,7 +103,9 @@ def test_normalization_set_weights_model_and_errors():
     clone.set_weights(layer.get_weights())
     np.testing.assert_allclose(clone(torch.as_tensor(X)).numpy(), layer(torch.as_tensor(X)).numpy())
     # A DataLoader of (x, y) batches gives the statistics of the whole data.
-    loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(torch.as_tensor(DATA), torch.zeros(len(DATA))), batch_size=16)
+    loader = torch.utils.data.DataLoader(
+        torch.utils.data.TensorDataset(torch.as_tensor(DATA), torch.zeros(len(DATA))), batch_size=16
+    )
     from_loader = layers.Normalization()
     from_loader.adapt(loader)
     for a, b in zip(from_loader.get_weights()[:2], layer.get_weights()[:2]):
@@ -138,7 +155,9 @@ import json
     code = "import json\n" + code
     ints3 = RNG.integers(0, 5, size=(2, 3, 4))
     values3 = RNG.standard_normal((2, 3, 4)).astype("float32")
-    expected = keras_oracle.run(code, values=values, adapt=adapt_data, ints=ints, weights=weights, ints3=ints3, values3=values3)
+    expected = keras_oracle.run(
+        code, values=values, adapt=adapt_data, ints=ints, weights=weights, ints3=ints3, values3=values3
+    )
     x = torch.as_tensor(values)
     for mode in ["int", "one_hot", "multi_hot", "count"]:
         layer = layers.Discretization(bin_boundaries=[-1.0, 0.0, 0.5, 2.0], output_mode=mode)
@@ -166,7 +185,10 @@ import json
     disc3 = layers.Discretization([0.0, 1.0], output_mode="multi_hot")
     np.testing.assert_array_equal(disc3(torch.as_tensor(values3)).numpy(), expected["disc_rank3"])
     assert disc3.compute_output_shape((2, 3, 4)) == expected["disc_rank3"].shape
-    for ours, theirs in [(layers.Discretization(num_bins=4).get_config(), expected["disc_config"]), (layers.CategoryEncoding(num_tokens=4, output_mode="binary").get_config(), expected["cat_config"])]:
+    for ours, theirs in [
+        (layers.Discretization(num_bins=4).get_config(), expected["disc_config"]),
+        (layers.CategoryEncoding(num_tokens=4, output_mode="binary").get_config(), expected["cat_config"]),
+    ]:
         ours, theirs = dict(ours), dict(theirs)
         ours.pop("name"), theirs.pop("name"), ours.pop("dtype"), theirs.pop("dtype")
         assert ours == theirs
@@ -190,7 +212,21 @@ def test_discretization_and_category_encoding_symbolic():
 def test_farmhash_and_siphash_reference_values():
     # FarmHash Fingerprint64 values from pyfarmhash (Google's C++ FarmHash), every length branch.
     base = "abcdefghijklmnopqrstuvwxyz0123456789" * 10
-    golden = {0: 11160318154034397263, 1: 12917804110809363939, 3: 2640714258260161385, 4: 1897425971756105985, 8: 18368443631171807497, 16: 6080716761534418621, 17: 11394395984755135400, 32: 934449955909727258, 33: 17626719820827885067, 64: 3646545258579766308, 65: 13112763581500850699, 128: 2056131915184924913, 200: 3225094344678046759}
+    golden = {
+        0: 11160318154034397263,
+        1: 12917804110809363939,
+        3: 2640714258260161385,
+        4: 1897425971756105985,
+        8: 18368443631171807497,
+        16: 6080716761534418621,
+        17: 11394395984755135400,
+        32: 934449955909727258,
+        33: 17626719820827885067,
+        64: 3646545258579766308,
+        65: 13112763581500850699,
+        128: 2056131915184924913,
+        200: 3225094344678046759,
+    }
     for n, value in golden.items():
         assert hash_functions.fingerprint64(base[:n].encode()) == value, n
     # TensorFlow's documented examples of to_hash_bucket_fast / _strong.
@@ -202,7 +238,9 @@ def test_hashing_layer_matches_keras_documented_outputs():
     tokens = [["A"], ["B"], ["C"], ["D"], ["E"]]
     np.testing.assert_array_equal(layers.Hashing(num_bins=3)(tokens).numpy(), [[1], [0], [1], [1], [2]])
     np.testing.assert_array_equal(layers.Hashing(num_bins=3, salt=133)(tokens).numpy(), [[0], [0], [2], [1], [0]])
-    np.testing.assert_array_equal(layers.Hashing(num_bins=3, salt=[133, 137])(tokens).numpy(), [[1], [2], [1], [0], [2]])
+    np.testing.assert_array_equal(
+        layers.Hashing(num_bins=3, salt=[133, 137])(tokens).numpy(), [[1], [2], [1], [0], [2]]
+    )
     masked = layers.Hashing(num_bins=3, mask_value="")([["A"], ["B"], [""], ["C"], ["D"]])
     np.testing.assert_array_equal(masked.numpy(), [[1], [1], [0], [2], [2]])
     out = layers.Hashing(num_bins=3)(np.array(tokens))
@@ -211,14 +249,22 @@ def test_hashing_layer_matches_keras_documented_outputs():
     ints = torch.tensor([[12, -3], [0, 12345]])
     expected = [[hash_functions.fingerprint64(str(v).encode()) % 7 for v in row] for row in ints.tolist()]
     np.testing.assert_array_equal(layers.Hashing(num_bins=7)(ints).numpy(), expected)
-    np.testing.assert_array_equal(layers.Hashing(num_bins=7)(torch.tensor([[12.25, -3.0], [0.75, 12345.5]])).numpy(), expected)
+    np.testing.assert_array_equal(
+        layers.Hashing(num_bins=7)(torch.tensor([[12.25, -3.0], [0.75, 12345.5]])).numpy(), expected
+    )
     one_hot = layers.Hashing(num_bins=4, output_mode="one_hot")(torch.tensor([[1], [2]]))
     assert one_hot.shape == (2, 4) and one_hot.dtype == torch.float32
     multi = layers.Hashing(num_bins=4, output_mode="multi_hot")(torch.tensor([[1, 2, 3]]))
     assert multi.shape == (1, 4) and float(multi.sum()) <= 3
     config = layers.Hashing(num_bins=3, salt=5).get_config()
     assert {k: config[k] for k in ("num_bins", "salt", "mask_value", "output_mode", "sparse", "dtype")} == {
-        "num_bins": 3, "salt": [5, 5], "mask_value": None, "output_mode": "int", "sparse": False, "dtype": "int64"}
+        "num_bins": 3,
+        "salt": [5, 5],
+        "mask_value": None,
+        "output_mode": "int",
+        "sparse": False,
+        "dtype": "int64",
+    }
     assert layers.Hashing.from_config(config).get_config() == config
     assert tuple(layers.Hashing(num_bins=3)(keras.Input((2,), dtype="int64")).shape) == (None, 2)
     with pytest.raises(ValueError, match="num_bins"):

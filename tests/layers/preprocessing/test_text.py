@@ -4,6 +4,7 @@ Keras 3 runs these on TensorFlow, which is not installed, so the oracle cannot r
 the expected values are Keras's documented examples (its docstrings) and hand-derived
 results of its rules (frequency order with ties by decreasing token, index layout
 [mask, OOV..., vocabulary], idf = log(1 + N / (1 + df)))."""
+
 import math
 
 import numpy as np
@@ -31,8 +32,12 @@ def test_string_lookup_documented_examples():
     np.testing.assert_array_equal(two_oov([["a", "c", "d"], ["m", "z", "b"]]).numpy(), [[2, 4, 5], [0, 1, 3]])
     one_hot = layers.StringLookup(vocabulary=VOCAB, output_mode="one_hot")(["a", "b", "c", "d", "z"])
     np.testing.assert_array_equal(one_hot.numpy(), np.eye(5)[[1, 2, 3, 4, 0]])
-    np.testing.assert_array_equal(layers.StringLookup(vocabulary=VOCAB, output_mode="multi_hot")(DATA).numpy(), [[0, 1, 0, 1, 1], [1, 0, 1, 0, 1]])
-    np.testing.assert_array_equal(layers.StringLookup(vocabulary=VOCAB, output_mode="count")(DATA).numpy(), [[0, 1, 0, 1, 2], [2, 0, 1, 0, 1]])
+    np.testing.assert_array_equal(
+        layers.StringLookup(vocabulary=VOCAB, output_mode="multi_hot")(DATA).numpy(), [[0, 1, 0, 1, 1], [1, 0, 1, 0, 1]]
+    )
+    np.testing.assert_array_equal(
+        layers.StringLookup(vocabulary=VOCAB, output_mode="count")(DATA).numpy(), [[0, 1, 0, 1, 2], [2, 0, 1, 0, 1]]
+    )
     tfidf = layers.StringLookup(output_mode="tf_idf")
     tfidf.set_vocabulary(VOCAB, idf_weights=[0.25, 0.75, 0.6, 0.4])
     np.testing.assert_allclose(tfidf(DATA).numpy(), [[0, 0.25, 0, 0.6, 0.8], [1.0, 0, 0.75, 0, 0.4]], rtol=1e-6)
@@ -49,9 +54,16 @@ def test_string_lookup_mask_max_tokens_and_errors():
     assert layer.get_vocabulary() == ["", "[UNK]", "a", "b", "c", "d"]
     assert layer.vocabulary_size() == 6
     np.testing.assert_array_equal(layer([["a", "", "q"]]).numpy(), [[2, 0, 1]])
-    assert layers.StringLookup(vocabulary=VOCAB, mask_token="", invert=True)(torch.tensor([0, 1, 2])).tolist() == ["", "[UNK]", "a"]
+    assert layers.StringLookup(vocabulary=VOCAB, mask_token="", invert=True)(torch.tensor([0, 1, 2])).tolist() == [
+        "",
+        "[UNK]",
+        "a",
+    ]
     # Mask takes no column in the encodings.
-    np.testing.assert_array_equal(layers.StringLookup(vocabulary=VOCAB, mask_token="", output_mode="multi_hot")([["", "a", "q"]]).numpy(), [[1, 1, 0, 0, 0]])
+    np.testing.assert_array_equal(
+        layers.StringLookup(vocabulary=VOCAB, mask_token="", output_mode="multi_hot")([["", "a", "q"]]).numpy(),
+        [[1, 1, 0, 0, 0]],
+    )
     limited = layers.StringLookup(max_tokens=3)
     limited.adapt(np.array(["x", "y", "y", "z", "z", "z"]))
     assert limited.get_vocabulary() == ["[UNK]", "z", "y"]
@@ -90,7 +102,25 @@ def test_string_lookup_tf_idf_adapt_and_config(tmp_path):
     from_file = layers.StringLookup(vocabulary=str(path))
     assert from_file(["y", "x", "w"]).tolist() == [2, 1, 0]
     config = layers.StringLookup(vocabulary=VOCAB, mask_token="", name="lookup").get_config()
-    keras_keys = {"name", "trainable", "dtype", "invert", "max_tokens", "num_oov_indices", "oov_token", "mask_token", "output_mode", "sparse", "pad_to_max_tokens", "idf_weights", "vocabulary", "vocabulary_size", "oov_method", "salt", "encoding"}
+    keras_keys = {
+        "name",
+        "trainable",
+        "dtype",
+        "invert",
+        "max_tokens",
+        "num_oov_indices",
+        "oov_token",
+        "mask_token",
+        "output_mode",
+        "sparse",
+        "pad_to_max_tokens",
+        "idf_weights",
+        "vocabulary",
+        "vocabulary_size",
+        "oov_method",
+        "salt",
+        "encoding",
+    }
     assert set(config) == keras_keys
     assert config["vocabulary"] == VOCAB and config["vocabulary_size"] == 6
     clone = layers.StringLookup.from_config(config)
@@ -109,15 +139,25 @@ def test_integer_lookup_documented_examples():
     two_oov = layers.IntegerLookup(vocabulary=vocab, num_oov_indices=2)
     np.testing.assert_array_equal(two_oov(np.array([[12, 1138, 42], [37, 1000, 36]])).numpy(), [[2, 4, 5], [1, 0, 3]])
     oov_values = np.array([100, 300, 700, 1100, 1700, 2000])
-    np.testing.assert_array_equal(layers.IntegerLookup(vocabulary=[10, 20, 30], num_oov_indices=4, oov_method="floormod")(oov_values).numpy(), [0] * 6)
-    np.testing.assert_array_equal(layers.IntegerLookup(vocabulary=[10, 20, 30], num_oov_indices=4, oov_method="farmhash")(oov_values).numpy(), [3, 3, 2, 2, 0, 1])
+    np.testing.assert_array_equal(
+        layers.IntegerLookup(vocabulary=[10, 20, 30], num_oov_indices=4, oov_method="floormod")(oov_values).numpy(),
+        [0] * 6,
+    )
+    np.testing.assert_array_equal(
+        layers.IntegerLookup(vocabulary=[10, 20, 30], num_oov_indices=4, oov_method="farmhash")(oov_values).numpy(),
+        [3, 3, 2, 2, 0, 1],
+    )
     one_hot = layers.IntegerLookup(vocabulary=vocab, output_mode="one_hot")(np.array([12, 36, 1138, 42, 7]))
     assert one_hot.dtype == torch.float32
     np.testing.assert_array_equal(one_hot.numpy(), np.eye(5)[[1, 2, 3, 4, 0]])
     counts = layers.IntegerLookup(vocabulary=vocab, output_mode="count")(np.array([[12, 1138, 42, 42], [42, 7, 36, 7]]))
     np.testing.assert_array_equal(counts.numpy(), [[0, 1, 0, 1, 2], [2, 0, 1, 0, 1]])
     tfidf = layers.IntegerLookup(output_mode="tf_idf", vocabulary=[-1] + vocab, idf_weights=[0.9, 0.25, 0.75, 0.6, 0.4])
-    np.testing.assert_allclose(tfidf(np.array([[12, 1138, 42, 42], [42, 7, 36, 7]])).numpy(), [[0, 0.25, 0, 0.6, 0.8], [1.8, 0, 0.75, 0, 0.4]], rtol=1e-6)
+    np.testing.assert_allclose(
+        tfidf(np.array([[12, 1138, 42, 42], [42, 7, 36, 7]])).numpy(),
+        [[0, 0.25, 0, 0.6, 0.8], [1.8, 0, 0.75, 0, 0.4]],
+        rtol=1e-6,
+    )
     inverse = layers.IntegerLookup(vocabulary=vocab, invert=True)
     np.testing.assert_array_equal(inverse(np.array([[1, 3, 4], [4, 0, 2]])).numpy(), [[12, 1138, 42], [42, -1, 36]])
 
@@ -150,9 +190,13 @@ def test_text_vectorization_documented_examples():
     out = layer([["foo qux bar"], ["qux baz"]])
     assert out.dtype == torch.int64
     np.testing.assert_array_equal(out.numpy(), [[4, 1, 3, 0], [1, 2, 0, 0]])
-    given = layers.TextVectorization(max_tokens=5000, output_sequence_length=4, vocabulary=["earth", "wind", "and", "fire"])
+    given = layers.TextVectorization(
+        max_tokens=5000, output_sequence_length=4, vocabulary=["earth", "wind", "and", "fire"]
+    )
     assert given.get_vocabulary() == ["", "[UNK]", "earth", "wind", "and", "fire"]
-    np.testing.assert_array_equal(given(np.array(["Wind, and FIRE!", "earth earth earth earth earth"])).numpy(), [[3, 4, 5, 0], [2, 2, 2, 2]])
+    np.testing.assert_array_equal(
+        given(np.array(["Wind, and FIRE!", "earth earth earth earth earth"])).numpy(), [[3, 4, 5, 0], [2, 2, 2, 2]]
+    )
 
 
 def test_text_vectorization_modes():
@@ -176,7 +220,9 @@ def test_text_vectorization_modes():
     np.testing.assert_array_equal(chars(["hiH"]).numpy(), [[2, 3, 1]])
     no_split = layers.TextVectorization(split=None, vocabulary=["hello world"])
     np.testing.assert_array_equal(no_split([["Hello, world"], ["bye"]]).numpy(), [[2], [1]])
-    custom = layers.TextVectorization(standardize=lambda x: np.char.upper(x), split=lambda s: s.split("-"), vocabulary=["A", "B"])
+    custom = layers.TextVectorization(
+        standardize=lambda x: np.char.upper(x), split=lambda s: s.split("-"), vocabulary=["A", "B"]
+    )
     np.testing.assert_array_equal(custom(["a-b-c"]).numpy(), [[2, 3, 1]])
     tfidf = layers.TextVectorization(output_mode="tf_idf")
     tfidf.adapt(["a a b", "b c"])
@@ -195,7 +241,24 @@ def test_text_vectorization_feeds_a_model_and_config_round_trip():
     model = keras.Model(inputs, layers.Dense(1)(layers.GlobalAveragePooling1D()(x)))
     assert model(vectorizer(["the lazy fox", "a dog"])).shape == (2, 1)
     config = vectorizer.get_config()
-    keras_keys = {"name", "trainable", "dtype", "max_tokens", "standardize", "split", "ngrams", "output_mode", "output_sequence_length", "pad_to_max_tokens", "sparse", "ragged", "vocabulary", "idf_weights", "encoding", "vocabulary_size"}
+    keras_keys = {
+        "name",
+        "trainable",
+        "dtype",
+        "max_tokens",
+        "standardize",
+        "split",
+        "ngrams",
+        "output_mode",
+        "output_sequence_length",
+        "pad_to_max_tokens",
+        "sparse",
+        "ragged",
+        "vocabulary",
+        "idf_weights",
+        "encoding",
+        "vocabulary_size",
+    }
     assert set(config) == keras_keys
     assert config["vocabulary_size"] == 10 and config["vocabulary"] is None
     clone = layers.TextVectorization.from_config(dict(config, vocabulary=vectorizer.get_vocabulary()))

@@ -1,6 +1,7 @@
 """Recurrent layers: harness checks (shapes, weights, config, training step, parity with
 Keras 3 outputs and input gradients) over tables of arguments, plus model-level parity
 for the wrappers, cells, initial states, masks and statefulness."""
+
 import numpy as np
 import pytest
 import torch
@@ -18,15 +19,36 @@ TABLE = [
     (layers.LSTM, {"units": 4, "return_sequences": True, "return_state": True}, [(2, 6, 4), (2, 4), (2, 4)], 3),
     (layers.LSTM, {"units": 4, "go_backwards": True, "return_sequences": True}, (2, 6, 4), 3),
     (layers.LSTM, {"units": 4, "use_cudnn": False, "return_sequences": True, "unit_forget_bias": False}, (2, 6, 4), 3),
-    (layers.LSTM, {"units": 3, "activation": "relu", "recurrent_activation": "hard_sigmoid", "use_bias": False, "go_backwards": True}, (2, 3), 2),
+    (
+        layers.LSTM,
+        {
+            "units": 3,
+            "activation": "relu",
+            "recurrent_activation": "hard_sigmoid",
+            "use_bias": False,
+            "go_backwards": True,
+        },
+        (2, 3),
+        2,
+    ),
     (layers.LSTM, {"units": 4, "unroll": True, "return_state": True}, [(2, 4), (2, 4), (2, 4)], 3),
     (layers.GRU, {"units": 4}, (2, 4), 3),
-    (layers.GRU, {"units": 4, "return_sequences": True, "return_state": True, "go_backwards": True}, [(2, 6, 4), (2, 4)], 3),
+    (
+        layers.GRU,
+        {"units": 4, "return_sequences": True, "return_state": True, "go_backwards": True},
+        [(2, 6, 4), (2, 4)],
+        3,
+    ),
     (layers.GRU, {"units": 4, "reset_after": False, "return_sequences": True}, (2, 6, 4), 3),
     (layers.GRU, {"units": 4, "use_bias": False, "return_sequences": True}, (2, 6, 4), 2),
     (layers.GRU, {"units": 5, "activation": "relu", "use_cudnn": False}, (2, 5), 3),
     (layers.SimpleRNN, {"units": 4}, (2, 4), 3),
-    (layers.SimpleRNN, {"units": 4, "return_sequences": True, "return_state": True, "go_backwards": True}, [(2, 6, 4), (2, 4)], 3),
+    (
+        layers.SimpleRNN,
+        {"units": 4, "return_sequences": True, "return_state": True, "go_backwards": True},
+        [(2, 6, 4), (2, 4)],
+        3,
+    ),
     (layers.SimpleRNN, {"units": 4, "activation": "relu", "use_bias": False, "return_sequences": True}, (2, 6, 4), 2),
     (layers.SimpleRNN, {"units": 4, "activation": "sigmoid", "unroll": True}, (2, 4), 3),
 ]
@@ -34,20 +56,66 @@ TABLE = [
 
 CONV_TABLE = [
     (layers.ConvLSTM1D, {"filters": 2, "kernel_size": 3}, (2, 4, 7, 3), (2, 5, 2)),
-    (layers.ConvLSTM1D, {"filters": 2, "kernel_size": 2, "padding": "same", "strides": 2, "return_sequences": True, "go_backwards": True}, (2, 4, 7, 3), (2, 4, 4, 2)),
-    (layers.ConvLSTM2D, {"filters": 2, "kernel_size": 3, "padding": "same", "return_sequences": True, "return_state": True}, (2, 3, 5, 5, 2), [(2, 3, 5, 5, 2), (2, 5, 5, 2), (2, 5, 5, 2)]),
-    (layers.ConvLSTM2D, {"filters": 3, "kernel_size": (2, 3), "dilation_rate": 2, "recurrent_activation": "hard_sigmoid"}, (2, 3, 6, 6, 2), (2, 4, 2, 3)),
+    (
+        layers.ConvLSTM1D,
+        {
+            "filters": 2,
+            "kernel_size": 2,
+            "padding": "same",
+            "strides": 2,
+            "return_sequences": True,
+            "go_backwards": True,
+        },
+        (2, 4, 7, 3),
+        (2, 4, 4, 2),
+    ),
+    (
+        layers.ConvLSTM2D,
+        {"filters": 2, "kernel_size": 3, "padding": "same", "return_sequences": True, "return_state": True},
+        (2, 3, 5, 5, 2),
+        [(2, 3, 5, 5, 2), (2, 5, 5, 2), (2, 5, 5, 2)],
+    ),
+    (
+        layers.ConvLSTM2D,
+        {"filters": 3, "kernel_size": (2, 3), "dilation_rate": 2, "recurrent_activation": "hard_sigmoid"},
+        (2, 3, 6, 6, 2),
+        (2, 4, 2, 3),
+    ),
 ]
 
 
-@pytest.mark.parametrize("cls, kwargs, input_shape, shape", CONV_TABLE, ids=[f"{c.__name__}-{i}" for i, (c, *_) in enumerate(CONV_TABLE)])
+@pytest.mark.parametrize(
+    "cls, kwargs, input_shape, shape", CONV_TABLE, ids=[f"{c.__name__}-{i}" for i, (c, *_) in enumerate(CONV_TABLE)]
+)
 def test_conv_lstm_layers(keras_oracle, cls, kwargs, input_shape, shape):
-    run_layer_test(cls, kwargs, input_shape=input_shape, expected_output_shape=shape, expected_num_trainable_weights=3, expected_num_non_trainable_weights=0, oracle=keras_oracle, rtol=1e-5, atol=1e-5)
+    run_layer_test(
+        cls,
+        kwargs,
+        input_shape=input_shape,
+        expected_output_shape=shape,
+        expected_num_trainable_weights=3,
+        expected_num_non_trainable_weights=0,
+        oracle=keras_oracle,
+        rtol=1e-5,
+        atol=1e-5,
+    )
 
 
-@pytest.mark.parametrize("cls, kwargs, shape, n_trainable", TABLE, ids=[f"{c.__name__}-{i}" for i, (c, *_) in enumerate(TABLE)])
+@pytest.mark.parametrize(
+    "cls, kwargs, shape, n_trainable", TABLE, ids=[f"{c.__name__}-{i}" for i, (c, *_) in enumerate(TABLE)]
+)
 def test_builtin_rnn_layers(keras_oracle, cls, kwargs, shape, n_trainable):
-    run_layer_test(cls, kwargs, input_shape=SEQ, expected_output_shape=shape, expected_num_trainable_weights=n_trainable, expected_num_non_trainable_weights=0, oracle=keras_oracle, rtol=1e-5, atol=1e-5)
+    run_layer_test(
+        cls,
+        kwargs,
+        input_shape=SEQ,
+        expected_output_shape=shape,
+        expected_num_trainable_weights=n_trainable,
+        expected_num_non_trainable_weights=0,
+        oracle=keras_oracle,
+        rtol=1e-5,
+        atol=1e-5,
+    )
 
 
 WRAPPERS = [
@@ -60,8 +128,14 @@ WRAPPERS = [
     ("layers.Bidirectional(layers.SimpleRNN(4, return_sequences=True), merge_mode='mul')", (None, 6, 4)),
     ("layers.Bidirectional(layers.LSTM(4, return_sequences=True), merge_mode='ave')", (None, 6, 4)),
     ("layers.Bidirectional(layers.GRU(3, return_sequences=True), merge_mode=None)", [(None, 6, 3), (None, 6, 3)]),
-    ("layers.Bidirectional(layers.LSTM(3, return_state=True))", [(None, 6), (None, 3), (None, 3), (None, 3), (None, 3)]),
-    ("layers.Bidirectional(layers.LSTM(3, return_sequences=True), backward_layer=layers.GRU(3, go_backwards=True, return_sequences=True))", (None, 6, 6)),
+    (
+        "layers.Bidirectional(layers.LSTM(3, return_state=True))",
+        [(None, 6), (None, 3), (None, 3), (None, 3), (None, 3)],
+    ),
+    (
+        "layers.Bidirectional(layers.LSTM(3, return_sequences=True), backward_layer=layers.GRU(3, go_backwards=True, return_sequences=True))",
+        (None, 6, 6),
+    ),
     ("layers.TimeDistributed(layers.Dense(5, activation='tanh'))", (None, 6, 5)),
 ]
 
@@ -85,22 +159,28 @@ def test_wrappers_and_cells_match_keras(keras_oracle):
     # initial_state (symbolic, as model inputs) for LSTM, GRU and Bidirectional.
     h = rng.standard_normal((2, 4)).astype("float32")
     c = rng.standard_normal((2, 4)).astype("float32")
-    cases.append((
-        "inp = keras.Input((6, 3)); h = keras.Input((4,)); c = keras.Input((4,))\n"
-        "out = layers.LSTM(4, return_sequences=True, return_state=True)(inp, initial_state=[h, c])\n"
-        "model = keras.Model([inp, h, c], out)",
-        [x, h, c],
-    ))
-    cases.append((
-        "inp = keras.Input((6, 3)); h = keras.Input((4,))\n"
-        "out = layers.GRU(4, go_backwards=True)(inp, initial_state=[h])\nmodel = keras.Model([inp, h], out)",
-        [x, h],
-    ))
-    cases.append((
-        "inp = keras.Input((6, 3)); hs = [keras.Input((4,)) for _ in range(4)]\n"
-        "out = layers.Bidirectional(layers.LSTM(4))(inp, initial_state=hs)\nmodel = keras.Model([inp] + hs, out)",
-        [x, h, c, c, h],
-    ))
+    cases.append(
+        (
+            "inp = keras.Input((6, 3)); h = keras.Input((4,)); c = keras.Input((4,))\n"
+            "out = layers.LSTM(4, return_sequences=True, return_state=True)(inp, initial_state=[h, c])\n"
+            "model = keras.Model([inp, h, c], out)",
+            [x, h, c],
+        )
+    )
+    cases.append(
+        (
+            "inp = keras.Input((6, 3)); h = keras.Input((4,))\n"
+            "out = layers.GRU(4, go_backwards=True)(inp, initial_state=[h])\nmodel = keras.Model([inp, h], out)",
+            [x, h],
+        )
+    )
+    cases.append(
+        (
+            "inp = keras.Input((6, 3)); hs = [keras.Input((4,)) for _ in range(4)]\n"
+            "out = layers.Bidirectional(layers.LSTM(4))(inp, initial_state=hs)\nmodel = keras.Model([inp] + hs, out)",
+            [x, h, c, c, h],
+        )
+    )
     check_models(keras_oracle, cases)
 
 
@@ -141,7 +221,10 @@ def test_builtin_layer_configs_match_keras(keras_oracle):
         "keras.layers.LSTMCell, keras.layers.GRUCell, keras.layers.SimpleRNNCell)] + [sorted(keras.layers.ConvLSTM2D(2, 3).get_config())]"
     )
     expected = keras_oracle.run(code)
-    for cls, keys in zip((layers.LSTM, layers.GRU, layers.SimpleRNN, layers.LSTMCell, layers.GRUCell, layers.SimpleRNNCell), expected["keys"]):
+    for cls, keys in zip(
+        (layers.LSTM, layers.GRU, layers.SimpleRNN, layers.LSTMCell, layers.GRUCell, layers.SimpleRNNCell),
+        expected["keys"],
+    ):
         assert sorted(cls(4).get_config()) == keys, cls.__name__
     assert sorted(layers.ConvLSTM2D(2, 3).get_config()) == expected["keys"][-1]
 
@@ -156,7 +239,9 @@ class MinimalCell(layers.Layer):
 
     def build(self, input_shape):
         self.kernel = self.add_weight(shape=(input_shape[-1], self.units), initializer="uniform", name="kernel")
-        self.recurrent_kernel = self.add_weight(shape=(self.units, self.units), initializer="uniform", name="recurrent_kernel")
+        self.recurrent_kernel = self.add_weight(
+            shape=(self.units, self.units), initializer="uniform", name="recurrent_kernel"
+        )
 
     def call(self, inputs, states):
         prev_output = states[0]
@@ -223,8 +308,13 @@ def test_dropout_only_in_training(cls, fused):
 def test_bidirectional_fused_kernel_equals_two_passes(inner, merge_mode, return_sequences):
     x = torch.randn(2, 5, 3)
     states = [torch.randn(2, 4) for _ in range(4 if inner == "LSTM" else 2)]
-    fused = layers.Bidirectional(getattr(layers, inner)(4, return_sequences=return_sequences, return_state=True), merge_mode=merge_mode)
-    looped = layers.Bidirectional(getattr(layers, inner)(4, return_sequences=return_sequences, return_state=True, unroll=True), merge_mode=merge_mode)
+    fused = layers.Bidirectional(
+        getattr(layers, inner)(4, return_sequences=return_sequences, return_state=True), merge_mode=merge_mode
+    )
+    looped = layers.Bidirectional(
+        getattr(layers, inner)(4, return_sequences=return_sequences, return_state=True, unroll=True),
+        merge_mode=merge_mode,
+    )
     fused(x)
     looped(x)
     looped.set_weights(fused.get_weights())
