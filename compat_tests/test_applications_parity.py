@@ -23,7 +23,12 @@ for index, (name, kwargs) in enumerate(cases):
         kwargs["input_shape"] = tuple(kwargs["input_shape"])
     model = getattr(keras.applications, name)(**kwargs)
     result[f"case{{index}}"] = [
-        [layer.name, type(layer).__name__, layer.count_params(), [None if d is None else int(d) for d in layer.output.shape]]
+        [
+            layer.name,
+            type(layer).__name__,
+            layer.count_params(),
+            [None if d is None else int(d) for d in layer.output.shape],
+        ]
         for layer in model.layers
     ]
     result[f"name{{index}}"] = model.name

@@ -30,7 +30,9 @@ for case in {cases!r}:
     path = keras.utils.get_file(origin=origin, cache_dir=cache_dir, **case)
     paths.append(os.path.relpath(path, cache_dir))
 result["paths"] = paths
-result["listing"] = sorted(os.path.relpath(os.path.join(root, f), cache_dir) for root, _, files in os.walk(cache_dir) for f in files)
+result["listing"] = sorted(
+    os.path.relpath(os.path.join(root, f), cache_dir) for root, _, files in os.walk(cache_dir) for f in files
+)
 """
 
 

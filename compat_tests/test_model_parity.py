@@ -55,7 +55,10 @@ tags_input = keras.Input(shape=(12,), name='tags')
 title_features = layers.LSTM(128)(layers.Embedding(10000, 64)(title_input))
 body_features = layers.LSTM(32)(layers.Embedding(10000, 64)(body_input))
 x = layers.concatenate([title_features, body_features, tags_input])
-model = keras.Model([title_input, body_input, tags_input], [layers.Dense(1, name='priority')(x), layers.Dense(4, name='department')(x)])
+model = keras.Model(
+    [title_input, body_input, tags_input],
+    [layers.Dense(1, name='priority')(x), layers.Dense(4, name='department')(x)],
+)
 """,
     "ensemble": """
 def get_model():

@@ -59,7 +59,11 @@ def model_inputs(seed=0):
         "mlp": [rng.normal(size=(4, 20)).astype("float32")],
         "cnn": [rng.normal(size=(3, 12, 12, 2)).astype("float32")],
         "lstm": [rng.normal(size=(3, 7, 6)).astype("float32")],
-        "ticket": [rng.integers(0, 100, size=(3, 9)), rng.integers(0, 100, size=(3, 5)), rng.integers(0, 2, size=(3, 12)).astype("float32")],
+        "ticket": [
+            rng.integers(0, 100, size=(3, 9)),
+            rng.integers(0, 100, size=(3, 5)),
+            rng.integers(0, 2, size=(3, 12)).astype("float32"),
+        ],
         "nested": [rng.normal(size=(4, 6)).astype("float32")],
     }
 """
@@ -467,10 +471,16 @@ def build_catalogue(keras):
     return {
         "bidirectional": keras.Sequential([keras.Input((5, 3)), L.Bidirectional(L.LSTM(4)), L.Dense(2)]),
         "time_distributed_gru": keras.Sequential([keras.Input((5, 3)), L.TimeDistributed(L.Dense(4)), L.GRU(3)]),
-        "normalization": keras.Sequential([keras.Input((6,)), L.Dense(4), L.BatchNormalization(), L.LayerNormalization(), L.Dense(2)]),
-        "separable_depthwise": keras.Sequential([keras.Input((8, 8, 3)), L.SeparableConv2D(4, 3), L.DepthwiseConv2D(3), L.GlobalAveragePooling2D()]),
+        "normalization": keras.Sequential(
+            [keras.Input((6,)), L.Dense(4), L.BatchNormalization(), L.LayerNormalization(), L.Dense(2)]
+        ),
+        "separable_depthwise": keras.Sequential(
+            [keras.Input((8, 8, 3)), L.SeparableConv2D(4, 3), L.DepthwiseConv2D(3), L.GlobalAveragePooling2D()]
+        ),
         "attention": keras.Model(mha_input, L.MultiHeadAttention(2, 4)(mha_input, mha_input)),
-        "rnn_cells": keras.Sequential([keras.Input((5, 3)), L.SimpleRNN(3, return_sequences=True), L.RNN(L.GRUCell(2))]),
+        "rnn_cells": keras.Sequential(
+            [keras.Input((5, 3)), L.SimpleRNN(3, return_sequences=True), L.RNN(L.GRUCell(2))]
+        ),
     }
 
 
@@ -591,7 +601,10 @@ def test_every_layer_file_from_keras_loads_here(keras_oracle, tmp_path):
     source = (pathlib.Path(__file__).resolve().parents[1] / "tests" / "saving" / "test_every_layer.py").read_text()
     table = source[source.index("CASES = {") : source.index("# Covered elsewhere")]
     skip = ["IntegerLookup", "Discretization", "CategoryEncoding", "RandomCrop"]
-    prefix = "import types\nL = types.SimpleNamespace(**vars(keras.layers))\nL.GroupedQueryAttention = keras.layers.GroupQueryAttention\n"
+    prefix = (
+        "import types\nL = types.SimpleNamespace(**vars(keras.layers))\n"
+        "L.GroupedQueryAttention = keras.layers.GroupQueryAttention\n"
+    )
     code = (
         prefix
         + table
@@ -615,7 +628,10 @@ for name, (factory, shapes, *kind) in CASES.items():
         for w in model.weights:
             if "float" in str(w.dtype):
                 w.assign(w.numpy() + 0.05)
-        data = [rng.integers(0, 10, size=(2,) + s).astype("int32") if kind else rng.normal(size=(2,) + s).astype("float32") for s in shapes]
+        data = [
+            rng.integers(0, 10, size=(2,) + s).astype("int32") if kind else rng.normal(size=(2,) + s).astype("float32")
+            for s in shapes
+        ]
         model.save(f"{folder}/{name}.keras")
         result[name + "__in"] = data
         pred = model.predict(data if len(data) > 1 else data[0], verbose=0)
@@ -651,8 +667,12 @@ def build_ops_model(keras):
     x = ops.concatenate([a, b], axis=1)
     x = ops.transpose(x, (0, 2, 1))
     x = ops.expand_dims(ops.mean(x, axis=1), -1)
-    y = ops.sum(ops.abs(b), axis=-1, keepdims=True) * 2.0 + ops.maximum(ops.squeeze(x[:, 0:4], axis=-1), 0.1)[:, :, None]
-    z = ops.softmax(ops.reshape(a, (-1, 12)), axis=-1) - ops.sigmoid(ops.stack([ops.tanh(a), ops.exp(-b)], axis=1))[:, 0, 0, 0:1]
+    y = ops.sum(ops.abs(b), axis=-1, keepdims=True) * 2.0 + (
+        ops.maximum(ops.squeeze(x[:, 0:4], axis=-1), 0.1)[:, :, None]
+    )
+    z = ops.softmax(ops.reshape(a, (-1, 12)), axis=-1) - (
+        ops.sigmoid(ops.stack([ops.tanh(a), ops.exp(-b)], axis=1))[:, 0, 0, 0:1]
+    )
     return keras.Model([a, b], [y, ops.sqrt(ops.relu(z))], name="ops_model")
 """
 
@@ -671,7 +691,8 @@ def test_ops_model_crosses_both_ways(keras_oracle, tmp_path):
 theirs = build_ops_model(keras)
 theirs.save(inputs["folder"].item() + "/theirs.keras")
 result["theirs"] = theirs.predict([inputs["a"], inputs["b"]], verbose=0)
-result["ours"] = keras.models.load_model(inputs["folder"].item() + "/ours.keras").predict([inputs["a"], inputs["b"]], verbose=0)
+ours = keras.models.load_model(inputs["folder"].item() + "/ours.keras")
+result["ours"] = ours.predict([inputs["a"], inputs["b"]], verbose=0)
 """
     )
     got = keras_oracle.run(code, a=a, b=b, folder=np.array(str(tmp_path)))

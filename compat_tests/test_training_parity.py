@@ -33,7 +33,11 @@ h = layers.Dense(64, activation="relu")(i)
 h = layers.Dense(64, activation="relu")(h)
 model = keras.Model(i, layers.Dense(10)(h))
 model.set_weights([inputs[f"w{k}"] for k in range(6)])
-model.compile(loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), optimizer=keras.optimizers.RMSprop(), metrics=["accuracy"])
+model.compile(
+    loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+    optimizer=keras.optimizers.RMSprop(),
+    metrics=["accuracy"],
+)
 h = model.fit(inputs["x"], inputs["y"], batch_size=64, epochs=3, validation_split=0.2, shuffle=False, verbose=0).history
 result["history"] = {k: [float(v) for v in vs] for k, vs in h.items()}
 """

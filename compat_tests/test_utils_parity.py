@@ -15,12 +15,16 @@ result["normalize"] = keras.utils.normalize(inputs["x"])
 result["normalize_l1"] = keras.utils.normalize(inputs["x"], axis=1, order=1)
 for padding in ("pre", "post"):
     for truncating in ("pre", "post"):
-        result[f"pad_{padding}_{truncating}"] = keras.utils.pad_sequences(seqs, maxlen=3, padding=padding, truncating=truncating, value=-1)
+        result[f"pad_{padding}_{truncating}"] = keras.utils.pad_sequences(
+            seqs, maxlen=3, padding=padding, truncating=truncating, value=-1
+        )
 result["pad_default"] = keras.utils.pad_sequences(seqs)
 result["pad_float"] = keras.utils.pad_sequences(seqs, dtype="float32", value=0.5)
 for mode in ("caffe", "tf", "torch"):
     result[f"pre_{mode}"] = imagenet_utils.preprocess_input(inputs["images"].copy(), mode=mode)
-    result[f"pre_{mode}_first"] = imagenet_utils.preprocess_input(inputs["images"].transpose(0, 3, 1, 2).copy(), mode=mode, data_format="channels_first")
+    result[f"pre_{mode}_first"] = imagenet_utils.preprocess_input(
+        inputs["images"].transpose(0, 3, 1, 2).copy(), mode=mode, data_format="channels_first"
+    )
 """
 
 

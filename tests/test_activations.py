@@ -32,7 +32,10 @@ def test_activations_match_keras(keras_oracle):
         f"result[{n!r}] = keras.ops.convert_to_numpy(keras.activations.get({n!r})(inputs['x']))" for n in NAMES
     )
     code += "\nresult['gelu_tanh'] = keras.ops.convert_to_numpy(keras.activations.gelu(inputs['x'], approximate=True))"
-    code += "\nresult['relu_args'] = keras.ops.convert_to_numpy(keras.activations.relu(inputs['x'], negative_slope=0.1, max_value=2.0, threshold=0.5))"
+    code += (
+        "\nresult['relu_args'] = keras.ops.convert_to_numpy(keras.activations.relu(inputs['x'], negative_slope=0.1, "
+        "max_value=2.0, threshold=0.5))"
+    )
     expected = keras_oracle.run(code, x=x)
     t = torch.tensor(x)
     for name in NAMES:

@@ -8,7 +8,8 @@ def test_constraints_match_keras(keras_oracle):
     w = np.random.default_rng(0).standard_normal((6, 3)).astype("float32") * 3
     expected = keras_oracle.run(
         "w = inputs['w']\n"
-        "for name, c in [('max', keras.constraints.MaxNorm(2.0)), ('nonneg', keras.constraints.NonNeg()), ('unit', keras.constraints.UnitNorm()), ('minmax', keras.constraints.MinMaxNorm(0.5, 1.5, rate=0.7))]:\n"
+        "for name, c in [('max', keras.constraints.MaxNorm(2.0)), ('nonneg', keras.constraints.NonNeg()), ('unit', "
+        "keras.constraints.UnitNorm()), ('minmax', keras.constraints.MinMaxNorm(0.5, 1.5, rate=0.7))]:\n"
         "    result[name] = keras.ops.convert_to_numpy(c(keras.ops.convert_to_tensor(w)))\n",
         w=w,
     )

@@ -366,10 +366,12 @@ def print_table(results, rounds, threads=1):
         else f"CPU ({os.cpu_count()} cores, {platform.processor() or platform.machine()})"
     )
     print(
-        f"\nMachine: {device}; torch {torch.__version__}; {threads} torch thread(s) per run; median of {rounds} round(s); ratios to hand-written eager PyTorch\n"
+        f"\nMachine: {device}; torch {torch.__version__}; {threads} torch thread(s) per run; median of {rounds} "
+        "round(s); ratios to hand-written eager PyTorch\n"
     )
     print(
-        "| workload | implementation | ms/step | ratio | warm-up s | predict ms/batch @64 | ratio | @1024 | ratio | peak MB | ratio |"
+        "| workload | implementation | ms/step | ratio | warm-up s | predict ms/batch @64 | ratio | @1024 | ratio | "
+        "peak MB | ratio |"
     )
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     for workload in WORKLOADS:
@@ -397,7 +399,9 @@ def print_table(results, rounds, threads=1):
             )
             ratio = lambda a, b: f"{a / b:.2f}x" if a and b else "-"  # noqa: E731
             print(
-                f"| {workload} {WORKLOADS[workload]} | {impl} | {step:.2f} | {ratio(step, b_step)} | {warm:.1f} | {p64:.2f} | {ratio(p64, b_p64)} | {p1k:.2f} | {ratio(p1k, b_p1k)} | {mem:.0f} | {ratio(mem, b_mem)} |"
+                f"| {workload} {WORKLOADS[workload]} | {impl} | {step:.2f} | {ratio(step, b_step)} | {warm:.1f} | "
+                f"{p64:.2f} | {ratio(p64, b_p64)} | {p1k:.2f} | {ratio(p1k, b_p1k)} | {mem:.0f} | "
+                f"{ratio(mem, b_mem)} |"
             )
 
 

@@ -217,7 +217,8 @@ def main(argv=None):
         keras_timer.close()
     rows = []
     print(
-        f"device={args.device} torch={torch.__version__} threads={torch.get_num_threads()} iters={args.iters} rounds={args.rounds} (ms per forward+backward)"
+        f"device={args.device} torch={torch.__version__} threads={torch.get_num_threads()} iters={args.iters} "
+        f"rounds={args.rounds} (ms per forward+backward)"
     )
     print(f"{'layer':<20} {'input':<20} {'keraslite':>10} {'torch':>10} {'keras3':>10} {'kl/torch':>9} {'keras/kl':>9}")
     for name, (shape, kwargs) in cases.items():

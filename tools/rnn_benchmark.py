@@ -135,7 +135,8 @@ def main(argv=None) -> dict:
             else ""
         )
         print(
-            f"{name:5s} fwd+bwd  keraslite {row['keraslite_ms']:8.2f} ms  torch {row['torch_ms']:8.2f} ms  ({row['vs_torch']:.3f}x torch){extra}"
+            f"{name:5s} fwd+bwd  keraslite {row['keraslite_ms']:8.2f} ms  torch {row['torch_ms']:8.2f} ms  "
+            f"({row['vs_torch']:.3f}x torch){extra}"
         )
     # Right-padded masks (Embedding(mask_zero) text batches) stay on the fused kernel.
     lengths = torch.randint(1, args.steps + 1, (args.batch,), device=args.device)
@@ -160,7 +161,8 @@ def main(argv=None) -> dict:
         "torch_unmasked_ms": timed["plain"] * 1e3,
     }
     print(
-        f"LSTM masked (right-padded) keraslite {timed['fused'] * 1e3:8.2f} ms  step loop {timed['loop'] * 1e3:8.2f} ms  torch unmasked {timed['plain'] * 1e3:8.2f} ms"
+        f"LSTM masked (right-padded) keraslite {timed['fused'] * 1e3:8.2f} ms  step loop {timed['loop'] * 1e3:8.2f} "
+        f"ms  torch unmasked {timed['plain'] * 1e3:8.2f} ms"
     )
     print(json.dumps(summary))
     return summary

@@ -51,7 +51,8 @@ def preprocess_input(x, data_format: str | None = None, mode: str = "caffe"):
         data_format = state.image_data_format()
     elif data_format not in {"channels_first", "channels_last"}:
         raise ValueError(
-            f"Expected data_format to be one of `channels_first` or `channels_last`. Received: data_format={data_format}"
+            "Expected data_format to be one of `channels_first` or `channels_last`. Received: "
+            f"data_format={data_format}"
         )
     if isinstance(x, KerasTensor):
         # Inside a functional model (`x = preprocess_input(inputs)`): one recorded op node.
@@ -145,7 +146,8 @@ def obtain_input_shape(
         channels = input_shape[0] if channels_first else input_shape[-1]
         if channels not in {1, 3}:
             warnings.warn(
-                f"This model usually expects 1 or 3 input channels. However, it was passed an input_shape with {channels} input channels.",
+                "This model usually expects 1 or 3 input channels. However, it was passed an input_shape with "
+                f"{channels} input channels.",
                 stacklevel=3,
             )
         default_shape = (
@@ -200,5 +202,6 @@ def validate_activation(classifier_activation, weights) -> None:
     if function not in {activations.get("softmax"), activations.get(None)}:
         raise ValueError(
             "Only `None` and `softmax` activations are allowed for the `classifier_activation` argument when "
-            f"using pretrained weights, with `include_top=True`; Received: classifier_activation={classifier_activation}"
+            "using pretrained weights, with `include_top=True`; Received: "
+            f"classifier_activation={classifier_activation}"
         )

@@ -13,7 +13,8 @@ def image_input(input_shape, input_tensor):
         return Input(shape=input_shape)
     if not isinstance(input_tensor, KerasTensor):
         raise TypeError(
-            f"`input_tensor` must be a KerasTensor (the output of `keras.Input`). Received: input_tensor={input_tensor!r}"
+            "`input_tensor` must be a KerasTensor (the output of `keras.Input`). Received: "
+            f"input_tensor={input_tensor!r}"
         )
     return input_tensor
 

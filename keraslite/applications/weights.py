@@ -85,7 +85,8 @@ def check_weights_argument(weights, include_top: bool, classes: int) -> None:
         )
     if weights == "imagenet" and include_top and classes != 1000:
         raise ValueError(
-            f"If using `weights='imagenet'` with `include_top=True`, `classes` should be 1000.  Received classes={classes}"
+            "If using `weights='imagenet'` with `include_top=True`, `classes` should be 1000.  Received "
+            f"classes={classes}"
         )
 
 

@@ -60,7 +60,8 @@ class ModelCheckpoint(Callback):
             self.on_train_batch_end = Callback.on_train_batch_end.__get__(self)
         if save_weights_only and self.filepath.endswith(".keras"):
             raise ValueError(
-                f"When using `save_weights_only=True` in `ModelCheckpoint`, the filepath provided must end in `.weights.h5` (Keras weights format). Received: filepath={self.filepath}"
+                "When using `save_weights_only=True` in `ModelCheckpoint`, the filepath provided must end in "
+                f"`.weights.h5` (Keras weights format). Received: filepath={self.filepath}"
             )
 
     def on_epoch_begin(self, epoch, logs=None):
@@ -102,7 +103,8 @@ class ModelCheckpoint(Callback):
                 return
             if self.verbose > 0:
                 print(
-                    f"\nEpoch {epoch + 1}: {self.monitor} improved from {self.best:.5f} to {current:.5f}, saving model to {filepath}"
+                    f"\nEpoch {epoch + 1}: {self.monitor} improved from {self.best:.5f} to {current:.5f}, saving "
+                    f"model to {filepath}"
                 )
             self.best = current
         elif self.verbose > 0:

@@ -87,7 +87,8 @@ def assert_input_compatibility(input_spec, shapes, layer_name: str) -> None:
                 continue
             if axis >= rank or axis < -rank:
                 raise ValueError(
-                    f"{where}: expected axis {axis} to exist, but the input has rank {rank}. Full shape received: {tuple(shape)}"
+                    f"{where}: expected axis {axis} to exist, but the input has rank {rank}. Full shape received: "
+                    f"{tuple(shape)}"
                 )
             if shape[axis] is not None and shape[axis] != value:
                 raise ValueError(

@@ -37,7 +37,8 @@ class ReLU(_ElementwiseActivation):
             raise ValueError(f"max_value of a ReLU layer cannot be a negative value. Received: max_value={max_value}")
         if negative_slope is None or negative_slope < 0.0:
             raise ValueError(
-                f"negative_slope of a ReLU layer cannot be None or a negative value. Received: negative_slope={negative_slope}"
+                "negative_slope of a ReLU layer cannot be None or a negative value. Received: "
+                f"negative_slope={negative_slope}"
             )
         if threshold is None or threshold < 0.0:
             raise ValueError(
@@ -77,7 +78,8 @@ class LeakyReLU(_ElementwiseActivation):
         super().__init__(**kwargs)
         if negative_slope is None or negative_slope < 0:
             raise ValueError(
-                f"The negative_slope value of a Leaky ReLU layer cannot be None or negative value. Expected a float. Received: negative_slope={negative_slope}"
+                "The negative_slope value of a Leaky ReLU layer cannot be None or negative value. Expected a float. "
+                f"Received: negative_slope={negative_slope}"
             )
         self.negative_slope = negative_slope
 
@@ -144,7 +146,8 @@ class PReLU(Layer):
             param_shape[axis - 1] = 1
         if any(d is None for d in param_shape):
             raise ValueError(
-                f'Layer "{self.name}" (PReLU) needs known sizes on the non-shared axes. Received: input_shape={tuple(input_shape)}, shared_axes={self.shared_axes}'
+                f'Layer "{self.name}" (PReLU) needs known sizes on the non-shared axes. Received: '
+                f"input_shape={tuple(input_shape)}, shared_axes={self.shared_axes}"
             )
         self.alpha = self.add_weight(
             name="alpha",
@@ -200,12 +203,15 @@ class Softmax(_ElementwiseActivation):
         if mask is not None:
             if mask.ndim > inputs.ndim:
                 raise ValueError(
-                    f"The `mask` must be broadcastable to `inputs` and must not have more dimensions. Received: inputs.shape={tuple(inputs.shape)}, mask.shape={tuple(mask.shape)}"
+                    "The `mask` must be broadcastable to `inputs` and must not have more dimensions. Received: "
+                    f"inputs.shape={tuple(inputs.shape)}, mask.shape={tuple(mask.shape)}"
                 )
             for m_dim, i_dim in zip(reversed(mask.shape), reversed(inputs.shape)):
                 if m_dim != 1 and m_dim != i_dim:
                     raise ValueError(
-                        f"The `mask` must be broadcastable to `inputs`. Each mask dimension must be 1 or match the corresponding input dimension. Received: inputs.shape={tuple(inputs.shape)}, mask.shape={tuple(mask.shape)}"
+                        "The `mask` must be broadcastable to `inputs`. Each mask dimension must be 1 or match the "
+                        f"corresponding input dimension. Received: inputs.shape={tuple(inputs.shape)}, "
+                        f"mask.shape={tuple(mask.shape)}"
                     )
             if mask.dtype != torch.bool:
                 mask = mask > 0.5

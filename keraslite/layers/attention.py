@@ -50,7 +50,8 @@ class Attention(Layer):
         self.seed = seed
         if score_mode not in ("dot", "concat"):
             raise ValueError(
-                f"Invalid value for argument score_mode. Expected one of {{'dot', 'concat'}}. Received: score_mode={score_mode}"
+                "Invalid value for argument score_mode. Expected one of {'dot', 'concat'}. Received: "
+                f"score_mode={score_mode}"
             )
         self.scale = None
         self.concat_score_weight = None
@@ -120,11 +121,13 @@ class Attention(Layer):
         name = type(self).__name__
         if not isinstance(inputs, (list, tuple)):
             raise ValueError(
-                f"{name} layer must be called on a list of inputs, namely [query, value] or [query, value, key]. Received: inputs={inputs}."
+                f"{name} layer must be called on a list of inputs, namely [query, value] or [query, value, key]. "
+                f"Received: inputs={inputs}."
             )
         if len(inputs) < 2 or len(inputs) > 3:
             raise ValueError(
-                f"{name} layer accepts inputs list of length 2 or 3, namely [query, value] or [query, value, key]. Received length: {len(inputs)}."
+                f"{name} layer accepts inputs list of length 2 or 3, namely [query, value] or [query, value, key]. "
+                f"Received length: {len(inputs)}."
             )
         if mask is not None:
             if not isinstance(mask, (list, tuple)):

@@ -89,7 +89,8 @@ class BaseConv(Layer):
         cls = type(self).__name__
         if not isinstance(filters, int) or filters <= 0:
             raise ValueError(
-                f"Invalid value for argument `filters`. Expected a strictly positive value. Received filters={filters!r}."
+                "Invalid value for argument `filters`. Expected a strictly positive value. Received "
+                f"filters={filters!r}."
             )
         self.filters = filters
         self.kernel_size = standardize_tuple(kernel_size, self.rank, "kernel_size")
@@ -107,11 +108,13 @@ class BaseConv(Layer):
         self.groups = groups
         if filters % groups:
             raise ValueError(
-                f"The number of filters must be evenly divisible by the number of groups. Received: groups={groups}, filters={filters}."
+                f"The number of filters must be evenly divisible by the number of groups. Received: groups={groups}, "
+                f"filters={filters}."
             )
         if any(d != 1 for d in self.dilation_rate) and any(s != 1 for s in self.strides):
             raise ValueError(
-                f"{cls}: `strides > 1` not supported in conjunction with `dilation_rate > 1`. Received: strides={self.strides} and dilation_rate={self.dilation_rate}"
+                f"{cls}: `strides > 1` not supported in conjunction with `dilation_rate > 1`. Received: "
+                f"strides={self.strides} and dilation_rate={self.dilation_rate}"
             )
         self.activation = activations.get(activation)
         self.use_bias = use_bias
@@ -129,12 +132,14 @@ class BaseConv(Layer):
         channels = input_shape[self._channel_axis]
         if channels is None:
             raise ValueError(
-                f'Layer "{self.name}" ({type(self).__name__}) needs a known channel dimension. Received: input_shape={tuple(input_shape)}'
+                f'Layer "{self.name}" ({type(self).__name__}) needs a known channel dimension. Received: '
+                f"input_shape={tuple(input_shape)}"
             )
         if channels % self.groups:
             raise ValueError(
                 f'Layer "{self.name}": the number of input channels must be evenly divisible by the number '
-                f"of groups. Received groups={self.groups}, but the input has {channels} channels (full input shape is {tuple(input_shape)})."
+                f"of groups. Received groups={self.groups}, but the input has {channels} channels (full input shape "
+                f"is {tuple(input_shape)})."
             )
         if self.transpose:
             kernel_shape = self.kernel_size + (self.filters, channels)
@@ -263,7 +268,8 @@ class BaseConv(Layer):
                 raise ValueError(
                     f'Layer "{self.name}" ({type(self).__name__}): computed output size would be negative or zero '
                     f"for input shape {input_shape} with kernel_size={self.kernel_size}, strides={self.strides}, "
-                    f"padding={self.padding!r}, dilation_rate={self.dilation_rate}. Use a smaller kernel or padding='same'."
+                    f"padding={self.padding!r}, dilation_rate={self.dilation_rate}. Use a smaller kernel or "
+                    "padding='same'."
                 )
         if self.data_format == "channels_last":
             return (input_shape[0],) + tuple(out) + (self.filters,)

@@ -77,7 +77,8 @@ class _BaseDepthwise(Layer):
         self.input_spec = InputSpec(min_ndim=self.rank + 2)
         if depth_multiplier is None or depth_multiplier <= 0:
             raise ValueError(
-                f"Invalid value for argument `depth_multiplier`. Expected a strictly positive value. Received depth_multiplier={depth_multiplier}."
+                "Invalid value for argument `depth_multiplier`. Expected a strictly positive value. Received "
+                f"depth_multiplier={depth_multiplier}."
             )
         if self.separable and (filters is None or filters <= 0):
             raise ValueError(
@@ -94,7 +95,8 @@ class _BaseDepthwise(Layer):
         channels = input_shape[self._channel_axis]
         if channels is None:
             raise ValueError(
-                f'Layer "{self.name}" ({type(self).__name__}) needs a known channel dimension. Received: input_shape={tuple(input_shape)}'
+                f'Layer "{self.name}" ({type(self).__name__}) needs a known channel dimension. Received: '
+                f"input_shape={tuple(input_shape)}"
             )
         self.compute_output_shape(input_shape)  # validates the spatial sizes
         depthwise_shape = self.kernel_size + (channels, self.depth_multiplier)

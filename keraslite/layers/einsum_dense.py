@@ -24,7 +24,8 @@ def analyze_einsum_equation(equation: str, bias_axes, input_shape, output_shape)
         if match:
             return _shapes_from_specs(*match.groups(), bias_axes, list(input_shape), output_shape, left_elided)
     raise ValueError(
-        f"Invalid einsum equation '{equation}'. Equations must be in the form [X],[Y]->[Z], ...[X],[Y]->...[Z], or [X]...,[Y]->[Z]...."
+        f"Invalid einsum equation '{equation}'. Equations must be in the form [X],[Y]->[Z], ...[X],[Y]->...[Z], or "
+        "[X]...,[Y]->[Z]...."
     )
 
 
@@ -50,12 +51,14 @@ def _shapes_from_specs(input_spec, weight_spec, output_spec, bias_axes, input_sh
             and full[output_pos[dim]] != input_shape[input_pos[dim]]
         ):
             raise ValueError(
-                f"Input shape and output shape do not match at shared dimension '{dim}'. Input shape is {input_shape[input_pos[dim]]}, and output shape is {full[output_pos[dim]]}."
+                f"Input shape and output shape do not match at shared dimension '{dim}'. Input shape is "
+                f"{input_shape[input_pos[dim]]}, and output shape is {full[output_pos[dim]]}."
             )
     for dim in output_spec:
         if dim not in input_spec and dim not in weight_spec:
             raise ValueError(
-                f"Dimension '{dim}' was specified in the output '{output_spec}' but has no corresponding dim in the input spec '{input_spec}' or weight spec '{output_spec}'"
+                f"Dimension '{dim}' was specified in the output '{output_spec}' but has no corresponding dim in the "
+                f"input spec '{input_spec}' or weight spec '{output_spec}'"
             )
     kernel_shape = []
     for dim in weight_spec:
@@ -65,7 +68,8 @@ def _shapes_from_specs(input_spec, weight_spec, output_spec, bias_axes, input_sh
             kernel_shape.append(input_shape[input_pos[dim]])
         else:
             raise ValueError(
-                f"Weight dimension '{dim}' did not have a match in either the input spec '{input_spec}' or the output spec '{output_spec}'. For this layer, the weight must be fully specified."
+                f"Weight dimension '{dim}' did not have a match in either the input spec '{input_spec}' or the "
+                f"output spec '{output_spec}'. For this layer, the weight must be fully specified."
             )
     bias_shape = None
     if bias_axes is not None:
@@ -120,7 +124,8 @@ class EinsumDense(Layer):
         super().__init__(**kwargs)
         if lora_rank or quantization_config:
             raise NotImplementedError(
-                f"EinsumDense {self.name}: LoRA and quantization are not supported. Received: lora_rank={lora_rank!r}, quantization_config={quantization_config!r}"
+                f"EinsumDense {self.name}: LoRA and quantization are not supported. Received: "
+                f"lora_rank={lora_rank!r}, quantization_config={quantization_config!r}"
             )
         self.equation = equation
         self.partial_output_shape = (output_shape,) if isinstance(output_shape, int) else tuple(output_shape)

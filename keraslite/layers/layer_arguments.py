@@ -53,7 +53,8 @@ def normalize_pairs(value, rank: int, name: str) -> tuple:
         if pairs is not None and all(v >= 0 for pair in pairs for v in pair):
             return tuple(pairs)
     raise ValueError(
-        f"`{name}` should be either an int, a tuple of {rank} ints or a tuple of {rank} tuples of 2 ints. Received: {name}={value!r}"
+        f"`{name}` should be either an int, a tuple of {rank} ints or a tuple of {rank} tuples of 2 ints. Received: "
+        f"{name}={value!r}"
     )
 
 

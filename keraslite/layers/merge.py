@@ -98,7 +98,8 @@ class Subtract(_Merge):
         super()._check_inputs(input_shape)
         if len(input_shape) != 2:
             raise ValueError(
-                f'Layer "{self.name}" (Subtract) should be called on exactly 2 inputs. Received: input_shape={list(input_shape)}'
+                f'Layer "{self.name}" (Subtract) should be called on exactly 2 inputs. Received: '
+                f"input_shape={list(input_shape)}"
             )
 
     def _merge(self, inputs):

@@ -191,7 +191,8 @@ class MultiHeadAttention(Layer):
         key_shape = value_shape if key_shape is None else key_shape
         if tuple(value_shape[1:-1]) != tuple(key_shape[1:-1]):
             raise ValueError(
-                f"All dimensions of `value` and `key`, except the last one, must be equal. Received: value_shape={tuple(value_shape)} and key_shape={tuple(key_shape)}"
+                "All dimensions of `value` and `key`, except the last one, must be equal. Received: "
+                f"value_shape={tuple(value_shape)} and key_shape={tuple(key_shape)}"
             )
         query_rank = len(query_shape)
         equation, bias_axes, rank = projection_equation(query_rank - 1, 1, 2)
@@ -370,7 +371,8 @@ class MultiHeadAttention(Layer):
         query_shape = tuple(query_shape)
         if value_shape is not None and key_shape is not None and tuple(value_shape[1:-1]) != tuple(key_shape[1:-1]):
             raise ValueError(
-                f"All dimensions of `value` and `key`, except the last one, must be equal. Received: value_shape={tuple(value_shape)} and key_shape={tuple(key_shape)}"
+                "All dimensions of `value` and `key`, except the last one, must be equal. Received: "
+                f"value_shape={tuple(value_shape)} and key_shape={tuple(key_shape)}"
             )
         if self._output_shape:
             return query_shape[:-1] + tuple(self._output_shape)
@@ -459,7 +461,8 @@ class GroupedQueryAttention(MultiHeadAttention):
     ):
         if num_query_heads % num_key_value_heads != 0:
             raise ValueError(
-                f"`num_query_heads` must be divisible by `num_key_value_heads`. Received: num_query_heads={num_query_heads}, num_key_value_heads={num_key_value_heads}"
+                "`num_query_heads` must be divisible by `num_key_value_heads`. Received: "
+                f"num_query_heads={num_query_heads}, num_key_value_heads={num_key_value_heads}"
             )
         super().__init__(
             num_query_heads,

@@ -169,7 +169,8 @@ class BatchNormalization(_AffineNormalization):
         dim = input_shape[self.axis]
         if dim is None:
             raise ValueError(
-                f'Layer "{self.name}" (BatchNormalization) needs a known size on axis {self.axis}. Received: input_shape={tuple(input_shape)}'
+                f'Layer "{self.name}" (BatchNormalization) needs a known size on axis {self.axis}. Received: '
+                f"input_shape={tuple(input_shape)}"
             )
         shape = (dim,)
         self._add_affine_weights(shape)
@@ -185,7 +186,8 @@ class BatchNormalization(_AffineNormalization):
     def call(self, inputs, training=None, mask=None):
         if mask is not None and mask.ndim != inputs.ndim - 1:
             raise ValueError(
-                f"The mask provided should be one dimension less than the inputs. Received: mask.shape={tuple(mask.shape)}, inputs.shape={tuple(inputs.shape)}"
+                "The mask provided should be one dimension less than the inputs. Received: "
+                f"mask.shape={tuple(mask.shape)}, inputs.shape={tuple(inputs.shape)}"
             )
         axis = self.axis % inputs.ndim
         # torch wants the features on dim 1; moving them there is a view, not a copy.
@@ -388,7 +390,8 @@ class GroupNormalization(_AffineNormalization):
     ):
         if not isinstance(groups, int) or (groups <= 0 and groups != -1):
             raise ValueError(
-                f"Received an invalid value for argument `groups`, expected a positive integer (or `-1` for instance normalization). Received: groups={groups}"
+                "Received an invalid value for argument `groups`, expected a positive integer (or `-1` for instance "
+                f"normalization). Received: groups={groups}"
             )
         super().__init__(
             center=center,
@@ -410,7 +413,8 @@ class GroupNormalization(_AffineNormalization):
         dim = input_shape[self.axis]
         if dim is None:
             raise ValueError(
-                f"Axis {self.axis} of input tensor should have a defined dimension but the layer received an input with shape {tuple(input_shape)}."
+                f"Axis {self.axis} of input tensor should have a defined dimension but the layer received an input "
+                f"with shape {tuple(input_shape)}."
             )
         if self.groups == -1:
             self.groups = dim

@@ -25,7 +25,8 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 def _check_rate(rate, argument="rate"):
     if not 0 <= rate <= 1:
         raise ValueError(
-            f"Invalid value received for argument `{argument}`. Expected a float value between 0 and 1. Received: {argument}={rate}"
+            f"Invalid value received for argument `{argument}`. Expected a float value between 0 and 1. Received: "
+            f"{argument}={rate}"
         )
 
 

@@ -42,7 +42,8 @@ class Reshape(Layer):
         target_shape = tuple(target_shape)
         if sum(1 for d in target_shape if d == -1) > 1:
             raise ValueError(
-                f"There must be at most one unknown dimension (-1) in `target_shape`. Received: target_shape={target_shape}"
+                "There must be at most one unknown dimension (-1) in `target_shape`. Received: "
+                f"target_shape={target_shape}"
             )
         self.target_shape = target_shape
         self.built = True
@@ -120,7 +121,8 @@ class Permute(Layer):
         self.dims = tuple(dims)
         if sorted(self.dims) != list(range(1, len(self.dims) + 1)):
             raise ValueError(
-                f"Invalid permutation argument `dims` for Permute Layer. The set of indices in `dims` must be consecutive and start from 1. Received dims={dims}"
+                "Invalid permutation argument `dims` for Permute Layer. The set of indices in `dims` must be "
+                f"consecutive and start from 1. Received dims={dims}"
             )
         self.input_spec = InputSpec(ndim=len(self.dims) + 1)
         self.built = True

@@ -180,7 +180,8 @@ class AUC(Metric):
             raise ValueError(f'Invalid AUC curve value: "{curve}". Expected values are ["ROC", "PR"]')
         if summation_method not in ("interpolation", "minoring", "majoring"):
             raise ValueError(
-                f'Invalid AUC summation method value: "{summation_method}". Expected values are ["interpolation", "majoring", "minoring"]'
+                f'Invalid AUC summation method value: "{summation_method}". Expected values are ["interpolation", '
+                '"majoring", "minoring"]'
             )
         if multi_label:
             raise NotImplementedError("AUC(multi_label=True) is not implemented in keraslite yet.")
@@ -281,7 +282,8 @@ class FBetaScore(Metric):
         super().__init__(name=name, dtype=dtype)
         if average not in (None, "micro", "macro", "weighted"):
             raise ValueError(
-                f"Invalid `average` argument value. Expected one of: {{None, 'micro', 'macro', 'weighted'}}. Received: average={average}"
+                "Invalid `average` argument value. Expected one of: {None, 'micro', 'macro', 'weighted'}. "
+                f"Received: average={average}"
             )
         self.average = average
         self.beta = beta
@@ -303,7 +305,8 @@ class FBetaScore(Metric):
         y_pred = to_tensor(y_pred, self._torch_dtype)
         if y_true.ndim != 2 or y_pred.ndim != 2:
             raise ValueError(
-                f"FBetaScore expects 2D inputs with shape (batch_size, output_dim). Received input shapes: y_pred.shape={tuple(y_pred.shape)} and y_true.shape={tuple(y_true.shape)}."
+                "FBetaScore expects 2D inputs with shape (batch_size, output_dim). Received input shapes: "
+                f"y_pred.shape={tuple(y_pred.shape)} and y_true.shape={tuple(y_true.shape)}."
             )
         if not self._built:
             self._build(y_pred.shape[-1])

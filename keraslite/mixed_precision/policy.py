@@ -19,7 +19,8 @@ class DTypePolicy:
     def __init__(self, name: str = "float32"):
         if name not in _VALID:
             raise ValueError(
-                f"Cannot convert '{name}' to a mixed precision DTypePolicy. Valid policies include 'mixed_float16', 'mixed_bfloat16', and the name of any float dtype such as 'float32'."
+                f"Cannot convert '{name}' to a mixed precision DTypePolicy. Valid policies include 'mixed_float16', "
+                "'mixed_bfloat16', and the name of any float dtype such as 'float32'."
             )
         self.name = name
 

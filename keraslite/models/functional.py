@@ -70,7 +70,8 @@ class Functional(Model):
                 if not isinstance(value, KerasTensor) or value._keras_history is None:
                     raise ValueError(
                         f"All `{label}` values must be KerasTensors made by `keras.Input` or by calling "
-                        f"layers on them. Received: {label}={structure!r} including {value!r} of type {type(value).__name__}"
+                        f"layers on them. Received: {label}={structure!r} including {value!r} of type "
+                        f"{type(value).__name__}"
                     )
         if isinstance(inputs, (list, tuple)) and len(inputs) == 1 and isinstance(inputs[0], KerasTensor):
             inputs = inputs[0] if isinstance(inputs, tuple) else list(inputs)

@@ -189,7 +189,8 @@ class Model(Trainer, Layer):
             value = np.asarray(value)
             if not is_string_array(value):
                 raise TypeError(
-                    f'Input {index} ("{spec.name}") of model "{self.name}" expects strings. Received an array of dtype {value.dtype}.'
+                    f'Input {index} ("{spec.name}") of model "{self.name}" expects strings. Received an array of '
+                    f"dtype {value.dtype}."
                 )
             check_input_shape(self.name, index, spec.name, spec._shape, value.shape, rank_only=True)
             return value

@@ -30,7 +30,8 @@ def resize(
     """
     if interpolation not in _MODES:
         raise ValueError(
-            f"Invalid value for argument `interpolation`. Expected one of {sorted(_MODES)}. Received: interpolation={interpolation!r}"
+            f"Invalid value for argument `interpolation`. Expected one of {sorted(_MODES)}. Received: "
+            f"interpolation={interpolation!r}"
         )
     if crop_to_aspect_ratio or pad_to_aspect_ratio:
         raise NotImplementedError(

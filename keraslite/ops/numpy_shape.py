@@ -62,7 +62,8 @@ def squeeze(x, axis=None):
     for a in axes:
         if x.shape[a] != 1:
             raise ValueError(
-                f"Cannot squeeze axis {a}: its size is {x.shape[a]}, not 1. Received: x.shape={tuple(x.shape)}, axis={axis}"
+                f"Cannot squeeze axis {a}: its size is {x.shape[a]}, not 1. Received: x.shape={tuple(x.shape)}, "
+                f"axis={axis}"
             )
     return x.squeeze(tuple(axes))
 

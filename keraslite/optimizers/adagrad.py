@@ -175,7 +175,8 @@ class Lion(Optimizer):
         )
         if beta_1 <= 0 or beta_1 > 1:
             raise ValueError(
-                f"Argument `beta_1` must be in the [0, 1] range. Otherwise, the optimizer degenerates to SignSGD. Received: beta_1={beta_1}."
+                "Argument `beta_1` must be in the [0, 1] range. Otherwise, the optimizer degenerates to SignSGD. "
+                f"Received: beta_1={beta_1}."
             )
         self.beta_1 = beta_1
         self.beta_2 = beta_2

@@ -149,7 +149,8 @@ def assign_layer_weights(model, stored: dict, source: str, by_name: bool = False
         raise ValueError(
             f"Cannot load weights from '{source}': the file has weights for {len(file_layers)} layers "
             f"({[n for n, _ in file_layers]}) but the model has {len(layers)} layers with weights "
-            f"({[layer.name for layer in layers]}). The model was left unchanged. Pass `by_name=True` to match layers by name."
+            f"({[layer.name for layer in layers]}). The model was left unchanged. Pass `by_name=True` to match "
+            "layers by name."
         )
     mapping = {}
     for layer, (name, arrays) in zip(layers, file_layers):

@@ -19,7 +19,8 @@ def load_optimizer_state(model, optimizer_arrays: list, source: str) -> None:
     if len(variables) != len(optimizer_arrays):
         warnings.warn(
             f"Skipping the optimizer state stored in '{source}': it has {len(optimizer_arrays)} variables, the "
-            f"optimizer '{getattr(optimizer, 'name', '?')}' has {len(variables)}. Training resumes with a fresh optimizer state."
+            f"optimizer '{getattr(optimizer, 'name', '?')}' has {len(variables)}. Training resumes with a fresh "
+            "optimizer state."
         )
         return
     keras_layout.assign_groups(

@@ -27,7 +27,8 @@ from keraslite.serialization import serialization_lib as serialization
 def _path(filepath) -> str:
     if not isinstance(filepath, (str, os.PathLike)):
         raise TypeError(
-            f"The file path must be a string or os.PathLike. Received: filepath={filepath!r} (of type {type(filepath).__name__})"
+            f"The file path must be a string or os.PathLike. Received: filepath={filepath!r} (of type "
+            f"{type(filepath).__name__})"
         )
     return os.fspath(filepath)
 
@@ -93,7 +94,8 @@ def load_model(filepath, custom_objects=None, compile: bool = True, safe_mode: b
     path = _path(filepath)
     if not os.path.exists(path):
         raise ValueError(
-            f"File not found: filepath={path}. Please ensure the file is an accessible `.keras` zip file, `.h5` file or model directory."
+            f"File not found: filepath={path}. Please ensure the file is an accessible `.keras` zip file, `.h5` file "
+            "or model directory."
         )
     if dir_format.is_model_directory(path) or os.path.isdir(path):
         config, stored = dir_format.read_directory(path)
@@ -118,7 +120,8 @@ def _looks_like_zip(path: str) -> bool:
 def _build_and_load(config, stored: dict, source: str, custom_objects, compile: bool, safe_mode: bool):
     if not isinstance(config, dict) or "class_name" not in config:
         raise ValueError(
-            f"Cannot load '{source}': its config is not a Keras model config (no 'class_name'). Received: {str(config)[:200]}"
+            f"Cannot load '{source}': its config is not a Keras model config (no 'class_name'). Received: "
+            f"{str(config)[:200]}"
         )
     model = serialization.deserialize_keras_object(config, custom_objects=custom_objects, safe_mode=safe_mode)
     if not hasattr(model, "layers"):
@@ -135,7 +138,8 @@ def compile_from_config(model, compile_config: dict, custom_objects=None) -> Non
     hook = getattr(model, "_compile_from_config", None) or getattr(model, "compile_from_config", None)
     if hook is None or not hasattr(model, "compile"):
         warnings.warn(
-            "The saved model has a training configuration, but this keraslite build cannot compile models; it was loaded uncompiled."
+            "The saved model has a training configuration, but this keraslite build cannot compile models; it was "
+            "loaded uncompiled."
         )
         return
     with object_registry.custom_object_scope(custom_objects or {}):

@@ -223,7 +223,8 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode: bool = True
             obj = _lookup_builtin(kwargs.get("module_name"), config)
         if obj is None:
             raise ValueError(
-                f"Could not locate object '{config}'. Pass it in `custom_objects` or register it with `@keras.saving.register_keras_serializable()`."
+                f"Could not locate object '{config}'. Pass it in `custom_objects` or register it with "
+                "`@keras.saving.register_keras_serializable()`."
             )
         return obj
     if isinstance(config, list):
@@ -276,7 +277,8 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode: bool = True
         except TypeError as error:
             raise TypeError(
                 f"{cls.__name__} could not be deserialized properly. Make sure that its `get_config()` returns the "
-                f"arguments of its `__init__()` and that `from_config()` accepts them. config={inner}\n\nException: {error}"
+                f"arguments of its `__init__()` and that `from_config()` accepts them. config={inner}\n\n"
+                f"Exception: {error}"
             ) from error
     else:
         obj = cls(**inner)

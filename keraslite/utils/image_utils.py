@@ -127,7 +127,8 @@ def load_img(
         if img.size != size:
             if interpolation not in _RESAMPLING:
                 raise ValueError(
-                    f"Invalid interpolation method {interpolation} specified. Supported methods are {', '.join(_RESAMPLING)}"
+                    f"Invalid interpolation method {interpolation} specified. Supported methods are "
+                    f"{', '.join(_RESAMPLING)}"
                 )
             resample = getattr(Image.Resampling, interpolation.upper())
             if keep_aspect_ratio:

@@ -42,7 +42,8 @@ def pad_sequences(
         )
     if truncating not in ("pre", "post"):
         raise ValueError(
-            f'Truncating type "{truncating}" not understood: expected "pre" or "post". Received: truncating={truncating!r}'
+            f'Truncating type "{truncating}" not understood: expected "pre" or "post". Received: '
+            f"truncating={truncating!r}"
         )
     lengths = []
     sample_shape: tuple = ()

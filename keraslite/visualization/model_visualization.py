@@ -177,7 +177,8 @@ def read_graph(
     """The boxes, labels and arrows `plot_model` draws for `model`."""
     if not getattr(model, "built", False):
         raise ValueError(
-            "This model has not yet been built. Build the model first by calling `build()` or by calling the model on a batch of data."
+            "This model has not yet been built. Build the model first by calling `build()` or by calling the model "
+            "on a batch of data."
         )
     options = dict(
         show_shapes=show_shapes,
@@ -225,7 +226,8 @@ def to_dot_source(graph: PlotGraph, rankdir: str = "TB", dpi: int = 96, name: st
         lines.append(f'  {ids[box]} [label="{text}"];')
     for index, (title, members) in enumerate(graph.clusters):
         lines.append(
-            f'  subgraph cluster_{index} {{ label="{_record_text(title)}"; style=dashed; {" ".join(ids[m] for m in members)} }}'
+            f'  subgraph cluster_{index} {{ label="{_record_text(title)}"; style=dashed; '
+            f"{' '.join(ids[m] for m in members)} }}"
         )
     for source, target in graph.edges:
         lines.append(f"  {ids[source]} -> {ids[target]};")

@@ -100,7 +100,8 @@ def test_softmax_mask_matches_keras(keras_oracle):
     mask = rng.random((2, 1, 4)) > 0.4
     mask[..., 0] = True
     expected = keras_oracle.run(
-        "import torch\nresult['y'] = keras.layers.Softmax()(inputs['x'], mask=torch.tensor(inputs['m'])).numpy()\nresult['y1'] = keras.layers.Softmax(axis=1)(inputs['x'], mask=torch.tensor(inputs['m'])).numpy()",
+        "import torch\nresult['y'] = keras.layers.Softmax()(inputs['x'], mask=torch.tensor(inputs['m'])).numpy()\n"
+        "result['y1'] = keras.layers.Softmax(axis=1)(inputs['x'], mask=torch.tensor(inputs['m'])).numpy()",
         x=x,
         m=mask,
     )

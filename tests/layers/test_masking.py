@@ -27,7 +27,8 @@ def test_masking_parity_and_mask(keras_oracle):
     x2 = x.copy()
     x2[1, 0] = -1.0
     expected = keras_oracle.run(
-        "layer = keras.layers.Masking(mask_value=-1.0)\nresult['mask'] = layer.compute_mask(inputs['x'], None).numpy()\nresult['y'] = layer(inputs['x']).numpy()",
+        "layer = keras.layers.Masking(mask_value=-1.0)\n"
+        "result['mask'] = layer.compute_mask(inputs['x'], None).numpy()\nresult['y'] = layer(inputs['x']).numpy()",
         x=x2,
     )
     layer = layers.Masking(mask_value=-1.0)

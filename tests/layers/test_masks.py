@@ -49,19 +49,22 @@ def test_embedding_mask_zero_into_rnns_matches_keras(keras_oracle):
     padded[1, 1:] = 0.0
     cases.append(
         (
-            "inp = keras.Input((5, 2))\nx = layers.Masking()(inp)\nout = layers.LSTM(3, return_sequences=True)(x)\nmodel = keras.Model(inp, out)",
+            "inp = keras.Input((5, 2))\nx = layers.Masking()(inp)\nout = layers.LSTM(3, return_sequences=True)(x)\n"
+            "model = keras.Model(inp, out)",
             [padded],
         )
     )
     cases.append(
         (
-            "inp = keras.Input((5, 2))\nx = layers.Masking()(inp)\nout = layers.Bidirectional(layers.GRU(3))(x)\nmodel = keras.Model(inp, out)",
+            "inp = keras.Input((5, 2))\nx = layers.Masking()(inp)\nout = layers.Bidirectional(layers.GRU(3))(x)\n"
+            "model = keras.Model(inp, out)",
             [padded],
         )
     )
     cases.append(
         (
-            "inp = keras.Input((5, 2))\nx = layers.Masking()(inp)\nout = layers.GRU(3, return_sequences=True, go_backwards=True)(x)\nmodel = keras.Model(inp, out)",
+            "inp = keras.Input((5, 2))\nx = layers.Masking()(inp)\n"
+            "out = layers.GRU(3, return_sequences=True, go_backwards=True)(x)\nmodel = keras.Model(inp, out)",
             [padded],
         )
     )

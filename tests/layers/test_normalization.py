@@ -198,7 +198,8 @@ def test_noise_layers_in_training():
 def test_activity_regularization_loss_matches_keras(keras_oracle):
     x = np.arange(-3, 3, dtype="float32").reshape(2, 3)
     expected = keras_oracle.run(
-        "layer = keras.layers.ActivityRegularization(l1=0.1, l2=0.01)\nlayer(inputs['x'])\nresult['loss'] = float(layer.losses[0])",
+        "layer = keras.layers.ActivityRegularization(l1=0.1, l2=0.01)\nlayer(inputs['x'])\n"
+        "result['loss'] = float(layer.losses[0])",
         x=x,
     )
     layer = layers.ActivityRegularization(l1=0.1, l2=0.01)

@@ -81,9 +81,8 @@ def _run_ours():
 
 def test_metrics_match_keras(keras_oracle):
     code = (
-        f"TABLE = {TABLE!r}\nfrom keras import metrics\nns = dict(inputs, metrics=metrics, np=np)\nto_numpy = keras.ops.convert_to_numpy\n"
-        + RUN
-        + "result['out'] = out\n"
+        f"TABLE = {TABLE!r}\nfrom keras import metrics\nns = dict(inputs, metrics=metrics, np=np)\n"
+        "to_numpy = keras.ops.convert_to_numpy\n" + RUN + "result['out'] = out\n"
     )
     expected = keras_oracle.run(code, **ARRAYS)["out"]
     for (expression, _, _), ours, theirs in zip(TABLE, _run_ours(), expected):

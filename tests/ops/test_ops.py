@@ -14,7 +14,7 @@ P = rng.uniform(0.1, 2.0, (3, 4)).astype("float32")  # positive
 U = rng.uniform(-0.9, 0.9, (3, 4)).astype("float32")  # inside (-1, 1)
 M = rng.standard_normal((4, 5)).astype("float32")
 V = rng.standard_normal((5,)).astype("float32")
-I = np.array([[1, 0, 3], [2, 2, 0]], dtype="int32")
+IDX = np.array([[1, 0, 3], [2, 2, 0]], dtype="int32")
 Q = rng.standard_normal((4, 4)).astype("float32") + 4 * np.eye(4, dtype="float32")
 SPD = (Q @ Q.T).astype("float32")
 
@@ -85,8 +85,8 @@ CASES = [
     ("arctan2", lambda: ops.arctan2(A, B), lambda: np.arctan2(A, B)),
     ("hypot", lambda: ops.hypot(A, B), lambda: np.hypot(A, B)),
     ("logaddexp", lambda: ops.logaddexp(A, B), lambda: np.logaddexp(A, B)),
-    ("equal", lambda: ops.equal(I, 2), lambda: I == 2),
-    ("not_equal", lambda: ops.not_equal(I, 2), lambda: I != 2),
+    ("equal", lambda: ops.equal(IDX, 2), lambda: IDX == 2),
+    ("not_equal", lambda: ops.not_equal(IDX, 2), lambda: IDX != 2),
     ("greater", lambda: ops.greater(A, B), lambda: A > B),
     ("greater_equal", lambda: ops.greater_equal(A, B), lambda: A >= B),
     ("less", lambda: ops.less(A, B), lambda: A < B),
@@ -111,9 +111,9 @@ CASES = [
         lambda: ops.sum(A, axis=(0, 1), keepdims=True),
         lambda: np.sum(A, axis=(0, 1), keepdims=True),
     ),
-    ("sum_int", lambda: ops.sum(I, axis=0), lambda: np.sum(I, axis=0)),
+    ("sum_int", lambda: ops.sum(IDX, axis=0), lambda: np.sum(IDX, axis=0)),
     ("mean", lambda: ops.mean(A, axis=0), lambda: np.mean(A, axis=0)),
-    ("mean_int", lambda: ops.mean(I), lambda: np.mean(I)),
+    ("mean_int", lambda: ops.mean(IDX), lambda: np.mean(IDX)),
     ("prod", lambda: ops.prod(P, axis=1), lambda: np.prod(P, axis=1)),
     ("prod_all", lambda: ops.prod(P), lambda: np.prod(P)),
     ("max", lambda: ops.max(A, axis=-1), lambda: np.max(A, axis=-1)),
@@ -124,7 +124,7 @@ CASES = [
     ("std", lambda: ops.std(A), lambda: np.std(A)),
     ("all", lambda: ops.all(A > -5, axis=0), lambda: np.all(A > -5, axis=0)),
     ("any", lambda: ops.any(A > 1), lambda: np.any(A > 1)),
-    ("count_nonzero", lambda: ops.count_nonzero(I), lambda: np.count_nonzero(I)),
+    ("count_nonzero", lambda: ops.count_nonzero(IDX), lambda: np.count_nonzero(IDX)),
     ("argmax", lambda: ops.argmax(A, axis=1), lambda: np.argmax(A, axis=1)),
     ("argmax_flat", lambda: ops.argmax(A), lambda: np.argmax(A)),
     ("argmin", lambda: ops.argmin(A, axis=0), lambda: np.argmin(A, axis=0)),
@@ -148,7 +148,7 @@ CASES = [
     ("ones", lambda: ops.ones(3), lambda: np.ones(3, "float32")),
     ("full", lambda: ops.full((2, 2), 7.0), lambda: np.full((2, 2), 7.0)),
     ("zeros_like", lambda: ops.zeros_like(A), lambda: np.zeros_like(A)),
-    ("ones_like", lambda: ops.ones_like(I), lambda: np.ones_like(I)),
+    ("ones_like", lambda: ops.ones_like(IDX), lambda: np.ones_like(IDX)),
     ("full_like", lambda: ops.full_like(A, 3.0), lambda: np.full_like(A, 3.0)),
     ("arange", lambda: ops.arange(5), lambda: np.arange(5)),
     ("arange_float", lambda: ops.arange(0.0, 1.0, 0.25), lambda: np.arange(0.0, 1.0, 0.25)),
@@ -178,10 +178,10 @@ CASES = [
     ("split_indices", lambda: ops.split(A, [1, 3], axis=1), lambda: np.split(A, [1, 3], axis=1)),
     ("tile", lambda: ops.tile(A, (2, 1)), lambda: np.tile(A, (2, 1))),
     ("repeat", lambda: ops.repeat(A, 2, axis=0), lambda: np.repeat(A, 2, axis=0)),
-    ("repeat_flat", lambda: ops.repeat(I, 2), lambda: np.repeat(I, 2)),
+    ("repeat_flat", lambda: ops.repeat(IDX, 2), lambda: np.repeat(IDX, 2)),
     ("take", lambda: ops.take(A, np.array([2, 0]), axis=1), lambda: np.take(A, [2, 0], axis=1)),
     ("take_negative", lambda: ops.take(A, np.array([-1]), axis=0), lambda: np.take(A, [-1], axis=0)),
-    ("take_2d_indices", lambda: ops.take(M, I, axis=0), lambda: np.take(M, I, axis=0)),
+    ("take_2d_indices", lambda: ops.take(M, IDX, axis=0), lambda: np.take(M, IDX, axis=0)),
     ("take_flat", lambda: ops.take(A, np.array([5, 1])), lambda: np.take(A, [5, 1])),
     (
         "take_along_axis",
@@ -227,9 +227,9 @@ CASES = [
         lambda: ops.digitize(A, np.array([-1.0, 0.0, 1.0], "float32")),
         lambda: np.digitize(A, [-1.0, 0.0, 1.0]),
     ),
-    ("isin", lambda: ops.isin(I, np.array([0, 3])), lambda: np.isin(I, [0, 3])),
+    ("isin", lambda: ops.isin(IDX, np.array([0, 3])), lambda: np.isin(IDX, [0, 3])),
     ("bincount", lambda: ops.bincount(np.array([0, 1, 1, 3])), lambda: np.bincount([0, 1, 1, 3])),
-    ("nonzero", lambda: ops.nonzero(I), lambda: np.nonzero(I)),
+    ("nonzero", lambda: ops.nonzero(IDX), lambda: np.nonzero(IDX)),
     ("meshgrid", lambda: ops.meshgrid(np.arange(3), np.arange(2)), lambda: np.meshgrid(np.arange(3), np.arange(2))),
     ("unique", lambda: ops.unique(np.array([3, 1, 1, 2])), lambda: np.unique([3, 1, 1, 2])),
     # products
@@ -489,9 +489,9 @@ def test_dtypes_follow_keras():
     assert ops.convert_to_tensor(np.ones(2)).dtype == torch.float64  # NumPy keeps its dtype
     assert ops.arange(3).dtype == torch.int32
     assert ops.argmax(A, axis=0).dtype == torch.int32
-    assert ops.mean(I).dtype == torch.float32
-    assert ops.sqrt(I).dtype == torch.float32
-    assert ops.sum(I).dtype == torch.int32
+    assert ops.mean(IDX).dtype == torch.float32
+    assert ops.sqrt(IDX).dtype == torch.float32
+    assert ops.sum(IDX).dtype == torch.int32
     assert ops.add(torch.ones(2, dtype=torch.float16), 1.0).dtype == torch.float16  # Python numbers are weak
     assert ops.dtype(ops.ones(2)) == "float32"
     assert ops.shape(A) == (3, 4) and ops.ndim(A) == 2 and ops.size(A) == 12
@@ -568,11 +568,11 @@ EXTRA_CASES = [
     ("logaddexp2", lambda: ops.logaddexp2(A, B), lambda: np.logaddexp2(A, B)),
     ("isneginf", lambda: ops.isneginf(np.array([-np.inf, 1.0])), lambda: np.isneginf([-np.inf, 1.0])),
     ("isposinf", lambda: ops.isposinf(np.array([np.inf, 1.0])), lambda: np.isposinf([np.inf, 1.0])),
-    ("left_shift", lambda: ops.left_shift(I, 2), lambda: np.left_shift(I, 2)),
-    ("right_shift", lambda: ops.right_shift(I * 8, 1), lambda: np.right_shift(I * 8, 1)),
+    ("left_shift", lambda: ops.left_shift(IDX, 2), lambda: np.left_shift(IDX, 2)),
+    ("right_shift", lambda: ops.right_shift(IDX * 8, 1), lambda: np.right_shift(IDX * 8, 1)),
     ("hsplit", lambda: ops.hsplit(A, 2), lambda: np.hsplit(A, 2)),
     ("vsplit", lambda: ops.vsplit(np.zeros((4, 2)), 2), lambda: np.vsplit(np.zeros((4, 2)), 2)),
-    ("diagflat", lambda: ops.diagflat(I), lambda: np.diagflat(I)),
+    ("diagflat", lambda: ops.diagflat(IDX), lambda: np.diagflat(IDX)),
     ("unravel_index", lambda: ops.unravel_index(np.array([5, 7]), (3, 4)), lambda: np.unravel_index([5, 7], (3, 4))),
     ("geomspace", lambda: ops.geomspace(1, 1000, 4), lambda: np.geomspace(1, 1000, 4)),
     ("logspace", lambda: ops.logspace(0, 2, 3), lambda: np.logspace(0, 2, 3)),

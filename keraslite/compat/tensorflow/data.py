@@ -71,7 +71,8 @@ class Dataset:
         for leaf in leaves:
             if int(leaf.shape[0]) != count:
                 raise ValueError(
-                    f"Dimensions {count} and {leaf.shape[0]} are not compatible: all components of from_tensor_slices need the same first dimension."
+                    f"Dimensions {count} and {leaf.shape[0]} are not compatible: all components of "
+                    "from_tensor_slices need the same first dimension."
                 )
 
         def iterate():

@@ -143,12 +143,14 @@ class Hashing(Layer):
             )
         if output_mode == "int" and self.dtype not in ("int32", "int64"):
             raise ValueError(
-                f"When `output_mode=\"int\"`, `dtype` should be an integer type, 'int32' or 'in64'. Received: dtype={kwargs['dtype']}"
+                "When `output_mode=\"int\"`, `dtype` should be an integer type, 'int32' or 'in64'. Received: "
+                f"dtype={kwargs['dtype']}"
             )
         accepted = ("int", "one_hot", "multi_hot", "count")
         if output_mode not in accepted:
             raise ValueError(
-                f"Invalid value for argument `output_mode`. Expected one of {accepted}. Received: output_mode={output_mode}"
+                f"Invalid value for argument `output_mode`. Expected one of {accepted}. Received: "
+                f"output_mode={output_mode}"
             )
         if sparse and output_mode == "int":
             raise ValueError(

@@ -98,7 +98,8 @@ class Resizing(ImagePreprocessingLayer):
             )
         if fill_mode != "constant":
             raise ValueError(
-                f"Invalid value for argument `fill_mode`. Only `'constant'` is supported. Received: fill_mode={fill_mode}"
+                "Invalid value for argument `fill_mode`. Only `'constant'` is supported. Received: "
+                f"fill_mode={fill_mode}"
             )
         if crop_to_aspect_ratio and pad_to_aspect_ratio:
             raise ValueError("Only one of `pad_to_aspect_ratio` & `crop_to_aspect_ratio` can be `True`.")

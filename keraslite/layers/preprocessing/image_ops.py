@@ -124,7 +124,8 @@ def affine_transform(
         )
     if fill_mode not in FILL_MODES:
         raise ValueError(
-            f"Invalid value for argument `fill_mode`. Expected of one {set(FILL_MODES)}. Received: fill_mode={fill_mode}"
+            f"Invalid value for argument `fill_mode`. Expected of one {set(FILL_MODES)}. Received: "
+            f"fill_mode={fill_mode}"
         )
     nhwc = images if data_format == "channels_last" else images.permute(0, 2, 3, 1)
     batch, height, width, channels = nhwc.shape

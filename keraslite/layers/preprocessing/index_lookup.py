@@ -53,7 +53,8 @@ class IndexLookup(Layer):
             )
         if oov_method not in ("floormod", "farmhash"):
             raise ValueError(
-                f"The `oov_method` argument of {type(self).__name__} must be one of 'floormod', 'farmhash'. Received: oov_method={oov_method}"
+                f"The `oov_method` argument of {type(self).__name__} must be one of 'floormod', 'farmhash'. "
+                f"Received: oov_method={oov_method}"
             )
         if salt is not None:
             if not self._is_string and oov_method != "farmhash":
@@ -66,12 +67,14 @@ class IndexLookup(Layer):
                 salt = [salt, salt]
             else:
                 raise ValueError(
-                    f"The `salt` argument for `IndexLookup` can only be a tuple of 2 integers, or a single integer. Received: salt={salt}."
+                    "The `salt` argument for `IndexLookup` can only be a tuple of 2 integers, or a single integer. "
+                    f"Received: salt={salt}."
                 )
         output_mode = {"binary": "multi_hot", "tf-idf": "tf_idf"}.get(output_mode, output_mode)
         if output_mode not in _OUTPUT_MODES:
             raise ValueError(
-                f"The `output_mode` argument value of the {type(self).__name__} layer must be one of {_OUTPUT_MODES}. Received: output_mode={output_mode}"
+                f"The `output_mode` argument value of the {type(self).__name__} layer must be one of "
+                f"{_OUTPUT_MODES}. Received: output_mode={output_mode}"
             )
         if invert and output_mode != "int":
             raise ValueError(
@@ -109,7 +112,8 @@ class IndexLookup(Layer):
         self._num_documents = 0
         if self.output_mode == "tf_idf" and self._has_input_vocabulary and idf_weights is None:
             raise ValueError(
-                "When specifying the `vocabulary` argument, in TF-IDF output mode, the `idf_weights` argument must also be provided."
+                "When specifying the `vocabulary` argument, in TF-IDF output mode, the `idf_weights` argument must "
+                "also be provided."
             )
         if vocabulary is not None:
             self.set_vocabulary(vocabulary, idf_weights)
@@ -143,7 +147,8 @@ class IndexLookup(Layer):
                 raise ValueError("`idf_weights` must be set if output_mode is 'tf_idf'.")
         elif idf_weights is not None:
             raise ValueError(
-                f"`idf_weights` should only be set if output_mode is `'tf_idf'`. Received: output_mode={self.output_mode} and idf_weights={idf_weights}"
+                "`idf_weights` should only be set if output_mode is `'tf_idf'`. Received: "
+                f"output_mode={self.output_mode} and idf_weights={idf_weights}"
             )
         if isinstance(vocabulary, str):
             with open(vocabulary, encoding="utf-8") as handle:
@@ -160,7 +165,8 @@ class IndexLookup(Layer):
         repeated = [t for t, c in collections.Counter(tokens).items() if c > 1]
         if repeated:
             raise ValueError(
-                f"The passed vocabulary has at least one repeated term. Please uniquify your dataset. The repeated terms are: {repeated}"
+                "The passed vocabulary has at least one repeated term. Please uniquify your dataset. The repeated "
+                f"terms are: {repeated}"
             )
         for what, token in (("mask_token", self.mask_token), ("oov_token", self.oov_token if self.invert else None)):
             if token is not None and token in tokens:
@@ -168,9 +174,12 @@ class IndexLookup(Layer):
                     "Found reserved "
                     + ("mask" if what == "mask_token" else "OOV")
                     + " token at unexpected location in `vocabulary`. "
-                    "Note that passed `vocabulary` does not need to include the OOV and mask tokens. Either remove all mask and "
-                    f"OOV tokens, or include them only at the start of the vocabulary in precisely this order: {special}. "
-                    f"Received: {what}={token} at vocabulary index {len(vocabulary) - 1 - vocabulary[::-1].index(token)}"
+                    "Note that passed `vocabulary` does not need to include the OOV and mask tokens. Either remove "
+                    "all mask and "
+                    "OOV tokens, or include them only at the start of the vocabulary in precisely this order: "
+                    f"{special}. "
+                    f"Received: {what}={token} at vocabulary index "
+                    f"{len(vocabulary) - 1 - vocabulary[::-1].index(token)}"
                 )
         if self.max_tokens is not None and token_start + len(tokens) > self.max_tokens:
             raise ValueError(
@@ -182,7 +191,8 @@ class IndexLookup(Layer):
             weights = np.asarray(idf_weights, dtype="float64")
             if len(weights) != len(vocabulary):
                 raise ValueError(
-                    f"`idf_weights` must be the same length as vocabulary. len(idf_weights) is {len(weights)}; len(vocabulary) is {len(vocabulary)}"
+                    f"`idf_weights` must be the same length as vocabulary. len(idf_weights) is {len(weights)}; "
+                    f"len(vocabulary) is {len(vocabulary)}"
                 )
             if weights.ndim != 1:
                 raise ValueError(
@@ -209,8 +219,10 @@ class IndexLookup(Layer):
             return
         if self._frozen_vocab_size is not None and self.vocabulary_size() != self._frozen_vocab_size and self._called:
             raise RuntimeError(
-                f"When using `output_mode={self.output_mode}` and `pad_to_max_tokens=False`, the vocabulary size cannot be "
-                f"changed after the layer is called. Old vocab size is {self._frozen_vocab_size}, new vocab size is {self.vocabulary_size()}"
+                f"When using `output_mode={self.output_mode}` and `pad_to_max_tokens=False`, the vocabulary size "
+                "cannot be "
+                f"changed after the layer is called. Old vocab size is {self._frozen_vocab_size}, new vocab size is "
+                f"{self.vocabulary_size()}"
             )
         self._frozen_vocab_size = self.vocabulary_size()
 
@@ -237,7 +249,8 @@ class IndexLookup(Layer):
     def update_state(self, data) -> None:
         if self._has_input_vocabulary:
             raise ValueError(
-                f"Cannot adapt layer '{self.name}' after setting a static vocabulary via `vocabulary` argument or `set_vocabulary()` method."
+                f"Cannot adapt layer '{self.name}' after setting a static vocabulary via `vocabulary` argument or "
+                "`set_vocabulary()` method."
             )
         if not isinstance(data, list) or (data and not isinstance(data[0], list)):
             array = self._as_token_array(data)
@@ -333,7 +346,8 @@ class IndexLookup(Layer):
         if self._frozen_vocab_size is None and not self.pad_to_max_tokens:
             raise RuntimeError(
                 f"When using `output_mode={self.output_mode}` and `pad_to_max_tokens=False`, you must set the layer's "
-                "vocabulary before calling it. Either pass a `vocabulary` argument to the layer, or call `adapt` with some sample data."
+                "vocabulary before calling it. Either pass a `vocabulary` argument to the layer, or call `adapt` "
+                "with some sample data."
             )
         depth = self.max_tokens if self.pad_to_max_tokens else self._frozen_vocab_size
         mode = "count" if self.output_mode == "tf_idf" else self.output_mode

@@ -87,7 +87,8 @@ class StringLookup(IndexLookup):
     def compute_output_spec(self, inputs, *args, **kwargs):
         if self.invert:
             raise ValueError(
-                f"StringLookup layer {self.name}: `invert=True` outputs strings, which a symbolic (functional) graph cannot carry."
+                f"StringLookup layer {self.name}: `invert=True` outputs strings, which a symbolic (functional) graph "
+                "cannot carry."
             )
         return KerasTensor(self.compute_output_shape(inputs.shape), "int64" if self.output_mode == "int" else "float32")
 
@@ -142,15 +143,18 @@ class IntegerLookup(IndexLookup):
     ):
         if max_tokens is not None and max_tokens <= 1:
             raise ValueError(
-                f"If `max_tokens` is set for `IntegerLookup`, it must be greater than 1. Received: max_tokens={max_tokens}"
+                "If `max_tokens` is set for `IntegerLookup`, it must be greater than 1. Received: "
+                f"max_tokens={max_tokens}"
             )
         if num_oov_indices < 0:
             raise ValueError(
-                f"The value of `num_oov_indices` argument for `IntegerLookup` must >= 0. Received: num_oov_indices={num_oov_indices}"
+                "The value of `num_oov_indices` argument for `IntegerLookup` must >= 0. Received: "
+                f"num_oov_indices={num_oov_indices}"
             )
         if vocabulary_dtype != "int64":
             raise ValueError(
-                f"Only `vocabulary_dtype='int64'` is supported at this time. Received: vocabulary_dtype={vocabulary_dtype}"
+                "Only `vocabulary_dtype='int64'` is supported at this time. Received: "
+                f"vocabulary_dtype={vocabulary_dtype}"
             )
         self.vocabulary_dtype = vocabulary_dtype
         super().__init__(

@@ -64,17 +64,20 @@ class TextVectorization(Layer):
             raise ValueError("`ragged=True` can only be used with the TensorFlow backend.")
         if not (standardize is None or callable(standardize) or standardize in _STANDARDIZE):
             raise ValueError(
-                f"The `standardize` argument value of the TextVectorization layer must be one of {_STANDARDIZE}, None or a callable. Received: standardize={standardize}"
+                f"The `standardize` argument value of the TextVectorization layer must be one of {_STANDARDIZE}, "
+                f"None or a callable. Received: standardize={standardize}"
             )
         if not (split is None or callable(split) or split in _SPLIT):
             raise ValueError(
-                f"The `split` argument value of the TextVectorization layer must be one of {_SPLIT}, None or a callable. Received: split={split}"
+                f"The `split` argument value of the TextVectorization layer must be one of {_SPLIT}, None or a "
+                f"callable. Received: split={split}"
             )
         output_mode = {"binary": "multi_hot", "tf-idf": "tf_idf"}.get(output_mode, output_mode)
         modes = ("int", "one_hot", "multi_hot", "count", "tf_idf")
         if output_mode not in modes:
             raise ValueError(
-                f"The `output_mode` argument value of the TextVectorization layer must be one of {modes}. Received: output_mode={output_mode}"
+                f"The `output_mode` argument value of the TextVectorization layer must be one of {modes}. Received: "
+                f"output_mode={output_mode}"
             )
         if not (
             ngrams is None
@@ -84,11 +87,13 @@ class TextVectorization(Layer):
             raise ValueError(f"`ngrams` must be None, an integer, or a tuple of integers. Received: ngrams={ngrams}")
         if output_mode == "int" and not (output_sequence_length is None or isinstance(output_sequence_length, int)):
             raise ValueError(
-                f"`output_sequence_length` must be either None or an integer when `output_mode` is 'int'. Received: output_sequence_length={output_sequence_length}"
+                "`output_sequence_length` must be either None or an integer when `output_mode` is 'int'. Received: "
+                f"output_sequence_length={output_sequence_length}"
             )
         if output_mode != "int" and output_sequence_length is not None:
             raise ValueError(
-                f"`output_sequence_length` must not be set if `output_mode` is not 'int'. Received output_sequence_length={output_sequence_length}."
+                "`output_sequence_length` must not be set if `output_mode` is not 'int'. Received "
+                f"output_sequence_length={output_sequence_length}."
             )
         has_input_vocabulary = kwargs.pop("has_input_vocabulary", vocabulary is not None)
         vocabulary_size = kwargs.pop("vocabulary_size", None)
@@ -177,7 +182,8 @@ class TextVectorization(Layer):
         standardized string array itself."""
         if isinstance(inputs, torch.Tensor):
             raise TypeError(
-                f"TextVectorization layer {self.name} takes strings (a list or NumPy array of str); torch tensors cannot hold strings."
+                f"TextVectorization layer {self.name} takes strings (a list or NumPy array of str); torch tensors "
+                "cannot hold strings."
             )
         array = self._standardize_array(text.as_numpy_strings(inputs, self._encoding))
         if self._split is None:

@@ -47,7 +47,8 @@ class Bidirectional(Layer):
             raise ValueError(f"`backward_layer` need to be a `keras.layers.Layer` instance. Received: {backward_layer}")
         if merge_mode not in _MERGE_MODES:
             raise ValueError(
-                f'Invalid merge mode. Received: {merge_mode}. Merge mode should be one of {{"sum", "mul", "ave", "concat", None}}'
+                f'Invalid merge mode. Received: {merge_mode}. Merge mode should be one of {{"sum", "mul", "ave", '
+                '"concat", None}'
             )
         super().__init__(**kwargs)
         config = _serialize(layer)
@@ -76,7 +77,8 @@ class Bidirectional(Layer):
             )
             if forward_value != backward_value:
                 raise ValueError(
-                    f'Forward layer and backward layer are expected to have the same value for attribute "{attribute}", '
+                    "Forward layer and backward layer are expected to have the same value for attribute "
+                    f'"{attribute}", '
                     f'got "{forward_value}" for forward layer and "{backward_value}" for backward layer'
                 )
         # As Keras: with return_sequences, masked steps output zeros in both directions.

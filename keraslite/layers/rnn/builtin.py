@@ -203,7 +203,8 @@ class BuiltinRNN(RNN):
         )
         if use_cudnn not in ("auto", True, False):
             raise ValueError(
-                f"Invalid valid received for argument `use_cudnn`. Expected one of {{'auto', True, False}}. Received: use_cudnn={use_cudnn}"
+                "Invalid valid received for argument `use_cudnn`. Expected one of {'auto', True, False}. "
+                f"Received: use_cudnn={use_cudnn}"
             )
         self.use_cudnn = use_cudnn
         self.input_spec = InputSpec(ndim=3)

@@ -94,7 +94,8 @@ class ConvLSTMCell(DropoutRNNCell, Layer):
         self.spatial_dims = tuple(input_shape[1:-1] if channels_last else input_shape[2:])
         if None in self.spatial_dims:
             raise ValueError(
-                f"ConvLSTM layers only support static input shapes for the spatial dimension. Received invalid input shape: input_shape={tuple(input_shape)}"
+                "ConvLSTM layers only support static input shapes for the spatial dimension. Received invalid input "
+                f"shape: input_shape={tuple(input_shape)}"
             )
         input_dim = input_shape[-1] if channels_last else input_shape[1]
         self.input_dim = input_dim

@@ -72,7 +72,8 @@ class PiecewiseConstantDecay(LearningRateSchedule):
         if len(boundaries) != len(values) - 1:
             raise ValueError(
                 "The length of boundaries should be 1 less than the length of values. "
-                f"Received: boundaries={boundaries} of length {len(boundaries)}, and values={values} of length {len(values)}."
+                f"Received: boundaries={boundaries} of length {len(boundaries)}, and values={values} of length "
+                f"{len(values)}."
             )
         self.boundaries = boundaries
         self.values = values

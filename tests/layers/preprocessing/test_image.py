@@ -84,8 +84,12 @@ xf = x.astype('float32')
 t = np.array([[0.9, 0.2, 0.7, -0.3, 1.1, 0.4, 0, 0], [1.3, 0.0, -2.0, 0.1, 0.8, 1.6, 0, 0]], 'float32')
 for mode in ['constant', 'nearest', 'wrap', 'reflect']:
     for interp in ['nearest', 'bilinear']:
-        result[f'affine_{mode}_{interp}'] = keras.ops.image.affine_transform(xf, t, interpolation=interp, fill_mode=mode, fill_value=7.0).cpu().numpy()
-result['channels_first'] = keras.ops.image.affine_transform(np.transpose(xf, (0, 3, 1, 2)), t, fill_mode='reflect', data_format='channels_first').cpu().numpy()
+        result[f'affine_{mode}_{interp}'] = keras.ops.image.affine_transform(
+            xf, t, interpolation=interp, fill_mode=mode, fill_value=7.0
+        ).cpu().numpy()
+result['channels_first'] = keras.ops.image.affine_transform(
+    np.transpose(xf, (0, 3, 1, 2)), t, fill_mode='reflect', data_format='channels_first'
+).cpu().numpy()
 """
     expected = keras_oracle.run(code, x=UINT8_IMAGES)
     x = torch.as_tensor(UINT8_IMAGES)

@@ -133,7 +133,8 @@ WRAPPERS = [
         [(None, 6), (None, 3), (None, 3), (None, 3), (None, 3)],
     ),
     (
-        "layers.Bidirectional(layers.LSTM(3, return_sequences=True), backward_layer=layers.GRU(3, go_backwards=True, return_sequences=True))",
+        "layers.Bidirectional(layers.LSTM(3, return_sequences=True), backward_layer=layers.GRU(3, go_backwards=True, "
+        "return_sequences=True))",
         (None, 6, 6),
     ),
     ("layers.TimeDistributed(layers.Dense(5, activation='tanh'))", (None, 6, 5)),
@@ -217,8 +218,10 @@ def test_wrapper_configs_and_weights_match_keras(keras_oracle):
 
 def test_builtin_layer_configs_match_keras(keras_oracle):
     code = (
-        "result['keys'] = [sorted(c(4).get_config()) for c in (keras.layers.LSTM, keras.layers.GRU, keras.layers.SimpleRNN, "
-        "keras.layers.LSTMCell, keras.layers.GRUCell, keras.layers.SimpleRNNCell)] + [sorted(keras.layers.ConvLSTM2D(2, 3).get_config())]"
+        "result['keys'] = [sorted(c(4).get_config()) for c in (keras.layers.LSTM, keras.layers.GRU, "
+        "keras.layers.SimpleRNN, "
+        "keras.layers.LSTMCell, keras.layers.GRUCell, keras.layers.SimpleRNNCell)] + "
+        "[sorted(keras.layers.ConvLSTM2D(2, 3).get_config())]"
     )
     expected = keras_oracle.run(code)
     for cls, keys in zip(
