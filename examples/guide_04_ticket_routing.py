@@ -5,7 +5,9 @@
 # Run it with keraslite:  keraslite run examples/guide_04_ticket_routing.py
 
 import numpy as np
+
 import tensorflow as tf
+
 from tensorflow import keras
 from tensorflow.keras import layers
 
@@ -15,9 +17,9 @@ num_tags = 12  # Number of unique issue tags
 num_words = 10000  # Size of vocabulary obtained when preprocessing text data
 num_departments = 4  # Number of departments for predictions
 
-title_input = keras.Input(shape=(None,), name="title")  # Variable-length sequence of ints
-body_input = keras.Input(shape=(None,), name="body")  # Variable-length sequence of ints
-tags_input = keras.Input(shape=(num_tags,), name="tags")  # Binary vectors of size `num_tags`
+title_input = keras.Input(shape=(None,), name='title')  # Variable-length sequence of ints
+body_input = keras.Input(shape=(None,), name='body')  # Variable-length sequence of ints
+tags_input = keras.Input(shape=(num_tags,), name='tags')  # Binary vectors of size `num_tags`
 
 # Embed each word in the title into a 64-dimensional vector
 title_features = layers.Embedding(num_words, 64)(title_input)
@@ -33,42 +35,36 @@ body_features = layers.LSTM(32)(body_features)
 x = layers.concatenate([title_features, body_features, tags_input])
 
 # Stick a logistic regression for priority prediction on top of the features
-priority_pred = layers.Dense(1, name="priority")(x)
+priority_pred = layers.Dense(1, name='priority')(x)
 # Stick a department classifier on top of the features
-department_pred = layers.Dense(num_departments, name="department")(x)
+department_pred = layers.Dense(num_departments, name='department')(x)
 
 # Instantiate an end-to-end model predicting both priority and department
-model = keras.Model(inputs=[title_input, body_input, tags_input], outputs=[priority_pred, department_pred])
+model = keras.Model(inputs=[title_input, body_input, tags_input],
+                    outputs=[priority_pred, department_pred])
 
-keras.utils.plot_model(model, "multi_input_and_output_model.png", show_shapes=True)
+keras.utils.plot_model(model, 'multi_input_and_output_model.png', show_shapes=True)
 
-model.compile(
-    optimizer=keras.optimizers.RMSprop(1e-3),
-    loss=[keras.losses.BinaryCrossentropy(from_logits=True), keras.losses.CategoricalCrossentropy(from_logits=True)],
-    loss_weights=[1.0, 0.2],
-)
+model.compile(optimizer=keras.optimizers.RMSprop(1e-3),
+              loss=[keras.losses.BinaryCrossentropy(from_logits=True),
+                    keras.losses.CategoricalCrossentropy(from_logits=True)],
+              loss_weights=[1., 0.2])
 
-model.compile(
-    optimizer=keras.optimizers.RMSprop(1e-3),
-    loss={
-        "priority": keras.losses.BinaryCrossentropy(from_logits=True),
-        "department": keras.losses.CategoricalCrossentropy(from_logits=True),
-    },
-    loss_weights=[1.0, 0.2],
-)
+model.compile(optimizer=keras.optimizers.RMSprop(1e-3),
+              loss={'priority':keras.losses.BinaryCrossentropy(from_logits=True),
+                    'department': keras.losses.CategoricalCrossentropy(from_logits=True)},
+              loss_weights=[1., 0.2])
 
 # Dummy input data
 title_data = np.random.randint(num_words, size=(1280, 10))
 body_data = np.random.randint(num_words, size=(1280, 100))
-tags_data = np.random.randint(2, size=(1280, num_tags)).astype("float32")
+tags_data = np.random.randint(2, size=(1280, num_tags)).astype('float32')
 
 # Dummy target data
 priority_targets = np.random.random(size=(1280, 1))
 dept_targets = np.random.randint(2, size=(1280, num_departments))
 
-model.fit(
-    {"title": title_data, "body": body_data, "tags": tags_data},
-    {"priority": priority_targets, "department": dept_targets},
-    epochs=2,
-    batch_size=32,
-)
+model.fit({'title': title_data, 'body': body_data, 'tags': tags_data},
+          {'priority': priority_targets, 'department': dept_targets},
+          epochs=2,
+          batch_size=32)

@@ -4,8 +4,10 @@
 # The code below is the guide's code, unchanged (TensorFlow 2.1-era tf.keras).
 # Run it with keraslite:  keraslite run examples/guide_06_shared_layers.py
 
+import numpy as np
 
 import tensorflow as tf
+
 from tensorflow import keras
 from tensorflow.keras import layers
 
@@ -15,10 +17,10 @@ tf.keras.backend.clear_session()  # For easy reset of notebook state.
 shared_embedding = layers.Embedding(1000, 128)
 
 # Variable-length sequence of integers
-text_input_a = keras.Input(shape=(None,), dtype="int32")
+text_input_a = keras.Input(shape=(None,), dtype='int32')
 
 # Variable-length sequence of integers
-text_input_b = keras.Input(shape=(None,), dtype="int32")
+text_input_b = keras.Input(shape=(None,), dtype='int32')
 
 # Reuse the same layer to encode both inputs
 encoded_input_a = shared_embedding(text_input_a)

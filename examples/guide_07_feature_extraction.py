@@ -5,8 +5,11 @@
 # Run it with keraslite:  keraslite run examples/guide_07_feature_extraction.py
 
 import numpy as np
+
 import tensorflow as tf
+
 from tensorflow import keras
+from tensorflow.keras import layers
 
 tf.keras.backend.clear_session()  # For easy reset of notebook state.
 
@@ -16,5 +19,5 @@ features_list = [layer.output for layer in vgg19.layers]
 
 feat_extraction_model = keras.Model(inputs=vgg19.input, outputs=features_list)
 
-img = np.random.random((1, 224, 224, 3)).astype("float32")
+img = np.random.random((1, 224, 224, 3)).astype('float32')
 extracted_features = feat_extraction_model(img)

@@ -4,8 +4,10 @@
 # The code below is the guide's code, unchanged (TensorFlow 2.1-era tf.keras).
 # Run it with keraslite:  keraslite run examples/guide_10_mix_and_match.py
 
+import numpy as np
 
 import tensorflow as tf
+
 from tensorflow import keras
 from tensorflow.keras import layers
 
@@ -23,26 +25,26 @@ model = keras.Model(inputs, outputs)
 
 
 class CustomRNN(layers.Layer):
-    def __init__(self):
-        super(CustomRNN, self).__init__()
-        self.units = units
-        self.projection_1 = layers.Dense(units=units, activation="tanh")
-        self.projection_2 = layers.Dense(units=units, activation="tanh")
-        # Our previously-defined Functional model
-        self.classifier = model
+  def __init__(self):
+    super(CustomRNN, self).__init__()
+    self.units = units
+    self.projection_1 = layers.Dense(units=units, activation='tanh')
+    self.projection_2 = layers.Dense(units=units, activation='tanh')
+    # Our previously-defined Functional model
+    self.classifier = model
 
-    def call(self, inputs):
-        outputs = []
-        state = tf.zeros(shape=(inputs.shape[0], self.units))
-        for t in range(inputs.shape[1]):
-            x = inputs[:, t, :]
-            h = self.projection_1(x)
-            y = h + self.projection_2(state)
-            state = y
-            outputs.append(y)
-        features = tf.stack(outputs, axis=1)
-        print(features.shape)
-        return self.classifier(features)
+  def call(self, inputs):
+    outputs = []
+    state = tf.zeros(shape=(inputs.shape[0], self.units))
+    for t in range(inputs.shape[1]):
+      x = inputs[:, t, :]
+      h = self.projection_1(x)
+      y = h + self.projection_2(state)
+      state = y
+      outputs.append(y)
+    features = tf.stack(outputs, axis=1)
+    print(features.shape)
+    return self.classifier(features)
 
 
 rnn_model = CustomRNN()
@@ -55,24 +57,24 @@ batch_size = 16
 
 
 class CustomRNN(layers.Layer):
-    def __init__(self):
-        super(CustomRNN, self).__init__()
-        self.units = units
-        self.projection_1 = layers.Dense(units=units, activation="tanh")
-        self.projection_2 = layers.Dense(units=units, activation="tanh")
-        self.classifier = layers.Dense(1)
+  def __init__(self):
+    super(CustomRNN, self).__init__()
+    self.units = units
+    self.projection_1 = layers.Dense(units=units, activation='tanh')
+    self.projection_2 = layers.Dense(units=units, activation='tanh')
+    self.classifier = layers.Dense(1)
 
-    def call(self, inputs):
-        outputs = []
-        state = tf.zeros(shape=(inputs.shape[0], self.units))
-        for t in range(inputs.shape[1]):
-            x = inputs[:, t, :]
-            h = self.projection_1(x)
-            y = h + self.projection_2(state)
-            state = y
-            outputs.append(y)
-        features = tf.stack(outputs, axis=1)
-        return self.classifier(features)
+  def call(self, inputs):
+    outputs = []
+    state = tf.zeros(shape=(inputs.shape[0], self.units))
+    for t in range(inputs.shape[1]):
+      x = inputs[:, t, :]
+      h = self.projection_1(x)
+      y = h + self.projection_2(state)
+      state = y
+      outputs.append(y)
+    features = tf.stack(outputs, axis=1)
+    return self.classifier(features)
 
 
 # Note that you specify a static batch size for the inputs with the `batch_shape`
