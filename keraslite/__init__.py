@@ -21,10 +21,25 @@ from keraslite import random as random
 from keraslite import regularizers as regularizers
 from keraslite import saving as saving
 from keraslite import utils as utils
+from keraslite.backend.name_scope import name_scope as name_scope
+from keraslite.backend.state import device as device
 from keraslite.backend.variable import Variable as Variable
+from keraslite.graph.input_spec import InputSpec as InputSpec
+from keraslite.graph.keras_tensor import KerasTensor as KerasTensor
+from keraslite.graph.operation import Operation as Operation
+from keraslite.initializers import Initializer as Initializer
 from keraslite.layers.base_layer import Layer as Layer
 from keraslite.layers.input_layer import Input as Input
 from keraslite.layers.input_layer import InputLayer as InputLayer
+from keraslite.losses.loss import Loss as Loss
+from keraslite.metrics.metric import Metric as Metric
+from keraslite.mixed_precision.policy import DTypePolicy as DTypePolicy
 from keraslite.models.model import Model as Model
 from keraslite.models.sequential import Sequential as Sequential
+from keraslite.optimizers.base_optimizer import Optimizer as Optimizer
+from keraslite.regularizers import Regularizer as Regularizer
 from keraslite.version import __version__ as __version__
+
+# `keras.version()` is a function; it replaces the attribute that loading the `keraslite.version`
+# module set (the module stays importable by its full name).
+from keraslite.version import version as version

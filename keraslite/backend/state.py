@@ -1,15 +1,20 @@
-"""Process-wide Keras state: auto-naming, float type, data format, default device.
+"""Process-wide Keras state: auto-naming, float type, data format, default device, and the
+switches of `keras.config` (traceback filtering, flash attention, the debugging caps on
+epochs and steps).
 
 Keras keeps this state in one place so that `clear_session()` resets it all
-at once; so do we.
+at once; so do we. Scopes that a `with` block opens (`keras.device`) are per thread, as
+Keras's global state is.
 """
 
 from __future__ import annotations
 
 import collections
+import contextlib
 import os
 import re
 import threading
+from collections.abc import Iterator
 
 import torch
 
@@ -19,6 +24,17 @@ _floatx = "float32"
 _image_data_format = "channels_last"
 _epsilon = 1e-7
 _device_override: str | None = os.environ.get("KERASLITE_DEVICE") or None
+_scopes = threading.local()  # `device_stack`: the devices of open `keras.device(...)` blocks
+_traceback_filtering = True
+# None means "use flash attention where the inputs allow it" (Keras's default); False means off.
+_flash_attention: bool | None = None
+# Debugging caps on every fit/evaluate/predict, also set by Keras's environment variables so that
+# a script runs quickly without editing it.
+_max_epochs: int | None = int(os.environ["KERAS_MAX_EPOCHS"]) if "KERAS_MAX_EPOCHS" in os.environ else None
+_max_steps_per_epoch: int | None = (
+    int(os.environ["KERAS_MAX_STEPS_PER_EPOCH"]) if "KERAS_MAX_STEPS_PER_EPOCH" in os.environ else None
+)
+_KERAS_BACKENDS = ("tensorflow", "jax", "torch", "numpy", "openvino")
 
 
 def to_snake_case(name: str) -> str:
@@ -91,12 +107,58 @@ def backend() -> str:
     return "torch"
 
 
+def set_backend(backend: str) -> None:
+    """Keras reloads itself on another backend; keraslite is PyTorch only, so `"torch"` is
+    accepted (nothing to reload) and any other backend is refused with the reason."""
+    if backend == "torch":
+        return
+    if backend in _KERAS_BACKENDS:
+        raise ValueError(
+            "keraslite runs Keras on PyTorch only and cannot switch to another backend. "
+            f"Expected backend='torch'. Received: backend={backend!r}"
+        )
+    raise ValueError(f"Available backends are {_KERAS_BACKENDS}. Received: backend={backend!r}")
+
+
 def get_device() -> torch.device:
-    """Where new weights and converted inputs go: the set device, else CUDA when present
-    (as Keras does), else CPU. Choose with `set_device()` or `KERASLITE_DEVICE`."""
+    """Where new weights and converted inputs go: the device of the innermost open
+    `keras.device(...)` block, else the set device, else CUDA when present (as Keras does),
+    else CPU. Choose with `keras.device()`, `set_device()` or `KERASLITE_DEVICE`."""
+    stack = getattr(_scopes, "device_stack", None)
+    if stack:
+        return stack[-1]
     if _device_override is not None:
         return torch.device(_device_override)
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+@contextlib.contextmanager
+def device(device_name: str) -> Iterator[torch.device]:
+    """A block in which new tensors and variables are placed on `device_name`.
+
+    Args:
+        device_name: `"device_type:device_index"`, e.g. `"cpu"`, `"cpu:0"`, `"gpu:0"`
+            (`"gpu"` means `"cuda"`), `"cuda:1"`, `"mps"`.
+
+    Example:
+
+    ```python
+    with keras.device("cpu"):
+        x = keras.ops.ones((2, 2))  # on the CPU, even where a GPU is present
+    ```
+    """
+    if not isinstance(device_name, str):
+        raise ValueError(
+            "Invalid value for argument `device_name`. Expected a string like 'gpu:0' or 'cpu'. "
+            f"Received: device_name={device_name!r}"
+        )
+    placed = torch.device(device_name.lower().replace("gpu", "cuda"))
+    stack = _scopes.__dict__.setdefault("device_stack", [])
+    stack.append(placed)
+    try:
+        yield placed
+    finally:
+        stack.pop()
 
 
 def set_device(device: str | torch.device | None) -> None:
@@ -106,3 +168,74 @@ def set_device(device: str | torch.device | None) -> None:
         torch.device(device)  # validates the string, raising torch's clear error if malformed
         device = str(device)
     _device_override = device
+
+
+def enable_traceback_filtering() -> None:
+    """Turn traceback filtering on (the default).
+
+    Keras drops its own frames from the tracebacks of errors raised in its entry points;
+    keraslite keeps the switch so that code which sets it runs, and its tracebacks stay whole.
+    """
+    global _traceback_filtering
+    _traceback_filtering = True
+
+
+def disable_traceback_filtering() -> None:
+    """Turn traceback filtering off: tracebacks show every frame."""
+    global _traceback_filtering
+    _traceback_filtering = False
+
+
+def is_traceback_filtering_enabled() -> bool:
+    """Whether traceback filtering is on (`enable_traceback_filtering()`)."""
+    return _traceback_filtering
+
+
+def enable_flash_attention() -> None:
+    """Let attention layers use flash attention where the inputs allow it (the default).
+
+    As in Keras, this restores the automatic choice: `is_flash_attention_enabled()` then
+    returns `None`, not `True`.
+    """
+    global _flash_attention
+    _flash_attention = None
+
+
+def disable_flash_attention() -> None:
+    """Stop attention layers created from now on from asking for flash attention."""
+    global _flash_attention
+    _flash_attention = False
+
+
+def is_flash_attention_enabled() -> bool | None:
+    """`False` after `disable_flash_attention()`; otherwise `None` (use it where possible)."""
+    return _flash_attention
+
+
+def is_nnx_enabled() -> bool:
+    """Whether Flax NNX features are on: they belong to the JAX backend, so never here."""
+    return False
+
+
+def set_max_epochs(max_epochs: int | None) -> None:
+    """Cap the number of epochs of every `fit()` (for debugging); `None` removes the cap.
+    Also read from the `KERAS_MAX_EPOCHS` environment variable."""
+    global _max_epochs
+    _max_epochs = max_epochs
+
+
+def max_epochs() -> int | None:
+    """The cap on epochs set by `set_max_epochs()` or `KERAS_MAX_EPOCHS`, or `None`."""
+    return _max_epochs
+
+
+def set_max_steps_per_epoch(max_steps_per_epoch: int | None) -> None:
+    """Cap the steps of one epoch of `fit()` and of `evaluate()`/`predict()` (for
+    debugging); `None` removes the cap. Also read from `KERAS_MAX_STEPS_PER_EPOCH`."""
+    global _max_steps_per_epoch
+    _max_steps_per_epoch = max_steps_per_epoch
+
+
+def max_steps_per_epoch() -> int | None:
+    """The cap on steps set by `set_max_steps_per_epoch()` or `KERAS_MAX_STEPS_PER_EPOCH`, or `None`."""
+    return _max_steps_per_epoch

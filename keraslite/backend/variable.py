@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from keraslite.backend.name_scope import current_path
+
 
 class Variable(torch.nn.Parameter):
     """A layer weight. It *is* a Parameter (optimizers, `state_dict`, `.to()` and
@@ -18,7 +20,9 @@ class Variable(torch.nn.Parameter):
     def __new__(cls, data: torch.Tensor, trainable: bool = True, name: str = "variable", path: str | None = None):
         self = torch.nn.Parameter.__new__(cls, data, requires_grad=trainable)
         self._keras_name = name
-        self._keras_path = path or name
+        # Inside `keras.name_scope(...)` blocks the path starts with the open scopes' path, as in Keras.
+        scope_path = current_path()
+        self._keras_path = f"{scope_path}/{path or name}" if scope_path else path or name
         self.regularizer = None
         self.constraint = None
         return self

@@ -9,13 +9,16 @@ attention runs over one axis, the core is torch's fused `scaled_dot_product_atte
 
 from __future__ import annotations
 
+import contextlib
 import math
 import string
 
 import torch
 import torch.nn.functional as F
+from torch.nn.attention import SDPBackend, sdpa_kernel
 
 from keraslite import constraints, initializers, regularizers
+from keraslite.backend.state import is_flash_attention_enabled
 from keraslite.graph.keras_tensor import KerasTensor
 from keraslite.layers.attention import causal_mask
 from keraslite.layers.base_layer import Layer
@@ -147,7 +150,13 @@ class MultiHeadAttention(Layer):
         self.attention_axes = tuple(attention_axes) if attention_axes is not None else None
         self._config_attention_axes = self.attention_axes
         self.sliding_window = sliding_window
-        self.flash_attention = flash_attention
+        # As in Keras, `flash_attention=False` still defers to the global switch: only `True` forces it.
+        self._flash_attention = flash_attention or is_flash_attention_enabled()
+        if self._flash_attention and dropout > 0.0:
+            raise ValueError(
+                "Dropout is not supported when flash attention is enabled. Please set dropout to 0.0 to use flash "
+                f"attention. Received: dropout={dropout}, flash_attention={flash_attention}"
+            )
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
@@ -268,6 +277,11 @@ class MultiHeadAttention(Layer):
         use_causal_mask=False,
     ):
         """Attention over projected `(B, T, N, H)` tensors -> (output, scores or None)."""
+        if self._flash_attention and return_attention_scores:
+            raise ValueError(
+                "Returning attention scores is not supported when flash attention is enabled. Please disable flash "
+                "attention to access attention scores. Received: return_attention_scores=True"
+            )
         dropout = self.dropout if training else 0.0
         if not return_attention_scores and query.ndim == 4 and self.attention_axes == (1,):
             # torch's fused kernel; (B, T, N, H) -> (B, N, T, H) are views.
@@ -279,15 +293,18 @@ class MultiHeadAttention(Layer):
                 # An additive mask, as Keras's softmax masking: a fully masked row gets a
                 # uniform distribution rather than NaN.
                 bias = torch.where(mask, 0.0, _MASKED_LOGIT).to(query.dtype)
-            out = F.scaled_dot_product_attention(
-                query.transpose(1, 2),
-                key.transpose(1, 2),
-                value.transpose(1, 2),
-                attn_mask=bias,
-                dropout_p=dropout,
-                is_causal=use_causal_mask and attention_mask is None,
-                scale=self._inverse_sqrt_key_dim,
-            )
+            # `flash_attention=True` allows the flash kernel only: torch raises if the inputs cannot use it.
+            kernels = sdpa_kernel(SDPBackend.FLASH_ATTENTION) if self._flash_attention else contextlib.nullcontext()
+            with kernels:
+                out = F.scaled_dot_product_attention(
+                    query.transpose(1, 2),
+                    key.transpose(1, 2),
+                    value.transpose(1, 2),
+                    attn_mask=bias,
+                    dropout_p=dropout,
+                    is_causal=use_causal_mask and attention_mask is None,
+                    scale=self._inverse_sqrt_key_dim,
+                )
             return out.transpose(1, 2), None
         if use_causal_mask:
             causal = causal_mask(query.shape[1], value.shape[1], query.device)

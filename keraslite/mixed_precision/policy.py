@@ -50,7 +50,12 @@ _global_policy = DTypePolicy("float32")
 def set_global_policy(policy) -> None:
     """Set the policy of layers created from now on and of training steps (`"mixed_float16"` ...)."""
     global _global_policy
-    _global_policy = policy if isinstance(policy, DTypePolicy) else DTypePolicy(str(policy))
+    if not isinstance(policy, (DTypePolicy, str)):
+        raise ValueError(
+            "Invalid `policy` argument. Expected the string name of a policy (such as 'mixed_float16') or a "
+            f"`DTypePolicy` instance. Received: policy={policy} (of type {type(policy)})"
+        )
+    _global_policy = policy if isinstance(policy, DTypePolicy) else DTypePolicy(policy)
 
 
 def global_policy() -> DTypePolicy:
@@ -58,10 +63,12 @@ def global_policy() -> DTypePolicy:
 
 
 def set_dtype_policy(policy) -> None:
+    """Set the default dtype policy: a `DTypePolicy` or its name (`"mixed_float16"` ...)."""
     set_global_policy(policy)
 
 
 def dtype_policy() -> DTypePolicy:
+    """The default dtype policy (`keras.config.dtype_policy()`)."""
     return _global_policy
 
 

@@ -14,6 +14,7 @@ import warnings
 
 import torch
 
+from keraslite.backend.state import max_epochs, max_steps_per_epoch
 from keraslite.callbacks.callback import CallbackList
 from keraslite.callbacks.history import History, ProgbarLogger
 from keraslite.training import data_adapters
@@ -37,6 +38,16 @@ def cpu_performance_mode(device: torch.device):
     finally:
         if changed:
             torch.set_flush_denormal(False)
+
+
+def cap_steps(adapter):
+    """Apply the debugging cap of `keras.config.set_max_steps_per_epoch` to one epoch of
+    `adapter`, as Keras caps every fit, validation, evaluate and predict epoch."""
+    limit = max_steps_per_epoch()
+    if adapter is not None and limit and (adapter.num_batches is None or limit < adapter.num_batches):
+        warnings.warn(f"Limiting steps_per_epoch to {limit}", stacklevel=3)
+        adapter.num_batches = limit
+    return adapter
 
 
 def resolve_verbose(verbose) -> int:
@@ -87,6 +98,9 @@ def run_fit(
             "PyDataset: batches come from the data."
         )
     model = state.model
+    if max_epochs() and max_epochs() < epochs:
+        warnings.warn(f"Limiting epochs to {max_epochs()}", stacklevel=3)
+        epochs = max_epochs()
     adapter = state.make_adapter(x, y, sample_weight, batch_size, steps_per_epoch, shuffle, class_weight)
     val_adapter = None
     if validation_data is None and validation_split:
@@ -111,6 +125,7 @@ def run_fit(
         else:
             val_adapter = state.make_adapter(validation_data, steps=validation_steps)
 
+    adapter, val_adapter = cap_steps(adapter), cap_steps(val_adapter)
     callback_list, progbar, history = make_callback_list(
         model, callbacks, verbose, epochs, adapter.num_batches, add_history=True
     )
@@ -185,7 +200,7 @@ def run_evaluate(state, x, y, batch_size, verbose, sample_weight, steps, callbac
     validation keeps fit's data structure."""
     model = state.model
     if adapter is None:
-        adapter = state.make_adapter(x, y, sample_weight, batch_size, steps)
+        adapter = cap_steps(state.make_adapter(x, y, sample_weight, batch_size, steps))
         state.structure = adapter.structure
     elif state.structure is None:
         state.structure = adapter.structure
@@ -229,7 +244,7 @@ def run_evaluate(state, x, y, batch_size, verbose, sample_weight, steps, callbac
 
 def run_predict(state, x, batch_size, verbose, steps, callbacks):
     model = state.model
-    adapter = state.make_adapter(x, batch_size=batch_size, steps=steps)
+    adapter = cap_steps(state.make_adapter(x, batch_size=batch_size, steps=steps))
     streamed = not isinstance(adapter, data_adapters.ArrayDataAdapter)  # in-memory data was checked whole
     callback_list, progbar, _ = make_callback_list(model, callbacks, verbose, 1, adapter.num_batches, add_history=False)
     runner = state.predict_runner()

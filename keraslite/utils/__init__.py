@@ -1,5 +1,8 @@
 """`keras.utils`."""
 
+from keraslite.backend.interactive_logging import disable_interactive_logging as disable_interactive_logging
+from keraslite.backend.interactive_logging import enable_interactive_logging as enable_interactive_logging
+from keraslite.backend.interactive_logging import is_interactive_logging_enabled as is_interactive_logging_enabled
 from keraslite.serialization.object_registry import CustomObjectScope as CustomObjectScope
 from keraslite.serialization.object_registry import custom_object_scope as custom_object_scope
 from keraslite.serialization.object_registry import get_custom_objects as get_custom_objects

@@ -4,7 +4,9 @@
 
 In a terminal the line is redrawn in place (`\\r`), at most every `interval` seconds,
 so that printing never slows training; when the output is piped to a file only the
-final line of each epoch is written (no control characters in logs).
+final line of each epoch is written (no control characters in logs). With interactive
+logging off (`keras.config.disable_interactive_logging()`) that final line goes to Python's
+`logging` instead of the stream, as Keras sends it to its logger.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import math
 import os
 import sys
 import time
+
+from keraslite.backend.interactive_logging import is_interactive_logging_enabled, print_msg
 
 
 def _is_interactive(stream) -> bool:
@@ -61,7 +65,8 @@ class Progbar:
         self.interval = interval
         self.unit_name = unit_name
         self.stream = stream
-        self._dynamic = _is_interactive(self.out)
+        # A log gets one line per epoch, never the redraws of a terminal.
+        self._dynamic = is_interactive_logging_enabled() and _is_interactive(self.out)
         self._start = time.time()
         self._last_update = 0.0
         self._total_width = 0
@@ -132,16 +137,14 @@ class Progbar:
         self._total_width = len(line)
         if finalize:
             text += "\n"
-        self.out.write(text)
-        self.out.flush()
+        print_msg(text, line_break=False, stream=self.out)
 
     def _draw_line(self, current, now) -> None:
         elapsed = now - self._start
         digits = int(math.log10(self.target)) + 1 if self.target else 1
         count = f"{current:{digits}d}/{self.target}" if self.target else f"{current}"
         line = f"{count} - {elapsed:.0f}s{self._values_text()}"
-        self.out.write(line + "\n")
-        self.out.flush()
+        print_msg(line, stream=self.out)
 
     def add(self, n: int, values=None) -> None:
         self.update(self._seen + n, values)

@@ -305,3 +305,40 @@ result['y'] = model(inputs['t']).detach().numpy()
 """
     expected = keras_oracle.run(code, t=tokens, **{f"w{i}": w for i, w in enumerate(weights)})
     np.testing.assert_allclose(model(torch.tensor(tokens)).detach().numpy(), expected["y"], rtol=1e-5, atol=1e-6)
+
+
+def test_flash_attention_forbids_dropout_and_attention_scores_as_in_keras():
+    with pytest.raises(ValueError, match="Dropout is not supported when flash attention is enabled.*dropout=0.1"):
+        layers.MultiHeadAttention(num_heads=2, key_dim=4, dropout=0.1, flash_attention=True)
+    layer = layers.MultiHeadAttention(num_heads=2, key_dim=4, flash_attention=True)
+    x = torch.zeros(1, 3, 8)
+    with pytest.raises(ValueError, match="Returning attention scores is not supported when flash attention"):
+        layer(x, x, return_attention_scores=True)
+    # Without the flag, or with an explicit False, dropout and scores are fine.
+    layers.MultiHeadAttention(num_heads=2, key_dim=4, dropout=0.1, flash_attention=False)
+    _, scores = layers.MultiHeadAttention(num_heads=2, key_dim=4)(x, x, return_attention_scores=True)
+    assert tuple(scores.shape) == (1, 2, 3, 3)
+
+
+def test_flash_attention_follows_the_global_switch():
+    keraslite.config.disable_flash_attention()
+    try:
+        assert layers.MultiHeadAttention(num_heads=2, key_dim=4)._flash_attention is False
+        gqa = layers.GroupedQueryAttention(head_dim=4, num_query_heads=2, num_key_value_heads=1)
+        assert gqa._flash_attention is False
+        # An explicit True still asks for it.
+        assert layers.MultiHeadAttention(num_heads=2, key_dim=4, flash_attention=True)._flash_attention is True
+    finally:
+        keraslite.config.enable_flash_attention()
+    assert layers.MultiHeadAttention(num_heads=2, key_dim=4)._flash_attention is None
+
+
+def test_flash_attention_true_computes_the_same_attention():
+    # torch has a flash kernel on CPU too; `True` restricts the fused call to it.
+    forced = layers.MultiHeadAttention(num_heads=2, key_dim=4, flash_attention=True)
+    default = layers.MultiHeadAttention(num_heads=2, key_dim=4)
+    x = torch.randn(2, 5, 8)
+    expected = default(x, x)
+    forced(x, x)
+    forced.set_weights(default.get_weights())
+    torch.testing.assert_close(forced(x, x), expected, rtol=1e-5, atol=1e-5)

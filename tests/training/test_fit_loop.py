@@ -161,3 +161,69 @@ def test_an_exhausted_generator_ends_training_with_a_warning():
     with pytest.warns(UserWarning, match="ran out of data"):
         history = model.fit(two_batches(), epochs=3, steps_per_epoch=3, verbose=0)
     assert history.epoch == [0] and int(model.optimizer.iterations) == 2
+
+
+class BatchRecorder(keras.callbacks.Callback):
+    """Records epochs and batches as `fit`/`evaluate`/`predict` report them."""
+
+    def __init__(self):
+        super().__init__()
+        self.events = []
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.events.append(f"epoch {epoch}")
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.events.append(f"train {batch}")
+
+    def on_test_batch_end(self, batch, logs=None):
+        self.events.append(f"test {batch}")
+
+    def on_predict_batch_end(self, batch, logs=None):
+        self.events.append(f"predict {batch}")
+
+
+@pytest.fixture
+def debugging_caps():
+    keras.config.set_max_epochs(2)
+    keras.config.set_max_steps_per_epoch(2)
+    yield
+    keras.config.set_max_epochs(None)
+    keras.config.set_max_steps_per_epoch(None)
+
+
+def test_debugging_caps_limit_fit_and_its_validation(debugging_caps):
+    model = dict_model()
+    recorder = BatchRecorder()
+    with pytest.warns(UserWarning) as caught:
+        history = model.fit(X, Y, batch_size=2, epochs=5, validation_split=0.2, verbose=0, callbacks=[recorder])
+    assert {"Limiting epochs to 2", "Limiting steps_per_epoch to 2"} <= {str(w.message) for w in caught}
+    # 8 training samples are 4 batches, capped to 2; the 2 validation samples are one batch, under the cap.
+    assert recorder.events == ["epoch 0", "train 0", "train 1", "test 0", "epoch 1", "train 0", "train 1", "test 0"]
+    assert history.params["epochs"] == 2 and history.params["steps"] == 2 and len(history.history["loss"]) == 2
+
+
+def test_debugging_caps_limit_evaluate_predict_and_unsized_generators(debugging_caps):
+    model = dict_model()
+    recorder = BatchRecorder()
+    with pytest.warns(UserWarning, match="Limiting steps_per_epoch to 2"):
+        model.evaluate(X, Y, batch_size=2, verbose=0, callbacks=[recorder])
+        predictions = model.predict(X, batch_size=2, verbose=0, callbacks=[recorder])
+    assert recorder.events == ["test 0", "test 1", "predict 0", "predict 1"]
+    assert predictions["first"].shape == (4, 1)
+
+    def endless():
+        while True:
+            yield {k: v[:5] for k, v in X.items()}, {k: v[:5] for k, v in Y.items()}
+
+    with pytest.warns(UserWarning) as caught:
+        history = model.fit(endless(), epochs=3, verbose=0)
+    assert {"Limiting epochs to 2", "Limiting steps_per_epoch to 2"} <= {str(w.message) for w in caught}
+    assert len(history.history["loss"]) == 2 and int(model.optimizer.iterations) == 4
+
+
+def test_without_caps_fit_runs_every_epoch_and_batch():
+    model = dict_model()
+    recorder = BatchRecorder()
+    model.fit(X, Y, batch_size=5, epochs=3, verbose=0, callbacks=[recorder])
+    assert recorder.events.count("train 1") == 3 and "train 2" not in recorder.events
