@@ -31,6 +31,7 @@ from keraslite.layers.layer_inputs import (
 from keraslite.layers.masks import (
     attach_masks,
     default_compute_mask,
+    keep_masks,
     overrides_compute_mask,
     resolve_mask,
     symbolic_output_masks,
@@ -82,7 +83,8 @@ class Layer(Operation):
         self.autocast = autocast
         self.built = False
         self.input_spec = None
-        self.supports_masking = False
+        # Keras 3: a layer that defines its own `compute_mask` supports masking.
+        self._supports_masking = overrides_compute_mask(self)
         self.activity_regularizer = regularizers.get(activity_regularizer)
         self._trainable_variables: list[Variable] = []
         self._non_trainable_variables: list[Variable] = []
@@ -141,6 +143,16 @@ class Layer(Operation):
     @property
     def dtype(self) -> str:
         return self._dtype_name
+
+    @property
+    def supports_masking(self) -> bool:
+        """Whether the layer sets `compute_mask(inputs, previous_mask)` on its outputs (by
+        default, whether its class defines `compute_mask`); otherwise masks stop here."""
+        return self._supports_masking
+
+    @supports_masking.setter
+    def supports_masking(self, value: bool) -> None:
+        self._supports_masking = value
 
     @property
     def compute_dtype(self) -> str:
@@ -396,8 +408,7 @@ class Layer(Operation):
 
     @default_compute_mask
     def compute_mask(self, inputs, previous_mask=None):
-        if not self.supports_masking:
-            return None
+        """The mask of the outputs: by default the input's (`previous_mask`), unchanged."""
         return previous_mask
 
     # ------------------------------------------------------------------ calling
@@ -422,9 +433,12 @@ class Layer(Operation):
             args = (kwargs.pop("inputs"),)
         inputs = args[0]
         if not isinstance(inputs, torch.Tensor):
+            original = inputs
             inputs = convert_inputs(inputs, self._compute_torch_dtype if self.autocast else None)
+            if isinstance(original, (list, tuple, dict)):
+                inputs = keep_masks(original, inputs)
         elif inputs.dtype != self._compute_torch_dtype and self.autocast and inputs.is_floating_point():
-            inputs = inputs.to(self._compute_torch_dtype)
+            inputs = keep_masks(inputs, inputs.to(self._compute_torch_dtype))
         if not self.built:
             shapes = tree.map_structure(
                 lambda t: tuple(t.shape) if isinstance(t, (torch.Tensor, np.ndarray)) else t, inputs

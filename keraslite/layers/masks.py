@@ -2,11 +2,17 @@
 
 A tensor (torch or symbolic) may carry `_keras_mask`. A layer whose `call` takes `mask`
 receives its input's mask when the call has one tensor argument and no explicit mask; a
-layer that supports masking sets `compute_mask(inputs, previous_mask)` on its outputs;
-the others drop it.
+layer that supports masking sets `compute_mask(inputs, previous_mask)` on its outputs
+(only where an output has no mask yet: an output that is the input tensor itself keeps
+the input's); the others drop it, with a warning when a mask was there to drop.
+
+As in Keras 3, a layer supports masking by default exactly when its class defines its own
+`compute_mask`; `supports_masking = True` opts a layer in to passing the mask through.
 """
 
 from __future__ import annotations
+
+import warnings
 
 import torch
 from torch._subclasses.fake_tensor import FakeTensorMode
@@ -65,13 +71,52 @@ def overrides_compute_mask(layer) -> bool:
     return cached
 
 
-def attach_masks(layer, inputs, outputs, previous_mask) -> None:
-    if not layer.supports_masking:
+def keep_masks(original, converted):
+    """`converted` (the inputs after dtype conversion) with the masks `original` carried:
+    a conversion makes new tensors, and Keras keeps the mask across it."""
+    if isinstance(original, torch.Tensor):
+        mask = getattr(original, "_keras_mask", None)
+        if mask is not None and converted is not original:
+            converted._keras_mask = mask
+        return converted
+    if isinstance(original, (list, tuple, dict)) and isinstance(converted, type(original)):
+        for before, after in zip(tree.flatten(original), tree.flatten(converted)):
+            mask = getattr(before, "_keras_mask", None)
+            if mask is not None and isinstance(after, torch.Tensor) and after is not before:
+                after._keras_mask = mask
+    return converted
+
+
+def _mask_structure(inputs, previous_mask):
+    """The `previous_mask` that `compute_mask` receives: for a list/tuple/dict of inputs
+    without masks Keras passes the structure of Nones (`[None, None]`), not None."""
+    if previous_mask is None and isinstance(inputs, (list, tuple, dict)):
+        return tree.map_structure(lambda _: None, inputs)
+    return previous_mask
+
+
+def warn_mask_dropped(layer) -> None:
+    if torch.compiler.is_compiling():
         return
-    flat_outputs = [o for o in tree.flatten(outputs)]
+    warnings.warn(
+        f"Layer '{layer.name}' (of type {type(layer).__name__}) was passed an input with a mask attached to it. "
+        "However, this layer does not support masking and will therefore destroy the mask information. "
+        "Downstream layers will not see the mask."
+    )
+
+
+def attach_masks(layer, inputs, outputs, previous_mask) -> None:
+    """Set `layer.compute_mask(inputs, previous_mask)` on the eager `outputs` that carry no
+    mask yet (as Keras's `_set_mask_metadata`); a list/tuple of masks goes to the flat
+    outputs in order, a None entry leaves its output without one."""
+    if not layer.supports_masking:
+        if previous_mask is not None and any(m is not None for m in tree.flatten(previous_mask)):
+            warn_mask_dropped(layer)
+        return
+    flat_outputs = tree.flatten(outputs)
     if all(getattr(o, "_keras_mask", None) is not None for o in flat_outputs):
         return
-    masks = layer.compute_mask(inputs, previous_mask)
+    masks = layer.compute_mask(inputs, _mask_structure(inputs, previous_mask))
     if masks is None:
         return
     for tensor, mask in zip(flat_outputs, tree.flatten(masks)):
@@ -82,7 +127,11 @@ def attach_masks(layer, inputs, outputs, previous_mask) -> None:
 def symbolic_output_masks(layer, inputs, outputs, previous_mask):
     """`outputs` (specs) with `_keras_mask` set from `layer.compute_mask`, computed on
     fake tensors (only shapes and dtypes) when the layer defines its own."""
-    if not layer.supports_masking or (previous_mask is None and not overrides_compute_mask(layer)):
+    if not layer.supports_masking:
+        if previous_mask is not None and any(m is not None for m in tree.flatten(previous_mask)):
+            warn_mask_dropped(layer)
+        return outputs
+    if previous_mask is None and not overrides_compute_mask(layer):
         return outputs
     flat_outputs = tree.flatten(outputs)
     if all(o._keras_mask is not None for o in flat_outputs):
@@ -109,7 +158,9 @@ def _infer_mask_spec(layer, inputs, previous_mask):
     runs = []
     for fill in (83, 89) if unknown else (83,):
         with FakeTensorMode(allow_non_fake_inputs=True):
-            fake = tree.map_structure(lambda v: shape_inference._concretize(v, fill), (inputs, previous_mask))
+            fake = tree.map_structure(
+                lambda v: shape_inference._concretize(v, fill), (inputs, _mask_structure(inputs, previous_mask))
+            )
             masks = layer.compute_mask(fake[0], fake[1])
             runs.append(
                 tree.map_structure(

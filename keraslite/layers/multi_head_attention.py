@@ -345,6 +345,11 @@ class MultiHeadAttention(Layer):
             value_mask = getattr(value, "_keras_mask", None)
         if key_mask is None and key is not value:
             key_mask = getattr(key, "_keras_mask", None)
+        # As Keras: the masks are used here, so they are taken off the inputs (the
+        # projections below would otherwise receive them and warn that they drop them).
+        for tensor in (query, value, key):
+            if getattr(tensor, "_keras_mask", None) is not None:
+                tensor._keras_mask = None
         self._ensure_built(query.shape, value.shape, key.shape)
         causal_only = (
             use_causal_mask

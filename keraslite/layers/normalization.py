@@ -499,7 +499,7 @@ class RMSNormalization(Layer):
         super().__init__(**kwargs)
         self.axis = axis
         self.epsilon = epsilon
-        self.supports_masking = True
+        # Keras's RMSNormalization does not pass a mask on (unlike LayerNormalization).
 
     def build(self, input_shape):
         axes = sorted(self.axis) if isinstance(self.axis, (list, tuple)) else [self.axis]

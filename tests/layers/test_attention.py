@@ -3,6 +3,7 @@ outputs, attention scores and input gradients with the same weights, over masks,
 masks, gates, sliding windows, several attention axes; plus symbolic use in a Model."""
 
 import json
+import warnings
 
 import numpy as np
 import pytest
@@ -342,3 +343,17 @@ def test_flash_attention_true_computes_the_same_attention():
     forced(x, x)
     forced.set_weights(default.get_weights())
     torch.testing.assert_close(forced(x, x), expected, rtol=1e-5, atol=1e-5)
+
+
+def test_multi_head_attention_takes_the_masks_off_its_inputs_as_keras_does():
+    # Keras's MultiHeadAttention consumes the inputs' masks itself and clears them, so its
+    # projections never see (and warn about) a mask; the output carries the query's mask.
+    tokens = np.array([[3, 5, 0], [4, 0, 0]], dtype="int32")
+    query = layers.Embedding(10, 8, mask_zero=True)(tokens)
+    value = layers.Embedding(10, 8, mask_zero=True)(tokens)
+    query_mask = query._keras_mask
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        output = layers.MultiHeadAttention(2, 4)(query, value)
+    assert output._keras_mask is query_mask
+    assert query._keras_mask is None and value._keras_mask is None

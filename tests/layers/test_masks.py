@@ -125,8 +125,9 @@ def test_symbolic_masks_follow_keras_rules():
     assert layers.LSTM(2)(x)._keras_mask is None
     out, h, c = layers.LSTM(2, return_sequences=True, return_state=True)(x)
     assert out._keras_mask is not None and h._keras_mask is None and c._keras_mask is None
-    # A layer that does not support masking drops it.
-    assert layers.Conv1D(2, 3)(x)._keras_mask is None
+    # A layer that does not support masking drops it (and says so).
+    with pytest.warns(UserWarning, match="does not support masking"):
+        assert layers.Conv1D(2, 3)(x)._keras_mask is None
     # Without mask_zero there is no mask.
     assert layers.Embedding(10, 3)(inp)._keras_mask is None
 
@@ -158,6 +159,8 @@ def test_eager_outputs_carry_keras_mask_and_rnns_use_it():
     assert getattr(layers.LSTM(4)(embedded), "_keras_mask", None) is None
 
 
+# A functional model passes masks inside but not on (as Keras's): calling it with a mask warns.
+@pytest.mark.filterwarnings("ignore:.*does not support masking:UserWarning")
 def test_model_outputs_carry_mask_and_model_call_accepts_mask():
     inp = keras.Input((7,), dtype="int32")
     x = layers.Embedding(10, 3, mask_zero=True)(inp)
@@ -262,7 +265,8 @@ def test_attach_masks_sets_compute_mask_on_eager_outputs():
     masks.attach_masks(layer, inputs, outputs, None)
     assert outputs._keras_mask.tolist() == [True, False]
     ignored = inputs * 1
-    masks.attach_masks(layers.Layer(), inputs, ignored, inputs[..., 0] > 0)  # no masking support
+    with pytest.warns(UserWarning, match="does not support masking"):
+        masks.attach_masks(layers.Layer(), inputs, ignored, inputs[..., 0] > 0)
     assert getattr(ignored, "_keras_mask", None) is None
 
 
@@ -274,5 +278,161 @@ def test_symbolic_output_masks_infers_mask_specs():
     previous = KerasTensor((None, 5), "bool")
     passed = masks.symbolic_output_masks(_PassThrough(), inputs, KerasTensor((None, 5, 2)), previous)
     assert passed._keras_mask is previous
-    untouched = masks.symbolic_output_masks(layers.Layer(), inputs, KerasTensor((None, 5, 2)), previous)
+    with pytest.warns(UserWarning, match="does not support masking"):
+        untouched = masks.symbolic_output_masks(layers.Layer(), inputs, KerasTensor((None, 5, 2)), previous)
     assert untouched._keras_mask is None
+
+
+# ---------------------------------------------------------------------- eager masks, Keras 3's rules
+# (a layer class that defines compute_mask supports masking; masks go on the outputs that have
+# none; list masks go to the outputs in order; masks flow on to later eager calls)
+
+
+class _HalveTime(layers.Layer):
+    """Two outputs: the first and second half of the time axis; the mask split the same way."""
+
+    def call(self, inputs):
+        return keras.ops.split(inputs, 2, axis=1)
+
+    def compute_mask(self, inputs, mask=None):
+        if mask is None:
+            return None
+        return keras.ops.split(mask, 2, axis=1)
+
+
+class _InputAndDouble(layers.Layer):
+    """Returns the input tensor itself and a new one; the mask list names only the second."""
+
+    def call(self, inputs):
+        return inputs, inputs * 2
+
+    def compute_mask(self, inputs, mask=None):
+        return [None, inputs[..., 0] > 1]
+
+
+class _MaskConsumer(layers.Layer):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.supports_masking = True
+        self.received = []
+
+    def call(self, inputs, mask=None):
+        self.received.append(mask)
+        return inputs + 1
+
+
+class _ClassLevelSupport(layers.Layer):
+    supports_masking = True
+
+    def call(self, inputs):
+        return inputs * 3
+
+
+PADDED = np.array([[4, 2, 7, 0], [5, 0, 0, 0]], dtype="int32")
+
+
+def test_defining_compute_mask_makes_a_layer_support_masking():
+    assert _HalveTime().supports_masking and _InputAndDouble().supports_masking
+    assert not layers.Layer().supports_masking and not layers.Flatten().supports_masking
+    assert _ClassLevelSupport().supports_masking
+    opted_out = _HalveTime()
+    opted_out.supports_masking = False
+    assert not opted_out.supports_masking
+    # The base compute_mask passes the previous mask on, supported or not.
+    previous = torch.tensor([True, False])
+    assert layers.Flatten().compute_mask(torch.ones(2, 3), previous) is previous
+
+
+def test_eager_multi_output_layer_puts_each_mask_on_its_output():
+    embedded = layers.Embedding(10, 3, mask_zero=True)(PADDED)
+    first, second = _HalveTime()(embedded)
+    assert first._keras_mask.tolist() == [[True, True], [True, False]]
+    assert second._keras_mask.tolist() == [[True, False], [False, False]]
+    # Without an input mask compute_mask returns None: no output carries a mask.
+    plain_first, plain_second = _HalveTime()(torch.ones(2, 4, 3))
+    assert getattr(plain_first, "_keras_mask", None) is None and getattr(plain_second, "_keras_mask", None) is None
+
+
+def test_output_that_is_the_input_keeps_its_mask_and_none_entries_set_nothing():
+    values = torch.tensor([[[1.0], [2.0], [3.0]]])
+    old_mask = torch.tensor([[True, True, False]])
+    same, doubled = _InputAndDouble()(_masked(values, old_mask))
+    assert same is values and same._keras_mask is old_mask
+    assert doubled._keras_mask.tolist() == [[False, True, True]]
+    unmasked_same, _ = _InputAndDouble()(torch.ones(1, 3, 1))
+    assert getattr(unmasked_same, "_keras_mask", None) is None
+
+
+def test_eager_masks_flow_through_later_calls():
+    masked = layers.Masking(mask_value=0.0)(torch.tensor([[[1.0], [0.0], [2.0]]]))
+    consumer = _MaskConsumer()
+    passed = consumer(masked)
+    assert consumer.received[-1] is masked._keras_mask
+    assert passed._keras_mask is masked._keras_mask
+    tripled = _ClassLevelSupport()(passed)
+    assert tripled._keras_mask is masked._keras_mask
+    # An explicit mask argument wins over the input's and is what the outputs carry.
+    explicit = torch.tensor([[False, False, True]])
+    assert consumer(masked, mask=explicit)._keras_mask is explicit
+    assert consumer.received[-1] is explicit
+
+
+def test_layer_without_masking_support_warns_and_drops_the_mask():
+    embedded = layers.Embedding(10, 3, mask_zero=True)(PADDED)
+    with pytest.warns(UserWarning, match=r"Layer 'flat' \(of type Flatten\) was passed an input with a mask"):
+        flat = layers.Flatten(name="flat")(embedded)
+    assert getattr(flat, "_keras_mask", None) is None
+    symbolic = layers.Embedding(10, 3, mask_zero=True)(keras.Input((4,), dtype="int32"))
+    with pytest.warns(UserWarning, match="Flatten"):
+        assert layers.Flatten()(symbolic)._keras_mask is None
+
+
+def test_list_inputs_without_masks_give_compute_mask_a_list_of_nones():
+    seen = []
+
+    class FirstOfTwo(layers.Layer):
+        def call(self, inputs):
+            return inputs[0]
+
+        def compute_mask(self, inputs, mask=None):
+            seen.append(mask)
+            return mask[0]
+
+    FirstOfTwo()([torch.ones(2, 3), torch.ones(2, 3)])
+    assert seen == [[None, None]]
+    out = FirstOfTwo()([keras.Input((3,)), keras.Input((3,))])
+    assert seen[-1] == [None, None] and out._keras_mask is None
+
+
+def test_masks_survive_the_conversion_of_inputs_to_the_compute_dtype():
+    mask = torch.tensor([[True, False]])
+    single = layers.Dense(2)(_masked(torch.ones(1, 2, 3, dtype=torch.float64), mask))
+    assert single._keras_mask is mask
+    pair = [_masked(torch.ones(1, 2, 3, dtype=torch.float64), mask), torch.ones(1, 2, 3, dtype=torch.float64)]
+    joined = layers.Concatenate(axis=1)(pair)
+    assert joined._keras_mask.tolist() == [[True, False, True, True]]
+
+
+def test_eager_masks_match_keras(keras_oracle):
+    code = """
+ops = keras.ops
+
+class HalveTime(keras.layers.Layer):
+    def call(self, inputs):
+        return ops.split(inputs, 2, axis=1)
+
+    def compute_mask(self, inputs, mask=None):
+        return None if mask is None else ops.split(mask, 2, axis=1)
+
+embedded = keras.layers.Embedding(10, 3, mask_zero=True)(inputs["tokens"])
+first, second = HalveTime()(embedded)
+result["first"] = first._keras_mask.numpy()
+result["second"] = second._keras_mask.numpy()
+result["masking"] = keras.layers.Masking()(inputs["values"])._keras_mask.numpy()
+"""
+    values = np.array([[[1.0, 0.0], [0.0, 0.0], [0.0, 3.0], [0.0, 0.0]]], dtype="float32")
+    expected = keras_oracle.run(code, tokens=PADDED, values=values)
+    first, second = _HalveTime()(layers.Embedding(10, 3, mask_zero=True)(PADDED))
+    np.testing.assert_array_equal(first._keras_mask.numpy(), expected["first"])
+    np.testing.assert_array_equal(second._keras_mask.numpy(), expected["second"])
+    np.testing.assert_array_equal(layers.Masking()(values)._keras_mask.numpy(), expected["masking"])

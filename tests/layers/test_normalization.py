@@ -206,3 +206,15 @@ def test_activity_regularization_loss_matches_keras(keras_oracle):
     layer(torch.tensor(x))
     assert len(layer.losses) == 1
     assert abs(float(layer.losses[0]) - expected["loss"]) < 1e-6
+
+
+def test_which_normalization_layers_pass_a_mask_on():
+    # As Keras 3: LayerNormalization and BatchNormalization keep the input's mask,
+    # RMSNormalization does not support masking.
+    assert layers.LayerNormalization().supports_masking and layers.BatchNormalization().supports_masking
+    assert not layers.RMSNormalization().supports_masking
+    values = torch.ones(2, 3, 4)
+    values._keras_mask = torch.tensor([[True, True, False], [True, False, False]])
+    assert layers.LayerNormalization()(values)._keras_mask is values._keras_mask
+    with pytest.warns(UserWarning, match="RMSNormalization"):
+        assert getattr(layers.RMSNormalization()(values), "_keras_mask", None) is None
