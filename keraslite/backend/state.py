@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import gc
 import os
 import re
 import threading
@@ -59,8 +60,6 @@ def clear_session(free_memory: bool = True) -> None:
     """Reset auto-naming (the next Dense is `dense` again) and free cached device memory."""
     _name_counters.clear()
     if free_memory:
-        import gc
-
         gc.collect()
         if torch.cuda.is_available():
             torch.cuda.empty_cache()

@@ -48,6 +48,7 @@ class TensorBoard(Callback):
             self.on_train_batch_end = Callback.on_train_batch_end.__get__(self)
 
     def _writer(self, name):
+        # tensorboard is optional: imported only when a TensorBoard callback writes.
         from torch.utils.tensorboard import (
             SummaryWriter,  # optional dependency, present once __init__ passed
         )

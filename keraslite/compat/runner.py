@@ -7,12 +7,14 @@ What Python itself does for `python script.py` / `python -m module` is kept: `sy
 
 from __future__ import annotations
 
+import code
 import os
 import runpy
 import signal
 import sys
 import types
 import warnings
+import zipfile
 
 from keraslite import __version__
 from keraslite.compat.aliases import install_aliases
@@ -40,8 +42,6 @@ def _exec_script(path: str) -> None:
 
 
 def _is_zip(path: str) -> bool:
-    import zipfile
-
     return os.path.isfile(path) and zipfile.is_zipfile(path)
 
 
@@ -140,8 +140,6 @@ def run_command(command: str, args: list[str] | tuple = ()) -> None:
 
 def run_interactive() -> None:
     """An interactive console in which `import keras` / `import tensorflow` give keraslite."""
-    import code
-
     _prepare()
     sys.argv = [""]
     code.interact(

@@ -6,6 +6,7 @@ compute something, for parity tests. Keras and keraslite never share a process.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
@@ -78,6 +79,4 @@ class KerasOracle:
 
 
 def keras_available() -> bool:
-    import importlib.util
-
     return importlib.util.find_spec("keras") is not None

@@ -5,6 +5,8 @@ in one request."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import torch
 
@@ -49,8 +51,6 @@ def check_models(oracle, cases, rtol=1e-5, atol=1e-5):
             arrays[f"c{index}_w{j}"] = w
         specs.append((code, len(xs), len(weights), grads))
         ours.append((model, xs, grads))
-    import json
-
     expected = oracle.run(f"CASES = {json.dumps(json.dumps(specs))}\n" + _ORACLE_CODE, **arrays)
     for index, (model, xs, grads) in enumerate(ours):
         label = cases[index][0].replace("\n", "; ")[:160]

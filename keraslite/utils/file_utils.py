@@ -18,6 +18,7 @@ import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
+import warnings
 
 from keraslite.utils.archive_utils import extract_archive, validate_file
 from keraslite.utils.progbar import Progbar
@@ -236,8 +237,6 @@ def get_file(
         if needs_extraction:
             status = extract_archive(target, extraction_dir, "tar" if untar else archive_format)
             if not status:
-                import warnings
-
                 warnings.warn(f"Could not extract archive {target}: it is not a tar or zip file.", stacklevel=2)
         return extraction_dir
     return target

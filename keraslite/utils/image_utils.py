@@ -15,7 +15,7 @@ _RESAMPLING = ("nearest", "bilinear", "bicubic", "hamming", "box", "lanczos")
 
 
 def _pil():
-    try:
+    try:  # Pillow loads on first use: importing keraslite stays fast
         from PIL import Image
     except ImportError as error:  # Pillow is a dependency; this guards broken installs.
         raise ImportError(

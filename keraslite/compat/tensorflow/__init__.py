@@ -11,8 +11,12 @@ Importing the shim makes symbolic shapes and dtypes print as TensorFlow printed 
 
 from __future__ import annotations
 
+import builtins
+import contextlib
 import importlib
 import sys
+
+import torch
 
 import keraslite as keras  # noqa: F401  (tf.keras)
 from keraslite.compat.aliases import aliases_installed
@@ -83,9 +87,6 @@ def function(func=None, input_signature=None, autograph=True, jit_compile=None, 
 
 def print(*inputs, output_stream=sys.stderr, summarize=None, sep=" ", end="\n", name=None):  # noqa: A001
     """`tf.print`: values printed in full (tensors as their values)."""
-    import builtins
-
-    import torch
 
     def show(value):
         if isinstance(value, torch.Tensor):
@@ -103,6 +104,4 @@ def no_op(name=None):
 
 def device(device_name):
     """`with tf.device(...)`: accepted; placement follows `keras.backend.get_device()`."""
-    import contextlib
-
     return contextlib.nullcontext()
