@@ -113,7 +113,7 @@ class Sequential(Functional):
             # A layer that cannot follow the stack leaves the model as it was.
             if self._stack and self._stack[-1] is layer:
                 self._stack.pop()
-                del self._stack_outputs[len(self._stack) :]
+                self._maybe_rebuild()
             raise
 
     def _input_layer_from_first_layer(self, layer: Layer, warn: bool) -> None:
