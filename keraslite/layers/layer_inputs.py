@@ -106,6 +106,20 @@ def select_by_input_name(data: dict, names: list, where: str) -> list:
     return [data[n] for n in names]
 
 
+def match_input_rank(value, expected: tuple):
+    """Keras 3's rule for a value whose rank differs from its model input's by a trailing
+    axis of size 1: one axis more, of size 1, is squeezed (`(N, 4, 1)` into `Input((4,))`);
+    one axis fewer where the input's last axis is 1 is added (`(N, 28, 28)` into
+    `Input((28, 28, 1))`). Any other value is returned as is, for `check_input_shape` to
+    judge. Works on torch tensors and NumPy arrays (strings)."""
+    rank, expected_rank = len(value.shape), len(expected)
+    if rank == expected_rank + 1 and value.shape[-1] == 1:
+        return value.squeeze(-1) if isinstance(value, torch.Tensor) else np.squeeze(value, axis=-1)
+    if rank == expected_rank - 1 and expected_rank and expected[-1] == 1:
+        return value.unsqueeze(-1) if isinstance(value, torch.Tensor) else np.expand_dims(value, -1)
+    return value
+
+
 def check_input_shape(
     model_name: str,
     index: int,

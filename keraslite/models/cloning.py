@@ -37,8 +37,8 @@ def clone_model(model, input_tensors=None, clone_function=None, call_function=No
         if input_tensors is not None:
             tensors = input_tensors if not isinstance(input_tensors, (list, tuple)) else input_tensors[0]
             return Sequential([tensors] + layers, name=model.name)
-        if model._graph is not None:
-            source = model.inputs[0]._keras_history.layer
+        if model._input_layer is not None:
+            source = model._input_layer
             layers = [InputLayer(batch_shape=source.batch_shape, dtype=source.dtype, name=source.name)] + layers
         return Sequential(layers, name=model.name, trainable=model.trainable)
     if not isinstance(model, Functional):

@@ -23,6 +23,7 @@ from keraslite.layers.layer_inputs import (  # noqa: F401  (select_by_input_name
     check_input_shape,
     convert_inputs,
     is_string_array,
+    match_input_rank,
     select_by_input_name,
 )
 from keraslite.models import summary as summary_table
@@ -192,6 +193,7 @@ class Model(Trainer, Layer):
                     f'Input {index} ("{spec.name}") of model "{self.name}" expects strings. Received an array of '
                     f"dtype {value.dtype}."
                 )
+            value = match_input_rank(value, spec._shape)
             check_input_shape(self.name, index, spec.name, spec._shape, value.shape, rank_only=True)
             return value
         target_dtype = dtypes.to_torch_dtype(spec._dtype)
@@ -204,6 +206,7 @@ class Model(Trainer, Layer):
         device = self._device()
         if value.dtype != target_dtype or value.device != device:
             value = value.to(device=device, dtype=target_dtype, non_blocking=True)
+        value = match_input_rank(value, spec._shape)
         check_input_shape(self.name, index, spec.name, spec._shape, value.shape)
         return value
 

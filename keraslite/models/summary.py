@@ -105,7 +105,12 @@ def print_summary(model, graph=None, line_length=None, positions=None, print_fn=
     layers = model.layers
     for index, layer in enumerate(layers):
         label = f"{layer.name} ({_class_label(layer)})"
-        shape = _output_shape_field(layer, relevant) if graph is not None else "multiple"
+        if graph is not None:
+            shape = _output_shape_field(layer, relevant)
+        else:
+            # A model built by its first call (subclassed) has shapes tf.keras printed as
+            # "multiple"; a model not built yet has none (Keras 3 prints "?").
+            shape = "multiple" if model.built else "?"
         params = layer.count_params() if layer.built else 0
         if sequential_like:
             print_fn(_format_row([label, shape, params], positions))

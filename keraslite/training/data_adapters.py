@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 from keraslite.backend import state, tree
-from keraslite.layers.layer_inputs import select_by_input_name
+from keraslite.layers.layer_inputs import match_input_rank, select_by_input_name
 
 
 def is_array(value) -> bool:
@@ -67,12 +67,17 @@ def unpack_x_y_sample_weight(data):
 
 
 class Structure:
-    """Maps user structures of inputs/targets to flat lists in model order."""
+    """Maps user structures of inputs/targets to flat lists in model order.
 
-    def __init__(self, input_names: list[str] | None, output_names: list[str], input_dtypes=None):
+    With the model's input shapes, inputs whose rank differs from an input's by a trailing
+    axis of size 1 take the input's rank (`layer_inputs.match_input_rank`, as a model call does).
+    """
+
+    def __init__(self, input_names: list[str] | None, output_names: list[str], input_dtypes=None, input_shapes=None):
         self.input_names = input_names
         self.output_names = output_names
         self.input_dtypes = input_dtypes
+        self.input_shapes = input_shapes
         self.x_template = None
 
     def flat_x(self, x) -> list:
@@ -131,7 +136,10 @@ class Structure:
 
     def convert_x(self, flat, device) -> list:
         dtypes = self.input_dtypes or [None] * len(flat)
-        return [_to_tensor(v, d, device) for v, d in zip(flat, dtypes)]
+        tensors = [_to_tensor(v, d, device) for v, d in zip(flat, dtypes)]
+        if self.input_shapes is not None:
+            tensors = [match_input_rank(t, shape) for t, shape in zip(tensors, self.input_shapes)]
+        return tensors
 
 
 def class_weight_to_sample_weight(y: torch.Tensor, class_weight: dict) -> torch.Tensor:

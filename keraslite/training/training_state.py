@@ -112,7 +112,9 @@ class TrainingState:
         structure from that data); refreshes the model's signature."""
         self.signature = signature = self.model._training_signature()
         if signature is not None:
-            return data_adapters.Structure(signature.input_names, signature.output_names, signature.input_dtypes)
+            return data_adapters.Structure(
+                signature.input_names, signature.output_names, signature.input_dtypes, signature.input_shapes
+            )
         return data_adapters.Structure(None, self.output_names)
 
     def check_inputs(self, x_flat: list, batch_axis: bool = False) -> None:

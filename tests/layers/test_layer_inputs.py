@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from keraslite.layers.layer_inputs import check_input_shape, convert_inputs, select_by_input_name
+from keraslite.layers.layer_inputs import check_input_shape, convert_inputs, match_input_rank, select_by_input_name
 
 
 def test_select_by_input_name_orders_and_names_what_is_missing():
@@ -42,3 +42,22 @@ def test_check_input_shape_batch_axis_and_rank_only():
 def test_convert_inputs_casts_floats_and_keeps_strings():
     converted = convert_inputs([np.ones((2, 2)), np.array(["a", "b"])], torch.float32)
     assert converted[0].dtype == torch.float32 and isinstance(converted[1], np.ndarray)
+
+
+@pytest.mark.parametrize(
+    "expected, given, result",
+    [
+        ((None, 28, 28, 1), (5, 28, 28), (5, 28, 28, 1)),  # the input's last axis is 1: added
+        ((None, 4), (5, 4, 1), (5, 4)),  # one axis more, of size 1: squeezed
+        ((None, 1), (5,), (5, 1)),
+        ((None,), (5, 1), (5,)),
+        ((None, 4), (5, 4), (5, 4)),  # same rank: as is
+        ((None, 4), (5, 4, 2), (5, 4, 2)),  # not a trailing 1: left for the shape check
+        ((None, 4), (5,), (5,)),
+        ((None, 3, 1), (5, 3, 1, 1, 1), (5, 3, 1, 1, 1)),  # two axes more: as is
+    ],
+)
+def test_match_input_rank_adds_or_drops_one_trailing_axis_of_size_one(expected, given, result):
+    tensor = match_input_rank(torch.zeros(given), expected)
+    assert tuple(tensor.shape) == result
+    assert match_input_rank(np.zeros(given, dtype="<U1"), expected).shape == result

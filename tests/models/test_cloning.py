@@ -38,3 +38,10 @@ def test_clone_model_on_new_inputs():
     new_input = keras.Input(shape=(784,), name="new")
     clone = keras.models.clone_model(model, input_tensors=new_input)
     assert clone.inputs[0] is new_input
+
+
+def test_clone_of_a_sequential_with_only_its_input_keeps_the_input():
+    clone = keras.models.clone_model(keras.Sequential([keras.Input((3,))]))
+    assert clone.layers == [] and not clone.built
+    clone.add(layers.Dense(2))
+    assert clone.output_shape == (None, 2)

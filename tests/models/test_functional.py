@@ -97,6 +97,24 @@ def test_string_inputs_reach_text_layers_as_numpy():
         model(np.zeros((2,), "float32"))
 
 
+def test_inputs_one_trailing_axis_of_size_one_off_take_the_input_rank():
+    images = keras.Input(shape=(6, 6, 1), name="images")
+    model = keras.Model(images, layers.Flatten()(layers.Conv2D(2, 3)(images)))
+    assert tuple(model(np.ones((5, 6, 6), "float32")).shape) == (5, 32)  # axis added
+    assert tuple(model(np.ones((5, 6, 6, 1, 1), "float32")).shape) == (5, 32)  # axis dropped
+    values = keras.Input(shape=(4,), name="values")
+    dense = keras.Model(values, layers.Dense(3)(values))
+    assert tuple(dense(torch.ones(2, 4, 1)).shape) == (2, 3)
+    pair = keras.Model({"images": images, "values": values}, [model(images), dense(values)])
+    outputs = pair({"images": np.ones((2, 6, 6), "float32"), "values": np.ones((2, 4, 1), "float32")})
+    assert [tuple(o.shape) for o in outputs] == [(2, 32), (2, 3)]
+    for wrong in ((5, 6, 6, 2), (5, 6)):
+        with pytest.raises(ValueError, match=r'"images".*expected shape=\(None, 6, 6, 1\)\. Received: shape='):
+            model(np.ones(wrong, "float32"))
+    with pytest.raises(ValueError, match=r"Received: shape=\(2, 4, 2\)"):
+        dense(np.ones((2, 4, 2), "float32"))
+
+
 def test_functional_config_schema():
     model = mnist_model()
     config = model.get_config()

@@ -115,3 +115,22 @@ def test_errors():
         model.fit([A, B], {"nope": Y}, verbose=0)
     with pytest.raises(TypeError, match="object"):
         model.fit([A, np.array([None] * 20)], Y, verbose=0)
+
+
+def test_inputs_one_trailing_axis_of_size_one_off_take_the_input_rank():
+    images = keras.Input(shape=(5, 5, 1))
+    model = keras.Model(images, layers.Dense(2)(layers.Flatten()(images)))
+    model.compile(optimizer="sgd", loss="mse")
+    x, y = rng.random((12, 5, 5)).astype("float32"), rng.random((12, 2)).astype("float32")
+    assert len(model.fit(x, y, batch_size=4, validation_split=0.25, verbose=0).history["val_loss"]) == 1
+    assert np.isfinite(model.evaluate(x, y, verbose=0))
+    assert model.predict(x, verbose=0).shape == (12, 2)
+    assert np.isfinite(model.train_on_batch(x, y)) and model.predict_on_batch(x).shape == (12, 2)
+
+    def batches():
+        for start in range(0, 12, 4):
+            yield x[start : start + 4, :, :, None, None], y[start : start + 4]  # one axis too many
+
+    assert len(model.fit(batches(), epochs=1, verbose=0).epoch) == 1
+    with pytest.raises(ValueError, match=r"expected shape=\(None, 5, 5, 1\)\. Received: shape=\(12, 5, 5, 2\)"):
+        model.predict(np.zeros((12, 5, 5, 2), "float32"), verbose=0)
