@@ -25,9 +25,16 @@ def binary_accuracy(y_true, y_pred, threshold=0.5):
     return _float(y_true == (y_pred > threshold).to(y_true.dtype))
 
 
+def class_indices(one_hot, dim: int = -1):
+    """`argmax` of one-hot labels, which may be bool (torch has no bool argmax)."""
+    if one_hot.dtype == torch.bool:
+        one_hot = one_hot.to(torch.uint8)
+    return torch.argmax(one_hot, dim=dim)
+
+
 def categorical_accuracy(y_true, y_pred):
     """1 where `argmax(y_true) == argmax(y_pred)` (one-hot labels)."""
-    labels = torch.argmax(to_tensor(y_true), dim=-1)
+    labels = class_indices(to_tensor(y_true))
     return _sparse_matches(labels, to_tensor(y_pred))
 
 
@@ -36,7 +43,7 @@ def _sparse_matches(y_true, y_pred):
     reshape = y_true.ndim == y_pred.ndim
     if reshape:
         y_true = y_true.squeeze(-1)
-    predicted = torch.argmax(y_pred, dim=-1)
+    predicted = class_indices(y_pred)
     if predicted.dtype != y_true.dtype:
         predicted = predicted.to(y_true.dtype)
     matches = _float(y_true == predicted)
@@ -58,7 +65,7 @@ def _in_top_k(labels, predictions, k):
 def top_k_categorical_accuracy(y_true, y_pred, k=5):
     """1 where the true class (one-hot) is among the `k` highest predictions."""
     y_pred = to_tensor(y_pred)
-    return _float(_in_top_k(torch.argmax(to_tensor(y_true), dim=-1), y_pred, k))
+    return _float(_in_top_k(class_indices(to_tensor(y_true)), y_pred, k))
 
 
 def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5, from_sorted_ids=False):

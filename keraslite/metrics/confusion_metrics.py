@@ -10,6 +10,7 @@ import torch
 
 from keraslite.backend import state
 from keraslite.losses.loss import to_tensor
+from keraslite.metrics.accuracy_metrics import class_indices
 from keraslite.metrics.metric import Metric
 
 
@@ -392,9 +393,9 @@ class MeanIoU(Metric):
     def update_state(self, y_true, y_pred, sample_weight=None):
         y_true, y_pred = to_tensor(y_true), to_tensor(y_pred)
         if not self.sparse_y_true:
-            y_true = torch.argmax(y_true, dim=self.axis)
+            y_true = class_indices(y_true, dim=self.axis)
         if not self.sparse_y_pred:
-            y_pred = torch.argmax(y_pred, dim=self.axis)
+            y_pred = class_indices(y_pred, dim=self.axis)
         y_true = y_true.reshape(-1).long()
         y_pred = y_pred.reshape(-1).long()
         weight = (

@@ -116,6 +116,8 @@ def count_nonzero(x, axis=None):
 
 def _arg(torch_function, x, axis, keepdims):
     x = to_tensor(x)
+    if x.dtype == torch.bool:  # torch has no bool argmax/argmin; Keras accepts bool (False < True)
+        x = x.to(torch.uint8)
     if axis is None:
         result = torch_function(x.reshape(-1))
         if keepdims:

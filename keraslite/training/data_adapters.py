@@ -17,6 +17,7 @@ import torch
 
 from keraslite.backend import state, tree
 from keraslite.layers.layer_inputs import match_input_rank, select_by_input_name
+from keraslite.metrics.accuracy_metrics import class_indices
 
 
 def is_array(value) -> bool:
@@ -148,7 +149,7 @@ def class_weight_to_sample_weight(y: torch.Tensor, class_weight: dict) -> torch.
     for label, weight in class_weight.items():
         table[int(label)] = float(weight)
     labels = (
-        torch.argmax(y, dim=-1)
+        class_indices(y)
         if y.ndim > 1 and y.shape[-1] > 1
         else torch.round(y.reshape(y.shape[0], -1)[:, 0].float()).long()
     )

@@ -139,3 +139,18 @@ def test_multi_output_metric_names():
         "department_accuracy",
         "department_auc",
     ]
+
+
+def test_one_hot_bool_targets_work_like_numbers_as_in_keras():
+    # Tutorials one-hot encode into bool arrays (e.g. keras.io's addition RNN); torch has
+    # no bool argmax, Keras accepts them.
+    y_true = np.array([[False, True, False], [True, False, False]])
+    y_pred = np.array([[0.1, 0.8, 0.1], [0.2, 0.7, 0.1]], dtype="float32")
+    accuracy = keras.metrics.CategoricalAccuracy()
+    accuracy.update_state(y_true, y_pred)
+    assert float(accuracy.result()) == 0.5
+    top2 = keras.metrics.TopKCategoricalAccuracy(k=2)
+    top2.update_state(y_true, y_pred)
+    assert float(top2.result()) == 1.0
+    assert int(keras.ops.argmax(y_true[0])) == 1
+    assert keras.ops.argmin(np.array([True, False])).tolist() == 1
