@@ -701,3 +701,68 @@ result["ours"] = ours.predict([inputs["a"], inputs["b"]], verbose=0)
     loaded = keraslite.models.load_model(tmp_path / "theirs.keras")
     for x, y in zip(_keraslite_predict(loaded, [a, b]), got["theirs"]):
         np.testing.assert_allclose(x, y, rtol=1e-5, atol=1e-6)
+
+
+# A registered custom layer (constructor arguments, a weight and a sublayer made in
+# `build`) and a registered activation, defined the same way on both sides.
+CUSTOM_OBJECTS = """
+@keras.saving.register_keras_serializable(package="ParityTest")
+class ScaledProjection(keras.layers.Layer):
+    def __init__(self, units, factor=1.0, **kwargs):
+        super().__init__(**kwargs)
+        self.units = units
+        self.factor = factor
+
+    def build(self, input_shape):
+        self.projection = keras.layers.Dense(self.units)
+        self.projection.build(input_shape)
+        self.offset = self.add_weight(shape=(self.units,), initializer="random_normal", name="offset")
+
+    def call(self, x):
+        return (self.projection(x) + self.offset) * self.factor
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units, "factor": self.factor}
+
+
+@keras.saving.register_keras_serializable(package="ParityTest", name="soft_square")
+def soft_square(x):
+    return keras.ops.square(x) * 0.5
+
+
+def build_custom_model():
+    inputs = keras.Input(shape=(6,))
+    x = ScaledProjection(5, factor=0.5)(inputs)
+    return keras.Model(inputs, keras.layers.Dense(2, activation=soft_square)(x))
+"""
+
+
+def _custom_namespace():
+    namespace = {"keras": keraslite, "np": np}
+    exec(CUSTOM_OBJECTS, namespace)
+    return namespace
+
+
+def test_registered_custom_layer_crosses_both_ways(keras_oracle, tmp_path):
+    data = np.random.default_rng(7).normal(size=(4, 6)).astype("float32")
+    ours_path, theirs_path = str(tmp_path / "ours.keras"), str(tmp_path / "theirs.keras")
+    ours = _custom_namespace()["build_custom_model"]()
+    ours.save(ours_path)
+    expected = _keraslite_predict(ours, [data])[0]
+    code = (
+        CUSTOM_OBJECTS
+        + """
+loaded = keras.models.load_model(inputs["ours"].item())
+result["layer"] = type(loaded.layers[1]).__name__
+result["ours"] = loaded.predict(inputs["x"], verbose=0)
+model = build_custom_model()
+model.save(inputs["theirs"].item())
+result["theirs"] = model.predict(inputs["x"], verbose=0)
+"""
+    )
+    got = keras_oracle.run(code, ours=np.array(ours_path), theirs=np.array(theirs_path), x=data)
+    assert got["layer"] == "ScaledProjection"
+    np.testing.assert_allclose(got["ours"], expected, rtol=1e-5, atol=1e-5)
+    theirs = keraslite.models.load_model(theirs_path)
+    assert type(theirs.layers[1]).__name__ == "ScaledProjection" and theirs.layers[1].factor == 0.5
+    np.testing.assert_allclose(_keraslite_predict(theirs, [data])[0], got["theirs"], rtol=1e-5, atol=1e-5)

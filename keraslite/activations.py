@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import types
+
 import torch
 import torch.nn.functional as F
 
+from keraslite.serialization import object_registry
 from keraslite.serialization import serialization_lib as serialization
 
 
@@ -122,32 +125,42 @@ _BY_NAME.update({"swish": silu, "hard_swish": hard_silu})
 
 
 def get(identifier):
-    """An activation from a name, a callable, a config dict or None (linear)."""
+    """An activation from a name, a callable, a config dict or None (linear). Names
+    that are not built in are looked up among registered and custom objects."""
     if identifier is None:
         return linear
     if isinstance(identifier, str):
-        if identifier not in _BY_NAME:
+        if identifier in _BY_NAME:
+            return _BY_NAME[identifier]
+        # Only registered and custom objects: a layer class is not an activation.
+        custom = object_registry.get_registered_object(identifier)
+        if custom is None:
             raise ValueError(
                 f"Could not interpret activation function identifier: {identifier!r}. "
-                f"Known activations: {sorted(_BY_NAME)}"
+                f"Known activations: {sorted(_BY_NAME)}; a custom function needs `custom_objects=` or "
+                "`@keras.saving.register_keras_serializable()`."
             )
-        return _BY_NAME[identifier]
+        return custom
     if isinstance(identifier, dict):
         name = identifier.get("config", identifier.get("class_name"))
-        if isinstance(name, dict):
-            name = name.get("name")
-        return get(name)
+        if isinstance(name, str) and name in _BY_NAME:
+            return _BY_NAME[name]
+        if isinstance(name, dict) and name.get("name") in _BY_NAME:
+            return _BY_NAME[name["name"]]
+        # A registered function or an activation object: Keras's object config.
+        return serialization.deserialize_keras_object(identifier)
     if callable(identifier):
         return identifier
     raise ValueError(f"Could not interpret activation function identifier: {identifier!r}")
 
 
-def serialize(activation) -> str:
-    """The Keras name of an activation (a built-in function's name, else the callable's name)."""
+def serialize(activation):
+    """A built-in activation's name; otherwise Keras's config of the function (under its
+    registered name) or of the activation object."""
     for name, fn in _BY_NAME.items():
         if fn is activation and name not in ("hard_swish",):
             return name
-    if hasattr(activation, "get_config"):
+    if hasattr(activation, "get_config") or isinstance(activation, types.FunctionType):
         return serialization.serialize_keras_object(activation)
     return getattr(activation, "__name__", repr(activation))
 
@@ -155,4 +168,7 @@ def serialize(activation) -> str:
 def deserialize(config, custom_objects=None):
     if isinstance(config, str) and custom_objects and config in custom_objects:
         return custom_objects[config]
+    if custom_objects:
+        with object_registry.custom_object_scope(custom_objects):
+            return get(config)
     return get(config)

@@ -34,6 +34,11 @@ def get_registered_object(name, custom_objects=None, module_objects=None):
     return None
 
 
+def visible_custom_objects(custom_objects=None) -> dict:
+    """Every object loading can see by name: registered, in a scope, or passed in."""
+    return {**_GLOBAL_CUSTOM_OBJECTS, **(custom_objects or {}), **_scope_objects()}
+
+
 def _scope_objects() -> dict:
     merged = {}
     for objects in getattr(_scope, "stack", []):

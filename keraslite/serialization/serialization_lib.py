@@ -11,6 +11,9 @@ from __future__ import annotations
 import importlib
 import inspect
 
+import numpy as np
+import torch
+
 from keraslite.serialization import object_registry
 from keraslite.serialization.function_code import load_function
 
@@ -48,13 +51,20 @@ _NAMESPACES = {
 }
 
 
+class UnknownObjectError(TypeError, ValueError):
+    """A config names a class or function that is neither built in, registered, nor in
+    `custom_objects`. Raised as is through the `from_config` of the objects that hold it
+    (a functional model, a layer), so the message starts with the name that is missing.
+    A `TypeError` as in Keras; a `ValueError` too, as unknown names were before."""
+
+
 # Built-in classes that Keras exports (and so writes in configs) under another name.
 _KERAS_CLASS_NAMES = {"GroupedQueryAttention": "GroupQueryAttention"}
 
 
 def _public_module(obj_type) -> tuple[str, bool]:
     """(Keras module name, whether the object is built in)."""
-    module = getattr(obj_type, "__module__", "")
+    module = getattr(obj_type, "__module__", None) or ""
     for prefix, public in _PUBLIC_MODULES:
         if module == prefix or module.startswith(prefix + "."):
             return public, True
@@ -62,24 +72,38 @@ def _public_module(obj_type) -> tuple[str, bool]:
 
 
 def serialize_keras_object(obj):
-    """An object (layer, initializer, loss, ...) -> Keras 3's config dict."""
+    """An object (layer, initializer, loss, ...) -> Keras 3's config dict.
+
+    The object's `get_config()` is serialized in turn, as Keras does: a custom layer whose
+    config holds a layer, an initializer or a function saves as JSON and loads back."""
     if obj is None:
         return None
     if isinstance(obj, (str, int, float, bool)):
         return obj
-    if isinstance(obj, (list, tuple)):
+    if isinstance(obj, tuple):
+        return tuple(serialize_keras_object(x) for x in obj)
+    if isinstance(obj, list):
         return [serialize_keras_object(x) for x in obj]
     if isinstance(obj, dict):
         return {k: serialize_keras_object(v) for k, v in obj.items()}
+    if isinstance(obj, np.ndarray) and obj.ndim > 0:
+        return {"class_name": "__numpy__", "config": {"value": obj.tolist(), "dtype": str(obj.dtype)}}
+    if isinstance(obj, np.generic) or isinstance(obj, np.ndarray):
+        return obj.item()
+    if isinstance(obj, torch.Tensor):
+        value = obj.detach().cpu()
+        return {"class_name": "__tensor__", "config": {"value": value.tolist(), "dtype": str(value.dtype)[6:]}}
     if inspect.isfunction(obj) or inspect.isbuiltin(obj):
         module, builtin = _public_module(obj)
         if builtin and module == "keras.activations":
             return obj.__name__
+        # Keras writes every plain function under its registered name ("package>name",
+        # or its own name when it is not registered); the name is what loading looks up.
         return {
-            "module": module,
+            "module": "builtins",
             "class_name": "function",
-            "config": obj.__name__,
-            "registered_name": object_registry.get_registered_name(obj) if not builtin else obj.__name__,
+            "config": object_registry.get_registered_name(obj),
+            "registered_name": "function",
         }
     if not hasattr(obj, "get_config"):
         raise TypeError(
@@ -88,10 +112,14 @@ def serialize_keras_object(obj):
         )
     cls = type(obj)
     module, builtin = _public_module(cls)
+    inner = obj.get_config()
+    if not isinstance(inner, dict):
+        raise TypeError(f"The `get_config()` method of {cls.__name__} must return a dict. Received: config={inner!r}")
     config = {
-        "module": module,
+        # A class defined in a script has no module to import: Keras writes None.
+        "module": module if builtin or module not in ("__main__", "") else None,
         "class_name": _KERAS_CLASS_NAMES.get(cls.__name__, cls.__name__) if builtin else cls.__name__,
-        "config": obj.get_config(),
+        "config": _serialize_config(inner),
         "registered_name": None if builtin else object_registry.get_registered_name(cls),
     }
     if hasattr(obj, "get_build_config"):
@@ -103,6 +131,22 @@ def serialize_keras_object(obj):
         if compile_config is not None:
             config["compile_config"] = compile_config
     return config
+
+
+def _serialize_config(value):
+    """A `get_config()` dict with the Keras objects in it serialized; values that are
+    neither Keras objects nor plain data stay as they are."""
+    if isinstance(value, dict):
+        return {k: _serialize_config(v) for k, v in value.items()}
+    if isinstance(value, tuple):
+        return tuple(_serialize_config(v) for v in value)
+    if isinstance(value, list):
+        return [_serialize_config(v) for v in value]
+    if isinstance(value, (np.ndarray, np.generic, torch.Tensor)) or hasattr(value, "get_config"):
+        return serialize_keras_object(value)
+    if inspect.isfunction(value) or inspect.isbuiltin(value):
+        return serialize_keras_object(value)
+    return value
 
 
 def _lookup_builtin(module: str | None, class_name: str):
@@ -120,6 +164,7 @@ def _lookup_builtin(module: str | None, class_name: str):
         "keraslite.initializers",
         "keraslite.regularizers",
         "keraslite.constraints",
+        "keraslite.activations",
     ]
     for candidate in candidates:
         try:
@@ -212,7 +257,11 @@ def keras_compatible_config(cls, config: dict, builtin: bool) -> dict:
 
 
 def deserialize_keras_object(config, custom_objects=None, safe_mode: bool = True, **kwargs):
-    """Keras 3's config dict (or a plain name) -> the object."""
+    """Keras 3's config dict (or a plain name) -> the object.
+
+    Classes and functions are looked up, in order, in the active `custom_object_scope`s,
+    `custom_objects`, the registry (`register_keras_serializable`, by its "package>name"),
+    then among keraslite's public objects."""
     if config is None:
         return None
     if isinstance(config, (int, float, bool)):
@@ -222,12 +271,12 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode: bool = True
         if obj is None:
             obj = _lookup_builtin(kwargs.get("module_name"), config)
         if obj is None:
-            raise ValueError(
+            raise UnknownObjectError(
                 f"Could not locate object '{config}'. Pass it in `custom_objects` or register it with "
                 "`@keras.saving.register_keras_serializable()`."
             )
         return obj
-    if isinstance(config, list):
+    if isinstance(config, (list, tuple)):
         return [deserialize_keras_object(c, custom_objects, safe_mode) for c in config]
     if not isinstance(config, dict) or "class_name" not in config:
         raise TypeError(f"Could not parse config: {config!r}. Expected a dict with 'class_name' and 'config'.")
@@ -238,28 +287,13 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode: bool = True
         if safe_mode:
             raise ValueError(_UNSAFE_LAMBDA)
         return load_function(inner)
-    module = config.get("module")
-    registered_name = config.get("registered_name") or class_name
+    if class_name == "__numpy__":
+        return np.array(inner["value"], dtype=inner["dtype"])
+    if class_name == "__tensor__":
+        return torch.tensor(inner["value"], dtype=getattr(torch, inner["dtype"]))
     if class_name == "function":
-        name = inner if isinstance(inner, str) else registered_name
-        fn = object_registry.get_registered_object(
-            registered_name, custom_objects
-        ) or object_registry.get_registered_object(name, custom_objects)
-        if fn is None:
-            fn = _lookup_builtin(module, name)
-        if fn is None:
-            raise ValueError(f"Could not locate function '{name}' (module {module!r}). Pass it in `custom_objects`.")
-        return fn
-    cls = object_registry.get_registered_object(
-        registered_name, custom_objects
-    ) or object_registry.get_registered_object(class_name, custom_objects)
-    if cls is None:
-        cls = _lookup_builtin(module, class_name)
-    if cls is None:
-        raise TypeError(
-            f"Could not locate class '{class_name}'. Make sure custom classes are decorated with "
-            f"`@keras.saving.register_keras_serializable()` or passed in `custom_objects`. Full object config: {config}"
-        )
+        return _locate_function(config, custom_objects)
+    cls = _locate_class(config, custom_objects)
     if safe_mode and _contains_lambda(inner):
         raise ValueError(f"{_UNSAFE_LAMBDA} (in a {class_name} config)")
     if isinstance(inner, dict):
@@ -274,7 +308,14 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode: bool = True
             else:
                 with object_registry.custom_object_scope(custom_objects or {}):
                     obj = from_config(inner)
-        except TypeError as error:
+        except Exception as error:
+            unknown = _unknown_object_in(error)
+            if unknown is not None:
+                # A class or function nested in this config is unknown: say which one
+                # first, not that the objects holding it could not be rebuilt.
+                raise unknown from None
+            if not isinstance(error, TypeError):
+                raise
             raise TypeError(
                 f"{cls.__name__} could not be deserialized properly. Make sure that its `get_config()` returns the "
                 f"arguments of its `__init__()` and that `from_config()` accepts them. config={inner}\n\n"
@@ -286,6 +327,79 @@ def deserialize_keras_object(config, custom_objects=None, safe_mode: bool = True
     if build_config and hasattr(obj, "build_from_config"):
         _build_from_config(obj, build_config)
     return obj
+
+
+def _unknown_object_in(error: BaseException):
+    """The `UnknownObjectError` that `error` is, or was raised from, if any."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        if isinstance(error, UnknownObjectError):
+            return error
+        seen.add(id(error))
+        error = error.__cause__ or error.__context__
+    return None
+
+
+def _how_to_provide(kind: str, name: str) -> str:
+    short = name.split(">")[-1]
+    return (
+        f"It is not a built-in Keras {kind}: pass it to the loading function as "
+        f"`custom_objects={{'{short}': {short}}}`, use `keras.saving.custom_object_scope`, or decorate it with "
+        f"`@keras.saving.register_keras_serializable()` and make sure that code runs before loading."
+    )
+
+
+def _locate_class(config: dict, custom_objects):
+    """The class a config names: by registered name ("package>Name"), then by class name
+    among custom objects, then among keraslite's built-in classes."""
+    class_name = config["class_name"]
+    registered_name = config.get("registered_name") or class_name
+    cls = object_registry.get_registered_object(
+        registered_name, custom_objects
+    ) or object_registry.get_registered_object(class_name, custom_objects)
+    if cls is None:
+        cls = _lookup_builtin(config.get("module"), class_name)
+    if cls is None:
+        inner = config.get("config")
+        owner = inner.get("name") if isinstance(inner, dict) else None
+        raise UnknownObjectError(
+            f"Could not locate class '{class_name}'"
+            + (f" (registered name '{registered_name}')" if registered_name != class_name else "")
+            + (f", the class of '{owner}'" if isinstance(owner, str) else "")
+            + f". {_how_to_provide('class', class_name)} Full object config: {config}"
+        )
+    return cls
+
+
+def _locate_function(config: dict, custom_objects):
+    """The function a `{"class_name": "function"}` config names. Keras writes its
+    registered name ("package>name", or its own name if it was not registered) as
+    `config`; keraslite 0.x wrote that name in `registered_name`."""
+    inner = config.get("config")
+    registered_name = config.get("registered_name")
+    name = inner if isinstance(inner, str) else registered_name
+    if not isinstance(name, str):
+        raise TypeError(f"A function config must name the function in 'config'. Received: config={config}")
+    names = [name]
+    if registered_name not in (None, "function", name):
+        names.append(registered_name)
+    for candidate in names:
+        fn = object_registry.get_registered_object(candidate, custom_objects)
+        if fn is not None:
+            return fn
+    if ">" not in name:
+        fn = _lookup_builtin(config.get("module"), name)
+        if fn is not None:
+            return fn
+    # "package>name" against custom objects given by the bare name, and the bare name
+    # (files of Keras <= 3.6) against objects registered as "package>name".
+    short = name.split(">")[-1]
+    for key, fn in object_registry.visible_custom_objects(custom_objects).items():
+        if key == short or key.endswith(f">{short}"):
+            return fn
+    raise UnknownObjectError(
+        f"Could not locate function '{name}'. {_how_to_provide('function', name)} Full object config: {config}"
+    )
 
 
 def _build_from_config(obj, build_config: dict) -> None:

@@ -60,8 +60,17 @@ def test_registered_class_and_function():
     restored = deserialize_keras_object(config)
     assert isinstance(restored, Doubler) and restored.name == "dbl"
     fn_config = serialize_keras_object(my_activation)
-    assert fn_config["class_name"] == "function" and fn_config["registered_name"] == "TestPkg>my_activation"
+    # Keras 3's form: the registered name is the config; `registered_name` is "function".
+    assert fn_config == {
+        "module": "builtins",
+        "class_name": "function",
+        "config": "TestPkg>my_activation",
+        "registered_name": "function",
+    }
     assert deserialize_keras_object(fn_config) is my_activation
+    # keraslite's earlier form (the registered name in `registered_name`) still loads.
+    earlier = {"module": "__main__", "class_name": "function", "config": "my_activation"}
+    assert deserialize_keras_object({**earlier, "registered_name": "TestPkg>my_activation"}) is my_activation
 
 
 def test_custom_object_scope_and_custom_objects():
