@@ -72,14 +72,25 @@ class Structure:
 
     With the model's input shapes, inputs whose rank differs from an input's by a trailing
     axis of size 1 take the input's rank (`layer_inputs.match_input_rank`, as a model call does).
+    `warn_unknown_keys`: whether a dict `x` with keys that name no model input warns (they
+    are ignored either way). Keras warns unless the model's inputs are a list, whose
+    inputs it picks out of a dict by name silently.
     """
 
-    def __init__(self, input_names: list[str] | None, output_names: list[str], input_dtypes=None, input_shapes=None):
+    def __init__(
+        self,
+        input_names: list[str] | None,
+        output_names: list[str],
+        input_dtypes=None,
+        input_shapes=None,
+        warn_unknown_keys=True,
+    ):
         self.input_names = input_names
         self.output_names = output_names
         self.input_dtypes = input_dtypes
         self.input_shapes = input_shapes
         self.x_template = None
+        self.warn_unknown_keys = warn_unknown_keys
 
     def flat_x(self, x) -> list:
         names = self.input_names
@@ -89,6 +100,8 @@ class Structure:
                 self.x_template = tree.map_structure(lambda _: None, x) if isinstance(x, (list, tuple, dict)) else None
             return tree.flatten(x) if isinstance(x, (list, tuple, dict)) else [x]
         if isinstance(x, dict):
+            if self.warn_unknown_keys:
+                self._warn_unknown_keys(x, names)
             return select_by_input_name(x, names, "Data `x`")
         if isinstance(x, (list, tuple)) and not (
             len(names) == 1 and len(x) and not is_array(x[0]) and not isinstance(x[0], (list, tuple))
@@ -101,6 +114,19 @@ class Structure:
         if len(names) > 1:
             raise ValueError(f"The model expects {len(names)} inputs {names}, but received a single array as `x`.")
         return [x]
+
+    def _warn_unknown_keys(self, x: dict, names: list[str]) -> None:
+        unknown = [key for key in x if key not in names]
+        if not unknown:
+            return
+        self.warn_unknown_keys = False  # once per call of fit/evaluate/predict, not per batch
+        warnings.warn(
+            "The structure of `inputs` doesn't match the expected structure: the data `x` has key(s) "
+            f"{unknown} that name no input of the model; they are ignored.\n"
+            f"Expected: inputs {names}\n"
+            f"Received: inputs with keys {list(x)}",
+            stacklevel=2,
+        )
 
     def pack_x(self, flat: list):
         """The structure a subclassed model's `call` receives."""
@@ -407,7 +433,19 @@ def get_data_adapter(
                     f"`{name}` argument is not supported when using a dataset, generator or PyDataset as input "
                     f"(`x`): it must come from `x`. Received: {name}={type(value).__name__}"
                 )
-        return IterableDataAdapter(x, structure, steps=steps, shuffle=shuffle, class_weight=class_weight, device=device)
+        adapter = IterableDataAdapter(
+            x, structure, steps=steps, shuffle=shuffle, class_weight=class_weight, device=device
+        )
+        if shuffle and (adapter.is_generator or isinstance(x, torch.utils.data.DataLoader)):
+            # Keras's rule: `batch_size` is ignored here silently (batches come from the data),
+            # `shuffle=True` (fit's default) with a warning, as the order is the data's own.
+            kind = "a generator" if adapter.is_generator else "a torch DataLoader"
+            warnings.warn(
+                f"`shuffle=True` was passed, but will be ignored since the data `x` was provided as {kind}, "
+                "which is expected to yield already-shuffled data.",
+                stacklevel=5,  # the user's `fit` call
+            )
+        return adapter
     return ArrayDataAdapter(
         x,
         y,

@@ -92,11 +92,6 @@ def run_fit(
     validation_batch_size,
     validation_freq,
 ):
-    if batch_size is not None and isinstance(x, torch.utils.data.DataLoader):
-        raise ValueError(
-            "The `batch_size` argument must not be specified when the input is a DataLoader, generator or "
-            "PyDataset: batches come from the data."
-        )
     model = state.model
     if max_epochs() and max_epochs() < epochs:
         warnings.warn(f"Limiting epochs to {max_epochs()}", stacklevel=3)
@@ -267,7 +262,8 @@ def run_predict(state, x, batch_size, verbose, steps, callbacks):
             for store, value in zip(outputs, flat):
                 store.append(value)
             if needs_batch_logs:
-                callback_list.batch_end("predict", step, {"outputs": flat})
+                # Keras's logs: the batch's predictions in the model's output structure.
+                callback_list.batch_end("predict", step, {"outputs": state.pack_outputs(flat)})
             if progbar is not None and verbose == 1:
                 progbar.update(step + 1, dict)
         if progbar is not None and progbar.progbar is not None:

@@ -116,6 +116,8 @@ class StepRunner:
         return loss
 
     def train_step(self, x, y, sw):
+        if not self.state.train_params:
+            return self._step_without_weights(x, y, sw)
         metrics = self.state.compile_metrics
         # The first step runs eagerly when metrics are still to be built (they are made from
         # the first batch's shapes): creating state inside a compiled function would break it.
@@ -128,6 +130,15 @@ class StepRunner:
         with torch.no_grad():  # one context for the update and the metrics
             self.state.optimizer._fast_apply(list(grads), self.state.train_params)
             self._update_trackers_no_grad(loss, outputs, y, sw, x[0].shape[0] if x else 1)
+        return loss
+
+    def _step_without_weights(self, x, y, sw):
+        """Keras's step for a model with nothing to train (no weights, or all frozen): the
+        loss and metrics are computed and tracked as usual, nothing is updated, and it warns."""
+        with torch.no_grad():
+            outputs, loss = self.forward_and_loss(x, y, sw, training=True)
+            self._update_trackers_no_grad(loss, outputs, y, sw, x[0].shape[0] if x else 1)
+        warnings.warn("The model does not have any trainable weights.", stacklevel=3)
         return loss
 
     def _unscale(self, grads):

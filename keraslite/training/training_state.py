@@ -112,8 +112,15 @@ class TrainingState:
         structure from that data); refreshes the model's signature."""
         self.signature = signature = self.model._training_signature()
         if signature is not None:
+            # Keras picks a list-input model's inputs out of a dict by name silently, and
+            # warns about unknown keys for a model whose inputs are a dict or one tensor.
+            inputs_are_a_list = isinstance(getattr(self.model, "input", None), (list, tuple))
             return data_adapters.Structure(
-                signature.input_names, signature.output_names, signature.input_dtypes, signature.input_shapes
+                signature.input_names,
+                signature.output_names,
+                signature.input_dtypes,
+                signature.input_shapes,
+                warn_unknown_keys=not inputs_are_a_list,
             )
         return data_adapters.Structure(None, self.output_names)
 
@@ -147,6 +154,15 @@ class TrainingState:
         if not isinstance(adapter, data_adapters.ArrayDataAdapter):
             self.check_inputs(batch[0])
         self.ensure_outputs_known(self.structure, batch)
+        self.refresh_may_have_losses()
+
+    def refresh_may_have_losses(self) -> None:
+        """Look again for layers that add losses once the first batch has built the model: a
+        Sequential without an `Input` has no layers registered before it is built, and a
+        model whose only loss is added (`add_loss`, activity regularizers) must not then
+        look loss-free."""
+        if self.runner is not None:
+            self.may_have_losses = _may_have_losses(self.model)
 
     def ensure_outputs_known(self, structure, batch) -> None:
         """Subclassed models learn their number of outputs from a forward pass, and compile
@@ -204,6 +220,7 @@ class TrainingState:
         self.check_inputs(adapter.x)
         batch = next(adapter.batches())
         self.ensure_outputs_known(structure, batch)
+        self.refresh_may_have_losses()
         self.structure = structure
         return batch
 

@@ -5,9 +5,11 @@ import os
 
 import numpy as np
 import pytest
+import torch
 
 import keraslite as keras
 from keraslite import callbacks, layers
+from keraslite.callbacks.callback import python_logs
 
 
 def small_model(lr=0.01):
@@ -177,3 +179,113 @@ def test_progbar_in_a_terminal_redraws_in_place():
     assert piped.getvalue() == ""  # piped: only the final line is written
     quiet.update(4, [("loss", 0.0001)])
     assert "\r" not in piped.getvalue() and piped.getvalue().endswith("loss: 1.0000e-04\n")
+
+
+class LogsRecorder(callbacks.Callback):
+    """Keeps, for every hook called, the logs it received (the first call of each)."""
+
+    HOOKS = (
+        "on_train_begin",
+        "on_train_end",
+        "on_epoch_begin",
+        "on_epoch_end",
+        "on_train_batch_begin",
+        "on_train_batch_end",
+        "on_test_begin",
+        "on_test_end",
+        "on_test_batch_begin",
+        "on_test_batch_end",
+        "on_predict_begin",
+        "on_predict_end",
+        "on_predict_batch_begin",
+        "on_predict_batch_end",
+    )
+
+    def __init__(self):
+        super().__init__()
+        self.logs = {}
+        for hook in self.HOOKS:
+            setattr(self, hook, self._recorder(hook))
+
+    def _recorder(self, hook):
+        def record(*args):
+            logs = args[-1]  # (logs) or (batch or epoch, logs)
+            self.logs.setdefault(hook, logs)
+
+        return record
+
+
+def test_every_hook_receives_a_logs_dict_as_in_keras():
+    x, y = data()
+    model = small_model()
+    fit_recorder, eval_recorder, predict_recorder = LogsRecorder(), LogsRecorder(), LogsRecorder()
+    model.fit(x, y, batch_size=16, epochs=2, validation_data=(x, y), callbacks=[fit_recorder], verbose=0)
+    model.evaluate(x, y, batch_size=16, callbacks=[eval_recorder], verbose=0)
+    model.predict(x, batch_size=16, callbacks=[predict_recorder], verbose=0)
+
+    for recorder in (fit_recorder, eval_recorder, predict_recorder):
+        assert all(isinstance(logs, dict) for logs in recorder.logs.values()), recorder.logs
+    fit_logs = fit_recorder.logs
+    assert set(fit_logs) == {h for h in LogsRecorder.HOOKS if "predict" not in h}
+    for hook in ("on_train_begin", "on_epoch_begin", "on_train_batch_begin", "on_test_begin", "on_test_batch_begin"):
+        assert fit_logs[hook] == {}, hook
+    assert sorted(fit_logs["on_train_batch_end"]) == ["loss", "mae"]
+    assert sorted(fit_logs["on_test_end"]) == ["loss", "mae"]
+    # Keras hands on_train_end the last epoch's logs, validation included.
+    assert sorted(fit_logs["on_train_end"]) == ["loss", "mae", "val_loss", "val_mae"]
+    assert all(isinstance(v, float) for v in fit_logs["on_train_end"].values())
+
+    assert sorted(eval_recorder.logs["on_test_end"]) == ["loss", "mae"]
+    predict_logs = predict_recorder.logs
+    assert predict_logs["on_predict_begin"] == {} and predict_logs["on_predict_end"] == {}
+    assert predict_logs["on_predict_batch_begin"] == {}
+    outputs = predict_logs["on_predict_batch_end"]["outputs"]
+    assert isinstance(outputs, np.ndarray) and outputs.shape == (16, 1)
+
+
+def test_predict_batch_logs_follow_the_output_structure():
+    inputs = keras.Input(shape=(4,))
+    x, _ = data(8)
+    as_list = keras.Model(inputs, [layers.Dense(1)(inputs), layers.Dense(2)(inputs)])
+    recorder = LogsRecorder()
+    as_list.predict(x, batch_size=8, callbacks=[recorder], verbose=0)
+    outputs = recorder.logs["on_predict_batch_end"]["outputs"]
+    assert isinstance(outputs, list) and [tuple(o.shape) for o in outputs] == [(8, 1), (8, 2)]
+
+    # Keras flattens a dict of outputs into the logs: one key per output name.
+    as_dict = keras.Model(inputs, {"score": layers.Dense(1)(inputs), "kind": layers.Dense(2)(inputs)})
+    recorder = LogsRecorder()
+    as_dict.predict(x, batch_size=8, callbacks=[recorder], verbose=0)
+    logs = recorder.logs["on_predict_batch_end"]
+    assert sorted(logs) == ["kind", "score"] and logs["kind"].shape == (8, 2)
+
+
+def test_callback_list_calls_every_hook_with_a_fresh_dict():
+    recorder = LogsRecorder()
+    callback_list = callbacks.CallbackList([recorder])
+    for hook in LogsRecorder.HOOKS:
+        method = getattr(callback_list, hook)
+        method(0) if "batch" in hook or "epoch" in hook else method()
+    assert recorder.logs == {hook: {} for hook in LogsRecorder.HOOKS}
+
+    # A custom loop's logs, as Keras hands them on: tensors as floats, nested dicts flattened.
+    recorder = LogsRecorder()
+    callbacks.CallbackList([recorder]).on_epoch_end(0, {"loss": torch.tensor(0.5), "extra": {"mae": np.float32(0.25)}})
+    assert recorder.logs["on_epoch_end"] == {"loss": 0.5, "mae": 0.25}
+
+    class OldStyle(callbacks.Callback):  # the tf.keras 1 hook name
+        def on_batch_begin(self, batch, logs=None):
+            self.seen = (batch, logs)
+
+    old_style = OldStyle()
+    callbacks.CallbackList([old_style]).on_batch_begin(3)
+    assert old_style.seen == (3, {})
+
+
+def test_python_logs_converts_tensors_and_flattens_nested_dicts():
+    given = {"loss": torch.tensor(0.5), "scores": {"a": torch.ones(2, 3), "n": np.int64(3)}, "tag": "x"}
+    logs = python_logs(given)
+    assert logs["loss"] == 0.5 and type(logs["loss"]) is float
+    assert isinstance(logs["a"], np.ndarray) and logs["a"].shape == (2, 3)
+    assert logs["n"] == 3.0 and type(logs["n"]) is float and logs["tag"] == "x"
+    assert python_logs(None) == {} and python_logs(given) is not given

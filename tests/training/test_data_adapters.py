@@ -1,5 +1,7 @@
 """Every input kind fit/evaluate/predict accept, and their errors."""
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -134,3 +136,94 @@ def test_inputs_one_trailing_axis_of_size_one_off_take_the_input_rank():
     assert len(model.fit(batches(), epochs=1, verbose=0).epoch) == 1
     with pytest.raises(ValueError, match=r"expected shape=\(None, 5, 5, 1\)\. Received: shape=\(12, 5, 5, 2\)"):
         model.predict(np.zeros((12, 5, 5, 2), "float32"), verbose=0)
+
+
+def test_batch_size_is_ignored_for_data_that_brings_its_own_batches():
+    # Keras accepts `batch_size` with a DataLoader, generator or PyDataset and ignores it:
+    # the batches are the data's. fit's default `shuffle=True` warns where order is the data's.
+    model = two_input_model()
+
+    class Rows(torch.utils.data.Dataset):
+        def __len__(self):
+            return 20
+
+        def __getitem__(self, i):
+            return (A[i], B[i]), Y[i]
+
+    loader = torch.utils.data.DataLoader(Rows(), batch_size=5)
+
+    class Steps(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            self.steps = self.params["steps"]
+
+    steps = Steps()
+    with pytest.warns(UserWarning, match="`shuffle=True` was passed, but will be ignored.*torch DataLoader"):
+        model.fit(loader, batch_size=64, epochs=1, verbose=0, callbacks=[steps])
+    assert steps.steps == 4 and int(model.optimizer.iterations) == 4
+
+    def generator():
+        for i in range(0, 20, 10):
+            yield (A[i : i + 10], B[i : i + 10]), Y[i : i + 10]
+
+    with pytest.warns(UserWarning, match="`shuffle=True` was passed, but will be ignored.*generator"):
+        model.fit(generator(), batch_size=64, epochs=1, verbose=0)
+    assert int(model.optimizer.iterations) == 6
+
+    class Halves(keras.utils.PyDataset):
+        def __len__(self):
+            return 2
+
+        def __getitem__(self, index):
+            s = slice(index * 10, (index + 1) * 10)
+            return (A[s], B[s]), Y[s]
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a PyDataset is shuffled by index: nothing to warn about
+        model.fit(Halves(), batch_size=64, epochs=1, verbose=0)
+        model.fit(loader, batch_size=64, epochs=1, shuffle=False, verbose=0)
+        assert isinstance(model.evaluate(loader, batch_size=64, verbose=0), float)
+    assert int(model.optimizer.iterations) == 12
+    assert model.predict(Halves(), batch_size=3, verbose=0).shape == (20, 1)
+
+
+def dict_input_model():
+    a = keras.Input(shape=(3,), name="a")
+    b = keras.Input(shape=(2,), name="b")
+    model = keras.Model({"a": a, "b": b}, layers.Dense(1, name="out")(layers.concatenate([a, b])))
+    model.compile(optimizer="sgd", loss="mse")
+    return model
+
+
+def test_dict_keys_that_name_no_input_warn_and_are_ignored():
+    extra = {"a": A, "b": B, "id": np.arange(20)}
+    for model in (dict_input_model(), keras.Sequential([keras.Input((3,), name="a"), layers.Dense(1)])):
+        model.compile(optimizer="sgd", loss="mse")
+        for run in (
+            lambda: model.fit(extra, Y, batch_size=5, epochs=1, verbose=0),
+            lambda: model.evaluate(extra, Y, verbose=0),
+            lambda: model.predict(extra, verbose=0),
+            lambda: model.train_on_batch(extra, Y),
+        ):
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                run()
+            messages = [str(w.message) for w in caught]
+            assert len(messages) == 1, messages  # once per call, not per batch
+            assert "The structure of `inputs` doesn't match the expected structure" in messages[0]
+            assert (
+                "'id'] that name no input" in messages[0]
+                and "Received: inputs with keys ['a', 'b', 'id']" in messages[0]
+            )
+    # The values the model gets are its own inputs, by name.
+    model = dict_input_model()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        np.testing.assert_allclose(model.predict(extra, verbose=0), model.predict({"a": A, "b": B}, verbose=0))
+
+
+def test_a_list_input_model_picks_its_inputs_out_of_a_dict_silently():
+    # Keras's rule for a model built on a list of inputs: a dict is read by input name.
+    model = two_input_model()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model.fit({"a": A, "b": B, "id": np.arange(20)}, Y, epochs=1, verbose=0)

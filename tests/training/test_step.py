@@ -179,3 +179,39 @@ def test_loss_scaler_skips_an_update_on_overflow():
     assert torch.equal(grads[0], torch.tensor([1.0, 2.0])) and grads[1] is None
     assert runner._unscale([torch.tensor([float("inf")])]) == [None]
     assert runner.grad_scaler.updates == [False, True]
+
+
+def test_a_model_with_nothing_to_train_tracks_its_loss_and_warns():
+    # Keras: no trainable weights (none at all, or all frozen) is not an error; the loss and
+    # metrics are computed, nothing is updated, and each step warns.
+    rng = np.random.default_rng(0)
+    x, y = rng.random((16, 3)).astype("float32"), rng.random((16, 3)).astype("float32")
+    keras.backend.clear_session()
+    inputs = keras.Input(shape=(3,))
+    weightless = keras.Model(inputs, layers.Activation("relu")(inputs))
+    frozen = linear_model()
+    frozen.trainable = False
+    for model, target in ((weightless, y), (frozen, y[:, :1])):
+        model.compile(optimizer="adam", loss="mse", metrics=["mae"])
+        before = [w.detach().clone() for w in model.weights]
+        with pytest.warns(UserWarning, match="The model does not have any trainable weights"):
+            history = model.fit(x, target, batch_size=8, epochs=2, verbose=0)
+        expected = float(torch.mean((model(torch.tensor(x)) - torch.tensor(target)) ** 2))
+        assert history.history["loss"] == pytest.approx([expected, expected], rel=1e-5)
+        assert len(history.history["mae"]) == 2
+        assert all(torch.equal(a, b) for a, b in zip(before, model.weights))
+        assert int(model.optimizer.iterations) == 0
+        with pytest.warns(UserWarning, match="trainable weights"):
+            logs = model.train_on_batch(x, target, return_dict=True)
+        assert logs["loss"] == pytest.approx(expected, rel=1e-5)
+
+
+def test_nothing_to_train_and_no_loss_is_still_the_no_loss_error():
+    keras.backend.clear_session()
+    inputs = keras.Input(shape=(3,))
+    model = keras.Model(inputs, layers.Activation("relu")(inputs))
+    model.compile(optimizer="adam")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the missing loss is reported, not the missing weights
+        with pytest.raises(ValueError, match="No loss to compute"):
+            model.fit(np.ones((4, 3), "float32"), np.ones((4, 3), "float32"), verbose=0)

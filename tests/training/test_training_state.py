@@ -129,3 +129,40 @@ def test_training_never_imports_models_or_saving():
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 nested = [n for n in ast.walk(node) if isinstance(n, (ast.Import, ast.ImportFrom))]
                 assert not nested, f"{path.name}: function-level import in {node.name}"
+
+
+class SquarePenalty(layers.Layer):
+    def call(self, inputs):
+        self.add_loss(keras.ops.mean(keras.ops.square(inputs)))
+        return inputs
+
+
+def functional_with_added_losses():
+    inputs = keras.Input(shape=(3,))
+    hidden = SquarePenalty()(layers.Dense(4, name="hidden")(inputs))
+    return keras.Model(inputs, layers.Dense(2, activity_regularizer=keras.regularizers.L2(0.01))(hidden))
+
+
+def sequential_without_input_with_added_losses():
+    # No `Input`: the layers are only known to the model once the first batch builds it.
+    return keras.Sequential(
+        [layers.Dense(4, name="hidden"), SquarePenalty(), layers.Dense(2, activity_regularizer="l2")]
+    )
+
+
+@pytest.mark.parametrize("make_model", [functional_with_added_losses, sequential_without_input_with_added_losses])
+@pytest.mark.parametrize("compile_kwargs", [{"loss": None}, {}], ids=["loss=None", "no-loss-argument"])
+@pytest.mark.parametrize("evaluate_first", [False, True])
+def test_a_model_whose_only_loss_is_added_trains_without_targets(make_model, compile_kwargs, evaluate_first):
+    # The keras.io pattern: the loss comes from `add_loss` or activity regularizers,
+    # `compile()` gets no loss, and `fit(x)` gets no targets.
+    keras.backend.clear_session()
+    model = make_model()
+    model.compile(optimizer=keras.optimizers.SGD(0.1), **compile_kwargs)
+    x = np.random.default_rng(0).random((32, 3)).astype("float32")
+    if evaluate_first:
+        assert model.evaluate(x, verbose=0) > 0
+    history = model.fit(x, batch_size=8, epochs=3, verbose=0)
+    losses = history.history["loss"]
+    assert losses[-1] < losses[0] and int(model.optimizer.iterations) == 12
+    assert model.evaluate(x, verbose=0) > 0
