@@ -230,6 +230,7 @@ class ArrayDataAdapter:
         self._move_to_device()
         self.batch_size = batch_size
         self.shuffle = shuffle
+        self.requested_steps = steps  # `steps_per_epoch`: kept when `validation_split` cuts the data
         self.num_batches = (
             steps if steps is not None else max(1, math.ceil(self.num_samples / batch_size)) if self.num_samples else 0
         )
@@ -303,9 +304,12 @@ class ArrayDataAdapter:
         val.num_samples = self.num_samples - split_at
         val.num_batches = math.ceil(val.num_samples / self.batch_size)
         val.shuffle = False
+        val.requested_steps = None
         self.x, self.y, self.sample_weight = cut(self.x, 0), cut(self.y, 0), cut(self.sample_weight, 0)
         self.num_samples = split_at
-        self.num_batches = math.ceil(split_at / self.batch_size)
+        self.num_batches = (
+            self.requested_steps if self.requested_steps is not None else math.ceil(split_at / self.batch_size)
+        )
         return self, val
 
     def with_batch_size(self, batch_size: int, steps=None):

@@ -227,3 +227,22 @@ def test_a_list_input_model_picks_its_inputs_out_of_a_dict_silently():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         model.fit({"a": A, "b": B, "id": np.arange(20)}, Y, epochs=1, verbose=0)
+
+
+def test_steps_per_epoch_holds_when_validation_split_cuts_the_data():
+    # Keras runs `steps_per_epoch` training steps and the whole validation part.
+    x = np.random.rand(1000, 4).astype("float32")
+    y = np.random.rand(1000, 1).astype("float32")
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+    model.compile("sgd", "mse")
+    counts = {"train": 0, "test": 0}
+
+    class Count(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            counts["train"] += 1
+
+        def on_test_batch_end(self, batch, logs=None):
+            counts["test"] += 1
+
+    model.fit(x, y, batch_size=32, steps_per_epoch=3, validation_split=0.2, epochs=1, verbose=0, callbacks=[Count()])
+    assert counts == {"train": 3, "test": 7}
