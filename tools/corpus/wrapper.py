@@ -77,7 +77,9 @@ def error_info(error: BaseException, script: str) -> dict:
     for frame in frames:
         if os.path.abspath(frame.filename) == script:
             script_line = frame.lineno
+    frames = [f for f in frames if os.path.abspath(f.filename) != os.path.abspath(__file__)]
     inner = frames[-1] if frames else None
+    ours = [f for f in frames if os.sep + "keraslite" + os.sep in f.filename]
     message = str(error).strip().splitlines()
     return {
         "type": type(error).__name__,
@@ -85,6 +87,7 @@ def error_info(error: BaseException, script: str) -> dict:
         "line": script_line,
         "raised_at": f"{_short(inner.filename)}:{inner.lineno}" if inner else None,
         "raised_in": inner.name if inner else None,
+        "keraslite_at": f"{_short(ours[-1].filename)}:{ours[-1].lineno} {ours[-1].name}" if ours else None,
         "frames": [f"{_short(f.filename)}:{f.lineno} {f.name}" for f in frames[-6:]],
     }
 
