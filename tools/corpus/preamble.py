@@ -10,7 +10,9 @@ reference, keraslite under `keraslite run`), so that both sides see the same wor
   URLs the corpus uses; any other URL fails with `URLError("offline corpus: ...")`;
 - `keras.applications.*(weights="imagenet")` (also the default) builds with `weights=None`;
 - `Model.fit` is capped: `epochs <= CORPUS_MAX_EPOCHS`, steps per epoch (and validation
-  steps) `<= CORPUS_MAX_STEPS` where the data is longer than that;
+  steps) `<= CORPUS_MAX_STEPS` where the data is longer than that; `Model.evaluate` runs
+  at most `CORPUS_MAX_EVAL_STEPS` (50) steps (`predict` is left whole: its output shape is
+  the script's business);
 - Python, NumPy, torch and Keras are seeded; matplotlib draws off-screen (`plt.show()`
   does nothing);
 - `keras_core` (Keras 3's pre-release name, used by the keras-core ports) is the same
@@ -42,6 +44,7 @@ import numpy as np
 
 MAX_EPOCHS = int(os.environ.get("CORPUS_MAX_EPOCHS", "2"))
 MAX_STEPS = int(os.environ.get("CORPUS_MAX_STEPS", "20"))
+MAX_EVAL_STEPS = int(os.environ.get("CORPUS_MAX_EVAL_STEPS", "50"))
 SEED = int(os.environ.get("CORPUS_SEED", "1337"))
 
 
@@ -519,6 +522,23 @@ def _capped_fit(fit):
     return capped
 
 
+def _capped_evaluate(evaluate):
+    @functools.wraps(evaluate)
+    def capped(self, x=None, y=None, batch_size=None, *args, **kwargs):
+        if not args:
+            steps = kwargs.get("steps")
+            if steps is not None:
+                kwargs["steps"] = min(steps, MAX_EVAL_STEPS)
+            else:
+                n = _num_batches(x, batch_size)
+                if n is not None and n > MAX_EVAL_STEPS:
+                    kwargs["steps"] = MAX_EVAL_STEPS
+        return evaluate(self, x, y, batch_size, *args, **kwargs)
+
+    capped._corpus_patched = True
+    return capped
+
+
 def _patch_fit(keras):
     seen = set()
     stack = [keras.Model]
@@ -533,8 +553,11 @@ def _patch_fit(keras):
         fit = cls.__dict__.get("fit")
         if fit is not None and not getattr(fit, "_corpus_patched", False):
             cls.fit = _capped_fit(fit)
+        evaluate = cls.__dict__.get("evaluate")
+        if evaluate is not None and not getattr(evaluate, "_corpus_patched", False):
+            cls.evaluate = _capped_evaluate(evaluate)
         for base in cls.__mro__[1:]:
-            if "fit" in base.__dict__:
+            if "fit" in base.__dict__ or "evaluate" in base.__dict__:
                 stack.append(base)
 
 

@@ -51,7 +51,7 @@ def run_side(case, side, mode, defaults, timeout, log_dir):
         "CORPUS_MODE": mode, "CORPUS_RESULT": result_file,
         "CORPUS_MAX_EPOCHS": str(settings.get("max_epochs", 2)),
         "CORPUS_MAX_STEPS": str(settings.get("max_steps", 5)),
-        "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONUNBUFFERED": "1", "PYTHONHASHSEED": "0",
+        "TF_CPP_MIN_LOG_LEVEL": "3", "OMP_NUM_THREADS": "1", "PYTHONUNBUFFERED": "1", "PYTHONHASHSEED": "0",
     })
     env.update({k: str(v) for k, v in settings.get("env", {}).items()})
     if side == "reference":
@@ -62,7 +62,7 @@ def run_side(case, side, mode, defaults, timeout, log_dir):
         env["PYTHONPATH"] = ROOT
         command = [KL_PYTHON, "-m", "keraslite", "run", WRAPPER, local]
     command = ["nice", "-n", "10", *command]
-    limit = timeout or settings.get("timeout_s", 150)
+    limit = timeout or settings.get("timeout_s", 300)
     safe = case["id"].replace("/", "__").replace(":", "--")
     log_path = os.path.join(log_dir, f"{safe}.{side}.{mode}.log")
     started = time.perf_counter()
@@ -92,6 +92,12 @@ def run_side(case, side, mode, defaults, timeout, log_dir):
     elif result["status"] == "CRASH":
         tail = open(log_path, errors="replace").read().strip().splitlines()[-1:] or [""]
         result["error"] = {"type": "Crash", "message": f"exit {process.returncode}: {tail[0][:300]}",
+                           "line": None, "raised_at": None}
+    keras_file = result.get("keras") or ""
+    expected = "keraslite" if side == "keraslite" else os.sep + "keras" + os.sep
+    if result["status"] in ("PASS", "FAIL") and expected not in keras_file:
+        result["status"] = "WRONG_KERAS"
+        result["error"] = {"type": "WrongKeras", "message": f"`import keras` gave {keras_file}",
                            "line": None, "raised_at": None}
     result["wall_s"] = wall
     result["returncode"] = process.returncode
@@ -178,6 +184,8 @@ def main(argv=None):
                         help="run keraslite even where the reference failed")
     parser.add_argument("--resume", action="store_true",
                         help="keep results already in the report and skip those sides")
+    parser.add_argument("--redo", default="",
+                        help="with --resume: statuses to run again, e.g. TIMEOUT,CRASH")
     parser.add_argument("--include-skipped", action="store_true")
     args = parser.parse_args(argv)
 
@@ -210,7 +218,8 @@ def main(argv=None):
             continue
         sides = ["reference", "keraslite"] if args.side == "both" else [args.side]
         for side in sides:
-            if args.resume and side in entry:
+            redo = set(filter(None, args.redo.split(",")))
+            if args.resume and side in entry and entry[side]["status"] not in redo:
                 continue
             if side == "keraslite" and args.side == "both" and not args.all_keraslite:
                 if entry.get("reference", {}).get("status") != "PASS":
