@@ -56,26 +56,31 @@ def _rng(name: str) -> np.random.Generator:
 # ----------------------------------------------------------------------------- datasets
 
 
-def _class_images(name, n, shape, classes, dtype="uint8"):
-    """Images whose class is visible: a smooth per-class template plus noise, 0..255."""
+def _class_images(name, n, shape, classes):
+    """uint8 images whose class is visible: a smooth per-class template plus noise."""
     rng = _rng(name)
     templates = rng.uniform(0, 1, size=(classes,) + tuple(shape)).astype("float32")
     # Smooth the templates a little so convolutions have something to find.
     for axis in (1, 2):
         templates = (templates + np.roll(templates, 1, axis=axis) + np.roll(templates, -1, axis=axis)) / 3
+    templates = (templates * 200).astype("int16")
     labels = rng.integers(0, classes, size=n)
-    noise = rng.normal(0, 0.15, size=(n,) + tuple(shape)).astype("float32")
-    images = np.clip(templates[labels] + noise, 0, 1) * 255
-    return images.astype(dtype), labels
+    images = np.empty((n,) + tuple(shape), dtype="uint8")
+    for start in range(0, n, 5000):  # in chunks: the full-size sets are large
+        stop = min(n, start + 5000)
+        noise = rng.integers(0, 56, size=(stop - start,) + tuple(shape), dtype="int16")
+        images[start:stop] = np.clip(templates[labels[start:stop]] + noise, 0, 255).astype("uint8")
+    return images, labels
 
 
-def _mnist_like(name, n_train=12000, n_test=2000):
+# Full-size image sets: tutorials hard-code their sizes (`x_train.reshape(60000, 784)`).
+def _mnist_like(name, n_train=60000, n_test=10000):
     x, y = _class_images(name, n_train + n_test, (28, 28), 10)
     y = y.astype("uint8")
     return (x[:n_train], y[:n_train]), (x[n_train:], y[n_train:])
 
 
-def _cifar_like(name, classes, n_train=4000, n_test=1000):
+def _cifar_like(name, classes, n_train=50000, n_test=10000):
     x, y = _class_images(name, n_train + n_test, (32, 32, 3), classes)
     y = y.reshape(-1, 1)
     y = y.astype("uint8") if classes == 10 else y.astype("int64")
