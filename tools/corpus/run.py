@@ -54,6 +54,8 @@ def run_side(case, side, mode, defaults, timeout, log_dir):
         "TF_CPP_MIN_LOG_LEVEL": "3", "OMP_NUM_THREADS": "1", "PYTHONUNBUFFERED": "1", "PYTHONHASHSEED": "0",
     })
     env.update({k: str(v) for k, v in settings.get("env", {}).items()})
+    if settings.get("stage"):
+        env["CORPUS_STAGE"] = json.dumps(settings["stage"])
     if side == "reference":
         env["KERAS_BACKEND"] = "torch"
         env.pop("PYTHONPATH", None)

@@ -10,6 +10,8 @@ Environment:
                    -- the keras.io markdown blocks -- and by `# %%` lines)
     CORPUS_RESULT  where to write the JSON result (rewritten after every cell, so a
                    timeout still leaves what ran)
+    CORPUS_STAGE   JSON list of {"url", "extract"}: generated files put in the current
+                   directory first, for data the tutorial fetches with shell lines
     CORPUS_MAX_EPOCHS, CORPUS_MAX_STEPS, CORPUS_SEED: see preamble.py
 
 The script runs as `__main__`, with `__file__`, `sys.argv` and `sys.path[0]` as
@@ -92,6 +94,22 @@ def error_info(error: BaseException, script: str) -> dict:
     }
 
 
+def stage_files(spec: str) -> None:
+    """Put the files a tutorial's shell lines (`!wget URL && unzip ...`) would have fetched
+    into the current directory: a JSON list of {"url": ..., "extract": bool}."""
+    import shutil
+
+    for item in json.loads(spec):
+        payload = preamble.fake_payload(item["url"])
+        if payload is None:
+            raise RuntimeError(f"offline corpus: no fake for staged {item['url']}")
+        name = item.get("name") or item["url"].split("?")[0].rsplit("/", 1)[-1]
+        with open(name, "wb") as handle:
+            handle.write(payload)
+        if item.get("extract"):
+            shutil.unpack_archive(name, ".")
+
+
 def main(argv):
     if not argv:
         print(__doc__, file=sys.stderr)
@@ -100,6 +118,8 @@ def main(argv):
     mode = os.environ.get("CORPUS_MODE", "whole")
     result_path = os.environ.get("CORPUS_RESULT")
     keras = preamble.install()
+    if os.environ.get("CORPUS_STAGE"):
+        stage_files(os.environ["CORPUS_STAGE"])
     result = {"script": script, "mode": mode, "keras": getattr(keras, "__file__", None),
               "keras_version": getattr(keras, "__version__", None), "status": "RUNNING", "cells": []}
 
