@@ -372,6 +372,17 @@ def _news20(rng):
     return _tar_gz(files)
 
 
+def _glove(rng):
+    vocab = ["the", "a", "film", "movie", "good", "bad", "great", "awful", "plot", "actor", "story",
+             "love", "hate", "fun", "boring", "and", "but", "is", "was", "very", "not", "best", "worst",
+             "scene", "time", "really", "one", "character", "from", "subject", "of", "to", "in", "it"]
+    files = {}
+    for dim in (50, 100):
+        lines = [w + " " + " ".join(f"{v:.5f}" for v in rng.normal(0, 0.4, size=dim)) for w in vocab]
+        files[f"glove.6B.{dim}d.txt"] = ("\n".join(lines) + "\n").encode()
+    return _zip(files)
+
+
 def _imagenet_index():
     return json.dumps({str(i): [f"n{i:08d}", f"class_{i}"] for i in range(1000)}).encode()
 
@@ -392,6 +403,7 @@ _URL_FAKES = {
     "adult.data": lambda rng: _adult(rng, 3000, False),
     "adult.test": lambda rng: _adult(rng, 1000, True),
     "news20.tar.gz": _news20,
+    "glove.6B.zip": _glove,
     "imagenet_class_index.json": lambda rng: _imagenet_index(),
     "ImagenetClassnames.json": lambda rng: json.dumps({str(i): f"class_{i}" for i in range(1000)}).encode(),
     "ImageNetLabels.txt": lambda rng: ("\n".join(["background"] + [f"class_{i}" for i in range(1000)]) + "\n").encode(),

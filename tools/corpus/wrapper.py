@@ -96,10 +96,15 @@ def error_info(error: BaseException, script: str) -> dict:
 
 def stage_files(spec: str) -> None:
     """Put the files a tutorial's shell lines (`!wget URL && unzip ...`) would have fetched
-    into the current directory: a JSON list of {"url": ..., "extract": bool}."""
+    into the current directory (or "dir", `~` allowed): a JSON list of
+    {"url": ..., "extract": bool, "dir": ...}."""
     import shutil
 
+    here = os.getcwd()
     for item in json.loads(spec):
+        folder = os.path.expanduser(item.get("dir", "."))
+        os.makedirs(folder, exist_ok=True)
+        os.chdir(folder)
         payload = preamble.fake_payload(item["url"])
         if payload is None:
             raise RuntimeError(f"offline corpus: no fake for staged {item['url']}")
@@ -108,6 +113,7 @@ def stage_files(spec: str) -> None:
             handle.write(payload)
         if item.get("extract"):
             shutil.unpack_archive(name, ".")
+        os.chdir(here)
 
 
 def main(argv):
