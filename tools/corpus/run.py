@@ -57,7 +57,9 @@ def run_side(case, side, mode, defaults, timeout, log_dir):
     if settings.get("stage"):
         env["CORPUS_STAGE"] = json.dumps(settings["stage"])
     if side == "reference":
-        env["KERAS_BACKEND"] = "torch"
+        # The torch backend, unless the manifest says the script was written for another
+        # one (it sets KERAS_BACKEND itself, or calls that framework's ops on Keras tensors).
+        env["KERAS_BACKEND"] = settings.get("reference_backend", "torch")
         env.pop("PYTHONPATH", None)
         command = [REF_PYTHON, WRAPPER, local]
     else:
@@ -102,6 +104,8 @@ def run_side(case, side, mode, defaults, timeout, log_dir):
         result["error"] = {"type": "WrongKeras", "message": f"`import keras` gave {keras_file}",
                            "line": None, "raised_at": None}
     result["wall_s"] = wall
+    if side == "reference":
+        result["backend"] = env["KERAS_BACKEND"]
     result["returncode"] = process.returncode
     result["log"] = os.path.relpath(log_path, ROOT)
     shutil.rmtree(tmp, ignore_errors=True)
@@ -154,7 +158,8 @@ def render_markdown(report):
         if kl and report["mode"] == "cells":
             p, n = summarize_cells(kl)
             cells = f"{p}/{n}"
-        lines.append(f"| {case_id} | {ref.get('status', '-')} | {ref.get('wall_s', '')} | "
+        backend = ref.get("backend", "torch")
+        lines.append(f"| {case_id} | {ref.get('status', '-')}{'' if backend == 'torch' else ' (' + backend + ')'} | {ref.get('wall_s', '')} | "
                      f"{kl['status'] if kl else '-'} | {kl['wall_s'] if kl else ''} | {ratio} | {cells} | "
                      f"{_err(kl).replace('|', '/') if kl else ''} |")
     lines += ["", "## Excluded: failing under the reference", "", "| case | status | s | reference error |",
