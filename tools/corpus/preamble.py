@@ -383,6 +383,39 @@ def _glove(rng):
     return _zip(files)
 
 
+def _captchas(rng):
+    from PIL import Image, ImageDraw
+
+    files = {}
+    letters = list("2345678bcdefgmnpwxy")
+    while len(files) < 80:
+        text = "".join(rng.choice(letters, size=5))
+        image = Image.new("RGBA", (200, 50), (255, 255, 255, 255))
+        ImageDraw.Draw(image).text((30, 18), text, fill=(0, 0, 0, 255))
+        buf = io.BytesIO()
+        image.save(buf, format="PNG")
+        files[f"captcha_images_v2/{text}.png"] = buf.getvalue()
+    return _zip(files)
+
+
+def _pets(rng, part):
+    from PIL import Image
+
+    files = {}
+    for breed in ("Abyssinian", "beagle"):
+        for i in range(1, 31):
+            if part == "images":
+                files[f"images/{breed}_{i}.jpg"] = _jpeg(rng, (120, 140), i % 3)
+            else:
+                trimap = np.full((120, 140), 2, "uint8")
+                trimap[30:90, 35:105] = 1
+                trimap[28:30, 33:107] = 3
+                buf = io.BytesIO()
+                Image.fromarray(trimap, mode="L").save(buf, format="PNG")
+                files[f"annotations/trimaps/{breed}_{i}.png"] = buf.getvalue()
+    return _tar_gz(files)
+
+
 def _imagenet_index():
     return json.dumps({str(i): [f"n{i:08d}", f"class_{i}"] for i in range(1000)}).encode()
 
@@ -404,6 +437,9 @@ _URL_FAKES = {
     "adult.test": lambda rng: _adult(rng, 1000, True),
     "news20.tar.gz": _news20,
     "glove.6B.zip": _glove,
+    "captcha_images_v2.zip": _captchas,
+    "images.tar.gz": lambda rng: _pets(rng, "images"),
+    "annotations.tar.gz": lambda rng: _pets(rng, "annotations"),
     "imagenet_class_index.json": lambda rng: _imagenet_index(),
     "ImagenetClassnames.json": lambda rng: json.dumps({str(i): f"class_{i}" for i in range(1000)}).encode(),
     "ImageNetLabels.txt": lambda rng: ("\n".join(["background"] + [f"class_{i}" for i in range(1000)]) + "\n").encode(),
