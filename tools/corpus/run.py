@@ -38,7 +38,7 @@ REF_PYTHON = os.environ.get("CORPUS_REF_PYTHON", "/work/venv-ref/bin/python")
 KL_PYTHON = os.environ.get("CORPUS_KERASLITE_PYTHON", REF_PYTHON)
 
 
-def run_side(case, side, mode, defaults, timeout, log_dir):
+def run_side(case, side, mode, defaults, timeout, log_dir, reference_wall=None):
     settings = {**defaults, **case.get("settings", {})}
     script = script_path(case)
     tmp = tempfile.mkdtemp(prefix="corpus-")
@@ -67,6 +67,9 @@ def run_side(case, side, mode, defaults, timeout, log_dir):
         command = [KL_PYTHON, "-m", "keraslite", "run", WRAPPER, local]
     command = ["nice", "-n", "10", *command]
     limit = timeout or settings.get("timeout_s", 300)
+    if reference_wall:
+        # keraslite may take up to the target ratio (1.5x) of what the reference took.
+        limit = max(limit, int(reference_wall * 1.6) + 10)
     safe = case["id"].replace("/", "__").replace(":", "--")
     log_path = os.path.join(log_dir, f"{safe}.{side}.{mode}.log")
     started = time.perf_counter()
@@ -232,7 +235,9 @@ def main(argv=None):
                 if entry.get("reference", {}).get("status") != "PASS":
                     entry.pop("keraslite", None)
                     continue
-            result = run_side(case, side, args.mode, manifest.get("defaults", {}), args.timeout, log_dir)
+            reference_wall = entry.get("reference", {}).get("wall_s") if side == "keraslite" else None
+            result = run_side(case, side, args.mode, manifest.get("defaults", {}), args.timeout, log_dir,
+                              reference_wall)
             entry[side] = result
             p, n = summarize_cells(result)
             print(f"{case['id']:70s} {side:9s} {result['status']:7s} {result['wall_s']:7.1f}s "
