@@ -35,7 +35,9 @@ def main(argv=None):
             if cell.get("status") == "PASS" or not cell.get("error") and kl["status"] == "PASS":
                 continue
             error = cell.get("error") or kl.get("error") or {"type": kl["status"], "message": ""}
-            key = (error["type"], blur(error.get("message", "")), error.get("keraslite_at") or error.get("raised_at") or "")
+            where = error.get("keraslite_at") or error.get("raised_at") or ""
+            where = re.sub(r"^/tmp/corpus-\w+/", "script ", where)
+            key = (error["type"], blur(error.get("message", "")), re.sub(r":\d+$", "", where) if where.startswith("script ") else where)
             classes[key].append(f"{case_id}" + (f"#{cell['index']}" if "index" in cell and report.get("mode") == "cells" else ""))
     for (kind, message, where), cases in sorted(classes.items(), key=lambda kv: -len(kv[1])):
         print(f"{len(cases):3d}  {kind}: {message}\n     at {where}\n     " + ", ".join(cases))
