@@ -3,6 +3,7 @@
 No network and no tutorial script is needed: the scripts themselves are restored from
 fetched snapshots only when the corpus is run (see tools/corpus/README.md).
 """
+
 import importlib.util
 import io
 import json

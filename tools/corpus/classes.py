@@ -5,6 +5,7 @@
 A class is (error type, message with numbers and quoted names blurred, the deepest keraslite
 frame); each is listed with its cases, most frequent first. Only reference-passing cases count.
 """
+
 import collections
 import json
 import os
@@ -37,8 +38,14 @@ def main(argv=None):
             error = cell.get("error") or kl.get("error") or {"type": kl["status"], "message": ""}
             where = error.get("keraslite_at") or error.get("raised_at") or ""
             where = re.sub(r"^/tmp/corpus-\w+/", "script ", where)
-            key = (error["type"], blur(error.get("message", "")), re.sub(r":\d+$", "", where) if where.startswith("script ") else where)
-            classes[key].append(f"{case_id}" + (f"#{cell['index']}" if "index" in cell and report.get("mode") == "cells" else ""))
+            key = (
+                error["type"],
+                blur(error.get("message", "")),
+                re.sub(r":\d+$", "", where) if where.startswith("script ") else where,
+            )
+            classes[key].append(
+                f"{case_id}" + (f"#{cell['index']}" if "index" in cell and report.get("mode") == "cells" else "")
+            )
     for (kind, message, where), cases in sorted(classes.items(), key=lambda kv: -len(kv[1])):
         print(f"{len(cases):3d}  {kind}: {message}\n     at {where}\n     " + ", ".join(cases))
     return 0

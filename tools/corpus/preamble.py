@@ -20,8 +20,10 @@ reference, keraslite under `keraslite run`), so that both sides see the same wor
 
 Everything generated is deterministic (seeded by the URL or the data set name).
 """
+
 from __future__ import annotations
 
+import email.message
 import functools
 import hashlib
 import importlib
@@ -38,7 +40,6 @@ import urllib.error
 import urllib.request
 import urllib.response
 import zipfile
-import email.message
 
 import numpy as np
 
@@ -87,8 +88,20 @@ def _cifar_like(name, classes, n_train=50000, n_test=10000):
     return (x[:n_train], y[:n_train]), (x[n_train:], y[n_train:])
 
 
-def _sequences(name, n, vocab, classes, min_len, max_len, start_char=1, oov_char=2, index_from=3,
-               num_words=None, skip_top=0, maxlen=None):
+def _sequences(
+    name,
+    n,
+    vocab,
+    classes,
+    min_len,
+    max_len,
+    start_char=1,
+    oov_char=2,
+    index_from=3,
+    num_words=None,
+    skip_top=0,
+    maxlen=None,
+):
     """Ragged int sequences whose word distribution depends on the class."""
     rng = _rng(name)
     labels = rng.integers(0, classes, size=n)
@@ -118,18 +131,29 @@ def _ragged(xs):
     return out
 
 
-def _imdb_load_data(path="imdb.npz", num_words=None, skip_top=0, maxlen=None, seed=113,
-                    start_char=1, oov_char=2, index_from=3, **kwargs):
-    xs, ys = _sequences("imdb", 2000, 20000, 2, 40, 300, start_char, oov_char, index_from,
-                        num_words, skip_top, maxlen)
+def _imdb_load_data(
+    path="imdb.npz", num_words=None, skip_top=0, maxlen=None, seed=113, start_char=1, oov_char=2, index_from=3, **kwargs
+):
+    xs, ys = _sequences("imdb", 2000, 20000, 2, 40, 300, start_char, oov_char, index_from, num_words, skip_top, maxlen)
     half = len(xs) // 2
     return (_ragged(xs[:half]), ys[:half]), (_ragged(xs[half:]), ys[half:])
 
 
-def _reuters_load_data(path="reuters.npz", num_words=None, skip_top=0, maxlen=None, test_split=0.2,
-                       seed=113, start_char=1, oov_char=2, index_from=3, **kwargs):
-    xs, ys = _sequences("reuters", 2000, 10000, 46, 20, 200, start_char, oov_char, index_from,
-                        num_words, skip_top, maxlen)
+def _reuters_load_data(
+    path="reuters.npz",
+    num_words=None,
+    skip_top=0,
+    maxlen=None,
+    test_split=0.2,
+    seed=113,
+    start_char=1,
+    oov_char=2,
+    index_from=3,
+    **kwargs,
+):
+    xs, ys = _sequences(
+        "reuters", 2000, 10000, 46, 20, 200, start_char, oov_char, index_from, num_words, skip_top, maxlen
+    )
     cut = int(len(xs) * (1 - test_split))
     return (_ragged(xs[:cut]), ys[:cut]), (_ragged(xs[cut:]), ys[cut:])
 
@@ -162,14 +186,17 @@ def _patch_datasets(keras):
         "mnist": lambda path="mnist.npz": _mnist_like("mnist"),
         "fashion_mnist": lambda: _mnist_like("fashion_mnist"),
         "cifar10": lambda: _cifar_like("cifar10", 10),
-        "cifar100": lambda label_mode="fine": _cifar_like("cifar100:" + label_mode,
-                                                           100 if label_mode == "fine" else 20),
+        "cifar100": lambda label_mode="fine": _cifar_like(
+            "cifar100:" + label_mode, 100 if label_mode == "fine" else 20
+        ),
         "imdb": _imdb_load_data,
         "reuters": _reuters_load_data,
-        "boston_housing": lambda path="boston_housing.npz", test_split=0.2, seed=113:
-            _regression("boston", 506, 13, test_split),
-        "california_housing": lambda version="large", path="california_housing.npz", test_split=0.2, seed=113:
-            _regression("california", 2064 if version == "large" else 600, 8, test_split),
+        "boston_housing": lambda path="boston_housing.npz", test_split=0.2, seed=113: _regression(
+            "boston", 506, 13, test_split
+        ),
+        "california_housing": lambda version="large", path="california_housing.npz", test_split=0.2, seed=113: (
+            _regression("california", 2064 if version == "large" else 600, 8, test_split)
+        ),
     }
     for name, fake in fakes.items():
         try:
@@ -208,9 +235,36 @@ def _png(rng, size=(64, 64)):
 
 
 def _words(rng, n, vocab=None):
-    vocab = vocab or ["the", "a", "film", "movie", "good", "bad", "great", "awful", "plot", "actor",
-                      "story", "love", "hate", "fun", "boring", "and", "but", "is", "was", "very",
-                      "not", "best", "worst", "scene", "time", "really", "one", "character"]
+    vocab = vocab or [
+        "the",
+        "a",
+        "film",
+        "movie",
+        "good",
+        "bad",
+        "great",
+        "awful",
+        "plot",
+        "actor",
+        "story",
+        "love",
+        "hate",
+        "fun",
+        "boring",
+        "and",
+        "but",
+        "is",
+        "was",
+        "very",
+        "not",
+        "best",
+        "worst",
+        "scene",
+        "time",
+        "really",
+        "one",
+        "character",
+    ]
     return " ".join(rng.choice(vocab, size=n))
 
 
@@ -236,12 +290,27 @@ def _heart_csv(rng):
     rows = ["age,sex,cp,trestbps,chol,fbs,restecg,thalach,exang,oldpeak,slope,ca,thal,target"]
     for _ in range(303):
         target = int(rng.integers(0, 2))
-        rows.append(",".join(str(v) for v in [
-            int(rng.integers(29, 78)), int(rng.integers(0, 2)), int(rng.integers(0, 5)),
-            int(rng.integers(94, 200)), int(rng.integers(126, 564)), int(rng.integers(0, 2)),
-            int(rng.integers(0, 3)), int(rng.integers(71, 202)) - 20 * target, int(rng.integers(0, 2)),
-            round(float(rng.uniform(0, 6.2)) + target, 1), int(rng.integers(1, 4)), int(rng.integers(0, 4)),
-            rng.choice(["fixed", "normal", "reversible"]), target]))
+        rows.append(
+            ",".join(
+                str(v)
+                for v in [
+                    int(rng.integers(29, 78)),
+                    int(rng.integers(0, 2)),
+                    int(rng.integers(0, 5)),
+                    int(rng.integers(94, 200)),
+                    int(rng.integers(126, 564)),
+                    int(rng.integers(0, 2)),
+                    int(rng.integers(0, 3)),
+                    int(rng.integers(71, 202)) - 20 * target,
+                    int(rng.integers(0, 2)),
+                    round(float(rng.uniform(0, 6.2)) + target, 1),
+                    int(rng.integers(1, 4)),
+                    int(rng.integers(0, 4)),
+                    rng.choice(["fixed", "normal", "reversible"]),
+                    target,
+                ]
+            )
+        )
     return ("\n".join(rows) + "\n").encode()
 
 
@@ -260,7 +329,23 @@ def _acl_imdb(rng):
 
 def _pairs(rng, n, sep="\t", extra=False):
     en = ["go", "run", "i", "you", "we", "see", "eat", "the", "cat", "dog", "house", "big", "small", "am", "is"]
-    other = ["va", "cours", "je", "tu", "nous", "vois", "mange", "le", "chat", "chien", "maison", "grand", "petit", "suis", "est"]
+    other = [
+        "va",
+        "cours",
+        "je",
+        "tu",
+        "nous",
+        "vois",
+        "mange",
+        "le",
+        "chat",
+        "chien",
+        "maison",
+        "grand",
+        "petit",
+        "suis",
+        "est",
+    ]
     lines = []
     for _ in range(n):
         idx = rng.integers(0, len(en), size=int(rng.integers(1, 6)))
@@ -271,9 +356,23 @@ def _pairs(rng, n, sep="\t", extra=False):
 
 
 def _jena_zip(rng):
-    cols = ['"Date Time"', '"p (mbar)"', '"T (degC)"', '"Tpot (K)"', '"Tdew (degC)"', '"rh (%)"',
-            '"VPmax (mbar)"', '"VPact (mbar)"', '"VPdef (mbar)"', '"sh (g/kg)"', '"H2OC (mmol/mol)"',
-            '"rho (g/m**3)"', '"wv (m/s)"', '"max. wv (m/s)"', '"wd (deg)"']
+    cols = [
+        '"Date Time"',
+        '"p (mbar)"',
+        '"T (degC)"',
+        '"Tpot (K)"',
+        '"Tdew (degC)"',
+        '"rh (%)"',
+        '"VPmax (mbar)"',
+        '"VPact (mbar)"',
+        '"VPdef (mbar)"',
+        '"sh (g/kg)"',
+        '"H2OC (mmol/mol)"',
+        '"rho (g/m**3)"',
+        '"wv (m/s)"',
+        '"max. wv (m/s)"',
+        '"wd (deg)"',
+    ]
     n = 6000
     t = np.arange(n)
     lines = [",".join(cols)]
@@ -323,8 +422,12 @@ def _movielens(rng):
         rating = float(np.clip(round((user % 5 + movie % 5) / 2 + rng.normal(0, 0.5)) / 2 + 1.5, 0.5, 5.0))
         lines.append(f"{user},{movie},{rating},{int(rng.integers(9e8, 1.5e9))}")
     movies = ["movieId,title,genres"] + [f"{m},Movie {m} (1999),Comedy|Drama" for m in range(1, 400)]
-    return _zip({"ml-latest-small/ratings.csv": ("\n".join(lines) + "\n").encode(),
-                 "ml-latest-small/movies.csv": ("\n".join(movies) + "\n").encode()})
+    return _zip(
+        {
+            "ml-latest-small/ratings.csv": ("\n".join(lines) + "\n").encode(),
+            "ml-latest-small/movies.csv": ("\n".join(movies) + "\n").encode(),
+        }
+    )
 
 
 def _adult(rng, n, test):
@@ -342,22 +445,61 @@ def _adult(rng, n, test):
     for _ in range(n):
         rich = rng.uniform() < 0.25
         age = int(rng.integers(17, 90))
-        row = [age, " " + rng.choice(cats["workclass"]), int(rng.integers(12285, 1484705)),
-               " " + rng.choice(cats["education"]), int(rng.integers(1, 17)) if not rich else 14,
-               " " + rng.choice(cats["marital"]), " " + rng.choice(cats["occupation"]),
-               " " + rng.choice(cats["relationship"]), " " + rng.choice(cats["race"]),
-               " " + rng.choice(cats["gender"]), int(rng.integers(0, 99999)) if rich else 0,
-               int(rng.integers(0, 4356)) if rng.uniform() < 0.05 else 0,
-               int(rng.integers(1, 99)), " " + rng.choice(cats["country"]),
-               (" >50K" if rich else " <=50K") + ("." if test else "")]
+        row = [
+            age,
+            " " + rng.choice(cats["workclass"]),
+            int(rng.integers(12285, 1484705)),
+            " " + rng.choice(cats["education"]),
+            int(rng.integers(1, 17)) if not rich else 14,
+            " " + rng.choice(cats["marital"]),
+            " " + rng.choice(cats["occupation"]),
+            " " + rng.choice(cats["relationship"]),
+            " " + rng.choice(cats["race"]),
+            " " + rng.choice(cats["gender"]),
+            int(rng.integers(0, 99999)) if rich else 0,
+            int(rng.integers(0, 4356)) if rng.uniform() < 0.05 else 0,
+            int(rng.integers(1, 99)),
+            " " + rng.choice(cats["country"]),
+            (" >50K" if rich else " <=50K") + ("." if test else ""),
+        ]
         lines.append(", ".join(str(v).strip() for v in row))
     return ("\n".join(lines) + "\n").encode()
 
 
 def _text_corpus(rng, n_words):
-    vocab = ["the", "of", "and", "to", "in", "is", "that", "it", "as", "for", "with", "was", "his",
-             "he", "be", "on", "by", "at", "have", "this", "truth", "will", "power", "man", "life",
-             "philosophy", "spirit", "morality", "good", "evil", "free"]
+    vocab = [
+        "the",
+        "of",
+        "and",
+        "to",
+        "in",
+        "is",
+        "that",
+        "it",
+        "as",
+        "for",
+        "with",
+        "was",
+        "his",
+        "he",
+        "be",
+        "on",
+        "by",
+        "at",
+        "have",
+        "this",
+        "truth",
+        "will",
+        "power",
+        "man",
+        "life",
+        "philosophy",
+        "spirit",
+        "morality",
+        "good",
+        "evil",
+        "free",
+    ]
     words = list(rng.choice(vocab, size=n_words))
     for i in range(0, n_words, 12):
         words[i] = words[i] + ".\n"
@@ -368,14 +510,49 @@ def _news20(rng):
     files = {}
     for group in ("comp.graphics", "rec.autos", "sci.space"):
         for i in range(40):
-            files[f"20_newsgroup/{group}/{1000 + i}"] = ("From: a@b.c\nSubject: x\n\n" + _words(rng, 80) + f" {group}\n").encode()
+            files[f"20_newsgroup/{group}/{1000 + i}"] = (
+                "From: a@b.c\nSubject: x\n\n" + _words(rng, 80) + f" {group}\n"
+            ).encode()
     return _tar_gz(files)
 
 
 def _glove(rng):
-    vocab = ["the", "a", "film", "movie", "good", "bad", "great", "awful", "plot", "actor", "story",
-             "love", "hate", "fun", "boring", "and", "but", "is", "was", "very", "not", "best", "worst",
-             "scene", "time", "really", "one", "character", "from", "subject", "of", "to", "in", "it"]
+    vocab = [
+        "the",
+        "a",
+        "film",
+        "movie",
+        "good",
+        "bad",
+        "great",
+        "awful",
+        "plot",
+        "actor",
+        "story",
+        "love",
+        "hate",
+        "fun",
+        "boring",
+        "and",
+        "but",
+        "is",
+        "was",
+        "very",
+        "not",
+        "best",
+        "worst",
+        "scene",
+        "time",
+        "really",
+        "one",
+        "character",
+        "from",
+        "subject",
+        "of",
+        "to",
+        "in",
+        "it",
+    ]
     files = {}
     for dim in (50, 100):
         lines = [w + " " + " ".join(f"{v:.5f}" for v in rng.normal(0, 0.4, size=dim)) for w in vocab]
@@ -515,16 +692,22 @@ def _patch_get_file(keras):
     # or in the module that defines it.
     prefix = keras.__name__ + "."
     for name, module in list(sys.modules.items()):
-        if (name == getattr(original, "__module__", None) or name.startswith(prefix)) and \
-                getattr(module, "get_file", None) is original:
+        if (name == getattr(original, "__module__", None) or name.startswith(prefix)) and getattr(
+            module, "get_file", None
+        ) is original:
             module.get_file = patched
 
 
 def _patch_network():
     opener = urllib.request.OpenerDirector()
-    for handler in (_OfflineHandler(), urllib.request.FileHandler(), urllib.request.DataHandler(),
-                    urllib.request.UnknownHandler(), urllib.request.HTTPErrorProcessor(),
-                    urllib.request.HTTPDefaultErrorHandler()):
+    for handler in (
+        _OfflineHandler(),
+        urllib.request.FileHandler(),
+        urllib.request.DataHandler(),
+        urllib.request.UnknownHandler(),
+        urllib.request.HTTPErrorProcessor(),
+        urllib.request.HTTPDefaultErrorHandler(),
+    ):
         opener.add_handler(handler)
     urllib.request.install_opener(opener)
 
@@ -556,8 +739,12 @@ def _patch_applications(keras):
     modules = [apps] + [m for m in vars(apps).values() if isinstance(m, type(apps))]
     for module in modules:
         for attr, value in list(vars(module).items()):
-            if (attr[:1].isupper() and callable(value) and not isinstance(value, type)
-                    and not getattr(value, "_corpus_patched", False)):
+            if (
+                attr[:1].isupper()
+                and callable(value)
+                and not isinstance(value, type)
+                and not getattr(value, "_corpus_patched", False)
+            ):
                 setattr(module, attr, _no_pretrained(value))
 
 
@@ -664,7 +851,7 @@ class _KerasCoreFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         return importlib.util.spec_from_loader(fullname, self)
 
     def create_module(self, spec):
-        module = importlib.import_module("keras" + spec.name[len("keras_core"):])
+        module = importlib.import_module("keras" + spec.name[len("keras_core") :])
         self._specs = getattr(self, "_specs", {})
         self._specs[spec.name] = getattr(module, "__spec__", None)
         return module

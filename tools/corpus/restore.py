@@ -7,6 +7,7 @@ A snapshot of `owner/name` is looked for as a bare git directory at
 Scripts land in `tools/corpus/_work/scripts/<owner+name>/<path>` (git-ignored: they are
 third-party code and are never committed). Skipped cases are restored only with --all.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -61,8 +62,9 @@ def restore(case, mirror) -> str:
     git_dir = git_dir_for(mirror, case["repository"])
     if git_dir is None:
         return f"no snapshot of {case['repository']} under {mirror} (fetch github:{case['repository']})"
-    done = subprocess.run(["git", "--git-dir", git_dir, "show", f"{case['commit']}:{case['path']}"],
-                          capture_output=True)
+    done = subprocess.run(
+        ["git", "--git-dir", git_dir, "show", f"{case['commit']}:{case['path']}"], capture_output=True
+    )
     if done.returncode != 0:
         return "git show failed: " + done.stderr.decode(errors="replace").strip()
     digest = hashlib.sha256(done.stdout).hexdigest()

@@ -15,6 +15,7 @@ tensorflow-cpu, pandas, matplotlib, scipy) and CORPUS_KERASLITE_PYTHON (default:
 interpreter; keraslite is taken from this checkout through PYTHONPATH, and its import
 aliases answer `import keras` / `import tensorflow` before the installed packages).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -46,13 +47,21 @@ def run_side(case, side, mode, defaults, timeout, log_dir, reference_wall=None):
     shutil.copy(script, local)
     result_file = os.path.join(tmp, ".corpus-result.json")
     env = dict(os.environ)
-    env.update({
-        "HOME": tmp, "KERAS_HOME": os.path.join(tmp, ".keras"), "MPLBACKEND": "Agg",
-        "CORPUS_MODE": mode, "CORPUS_RESULT": result_file,
-        "CORPUS_MAX_EPOCHS": str(settings.get("max_epochs", 2)),
-        "CORPUS_MAX_STEPS": str(settings.get("max_steps", 5)),
-        "TF_CPP_MIN_LOG_LEVEL": "3", "OMP_NUM_THREADS": "1", "PYTHONUNBUFFERED": "1", "PYTHONHASHSEED": "0",
-    })
+    env.update(
+        {
+            "HOME": tmp,
+            "KERAS_HOME": os.path.join(tmp, ".keras"),
+            "MPLBACKEND": "Agg",
+            "CORPUS_MODE": mode,
+            "CORPUS_RESULT": result_file,
+            "CORPUS_MAX_EPOCHS": str(settings.get("max_epochs", 2)),
+            "CORPUS_MAX_STEPS": str(settings.get("max_steps", 5)),
+            "TF_CPP_MIN_LOG_LEVEL": "3",
+            "OMP_NUM_THREADS": "1",
+            "PYTHONUNBUFFERED": "1",
+            "PYTHONHASHSEED": "0",
+        }
+    )
     env.update({k: str(v) for k, v in settings.get("env", {}).items()})
     if settings.get("stage"):
         env["CORPUS_STAGE"] = json.dumps(settings["stage"])
@@ -75,8 +84,9 @@ def run_side(case, side, mode, defaults, timeout, log_dir, reference_wall=None):
     started = time.perf_counter()
     timed_out = False
     with open(log_path, "w") as log:
-        process = subprocess.Popen(command, cwd=tmp, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
+        process = subprocess.Popen(
+            command, cwd=tmp, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
         try:
             process.wait(timeout=limit)
         except subprocess.TimeoutExpired:
@@ -94,18 +104,25 @@ def run_side(case, side, mode, defaults, timeout, log_dir, reference_wall=None):
         result["error"] = {"type": "Timeout", "message": f"over {limit}s", "line": None, "raised_at": None}
     elif result.get("status") == "RUNNING":
         result["status"] = "CRASH"
-        result["error"] = {"type": "Crash", "message": f"exit {process.returncode}", "line": None,
-                           "raised_at": None}
+        result["error"] = {"type": "Crash", "message": f"exit {process.returncode}", "line": None, "raised_at": None}
     elif result["status"] == "CRASH":
         tail = open(log_path, errors="replace").read().strip().splitlines()[-1:] or [""]
-        result["error"] = {"type": "Crash", "message": f"exit {process.returncode}: {tail[0][:300]}",
-                           "line": None, "raised_at": None}
+        result["error"] = {
+            "type": "Crash",
+            "message": f"exit {process.returncode}: {tail[0][:300]}",
+            "line": None,
+            "raised_at": None,
+        }
     keras_file = result.get("keras") or ""
     expected = "keraslite" if side == "keraslite" else os.sep + "keras" + os.sep
     if result["status"] in ("PASS", "FAIL") and expected not in keras_file:
         result["status"] = "WRONG_KERAS"
-        result["error"] = {"type": "WrongKeras", "message": f"`import keras` gave {keras_file}",
-                           "line": None, "raised_at": None}
+        result["error"] = {
+            "type": "WrongKeras",
+            "message": f"`import keras` gave {keras_file}",
+            "line": None,
+            "raised_at": None,
+        }
     result["wall_s"] = wall
     if side == "reference":
         result["backend"] = env["KERAS_BACKEND"]
@@ -132,8 +149,7 @@ def _err(result):
 
 
 def render_markdown(report):
-    lines = [f"# Corpus report `{report['name']}`", "",
-             f"mode: {report['mode']}; command: `{report['command']}`", ""]
+    lines = [f"# Corpus report `{report['name']}`", "", f"mode: {report['mode']}; command: `{report['command']}`", ""]
     included, excluded, skipped = [], [], []
     for case_id, entry in report["cases"].items():
         if entry.get("skip"):
@@ -148,10 +164,13 @@ def render_markdown(report):
     kl_run = sum(1 for _, e in included if "keraslite" in e)
     cell_pass = sum(summarize_cells(e["keraslite"])[0] for _, e in included if "keraslite" in e)
     cell_all = sum(summarize_cells(e["keraslite"])[1] for _, e in included if "keraslite" in e)
-    lines += [f"reference-passing cases: {len(included)}; keraslite PASS {kl_pass}/{kl_run}"
-              + (f"; keraslite cells PASS {cell_pass}/{cell_all}" if report["mode"] == "cells" else ""),
-              "", "| case | reference | s | keraslite | s | ratio | cells | first keraslite error |",
-              "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    lines += [
+        f"reference-passing cases: {len(included)}; keraslite PASS {kl_pass}/{kl_run}"
+        + (f"; keraslite cells PASS {cell_pass}/{cell_all}" if report["mode"] == "cells" else ""),
+        "",
+        "| case | reference | s | keraslite | s | ratio | cells | first keraslite error |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
     for case_id, entry in included:
         ref, kl = entry.get("reference", {}), entry.get("keraslite")
         ratio = ""
@@ -162,11 +181,19 @@ def render_markdown(report):
             p, n = summarize_cells(kl)
             cells = f"{p}/{n}"
         backend = ref.get("backend", "torch")
-        lines.append(f"| {case_id} | {ref.get('status', '-')}{'' if backend == 'torch' else ' (' + backend + ')'} | {ref.get('wall_s', '')} | "
-                     f"{kl['status'] if kl else '-'} | {kl['wall_s'] if kl else ''} | {ratio} | {cells} | "
-                     f"{_err(kl).replace('|', '/') if kl else ''} |")
-    lines += ["", "## Excluded: failing under the reference", "", "| case | status | s | reference error |",
-              "| --- | --- | --- | --- |"]
+        backend_note = "" if backend == "torch" else f" ({backend})"
+        lines.append(
+            f"| {case_id} | {ref.get('status', '-')}{backend_note} | {ref.get('wall_s', '')} | "
+            f"{kl['status'] if kl else '-'} | {kl['wall_s'] if kl else ''} | {ratio} | {cells} | "
+            f"{_err(kl).replace('|', '/') if kl else ''} |"
+        )
+    lines += [
+        "",
+        "## Excluded: failing under the reference",
+        "",
+        "| case | status | s | reference error |",
+        "| --- | --- | --- | --- |",
+    ]
     for case_id, ref in excluded:
         lines.append(f"| {case_id} | {ref['status']} | {ref.get('wall_s', '')} | {_err(ref).replace('|', '/')} |")
     lines += ["", "## Skipped by the manifest", ""] + [f"- {c}: {why}" for c, why in skipped]
@@ -177,9 +204,11 @@ def render_markdown(report):
             for cell in entry.get("keraslite", {}).get("cells", []):
                 if cell["status"] != "PASS":
                     ref_status = ref_cells.get(cell["index"], {}).get("status", "?")
-                    lines.append(f"- {case_id} cell {cell['index']} (lines {cell['first_line']}-"
-                                 f"{cell['last_line']}; reference {ref_status}): "
-                                 f"{_err(cell).replace(chr(10), ' ')}")
+                    lines.append(
+                        f"- {case_id} cell {cell['index']} (lines {cell['first_line']}-"
+                        f"{cell['last_line']}; reference {ref_status}): "
+                        f"{_err(cell).replace(chr(10), ' ')}"
+                    )
     return "\n".join(lines) + "\n"
 
 
@@ -190,12 +219,9 @@ def main(argv=None):
     parser.add_argument("--mode", choices=["whole", "cells"], default="whole")
     parser.add_argument("--report", default=None, help="report name (default: the mode)")
     parser.add_argument("--timeout", type=int, default=None, help="seconds per side (default: manifest)")
-    parser.add_argument("--all-keraslite", action="store_true",
-                        help="run keraslite even where the reference failed")
-    parser.add_argument("--resume", action="store_true",
-                        help="keep results already in the report and skip those sides")
-    parser.add_argument("--redo", default="",
-                        help="with --resume: statuses to run again, e.g. TIMEOUT,CRASH")
+    parser.add_argument("--all-keraslite", action="store_true", help="run keraslite even where the reference failed")
+    parser.add_argument("--resume", action="store_true", help="keep results already in the report and skip those sides")
+    parser.add_argument("--redo", default="", help="with --resume: statuses to run again, e.g. TIMEOUT,CRASH")
     parser.add_argument("--include-skipped", action="store_true")
     args = parser.parse_args(argv)
 
@@ -206,8 +232,12 @@ def main(argv=None):
     os.makedirs(reports, exist_ok=True)
     os.makedirs(log_dir, exist_ok=True)
     json_path = os.path.join(reports, name + ".json")
-    report = {"name": name, "mode": args.mode, "command": "python tools/corpus/run.py " + " ".join(argv or sys.argv[1:]),
-              "cases": {}}
+    report = {
+        "name": name,
+        "mode": args.mode,
+        "command": "python tools/corpus/run.py " + " ".join(argv or sys.argv[1:]),
+        "cases": {},
+    }
     if os.path.exists(json_path):
         with open(json_path) as handle:
             old = json.load(handle)
@@ -236,12 +266,16 @@ def main(argv=None):
                     entry.pop("keraslite", None)
                     continue
             reference_wall = entry.get("reference", {}).get("wall_s") if side == "keraslite" else None
-            result = run_side(case, side, args.mode, manifest.get("defaults", {}), args.timeout, log_dir,
-                              reference_wall)
+            result = run_side(
+                case, side, args.mode, manifest.get("defaults", {}), args.timeout, log_dir, reference_wall
+            )
             entry[side] = result
             p, n = summarize_cells(result)
-            print(f"{case['id']:70s} {side:9s} {result['status']:7s} {result['wall_s']:7.1f}s "
-                  f"cells {p}/{n}  {_err(result)[:150]}", flush=True)
+            print(
+                f"{case['id']:70s} {side:9s} {result['status']:7s} {result['wall_s']:7.1f}s "
+                f"cells {p}/{n}  {_err(result)[:150]}",
+                flush=True,
+            )
             with open(json_path, "w") as handle:
                 json.dump(report, handle, indent=1)
         with open(os.path.join(reports, name + ".md"), "w") as handle:

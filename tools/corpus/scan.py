@@ -7,6 +7,7 @@ dialect, and a skip reason when the script imports a package the corpus environm
 not have (so it cannot run offline here). Existing entries (same repository and path) keep
 their settings. The script text itself is never written anywhere.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -58,24 +59,36 @@ def skip_reason(text: str) -> str | None:
 
 
 def case_id(repository: str, path: str) -> str:
-    short = {"keras-team/keras": "keras", "keras-team/keras-core": "keras-core",
-             "keras-team/keras-io": "keras-io"}.get(repository, repository.replace("/", "_"))
+    short = {"keras-team/keras": "keras", "keras-team/keras-core": "keras-core", "keras-team/keras-io": "keras-io"}.get(
+        repository, repository.replace("/", "_")
+    )
     return short + ":" + path[:-3] if path.endswith(".py") else short + ":" + path
 
 
 def scan(git_dir, repository, commit, patterns):
-    names = subprocess.run(["git", "--git-dir", git_dir, "ls-tree", "-r", "--name-only", commit],
-                           check=True, capture_output=True, text=True).stdout.split()
+    names = subprocess.run(
+        ["git", "--git-dir", git_dir, "ls-tree", "-r", "--name-only", commit],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
     cases = []
     for path in sorted(names):
         if not path.endswith(".py") or not any(fnmatch.fnmatch(path, p) for p in patterns):
             continue
-        blob = subprocess.run(["git", "--git-dir", git_dir, "show", f"{commit}:{path}"],
-                              check=True, capture_output=True).stdout
+        blob = subprocess.run(
+            ["git", "--git-dir", git_dir, "show", f"{commit}:{path}"], check=True, capture_output=True
+        ).stdout
         text = blob.decode("utf-8", "replace")
-        case = {"id": case_id(repository, path), "repository": repository, "commit": commit,
-                "path": path, "sha256": hashlib.sha256(blob).hexdigest(),
-                "dialect": dialect_of(text), "settings": {}}
+        case = {
+            "id": case_id(repository, path),
+            "repository": repository,
+            "commit": commit,
+            "path": path,
+            "sha256": hashlib.sha256(blob).hexdigest(),
+            "dialect": dialect_of(text),
+            "settings": {},
+        }
         reason = skip_reason(text)
         if reason:
             case["settings"]["skip"] = reason

@@ -17,6 +17,7 @@ Environment:
 The script runs as `__main__`, with `__file__`, `sys.argv` and `sys.path[0]` as
 `python SCRIPT.py` gives them.
 """
+
 from __future__ import annotations
 
 import ast
@@ -47,13 +48,13 @@ def split_cells(source: str, filename: str):
 
     def flush():
         if current:
-            cells.append((current[0].lineno, current[-1].end_lineno,
-                          ast.Module(body=list(current), type_ignores=[])))
+            cells.append((current[0].lineno, current[-1].end_lineno, ast.Module(body=list(current), type_ignores=[])))
             current.clear()
 
     for stmt in tree.body:
-        is_markdown = (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)
-                       and isinstance(stmt.value.value, str))
+        is_markdown = (
+            isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str)
+        )
         if is_markdown:
             flush()
         else:
@@ -126,8 +127,14 @@ def main(argv):
     keras = preamble.install()
     if os.environ.get("CORPUS_STAGE"):
         stage_files(os.environ["CORPUS_STAGE"])
-    result = {"script": script, "mode": mode, "keras": getattr(keras, "__file__", None),
-              "keras_version": getattr(keras, "__version__", None), "status": "RUNNING", "cells": []}
+    result = {
+        "script": script,
+        "mode": mode,
+        "keras": getattr(keras, "__file__", None),
+        "keras_version": getattr(keras, "__version__", None),
+        "status": "RUNNING",
+        "cells": [],
+    }
 
     def save():
         if result_path:
@@ -164,8 +171,13 @@ def main(argv):
         except SystemExit as stop:
             cell["status"] = "PASS" if stop.code in (None, 0) else "FAIL"
             if cell["status"] == "FAIL":
-                cell["error"] = {"type": "SystemExit", "message": str(stop.code), "line": None,
-                                 "raised_at": None, "frames": []}
+                cell["error"] = {
+                    "type": "SystemExit",
+                    "message": str(stop.code),
+                    "line": None,
+                    "raised_at": None,
+                    "frames": [],
+                }
                 failed = True
             cell["seconds"] = round(time.perf_counter() - t0, 3)
             break
@@ -179,8 +191,11 @@ def main(argv):
                 break
         cell["seconds"] = round(time.perf_counter() - t0, 3)
         sys.stdout.flush()
-        print(f"[corpus] cell {index} lines {first}-{last}: {cell['status']} ({cell['seconds']}s)",
-              file=sys.stderr, flush=True)
+        print(
+            f"[corpus] cell {index} lines {first}-{last}: {cell['status']} ({cell['seconds']}s)",
+            file=sys.stderr,
+            flush=True,
+        )
         if failed and mode != "cells":
             break
     result["seconds"] = round(time.perf_counter() - started, 3)
