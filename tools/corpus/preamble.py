@@ -29,6 +29,7 @@ import hashlib
 import importlib
 import importlib.abc
 import importlib.util
+import inspect
 import io
 import json
 import math
@@ -731,6 +732,15 @@ def _no_pretrained(constructor):
     return build
 
 
+def _takes_weights(function) -> bool:
+    """Whether `function` is a model constructor with a `weights` argument (helpers that
+    applications modules import, such as `Input`, are left alone)."""
+    try:
+        return "weights" in inspect.signature(function).parameters
+    except (TypeError, ValueError):
+        return False
+
+
 def _patch_applications(keras):
     try:
         apps = importlib.import_module(keras.__name__ + ".applications")
@@ -744,6 +754,7 @@ def _patch_applications(keras):
                 and callable(value)
                 and not isinstance(value, type)
                 and not getattr(value, "_corpus_patched", False)
+                and _takes_weights(value)
             ):
                 setattr(module, attr, _no_pretrained(value))
 
