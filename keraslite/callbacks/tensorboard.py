@@ -1,24 +1,71 @@
-"""TensorBoard: epoch (and optionally batch) scalars through `torch.utils.tensorboard`."""
+"""TensorBoard: the scalars and histograms Keras 3 logs, as event files we write ourselves
+(`tensorboard_writer.py`; no TensorFlow or `tensorboard` package needed to write them)."""
 
 from __future__ import annotations
 
 import os
+import time
+import warnings
+
+import numpy as np
 
 from keraslite.callbacks.callback import Callback
+from keraslite.callbacks.tensorboard_writer import EventFileWriter
 
-_MISSING = (
-    "The TensorBoard callback needs the `tensorboard` package (it writes through "
-    "`torch.utils.tensorboard`). Install it with `pip install tensorboard`."
+_PROFILE_BATCH_ERROR = (
+    "`profile_batch` must be a non-negative integer or a pair of positive integers (first <= last), "
+    "as an int, a tuple/list or a string 'first,last'. Received: profile_batch={!r}"
 )
 
 
+def _profile_range(profile_batch):
+    value = profile_batch
+    if isinstance(value, str):
+        value = [int(part) for part in value.split(",")]
+    if isinstance(value, int) and not isinstance(value, bool):
+        start = stop = value
+    elif isinstance(value, (tuple, list)) and len(value) == 2:
+        start, stop = value
+    else:
+        raise ValueError(_PROFILE_BATCH_ERROR.format(profile_batch))
+    if start < 0 or stop < start:
+        raise ValueError(_PROFILE_BATCH_ERROR.format(profile_batch))
+    return start, stop
+
+
 class TensorBoard(Callback):
-    """Write training and validation scalars for TensorBoard to `log_dir/train` and `log_dir/validation`.
+    """Write logs for TensorBoard (`tensorboard --logdir=log_dir`), as Keras 3 does.
+
+    Training scalars go to `log_dir/train`, validation scalars to `log_dir/validation`:
+
+    - each epoch, `epoch_<metric>` at step `epoch` (validation metrics without their `val_`
+      prefix, in `validation/`), plus `epoch_learning_rate`;
+    - at the end of each evaluation (validation inside `fit`, or `evaluate` given this
+      callback), `evaluation_<metric>_vs_iterations` in `validation/` at step
+      `optimizer.iterations`;
+    - with an integer `update_freq` (or `"batch"`), `batch_<metric>` every `update_freq`
+      training batches, at the global batch number (counted from 1);
+    - with `histogram_freq`, a `<weight path>/histogram` of every weight every
+      `histogram_freq` epochs.
 
     Args:
-        log_dir: the log directory.
-        update_freq: `"epoch"`, or every N batches (`"batch"` = 1).
-        histogram_freq: epochs between weight histograms (0: none).
+        log_dir: the directory for the logs (its `train/` and `validation/` subdirectories).
+        histogram_freq: epochs between weight histograms; 0 writes none.
+        write_graph: accepted for compatibility; no graph is written.
+        write_images: accepted for compatibility; weights are not written as images.
+        write_steps_per_second: also log `steps_per_second` (per epoch, and per batch with
+            batch-level logging).
+        update_freq: `"epoch"`, `"batch"` (every batch) or an integer number of batches.
+        profile_batch: accepted and checked as in Keras; profiling is not available with the
+            torch backend, so a non-zero value warns and nothing is profiled.
+        embeddings_freq: accepted for compatibility; embeddings are not written.
+        embeddings_metadata: accepted for compatibility.
+
+    Example:
+
+    ```python
+    model.fit(x, y, epochs=2, callbacks=[keras.callbacks.TensorBoard(log_dir="./logs")])
+    ```
     """
 
     def __init__(
@@ -34,48 +81,134 @@ class TensorBoard(Callback):
         embeddings_metadata=None,
     ):
         super().__init__()
-        try:
-            # Optional dependency (the `tensorboard` package): checked only when the callback is made.
-            from torch.utils.tensorboard import SummaryWriter  # noqa: F401
-        except ImportError as error:
-            raise ImportError(_MISSING) from error
         self.log_dir = os.fspath(log_dir)
         self.histogram_freq = histogram_freq
+        self.write_graph = write_graph
+        self.write_images = write_images
+        self.write_steps_per_second = write_steps_per_second
         self.update_freq = 1 if update_freq == "batch" else update_freq
-        self._writers = {}
-        self._step = 0
-        if self.update_freq == "epoch":
+        if self.update_freq != "epoch" and not (isinstance(self.update_freq, int) and self.update_freq > 0):
+            raise ValueError(
+                "`update_freq` must be 'epoch', 'batch' or a positive integer number of batches. "
+                f"Received: update_freq={update_freq!r}"
+            )
+        self.profile_batch = profile_batch
+        if _profile_range(profile_batch) != (0, 0):
+            warnings.warn(
+                "TensorBoard profiling is not available with the torch backend; "
+                f"profile_batch={profile_batch!r} is ignored.",
+                stacklevel=2,
+            )
+        self.embeddings_freq = embeddings_freq
+        self.embeddings_metadata = embeddings_metadata
+        self._writers: dict[str, EventFileWriter] = {}
+        self._global_train_batch = 0
+        self._batch_start_time = 0.0
+        self._epoch_start_time = 0.0
+        self._epoch_start_iterations = 0
+        if self.update_freq == "epoch" and not write_steps_per_second:
+            # Nothing to log per batch: let fit skip computing batch logs for this callback.
+            self.on_train_batch_begin = Callback.on_train_batch_begin.__get__(self)
             self.on_train_batch_end = Callback.on_train_batch_end.__get__(self)
 
-    def _writer(self, name):
-        # tensorboard is optional: imported only when a TensorBoard callback writes.
-        from torch.utils.tensorboard import (
-            SummaryWriter,  # optional dependency, present once __init__ passed
-        )
+    def set_model(self, model) -> None:
+        super().set_model(model)
+        self._close_writers()  # a new model gets new files, as Keras resets its writers
 
+    def _writer(self, name: str) -> EventFileWriter:
         if name not in self._writers:
-            self._writers[name] = SummaryWriter(os.path.join(self.log_dir, name))
+            self._writers[name] = EventFileWriter(os.path.join(self.log_dir, name))
         return self._writers[name]
 
-    def on_train_batch_end(self, batch, logs=None):
-        self._step += 1
-        if isinstance(self.update_freq, int) and self._step % self.update_freq == 0:
-            for key, value in (logs or {}).items():
-                self._writer("train").add_scalar(f"batch_{key}", value, self._step)
-
-    def on_epoch_end(self, epoch, logs=None):
-        for key, value in (logs or {}).items():
-            if key.startswith("val_"):
-                self._writer("validation").add_scalar(f"epoch_{key[4:]}", value, epoch)
-            else:
-                self._writer("train").add_scalar(f"epoch_{key}", value, epoch)
-        if self.histogram_freq and epoch % self.histogram_freq == 0:
-            for weight in self.model.weights:
-                self._writer("train").add_histogram(getattr(weight, "path", "weight"), weight.detach().cpu(), epoch)
-        for writer in self._writers.values():
-            writer.flush()
-
-    def on_train_end(self, logs=None):
+    def _close_writers(self) -> None:
         for writer in self._writers.values():
             writer.close()
         self._writers = {}
+
+    def _iterations(self) -> int:
+        optimizer = getattr(self.model, "optimizer", None)
+        iterations = getattr(optimizer, "iterations", None)
+        return 0 if iterations is None else int(iterations)  # host sync: at epoch/evaluation ends only
+
+    # ------------------------------------------------------------------ hooks
+    def on_train_begin(self, logs=None):
+        self._global_train_batch = 0
+
+    def on_train_end(self, logs=None):
+        self._close_writers()
+
+    def on_epoch_begin(self, epoch, logs=None):
+        if self.write_steps_per_second:
+            self._epoch_start_time = time.time()
+            self._epoch_start_iterations = self._iterations()
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self._global_train_batch += 1
+        if self.write_steps_per_second:
+            self._batch_start_time = time.time()
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self.update_freq == "epoch" or self._global_train_batch % self.update_freq:
+            return
+        step = self._global_train_batch
+        writer = self._writer("train")
+        if self.write_steps_per_second:
+            elapsed = time.time() - self._batch_start_time
+            writer.scalar("batch_steps_per_second", 1.0 / elapsed if elapsed > 0 else 0.0, step)
+        for name, value in _scalars(logs).items():
+            writer.scalar(f"batch_{name}", value, step)
+
+    def on_test_end(self, logs=None):
+        if getattr(self.model, "optimizer", None) is None:
+            return
+        writer = self._writer("validation")
+        step = self._iterations()
+        for name, value in _scalars(logs).items():
+            writer.scalar(f"evaluation_{name}_vs_iterations", value, step)
+        writer.flush()
+
+    def on_epoch_end(self, epoch, logs=None):
+        scalars = _scalars(logs)
+        train = {name: value for name, value in scalars.items() if not name.startswith("val_")}
+        validation = {name[4:]: value for name, value in scalars.items() if name.startswith("val_")}
+        if scalars:
+            train.update(self._learning_rate())
+            if self.write_steps_per_second:
+                elapsed = time.time() - self._epoch_start_time
+                steps = self._iterations() - self._epoch_start_iterations
+                train["steps_per_second"] = steps / elapsed if elapsed > 0 else 0.0
+        for writer_name, values in (("train", train), ("validation", validation)):
+            for name, value in values.items():
+                self._writer(writer_name).scalar(f"epoch_{name}", value, epoch)
+        if self.histogram_freq and epoch % self.histogram_freq == 0:
+            self._log_weights(epoch)
+        for writer in self._writers.values():
+            writer.flush()
+
+    # ------------------------------------------------------------------ helpers
+    def _learning_rate(self) -> dict:
+        optimizer = getattr(self.model, "optimizer", None)
+        optimizer = getattr(optimizer, "inner_optimizer", optimizer)  # a LossScaleOptimizer's wrapped one
+        try:
+            return {"learning_rate": float(optimizer.learning_rate)}
+        except (AttributeError, TypeError, ValueError):
+            return {}
+
+    def _log_weights(self, epoch: int) -> None:
+        writer = self._writer("train")
+        for layer in self.model.layers:
+            for weight in layer.weights:
+                name = str(getattr(weight, "path", None) or getattr(weight, "name", "weight")).replace(":", "_")
+                values = weight.detach().float().cpu().numpy()  # host sync: every histogram_freq epochs
+                writer.histogram(f"{name}/histogram", values, epoch)
+
+
+def _scalars(logs) -> dict:
+    """The entries of `logs` that are single numbers (arrays and other values are skipped)."""
+    result = {}
+    for name, value in (logs or {}).items():
+        if isinstance(value, bool):
+            continue
+        if isinstance(value, (int, float, np.number)) or (isinstance(value, np.ndarray) and value.size == 1):
+            result[name] = float(np.asarray(value).reshape(()))
+    return result

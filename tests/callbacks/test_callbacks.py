@@ -141,17 +141,6 @@ def test_backup_and_restore_resumes(tmp_path):
     assert not os.path.exists(backup)
 
 
-def test_tensorboard(tmp_path):
-    try:
-        import tensorboard  # noqa: F401
-    except ImportError:
-        with pytest.raises(ImportError, match="pip install tensorboard"):
-            callbacks.TensorBoard(str(tmp_path))
-        return
-    small_model().fit(*data(), epochs=1, callbacks=[callbacks.TensorBoard(str(tmp_path))], verbose=0)
-    assert os.path.isdir(tmp_path / "train")
-
-
 def test_progbar_logger_is_added_once(capsys):
     small_model().fit(*data(), epochs=1, callbacks=[callbacks.ProgbarLogger()], verbose=1)
     assert capsys.readouterr().out.count("Epoch 1/1") == 1
