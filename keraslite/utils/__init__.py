@@ -15,6 +15,7 @@ from keraslite.utils.archive_utils import extract_archive as extract_archive
 from keraslite.utils.archive_utils import hash_file as hash_file
 from keraslite.utils.archive_utils import validate_file as validate_file
 from keraslite.utils.file_utils import get_file as get_file
+from keraslite.utils.image_dataset_utils import image_dataset_from_directory as image_dataset_from_directory
 from keraslite.utils.image_utils import array_to_img as array_to_img
 from keraslite.utils.image_utils import img_to_array as img_to_array
 from keraslite.utils.image_utils import load_img as load_img
@@ -26,5 +27,7 @@ from keraslite.utils.py_dataset import PyDataset as PyDataset
 from keraslite.utils.py_dataset import Sequence as Sequence
 from keraslite.utils.random_seed import set_random_seed as set_random_seed
 from keraslite.utils.sequence_utils import pad_sequences as pad_sequences
+from keraslite.utils.text_dataset_utils import text_dataset_from_directory as text_dataset_from_directory
+from keraslite.utils.timeseries_dataset_utils import timeseries_dataset_from_array as timeseries_dataset_from_array
 from keraslite.visualization.model_visualization import model_to_dot as model_to_dot
 from keraslite.visualization.model_visualization import plot_model as plot_model

@@ -1,0 +1,337 @@
+"""The `Dataset` pipeline of `tf.data` (`from_tensor_slices(...).shuffle(...).batch(...)`),
+iterated eagerly in Python, and what `keras.utils.*_dataset_from_*` return.
+
+A dataset is a recipe: a function returning a fresh iterator of elements (nested
+tuples/dicts of NumPy arrays or tensors), plus its length when known. Iterating yields
+numbers as torch tensors and strings as NumPy str arrays, so both `for x, y in dataset:`
+loops and `model.fit(dataset)` work (fit reads it by index, as a `PyDataset`). The
+TensorFlow shim (`compat/tensorflow/data.py`) subclasses it to hand out its eager tensors.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+
+from keraslite.backend import tree
+
+AUTOTUNE = -1
+INFINITE = -1
+UNKNOWN = -2
+
+
+def _leaf_to_array(value):
+    if isinstance(value, torch.Tensor):
+        return value
+    array = np.asarray(value)
+    if array.dtype == np.float64 and not isinstance(value, np.ndarray):
+        array = array.astype(np.float32)
+    return array
+
+
+def _stack(elements):
+    first = elements[0]
+    if isinstance(first, dict):
+        return {k: _stack([e[k] for e in elements]) for k in first}
+    if isinstance(first, (tuple, list)):
+        return type(first)(_stack([e[i] for e in elements]) for i in range(len(first)))
+    if isinstance(first, torch.Tensor):
+        return torch.stack(elements)
+    return np.stack(elements)
+
+
+class StringArray(np.ndarray):
+    """A NumPy str array that also answers `.numpy()`, as the string tensors of TensorFlow
+    code do (`text_batch.numpy()[0]`); everywhere else it is the plain array."""
+
+    def numpy(self) -> np.ndarray:
+        return np.asarray(self)
+
+
+class Dataset:
+    """An iterable pipeline of elements. Build one with `from_tensor_slices` /
+    `from_tensors` / `range`, then chain `shuffle`, `batch`, `map`, `repeat`, `take` ..."""
+
+    def __init__(self, make_iterator, length: int = UNKNOWN):
+        self._make_iterator = make_iterator
+        self._length = length
+        self._epoch_batches = None
+        self._served = 0
+
+    # ------------------------------------------------------------ sources
+    @classmethod
+    def from_tensor_slices(cls, tensors) -> "Dataset":
+        """One element per row of `tensors` (a structure of arrays with a common first dim)."""
+        arrays = tree.map_structure(_leaf_to_array, tensors)
+        leaves = tree.flatten(arrays)
+        count = int(leaves[0].shape[0])
+        for leaf in leaves:
+            if int(leaf.shape[0]) != count:
+                raise ValueError(
+                    f"Dimensions {count} and {leaf.shape[0]} are not compatible: all components of "
+                    "from_tensor_slices need the same first dimension."
+                )
+
+        def iterate():
+            for index in range(count):
+                yield tree.map_structure(lambda a: a[index], arrays)
+
+        dataset = cls(iterate, count)
+        dataset._arrays = (arrays, count)
+        return dataset
+
+    @classmethod
+    def from_tensors(cls, tensors) -> "Dataset":
+        """A dataset of the single element `tensors`."""
+        element = tree.map_structure(_leaf_to_array, tensors)
+        return cls(lambda: iter([element]), 1)
+
+    @classmethod
+    def range(cls, *args) -> "Dataset":
+        values = range(*args)
+        return cls(lambda: (np.int64(v) for v in values), len(values))
+
+    @classmethod
+    def from_generator(
+        cls, generator, output_types=None, output_shapes=None, args=None, output_signature=None
+    ) -> "Dataset":
+        return cls(lambda: iter(generator(*(args or ()))), UNKNOWN)
+
+    @classmethod
+    def zip(cls, *datasets) -> "Dataset":
+        if len(datasets) == 1 and isinstance(datasets[0], (tuple, list)):
+            datasets = tuple(datasets[0])
+        lengths = [d._length for d in datasets]
+        known = [n for n in lengths if n >= 0]
+        return cls(lambda: zip(*(d._raw() for d in datasets)), min(known) if len(known) == len(lengths) else UNKNOWN)
+
+    # ------------------------------------------------------------ conversion
+    def _convert_leaf(self, value):
+        """How one array leaf is handed out: numbers as CPU tensors (`fit` moves batches to
+        its device; `.numpy()` works on them), strings as NumPy str arrays."""
+        if isinstance(value, torch.Tensor):
+            return value
+        array = np.asarray(value)
+        if array.dtype.kind in "USO":
+            return array.view(StringArray)
+        return torch.as_tensor(array if array.flags.writeable else array.copy())
+
+    def _to_tensors(self, element):
+        return tree.map_structure(
+            lambda v: self._convert_leaf(v) if isinstance(v, (np.ndarray, np.generic, torch.Tensor)) else v, element
+        )
+
+    def _map_elements(self, function) -> "Dataset":
+        """`function` on each raw element (NumPy in, NumPy out): the dataset utilities decode
+        files this way, without converting to tensors and back."""
+        source = self
+
+        def iterate():
+            for element in source._raw():
+                yield function(element)
+
+        return type(self)(iterate, self._length)
+
+    # ------------------------------------------------------------ transformations
+    def _raw(self):
+        return self._make_iterator()
+
+    def batch(
+        self, batch_size: int, drop_remainder: bool = False, num_parallel_calls=None, deterministic=None
+    ) -> "Dataset":
+        """Consecutive elements stacked into batches of `batch_size`."""
+        source = self
+        if getattr(self, "_arrays", None) is not None:
+            arrays, count = self._arrays
+
+            def iterate():  # slices of the arrays: no per-row stacking
+                stop = count - count % batch_size if drop_remainder else count
+                for start in range(0, stop, batch_size):
+                    yield tree.map_structure(lambda a: a[start : start + batch_size], arrays)
+        else:
+
+            def iterate():
+                pending = []
+                for element in source._raw():
+                    pending.append(element)
+                    if len(pending) == batch_size:
+                        yield _stack(pending)
+                        pending = []
+                if pending and not drop_remainder:
+                    yield _stack(pending)
+
+        length = self._length
+        if length >= 0:
+            length = length // batch_size if drop_remainder else math.ceil(length / batch_size)
+        return type(self)(iterate, length)
+
+    def shuffle(self, buffer_size: int, seed=None, reshuffle_each_iteration=True) -> "Dataset":
+        """Elements in a random order (a full shuffle when the buffer holds them all)."""
+        source = self
+        generator = torch.Generator()
+        if seed is not None:
+            generator.manual_seed(int(seed))
+        else:
+            generator.seed()
+        if getattr(self, "_arrays", None) is not None and buffer_size >= self._arrays[1]:
+            arrays, count = self._arrays
+
+            def iterate_all():
+                order = torch.randperm(count, generator=generator).numpy()
+                for index in order:
+                    yield tree.map_structure(lambda a: a[index], arrays)
+
+            shuffled = type(self)(iterate_all, count)
+            shuffled._shuffled_arrays = (arrays, count, generator)
+            return shuffled
+
+        def iterate():
+            buffer = []
+            for element in source._raw():
+                buffer.append(element)
+                if len(buffer) >= buffer_size:
+                    yield buffer.pop(int(torch.randint(len(buffer), (1,), generator=generator)))
+            while buffer:
+                yield buffer.pop(int(torch.randint(len(buffer), (1,), generator=generator)))
+
+        return type(self)(iterate, self._length)
+
+    def map(self, map_func, num_parallel_calls=None, deterministic=None) -> "Dataset":
+        """`map_func` applied to each element (tuples are passed as separate arguments)."""
+        source = self
+
+        def iterate():
+            for element in source._raw():
+                element = self._to_tensors(element)
+                yield map_func(*element) if isinstance(element, tuple) else map_func(element)
+
+        return type(self)(iterate, self._length)
+
+    def filter(self, predicate) -> "Dataset":
+        source = self
+
+        def iterate():
+            for element in source._raw():
+                tensors = self._to_tensors(element)
+                if bool(predicate(*tensors) if isinstance(tensors, tuple) else predicate(tensors)):
+                    yield element
+
+        return type(self)(iterate, UNKNOWN)
+
+    def repeat(self, count=None) -> "Dataset":
+        source = self
+
+        def iterate():
+            n = 0
+            while count is None or count < 0 or n < count:
+                yield from source._raw()
+                n += 1
+
+        forever = count is None or count < 0
+        return type(self)(iterate, INFINITE if forever else (self._length * count if self._length >= 0 else UNKNOWN))
+
+    def take(self, count: int) -> "Dataset":
+        source = self
+
+        def iterate():
+            for index, element in enumerate(source._raw()):
+                if 0 <= count <= index:
+                    return
+                yield element
+
+        length = (
+            count
+            if self._length == INFINITE
+            else (min(count, self._length) if self._length >= 0 and count >= 0 else self._length)
+        )
+        return type(self)(iterate, length)
+
+    def skip(self, count: int) -> "Dataset":
+        source = self
+
+        def iterate():
+            for index, element in enumerate(source._raw()):
+                if index >= count:
+                    yield element
+
+        return type(self)(iterate, max(self._length - count, 0) if self._length >= 0 else self._length)
+
+    def concatenate(self, other: "Dataset") -> "Dataset":
+        source = self
+
+        def iterate():
+            yield from source._raw()
+            yield from other._raw()
+
+        both = self._length + other._length if self._length >= 0 and other._length >= 0 else UNKNOWN
+        return type(self)(iterate, both)
+
+    def unbatch(self) -> "Dataset":
+        source = self
+
+        def iterate():
+            for element in source._raw():
+                count = len(tree.flatten(element)[0])
+                for index in range(count):
+                    yield tree.map_structure(lambda a: a[index], element)
+
+        return type(self)(iterate, UNKNOWN)
+
+    def prefetch(self, buffer_size=None) -> "Dataset":
+        return self
+
+    def cache(self, filename="") -> "Dataset":
+        """Elements kept in memory after the first full pass (`filename` is ignored)."""
+        source = self
+        stored = []
+        complete = []
+
+        def iterate():
+            if complete:
+                yield from stored
+                return
+            stored.clear()
+            for element in source._raw():
+                stored.append(element)
+                yield element
+            complete.append(True)
+
+        return type(self)(iterate, self._length)
+
+    def with_options(self, options) -> "Dataset":
+        return self
+
+    # ------------------------------------------------------------ reading
+    def __iter__(self):
+        for element in self._raw():
+            yield self._to_tensors(element)
+
+    def as_numpy_iterator(self):
+        for element in self._raw():
+            yield tree.map_structure(
+                lambda v: v.detach().cpu().numpy() if isinstance(v, torch.Tensor) else np.asarray(v), element
+            )
+
+    def cardinality(self) -> int:
+        return self._length
+
+    def __len__(self) -> int:
+        if self._length == INFINITE:
+            raise TypeError("The dataset is infinite.")
+        if self._length < 0:
+            raise TypeError("The dataset length is unknown.")
+        return self._length
+
+    def __getitem__(self, index: int):
+        """Batches by index, for `fit()`: each pass materializes the dataset's current
+        order once (reshuffled per pass, as `reshuffle_each_iteration` does)."""
+        if self._epoch_batches is None:
+            self._epoch_batches = list(self)
+            self._served = 0
+        element = self._epoch_batches[index]
+        self._served += 1
+        if self._served >= len(self._epoch_batches):
+            self._epoch_batches = None
+        return element
