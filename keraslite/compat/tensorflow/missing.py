@@ -25,7 +25,7 @@ EQUIVALENTS = {
     "distribute": "torch.distributed (torchrun with DistributedDataParallel)",
     "saved_model": "model.save(...) and keras.models.load_model(...)",
     "train": "keras.callbacks.ModelCheckpoint / model.save_weights",
-    "summary": "keras.callbacks.TensorBoard or torch.utils.tensorboard",
+    "summary": "keras.callbacks.TensorBoard (writes TensorBoard event files itself)",
     "einsum": "keras.ops.einsum",
     "signal": "keras.ops.stft / keras.ops.fft",
     "unique": "keras.ops.unique",
