@@ -215,6 +215,11 @@ class Model(Trainer, Layer):
         without one (subclassed: training learns its structure from the first batch)."""
         return None
 
+    def _has_forward(self) -> bool:
+        """Whether the model defines a forward pass (`call`). Training asks before calling a
+        model to learn its outputs: a model whose steps are all overridden may have none."""
+        return type(self).call is not Model.call
+
     def call(self, inputs, training=None, mask=None):
         raise NotImplementedError(
             f"Model {type(self).__name__} has no `call` method. A subclassed model must define "

@@ -14,6 +14,7 @@ import warnings
 
 import torch
 
+from keraslite.backend import tree
 from keraslite.backend.state import max_epochs, max_steps_per_epoch
 from keraslite.callbacks.callback import CallbackList
 from keraslite.callbacks.history import History, ProgbarLogger
@@ -247,6 +248,8 @@ def run_predict(state, x, batch_size, verbose, steps, callbacks):
     needs_batch_logs = callback_list.needs_batch_logs("predict")
     outputs: list[list[torch.Tensor]] | None = None
     plain_forward = runner.autocast is None
+    custom_step = state.custom_predict_step
+    step_structure = None  # what an overridden `predict_step` returns, for packing the result
     # inference_mode for the whole loop: no autograd bookkeeping, one context for all batches.
     with cpu_performance_mode(model._device()), torch.inference_mode():
         callback_list.on_predict_begin()
@@ -256,14 +259,20 @@ def run_predict(state, x, batch_size, verbose, steps, callbacks):
                 state.check_inputs(xs)
             if needs_batch_logs:
                 callback_list.batch_begin("predict", step)
-            flat = runner.forward(xs, False) if plain_forward else runner.predict_step(xs)
+            if custom_step:
+                returned = model.predict_step(state.pack_batch((xs, None, None)))  # the user's step, eager
+                step_structure = returned
+                flat = [torch.as_tensor(v) for v in tree.flatten(returned)]
+            else:
+                flat = runner.forward(xs, False) if plain_forward else runner.predict_step(xs)
             if outputs is None:
                 outputs = [[] for _ in flat]
             for store, value in zip(outputs, flat):
                 store.append(value)
             if needs_batch_logs:
                 # Keras's logs: the batch's predictions in the model's output structure.
-                callback_list.batch_end("predict", step, {"outputs": state.pack_outputs(flat)})
+                packed = tree.pack_sequence_as(step_structure, flat) if custom_step else state.pack_outputs(flat)
+                callback_list.batch_end("predict", step, {"outputs": packed})
             if progbar is not None and verbose == 1:
                 progbar.update(step + 1, dict)
         if progbar is not None and progbar.progbar is not None:
@@ -278,4 +287,4 @@ def run_predict(state, x, batch_size, verbose, steps, callbacks):
         )
     # One device-to-host copy per output, after the loop.
     arrays = [torch.cat(parts).cpu().numpy() if len(parts) > 1 else parts[0].cpu().numpy() for parts in outputs]
-    return state.pack_outputs(arrays)
+    return tree.pack_sequence_as(step_structure, arrays) if custom_step else state.pack_outputs(arrays)

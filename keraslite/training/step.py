@@ -58,6 +58,10 @@ class StepRunner:
     def _outputs_and_losses(self, x, y, sw, training):
         compile_loss = self.state.compile_loss
         outputs = self.forward(x, training)
+        if self.state.custom_compute_loss:
+            # The model's own `compute_loss` (Keras's built-in steps call it too): its result
+            # is the whole loss, regularization included when it calls `super()`.
+            return outputs, self.state.call_compute_loss(x, y, sw, outputs, training), None
         loss = compile_loss(y, outputs, sw) if (y is not None and compile_loss is not None) else None
         return outputs, loss, self._regularization()
 
@@ -122,7 +126,13 @@ class StepRunner:
         # The first step runs eagerly when metrics are still to be built (they are made from
         # the first batch's shapes): creating state inside a compiled function would break it.
         ready = metrics is None or metrics.built or y is None
-        if self.jit_compile and ready and not self._compile_failed and self.grad_scaler is None:
+        if (
+            self.jit_compile
+            and ready
+            and not self._compile_failed
+            and self.grad_scaler is None
+            and not self.state.custom_compute_loss  # the user's Python stays eager
+        ):
             return self._get_compiled("train", self._full_train_step)(x, y, sw)
         outputs, loss, grads = self._train_core(x, y, sw)
         if self.grad_scaler is not None:

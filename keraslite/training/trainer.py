@@ -10,6 +10,7 @@ from __future__ import annotations
 from keraslite import losses as losses_module
 from keraslite import metrics as metrics_module
 from keraslite import optimizers as optimizers_module
+from keraslite.metrics.metric import Metric
 from keraslite.serialization.serialization_lib import serialize_keras_object
 from keraslite.training import data_adapters
 from keraslite.training.fit_loop import (
@@ -73,7 +74,8 @@ class Trainer:
                 f"Invalid keyword argument(s) in `compile()`: {sorted(kwargs)}. Valid keyword arguments include "
                 '"cloning", "experimental_run_tf_function", "distribute", "target_tensors", or "sample_weight_mode".'
             )
-        self.optimizer = optimizers_module.get(optimizer)
+        # None is Keras's "no optimizer": a custom `train_step` that updates the weights itself.
+        self.optimizer = optimizers_module.get(optimizer) if optimizer is not None else None
         self.loss = loss
         self._compile_config = {
             "optimizer": optimizer,
@@ -91,7 +93,9 @@ class Trainer:
         self._training_state = TrainingState(
             self,
             (loss, loss_weights, metrics, weighted_metrics),
-            custom_steps=(self._overrides("train_step"), self._overrides("test_step")),
+            custom_steps=tuple(
+                self._overrides(name) for name in ("train_step", "test_step", "predict_step", "compute_loss")
+            ),
         )
         self.compiled = True
         self.stop_training = False
@@ -170,13 +174,19 @@ class Trainer:
     # ------------------------------------------------------------------ metrics
     @property
     def metrics(self) -> list:
-        if not getattr(self, "compiled", False):
-            return []
-        return self._training_state.metrics
+        """Keras's order: the compiled loss tracker, loss trackers and metrics, then the
+        `Metric` objects the model holds as attributes (`self.tracker = keras.metrics.Mean()`),
+        which `fit` and `evaluate` therefore reset too. A model may override this property."""
+        compiled = self._training_state.metrics if getattr(self, "compiled", False) else []
+        held = [m for m in _attribute_metrics(self) if all(m is not c for c in compiled)]
+        return compiled + held
 
     @property
     def metrics_names(self) -> list[str]:
-        return list(self._training_state.logs_tensors().keys()) if getattr(self, "compiled", False) else []
+        if type(self).metrics is not Trainer.metrics:
+            return [m.name for m in self.metrics]  # the model's own list, as Keras names it
+        names = list(self._training_state.logs_tensors().keys()) if getattr(self, "compiled", False) else []
+        return names + [m.name for m in _attribute_metrics(self) if m.name not in names]
 
     def reset_metrics(self) -> None:
         for metric in self.metrics:
@@ -257,12 +267,15 @@ class Trainer:
         return _logs_result(logs, return_dict)
 
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
-        """Model outputs for `x` as NumPy arrays, in the structure of the model's outputs."""
+        """Model outputs for `x` as NumPy arrays, in the structure of the model's outputs
+        (or of what an overridden `predict_step` returns)."""
         return run_predict(self._state_for_predict(), x, batch_size, resolve_verbose(verbose), steps, callbacks)
 
     def _state_for_predict(self) -> TrainingState:
         # An uncompiled model predicts through a throwaway state (no losses, no metrics).
-        return self._training_state if self._training_state is not None else TrainingState(self)
+        if self._training_state is not None:
+            return self._training_state
+        return TrainingState(self, custom_steps=(False, False, self._overrides("predict_step"), False))
 
     # ------------------------------------------------------------------ overridable steps
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
@@ -284,6 +297,12 @@ class Trainer:
         batch = state.single_batch(*data_adapters.unpack_x_y_sample_weight(data))
         state.prepare_runner(training=False).test_step(*batch)
         return state.logs_tensors()
+
+    def predict_step(self, data):
+        """The model's outputs on one batch (`x`, or `(x, ...)` whose targets are ignored);
+        override to customise what `predict` returns (any structure of tensors)."""
+        x, _, _ = data_adapters.unpack_x_y_sample_weight(data)
+        return self(x, training=False)
 
     # ------------------------------------------------------------------ single batches
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
@@ -315,6 +334,18 @@ class Trainer:
         state.structure = structure
         outputs = StepRunner(state, False).predict_step(xs)
         return state.pack_outputs([o.detach().cpu().numpy() for o in outputs])
+
+
+def _attribute_metrics(model) -> list:
+    """The `Metric` objects a model holds as attributes, alone or in a list, tuple or dict:
+    what Keras's attribute tracking collects into a model's metrics."""
+    found = []
+    for value in vars(model).values():
+        values = value.values() if isinstance(value, dict) else value if isinstance(value, (list, tuple)) else [value]
+        for item in values:
+            if isinstance(item, Metric) and all(item is not m for m in found):
+                found.append(item)
+    return found
 
 
 def _logs_result(logs: dict, return_dict: bool):

@@ -19,6 +19,8 @@ which a functional model overrides (training never imports `models/`).
 
 from __future__ import annotations
 
+import inspect
+
 import torch
 
 from keraslite.backend import tree
@@ -38,12 +40,15 @@ class TrainingState:
             `_training_signature()` and `_device()`).
         compile_args: `(loss, loss_weights, metrics, weighted_metrics)` as given to
             `compile()`; `None` for an uncompiled model that only predicts.
-        custom_steps: `(train_step, test_step)`: whether the model's class overrides them.
+        custom_steps: `(train_step, test_step, predict_step, compute_loss)`: whether the
+            model's class overrides them.
     """
 
-    def __init__(self, model, compile_args=None, custom_steps=(False, False)):
+    def __init__(self, model, compile_args=None, custom_steps=(False, False, False, False)):
         self.model = model
-        self.custom_train_step, self.custom_test_step = custom_steps
+        (self.custom_train_step, self.custom_test_step, self.custom_predict_step, self.custom_compute_loss) = (
+            custom_steps
+        )
         self.compile_args = compile_args
         self.loss_tracker = Mean(name="loss") if compile_args is not None else None
         self.compile_loss: CompileLoss | None = None
@@ -96,15 +101,20 @@ class TrainingState:
         return dict(zip(logs.keys(), values))
 
     def custom_step_logs(self, logs) -> dict:
-        """Keras's rule: a custom step's logs, unless they name exactly the model's metrics,
-        in which case the metrics' results."""
-        logs = logs or {}
-        metric_logs = self.logs_tensors() if self.loss_tracker is not None else {}
+        """Keras's rule: a custom step's logs, unless they name exactly the model's metrics
+        (`model.metrics`, the property a model may override), in which case the metrics'
+        current results."""
+        logs = logs if isinstance(logs, dict) else {}
+        metric_logs = {}
+        for metric in self.model.metrics:
+            result = metric.result()
+            if isinstance(result, dict):
+                metric_logs.update(result)
+            else:
+                metric_logs[metric.name] = result
         if metric_logs and set(logs) == set(metric_logs):
-            return self.current_logs()
-        return {
-            k: float(v.detach().float().cpu()) if isinstance(v, torch.Tensor) else float(v) for k, v in logs.items()
-        }
+            logs = metric_logs
+        return {k: _to_log_value(v) for k, v in logs.items()}
 
     # ------------------------------------------------------------------ data
     def data_structure(self) -> data_adapters.Structure:
@@ -181,6 +191,10 @@ class TrainingState:
             return
         if metrics is not None and (metrics.built or y is None):
             return
+        if not self.model._has_forward():
+            # A model whose steps are all its own (a GAN's `train_step`) need not define `call`:
+            # it has no outputs to learn, and Keras never calls it either.
+            return
         previous, self.structure = self.structure, structure
         try:
             with torch.no_grad():
@@ -195,15 +209,31 @@ class TrainingState:
 
     def pack_batch(self, batch):
         """A flat batch back in the structure a custom `train_step` receives: `(x, y[, sample_weight])`."""
+        x, y, sw = self._pack_parts(batch)
+        if y is None and sw is None:
+            return x  # Keras hands a step data without targets as `x` alone, not `(x,)`
+        if y is None:
+            return (x, None, sw)
+        return (x, y) if sw is None else (x, y, sw)
+
+    def call_compute_loss(self, x, y, sw, outputs, training):
+        """The model's overridden `compute_loss` on one flat batch and its flat outputs, in
+        the user's structures (`training` passed only to an override that takes it, as Keras does)."""
+        x, y, sw = self._pack_parts((x, y, sw))
+        kwargs = {"training": training} if "training" in inspect.signature(self.model.compute_loss).parameters else {}
+        return self.model.compute_loss(x=x, y=y, y_pred=self.pack_outputs(outputs), sample_weight=sw, **kwargs)
+
+    def _pack_parts(self, batch):
         x, y, sw = batch
         if self.signature is not None:
             x = x[0] if len(x) == 1 else list(x)
         else:
             x = self.structure.pack_x(x)
-        one = lambda v: None if v is None else (v[0] if len(v) == 1 else list(v))  # noqa: E731
-        if y is None:
-            return (x,)
-        return (x, one(y)) if sw is None else (x, one(y), one(sw))
+
+        def one(values):
+            return None if values is None else (values[0] if len(values) == 1 else list(values))
+
+        return x, one(y), one(sw)
 
     def pack_outputs(self, flat: list):
         """Flat predictions in the structure of the model's outputs."""
@@ -239,6 +269,9 @@ class TrainingState:
             if cached is None or len(cached) != len(params) or any(a is not b for a, b in zip(cached, params)):
                 self.train_params = params
                 # A subclassed model has no weights before its first call: build then.
+                if self.optimizer is None:
+                    # compile(optimizer=None): a custom `train_step` updates the weights itself.
+                    return runner
                 if not self.optimizer.built and params:
                     self.optimizer.build(params)
                 built = self.optimizer._trainable_variables if self.optimizer.built else None
@@ -275,6 +308,18 @@ class TrainingState:
         if total is None:
             return torch.zeros((), device=device)
         return total
+
+
+def _to_log_value(value):
+    """One value of a custom step's logs as Keras's history and progress bar keep it: a
+    scalar tensor becomes a Python float (a host sync: once per log read), anything else
+    stays as it is."""
+    if isinstance(value, torch.Tensor):
+        value = value.detach()
+        return float(value.float().cpu()) if value.numel() == 1 else value.cpu().numpy()
+    if isinstance(value, (int, float, bool)):
+        return float(value)
+    return value
 
 
 def _may_have_losses(model) -> bool:

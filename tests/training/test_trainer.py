@@ -429,3 +429,157 @@ def test_custom_train_step_and_test_step_as_in_the_keras_guide():
     assert history.history["loss"][-1] < history.history["loss"][0]
     assert int(model.optimizer.iterations) == 12
     assert set(model.evaluate(x, y, verbose=0, return_dict=True)) == {"custom_loss"}
+
+
+class _PairTrainer(keras.Model):
+    """A GAN-shaped model: two sub-models, its own compile and optimizers, its own metrics
+    property and a torch-style train_step, and no `call`."""
+
+    def __init__(self, first, second):
+        super().__init__()
+        self.first = first
+        self.second = second
+        self.first_loss = keras.metrics.Mean(name="first_loss")
+        self.second_loss = keras.metrics.Mean(name="second_loss")
+        self.received = []
+
+    @property
+    def metrics(self):
+        return [self.first_loss, self.second_loss]
+
+    def compile(self, first_optimizer, second_optimizer):
+        super().compile()
+        self.first_optimizer = first_optimizer
+        self.second_optimizer = second_optimizer
+
+    def train_step(self, data):
+        self.received.append(data)
+        x = data[0] if isinstance(data, tuple) else data
+        for model, optimizer, tracker in (
+            (self.first, self.first_optimizer, self.first_loss),
+            (self.second, self.second_optimizer, self.second_loss),
+        ):
+            self.zero_grad()
+            loss = torch.mean(model(x) ** 2)
+            loss.backward()
+            with torch.no_grad():
+                optimizer.apply([v.value.grad for v in model.trainable_weights], model.trainable_weights)
+            tracker.update_state(loss)
+        return {"first_loss": self.first_loss.result(), "second_loss": self.second_loss.result()}
+
+
+def _pair_trainer():
+    first = keras.Sequential([keras.Input((3,)), layers.Dense(2)])
+    second = keras.Sequential([keras.Input((3,)), layers.Dense(1)])
+    model = _PairTrainer(first, second)
+    model.compile(keras.optimizers.SGD(0.1), keras.optimizers.SGD(0.1))
+    return model
+
+
+def test_model_without_call_trains_through_its_own_train_step():
+    model = _pair_trainer()
+    before = [w.detach().clone() for w in model.trainable_weights]
+    x = np.random.default_rng(0).random((10, 3)).astype("float32")
+    history = model.fit(x, epochs=2, batch_size=4, verbose=0)
+    assert list(history.history) == ["first_loss", "second_loss"]
+    assert history.history["first_loss"][1] < history.history["first_loss"][0]
+    assert int(model.first_optimizer.iterations) == int(model.second_optimizer.iterations) == 6
+    assert all(not torch.equal(a, b.detach()) for a, b in zip(before, model.trainable_weights))
+    # Data without targets reaches the step as `x` itself, as in Keras.
+    assert all(isinstance(data, torch.Tensor) for data in model.received)
+    assert model.metrics_names == ["first_loss", "second_loss"]
+    with pytest.raises(NotImplementedError, match="no `call` method"):
+        model.predict(x, verbose=0)
+
+
+def test_custom_step_receives_the_data_as_given():
+    model = _pair_trainer()
+    x, y, sw = np.ones((4, 3), "float32"), np.ones((4, 1), "float32"), np.ones((4,), "float32")
+    model.fit(x, y, batch_size=4, verbose=0)
+    model.fit(x, y, sample_weight=sw, batch_size=4, verbose=0)
+    shapes = [tuple(tuple(v.shape) for v in d) if isinstance(d, tuple) else tuple(d.shape) for d in model.received]
+    assert shapes == [((4, 3), (4, 1)), ((4, 3), (4, 1), (4,))]
+
+
+def test_custom_step_logs_naming_the_metrics_are_the_metrics_results():
+    class StaleLogs(_PairTrainer):
+        def train_step(self, data):
+            super().train_step(data)
+            # The keys of `self.metrics`: Keras reports the metrics' results, not these values.
+            return {"first_loss": -1.0, "second_loss": -1.0}
+
+    first = keras.Sequential([keras.Input((3,)), layers.Dense(2)])
+    model = StaleLogs(first, keras.Sequential([keras.Input((3,)), layers.Dense(1)]))
+    model.compile(keras.optimizers.SGD(0.0), keras.optimizers.SGD(0.0))
+    history = model.fit(np.ones((8, 3), "float32"), epochs=2, batch_size=4, verbose=0)
+    with torch.no_grad():
+        expected = float(torch.mean(first(torch.ones(1, 3)) ** 2))
+    assert history.history["first_loss"] == pytest.approx([expected, expected], rel=1e-5)
+
+
+def test_compile_without_optimizer_and_metrics_held_as_attributes():
+    class OwnOptimizer(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.dense = layers.Dense(1)
+            self.tracker = keras.metrics.Sum(name="seen")
+            self.own_optimizer = keras.optimizers.SGD(0.1)
+
+        def call(self, x):
+            return self.dense(x)
+
+        def train_step(self, data):
+            self.zero_grad()
+            loss = torch.mean(self(data) ** 2)
+            loss.backward()
+            with torch.no_grad():
+                self.own_optimizer.apply([v.value.grad for v in self.trainable_weights], self.trainable_weights)
+            self.tracker.update_state(float(data.shape[0]))
+            return {"seen": self.tracker.result()}
+
+    model = OwnOptimizer()
+    model.compile(optimizer=None)
+    assert model.optimizer is None
+    # Metrics held as attributes are the model's metrics, reset at each epoch as in Keras.
+    assert model.tracker in model.metrics
+    history = model.fit(np.ones((6, 3), "float32"), epochs=2, batch_size=4, verbose=0)
+    assert history.history["seen"] == [6.0, 6.0]
+    assert int(model.own_optimizer.iterations) == 4
+
+
+def test_predict_step_override_shapes_what_predict_returns():
+    class TwoViews(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.dense = layers.Dense(2)
+
+        def call(self, x):
+            return self.dense(x)
+
+        def predict_step(self, data):
+            y = self(data)
+            return {"scores": y, "label": torch.argmax(y, dim=-1)}
+
+    model = TwoViews()
+    x = np.random.default_rng(0).random((5, 3)).astype("float32")
+    result = model.predict(x, batch_size=2, verbose=0)
+    assert set(result) == {"scores", "label"}
+    assert result["scores"].shape == (5, 2) and result["label"].shape == (5,)
+    np.testing.assert_array_equal(result["label"], result["scores"].argmax(-1))
+
+
+def test_compute_loss_override_is_the_loss_of_the_built_in_steps():
+    class ShiftedLoss(keras.Model):
+        def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+            self.seen_training.append(training)
+            return super().compute_loss(x, y, y_pred, sample_weight) + 10.0
+
+    inputs = keras.Input((3,))
+    model = ShiftedLoss(inputs, layers.Dense(1, kernel_initializer="zeros")(inputs))
+    model.seen_training = []
+    model.compile(optimizer=keras.optimizers.SGD(0.0), loss="mse")
+    x, y = np.ones((4, 3), "float32"), np.full((4, 1), 2.0, "float32")
+    history = model.fit(x, y, batch_size=4, verbose=0)
+    assert history.history["loss"] == pytest.approx([14.0])
+    assert model.evaluate(x, y, verbose=0) == pytest.approx(14.0)
+    assert model.seen_training[-2:] == [True, False]  # Keras also calls it once while building
