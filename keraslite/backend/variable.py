@@ -2,27 +2,96 @@
 
 from __future__ import annotations
 
+import importlib
+
 import numpy as np
 import torch
 
+from keraslite.backend import dtypes, state
+from keraslite.backend.conversion import to_tensor
 from keraslite.backend.name_scope import current_path
+
+_AGGREGATIONS = (None, "none", "mean", "sum", "only_first_replica")
+_SYNCHRONIZATIONS = (None, "none", "on_read", "on_write", "auto")
 
 
 class Variable(torch.nn.Parameter):
-    """A layer weight. It *is* a Parameter (optimizers, `state_dict`, `.to()` and
-    `torch.compile` see a plain parameter) and adds what Keras code uses on weights:
-    `name`, `path`, `trainable`, `numpy()`, `assign()`, `value`.
+    """A variable: a layer weight, a metric's or optimizer's state, or one made directly.
 
-    The data is kept in Keras layout (a Dense kernel is `(in, out)`), so what users
-    read and write is what Keras shows.
+    It *is* a Parameter (optimizers, `state_dict`, `.to()` and `torch.compile` see a plain
+    parameter) and adds what Keras code uses on variables: `name`, `path`, `trainable`,
+    `numpy()`, `assign()`, `value`, `autocast`, `aggregation`, `synchronization`. The data is
+    kept in Keras layout (a Dense kernel is `(in, out)`), so what users read and write is what
+    Keras shows.
+
+    Args:
+        initializer: the initial value (a tensor, NumPy array, Python number or nested list),
+            or an initializer (an object, a registered name such as `"zeros"`, or any callable
+            taking `(shape, dtype=...)`), which then needs `shape`.
+        shape: the shape, when `initializer` is an initializer; ignored for a value, as in Keras.
+        dtype: the dtype; by default the value's own (Python floats: `floatx()`), or
+            `floatx()` for an initializer.
+        trainable: whether training updates it (`requires_grad`); only floating variables
+            can be trainable in torch, others are made non-trainable.
+        autocast: whether a layer may cast it to its compute dtype when read.
+        aggregation: how a distributed variable is aggregated: one of `None`, `"none"`,
+            `"mean"`, `"sum"`, `"only_first_replica"`.
+        synchronization: one of `None`, `"none"`, `"on_read"`, `"on_write"`, `"auto"`.
+        name: the name, without `/`; by default `variable`, `variable_1`, ...
+        layout: a sharding layout; kept, not used (one device).
+
+    Example:
+
+    ```python
+    counter = keras.Variable(0, dtype="int32", trainable=False, name="counter")
+    kernel = keras.Variable("glorot_uniform", shape=(3, 4), name="kernel")
+    values = keras.Variable(np.ones((2, 2)))  # float64, as the array
+    ```
     """
 
-    def __new__(cls, data: torch.Tensor, trainable: bool = True, name: str = "variable", path: str | None = None):
+    def __new__(
+        cls,
+        initializer,
+        shape=None,
+        dtype=None,
+        trainable: bool = True,
+        autocast: bool = True,
+        aggregation: str | None = "none",
+        synchronization: str | None = "auto",
+        name: str | None = None,
+        layout=None,
+        **kwargs,
+    ):
+        # `path`: the owner's path for its weights (`dense/kernel`); other keyword arguments
+        # are backend-specific in Keras and ignored, as Keras's torch backend ignores them.
+        path = kwargs.get("path")
+        if name is None:
+            name = state.unique_name("variable")
+        if not isinstance(name, str) or "/" in name:
+            raise ValueError(
+                f"Argument `name` must be a string and cannot contain character `/`. Received: name={name}"
+            )
+        if aggregation not in _AGGREGATIONS:
+            raise ValueError(
+                "Invalid value for argument `aggregation`. Expected one of `None`, `'none'`, `'mean'`, `'sum'`, "
+                f"`'only_first_replica'`. Received: aggregation={aggregation}"
+            )
+        if synchronization not in _SYNCHRONIZATIONS:
+            raise ValueError(
+                "Invalid value for argument `synchronization`. Expected one of `None`, `'none'`, `'on_read'`, "
+                f"`'on_write'`, `'auto'`. Received: synchronization={synchronization}"
+            )
+        data = _initial_value(initializer, shape, dtype, name)
+        trainable = bool(trainable) and (data.is_floating_point() or data.is_complex())
         self = torch.nn.Parameter.__new__(cls, data, requires_grad=trainable)
         self._keras_name = name
         # Inside `keras.name_scope(...)` blocks the path starts with the open scopes' path, as in Keras.
         scope_path = current_path()
         self._keras_path = f"{scope_path}/{path or name}" if scope_path else path or name
+        self.autocast = bool(autocast)
+        self._aggregation = aggregation or "none"
+        self._synchronization = synchronization or "none"
+        self._layout = layout
         self.regularizer = None
         self.constraint = None
         return self
@@ -33,7 +102,9 @@ class Variable(torch.nn.Parameter):
     def __deepcopy__(self, memo):
         if id(self) in memo:
             return memo[id(self)]
-        new = type(self)(self.data.clone(memory_format=torch.preserve_format), self.requires_grad, self._keras_name)
+        new = type(self)(
+            self.data.clone(memory_format=torch.preserve_format), trainable=self.requires_grad, name=self._keras_name
+        )
         new.__dict__.update(self.__dict__)
         memo[id(self)] = new
         return new
@@ -50,6 +121,16 @@ class Variable(torch.nn.Parameter):
     @property
     def path(self) -> str:
         return self._keras_path
+
+    @property
+    def aggregation(self) -> str:
+        """How a distributed variable is aggregated (an annotation on one device)."""
+        return self._aggregation
+
+    @property
+    def synchronization(self) -> str:
+        """When a distributed variable is synchronized (an annotation on one device)."""
+        return self._synchronization
 
     @property
     def trainable(self) -> bool:
@@ -91,5 +172,36 @@ class Variable(torch.nn.Parameter):
     def __repr__(self) -> str:
         return (
             f"<Variable path={self.path}, shape={tuple(self.shape)}, "
-            f"dtype={str(self.dtype).replace('torch.', '')}, value={self.detach().cpu().numpy()!r}>"
+            f"dtype={str(self.dtype).replace('torch.', '')}, value={self.detach().cpu().numpy()}>"
         )
+
+
+def _initial_value(initializer, shape, dtype, name: str) -> torch.Tensor:
+    """The first value of a variable: `initializer` itself, or what it makes for `shape`."""
+    if isinstance(initializer, str):
+        # A registered initializer name: looked up on the public namespace by name, as
+        # deserialization does (initializers sit above the backend).
+        initializer = importlib.import_module("keraslite.initializers").get(initializer)
+    if callable(initializer):
+        if shape is None:
+            raise ValueError(
+                "When creating a Variable from an initializer, the `shape` argument should be specified. "
+                f"Received: initializer={initializer} and shape={shape}"
+            )
+        shape = tuple(None if d is None else int(d) for d in shape)
+        if None in shape:
+            raise ValueError(
+                "Shapes used to initialize variables must be fully-defined (no `None` dimensions). "
+                f"Received: shape={shape} for variable path='{name}'"
+            )
+        dtype_name = dtypes.standardize_dtype(dtype)
+        value = initializer(shape, dtype=dtype_name)
+        return to_tensor(value, dtype_name).to(state.get_device())
+    value = to_tensor(initializer, dtype)
+    if isinstance(initializer, np.ndarray) and value.device.type == "cpu":
+        # On the CPU the tensor may share the array's memory: `assign` must not write into it.
+        return value.clone()
+    if isinstance(value, torch.nn.Parameter):
+        # A variable from a variable shares its storage, as Keras's torch backend shares it.
+        return value.detach()
+    return value

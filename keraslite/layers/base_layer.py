@@ -41,6 +41,7 @@ from keraslite.serialization.serialization_lib import keras_compatible_config
 
 _LEGACY_INPUT_KWARGS = ("input_dim", "input_shape", "batch_input_shape", "batch_size", "input_length")
 _ACCEPTED_KWARGS = _LEGACY_INPUT_KWARGS + ("weights",)
+_ARRAYS = (np.ndarray, np.generic)
 
 
 class Layer(Operation):
@@ -419,18 +420,41 @@ class Layer(Operation):
         return self(*args, **kwargs)
 
     def __call__(self, *args, **kwargs):
-        if args and isinstance(args[0], torch.Tensor):
-            if not any_keras_tensor(args[1:], kwargs):
+        if args:
+            if isinstance(args[0], torch.Tensor) and not any_keras_tensor(args[1:], kwargs):
                 return self._eager_call(*args, **kwargs)
+        else:
+            # `layer(logits=x, targets=y)`: as in Keras, the first argument of `call` may come
+            # by keyword whatever its name. From here on (and in the `Node` a symbolic call
+            # records) it is positional, where the build, the input spec and masks look for it.
+            args = (self._pop_first_argument(kwargs),)
         if any_keras_tensor(args, kwargs):
             return self._symbolic_call(*args, **kwargs)
         return self._eager_call(*args, **kwargs)
 
+    def _pop_first_argument(self, kwargs: dict):
+        """The value of `call`'s first parameter, taken out of `kwargs` (a call without
+        positional arguments)."""
+        name = _first_call_parameter(type(self))
+        if name is not None and name in kwargs:
+            return kwargs.pop(name)
+        if name is None and "inputs" in kwargs:
+            # `call(self, *args, **kwargs)`: no name to look for; Keras's usual one.
+            return kwargs.pop("inputs")
+        expected = f"`{name}`" if name is not None else "`inputs`"
+        raise TypeError(
+            f"Layer '{self.name}' was called without its first argument: {type(self).__name__}.call() takes it "
+            f"as {expected}, positionally or by keyword. Received: args=(), kwargs={sorted(kwargs)}"
+        )
+
     def _eager_call(self, *args, **kwargs):
-        if not args:
-            if "inputs" not in kwargs:
-                raise ValueError(f"Layer {self.name} was called without inputs.")
-            args = (kwargs.pop("inputs"),)
+        # NumPy arrays given to `call`'s other arguments (`targets=`, `mask=`) reach it as
+        # tensors too, floating ones in the compute dtype, as in Keras.
+        for key, value in kwargs.items():
+            if isinstance(value, _ARRAYS):
+                kwargs[key] = convert_inputs(value, self._compute_torch_dtype if self.autocast else None)
+        if len(args) > 1:
+            args = self._arrays_to_tensors(args)
         inputs = args[0]
         if not isinstance(inputs, torch.Tensor):
             original = inputs
@@ -475,9 +499,16 @@ class Layer(Operation):
                     self.add_loss(self.activity_regularizer(output) / output.shape[0])
         return outputs
 
+    def _arrays_to_tensors(self, args: tuple) -> tuple:
+        """`args` with the NumPy arrays after the first converted as the inputs are."""
+        if not any(isinstance(value, _ARRAYS) for value in args[1:]):
+            return args
+        float_dtype = self._compute_torch_dtype if self.autocast else None
+        return args[:1] + tuple(
+            convert_inputs(value, float_dtype) if isinstance(value, _ARRAYS) else value for value in args[1:]
+        )
+
     def _symbolic_call(self, *args, **kwargs):
-        if not args:
-            args = (kwargs.pop("inputs"),)
         inputs = args[0]
         shapes = tree.map_structure(lambda t: t.shape if isinstance(t, KerasTensor) else shape_of_constant(t), inputs)
         assert_input_compatibility(self.input_spec, flat_shapes(shapes), self.name)
@@ -592,6 +623,22 @@ class _IntegerPolicy:
 
     def __init__(self, name):
         self.name = self.compute_dtype = self.variable_dtype = name
+
+
+def _first_call_parameter(cls) -> str | None:
+    """The name of the first parameter of `cls.call` that a caller may pass by keyword
+    (cached per class), or None when it takes `*args` first."""
+    cached = cls.__dict__.get("_keraslite_first_call_parameter", False)
+    if cached is False:
+        cached = None
+        for parameter in inspect.signature(cls.call).parameters.values():
+            if parameter.name == "self":
+                continue
+            if parameter.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD:
+                cached = parameter.name
+            break
+        setattr(cls, "_keraslite_first_call_parameter", cached)
+    return cached
 
 
 def _torch_module_weights(module: torch.nn.Module) -> list:

@@ -185,3 +185,118 @@ def test_mixed_precision_dtype_policies(keras_oracle):
         assert layers.Dense(1).compute_dtype == "float16"
     finally:
         keras.mixed_precision.set_global_policy("float32")
+
+
+# ---------------------------------------------------------------------- the first call argument by keyword
+class Endpoint(layers.Layer):
+    """A layer whose first `call` argument is not named `inputs` (the endpoint pattern)."""
+
+    def call(self, logits, targets=None, sample_weight=None):
+        outputs = keras.ops.sigmoid(logits)
+        if targets is not None:
+            self.add_loss(keras.ops.mean(keras.ops.square(outputs - targets)))
+        if sample_weight is not None:
+            outputs = outputs * sample_weight
+        return outputs
+
+
+_ENDPOINT_SOURCE = """
+@keras.saving.register_keras_serializable(package="call_forms")
+class Endpoint(keras.layers.Layer):
+    def call(self, logits, targets=None, sample_weight=None):
+        outputs = keras.ops.sigmoid(logits)
+        if targets is not None:
+            self.add_loss(keras.ops.mean(keras.ops.square(outputs - targets)))
+        if sample_weight is not None:
+            outputs = outputs * sample_weight
+        return outputs
+"""
+
+
+def _endpoint_data():
+    rng = np.random.default_rng(0)
+    return [rng.normal(size=(4, 3)).astype("float32") for _ in range(3)]
+
+
+def test_first_call_argument_by_keyword_eager():
+    logits, targets, weight = _endpoint_data()
+    layer = Endpoint()
+    by_keyword = layer(logits=logits, targets=targets, sample_weight=weight)
+    np.testing.assert_allclose(by_keyword.numpy(), layer(logits, targets, weight).numpy())
+    assert len(layer.losses) == 1
+    np.testing.assert_allclose(layer(logits=logits).numpy(), 1 / (1 + np.exp(-logits)), rtol=1e-6)
+    # Built-in layers too, whatever their first argument is called.
+    attention = layers.MultiHeadAttention(num_heads=2, key_dim=2)
+    query, value = np.ones((2, 4, 3), "float32"), np.ones((2, 5, 3), "float32")
+    np.testing.assert_allclose(
+        attention(query=query, value=value).detach().numpy(), attention(query, value).detach().numpy()
+    )
+    assert tuple(layers.Dense(2)(inputs=logits).shape) == (4, 2)
+
+
+def test_arrays_in_other_arguments_arrive_as_tensors():
+    seen = {}
+
+    class Recorder(layers.Layer):
+        def call(self, inputs, targets=None, weights=None, rate=0.5):
+            seen.update(targets=targets, weights=weights, rate=rate)
+            return inputs
+
+    Recorder()(np.ones((2, 3), "float32"), np.zeros((2, 3)), weights=np.arange(3), rate=0.25)
+    # Floating arrays take the compute dtype; integer arrays keep theirs; Python numbers stay.
+    assert isinstance(seen["targets"], torch.Tensor) and seen["targets"].dtype == torch.float32
+    assert isinstance(seen["weights"], torch.Tensor) and seen["weights"].dtype == torch.int64
+    assert seen["rate"] == 0.25
+
+
+def test_missing_first_call_argument_names_it():
+    with pytest.raises(TypeError, match=r"'endpoint'.*Endpoint.call\(\) takes it as `logits`.*Received: args=\(\)"):
+        Endpoint()(targets=np.ones((2, 3), "float32"))
+    # `inputs` is no alias for a first argument with another name (as in Keras).
+    with pytest.raises(TypeError, match=r"takes it as `logits`.*kwargs=\['inputs'\]"):
+        Endpoint()(inputs=np.ones((2, 3), "float32"))
+
+
+def test_keyword_keras_tensors_become_the_nodes_inputs_and_lower_to_fx(tmp_path):
+    logits_in, targets_in, weight_in = (keras.Input((3,), name=n) for n in ("logits", "targets", "weight"))
+    outputs = Endpoint(name="endpoint")(logits=logits_in, targets=targets_in, sample_weight=weight_in)
+    assert tuple(outputs.shape) == (None, 3)
+    node = outputs._keras_history.layer._inbound_nodes[0]
+    assert [t.name for t in node.input_tensors] == ["logits", "targets", "weight"]
+    model = keras.Model([logits_in, targets_in, weight_in], outputs)
+    assert "endpoint" in model.graph_module.code
+    data = _endpoint_data()
+    expected = Endpoint()(*data).numpy()
+    np.testing.assert_allclose(model(data).detach().numpy(), expected, rtol=1e-6)
+    model.save(tmp_path / "endpoint.keras")
+    loaded = keras.models.load_model(tmp_path / "endpoint.keras", custom_objects={"Endpoint": Endpoint})
+    np.testing.assert_allclose(loaded(data).detach().numpy(), expected, rtol=1e-6)
+
+
+def test_model_of_keyword_calls_trains_on_its_added_loss():
+    logits_in, targets_in = keras.Input((3,), name="x"), keras.Input((3,), name="y")
+    outputs = Endpoint()(logits=layers.Dense(3)(logits_in), targets=targets_in)
+    model = keras.Model([logits_in, targets_in], outputs)
+    model.compile(optimizer="sgd")
+    logits, targets, _ = _endpoint_data()
+    history = model.fit([logits, targets], epochs=2, batch_size=4, verbose=0)
+    assert len(history.history["loss"]) == 2 and np.isfinite(history.history["loss"]).all()
+
+
+def test_keras_file_with_first_argument_by_keyword_loads(tmp_path, keras_oracle):
+    # Keras records `layer(logits=...)` with `args: []` and the tensor under `kwargs`.
+    path = str(tmp_path / "from_keras.keras")
+    data = _endpoint_data()
+    expected = keras_oracle.run(
+        _ENDPOINT_SOURCE
+        + "names = ('logits', 'targets', 'weight')\n"
+        + "a, b, c = (keras.Input((3,), name=n) for n in names)\n"
+        + "model = keras.Model([a, b, c], Endpoint(name='endpoint')(logits=a, targets=b, sample_weight=c))\n"
+        + f"model.save({path!r})\n"
+        + "result['y'] = model([inputs['a'], inputs['b'], inputs['c']])\n",
+        a=data[0],
+        b=data[1],
+        c=data[2],
+    )["y"]
+    loaded = keras.models.load_model(path, custom_objects={"call_forms>Endpoint": Endpoint})
+    np.testing.assert_allclose(loaded(data).detach().numpy(), expected, rtol=1e-6)
