@@ -332,3 +332,10 @@ def test_indexing_linalg_image_and_custom_gradient(tf):
     np.testing.assert_allclose(np_of(jacobian_x), np.diag([2.0, 4.0]))
     assert tuple(jacobian_w.shape) == (2, 2, 2) and np.allclose(np_of(jacobian_w), 1.0)
     assert unused is None
+
+
+def test_tf_variable_keeps_a_scoped_name(tf):
+    # TensorFlow variables may be named "scope/name" (Keras 3's Variable refuses "/").
+    variable = tf.Variable([1.0, 2.0], name="encoder/kernel")
+    assert variable.name == "encoder/kernel" and variable.path == "encoder/kernel"
+    assert variable.numpy().tolist() == [1.0, 2.0]

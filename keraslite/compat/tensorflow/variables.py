@@ -34,7 +34,10 @@ def Variable(
     tensor = to_tensor(initial_value, dtype).detach().clone().to(state.get_device())
     floating = tensor.is_floating_point() or tensor.is_complex()
     trainable = floating if trainable is None else (bool(trainable) and floating)
-    variable = _KerasVariable(tensor, trainable=trainable, name=name or "Variable")
+    name = name or "Variable"
+    # TensorFlow allows scoped names ("dense/kernel"); Keras 3's Variable refuses `/`.
+    variable = _KerasVariable(tensor, trainable=trainable, name=name.replace("/", "_"))
+    variable._keras_name = variable._keras_path = name
     variable.constraint = constraint
     return variable
 
