@@ -8,6 +8,7 @@ import importlib.util
 import io
 import json
 import re
+import sys
 import tarfile
 import zipfile
 from pathlib import Path
@@ -16,6 +17,8 @@ CORPUS = Path(__file__).resolve().parents[2] / "tools" / "corpus"
 
 
 def _load(name):
+    if str(CORPUS) not in sys.path:  # the harness's modules import each other by name
+        sys.path.insert(0, str(CORPUS))
     spec = importlib.util.spec_from_file_location(f"corpus_{name}", CORPUS / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

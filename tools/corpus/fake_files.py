@@ -1,0 +1,458 @@
+"""Generated files in the real formats, served for the download URLs that corpus tutorials
+use (zip/tar archives of images or text, csv/tsv tables, GloVe vectors, ...): what the
+offline preamble answers instead of the network. Every file is made from a generator seeded
+by its name, so a tutorial sees the same data on every run and under both frameworks."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import math
+import os
+import tarfile
+import zipfile
+
+import numpy as np
+
+SEED = int(os.environ.get("CORPUS_SEED", "1337"))
+
+
+def seeded_rng(name: str) -> np.random.Generator:
+    """A generator seeded by the corpus seed and `name`."""
+    digest = hashlib.sha256(f"{SEED}:{name}".encode()).digest()
+    return np.random.default_rng(int.from_bytes(digest[:8], "little"))
+
+
+def _jpeg(rng, size=(64, 64), label=0):
+    from PIL import Image
+
+    h, w = size
+    base = np.zeros((h, w, 3), "float32")
+    base[..., label % 3] = 0.6
+    img = np.clip(base + rng.uniform(0, 0.4, size=(h, w, 3)), 0, 1)
+    buf = io.BytesIO()
+    Image.fromarray((img * 255).astype("uint8")).save(buf, format="JPEG")
+    return buf.getvalue()
+
+
+def _png(rng, size=(64, 64)):
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.fromarray(rng.integers(0, 255, size=size + (3,)).astype("uint8")).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def _words(rng, n, vocab=None):
+    vocab = vocab or [
+        "the",
+        "a",
+        "film",
+        "movie",
+        "good",
+        "bad",
+        "great",
+        "awful",
+        "plot",
+        "actor",
+        "story",
+        "love",
+        "hate",
+        "fun",
+        "boring",
+        "and",
+        "but",
+        "is",
+        "was",
+        "very",
+        "not",
+        "best",
+        "worst",
+        "scene",
+        "time",
+        "really",
+        "one",
+        "character",
+    ]
+    return " ".join(rng.choice(vocab, size=n))
+
+
+def _tar_gz(files):
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
+        for name, data in files.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return buf.getvalue()
+
+
+def _zip(files):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return buf.getvalue()
+
+
+def _heart_csv(rng):
+    rows = ["age,sex,cp,trestbps,chol,fbs,restecg,thalach,exang,oldpeak,slope,ca,thal,target"]
+    for _ in range(303):
+        target = int(rng.integers(0, 2))
+        rows.append(
+            ",".join(
+                str(v)
+                for v in [
+                    int(rng.integers(29, 78)),
+                    int(rng.integers(0, 2)),
+                    int(rng.integers(0, 5)),
+                    int(rng.integers(94, 200)),
+                    int(rng.integers(126, 564)),
+                    int(rng.integers(0, 2)),
+                    int(rng.integers(0, 3)),
+                    int(rng.integers(71, 202)) - 20 * target,
+                    int(rng.integers(0, 2)),
+                    round(float(rng.uniform(0, 6.2)) + target, 1),
+                    int(rng.integers(1, 4)),
+                    int(rng.integers(0, 4)),
+                    rng.choice(["fixed", "normal", "reversible"]),
+                    target,
+                ]
+            )
+        )
+    return ("\n".join(rows) + "\n").encode()
+
+
+def _acl_imdb(rng):
+    files = {"aclImdb/README": b"fake\n", "aclImdb/imdb.vocab": b"the\na\n"}
+    for split in ("train", "test"):
+        for label in ("pos", "neg"):
+            for i in range(60):
+                mood = ["great", "love", "best", "fun"] if label == "pos" else ["awful", "hate", "worst", "boring"]
+                text = _words(rng, 40) + " " + " ".join(rng.choice(mood, size=8)) + " <br /> " + _words(rng, 20)
+                files[f"aclImdb/{split}/{label}/{i}_{int(rng.integers(1, 10))}.txt"] = text.encode()
+    for i in range(40):
+        files[f"aclImdb/train/unsup/{i}_0.txt"] = _words(rng, 50).encode()
+    return _tar_gz(files)
+
+
+def _pairs(rng, n, sep="\t", extra=False):
+    en = ["go", "run", "i", "you", "we", "see", "eat", "the", "cat", "dog", "house", "big", "small", "am", "is"]
+    other = [
+        "va",
+        "cours",
+        "je",
+        "tu",
+        "nous",
+        "vois",
+        "mange",
+        "le",
+        "chat",
+        "chien",
+        "maison",
+        "grand",
+        "petit",
+        "suis",
+        "est",
+    ]
+    lines = []
+    for _ in range(n):
+        idx = rng.integers(0, len(en), size=int(rng.integers(1, 6)))
+        a = " ".join(en[i] for i in idx).capitalize() + "."
+        b = " ".join(other[i] for i in idx).capitalize() + "."
+        lines.append(sep.join([a, b] + (["CC-BY 2.0 (France) Attribution: tatoeba.org"] if extra else [])))
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _jena_zip(rng):
+    cols = [
+        '"Date Time"',
+        '"p (mbar)"',
+        '"T (degC)"',
+        '"Tpot (K)"',
+        '"Tdew (degC)"',
+        '"rh (%)"',
+        '"VPmax (mbar)"',
+        '"VPact (mbar)"',
+        '"VPdef (mbar)"',
+        '"sh (g/kg)"',
+        '"H2OC (mmol/mol)"',
+        '"rho (g/m**3)"',
+        '"wv (m/s)"',
+        '"max. wv (m/s)"',
+        '"wd (deg)"',
+    ]
+    n = 6000
+    t = np.arange(n)
+    lines = [",".join(cols)]
+    base = rng.normal(size=(n, 14)).cumsum(0) * 0.05 + np.sin(t / 144 * 2 * np.pi)[:, None] * 3
+    for i in range(n):
+        stamp = f"{1 + (i // 144) % 28:02d}.{1 + (i // 4032) % 12:02d}.2009 {(i % 144) // 6:02d}:{(i % 6) * 10:02d}:00"
+        lines.append(stamp + "," + ",".join(f"{v:.2f}" for v in base[i] + 10))
+    return _zip({"jena_climate_2009_2016.csv": ("\n".join(lines) + "\n").encode()})
+
+
+def _cats_and_dogs(rng):
+    files = {}
+    for label, folder in enumerate(("Cat", "Dog")):
+        for i in range(60):
+            files[f"PetImages/{folder}/{i}.jpg"] = _jpeg(rng, (96, 96), label)
+        files[f"PetImages/{folder}/Thumbs.db"] = b"not an image"
+    files["readme[1].txt"] = b"fake\n"
+    return _zip(files)
+
+
+def _nab_csv(rng, jump):
+    lines = ["timestamp,value"]
+    start = np.datetime64("2014-04-01T00:00")
+    for i in range(4032):
+        value = 20 + 20 * math.sin(2 * math.pi * (i % 288) / 288) + float(rng.normal(0, 1))
+        if jump and 2900 <= i < 3000:
+            value += 60
+        lines.append(f"{str(start + np.timedelta64(5 * i, 'm')).replace('T', ' ')}:00,{value:.6f}")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _forda(rng, n):
+    lines = []
+    for _ in range(n):
+        label = int(rng.choice([-1, 1]))
+        t = np.linspace(0, 8 * np.pi, 500)
+        series = np.sin(t * (1.0 if label == 1 else 1.5)) + rng.normal(0, 0.3, size=500)
+        series = (series - series.mean()) / series.std()
+        lines.append("\t".join([str(label)] + [f"{v:.6f}" for v in series]))
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _movielens(rng):
+    lines = ["userId,movieId,rating,timestamp"]
+    for _ in range(3000):
+        user, movie = int(rng.integers(1, 120)), int(rng.integers(1, 400))
+        rating = float(np.clip(round((user % 5 + movie % 5) / 2 + rng.normal(0, 0.5)) / 2 + 1.5, 0.5, 5.0))
+        lines.append(f"{user},{movie},{rating},{int(rng.integers(9e8, 1.5e9))}")
+    movies = ["movieId,title,genres"] + [f"{m},Movie {m} (1999),Comedy|Drama" for m in range(1, 400)]
+    return _zip(
+        {
+            "ml-latest-small/ratings.csv": ("\n".join(lines) + "\n").encode(),
+            "ml-latest-small/movies.csv": ("\n".join(movies) + "\n").encode(),
+        }
+    )
+
+
+def _adult(rng, n, test):
+    cats = {
+        "workclass": ["Private", "Self-emp-not-inc", "Local-gov", "State-gov", "?"],
+        "education": ["Bachelors", "HS-grad", "Masters", "Some-college", "11th"],
+        "marital": ["Married-civ-spouse", "Never-married", "Divorced"],
+        "occupation": ["Tech-support", "Craft-repair", "Sales", "Exec-managerial", "?"],
+        "relationship": ["Wife", "Husband", "Not-in-family", "Own-child"],
+        "race": ["White", "Black", "Asian-Pac-Islander", "Other"],
+        "gender": ["Male", "Female"],
+        "country": ["United-States", "Mexico", "India", "?"],
+    }
+    lines = ["|1x3 Cross validator"] if test else []
+    for _ in range(n):
+        rich = rng.uniform() < 0.25
+        age = int(rng.integers(17, 90))
+        row = [
+            age,
+            " " + rng.choice(cats["workclass"]),
+            int(rng.integers(12285, 1484705)),
+            " " + rng.choice(cats["education"]),
+            int(rng.integers(1, 17)) if not rich else 14,
+            " " + rng.choice(cats["marital"]),
+            " " + rng.choice(cats["occupation"]),
+            " " + rng.choice(cats["relationship"]),
+            " " + rng.choice(cats["race"]),
+            " " + rng.choice(cats["gender"]),
+            int(rng.integers(0, 99999)) if rich else 0,
+            int(rng.integers(0, 4356)) if rng.uniform() < 0.05 else 0,
+            int(rng.integers(1, 99)),
+            " " + rng.choice(cats["country"]),
+            (" >50K" if rich else " <=50K") + ("." if test else ""),
+        ]
+        lines.append(", ".join(str(v).strip() for v in row))
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _text_corpus(rng, n_words):
+    vocab = [
+        "the",
+        "of",
+        "and",
+        "to",
+        "in",
+        "is",
+        "that",
+        "it",
+        "as",
+        "for",
+        "with",
+        "was",
+        "his",
+        "he",
+        "be",
+        "on",
+        "by",
+        "at",
+        "have",
+        "this",
+        "truth",
+        "will",
+        "power",
+        "man",
+        "life",
+        "philosophy",
+        "spirit",
+        "morality",
+        "good",
+        "evil",
+        "free",
+    ]
+    words = list(rng.choice(vocab, size=n_words))
+    for i in range(0, n_words, 12):
+        words[i] = words[i] + ".\n"
+    return " ".join(words).encode()
+
+
+def _news20(rng):
+    files = {}
+    for group in ("comp.graphics", "rec.autos", "sci.space"):
+        for i in range(40):
+            files[f"20_newsgroup/{group}/{1000 + i}"] = (
+                "From: a@b.c\nSubject: x\n\n" + _words(rng, 80) + f" {group}\n"
+            ).encode()
+    return _tar_gz(files)
+
+
+def _glove(rng):
+    vocab = [
+        "the",
+        "a",
+        "film",
+        "movie",
+        "good",
+        "bad",
+        "great",
+        "awful",
+        "plot",
+        "actor",
+        "story",
+        "love",
+        "hate",
+        "fun",
+        "boring",
+        "and",
+        "but",
+        "is",
+        "was",
+        "very",
+        "not",
+        "best",
+        "worst",
+        "scene",
+        "time",
+        "really",
+        "one",
+        "character",
+        "from",
+        "subject",
+        "of",
+        "to",
+        "in",
+        "it",
+    ]
+    files = {}
+    for dim in (50, 100):
+        lines = [w + " " + " ".join(f"{v:.5f}" for v in rng.normal(0, 0.4, size=dim)) for w in vocab]
+        files[f"glove.6B.{dim}d.txt"] = ("\n".join(lines) + "\n").encode()
+    return _zip(files)
+
+
+def _captchas(rng):
+    from PIL import Image, ImageDraw
+
+    files = {}
+    letters = list("2345678bcdefgmnpwxy")
+    while len(files) < 80:
+        text = "".join(rng.choice(letters, size=5))
+        image = Image.new("RGBA", (200, 50), (255, 255, 255, 255))
+        ImageDraw.Draw(image).text((30, 18), text, fill=(0, 0, 0, 255))
+        buf = io.BytesIO()
+        image.save(buf, format="PNG")
+        files[f"captcha_images_v2/{text}.png"] = buf.getvalue()
+    return _zip(files)
+
+
+def _pets(rng, part):
+    from PIL import Image
+
+    files = {}
+    for breed in ("Abyssinian", "beagle"):
+        for i in range(1, 31):
+            if part == "images":
+                files[f"images/{breed}_{i}.jpg"] = _jpeg(rng, (120, 140), i % 3)
+            else:
+                trimap = np.full((120, 140), 2, "uint8")
+                trimap[30:90, 35:105] = 1
+                trimap[28:30, 33:107] = 3
+                buf = io.BytesIO()
+                Image.fromarray(trimap, mode="L").save(buf, format="PNG")
+                files[f"annotations/trimaps/{breed}_{i}.png"] = buf.getvalue()
+    return _tar_gz(files)
+
+
+def _imagenet_index():
+    return json.dumps({str(i): [f"n{i:08d}", f"class_{i}"] for i in range(1000)}).encode()
+
+
+_URL_FAKES = {
+    "heart.csv": _heart_csv,
+    "aclImdb_v1.tar.gz": _acl_imdb,
+    "nietzsche.txt": lambda rng: _text_corpus(rng, 12000),
+    "fra-eng.zip": lambda rng: _zip({"fra.txt": _pairs(rng, 3000, extra=True), "_about.txt": b"fake\n"}),
+    "spa-eng.zip": lambda rng: _zip({"spa-eng/spa.txt": _pairs(rng, 3000), "spa-eng/_about.txt": b"fake\n"}),
+    "jena_climate_2009_2016.csv.zip": _jena_zip,
+    "kagglecatsanddogs_5340.zip": _cats_and_dogs,
+    "art_daily_small_noise.csv": lambda rng: _nab_csv(rng, False),
+    "art_daily_jumpsup.csv": lambda rng: _nab_csv(rng, True),
+    "FordA_TRAIN.tsv": lambda rng: _forda(rng, 600),
+    "FordA_TEST.tsv": lambda rng: _forda(rng, 200),
+    "ml-latest-small.zip": _movielens,
+    "adult.data": lambda rng: _adult(rng, 3000, False),
+    "adult.test": lambda rng: _adult(rng, 1000, True),
+    "news20.tar.gz": _news20,
+    "glove.6B.zip": _glove,
+    "captcha_images_v2.zip": _captchas,
+    "images.tar.gz": lambda rng: _pets(rng, "images"),
+    "annotations.tar.gz": lambda rng: _pets(rng, "annotations"),
+    "imagenet_class_index.json": lambda rng: _imagenet_index(),
+    "ImagenetClassnames.json": lambda rng: json.dumps({str(i): f"class_{i}" for i in range(1000)}).encode(),
+    "ImageNetLabels.txt": lambda rng: ("\n".join(["background"] + [f"class_{i}" for i in range(1000)]) + "\n").encode(),
+    # Single pictures (i.imgur.com and friends): a JPEG or PNG of a plausible size.
+    "9i63gLN.jpg": lambda rng: _jpeg(rng, (256, 320)),
+    "9ooB60I.jpg": lambda rng: _jpeg(rng, (256, 320)),
+    "F28w3Ac.jpg": lambda rng: _jpeg(rng, (256, 320)),
+    "aGBdQyK.jpg": lambda rng: _jpeg(rng, (256, 320)),
+    "Bvro0YD.png": lambda rng: _png(rng, (240, 320)),
+    "dog-and-cat-cover.jpg": lambda rng: _jpeg(rng, (240, 320)),
+}
+
+
+def fake_payload_name(url: str) -> str:
+    return url.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
+
+
+def has_fake(url: str) -> bool:
+    """Whether the corpus serves a generated file for `url`."""
+    return fake_payload_name(url) in _URL_FAKES
+
+
+def fake_payload(url: str):
+    """The generated bytes served for `url`, or None when the corpus has no fake for it."""
+    name = fake_payload_name(url)
+    maker = _URL_FAKES.get(name)
+    if maker is None:
+        return None
+    return maker(seeded_rng("url:" + name))
