@@ -15,6 +15,9 @@ def _mlp():
 
 
 def test_mlp_learning_parity(keras_oracle):
+    # Seeded initial weights: with some draws a logit pair sits within float noise of a tie,
+    # and one flipped prediction moves accuracy by 1/240, past the tolerance.
+    keras.utils.set_random_seed(0)
     rng = np.random.default_rng(0)
     x = rng.random((300, 784)).astype("float32")
     y = rng.integers(0, 10, 300)
