@@ -5,6 +5,7 @@ by its name, so a tutorial sees the same data on every run and under both framew
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import io
 import json
@@ -403,6 +404,100 @@ def _pets(rng, part):
     return _tar_gz(files)
 
 
+def _iris_csv(rng, n):
+    """TensorFlow's iris files: a header `n,4,setosa,versicolor,virginica`, then rows."""
+    lines = [f"{n},4,setosa,versicolor,virginica"]
+    centers = np.array([[5.0, 3.4, 1.5, 0.2], [5.9, 2.8, 4.3, 1.3], [6.6, 3.0, 5.6, 2.0]])
+    for _ in range(n):
+        label = int(rng.integers(0, 3))
+        row = centers[label] + rng.normal(0, 0.25, size=4)
+        lines.append(",".join(f"{max(v, 0.1):.1f}" for v in row) + f",{label}")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _titanic_csv(rng, n):
+    lines = ["survived,sex,age,n_siblings_spouses,parch,fare,class,deck,embark_town,alone"]
+    for _ in range(n):
+        sex = str(rng.choice(["male", "female"]))
+        klass = str(rng.choice(["First", "Second", "Third"]))
+        survived = int(rng.uniform() < (0.75 if sex == "female" else 0.2) + (0.1 if klass == "First" else 0))
+        siblings, parch = int(rng.integers(0, 3)), int(rng.integers(0, 3))
+        lines.append(
+            f"{survived},{sex},{rng.uniform(1, 70):.1f},{siblings},{parch},{rng.uniform(5, 100):.4f},{klass},"
+            f"{rng.choice(['unknown', 'A', 'B', 'C'])},{rng.choice(['Southampton', 'Cherbourg', 'Queenstown'])},"
+            f"{'y' if siblings + parch == 0 else 'n'}"
+        )
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _creditcard_csv(rng, n):
+    """Time, V1..V28, Amount, Class (about 2% positive; shifted features when positive)."""
+    lines = ["Time," + ",".join(f"V{i}" for i in range(1, 29)) + ",Amount,Class"]
+    for i in range(n):
+        label = int(rng.uniform() < 0.02)
+        v = rng.normal(2.0 * label, 1.0, size=28)
+        lines.append(f"{i * 1.5:.1f}," + ",".join(f"{x:.6f}" for x in v) + f",{rng.uniform(0, 300):.2f},{label}")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _higgs_gz(rng, n):
+    """HIGGS.csv.gz: label then 28 features per row, no header, gzip."""
+    labels = rng.integers(0, 2, size=n)
+    features = rng.normal(0, 1, size=(n, 28)) + labels[:, None] * 0.5
+    lines = [f"{float(y):.18e}," + ",".join(f"{x:.18e}" for x in row) for y, row in zip(labels, features)]
+    return gzip.compress(("\n".join(lines) + "\n").encode(), compresslevel=1)
+
+
+def _auto_mpg(rng, n):
+    """auto-mpg.data: whitespace columns, `?` for a missing horsepower, tab then the car name."""
+    lines = []
+    for i in range(n):
+        cylinders = int(rng.choice([4, 6, 8]))
+        weight = 1500 + 400 * cylinders + rng.normal(0, 200)
+        horsepower = "?" if i % 60 == 5 else f"{40 + 15 * cylinders + rng.normal(0, 10):.1f}"
+        mpg = 50 - weight / 150 + rng.normal(0, 2)
+        lines.append(
+            f"{mpg:.1f}   {cylinders}   {60 + 40 * cylinders:.1f}      {horsepower}      {weight:.1f}      "
+            f"{rng.uniform(8, 25):.1f}   {int(rng.integers(70, 83))}  {int(rng.integers(1, 4))}\t\"car {i}\""
+        )
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _mnist_npz(rng):
+    buf = io.BytesIO()
+    x = rng.integers(0, 255, size=(12000, 28, 28)).astype("uint8")
+    y = rng.integers(0, 10, size=12000).astype("uint8")
+    x[np.arange(12000), y * 2, :] = 255  # a class-dependent bright row: learnable
+    np.savez_compressed(buf, x_train=x[:10000], y_train=y[:10000], x_test=x[10000:], y_test=y[10000:])
+    return buf.getvalue()
+
+
+def _cats_and_dogs_filtered(rng):
+    files = {}
+    for split, n in (("train", 40), ("validation", 20)):
+        for label, animal in enumerate(("cats", "dogs")):
+            for i in range(n):
+                files[f"cats_and_dogs_filtered/{split}/{animal}/{animal[:-1]}.{i}.jpg"] = _jpeg(rng, (120, 150), label)
+    files["cats_and_dogs_filtered/vectorize.py"] = b"# fake\n"
+    return _zip(files)
+
+
+def _flower_photos(rng):
+    files = {"flower_photos/LICENSE.txt": b"fake\n"}
+    for label, flower in enumerate(("daisy", "dandelion", "roses", "sunflowers", "tulips")):
+        for i in range(24):
+            files[f"flower_photos/{flower}/{1000 + i}_{flower}.jpg"] = _jpeg(rng, (180, 240), label)
+    return _tar_gz(files)
+
+
+def _facades(rng):
+    files = {}
+    for split, n in (("train", 12), ("test", 6), ("val", 4)):
+        for i in range(1, n + 1):
+            files[f"facades/{split}/{i if split != 'train' else 99 + i}.jpg"] = _jpeg(rng, (256, 512), i)
+    return _tar_gz(files)
+
+
 def _imagenet_index():
     return json.dumps({str(i): [f"n{i:08d}", f"class_{i}"] for i in range(1000)}).encode()
 
@@ -437,11 +532,29 @@ _URL_FAKES = {
     "aGBdQyK.jpg": lambda rng: _jpeg(rng, (256, 320)),
     "Bvro0YD.png": lambda rng: _png(rng, (240, 320)),
     "dog-and-cat-cover.jpg": lambda rng: _jpeg(rng, (240, 320)),
+    # tensorflow.org (TF 2.x era) tutorials
+    "YellowLabradorLooking_new.jpg": lambda rng: _jpeg(rng, (577, 700)),
+    "iris_training.csv": lambda rng: _iris_csv(rng, 120),
+    "iris_test.csv": lambda rng: _iris_csv(rng, 30),
+    "titanic/train.csv": lambda rng: _titanic_csv(rng, 627),
+    "titanic/eval.csv": lambda rng: _titanic_csv(rng, 264),
+    "creditcard.csv": lambda rng: _creditcard_csv(rng, 6000),
+    "HIGGS.csv.gz": lambda rng: _higgs_gz(rng, 12000),
+    "auto-mpg.data": lambda rng: _auto_mpg(rng, 398),
+    "mnist.npz": _mnist_npz,
+    "cats_and_dogs_filtered.zip": _cats_and_dogs_filtered,
+    "flower_photos.tgz": _flower_photos,
+    "facades.tar.gz": _facades,
+    "shakespeare.txt": lambda rng: _text_corpus(rng, 30000),
 }
 
 
 def fake_payload_name(url: str) -> str:
-    return url.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
+    """The key of `url`'s fake: its file name, or `folder/name` where a bare file name
+    would be ambiguous (`titanic/train.csv`)."""
+    parts = url.split("?")[0].rstrip("/").rsplit("/", 2)
+    two = "/".join(parts[-2:])
+    return two if two in _URL_FAKES else parts[-1]
 
 
 def has_fake(url: str) -> bool:

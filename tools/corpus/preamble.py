@@ -471,7 +471,8 @@ def _patch_matplotlib():
 def install():
     """Patch the `keras` this process resolves; returns that module."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    import keras
+    # tf_keras (tf.keras 2) for the TF-2-era reference; whatever `import keras` is otherwise.
+    keras = importlib.import_module(os.environ.get("CORPUS_KERAS_MODULE", "keras"))
 
     if not any(isinstance(f, _KerasCoreFinder) for f in sys.meta_path):
         sys.meta_path.insert(0, _KerasCoreFinder())

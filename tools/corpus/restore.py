@@ -2,7 +2,8 @@
 
     python tools/corpus/restore.py [--mirror /work/.mirror] [--all] [CASE_GLOB ...]
 
-A snapshot of `owner/name` is looked for as a bare git directory at
+Notebooks (`.ipynb`) are converted to scripts on the way (notebook.py: code cells only,
+shell and magic lines dropped). A snapshot of `owner/name` is looked for as a bare git directory at
 `MIRROR/owner+name/repo` (where the `fetch` tool puts it) or `MIRROR/owner+name`.
 Scripts land in `tools/corpus/_work/scripts/<owner+name>/<path>` (git-ignored: they are
 third-party code and are never committed). Skipped cases are restored only with --all.
@@ -18,6 +19,8 @@ import os
 import subprocess
 import sys
 
+from notebook import is_notebook, notebook_to_script, script_name
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 MANIFEST = os.path.join(HERE, "corpus.json")
 WORK = os.path.join(HERE, "_work")
@@ -30,7 +33,7 @@ def load_manifest(path=MANIFEST):
 
 
 def script_path(case) -> str:
-    return os.path.join(SCRIPTS, case["repository"].replace("/", "+"), case["path"])
+    return os.path.join(SCRIPTS, case["repository"].replace("/", "+"), script_name(case["path"]))
 
 
 def git_dir_for(mirror: str, repository: str) -> str | None:
@@ -53,9 +56,10 @@ def select(cases, patterns, include_skipped):
 
 
 def restore(case, mirror) -> str:
-    """Write the case's script; returns "ok", "present" or a reason it could not."""
+    """Write the case's script (a notebook converted to one); returns "ok", "present" or a
+    reason it could not. `sha256` is the source file's, as the repository holds it."""
     target = script_path(case)
-    if os.path.exists(target):
+    if os.path.exists(target) and not is_notebook(case["path"]):
         with open(target, "rb") as handle:
             if hashlib.sha256(handle.read()).hexdigest() == case["sha256"]:
                 return "present"
@@ -70,9 +74,12 @@ def restore(case, mirror) -> str:
     digest = hashlib.sha256(done.stdout).hexdigest()
     if digest != case["sha256"]:
         return f"sha256 mismatch: {digest}"
+    text = done.stdout
+    if is_notebook(case["path"]):
+        text = notebook_to_script(text).encode("utf-8")
     os.makedirs(os.path.dirname(target), exist_ok=True)
     with open(target, "wb") as handle:
-        handle.write(done.stdout)
+        handle.write(text)
     return "ok"
 
 

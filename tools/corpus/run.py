@@ -65,7 +65,15 @@ def run_side(case, side, mode, defaults, timeout, log_dir, reference_wall=None):
     env.update({k: str(v) for k, v in settings.get("env", {}).items()})
     if settings.get("stage"):
         env["CORPUS_STAGE"] = json.dumps(settings["stage"])
-    if side == "reference":
+    tf_keras_reference = settings.get("reference") == "tf_keras"
+    if side == "reference" and tf_keras_reference:
+        # TF-2-era code: real TensorFlow with tf.keras 2 (the tf_keras package), which is
+        # what `tf.keras` meant when it was written.
+        env["TF_USE_LEGACY_KERAS"] = "1"
+        env["CORPUS_KERAS_MODULE"] = "tf_keras"
+        env.pop("PYTHONPATH", None)
+        command = [REF_PYTHON, WRAPPER, local]
+    elif side == "reference":
         # The torch backend, unless the manifest says the script was written for another
         # one (it sets KERAS_BACKEND itself, or calls that framework's ops on Keras tensors).
         env["KERAS_BACKEND"] = settings.get("reference_backend", "torch")
@@ -114,7 +122,10 @@ def run_side(case, side, mode, defaults, timeout, log_dir, reference_wall=None):
             "raised_at": None,
         }
     keras_file = result.get("keras") or ""
-    expected = "keraslite" if side == "keraslite" else os.sep + "keras" + os.sep
+    if side == "keraslite":
+        expected = "keraslite"
+    else:
+        expected = os.sep + ("tf_keras" if tf_keras_reference else "keras") + os.sep
     if result["status"] in ("PASS", "FAIL") and expected not in keras_file:
         result["status"] = "WRONG_KERAS"
         result["error"] = {
@@ -125,7 +136,7 @@ def run_side(case, side, mode, defaults, timeout, log_dir, reference_wall=None):
         }
     result["wall_s"] = wall
     if side == "reference":
-        result["backend"] = env["KERAS_BACKEND"]
+        result["backend"] = "tf_keras" if tf_keras_reference else env["KERAS_BACKEND"]
     result["returncode"] = process.returncode
     result["log"] = os.path.relpath(log_path, ROOT)
     shutil.rmtree(tmp, ignore_errors=True)

@@ -2,7 +2,7 @@
 
     python tools/corpus/scan.py GIT_DIR REPO COMMIT PATH_GLOB... [--merge tools/corpus/corpus.json]
 
-For every matching `.py` file at COMMIT it records repository, commit, path, sha256 and
+For every matching `.py` file (or `.ipynb` notebook: its code cells) at COMMIT it records repository, commit, path, sha256 and
 dialect, and a skip reason when the script imports a package the corpus environment does
 not have (so it cannot run offline here). Existing entries (same repository and path) keep
 their settings. The script text itself is never written anywhere.
@@ -17,6 +17,8 @@ import json
 import re
 import subprocess
 import sys
+
+from notebook import is_notebook, notebook_to_script
 
 # Packages a case may not import: not in the reference environment, or they download
 # models/data sets at run time.
@@ -36,8 +38,6 @@ UNAVAILABLE = {
     "tensorflow_io": "needs tensorflow_io",
     "tensorflow_text": "needs tensorflow_text",
     "tensorflow_addons": "needs tensorflow_addons",
-    "seaborn": "needs seaborn",
-    "tensorflow_docs": "needs tensorflow_docs",
     "ipywidgets": "needs ipywidgets",
     "conlleval": "needs conlleval (a file downloaded by shell command)",
     "tensorflow_serving": "needs tensorflow_serving and a server",
@@ -59,13 +59,16 @@ def skip_reason(text: str) -> str | None:
 
 
 def case_id(repository: str, path: str) -> str:
-    short = {"keras-team/keras": "keras", "keras-team/keras-core": "keras-core", "keras-team/keras-io": "keras-io"}.get(
+    short = {"keras-team/keras": "keras", "keras-team/keras-core": "keras-core", "keras-team/keras-io": "keras-io", "tensorflow/docs": "tf-docs"}.get(
         repository, repository.replace("/", "_")
     )
-    return short + ":" + path[:-3] if path.endswith(".py") else short + ":" + path
+    for suffix in (".py", ".ipynb"):
+        if path.endswith(suffix):
+            return short + ":" + path[: -len(suffix)]
+    return short + ":" + path
 
 
-def scan(git_dir, repository, commit, patterns):
+def scan(git_dir, repository, commit, patterns, reference=None):
     names = subprocess.run(
         ["git", "--git-dir", git_dir, "ls-tree", "-r", "--name-only", commit],
         check=True,
@@ -74,12 +77,12 @@ def scan(git_dir, repository, commit, patterns):
     ).stdout.split()
     cases = []
     for path in sorted(names):
-        if not path.endswith(".py") or not any(fnmatch.fnmatch(path, p) for p in patterns):
+        if not path.endswith((".py", ".ipynb")) or not any(fnmatch.fnmatch(path, p) for p in patterns):
             continue
         blob = subprocess.run(
             ["git", "--git-dir", git_dir, "show", f"{commit}:{path}"], check=True, capture_output=True
         ).stdout
-        text = blob.decode("utf-8", "replace")
+        text = notebook_to_script(blob) if is_notebook(path) else blob.decode("utf-8", "replace")
         case = {
             "id": case_id(repository, path),
             "repository": repository,
@@ -89,6 +92,8 @@ def scan(git_dir, repository, commit, patterns):
             "dialect": dialect_of(text),
             "settings": {},
         }
+        if reference:
+            case["settings"]["reference"] = reference
         reason = skip_reason(text)
         if reason:
             case["settings"]["skip"] = reason
@@ -102,9 +107,14 @@ def main(argv=None):
     parser.add_argument("repository")
     parser.add_argument("commit")
     parser.add_argument("patterns", nargs="+")
+    parser.add_argument(
+        "--reference",
+        choices=["keras3", "tf_keras"],
+        help="the framework the cases were written for (default keras3: Keras 3; tf_keras: TF 2 with tf.keras 2)",
+    )
     parser.add_argument("--merge", help="manifest to merge into (written in place)")
     args = parser.parse_args(argv)
-    found = scan(args.git_dir, args.repository, args.commit, args.patterns)
+    found = scan(args.git_dir, args.repository, args.commit, args.patterns, args.reference)
     if not args.merge:
         json.dump(found, sys.stdout, indent=1)
         return 0
