@@ -2,10 +2,10 @@
 
     python tools/corpus/scan.py GIT_DIR REPO COMMIT PATH_GLOB... [--merge tools/corpus/corpus.json]
 
-For every matching `.py` file (or `.ipynb` notebook: its code cells) at COMMIT it records repository, commit, path, sha256 and
-dialect, and a skip reason when the script imports a package the corpus environment does
-not have (so it cannot run offline here). Existing entries (same repository and path) keep
-their settings. The script text itself is never written anywhere.
+For every matching `.py` file (or `.ipynb` notebook: its code cells) at COMMIT it records
+repository, commit, path, sha256 and dialect, and a skip reason when the script imports a
+package the corpus environment does not have (so it cannot run offline here). Existing
+entries (same repository and path) keep their settings. The script text itself is never written anywhere.
 """
 
 from __future__ import annotations
@@ -59,9 +59,12 @@ def skip_reason(text: str) -> str | None:
 
 
 def case_id(repository: str, path: str) -> str:
-    short = {"keras-team/keras": "keras", "keras-team/keras-core": "keras-core", "keras-team/keras-io": "keras-io", "tensorflow/docs": "tf-docs"}.get(
-        repository, repository.replace("/", "_")
-    )
+    short = {
+        "keras-team/keras": "keras",
+        "keras-team/keras-core": "keras-core",
+        "keras-team/keras-io": "keras-io",
+        "tensorflow/docs": "tf-docs",
+    }.get(repository, repository.replace("/", "_"))
     for suffix in (".py", ".ipynb"):
         if path.endswith(suffix):
             return short + ":" + path[: -len(suffix)]
