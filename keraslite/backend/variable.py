@@ -10,12 +10,13 @@ import torch
 from keraslite.backend import dtypes, state
 from keraslite.backend.conversion import to_tensor
 from keraslite.backend.name_scope import current_path
+from keraslite.backend.operands import ArrayOperandsMixin
 
 _AGGREGATIONS = (None, "none", "mean", "sum", "only_first_replica")
 _SYNCHRONIZATIONS = (None, "none", "on_read", "on_write", "auto")
 
 
-class Variable(torch.nn.Parameter):
+class Variable(ArrayOperandsMixin, torch.nn.Parameter):
     """A variable: a layer weight, a metric's or optimizer's state, or one made directly.
 
     It *is* a Parameter (optimizers, `state_dict`, `.to()` and `torch.compile` see a plain

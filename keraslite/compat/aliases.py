@@ -15,6 +15,8 @@ import importlib.machinery
 import importlib.util
 import sys
 
+from keraslite.graph import call_context
+
 # Alias prefix -> real module prefix. Longest prefixes are matched first, so
 # `tensorflow.keras.layers` goes to keraslite.layers, not to the shim.
 ALIASES = {
@@ -132,6 +134,8 @@ def uninstall_aliases() -> None:
         del sys.modules[name]
     sys.modules.update(_shadowed)
     _shadowed.clear()
+    # Settings the shim made on its import as `tensorflow` end with the aliases.
+    call_context.set_outermost_output_wrapper(None)
 
 
 def aliases_installed() -> bool:

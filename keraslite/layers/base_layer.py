@@ -497,7 +497,7 @@ class Layer(Operation):
             for output in tree.flatten(outputs):
                 if isinstance(output, torch.Tensor):
                     self.add_loss(self.activity_regularizer(output) / output.shape[0])
-        return outputs
+        return call_context.wrap_outermost_outputs(outputs)
 
     def _arrays_to_tensors(self, args: tuple) -> tuple:
         """`args` with the NumPy arrays after the first converted as the inputs are."""

@@ -31,6 +31,30 @@ def _leaf_to_array(value):
     return array
 
 
+def _lists_as_arrays(structure):
+    """tf.data reads a Python list as one tensor (`from_tensor_slices([1, 2, 3])`), not as a
+    structure; tuples and dicts stay structures."""
+    if isinstance(structure, list):
+        return np.asarray([_leaf_to_array(v) if isinstance(v, torch.Tensor) else v for v in structure])
+    if isinstance(structure, tuple):
+        return (
+            type(structure)(*map(_lists_as_arrays, structure))
+            if hasattr(structure, "_fields")
+            else tuple(map(_lists_as_arrays, structure))
+        )
+    if isinstance(structure, dict):
+        return type(structure)((k, _lists_as_arrays(v)) for k, v in structure.items())
+    return structure
+
+
+def _pad_to(array, shape, value):
+    """`array` padded at the end of each axis up to `shape`."""
+    if array.ndim == 0:
+        return array
+    widths = [(0, int(target) - int(size)) for size, target in zip(array.shape, shape)]
+    return np.pad(array, widths, constant_values=value)
+
+
 def _stack(elements):
     first = elements[0]
     if isinstance(first, dict):
@@ -42,12 +66,20 @@ def _stack(elements):
     return np.stack(elements)
 
 
+def _part(spec, key):
+    """The part of a `padded_shapes` / `padding_values` structure for one component."""
+    return None if spec is None else spec[key]
+
+
 class StringArray(np.ndarray):
     """A NumPy str array that also answers `.numpy()`, as the string tensors of TensorFlow
     code do (`text_batch.numpy()[0]`); everywhere else it is the plain array."""
 
-    def numpy(self) -> np.ndarray:
-        return np.asarray(self)
+    def numpy(self):
+        """The values: a NumPy array, or `bytes`/`str` for a scalar (as a scalar string
+        tensor's `.numpy()` gives)."""
+        array = np.asarray(self)
+        return array.item() if array.ndim == 0 else array
 
 
 class Dataset:
@@ -64,7 +96,7 @@ class Dataset:
     @classmethod
     def from_tensor_slices(cls, tensors) -> "Dataset":
         """One element per row of `tensors` (a structure of arrays with a common first dim)."""
-        arrays = tree.map_structure(_leaf_to_array, tensors)
+        arrays = tree.map_structure(_leaf_to_array, _lists_as_arrays(tensors))
         leaves = tree.flatten(arrays)
         count = int(leaves[0].shape[0])
         for leaf in leaves:
@@ -85,7 +117,7 @@ class Dataset:
     @classmethod
     def from_tensors(cls, tensors) -> "Dataset":
         """A dataset of the single element `tensors`."""
-        element = tree.map_structure(_leaf_to_array, tensors)
+        element = tree.map_structure(_leaf_to_array, _lists_as_arrays(tensors))
         return cls(lambda: iter([element]), 1)
 
     @classmethod
@@ -166,6 +198,118 @@ class Dataset:
         if length >= 0:
             length = length // batch_size if drop_remainder else math.ceil(length / batch_size)
         return type(self)(iterate, length)
+
+    def padded_batch(
+        self, batch_size: int, padded_shapes=None, padding_values=None, drop_remainder: bool = False, name=None
+    ) -> "Dataset":
+        """Batches whose elements are padded (at the end of each axis) to a common shape: the
+        longest in the batch, or `padded_shapes` where given (None entries: the longest)."""
+        source = self
+
+        def pad_batch(rows, shapes, values):
+            first = rows[0]
+            if isinstance(first, dict):
+                return type(first)(
+                    (k, pad_batch([r[k] for r in rows], _part(shapes, k), _part(values, k))) for k in first
+                )
+            if isinstance(first, (tuple, list)):
+                return type(first)(
+                    pad_batch([r[i] for r in rows], _part(shapes, i), _part(values, i)) for i in range(len(first))
+                )
+            arrays = [np.asarray(v.detach().cpu() if isinstance(v, torch.Tensor) else v) for v in rows]
+            longest = np.max([a.shape for a in arrays], axis=0) if arrays[0].ndim else ()
+            if hasattr(shapes, "as_list"):
+                shapes = shapes.as_list()
+            target = [
+                int(longest[i]) if shapes is None or shapes[i] is None or int(shapes[i]) < 0 else int(shapes[i])
+                for i in range(arrays[0].ndim)
+            ]
+            value = values
+            if value is None:
+                value = b"" if arrays[0].dtype.kind == "S" else ("" if arrays[0].dtype.kind == "U" else 0)
+            elif isinstance(value, torch.Tensor):
+                value = value.item()
+            return np.stack([_pad_to(a, target, value) for a in arrays])
+
+        def iterate():
+            pending = []
+            for element in source._raw():
+                pending.append(element)
+                if len(pending) == batch_size:
+                    yield pad_batch(pending, padded_shapes, padding_values)
+                    pending = []
+            if pending and not drop_remainder:
+                yield pad_batch(pending, padded_shapes, padding_values)
+
+        length = self._length
+        if length >= 0:
+            length = length // batch_size if drop_remainder else math.ceil(length / batch_size)
+        return type(self)(iterate, length)
+
+    def flat_map(self, map_func) -> "Dataset":
+        """`map_func` turns each element into a dataset; their elements follow one another."""
+        source = self
+
+        def iterate():
+            for element in source._raw():
+                element = self._to_tensors(element)
+                inner = map_func(*element) if isinstance(element, tuple) else map_func(element)
+                yield from inner._raw()
+
+        return type(self)(iterate, UNKNOWN)
+
+    def interleave(
+        self, map_func, cycle_length=None, block_length=1, num_parallel_calls=None, deterministic=None, name=None
+    ) -> "Dataset":
+        """Elements of the datasets `map_func` makes, `block_length` at a time from each of
+        `cycle_length` open ones in turn (TensorFlow's order)."""
+        source = self
+        cycle = None if cycle_length in (None, AUTOTUNE) else int(cycle_length)
+        block = int(block_length or 1)
+
+        def iterate():
+            sources = iter(source._raw())
+            open_iterators = []
+            exhausted = False
+            while True:
+                while not exhausted and (cycle is None or len(open_iterators) < cycle):
+                    try:
+                        element = self._to_tensors(next(sources))
+                    except StopIteration:
+                        exhausted = True
+                        break
+                    inner = map_func(*element) if isinstance(element, tuple) else map_func(element)
+                    open_iterators.append(iter(inner._raw()))
+                if not open_iterators:
+                    return
+                for iterator in list(open_iterators):
+                    for _ in range(block):
+                        try:
+                            yield next(iterator)
+                        except StopIteration:
+                            open_iterators.remove(iterator)
+                            break
+
+        return type(self)(iterate, UNKNOWN)
+
+    def enumerate(self, start: int = 0) -> "Dataset":
+        source = self
+
+        def iterate():
+            for index, element in enumerate(source._raw(), start):
+                yield (np.int64(index), element)
+
+        return type(self)(iterate, self._length)
+
+    def reduce(self, initial_state, reduce_func):
+        """`reduce_func(state, element)` folded over the dataset, from `initial_state`."""
+        state = initial_state
+        for element in self:
+            state = reduce_func(state, element)
+        return state
+
+    def apply(self, transformation_func) -> "Dataset":
+        return transformation_func(self)
 
     def shuffle(self, buffer_size: int, seed=None, reshuffle_each_iteration=True) -> "Dataset":
         """Elements in a random order (a full shuffle when the buffer holds them all)."""

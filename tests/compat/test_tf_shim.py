@@ -106,8 +106,9 @@ def test_eager_tensors_read_like_tensorflow(tf):
     x = tf.constant([[1.0, 2.0], [3.0, 4.0]])
     assert str(x.shape) == "(2, 2)" and x.dtype == torch.float32
     assert repr(x).startswith("tf.Tensor(") and "shape=(2, 2), dtype=float32" in repr(x)
-    y = x * 2 + 1  # torch ops on it give plain tensors: the subclass does not spread
-    assert type(y) is torch.Tensor
+    y = x * 2 + 1  # operators give eager tensors, as in TensorFlow
+    assert type(y) is type(x) and y.numpy().tolist() == [[3.0, 5.0], [7.0, 9.0]]
+    assert type(torch.add(x, 1)) is torch.Tensor  # torch functions give plain tensors: no spreading into models
     assert isinstance(x, tf.Tensor) and isinstance(y, tf.Tensor) and tf.is_tensor(x)
     w = tf.Variable(tf.ones((2, 2)))
     assert w.requires_grad and np_of(w.numpy()).sum() == 4

@@ -458,7 +458,7 @@ def _auto_mpg(rng, n):
         mpg = 50 - weight / 150 + rng.normal(0, 2)
         lines.append(
             f"{mpg:.1f}   {cylinders}   {60 + 40 * cylinders:.1f}      {horsepower}      {weight:.1f}      "
-            f"{rng.uniform(8, 25):.1f}   {int(rng.integers(70, 83))}  {int(rng.integers(1, 4))}\t\"car {i}\""
+            f'{rng.uniform(8, 25):.1f}   {int(rng.integers(70, 83))}  {int(rng.integers(1, 4))}\t"car {i}"'
         )
     return ("\n".join(lines) + "\n").encode()
 
@@ -474,7 +474,8 @@ def _mnist_npz(rng):
 
 def _cats_and_dogs_filtered(rng):
     files = {}
-    for split, n in (("train", 40), ("validation", 20)):
+    # Enough for the tutorial's `total_train // batch_size` (128) steps to be positive.
+    for split, n in (("train", 150), ("validation", 70)):
         for label, animal in enumerate(("cats", "dogs")):
             for i in range(n):
                 files[f"cats_and_dogs_filtered/{split}/{animal}/{animal[:-1]}.{i}.jpg"] = _jpeg(rng, (120, 150), label)

@@ -13,6 +13,8 @@ reference, keraslite under `keraslite run`), so that both sides see the same wor
   steps) `<= CORPUS_MAX_STEPS` where the data is longer than that; `Model.evaluate` runs
   at most `CORPUS_MAX_EVAL_STEPS` (50) steps (`predict` is left whole: its output shape is
   the script's business);
+- with `CORPUS_MAX_DATASET_ITER` (per case), Python loops over `tf.data` datasets stop
+  after that many elements (custom training loops);
 - Python, NumPy, torch and Keras are seeded; matplotlib draws off-screen (`plt.show()`
   does nothing);
 - `keras_core` (Keras 3's pre-release name, used by the keras-core ports) is the same
@@ -413,6 +415,49 @@ def _patch_fit(keras):
                 stack.append(base)
 
 
+# ----------------------------------------------------------------------------- custom loops
+
+
+MAX_DATASET_BATCHES = int(os.environ.get("CORPUS_MAX_DATASET_ITER", "0"))
+
+
+def _capped_iter(iterate):
+    @functools.wraps(iterate)
+    def capped(self):
+        iterator = iterate(self)
+        for index, element in enumerate(iterator):
+            if index >= MAX_DATASET_BATCHES:
+                return
+            yield element
+
+    capped._corpus_patched = True
+    return capped
+
+
+def _patch_dataset_iteration():
+    """With `CORPUS_MAX_DATASET_ITER` (a per-case setting, for custom training loops that
+    `fit` caps cannot reach): a Python loop over any `tf.data` dataset stops after that
+    many elements -- TensorFlow's datasets on the reference, keraslite's on the other side."""
+    if MAX_DATASET_BATCHES <= 0:
+        return
+    classes = []
+    try:
+        from tensorflow.python.data.ops import dataset_ops
+
+        classes.append(dataset_ops.DatasetV2)
+    except Exception:  # noqa: BLE001  (no TensorFlow, or the shim: it has no `tensorflow.python`)
+        pass
+    try:
+        from keraslite.utils.dataset import Dataset
+
+        classes.append(Dataset)
+    except ImportError:
+        pass
+    for cls in classes:
+        if not getattr(cls.__iter__, "_corpus_patched", False):
+            cls.__iter__ = _capped_iter(cls.__iter__)
+
+
 # ----------------------------------------------------------------------------- keras_core alias
 
 
@@ -481,6 +526,7 @@ def install():
     _patch_datasets(keras)
     _patch_applications(keras)
     _patch_fit(keras)
+    _patch_dataset_iteration()
     _patch_matplotlib()
     _seed(keras)
     return keras

@@ -70,7 +70,7 @@ def run_side(case, side, mode, defaults, timeout, log_dir, reference_wall=None):
         # TF-2-era code: real TensorFlow with tf.keras 2 (the tf_keras package), which is
         # what `tf.keras` meant when it was written.
         env["TF_USE_LEGACY_KERAS"] = "1"
-        env["CORPUS_KERAS_MODULE"] = "tf_keras"
+        env["CORPUS_KERAS_MODULE"] = "tf_keras.api._v2.keras"  # what `tf.keras` is
         env.pop("PYTHONPATH", None)
         command = [REF_PYTHON, WRAPPER, local]
     elif side == "reference":

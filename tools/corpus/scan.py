@@ -41,6 +41,7 @@ UNAVAILABLE = {
     "ipywidgets": "needs ipywidgets",
     "conlleval": "needs conlleval (a file downloaded by shell command)",
     "tensorflow_serving": "needs tensorflow_serving and a server",
+    "tensorflow_probability": "needs tensorflow_probability",
 }
 _IMPORT = re.compile(r"^(?:import|from)\s+([A-Za-z_][\w]*)", re.M)
 _TF2 = re.compile(r"tensorflow\.keras|tf\.keras|from tensorflow import keras")

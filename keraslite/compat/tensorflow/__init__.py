@@ -18,16 +18,23 @@ import sys
 
 import torch
 
-import keraslite as keras  # noqa: F401  (tf.keras)
+import keraslite as keras  # (tf.keras)
 from keraslite.compat.aliases import aliases_installed
+from keraslite.compat.tensorflow import compat as compat
 from keraslite.compat.tensorflow import config as config
 from keraslite.compat.tensorflow import data as data
 from keraslite.compat.tensorflow import dtypes as dtypes
 from keraslite.compat.tensorflow import image as image
+from keraslite.compat.tensorflow import io as io
 from keraslite.compat.tensorflow import linalg as linalg
 from keraslite.compat.tensorflow import math as math
 from keraslite.compat.tensorflow import nn as nn
 from keraslite.compat.tensorflow import random as random
+from keraslite.compat.tensorflow import strings as strings
+from keraslite.compat.tensorflow import summary as summary
+from keraslite.compat.tensorflow import test as test
+from keraslite.compat.tensorflow import train as train
+from keraslite.compat.tensorflow import version as version
 from keraslite.compat.tensorflow.array_ops import *  # noqa: F401,F403  (tf.zeros, tf.stack, ...)
 from keraslite.compat.tensorflow.array_ops import range as range  # noqa: A004
 from keraslite.compat.tensorflow.dtypes import DType as DType
@@ -52,21 +59,42 @@ from keraslite.compat.tensorflow.dtypes import (  # noqa: F401
     uint64,
 )
 from keraslite.compat.tensorflow.eager import Tensor as Tensor
+from keraslite.compat.tensorflow.eager import wrap_outputs as _wrap_outputs
 from keraslite.compat.tensorflow.gradient_tape import GradientTape as GradientTape
+from keraslite.compat.tensorflow.gradient_tape import UnconnectedGradients as UnconnectedGradients
 from keraslite.compat.tensorflow.math_ops import *  # noqa: F401,F403  (tf.reduce_sum, tf.square, ...)
 from keraslite.compat.tensorflow.missing import module_getattr as _module_getattr
+from keraslite.compat.tensorflow.module import Module as Module
 from keraslite.compat.tensorflow.tensor_shape import TensorShape as TensorShape
 from keraslite.compat.tensorflow.variables import Variable as Variable
+from keraslite.graph import call_context as _call_context
 from keraslite.graph import display as _display
 
-__version__ = "2.16.1"  # the tf.keras API generation the shim follows (Keras 3 behind tf.keras)
+__version__ = version.VERSION  # the tf.keras API generation the shim follows (Keras 3 behind tf.keras)
 VERSION = __version__
 newaxis = None
+
+# TensorFlow 2's short names for Keras namespaces, and TF1-style initializer names.
+losses = keras.losses
+metrics = keras.metrics
+optimizers = keras.optimizers
+initializers = keras.initializers
+random_normal_initializer = keras.initializers.RandomNormal
+random_uniform_initializer = keras.initializers.RandomUniform
+truncated_normal_initializer = keras.initializers.TruncatedNormal
+constant_initializer = keras.initializers.Constant
+zeros_initializer = keras.initializers.Zeros
+ones_initializer = keras.initializers.Ones
+glorot_uniform_initializer = keras.initializers.GlorotUniform
+glorot_normal_initializer = keras.initializers.GlorotNormal
+variance_scaling_initializer = keras.initializers.VarianceScaling
 
 
 def _on_alias_import() -> None:
     """Process-wide settings of the shim, applied when it is imported as `tensorflow`."""
     _display.set_display_types(TensorShape, DType)
+    # What `model(x)` returns to TF-2-era code behaves as TensorFlow's eager tensors.
+    _call_context.set_outermost_output_wrapper(_wrap_outputs)
     # `tf.keras.layers.experimental.preprocessing.X` is read as an attribute path, which
     # exists once the alias module has been imported under its TensorFlow name.
     if aliases_installed():

@@ -28,6 +28,18 @@ def run_functions_eagerly(run_eagerly: bool) -> None:
     """Accepted for compatibility: keraslite always runs eagerly."""
 
 
+experimental_run_functions_eagerly = run_functions_eagerly
+
+
+def functions_run_eagerly() -> bool:
+    """True: `tf.function`s run as the Python functions they are."""
+    return True
+
+
+def get_visible_devices(device_type=None) -> list:
+    return list_physical_devices(device_type)
+
+
 def set_visible_devices(devices, device_type=None) -> None:
     """Accepted for compatibility: choose the device with `keras.backend.set_device`."""
 

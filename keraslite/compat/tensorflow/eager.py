@@ -1,10 +1,17 @@
-"""Tensors as the shim hands them out: torch tensors whose `.shape` is a `TensorShape`.
+"""Tensors as the shim hands them to TF-2-era code: torch tensors that behave as
+TensorFlow's eager tensors.
 
-`EagerTensor` is a torch tensor subclass that only changes how it reads and prints
-(`x.shape` prints `(1, 10, 32)`, `repr(x)` is `tf.Tensor(..., shape=..., dtype=...)`,
-`x.numpy()` always works). Its `__torch_function__` is disabled, so torch operations on
-it return plain tensors: the subclass never spreads into a model, and wrapping a result
-costs about as much as one small torch op. Under `torch.compile` results stay plain.
+The one mechanism (decided here, for the whole shim): `EagerTensor` is a torch tensor
+subclass with `__torch_function__` disabled. What TF-2-era code touches is one -- shim
+function results, and the outputs of the outermost `layer(x)` / `model(x)` call once the
+shim is imported as `tensorflow` (`graph/call_context.py`) -- and so is what Python
+operators and indexing on it give. It reads like TensorFlow (`x.shape` is a `TensorShape`,
+`repr(x)` is `tf.Tensor(...)`, `x.device` is `/job:localhost/.../device:CPU:0`), `x.numpy()`
+works whether or not it requires grad, NumPy functions take it (`np.mean(x, axis=0)`), and
+lists and arrays go on either side of its operators. torch *functions* on it return plain
+tensors, and layer calls inside a model see plain tensors, so the subclass never spreads
+into a model's computation; under `torch.compile` results stay plain. Wrapping costs
+about one small torch op.
 """
 
 from __future__ import annotations
@@ -13,14 +20,73 @@ import numpy as np
 import torch
 
 from keraslite.backend import dtypes
+from keraslite.backend.operands import ArrayOperandsMixin
 from keraslite.compat.tensorflow.tensor_shape import TensorShape
 from keraslite.graph.keras_tensor import KerasTensor
 
 
-class EagerTensor(torch.Tensor):
-    """A torch tensor that reads like a TensorFlow eager tensor."""
+class DeviceName(str):
+    """A tensor's device as TensorFlow names it (`/job:localhost/replica:0/task:0/device:CPU:0`:
+    what `str()`, `endswith`, `in` and `==` with a string see) that torch still reads as its
+    own device string (`"cpu"`, `"cuda:0"`: the string's contents), with `torch.device`'s
+    `type` and `index`."""
+
+    def __new__(cls, device: torch.device):
+        name = device.type if device.index is None else f"{device.type}:{device.index}"
+        text = super().__new__(cls, name)
+        kind = {"cuda": "GPU", "cpu": "CPU"}.get(device.type, device.type.upper())
+        text._tf_name = f"/job:localhost/replica:0/task:0/device:{kind}:{device.index or 0}"
+        text._device = device
+        return text
+
+    type = property(lambda self: self._device.type)
+    index = property(lambda self: self._device.index)
+
+    def __str__(self) -> str:
+        return self._tf_name
+
+    def __repr__(self) -> str:
+        return repr(self._tf_name)
+
+    def __format__(self, spec) -> str:
+        return format(self._tf_name, spec)
+
+    def endswith(self, suffix, *args) -> bool:
+        return self._tf_name.endswith(suffix, *args)
+
+    def startswith(self, prefix, *args) -> bool:
+        return self._tf_name.startswith(prefix, *args)
+
+    def __contains__(self, part) -> bool:
+        return part in self._tf_name
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, torch.device):
+            return self._device == other
+        return str.__eq__(self, other) or self._tf_name == other
+
+    __hash__ = str.__hash__
+
+
+class EagerTensor(ArrayOperandsMixin, torch.Tensor):
+    """A torch tensor that reads like a TensorFlow eager tensor: `.numpy()` whether or not
+    it requires grad, NumPy functions on it, lists and arrays as operands, and operators and
+    indexing that hand back eager tensors."""
 
     __torch_function__ = torch._C._disabled_torch_function_impl
+
+    @property
+    def device(self) -> DeviceName:
+        return DeviceName(torch.Tensor.device.__get__(self))
+
+    def __getitem__(self, index):
+        return wrap(torch.Tensor.__getitem__(self, index))
+
+    def __neg__(self):
+        return wrap(torch.Tensor.__neg__(self))
+
+    def __abs__(self):
+        return wrap(torch.Tensor.__abs__(self))
 
     @property
     def shape(self) -> TensorShape:
@@ -58,7 +124,8 @@ class Tensor(metaclass=_TensorMeta):
 
 
 def wrap(value):
-    """Results of shim functions: plain torch tensors become `EagerTensor`s."""
+    """Results of shim functions (and of operators on `EagerTensor`s): plain torch tensors
+    become `EagerTensor`s."""
     if type(value) is torch.Tensor:
         if torch.compiler.is_compiling():
             return value
@@ -66,3 +133,24 @@ def wrap(value):
     if type(value) in (list, tuple):
         return type(value)(wrap(v) for v in value)
     return value
+
+
+def wrap_outputs(outputs):
+    """What a TF-2-era script gets from an outermost `layer(x)` / `model(x)`: its tensors as
+    `EagerTensor`s (in lists, tuples and dicts), masks kept."""
+    if type(outputs) is torch.Tensor:
+        if torch.compiler.is_compiling():
+            return outputs
+        wrapped = outputs.as_subclass(EagerTensor)
+        mask = getattr(outputs, "_keras_mask", None)
+        if mask is not None:
+            wrapped._keras_mask = mask
+        return wrapped
+    if type(outputs) in (list, tuple):
+        return type(outputs)(wrap_outputs(v) for v in outputs)
+    if type(outputs) is dict:
+        return {k: wrap_outputs(v) for k, v in outputs.items()}
+    return outputs
+
+
+EagerTensor._operator_result = staticmethod(wrap)

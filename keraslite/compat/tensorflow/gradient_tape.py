@@ -137,3 +137,43 @@ class GradientTape:
         if isinstance(sources, torch.Tensor):
             return results[0]
         return tree.pack_sequence_as(sources, results)
+
+    def batch_jacobian(
+        self, target, source, unconnected_gradients="none", parallel_iterations=None, experimental_use_pfor=True
+    ):
+        """d target[b, i...] / d source[b, j...] for each example b, shaped
+        `target.shape + source.shape[1:]`: the examples are taken as independent, so one
+        backward pass per element of `target[0]` gives every example's row."""
+        if self._used and not self._persistent:
+            raise RuntimeError(
+                "A non-persistent GradientTape can only be used to compute one set of gradients (or jacobians)."
+            )
+        self._used = True
+        if target.shape[0] != source.shape[0]:
+            raise ValueError(
+                f"Need first dimension of `target` shape ({tuple(target.shape)}) and `source` shape "
+                f"({tuple(source.shape)}) to match."
+            )
+        batch = target.shape[0]
+        per_example = target.reshape(batch, -1)
+        connected = target.requires_grad and source.requires_grad
+        rows, used = [], False
+        for index in range(per_example.shape[1]):
+            grad = None
+            if connected:
+                (grad,) = torch.autograd.grad(per_example[:, index].sum(), source, retain_graph=True, allow_unused=True)
+            used |= grad is not None
+            rows.append(torch.zeros_like(source) if grad is None else grad)
+        if not used and not str(unconnected_gradients).lower().endswith("zero"):
+            return None
+        if not rows:
+            return wrap(torch.zeros(tuple(target.shape) + tuple(source.shape[1:]), dtype=source.dtype))
+        stacked = torch.stack(rows, dim=1)
+        return wrap(stacked.reshape(tuple(target.shape) + tuple(source.shape[1:])))
+
+
+class UnconnectedGradients:
+    """`tf.UnconnectedGradients`: what a gradient is for a source the target does not use."""
+
+    NONE = "none"
+    ZERO = "zero"

@@ -17,7 +17,6 @@ EQUIVALENTS = {
     "foldl": "keras.ops.fori_loop",
     "py_function": "a plain Python call (keraslite runs eagerly)",
     "numpy_function": "a plain Python call (keraslite runs eagerly)",
-    "strings": "Python string handling before the model (keraslite tensors hold numbers only)",
     "string": "Python strings (keraslite tensors hold numbers only)",
     "sparse": "dense tensors (keras.ops)",
     "RaggedTensor": "padded dense tensors (keras.utils.pad_sequences)",

@@ -1,0 +1,90 @@
+"""What TF-2-era code does with the tensors it gets: `.numpy()` on model outputs that
+require grad, NumPy functions, lists and arrays as operands, TensorFlow's device names."""
+
+import numpy as np
+import pytest
+import torch
+
+import keraslite as keras
+from keraslite.compat.tensorflow.eager import EagerTensor
+from tests.compat.tf_fixture import tf  # noqa: F401  (fixture)
+
+
+def test_model_outputs_are_eager_tensors_that_convert_to_numpy(tf):  # noqa: F811
+    model = keras.Sequential([keras.layers.Dense(2)])
+    out = model(np.ones((4, 3), "float32"))
+    assert isinstance(out, EagerTensor) and out.requires_grad
+    assert out.numpy().shape == (4, 2)
+    assert out[0].numpy().shape == (2,)
+    assert np.mean(out, axis=0).shape == (2,)
+    assert np.asarray(out).shape == (4, 2)
+
+
+def test_inner_layer_calls_stay_plain_and_gradients_flow(tf):  # noqa: F811
+    seen = []
+
+    class Probe(keras.layers.Layer):
+        def call(self, x):
+            seen.append(type(x))
+            return x * 2
+
+    model = keras.Sequential([keras.layers.Dense(2), Probe()])
+    with tf.GradientTape() as tape:
+        loss = tf.reduce_sum(model(np.ones((4, 3), "float32")) ** 2)
+    grads = tape.gradient(loss, model.trainable_variables)
+    assert seen[-1] is torch.Tensor  # (earlier calls: shape inference on fake tensors)
+    assert all(g is not None and g.shape == v.shape for g, v in zip(grads, model.trainable_variables))
+
+
+def test_variable_operators_take_lists_and_give_eager_tensors(tf):  # noqa: F811
+    w = tf.Variable(tf.ones((3, 2)), name="w")
+    b = tf.Variable(tf.zeros(2, dtype=tf.float32), name="b")
+    y = [[1.0, 2.0, 3.0]] @ w + b
+    assert isinstance(y, EagerTensor) and y.numpy().tolist() == [[6.0, 6.0]]
+    scale = tf.Variable(5.0)
+    assert (scale * 3.0 + 1.0).numpy() == 16.0
+    assert (np.ones(2, "float32") - b).numpy().tolist() == [1.0, 1.0]
+    assert isinstance(keras.Variable(1.0), tf.Variable) and isinstance(w, keras.Variable)
+
+
+def test_eager_tensor_arithmetic_and_numpy_functions(tf):  # noqa: F811
+    x = tf.constant([[1.0, 2.0], [3.0, 4.0]])
+    squared = x**2
+    assert isinstance(squared, EagerTensor)
+    assert np.mean(squared, axis=0).tolist() == [5.0, 10.0]
+    assert ([1.0, 1.0] + x).numpy().tolist() == [[2.0, 3.0], [4.0, 5.0]]
+    assert (np.ones((2, 2), "float32") @ x).numpy().tolist() == [[4.0, 6.0], [4.0, 6.0]]
+    assert isinstance(-x, EagerTensor) and isinstance(x[0], EagerTensor)
+
+
+def test_device_reads_as_tensorflow_names_it_and_works_in_torch(tf):  # noqa: F811
+    x = tf.random.uniform([2, 2])
+    assert x.device.endswith("CPU:0") and str(x.device).startswith("/job:localhost/")
+    assert x.device.type == "cpu" and x.device == torch.device("cpu")
+    assert torch.zeros(1, device=x.device).device.type == "cpu"
+
+
+def test_batch_jacobian_and_unconnected_gradients(tf):  # noqa: F811
+    x = tf.random.normal([4, 3])
+    layer = tf.keras.layers.Dense(5, activation="tanh")
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(x)
+        y = layer(x)
+    per_example = tape.batch_jacobian(y, x)
+    full = tape.jacobian(y, x)
+    assert per_example.shape == (4, 5, 3)
+    np.testing.assert_allclose(per_example.numpy(), torch.einsum("bibj->bij", full).numpy(), rtol=1e-6)
+    a, c = tf.Variable([2.0, 2.0]), tf.Variable(3.0)
+    with tf.GradientTape() as tape:
+        z = c**2
+    assert tape.gradient(z, a, unconnected_gradients=tf.UnconnectedGradients.ZERO).numpy().tolist() == [0.0, 0.0]
+
+
+def test_tf_test_and_config_device_questions(tf):  # noqa: F811
+    assert tf.test.is_gpu_available() == torch.cuda.is_available()
+    assert tf.test.is_built_with_cuda() == (torch.version.cuda is not None)
+    assert tf.test.gpu_device_name() in ("", "/device:GPU:0")
+    tf.config.experimental_run_functions_eagerly(True)
+    assert tf.config.functions_run_eagerly()
+    with pytest.raises(NotImplementedError, match="tf.test.no_such_thing"):
+        tf.test.no_such_thing  # noqa: B018
