@@ -6,6 +6,7 @@ import numpy as np
 import torch
 
 from keraslite.backend import dtypes, state
+from keraslite.graph import call_context
 
 REDUCTIONS = ("sum", "sum_over_batch_size", "mean", "mean_with_sample_weight", "none", None)
 
@@ -116,7 +117,9 @@ class Loss:
         losses = self.call(y_true, y_pred)
         out_mask = getattr(losses, "_keras_mask", None)
         mask = out_mask if in_mask is None else in_mask if out_mask is None else in_mask & out_mask
-        return reduce_weighted_values(losses, sample_weight=sample_weight, mask=mask, reduction=self.reduction)
+        reduced = reduce_weighted_values(losses, sample_weight=sample_weight, mask=mask, reduction=self.reduction)
+        # Called by the user (not inside a layer's call): what the caller's dialect hands out.
+        return call_context.wrap_outermost_outputs(reduced)
 
     def call(self, y_true, y_pred):
         raise NotImplementedError(f"Loss {type(self).__name__} must implement `call(y_true, y_pred)`.")

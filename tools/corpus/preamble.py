@@ -13,7 +13,8 @@ reference, keraslite under `keraslite run`), so that both sides see the same wor
   steps) `<= CORPUS_MAX_STEPS` where the data is longer than that; `Model.evaluate` runs
   at most `CORPUS_MAX_EVAL_STEPS` (50) steps (`predict` is left whole: its output shape is
   the script's business);
-- with `CORPUS_MAX_DATASET_ITER` (per case), Python loops over `tf.data` datasets stop
+- with `CORPUS_DATASET_SAMPLES` (per case), `load_data` gives only that many samples
+  per split; with `CORPUS_MAX_DATASET_ITER` (per case), Python loops over `tf.data` datasets stop
   after that many elements (custom training loops);
 - Python, NumPy, torch and Keras are seeded; matplotlib draws off-screen (`plt.show()`
   does nothing);
@@ -179,6 +180,17 @@ def _regression(name, n, features, test_split):
     return (x[:cut], y[:cut]), (x[cut:], y[cut:])
 
 
+def _first_samples(load_data, limit):
+    """`load_data` giving only the first `limit` samples of each split (the per-case setting
+    `CORPUS_DATASET_SAMPLES`, for custom loops over a whole data set)."""
+
+    @functools.wraps(load_data)
+    def load(*args, **kwargs):
+        return tuple(tuple(part[:limit] for part in split) for split in load_data(*args, **kwargs))
+
+    return load
+
+
 def _patch_datasets(keras):
     fakes = {
         "mnist": lambda path="mnist.npz": _mnist_like("mnist"),
@@ -196,7 +208,10 @@ def _patch_datasets(keras):
             _regression("california", 2064 if version == "large" else 600, 8, test_split)
         ),
     }
+    limit = int(os.environ.get("CORPUS_DATASET_SAMPLES", "0"))
     for name, fake in fakes.items():
+        if limit > 0:
+            fake = _first_samples(fake, limit)
         try:
             module = importlib.import_module(keras.__name__ + ".datasets." + name)
         except Exception:  # noqa: BLE001  (a side without that data set: the script will say so)

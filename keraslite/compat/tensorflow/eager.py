@@ -82,6 +82,10 @@ class EagerTensor(ArrayOperandsMixin, torch.Tensor):
     def __getitem__(self, index):
         return wrap(torch.Tensor.__getitem__(self, index))
 
+    def __format__(self, spec: str) -> str:
+        # `"{:4.1f}%".format(100 * p)`: a tensor formats as its NumPy value does.
+        return format(self.numpy() if self.ndim else self.numpy().item(), spec)
+
     def __neg__(self):
         return wrap(torch.Tensor.__neg__(self))
 

@@ -1,4 +1,5 @@
-"""`tf.image`: resizing, flips and color conversion on channels-last images."""
+"""`tf.image`: resizing, flips, crops, color adjustments and conversions, patches, on
+channels-last images (one image or a batch)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,13 @@ import torch
 
 from keraslite import ops
 from keraslite.compat.tensorflow.array_ops import tf_api
+
+# TensorFlow has the image codecs in `tf.image` as well as in `tf.io`.
+from keraslite.compat.tensorflow.io import decode_image as decode_image
+from keraslite.compat.tensorflow.io import decode_jpeg as decode_jpeg
+from keraslite.compat.tensorflow.io import decode_png as decode_png
+from keraslite.compat.tensorflow.io import encode_jpeg as encode_jpeg
+from keraslite.compat.tensorflow.io import encode_png as encode_png
 from keraslite.compat.tensorflow.missing import module_getattr
 from keraslite.ops.dispatch import to_tensor
 

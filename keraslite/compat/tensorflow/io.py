@@ -52,8 +52,8 @@ def decode_image(contents, channels=None, dtype=torch.uint8, name=None, expand_a
     if array.ndim == 2:
         array = array[:, :, None]
     tensor = torch.from_numpy(array.copy())
-    if getattr(dtype, "_torch", dtype) in (torch.float32, torch.float16, torch.float64):
-        tensor = tensor.to(getattr(dtype, "_torch", dtype)) / 255.0
+    if getattr(dtype, "torch_dtype", dtype) in (torch.float32, torch.float16, torch.float64):
+        tensor = tensor.to(getattr(dtype, "torch_dtype", dtype)) / 255.0
     return wrap(tensor)
 
 

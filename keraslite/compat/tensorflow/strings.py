@@ -174,7 +174,7 @@ def unicode_encode(input, output_encoding, errors="replace", replacement_char=65
 
 
 def to_number(string_tensor, out_type=torch.float32, name=None):
-    dtype = getattr(out_type, "_torch", out_type)
+    dtype = getattr(out_type, "torch_dtype", out_type)
     if not isinstance(dtype, torch.dtype):
         dtype = torch.float32
     values = _map(lambda s: float(s), string_tensor).astype(np.float64)
