@@ -143,7 +143,8 @@ class ContrastLimitedAdaptiveHistogramEqualization(AugmentationLayer):
         hists = torch.zeros(batch, grid_h, grid_w, channels, 256, device=images.device)
         hists.scatter_add_(-1, tiles, torch.ones_like(tiles, dtype=hists.dtype))
         if self.clip_limit > 0:
-            limit = self.clip_limit * (tile_h * tile_w) / 256.0
+            # Keras counts in integers, so its limit is truncated to an integer too.
+            limit = float(int(self.clip_limit * (tile_h * tile_w) / 256.0))
             clipped = hists.clamp(0, limit)
             hists = clipped + (hists - clipped).sum(dim=-1, keepdim=True) / 256.0
         cdf = torch.cumsum(hists, dim=-1)
