@@ -10,6 +10,8 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+from keraslite.ops import image as ops_image
+
 RESIZE_MODES = {"bilinear": "bilinear", "nearest": "nearest-exact", "bicubic": "bicubic", "area": "area"}
 AFFINE_INTERPOLATIONS = ("nearest", "bilinear")
 FILL_MODES = ("reflect", "wrap", "constant", "nearest")
@@ -91,17 +93,6 @@ def saturate_cast(values: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
     return values.round().clamp(info.min, info.max).to(dtype)
 
 
-def _fix_index(index: torch.Tensor, size: int, fill_mode: str) -> torch.Tensor:
-    if fill_mode in ("constant", "nearest"):
-        return index.clamp(0, size - 1)
-    if fill_mode == "wrap":
-        return torch.remainder(index, size)
-    # reflect (d c b a | a b c d | d c b a): mirror around the half-pixel edges.
-    period = 2 * size
-    folded = torch.remainder(index, period)
-    return torch.where(folded >= size, period - 1 - folded, folded)
-
-
 def affine_transform(
     images: torch.Tensor,
     transform: torch.Tensor,
@@ -110,13 +101,9 @@ def affine_transform(
     fill_value: float = 0.0,
     data_format: str = "channels_last",
 ) -> torch.Tensor:
-    """Warp each image by its transform `[a0, a1, a2, b0, b1, b2, c0, c1]` (batch, 8):
-    the output pixel (x, y) samples the input at (a0 x + a1 y + a2, b0 x + b1 y + b2)
-    (projective terms c0, c1 are taken as 0, as every Keras layer here passes).
-
-    Sampling is `nearest` (round half to even) or `bilinear`; points outside the image
-    are filled per `fill_mode` (reflect / wrap / nearest / constant with `fill_value`).
-    """
+    """Warp each image of a batch by its transform `[a0, a1, a2, b0, b1, b2, c0, c1]`
+    (batch, 8): `keras.ops.image.affine_transform` restricted to the fill modes the
+    layers accept (reflect / wrap / nearest / constant)."""
     if interpolation not in AFFINE_INTERPOLATIONS:
         raise ValueError(
             "Invalid value for argument `interpolation`. Expected of one "
@@ -127,41 +114,7 @@ def affine_transform(
             f"Invalid value for argument `fill_mode`. Expected of one {set(FILL_MODES)}. Received: "
             f"fill_mode={fill_mode}"
         )
-    nhwc = images if data_format == "channels_last" else images.permute(0, 2, 3, 1)
-    batch, height, width, channels = nhwc.shape
-    compute_dtype = nhwc.dtype if nhwc.is_floating_point() else torch.float32
-    transform = transform.to(device=nhwc.device, dtype=compute_dtype)
-    ys = torch.arange(height, device=nhwc.device, dtype=compute_dtype).view(1, height, 1)
-    xs = torch.arange(width, device=nhwc.device, dtype=compute_dtype).view(1, 1, width)
-    t = transform.view(batch, 8, 1, 1)
-    src_x = t[:, 0] * xs + t[:, 1] * ys + t[:, 2]
-    src_y = t[:, 3] * xs + t[:, 4] * ys + t[:, 5]
-    flat = nhwc.reshape(batch, height * width, channels).to(compute_dtype)
-
-    if interpolation == "nearest":
-        corners = [(torch.round(src_y).long(), torch.round(src_x).long(), None)]
-    else:
-        y0, x0 = torch.floor(src_y), torch.floor(src_x)
-        wy1, wx1 = src_y - y0, src_x - x0
-        y0, x0 = y0.long(), x0.long()
-        corners = [
-            (y0, x0, (1 - wy1) * (1 - wx1)),
-            (y0, x0 + 1, (1 - wy1) * wx1),
-            (y0 + 1, x0, wy1 * (1 - wx1)),
-            (y0 + 1, x0 + 1, wy1 * wx1),
-        ]
-    output = None
-    for iy, ix, weight in corners:
-        index = _fix_index(iy, height, fill_mode) * width + _fix_index(ix, width, fill_mode)
-        values = torch.gather(flat, 1, index.reshape(batch, -1, 1).expand(-1, -1, channels))
-        values = values.view(batch, height, width, channels)
-        if fill_mode == "constant":
-            inside = ((iy >= 0) & (iy < height) & (ix >= 0) & (ix < width)).unsqueeze(-1)
-            values = values.masked_fill(~inside, float(fill_value))
-        term = values if weight is None else values * weight.unsqueeze(-1)
-        output = term if output is None else output + term
-    output = saturate_cast(output, nhwc.dtype)
-    return output if data_format == "channels_last" else output.permute(0, 3, 1, 2)
+    return ops_image.affine_transform(images, transform, interpolation, fill_mode, fill_value, data_format)
 
 
 def rotation_matrix(angles_degrees: torch.Tensor, height: int, width: int) -> torch.Tensor:
