@@ -13,13 +13,13 @@ from keraslite.ops.image_filters import check_image_rank, data_format_of
 from keraslite.ops.image_filters import gaussian_blur as gaussian_blur
 from keraslite.ops.image_filters import sobel_edges as sobel_edges
 from keraslite.ops.image_filters import ssim as ssim
+from keraslite.ops.image_resize import RESIZE_MODES
+from keraslite.ops.image_resize import resize as resize_batch
 from keraslite.ops.image_warp import affine_transform as affine_transform
 from keraslite.ops.image_warp import elastic_transform as elastic_transform
 from keraslite.ops.image_warp import map_coordinates as map_coordinates
 from keraslite.ops.image_warp import perspective_transform as perspective_transform
 from keraslite.ops.image_warp import scale_and_translate as scale_and_translate
-
-_MODES = {"bilinear": "bilinear", "nearest": "nearest-exact", "bicubic": "bicubic", "area": "area"}
 
 
 @keras_op
@@ -37,26 +37,43 @@ def resize(
     """`images` (a batch, or one image) resized to `size = (height, width)`.
 
     Half-pixel sampling (TensorFlow's and Keras's convention); `interpolation` is one of
-    bilinear, nearest, bicubic, area.
+    bilinear, nearest, bicubic, area. `crop_to_aspect_ratio` first crops the largest
+    centred box of the target's aspect ratio; `pad_to_aspect_ratio` first pads with
+    `fill_value` to it. Integer images are rounded back to their dtype.
     """
-    if interpolation not in _MODES:
+    if interpolation not in RESIZE_MODES:
         raise ValueError(
-            f"Invalid value for argument `interpolation`. Expected one of {sorted(_MODES)}. Received: "
+            f"Invalid value for argument `interpolation`. Expected of one {set(RESIZE_MODES)}. Received: "
             f"interpolation={interpolation!r}"
         )
-    if crop_to_aspect_ratio or pad_to_aspect_ratio:
-        raise NotImplementedError(
-            "resize: crop_to_aspect_ratio / pad_to_aspect_ratio are not supported yet; use keras.layers.Resizing."
+    if fill_mode != "constant":
+        raise ValueError(
+            f"Invalid value for argument `fill_mode`. Only `'constant'` is supported. Received: fill_mode={fill_mode}"
         )
+    if crop_to_aspect_ratio and pad_to_aspect_ratio:
+        raise ValueError("Only one of `pad_to_aspect_ratio` & `crop_to_aspect_ratio` can be `True`.")
+    if len(size) != 2:
+        raise ValueError(f"Argument `size` must be a tuple of two elements (height, width). Received: size={size}")
     images = to_tensor(images)
+    check_image_rank(images)
     unbatched = images.ndim == 3
     x = images.unsqueeze(0) if unbatched else images
-    channels_last = (data_format or state.image_data_format()) == "channels_last"
-    x = default_float(x.movedim(-1, 1) if channels_last else x)
-    mode = _MODES[interpolation]
-    options = {"align_corners": False, "antialias": antialias} if mode in ("bilinear", "bicubic") else {}
-    out = F.interpolate(x, size=tuple(int(s) for s in size), mode=mode, **options)
-    out = out.movedim(1, -1) if channels_last else out
+    out = resize_batch(
+        x,
+        tuple(int(s) for s in size),
+        interpolation,
+        antialias,
+        crop_to_aspect_ratio,
+        pad_to_aspect_ratio,
+        fill_value,
+        data_format_of(data_format),
+    )
+    if out.dtype != images.dtype:
+        if images.dtype.is_floating_point:
+            out = out.to(images.dtype)
+        else:
+            info = torch.iinfo(images.dtype)
+            out = out.round().clamp(info.min, info.max).to(images.dtype)
     return out.squeeze(0) if unbatched else out
 
 

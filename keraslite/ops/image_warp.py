@@ -92,7 +92,7 @@ def sample_nhwc(images, src_y, src_x, interpolation="bilinear", fill_mode="const
         values = values.view(batch, out_h, out_w, channels)
         if fill_mode == "constant":
             inside = ((iy >= 0) & (iy < height) & (ix >= 0) & (ix < width)).unsqueeze(-1)
-            values = torch.where(inside, values, torch.as_tensor(fill_value, dtype=compute_dtype))
+            values = torch.where(inside, values, torch.as_tensor(fill_value, dtype=compute_dtype, device=values.device))
         term = values if weight is None else values * weight.unsqueeze(-1)
         output = term if output is None else output + term
     return output
@@ -152,7 +152,7 @@ def map_coordinates(inputs, coordinates, order, fill_mode="constant", fill_value
             valid = combination[0][1]
             for c in combination[1:]:
                 valid = valid & c[1]
-            values = torch.where(valid, values, torch.as_tensor(fill_value, dtype=values.dtype))
+            values = torch.where(valid, values, torch.as_tensor(fill_value, dtype=values.dtype, device=values.device))
         weight = None
         for c in combination:
             if c[2] is not None:

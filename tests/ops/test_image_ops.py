@@ -40,6 +40,13 @@ CASES = {
         "ops.image.extract_patches_3d(np.moveaxis(v[0], -1, 0), (3, 2, 2), strides=1, data_format='channels_first')",
         {"v": VOLUMES},
     ),
+    "resize_crop_to_aspect": ("ops.image.resize(x, (4, 8), crop_to_aspect_ratio=True)", {"x": IMAGES}),
+    "resize_pad_to_aspect_cf": (
+        "ops.image.resize(x[0], (6, 4), pad_to_aspect_ratio=True, fill_value=0.5, data_format='channels_first')",
+        {"x": IMAGES_CF},
+    ),
+    "resize_uint8_bicubic": ("ops.image.resize(u, (5, 13), interpolation='bicubic', antialias=True)", {"u": UINT8}),
+    "resize_nearest": ("ops.image.resize(x, (13, 4), interpolation='nearest')", {"x": IMAGES}),
     "rgb_to_hsv": ("ops.image.rgb_to_hsv(x)", {"x": IMAGES}),
     "rgb_to_hsv_cf_unbatched": ("ops.image.rgb_to_hsv(x[0], data_format='channels_first')", {"x": IMAGES_CF}),
     "hsv_to_rgb": ("ops.image.hsv_to_rgb(x)", {"x": IMAGES}),
