@@ -202,6 +202,8 @@ class AugmentationLayer(ImagePreprocessingLayer):
 
     # Whether the images change outside training (AutoContrast does, as in Keras).
     _applies_in_inference = False
+    # Whether pixels move (warps, mixing): bounding boxes and masks would have to follow.
+    _moves_pixels = False
 
     def get_random_transformation(self, images: torch.Tensor, training: bool = True, seed=None):
         return None
@@ -220,6 +222,12 @@ class AugmentationLayer(ImagePreprocessingLayer):
         unbatched = images.ndim == 3
         batch = images.unsqueeze(0) if unbatched else images
         active = training or self._applies_in_inference
+        carried = sorted(key for key in ("bounding_boxes", "segmentation_masks") if key in data)
+        if carried and active and self._moves_pixels:
+            raise NotImplementedError(
+                f"{type(self).__name__} (layer '{self.name}') moves pixels but does not transform {carried} yet. "
+                "Pass images (and labels) only, or apply it outside the boxes/masks pipeline."
+            )
         transformation = self.get_random_transformation(batch, training=True) if active else None
         outputs = dict(data)
         if active:

@@ -24,6 +24,8 @@ class MixUp(AugmentationLayer):
     "images" and "labels" (one-hot or soft labels, `(batch, classes)`).
     """
 
+    _moves_pixels = True
+
     def __init__(self, alpha=0.2, data_format=None, seed=None, **kwargs):
         super().__init__(data_format=data_format, **kwargs)
         self.alpha = alpha
@@ -71,6 +73,8 @@ class CutMix(AugmentationLayer):
 
     Single (unbatched) images are returned unchanged, as in Keras.
     """
+
+    _moves_pixels = True
 
     def __init__(self, factor=1.0, seed=None, data_format=None, **kwargs):
         super().__init__(data_format=data_format, **kwargs)

@@ -76,6 +76,8 @@ class RandAugment(AugmentationLayer):
         "equalization",
     ]
 
+    _moves_pixels = True
+
     def __init__(
         self,
         value_range=(0, 255),
@@ -140,6 +142,8 @@ class AugMix(AugmentationLayer):
         seed: integer seed.
         data_format: "channels_last" (default) or "channels_first".
     """
+
+    _moves_pixels = True
 
     def __init__(
         self,

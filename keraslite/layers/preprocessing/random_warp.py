@@ -50,6 +50,8 @@ class RandomShear(AugmentationLayer):
         seed: integer seed.
     """
 
+    _moves_pixels = True
+
     def __init__(
         self,
         x_factor=0.0,
@@ -118,6 +120,8 @@ class RandomPerspective(AugmentationLayer):
         seed: integer seed.
         data_format: "channels_last" (default) or "channels_first".
     """
+
+    _moves_pixels = True
 
     def __init__(
         self, factor=1.0, scale=1.0, interpolation="bilinear", fill_value=0.0, seed=None, data_format=None, **kwargs
@@ -192,6 +196,8 @@ class RandomElasticTransform(AugmentationLayer):
         seed: integer seed.
         data_format: "channels_last" (default) or "channels_first".
     """
+
+    _moves_pixels = True
 
     def __init__(
         self,

@@ -319,6 +319,16 @@ def test_bad_arguments(make, match):
         make()
 
 
+def test_masks_and_boxes_pass_colour_layers_and_stop_warps():
+    images = torch.as_tensor(IMAGES)
+    masks = torch.zeros(2, 6, 7, 1)
+    out = layers.RandomInvert([1.0, 1.0])({"images": images, "segmentation_masks": masks}, training=True)
+    assert torch.equal(out["segmentation_masks"], masks)
+    torch.testing.assert_close(out["images"], 255 - images)
+    with pytest.raises(NotImplementedError, match="segmentation_masks"):
+        layers.RandomShear(0.2)({"images": images, "segmentation_masks": masks}, training=True)
+
+
 def test_bad_modes_are_not_implemented():
     with pytest.raises(NotImplementedError, match="fill_mode"):
         layers.RandomShear(fill_mode="mirror")
