@@ -68,21 +68,46 @@ from keraslite.layers.pooling import GlobalMaxPooling3D as GlobalMaxPooling3D
 from keraslite.layers.pooling import MaxPooling1D as MaxPooling1D
 from keraslite.layers.pooling import MaxPooling2D as MaxPooling2D
 from keraslite.layers.pooling import MaxPooling3D as MaxPooling3D
+from keraslite.layers.preprocessing import AugMix as AugMix
+from keraslite.layers.preprocessing import AutoContrast as AutoContrast
 from keraslite.layers.preprocessing import CategoryEncoding as CategoryEncoding
 from keraslite.layers.preprocessing import CenterCrop as CenterCrop
+from keraslite.layers.preprocessing import (
+    ContrastLimitedAdaptiveHistogramEqualization as ContrastLimitedAdaptiveHistogramEqualization,
+)
+from keraslite.layers.preprocessing import CutMix as CutMix
 from keraslite.layers.preprocessing import Discretization as Discretization
+from keraslite.layers.preprocessing import Equalization as Equalization
 from keraslite.layers.preprocessing import Hashing as Hashing
 from keraslite.layers.preprocessing import IntegerLookup as IntegerLookup
+from keraslite.layers.preprocessing import MaxNumBoundingBoxes as MaxNumBoundingBoxes
+from keraslite.layers.preprocessing import MixUp as MixUp
 from keraslite.layers.preprocessing import Normalization as Normalization
+from keraslite.layers.preprocessing import Pipeline as Pipeline
+from keraslite.layers.preprocessing import RandAugment as RandAugment
 from keraslite.layers.preprocessing import RandomBrightness as RandomBrightness
+from keraslite.layers.preprocessing import RandomColorDegeneration as RandomColorDegeneration
+from keraslite.layers.preprocessing import RandomColorJitter as RandomColorJitter
 from keraslite.layers.preprocessing import RandomContrast as RandomContrast
 from keraslite.layers.preprocessing import RandomCrop as RandomCrop
+from keraslite.layers.preprocessing import RandomElasticTransform as RandomElasticTransform
+from keraslite.layers.preprocessing import RandomErasing as RandomErasing
 from keraslite.layers.preprocessing import RandomFlip as RandomFlip
+from keraslite.layers.preprocessing import RandomGaussianBlur as RandomGaussianBlur
+from keraslite.layers.preprocessing import RandomGrayscale as RandomGrayscale
+from keraslite.layers.preprocessing import RandomHue as RandomHue
+from keraslite.layers.preprocessing import RandomInvert as RandomInvert
+from keraslite.layers.preprocessing import RandomPerspective as RandomPerspective
+from keraslite.layers.preprocessing import RandomPosterization as RandomPosterization
 from keraslite.layers.preprocessing import RandomRotation as RandomRotation
+from keraslite.layers.preprocessing import RandomSaturation as RandomSaturation
+from keraslite.layers.preprocessing import RandomSharpness as RandomSharpness
+from keraslite.layers.preprocessing import RandomShear as RandomShear
 from keraslite.layers.preprocessing import RandomTranslation as RandomTranslation
 from keraslite.layers.preprocessing import RandomZoom as RandomZoom
 from keraslite.layers.preprocessing import Rescaling as Rescaling
 from keraslite.layers.preprocessing import Resizing as Resizing
+from keraslite.layers.preprocessing import Solarization as Solarization
 from keraslite.layers.preprocessing import StringLookup as StringLookup
 from keraslite.layers.preprocessing import TextVectorization as TextVectorization
 from keraslite.layers.recurrent import LSTM as LSTM

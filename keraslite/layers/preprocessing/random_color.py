@@ -1,10 +1,18 @@
-"""Random colour augmentation: RandomContrast, RandomBrightness (identity in inference)."""
+"""Random colour augmentation: RandomContrast, RandomBrightness, RandomGrayscale,
+RandomColorDegeneration (identity in inference). Hue/saturation layers: `random_hsv.py`."""
 
 from __future__ import annotations
 
 import torch
 
-from keraslite.layers.preprocessing.base import ImagePreprocessingLayer, SeededRandom, bounded_factor
+from keraslite.layers.preprocessing.base import (
+    AugmentationLayer,
+    ImagePreprocessingLayer,
+    SeededRandom,
+    bounded_factor,
+    checked_value_range,
+)
+from keraslite.ops import image as ops_image
 
 
 class RandomContrast(ImagePreprocessingLayer):
@@ -90,6 +98,81 @@ class RandomBrightness(ImagePreprocessingLayer):
         if not images.is_floating_point():
             outputs = outputs.round()
         return outputs.to(images.dtype)
+
+    def get_config(self) -> dict:
+        config = super().get_config()
+        config.update({"factor": self.factor, "value_range": self.value_range, "seed": self.seed})
+        return config
+
+
+class RandomGrayscale(AugmentationLayer):
+    """Turns each image to grayscale with probability `factor` during training (the
+    output keeps the input's channel count: the luminance repeated).
+
+    Args:
+        factor: the probability in [0, 1] (default 0.5).
+        data_format: "channels_last" (default) or "channels_first".
+        seed: integer seed.
+    """
+
+    def __init__(self, factor=0.5, data_format=None, seed=None, **kwargs):
+        super().__init__(data_format=data_format, **kwargs)
+        if factor < 0 or factor > 1:
+            raise ValueError(f"`factor` should be between 0 and 1. Received: factor={factor}")
+        self.factor = factor
+        self.seed = seed
+        self._random = SeededRandom(seed)
+
+    def get_random_transformation(self, images, training=True, seed=None):
+        return self._random.uniform((images.shape[0], 1, 1, 1), 0.0, 1.0, images.device) < self.factor
+
+    def transform_images(self, images, transformation, training=True):
+        images = self._to_compute_dtype(images)
+        if not training:
+            return images
+        if transformation is None:
+            transformation = self.get_random_transformation(images)
+        gray = ops_image.rgb_to_grayscale(images, data_format=self.data_format)
+        return torch.where(transformation.to(images.device), gray, images)
+
+    def get_config(self) -> dict:
+        # As Keras: the seed is not part of the config.
+        config = super().get_config()
+        config["factor"] = self.factor
+        return config
+
+
+class RandomColorDegeneration(AugmentationLayer):
+    """Blends each image with its grayscale version during training:
+    `image + f * (gray - image)`, `f` drawn per image from `factor`, clipped to
+    `value_range`.
+
+    Args:
+        factor: a float or a pair in [-1, 1]; a float f means (-f, f).
+        value_range: the (min, max) range of the images, default (0, 255).
+        data_format: "channels_last" (default) or "channels_first".
+        seed: integer seed.
+    """
+
+    def __init__(self, factor, value_range=(0, 255), data_format=None, seed=None, **kwargs):
+        super().__init__(data_format=data_format, **kwargs)
+        self.factor = bounded_factor(factor, (-1, 1))
+        self.value_range = checked_value_range(value_range)
+        self.seed = seed
+        self._random = SeededRandom(seed)
+
+    def get_random_transformation(self, images, training=True, seed=None):
+        shape = (images.shape[0], 1, 1, 1)
+        return {"factor": self._random.uniform(shape, self.factor[0], self.factor[1], images.device)}
+
+    def transform_images(self, images, transformation, training=True):
+        images = self._to_compute_dtype(images)
+        if not training or transformation is None:
+            return images
+        factor = transformation["factor"].to(device=images.device, dtype=images.dtype)
+        gray = ops_image.rgb_to_grayscale(images, data_format=self.data_format)
+        blended = images + factor * (gray - images)
+        return blended.clamp(self.value_range[0], self.value_range[1])
 
     def get_config(self) -> dict:
         config = super().get_config()
