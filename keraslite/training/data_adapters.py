@@ -24,7 +24,13 @@ def is_array(value) -> bool:
     return isinstance(value, (np.ndarray, torch.Tensor)) or type(value).__module__.startswith("pandas")
 
 
-def _to_tensor(value, dtype: torch.dtype | None = None, device=None) -> torch.Tensor:
+def _to_tensor(value, dtype: torch.dtype | str | None = None, device=None) -> torch.Tensor:
+    if dtype == "string":
+        # A text input of the model: its values stay a NumPy array of str.
+        array = np.asarray(value)
+        if array.dtype.kind not in "USO":
+            raise TypeError(f"Expected text for a string input, received data of dtype {array.dtype}.")
+        return array.astype(str) if array.dtype.kind == "S" else array
     if isinstance(value, torch.Tensor):
         tensor = value.detach()
     else:
@@ -236,7 +242,7 @@ class ArrayDataAdapter:
         )
 
     def _move_to_device(self):
-        tensors = self.x + [t for t in (self.y or []) + (self.sample_weight or []) if t is not None]
+        tensors = [t for t in self.x + (self.y or []) + (self.sample_weight or []) if isinstance(t, torch.Tensor)]
         if self.device.type == "cpu":
             return
         total = sum(t.numel() * t.element_size() for t in tensors)
@@ -245,8 +251,8 @@ class ArrayDataAdapter:
         keep_on_device = total < 2 * 1024**3
 
         def move(t):
-            if t is None:
-                return None
+            if not isinstance(t, torch.Tensor):  # None, or text (a NumPy array of str)
+                return t
             return t.to(self.device) if keep_on_device else t.pin_memory()
 
         self.x = [move(t) for t in self.x]
@@ -261,6 +267,9 @@ class ArrayDataAdapter:
             if t is None:
                 out.append(None)
                 continue
+            if isinstance(t, np.ndarray):  # text stays on the host, as NumPy
+                out.append(t[index] if isinstance(index, slice) else t[index.cpu().numpy()])
+                continue
             part = t[index] if isinstance(index, slice) else t.index_select(0, index)
             if part.device != self.device:
                 part = part.to(self.device, non_blocking=True)
@@ -273,7 +282,7 @@ class ArrayDataAdapter:
         if self.shuffle == "batch":
             batch_order = torch.randperm(math.ceil(n / size)).tolist()
         elif self.shuffle:
-            order = torch.randperm(n, device=self.x[0].device)
+            order = torch.randperm(n, device=next((t.device for t in self.x if isinstance(t, torch.Tensor)), None))
         steps_per_pass = math.ceil(n / size)
         for step in range(self.num_batches):
             position = step % steps_per_pass

@@ -11,8 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-import torch
-
 from keraslite.backend import dtypes, tree
 from keraslite.layers.layer_inputs import check_input_shape
 
@@ -40,9 +38,10 @@ class ModelSignature:
     forward: Callable
 
     @property
-    def input_dtypes(self) -> list[torch.dtype]:
-        # Raises TypeError for a string input: torch has no string tensors.
-        return [dtypes.to_torch_dtype(name) for name in self.input_dtype_names]
+    def input_dtypes(self) -> list:
+        """torch dtypes of the inputs; `"string"` for a text input (torch has no string
+        tensors: its batches stay NumPy arrays of str, for StringLookup and friends)."""
+        return ["string" if name == "string" else dtypes.to_torch_dtype(name) for name in self.input_dtype_names]
 
     def check_inputs(self, values: list, batch_axis: bool = False) -> None:
         """Check flat input tensors against the input shapes (axis 0 too if `batch_axis`)."""

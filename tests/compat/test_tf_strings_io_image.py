@@ -66,3 +66,12 @@ def test_crops_and_pads(tf):  # noqa: F811
         tf.image.random_crop(img, [7, 3, 1])
     standardized = tf.image.per_image_standardization(img).numpy()
     assert abs(standardized.mean()) < 1e-5 and abs(standardized.std() - 1) < 1e-4
+
+
+def test_array_functions_take_text(tf):  # noqa: F811
+    text = tf.constant(["a b", "c"])
+    assert text.numpy().tolist() == [b"a b", b"c"] and tf.constant("x").numpy() == b"x"
+    assert tf.expand_dims(text, -1).shape == (2, 1)
+    assert tf.stack([text, text]).shape == (2, 2) and tf.concat([text, text], 0).shape == (4,)
+    assert tf.shape(text).tolist() == [2]
+    assert tf.gather(text, [1]).tolist() == [b"c"]

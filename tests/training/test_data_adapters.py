@@ -246,3 +246,22 @@ def test_steps_per_epoch_holds_when_validation_split_cuts_the_data():
 
     model.fit(x, y, batch_size=32, steps_per_epoch=3, validation_split=0.2, epochs=1, verbose=0, callbacks=[Count()])
     assert counts == {"train": 3, "test": 7}
+
+
+def test_text_inputs_train_and_predict_as_numpy_strings():
+    # A model with a string input (StringLookup inside): text batches stay NumPy arrays of str.
+    import keraslite as keras
+
+    text = keras.Input(shape=(1,), dtype="string", name="color")
+    number = keras.Input(shape=(1,), name="size")
+    lookup = keras.layers.StringLookup(vocabulary=["red", "green", "blue"], output_mode="one_hot")
+    features = keras.layers.concatenate([lookup(text), number])
+    model = keras.Model([text, number], keras.layers.Dense(1, activation="sigmoid")(features))
+    model.compile("adam", "binary_crossentropy")
+    colors = np.array([["red"], ["blue"], ["green"], ["red"]] * 4)
+    sizes = np.arange(16, dtype="float32").reshape(16, 1)
+    labels = (colors[:, 0] == "red").astype("float32")
+    history = model.fit({"color": colors, "size": sizes}, labels, batch_size=4, epochs=2, shuffle=True, verbose=0)
+    assert len(history.history["loss"]) == 2
+    predictions = model.predict({"color": np.array([[b"red"]]), "size": np.ones((1, 1), "float32")}, verbose=0)
+    assert predictions.shape == (1, 1)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 
+import numpy as np
 import torch
 
 from keraslite import ops
@@ -18,13 +19,81 @@ from keraslite.compat.tensorflow import dtypes
 from keraslite.compat.tensorflow.eager import wrap
 from keraslite.graph.keras_tensor import KerasTensor
 from keraslite.ops.dispatch import keras_op, to_tensor
+from keraslite.utils.dataset import StringArray
+
+
+def _holds_strings(value) -> bool:
+    """Whether `value` is text: str/bytes, a NumPy str/bytes array, or a list of them."""
+    if isinstance(value, (str, bytes)):
+        return True
+    if isinstance(value, np.ndarray):
+        return value.dtype.kind in "SU" or (value.dtype == object and value.size > 0 and _holds_strings(value.flat[0]))
+    if isinstance(value, (list, tuple)) and value:
+        return _holds_strings(value[0])
+    return False
+
+
+def _as_bytes_array(value) -> np.ndarray:
+    array = np.asarray(value)
+    if array.dtype.kind == "U" or array.dtype == object:
+        flat = [v.encode("utf-8") if isinstance(v, str) else bytes(v) for v in array.reshape(-1).tolist()]
+        array = np.asarray(flat, dtype=bytes).reshape(array.shape) if flat else array.astype("S1")
+    return array
+
+
+def _as_string_array(value):
+    """A result of a function on text: a bytes array that answers `.numpy()` (a tensor of
+    numbers, e.g. `tf.shape` of text, is wrapped as usual)."""
+    if isinstance(value, torch.Tensor):
+        return wrap(value)
+    if isinstance(value, list):
+        return [_as_string_array(v) for v in value]
+    return _as_bytes_array(value).view(StringArray)
+
+
+def _string_constant(value, dtype=None, shape=None):
+    array = _as_bytes_array(value)
+    return np.broadcast_to(array, tuple(shape)).copy() if shape is not None else array
+
+
+# TensorFlow functions that also take text: string tensors are NumPy bytes arrays here
+# (torch tensors hold numbers), so on text these run in NumPy.
+_STRING_VERSIONS = {
+    "constant": _string_constant,
+    "convert_to_tensor": lambda value, dtype=None, dtype_hint=None: _as_bytes_array(value),
+    "identity": lambda input: _as_bytes_array(input),  # noqa: A006
+    "expand_dims": lambda input, axis: np.expand_dims(_as_bytes_array(input), axis),  # noqa: A006
+    "squeeze": lambda input, axis=None: np.squeeze(_as_bytes_array(input), axis=axis),  # noqa: A006
+    "reshape": lambda tensor, shape: np.reshape(_as_bytes_array(tensor), tuple(int(d) for d in shape)),
+    "transpose": lambda a, perm=None, conjugate=False: np.transpose(_as_bytes_array(a), perm),
+    "stack": lambda values, axis=0: np.stack([_as_bytes_array(v) for v in values], axis=axis),
+    "unstack": lambda value, num=None, axis=0: list(np.moveaxis(_as_bytes_array(value), axis, 0)),
+    "concat": lambda values, axis: np.concatenate([_as_bytes_array(v) for v in values], axis=axis),
+    "tile": lambda input, multiples: np.tile(_as_bytes_array(input), [int(m) for m in multiples]),  # noqa: A006
+    "reverse": lambda tensor, axis: np.flip(_as_bytes_array(tensor), axis=tuple(axis)),
+    "shape": lambda input, out_type=None: torch.tensor(np.shape(input), dtype=torch.int32),  # noqa: A006
+    "size": lambda input, out_type=None: torch.tensor(np.size(input), dtype=torch.int32),  # noqa: A006
+    "rank": lambda input: torch.tensor(np.ndim(input), dtype=torch.int32),  # noqa: A006
+    "gather": lambda params, indices, validate_indices=None, axis=None, batch_dims=0: np.take(
+        _as_bytes_array(params),
+        np.asarray(indices.cpu() if isinstance(indices, torch.Tensor) else indices),
+        axis=axis or 0,
+    ),
+    "boolean_mask": lambda tensor, mask, axis=None: _as_bytes_array(tensor)[
+        np.asarray(mask.cpu() if isinstance(mask, torch.Tensor) else mask, dtype=bool)
+    ],
+}
 
 
 def tf_api(function):
     """Drop TF's `name=` argument and wrap tensor results as `EagerTensor`s."""
 
+    string_version = _STRING_VERSIONS.get(function.__name__)
+
     @functools.wraps(function)
     def api(*args, name=None, **kwargs):
+        if string_version is not None and args and _holds_strings(args[0]):
+            return _as_string_array(string_version(*args, **kwargs))
         return wrap(function(*args, **kwargs))
 
     if api.__doc__ is None:
