@@ -71,9 +71,6 @@ _STRING_VERSIONS = {
     "concat": lambda values, axis: np.concatenate([_as_bytes_array(v) for v in values], axis=axis),
     "tile": lambda input, multiples: np.tile(_as_bytes_array(input), [int(m) for m in multiples]),  # noqa: A006
     "reverse": lambda tensor, axis: np.flip(_as_bytes_array(tensor), axis=tuple(axis)),
-    "shape": lambda input, out_type=None: torch.tensor(np.shape(input), dtype=torch.int32),  # noqa: A006
-    "size": lambda input, out_type=None: torch.tensor(np.size(input), dtype=torch.int32),  # noqa: A006
-    "rank": lambda input: torch.tensor(np.ndim(input), dtype=torch.int32),  # noqa: A006
     "gather": lambda params, indices, validate_indices=None, axis=None, batch_dims=0: np.take(
         _as_bytes_array(params),
         np.asarray(indices.cpu() if isinstance(indices, torch.Tensor) else indices),
@@ -239,6 +236,8 @@ def rank(input):  # noqa: A002
 
 
 def size(input, out_type=None):  # noqa: A002
+    if _holds_strings(input):
+        return int(np.size(input))
     return ops.size(input)
 
 
