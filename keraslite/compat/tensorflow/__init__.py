@@ -23,6 +23,7 @@ from keraslite.compat.aliases import aliases_installed
 from keraslite.compat.tensorflow import compat as compat
 from keraslite.compat.tensorflow import config as config
 from keraslite.compat.tensorflow import data as data
+from keraslite.compat.tensorflow import distribute as distribute
 from keraslite.compat.tensorflow import dtypes as dtypes
 from keraslite.compat.tensorflow import image as image
 from keraslite.compat.tensorflow import io as io
