@@ -49,7 +49,11 @@ TABLE = [
     ("losses.MeanSquaredError(reduction=None)", "REG_TRUE", "REG_PRED"),
     ("losses.CategoricalCrossentropy(reduction='mean_with_sample_weight')", "ONE_HOT", "PROBS"),
     ("losses.CategoricalFocalCrossentropy()", "ONE_HOT", "PROBS"),
-    ("losses.CategoricalFocalCrossentropy(alpha=[0.1, 0.2, 0.3, 0.4], gamma=1.5, from_logits=True)", "ONE_HOT", "LOGITS"),
+    (
+        "losses.CategoricalFocalCrossentropy(alpha=[0.1, 0.2, 0.3, 0.4], gamma=1.5, from_logits=True)",
+        "ONE_HOT",
+        "LOGITS",
+    ),
     ("losses.CategoricalFocalCrossentropy(label_smoothing=0.1, reduction='sum')", "ONE_HOT", "PROBS"),
     ("losses.CategoricalGeneralizedCrossEntropy()", "LABELS", "PROBS"),
     ("losses.CategoricalGeneralizedCrossEntropy(q=0.8)", "LABELS[:, None]", "PROBS"),
@@ -156,7 +160,9 @@ def test_new_loss_configs_match_keras_and_round_trip(keras_oracle):
     for expression, config in zip(NEW_LOSSES, expected):
         loss = eval("losses." + expression)
         ours = loss.get_config()
-        assert ours == {k: tuple(v) if isinstance(v, list) and k == "axis" else v for k, v in config.items()}, expression
+        assert ours == {k: tuple(v) if isinstance(v, list) and k == "axis" else v for k, v in config.items()}, (
+            expression
+        )
         clone = type(loss).from_config(ours)
         assert clone.get_config() == ours
         assert isinstance(losses.deserialize(losses.serialize(loss)), type(loss))
