@@ -17,6 +17,8 @@ from keraslite.optimizers.lookup import deserialize as deserialize
 from keraslite.optimizers.lookup import get as get
 from keraslite.optimizers.lookup import serialize as serialize
 from keraslite.optimizers.loss_scale_optimizer import LossScaleOptimizer as LossScaleOptimizer
+from keraslite.optimizers.multi_optimizer import MultiOptimizer as MultiOptimizer
+from keraslite.optimizers.multi_optimizer import OptimizerMap as OptimizerMap
 from keraslite.optimizers.muon import Muon as Muon
 from keraslite.optimizers.schedule_free_adamw import ScheduleFreeAdamW as ScheduleFreeAdamW
 from keraslite.optimizers.sgd import SGD as SGD

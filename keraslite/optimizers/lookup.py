@@ -11,6 +11,7 @@ from keraslite.optimizers.base_optimizer import Optimizer
 from keraslite.optimizers.ftrl import Ftrl
 from keraslite.optimizers.lamb import Lamb
 from keraslite.optimizers.loss_scale_optimizer import LossScaleOptimizer
+from keraslite.optimizers.multi_optimizer import MultiOptimizer
 from keraslite.optimizers.muon import Muon
 from keraslite.optimizers.schedule_free_adamw import ScheduleFreeAdamW
 from keraslite.optimizers.sgd import SGD, RMSprop
@@ -35,6 +36,7 @@ ALL_OBJECTS = {
         Muon,
         ScheduleFreeAdamW,
         LossScaleOptimizer,
+        MultiOptimizer,
     )
 }
 _LOWER = {name.lower(): cls for name, cls in ALL_OBJECTS.items()}

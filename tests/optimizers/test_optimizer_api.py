@@ -70,6 +70,7 @@ def test_loss_scale_optimizer_skips_non_finite_steps_like_keras(keras_oracle):
     assert int(opt.iterations) == expected["it"] and len(opt.variables) == expected["n"]
     assert float(opt.scale_loss(2.0)) == expected["loss"]
     assert keras.mixed_precision.LossScaleOptimizer is optimizers.LossScaleOptimizer
+    assert keras.mixed_precision.Policy().name == keras.config.floatx()  # name=None, as in Keras
 
 
 def test_loss_scale_optimizer_in_fit():
@@ -171,3 +172,53 @@ def test_updates_never_read_tensors_on_the_host(make):
         for _ in range(3):
             opt._fast_apply(grads, variables)
     assert all(torch.isfinite(v).all() for v in variables)
+
+
+def test_multi_optimizer_matches_keras(keras_oracle):
+    rng = np.random.default_rng(4)
+    kernel, bias = rng.normal(size=(3, 2)).astype("float32"), rng.normal(size=(2,)).astype("float32")
+    grads = rng.normal(size=(5, 8)).astype("float32")
+    code = (
+        "import keras.optimizers as optimizers\n"
+        "dense = keras.layers.Dense(2, name='dense'); dense.build((None, 3))\n"
+        "dense.set_weights([inputs['k'], inputs['b']])\n"
+        "opt = optimizers.MultiOptimizer(optimizers.OptimizerMap(optimizers.Adam(0.05), "
+        "{'dense/kernel': optimizers.SGD(0.1, momentum=0.5)}))\n"
+        "for g in inputs['g']:\n"
+        "    opt.apply([keras.ops.convert_to_tensor(g[:6].reshape(3, 2)), keras.ops.convert_to_tensor(g[6:])], "
+        "dense.trainable_weights)\n"
+        "result.update(w=[v.numpy() for v in dense.trainable_weights], n=len(opt.variables), "
+        "it=int(opt.iterations), config=opt.get_config())"
+    )
+    expected = keras_oracle.run(code, k=kernel, b=bias, g=grads)
+    dense = keras.layers.Dense(2, name="dense")
+    dense.build((None, 3))
+    dense.set_weights([kernel, bias])
+    opt = optimizers.MultiOptimizer(
+        optimizers.OptimizerMap(optimizers.Adam(0.05), {"dense/kernel": optimizers.SGD(0.1, momentum=0.5)})
+    )
+    for g in grads:
+        opt.apply([torch.tensor(g[:6].reshape(3, 2)), torch.tensor(g[6:])], dense.trainable_weights)
+    for ours, theirs in zip(dense.trainable_weights, expected["w"]):
+        np.testing.assert_allclose(ours.detach().numpy(), theirs, rtol=1e-6, atol=1e-6)
+    assert len(opt.variables) == expected["n"] and int(opt.iterations) == expected["it"]
+    config = opt.get_config()
+    assert sorted(config) == sorted(expected["config"])
+    assert config["optimizer_map"]["class_name"] == "OptimizerMap"
+    clone = optimizers.MultiOptimizer.from_config(config)
+    assert isinstance(clone._optimizer_map["dense/kernel"], optimizers.SGD)
+    assert isinstance(clone._optimizer_map.default_optimizer, optimizers.Adam)
+    with pytest.raises(AttributeError, match="sub-optimizers"):
+        opt.learning_rate  # noqa: B018
+    with pytest.raises(ValueError, match="LossScaleOptimizer"):
+        optimizers.OptimizerMap(optimizers.SGD())["x"] = optimizers.LossScaleOptimizer(optimizers.SGD())
+
+
+def test_multi_optimizer_in_fit():
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1, name="out")])
+    opt = optimizers.MultiOptimizer(optimizers.OptimizerMap(optimizers.SGD(0.05), {"out/bias": optimizers.Adam(0.01)}))
+    model.compile(optimizer=opt, loss="mse")
+    x = np.random.default_rng(0).normal(size=(32, 4)).astype("float32")
+    history = model.fit(x, x.sum(-1, keepdims=True), epochs=3, batch_size=8, verbose=0)
+    assert history.history["loss"][-1] < history.history["loss"][0]
+    assert int(opt.iterations) == 12 and int(opt.optimizers[0].iterations) == 12
