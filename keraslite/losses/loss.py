@@ -6,6 +6,7 @@ import numpy as np
 import torch
 
 from keraslite.backend import dtypes, state
+from keraslite.mixed_precision.policy import DTypePolicy
 
 REDUCTIONS = ("sum", "sum_over_batch_size", "mean", "mean_with_sample_weight", "none", None)
 
@@ -16,6 +17,18 @@ def standardize_reduction(reduction):
             f"Invalid value for argument `reduction`. Expected one of {REDUCTIONS}. Received: reduction={reduction!r}"
         )
     return reduction
+
+
+def compute_dtype_name(dtype) -> str | None:
+    """A dtype, or a dtype policy (object or name such as `"mixed_float16"`), -> the dtype
+    name computations use (a policy's `compute_dtype`), as Keras reads a loss's or metric's dtype."""
+    if dtype is None:
+        return None
+    if hasattr(dtype, "compute_dtype"):
+        return dtypes.standardize_dtype(dtype.compute_dtype)
+    if isinstance(dtype, str) and dtype.startswith("mixed_"):
+        return DTypePolicy(dtype).compute_dtype
+    return dtypes.standardize_dtype(dtype)
 
 
 def to_tensor(value, dtype: torch.dtype | None = None) -> torch.Tensor:
@@ -102,7 +115,7 @@ class Loss:
     def __init__(self, name: str | None = None, reduction: str | None = "sum_over_batch_size", dtype=None):
         self.name = name or state.to_snake_case(type(self).__name__)
         self.reduction = standardize_reduction(reduction)
-        self._dtype_name = dtypes.standardize_dtype(dtype) if dtype is not None else None
+        self._dtype_name = compute_dtype_name(dtype)
 
     @property
     def dtype(self) -> str:

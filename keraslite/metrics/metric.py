@@ -13,7 +13,7 @@ import torch
 from keraslite import initializers
 from keraslite.backend import dtypes, state
 from keraslite.backend.variable import Variable
-from keraslite.losses.loss import squeeze_or_expand_to_same_rank, to_tensor
+from keraslite.losses.loss import compute_dtype_name, squeeze_or_expand_to_same_rank, to_tensor
 
 
 class Metric:
@@ -27,7 +27,7 @@ class Metric:
     def __init__(self, dtype=None, name: str | None = None):
         # An automatic name is unique in the session (`auc`, `auc_1`, ...), as in Keras.
         self.name = name or state.unique_name(state.to_snake_case(type(self).__name__))
-        self._dtype_name = dtypes.standardize_dtype(dtype) if dtype is not None else state.floatx()
+        self._dtype_name = compute_dtype_name(dtype) or state.floatx()
         self._variables: list[Variable] = []
         self._initial_values: list[torch.Tensor] = []
 

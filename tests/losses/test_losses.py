@@ -169,6 +169,7 @@ def test_new_loss_configs_match_keras_and_round_trip(keras_oracle):
     for name in ("dice", "tversky", "circle", "ctc", "categorical_focal_crossentropy"):
         assert losses.get(name) is getattr(losses, name)
     assert isinstance(losses.get("Dice"), losses.Dice)
+    assert losses.Dice(dtype="mixed_bfloat16").dtype == "bfloat16"
     with pytest.raises(ValueError, match="q"):
         losses.CategoricalGeneralizedCrossEntropy(q=1.5)
     with pytest.raises(ValueError, match="y_true.shape"):

@@ -69,6 +69,9 @@ def test_metric_base_takes_dtype_first_and_adds_weights():
     np.testing.assert_allclose(counter.scale.numpy(), [1.0, 1.0])
     counter.update_state([1, 2, 3])
     assert float(counter.result()) == 6.0
+    # A dtype policy gives its compute dtype, as in Keras.
+    assert metrics.Mean(dtype="mixed_float16").dtype == "float16"
+    assert metrics.AUC(name=None).name != metrics.AUC().name  # automatic names are unique
 
 
 def test_stateless_methods_leave_the_metric_unchanged():
