@@ -29,7 +29,16 @@ class Metric:
         self.name = name or state.unique_name(state.to_snake_case(type(self).__name__))
         self._dtype_name = compute_dtype_name(dtype) or state.floatx()
         self._variables: list[Variable] = []
-        self._initial_values: list[torch.Tensor] = []
+        self.__dict__.setdefault("_metrics", [])
+
+    def __setattr__(self, name, value):
+        # Metrics held as attributes are tracked, as in Keras: their variables are this
+        # metric's too (`variables`, `reset_state`, the stateless methods).
+        if isinstance(value, Metric) and not name.startswith("__"):
+            tracked = self.__dict__.setdefault("_metrics", [])
+            if all(value is not known for known in tracked):
+                tracked.append(value)
+        object.__setattr__(self, name, value)
 
     @property
     def dtype(self) -> str:
@@ -40,7 +49,7 @@ class Metric:
         return dtypes.to_torch_dtype(self._dtype_name)
 
     def add_variable(self, shape=(), initializer="zeros", dtype=None, aggregation="sum", name=None) -> Variable:
-        """A state variable (non-trainable); reset to its initial value by `reset_state`.
+        """A state variable (non-trainable); `reset_state` sets it to zeros, as in Keras.
 
         `initializer` is a name, an initializer object, a number or an array. `aggregation`
         (Keras's cross-replica rule: `"sum"`, `"mean"`, ...) is recorded on the variable."""
@@ -60,7 +69,6 @@ class Metric:
             value, trainable=False, aggregation=aggregation, name=name or "variable", path=f"{self.name}/{name}"
         )
         self._variables.append(variable)
-        self._initial_values.append(value.clone())
         return variable
 
     def add_weight(self, shape=(), initializer=None, dtype=None, name=None) -> Variable:
@@ -69,14 +77,17 @@ class Metric:
 
     @property
     def variables(self) -> list[Variable]:
-        return list(self._variables)
+        """This metric's state variables, then those of the metrics it holds as attributes."""
+        variables = list(self._variables)
+        for metric in self.__dict__.get("_metrics", []):
+            variables.extend(metric.variables)
+        return variables
 
     def _to_device(self, device: torch.device) -> None:
         """Move the state next to the data it accumulates (once, when a model moves)."""
-        for variable, initial in zip(self._variables, self._initial_values):
+        for variable in self._variables:
             if variable.device != device:
                 variable.data = variable.data.to(device)
-        self._initial_values = [v.to(device) for v in self._initial_values]
 
     def update_state(self, *args, **kwargs) -> None:
         raise NotImplementedError
@@ -86,8 +97,9 @@ class Metric:
 
     @torch.no_grad()
     def reset_state(self) -> None:
-        for variable, initial in zip(self._variables, self._initial_values):
-            variable.copy_(initial)
+        """Zero every state variable (the held metrics' too), as Keras's base `reset_state` does."""
+        for variable in self.variables:
+            variable.zero_()
 
     def __call__(self, *args, **kwargs):
         self.update_state(*args, **kwargs)
@@ -96,25 +108,26 @@ class Metric:
     # ------------------------------------------------------------------ stateless API
     def _check_metric_variables(self, metric_variables) -> list:
         metric_variables = list(metric_variables)
-        if len(metric_variables) != len(self._variables):
+        if len(metric_variables) != len(self.variables):
             raise ValueError(
                 "Argument `metric_variables` must be a list of tensors corresponding 1:1 to "
                 f"{type(self).__name__}().variables. Received list with length {len(metric_variables)}, "
-                f"but expected {len(self._variables)} variables."
+                f"but expected {len(self.variables)} variables."
             )
         return metric_variables
 
     def _run_on_values(self, metric_variables, action):
         """Run `action()` with the state replaced by `metric_variables`; the metric's own
         state is restored afterwards. Returns (what action returned, the state it left)."""
-        saved = [variable.data for variable in self._variables]
+        variables = self.variables
+        saved = [variable.data for variable in variables]
         try:
-            for variable, value in zip(self._variables, metric_variables):
+            for variable, value in zip(variables, metric_variables):
                 variable.data = torch.as_tensor(value).to(device=variable.device, dtype=variable.dtype).clone()
             returned = action()
-            new_values = [variable.data for variable in self._variables]
+            new_values = [variable.data for variable in variables]
         finally:
-            for variable, data in zip(self._variables, saved):
+            for variable, data in zip(variables, saved):
                 variable.data = data
         return returned, new_values
 
@@ -131,7 +144,7 @@ class Metric:
 
     def stateless_reset_state(self) -> list:
         """The state values `reset_state()` would produce (the metric's own state is unchanged)."""
-        return self._run_on_values([v.data for v in self._variables], self.reset_state)[1]
+        return self._run_on_values([v.data for v in self.variables], self.reset_state)[1]
 
     def get_config(self) -> dict:
         return {"name": self.name, "dtype": self.dtype}

@@ -120,3 +120,34 @@ def test_metric_functions_match_keras(keras_oracle):
     for name, theirs in zip(names, expected):
         ours = getattr(metrics, name)(y_true, y_pred)
         np.testing.assert_allclose(ours.numpy(), theirs, rtol=1e-5, atol=1e-6, err_msg=name)
+
+
+def test_metrics_held_as_attributes_are_tracked_and_reset():
+    class F1FromParts(metrics.Metric):
+        def __init__(self, name="f1_parts", dtype=None):
+            super().__init__(name=name, dtype=dtype)
+            self.precision = metrics.Precision()
+            self.recall = metrics.Recall()
+            self.calls = self.add_variable((), "ones", name="calls")
+
+        def update_state(self, y_true, y_pred, sample_weight=None):
+            self.precision.update_state(y_true, y_pred, sample_weight)
+            self.recall.update_state(y_true, y_pred, sample_weight)
+            self.calls.assign_add(torch.tensor(1.0))
+
+        def result(self):
+            p, r = self.precision.result(), self.recall.result()
+            return 2 * p * r / (p + r)
+
+    metric = F1FromParts()
+    assert [v.name for v in metric.variables] == ["calls", "true_positives", "false_positives"] + [
+        "true_positives",
+        "false_negatives",
+    ]
+    metric.update_state([1, 0, 1, 1], [0.9, 0.8, 0.2, 0.7])
+    assert float(metric.result()) == pytest.approx(2 / 3)
+    metric.reset_state()  # Keras's base reset: every variable, the held metrics' too, to zeros
+    assert all(float(v.sum()) == 0.0 for v in metric.variables)
+    fresh = metric.stateless_reset_state()
+    values = metric.stateless_update_state(fresh, [1, 1], [0.9, 0.9])
+    assert float(metric.stateless_result(values)) == pytest.approx(1.0)
