@@ -32,8 +32,12 @@ def test_swap_ema_weights_evaluates_with_the_averages():
     x, y = data()
     model.fit(x, y, epochs=2, batch_size=8, verbose=0)
     optimizer = model.optimizer
+    averages = optimizer._model_variables_moving_average
+    # As in Keras, fit ends with the averages in the model.
+    assert all(torch.equal(w, a) for w, a in zip(model.trainable_weights, averages))
+    model.train_on_batch(x[:8], y[:8])  # the weights move on from their averages
     raw = [w.detach().clone() for w in model.trainable_weights]
-    averages = [a.detach().clone() for a in optimizer._model_variables_moving_average]
+    averages = [a.detach().clone() for a in averages]
     assert not all(torch.equal(r, a) for r, a in zip(raw, averages))
 
     seen = []
