@@ -61,4 +61,5 @@ from keraslite.losses.lookup import get as get
 from keraslite.losses.lookup import serialize as serialize
 from keraslite.losses.loss import Loss as Loss
 from keraslite.losses.loss import LossFunctionWrapper as LossFunctionWrapper
+from keraslite.losses.loss import Reduction as Reduction
 from keraslite.losses.loss import reduce_weighted_values as reduce_weighted_values

@@ -11,7 +11,28 @@ from keraslite.mixed_precision.policy import DTypePolicy
 REDUCTIONS = ("sum", "sum_over_batch_size", "mean", "mean_with_sample_weight", "none", None)
 
 
+class Reduction:
+    """tf.keras 2's names of the reductions (`tf.keras.losses.Reduction.NONE` ...), for code
+    of that era; Keras 3 takes the strings. `AUTO` meant `"sum_over_batch_size"`."""
+
+    AUTO = "auto"
+    NONE = "none"
+    SUM = "sum"
+    SUM_OVER_BATCH_SIZE = "sum_over_batch_size"
+
+    @classmethod
+    def all(cls):
+        return (cls.AUTO, cls.NONE, cls.SUM, cls.SUM_OVER_BATCH_SIZE)
+
+    @classmethod
+    def validate(cls, key):
+        if key not in cls.all():
+            raise ValueError(f'Invalid Reduction Key: {key}. Expected keys are "{cls.all()}"')
+
+
 def standardize_reduction(reduction):
+    if reduction == Reduction.AUTO:
+        return "sum_over_batch_size"  # tf.keras 2's default
     if reduction not in REDUCTIONS:
         raise ValueError(
             f"Invalid value for argument `reduction`. Expected one of {REDUCTIONS}. Received: reduction={reduction!r}"

@@ -1,5 +1,6 @@
 """`keras.optimizers` (re-exports)."""
 
+from keraslite.optimizers import experimental as experimental
 from keraslite.optimizers import legacy as legacy
 from keraslite.optimizers import schedules as schedules
 from keraslite.optimizers.adafactor import Adafactor as Adafactor

@@ -174,3 +174,14 @@ def test_new_loss_configs_match_keras_and_round_trip(keras_oracle):
         losses.CategoricalGeneralizedCrossEntropy(q=1.5)
     with pytest.raises(ValueError, match="y_true.shape"):
         losses.ctc(np.zeros((2, 3, 1)), np.zeros((2, 3, 4)))
+
+
+def test_tf_keras_2_reduction_names():
+    # TF-2-era code: `reduction=tf.keras.losses.Reduction.NONE`, and AUTO meaning the batch mean.
+    per_sample = losses.MeanSquaredError(reduction=losses.Reduction.NONE)(REG_TRUE, REG_PRED)
+    assert tuple(per_sample.shape) == (6,)
+    auto = losses.MeanSquaredError(reduction=losses.Reduction.AUTO)
+    assert auto.reduction == "sum_over_batch_size"
+    assert float(auto(REG_TRUE, REG_PRED)) == pytest.approx(float(per_sample.mean()), rel=1e-6)
+    with pytest.raises(ValueError, match="Invalid Reduction Key"):
+        losses.Reduction.validate("avg")

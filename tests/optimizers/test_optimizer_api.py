@@ -127,6 +127,11 @@ def test_custom_update_step_stateless_apply_and_own_variables():
         optimizers.Optimizer(0.1).apply_gradients([(torch.ones(3), keras.Variable(torch.zeros(3)))])
 
 
+def test_tf_keras_2_experimental_names_are_the_current_optimizers():
+    assert optimizers.experimental.AdamW is optimizers.AdamW
+    assert optimizers.experimental.SGD is optimizers.SGD and optimizers.experimental.Optimizer is optimizers.Optimizer
+
+
 def test_legacy_names_refuse_as_in_keras_3():
     for name in ("Adagrad", "Adam", "Ftrl", "Optimizer", "RMSprop", "SGD"):
         with pytest.raises(ImportError, match="not supported in Keras 3"):
