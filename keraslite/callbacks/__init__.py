@@ -8,8 +8,10 @@ from keraslite.callbacks.history import History as History
 from keraslite.callbacks.history import ProgbarLogger as ProgbarLogger
 from keraslite.callbacks.monitor import EarlyStopping as EarlyStopping
 from keraslite.callbacks.monitor import ReduceLROnPlateau as ReduceLROnPlateau
+from keraslite.callbacks.remote_monitor import RemoteMonitor as RemoteMonitor
 from keraslite.callbacks.simple import CSVLogger as CSVLogger
 from keraslite.callbacks.simple import LambdaCallback as LambdaCallback
 from keraslite.callbacks.simple import LearningRateScheduler as LearningRateScheduler
 from keraslite.callbacks.simple import TerminateOnNaN as TerminateOnNaN
+from keraslite.callbacks.swap_ema_weights import SwapEMAWeights as SwapEMAWeights
 from keraslite.callbacks.tensorboard import TensorBoard as TensorBoard

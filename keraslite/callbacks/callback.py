@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 import numpy as np
 import torch
 
@@ -60,6 +62,12 @@ def _overrides(callback, hook: str) -> bool:
     return getattr(bound, "__func__", bound) is not getattr(Callback, hook)
 
 
+def _flatten(callbacks) -> list:
+    if isinstance(callbacks, (list, tuple)):
+        return [c for item in callbacks for c in _flatten(item)]
+    return [callbacks]
+
+
 def python_logs(logs) -> dict:
     """The logs a hook receives: always a fresh dict, as in Keras (never `None`, even for a
     hook with nothing to report, so `logs.keys()` and `logs["loss"]` work in any hook).
@@ -85,26 +93,71 @@ def python_logs(logs) -> dict:
     return result
 
 
-class CallbackList:
+class CallbackList(Callback):
     """Calls each hook on every callback, in order, each with a logs dict (`python_logs`).
+
+    Args:
+        callbacks: the callbacks (a list, possibly nested).
+        add_history: append a `History` if none is in `callbacks` (it becomes `model.history`).
+        add_progbar: append a `ProgbarLogger` if none is in `callbacks`.
+        model: the model every callback gets (`set_model`).
+        **params: the params every callback gets (`set_params`): `verbose`, `epochs`, `steps`.
 
     Batch hooks are skipped entirely for callbacks that do not override them, so that a fit
     with only History and the progress bar does no per-batch Python work for callbacks (and
     computes no per-batch logs).
     """
 
-    def __init__(self, callbacks=None, model=None, params=None):
-        self.callbacks = list(callbacks or [])
-        self.model = model
-        self.params = params or {}
-        for callback in self.callbacks:
-            if model is not None:
-                callback.set_model(model)
-            callback.set_params(self.params)
+    def __init__(self, callbacks=None, add_history=False, add_progbar=False, model=None, **params):
+        super().__init__()
+        self.callbacks = _flatten(callbacks) if callbacks else []
+        if set(params) == {"params"} and isinstance(params["params"], dict):
+            params = params["params"]  # keraslite's own callers name the dict
+        self._history = next((c for c in self.callbacks if type(c).__name__ == "History"), None)
+        self._progbar = next((c for c in self.callbacks if type(c).__name__ == "ProgbarLogger"), None)
+        if add_history or add_progbar:
+            # History and ProgbarLogger subclass Callback (history.py imports this module):
+            # found by name on the package, as in a registry lookup.
+            history_module = importlib.import_module("keraslite.callbacks.history")
+            if add_history and self._history is None:
+                self._history = history_module.History()
+                self.callbacks.append(self._history)
+            if add_progbar and self._progbar is None:
+                self._progbar = history_module.ProgbarLogger()
+                self.callbacks.append(self._progbar)
+        self.set_model(model)
+        self.set_params(params)
+        self._update_batch_users()
+
+    def _update_batch_users(self):
         self._batch_users = {
             mode: [c for c in self.callbacks if any(_overrides(c, h) for h in hooks)]
             for mode, hooks in _BATCH_HOOKS.items()
         }
+
+    def append(self, callback) -> None:
+        """Add a callback at the end (it gets the list's model and params)."""
+        self.callbacks.append(callback)
+        if self._model is not None:
+            callback.set_model(self._model)
+        if self.params:
+            callback.set_params(self.params)
+        self._update_batch_users()
+
+    def set_model(self, model) -> None:
+        if model is None:
+            return
+        super().set_model(model)
+        if self._history is not None:
+            model.history = self._history
+        for callback in self.callbacks:
+            callback.set_model(model)
+
+    def set_params(self, params) -> None:
+        self.params = params or {}
+        if params:
+            for callback in self.callbacks:
+                callback.set_params(params)
 
     def needs_batch_logs(self, mode: str) -> bool:
         return bool(self._batch_users[mode])

@@ -116,61 +116,109 @@ class ModelCheckpoint(Callback):
 
 
 class BackupAndRestore(Callback):
-    """Back up the training state at each epoch end; a fit interrupted and started again
-    with the same `backup_dir` resumes from the epoch after the last backup.
+    """Back up the training state (model and optimizer weights, and the epoch reached);
+    a fit interrupted and started again with the same `backup_dir` resumes from there.
 
     Args:
         backup_dir: where the backup lives (deleted when training ends normally,
             unless `delete_checkpoint=False`).
-        save_freq: `"epoch"` (an integer batch frequency is not supported here).
+        save_freq: `"epoch"` (back up at each epoch end) or an integer: back up every that
+            many training batches (the fit then resumes at the start of the epoch it was in).
+        double_checkpoint: keep the previous backup beside the latest one, and fall back
+            to it when the latest cannot be read.
+        delete_checkpoint: delete the backup when training ends normally.
     """
 
-    def __init__(self, backup_dir, save_freq="epoch", delete_checkpoint=True, double_checkpoint=False):
+    def __init__(self, backup_dir, save_freq="epoch", double_checkpoint=False, delete_checkpoint=True):
         super().__init__()
         if not backup_dir:
             raise ValueError("Empty `backup_dir` argument passed")
-        if save_freq != "epoch":
+        if save_freq != "epoch" and (not isinstance(save_freq, int) or isinstance(save_freq, bool)):
             raise ValueError(
-                f"BackupAndRestore supports only save_freq='epoch' in keraslite. Received: save_freq={save_freq}"
+                f"Invalid value for argument `save_freq`. Received: save_freq={save_freq}. "
+                "Expected either 'epoch' or an integer value."
             )
         self.backup_dir = os.fspath(backup_dir)
         self.save_freq = save_freq
+        self.double_checkpoint = double_checkpoint
         self.delete_checkpoint = delete_checkpoint
+        self._batches_seen_since_last_saving = 0
+        self._last_batch_seen = 0
+        self._current_epoch = 0
         self._weights_path = os.path.join(self.backup_dir, "latest.weights.npz")
         self._meta_path = os.path.join(self.backup_dir, "training_metadata.json")
+        self._prev_weights_path = self._weights_path + ".bkp"
+        self._prev_meta_path = self._meta_path + ".bkp"
+        if save_freq == "epoch":
+            # No batch hook at all: a fit with this callback does no per-batch work for it.
+            self.on_train_batch_end = Callback.on_train_batch_end.__get__(self)
 
     def on_train_begin(self, logs=None):
-        if not os.path.exists(self._meta_path):
+        try:
+            self._load()
+        except (OSError, ValueError, KeyError) as error:
+            if not (self.double_checkpoint and os.path.exists(self._prev_weights_path)):
+                raise error
+            shutil.copyfile(self._prev_weights_path, self._weights_path)
+            if os.path.exists(self._prev_meta_path):
+                shutil.copyfile(self._prev_meta_path, self._meta_path)
+            elif os.path.exists(self._meta_path):
+                os.remove(self._meta_path)
+            self._load()
+
+    def _load(self):
+        if not os.path.exists(self._weights_path):
             return
-        with open(self._meta_path) as f:
-            meta = json.load(f)
         with np.load(self._weights_path, allow_pickle=False) as data:
-            model_weights = [data[f"model_{i}"] for i in range(meta["num_model_weights"])]
-            optimizer_values = [data[f"optimizer_{i}"] for i in range(meta["num_optimizer_variables"])]
+            count = sum(1 for key in data.files if key.startswith("model_"))
+            model_weights = [data[f"model_{i}"] for i in range(count)]
+            optimizer_count = sum(1 for key in data.files if key.startswith("optimizer_"))
+            optimizer_values = [data[f"optimizer_{i}"] for i in range(optimizer_count)]
         self.model.set_weights(model_weights)
         optimizer = self.model.optimizer
         if optimizer_values:
             if not optimizer.built:
                 optimizer.build([w for w in self.model.trainable_weights if w.requires_grad])
             optimizer.set_weights(optimizer_values)
-        self.model._initial_epoch = meta["epoch"] + 1
+        if os.path.exists(self._meta_path):
+            with open(self._meta_path) as f:
+                self.model._initial_epoch = json.load(f)["epoch"]
 
     def on_epoch_end(self, epoch, logs=None):
+        self._current_epoch = epoch + 1
+        self._last_batch_seen = 0
+        if self.save_freq == "epoch":
+            self._save()
+
+    def on_train_batch_end(self, batch, logs=None):
+        if batch <= self._last_batch_seen:  # a new epoch started
+            added = batch + 1
+        else:
+            added = batch - self._last_batch_seen
+        self._batches_seen_since_last_saving += added
+        self._last_batch_seen = batch
+        if self._batches_seen_since_last_saving >= self.save_freq:
+            self._batches_seen_since_last_saving = 0
+            self._save()
+
+    def _save(self):
         os.makedirs(self.backup_dir, exist_ok=True)
+        if self.double_checkpoint:
+            for latest, previous in (
+                (self._weights_path, self._prev_weights_path),
+                (self._meta_path, self._prev_meta_path),
+            ):
+                if os.path.exists(latest):
+                    shutil.copyfile(latest, previous)
         arrays = {f"model_{i}": w for i, w in enumerate(self.model.get_weights())}
         optimizer = self.model.optimizer
-        optimizer_values = optimizer.get_weights() if optimizer.built else []
+        optimizer_values = optimizer.get_weights() if optimizer is not None and optimizer.built else []
         arrays.update({f"optimizer_{i}": v for i, v in enumerate(optimizer_values)})
         temporary = self._weights_path + ".tmp.npz"
         np.savez(temporary, **arrays)
         os.replace(temporary, self._weights_path)
-        meta = {
-            "epoch": epoch,
-            "num_model_weights": len(self.model.get_weights()),
-            "num_optimizer_variables": len(optimizer_values),
-        }
         with open(self._meta_path + ".tmp", "w") as f:
-            json.dump(meta, f)
+            json.dump({"epoch": self._current_epoch, "batch": self._last_batch_seen}, f)
         os.replace(self._meta_path + ".tmp", self._meta_path)
 
     def on_train_end(self, logs=None):

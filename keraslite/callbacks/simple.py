@@ -90,11 +90,25 @@ class CSVLogger(Callback):
 
 
 class TerminateOnNaN(Callback):
-    """Stop training as soon as the loss is NaN or infinite (reads the loss every batch: one host sync per step)."""
+    """Stop training as soon as the loss is NaN or infinite (reads the loss every batch: one
+    host sync per step).
+
+    Args:
+        raise_error: raise a `RuntimeError` at once instead of stopping after the batch.
+    """
+
+    def __init__(self, raise_error: bool = False):
+        super().__init__()
+        self.raise_error = raise_error
 
     def on_batch_end(self, batch, logs=None):
         loss = (logs or {}).get("loss")
         if loss is not None and (math.isnan(loss) or math.isinf(loss)):
+            if self.raise_error:
+                raise RuntimeError(
+                    f"NaN or Inf loss encountered at batch {batch}. Loss value: {loss}. "
+                    "Terminating training immediately."
+                )
             print(f"Batch {batch}: Invalid loss, terminating training")
             self.model.stop_training = True
 

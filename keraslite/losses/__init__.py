@@ -1,10 +1,15 @@
 """`keras.losses`: loss classes and functions (re-exports)."""
 
+from keraslite.losses.classes import CTC as CTC
 from keraslite.losses.classes import BinaryCrossentropy as BinaryCrossentropy
 from keraslite.losses.classes import BinaryFocalCrossentropy as BinaryFocalCrossentropy
 from keraslite.losses.classes import CategoricalCrossentropy as CategoricalCrossentropy
+from keraslite.losses.classes import CategoricalFocalCrossentropy as CategoricalFocalCrossentropy
+from keraslite.losses.classes import CategoricalGeneralizedCrossEntropy as CategoricalGeneralizedCrossEntropy
 from keraslite.losses.classes import CategoricalHinge as CategoricalHinge
+from keraslite.losses.classes import Circle as Circle
 from keraslite.losses.classes import CosineSimilarity as CosineSimilarity
+from keraslite.losses.classes import Dice as Dice
 from keraslite.losses.classes import Hinge as Hinge
 from keraslite.losses.classes import Huber as Huber
 from keraslite.losses.classes import KLDivergence as KLDivergence
@@ -16,6 +21,7 @@ from keraslite.losses.classes import MeanSquaredLogarithmicError as MeanSquaredL
 from keraslite.losses.classes import Poisson as Poisson
 from keraslite.losses.classes import SparseCategoricalCrossentropy as SparseCategoricalCrossentropy
 from keraslite.losses.classes import SquaredHinge as SquaredHinge
+from keraslite.losses.classes import Tversky as Tversky
 from keraslite.losses.functions import KLD as KLD
 from keraslite.losses.functions import MAE as MAE
 from keraslite.losses.functions import MAPE as MAPE
@@ -24,8 +30,13 @@ from keraslite.losses.functions import MSLE as MSLE
 from keraslite.losses.functions import binary_crossentropy as binary_crossentropy
 from keraslite.losses.functions import binary_focal_crossentropy as binary_focal_crossentropy
 from keraslite.losses.functions import categorical_crossentropy as categorical_crossentropy
+from keraslite.losses.functions import categorical_focal_crossentropy as categorical_focal_crossentropy
+from keraslite.losses.functions import categorical_generalized_cross_entropy as categorical_generalized_cross_entropy
 from keraslite.losses.functions import categorical_hinge as categorical_hinge
+from keraslite.losses.functions import circle as circle
 from keraslite.losses.functions import cosine_similarity as cosine_similarity
+from keraslite.losses.functions import ctc as ctc
+from keraslite.losses.functions import dice as dice
 from keraslite.losses.functions import hinge as hinge
 from keraslite.losses.functions import huber as huber
 from keraslite.losses.functions import kl_divergence as kl_divergence
@@ -44,9 +55,11 @@ from keraslite.losses.functions import msle as msle
 from keraslite.losses.functions import poisson as poisson
 from keraslite.losses.functions import sparse_categorical_crossentropy as sparse_categorical_crossentropy
 from keraslite.losses.functions import squared_hinge as squared_hinge
+from keraslite.losses.functions import tversky as tversky
 from keraslite.losses.lookup import deserialize as deserialize
 from keraslite.losses.lookup import get as get
 from keraslite.losses.lookup import serialize as serialize
 from keraslite.losses.loss import Loss as Loss
 from keraslite.losses.loss import LossFunctionWrapper as LossFunctionWrapper
+from keraslite.losses.loss import Reduction as Reduction
 from keraslite.losses.loss import reduce_weighted_values as reduce_weighted_values

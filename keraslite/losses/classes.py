@@ -210,3 +210,121 @@ class SparseCategoricalCrossentropy(_ConfiguredLoss):
         self.from_logits = from_logits
         self.ignore_class = ignore_class
         self.axis = axis
+
+
+class CategoricalFocalCrossentropy(_ConfiguredLoss):
+    """Focal crossentropy for one-hot labels (Lin et al. 2018): easy examples are
+    down-weighted by `(1 - p)**gamma`, classes balanced by `alpha` (a float or one per class).
+
+    Args:
+        alpha: class balancing factor (default 0.25).
+        gamma: focusing parameter (default 2.0; 0 gives alpha-weighted crossentropy).
+        from_logits: whether `y_pred` holds logits rather than probabilities.
+        label_smoothing: labels become `y * (1 - s) + s / num_classes`.
+        axis: the class axis.
+    """
+
+    _config_keys = ("from_logits", "label_smoothing", "axis", "alpha", "gamma")
+
+    def __init__(
+        self,
+        alpha=0.25,
+        gamma=2.0,
+        from_logits=False,
+        label_smoothing=0.0,
+        axis=-1,
+        reduction="sum_over_batch_size",
+        name="categorical_focal_crossentropy",
+        dtype=None,
+    ):
+        super().__init__(
+            fn.categorical_focal_crossentropy,
+            reduction=reduction,
+            name=name,
+            dtype=dtype,
+            alpha=alpha,
+            gamma=gamma,
+            from_logits=from_logits,
+            label_smoothing=label_smoothing,
+            axis=axis,
+        )
+        self.from_logits = from_logits
+        self.label_smoothing = label_smoothing
+        self.axis = axis
+        self.alpha = alpha
+        self.gamma = gamma
+
+
+class CategoricalGeneralizedCrossEntropy(_ConfiguredLoss):
+    """Generalized crossentropy (noise-robust): `(1 - p**q) / q` with `p` the predicted
+    probability of the true (integer) class; `q` in (0, 1) moves it from crossentropy
+    (q -> 0) towards mean absolute error (q -> 1)."""
+
+    _config_keys = ("q",)
+
+    def __init__(
+        self, q=0.5, reduction="sum_over_batch_size", name="categorical_generalized_cross_entropy", dtype=None
+    ):
+        if not 0 < q < 1:
+            raise ValueError(f"CategoricalGeneralizedCrossEntropy: `q` must be in the interval (0, 1). Received: q={q}")
+        super().__init__(fn.categorical_generalized_cross_entropy, reduction=reduction, name=name, dtype=dtype, q=q)
+        self.q = q
+
+
+class CTC(_ConfiguredLoss):
+    """Connectionist temporal classification loss: `y_true` (batch, max_length) integer
+    labels with 0 the blank, `y_pred` (batch, max_length, num_classes) logits."""
+
+    def __init__(self, reduction="sum_over_batch_size", name="ctc", dtype=None):
+        super().__init__(fn.ctc, reduction=reduction, name=name, dtype=dtype)
+
+
+class Dice(_ConfiguredLoss):
+    """Dice loss `1 - 2 * |y_true * y_pred| / (|y_true| + |y_pred|)`, summed over `axis`
+    (every axis by default, which gives one value for the batch)."""
+
+    _config_keys = ("axis",)
+
+    def __init__(self, reduction="sum_over_batch_size", name="dice", axis=None, dtype=None):
+        super().__init__(fn.dice, reduction=reduction, name=name, dtype=dtype, axis=axis)
+        self.axis = axis
+
+
+class Tversky(_ConfiguredLoss):
+    """Tversky loss: Dice with false positives weighted by `alpha` and false negatives by `beta`."""
+
+    _config_keys = ("alpha", "beta", "axis")
+
+    def __init__(self, alpha=0.5, beta=0.5, reduction="sum_over_batch_size", name="tversky", axis=None, dtype=None):
+        super().__init__(fn.tversky, reduction=reduction, name=name, dtype=dtype, alpha=alpha, beta=beta, axis=axis)
+        self.alpha = alpha
+        self.beta = beta
+        self.axis = axis
+
+
+class Circle(_ConfiguredLoss):
+    """Circle loss between integer labels and L2-normalised embeddings (metric learning).
+
+    Args:
+        gamma: scale of the similarity scores (default 80).
+        margin: relaxation margin (default 0.4).
+        remove_diagonal: leave each sample's similarity with itself out of the positives.
+    """
+
+    _config_keys = ("gamma", "margin", "remove_diagonal")
+
+    def __init__(
+        self, gamma=80.0, margin=0.4, remove_diagonal=True, reduction="sum_over_batch_size", name="circle", dtype=None
+    ):
+        super().__init__(
+            fn.circle,
+            reduction=reduction,
+            name=name,
+            dtype=dtype,
+            gamma=gamma,
+            margin=margin,
+            remove_diagonal=remove_diagonal,
+        )
+        self.gamma = gamma
+        self.margin = margin
+        self.remove_diagonal = remove_diagonal

@@ -7,6 +7,7 @@ the same normalisation of probabilities before the log), so losses match Keras's
 from __future__ import annotations
 
 import math
+import warnings
 
 import torch
 import torch.nn.functional as F
@@ -217,3 +218,124 @@ mape = MAPE = mean_absolute_percentage_error
 msle = MSLE = mean_squared_logarithmic_error
 kld = KLD = kullback_leibler_divergence = kl_divergence
 logcosh = log_cosh
+
+
+def categorical_focal_crossentropy(
+    y_true, y_pred, alpha=0.25, gamma=2.0, from_logits=False, label_smoothing=0.0, axis=-1
+):
+    """Focal crossentropy for one-hot labels: `sum(alpha * (1 - p)**gamma * -y_true * log(p))`
+    over `axis`, with `p` the (renormalised, clipped) predicted probabilities."""
+    if isinstance(axis, bool):
+        raise ValueError(f"`axis` must be of type `int`. Received: axis={axis} of type {type(axis)}")
+    y_true, y_pred = _pair(y_true, y_pred)
+    if y_pred.shape[-1] == 1:
+        warnings.warn(
+            "In loss categorical_focal_crossentropy, expected y_pred.shape to be (batch_size, num_classes) "
+            f"with num_classes > 1. Received: y_pred.shape={tuple(y_pred.shape)}. "
+            "Consider using 'binary_crossentropy' if you only have 2 classes.",
+            SyntaxWarning,
+            stacklevel=2,
+        )
+    if label_smoothing:
+        y_true = y_true * (1.0 - label_smoothing) + label_smoothing / y_true.shape[-1]
+    if from_logits:
+        y_pred = torch.softmax(y_pred, dim=axis)
+    eps = state.epsilon()
+    probabilities = torch.clamp(y_pred / torch.sum(y_pred, dim=axis, keepdim=True), eps, 1.0 - eps)
+    alpha = alpha if isinstance(alpha, (int, float)) else to_tensor(alpha, y_pred.dtype)
+    weighting = torch.pow(1.0 - probabilities, gamma) * alpha
+    return torch.sum(weighting * (-y_true * torch.log(probabilities)), dim=axis)
+
+
+def categorical_generalized_cross_entropy(y_true, y_pred, q):
+    """Generalized crossentropy (Zhang & Sabuncu 2018): `(1 - p**q) / q`, `p` the predicted
+    probability of the true class; `y_true` holds integer class ids."""
+    y_pred = to_tensor(y_pred)
+    labels = to_tensor(y_true).long()
+    # Labels of shape (batch, 1) broadcast against the predictions, exactly as in Keras.
+    one_hot = F.one_hot(labels, y_pred.shape[-1]).to(y_pred.dtype)
+    p = torch.sum(y_pred * one_hot, dim=-1)
+    return (1.0 - torch.pow(p, q)) / q
+
+
+def ctc(y_true, y_pred):
+    """CTC loss per sample: `y_true` (batch, max_length) integer labels with 0 the blank
+    (and padding), `y_pred` (batch, max_length, num_classes) logits."""
+    y_true, y_pred = to_tensor(y_true), to_tensor(y_pred)
+    if y_true.ndim != 2:
+        raise ValueError(
+            "Targets `y_true` are expected to be a tensor of shape `(batch_size, max_length)` in integer format. "
+            f"Received: y_true.shape={tuple(y_true.shape)}"
+        )
+    if y_pred.ndim != 3:
+        raise ValueError(
+            "Logits `y_pred` are expected to be a tensor of shape `(batch_size, max_length, num_classes)`. "
+            f"Received: y_pred.shape={tuple(y_pred.shape)}"
+        )
+    batch, time = y_pred.shape[0], y_pred.shape[1]
+    input_length = torch.full((batch,), time, dtype=torch.long, device=y_pred.device)
+    label_length = torch.sum(y_true != 0, dim=-1).long()
+    if not y_pred.is_floating_point() or y_pred.dtype in (torch.float16, torch.bfloat16):
+        y_pred = y_pred.float()
+    log_probabilities = torch.log_softmax(y_pred, dim=-1).transpose(0, 1)
+    return F.ctc_loss(log_probabilities, y_true.long(), input_length, label_length, blank=0, reduction="none")
+
+
+def dice(y_true, y_pred, axis=None):
+    """Dice loss `1 - 2 * sum(y_true * y_pred) / (sum(y_true) + sum(y_pred) + epsilon)` over
+    `axis` (all axes when `None`, which gives a scalar)."""
+    y_true, y_pred = _pair(y_true, y_pred)
+    dims = _axes(axis)
+    intersection = _sum(y_true * y_pred, dims)
+    return 1.0 - 2.0 * intersection / (_sum(y_true, dims) + _sum(y_pred, dims) + state.epsilon())
+
+
+def tversky(y_true, y_pred, alpha=0.5, beta=0.5, axis=None):
+    """Tversky loss: `1 - tp / (tp + alpha * fp + beta * fn + epsilon)` over `axis`
+    (`alpha = beta = 0.5` is the Dice loss)."""
+    y_true, y_pred = _pair(y_true, y_pred)
+    dims = _axes(axis)
+    intersection = _sum(y_true * y_pred, dims)
+    false_positives = _sum((1.0 - y_pred) * y_true, dims)
+    false_negatives = _sum(y_pred * (1.0 - y_true), dims)
+    denominator = intersection + false_positives * alpha + false_negatives * beta + state.epsilon()
+    return 1.0 - intersection / denominator
+
+
+def _axes(axis):
+    if axis is None:
+        return None
+    return tuple(axis) if isinstance(axis, (list, tuple)) else (axis,)
+
+
+def _sum(x, dims):
+    return torch.sum(x) if dims is None else torch.sum(x, dim=dims)
+
+
+def circle(y_true, y_pred, ref_labels=None, ref_embeddings=None, remove_diagonal=True, gamma=80, margin=0.4):
+    """Circle loss (Sun et al. 2020) of L2-normalised embeddings `y_pred` with integer labels
+    `y_true`, against reference embeddings/labels (default: the batch itself). Per sample;
+    samples whose loss is 0 are masked out of the mean."""
+    y_pred = to_tensor(y_pred)
+    if not y_pred.is_floating_point():
+        y_pred = y_pred.to(torch.get_default_dtype())
+    labels = to_tensor(y_true).to(torch.int32)
+    references = y_pred if ref_embeddings is None else to_tensor(ref_embeddings, y_pred.dtype)
+    ref_labels = labels if ref_labels is None else to_tensor(ref_labels).to(torch.int32)
+    distances = torch.clamp(1.0 - y_pred @ references.T, min=0.0)
+    positive = labels.reshape(-1, 1) == ref_labels.reshape(-1, 1).T
+    negative = ~positive
+    if remove_diagonal:
+        eye = torch.eye(positive.shape[0], positive.shape[1], dtype=torch.bool, device=positive.device)
+        positive = positive & ~eye
+    positive_f, negative_f = positive.to(distances.dtype), negative.to(distances.dtype)
+    positive_weights = torch.clamp((margin + distances) * positive_f, min=0.0)
+    negative_weights = torch.clamp((1.0 + margin - distances) * negative_f, min=0.0)
+    positive_terms = -gamma * positive_weights * (margin - distances)
+    negative_terms = gamma * negative_weights * ((1.0 - margin) - distances)
+    minus_inf = torch.full_like(distances, float("-inf"))
+    positive_loss = torch.logsumexp(torch.where(positive, positive_terms, minus_inf), dim=1)
+    negative_loss = torch.logsumexp(torch.where(negative, negative_terms, minus_inf), dim=1)
+    result = F.softplus(positive_loss + negative_loss)
+    result._keras_mask = result > 0
+    return result

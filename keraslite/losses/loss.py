@@ -7,16 +7,50 @@ import torch
 
 from keraslite.backend import dtypes, state
 from keraslite.graph import call_context
+from keraslite.mixed_precision.policy import DTypePolicy
 
 REDUCTIONS = ("sum", "sum_over_batch_size", "mean", "mean_with_sample_weight", "none", None)
 
 
+class Reduction:
+    """tf.keras 2's names of the reductions (`tf.keras.losses.Reduction.NONE` ...), for code
+    of that era; Keras 3 takes the strings. `AUTO` meant `"sum_over_batch_size"`."""
+
+    AUTO = "auto"
+    NONE = "none"
+    SUM = "sum"
+    SUM_OVER_BATCH_SIZE = "sum_over_batch_size"
+
+    @classmethod
+    def all(cls):
+        return (cls.AUTO, cls.NONE, cls.SUM, cls.SUM_OVER_BATCH_SIZE)
+
+    @classmethod
+    def validate(cls, key):
+        if key not in cls.all():
+            raise ValueError(f'Invalid Reduction Key: {key}. Expected keys are "{cls.all()}"')
+
+
 def standardize_reduction(reduction):
+    if reduction == Reduction.AUTO:
+        return "sum_over_batch_size"  # tf.keras 2's default
     if reduction not in REDUCTIONS:
         raise ValueError(
             f"Invalid value for argument `reduction`. Expected one of {REDUCTIONS}. Received: reduction={reduction!r}"
         )
     return reduction
+
+
+def compute_dtype_name(dtype) -> str | None:
+    """A dtype, or a dtype policy (object or name such as `"mixed_float16"`), -> the dtype
+    name computations use (a policy's `compute_dtype`), as Keras reads a loss's or metric's dtype."""
+    if dtype is None:
+        return None
+    if hasattr(dtype, "compute_dtype"):
+        return dtypes.standardize_dtype(dtype.compute_dtype)
+    if isinstance(dtype, str) and dtype.startswith("mixed_"):
+        return DTypePolicy(dtype).compute_dtype
+    return dtypes.standardize_dtype(dtype)
 
 
 def to_tensor(value, dtype: torch.dtype | None = None) -> torch.Tensor:
@@ -103,7 +137,7 @@ class Loss:
     def __init__(self, name: str | None = None, reduction: str | None = "sum_over_batch_size", dtype=None):
         self.name = name or state.to_snake_case(type(self).__name__)
         self.reduction = standardize_reduction(reduction)
-        self._dtype_name = dtypes.standardize_dtype(dtype) if dtype is not None else None
+        self._dtype_name = compute_dtype_name(dtype)
 
     @property
     def dtype(self) -> str:

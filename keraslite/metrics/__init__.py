@@ -1,9 +1,14 @@
 """`keras.metrics` (re-exports)."""
 
 from keraslite.losses.functions import binary_crossentropy as binary_crossentropy
+from keraslite.losses.functions import binary_focal_crossentropy as binary_focal_crossentropy
 from keraslite.losses.functions import categorical_crossentropy as categorical_crossentropy
+from keraslite.losses.functions import categorical_focal_crossentropy as categorical_focal_crossentropy
+from keraslite.losses.functions import categorical_hinge as categorical_hinge
 from keraslite.losses.functions import hinge as hinge
+from keraslite.losses.functions import huber as huber
 from keraslite.losses.functions import kl_divergence as kl_divergence
+from keraslite.losses.functions import log_cosh as log_cosh
 from keraslite.losses.functions import mean_absolute_error as mean_absolute_error
 from keraslite.losses.functions import mean_absolute_percentage_error as mean_absolute_percentage_error
 from keraslite.losses.functions import mean_squared_error as mean_squared_error
@@ -23,16 +28,28 @@ from keraslite.metrics.accuracy_metrics import categorical_accuracy as categoric
 from keraslite.metrics.accuracy_metrics import sparse_categorical_accuracy as sparse_categorical_accuracy
 from keraslite.metrics.accuracy_metrics import sparse_top_k_categorical_accuracy as sparse_top_k_categorical_accuracy
 from keraslite.metrics.accuracy_metrics import top_k_categorical_accuracy as top_k_categorical_accuracy
-from keraslite.metrics.confusion_metrics import AUC as AUC
 from keraslite.metrics.confusion_metrics import F1Score as F1Score
 from keraslite.metrics.confusion_metrics import FalseNegatives as FalseNegatives
 from keraslite.metrics.confusion_metrics import FalsePositives as FalsePositives
 from keraslite.metrics.confusion_metrics import FBetaScore as FBetaScore
-from keraslite.metrics.confusion_metrics import MeanIoU as MeanIoU
 from keraslite.metrics.confusion_metrics import Precision as Precision
 from keraslite.metrics.confusion_metrics import Recall as Recall
 from keraslite.metrics.confusion_metrics import TrueNegatives as TrueNegatives
 from keraslite.metrics.confusion_metrics import TruePositives as TruePositives
+from keraslite.metrics.correlation_metrics import ConcordanceCorrelation as ConcordanceCorrelation
+from keraslite.metrics.correlation_metrics import PearsonCorrelation as PearsonCorrelation
+from keraslite.metrics.correlation_metrics import concordance_correlation as concordance_correlation
+from keraslite.metrics.correlation_metrics import pearson_correlation as pearson_correlation
+from keraslite.metrics.curve_metrics import AUC as AUC
+from keraslite.metrics.curve_metrics import PrecisionAtRecall as PrecisionAtRecall
+from keraslite.metrics.curve_metrics import RecallAtPrecision as RecallAtPrecision
+from keraslite.metrics.curve_metrics import SensitivityAtSpecificity as SensitivityAtSpecificity
+from keraslite.metrics.curve_metrics import SpecificityAtSensitivity as SpecificityAtSensitivity
+from keraslite.metrics.iou_metrics import BinaryIoU as BinaryIoU
+from keraslite.metrics.iou_metrics import IoU as IoU
+from keraslite.metrics.iou_metrics import MeanIoU as MeanIoU
+from keraslite.metrics.iou_metrics import OneHotIoU as OneHotIoU
+from keraslite.metrics.iou_metrics import OneHotMeanIoU as OneHotMeanIoU
 from keraslite.metrics.lookup import deserialize as deserialize
 from keraslite.metrics.lookup import get as get
 from keraslite.metrics.lookup import serialize as serialize
@@ -52,6 +69,7 @@ from keraslite.metrics.regression_metrics import MeanAbsolutePercentageError as 
 from keraslite.metrics.regression_metrics import MeanSquaredError as MeanSquaredError
 from keraslite.metrics.regression_metrics import MeanSquaredLogarithmicError as MeanSquaredLogarithmicError
 from keraslite.metrics.regression_metrics import Poisson as Poisson
+from keraslite.metrics.regression_metrics import R2Score as R2Score
 from keraslite.metrics.regression_metrics import RootMeanSquaredError as RootMeanSquaredError
 from keraslite.metrics.regression_metrics import SparseCategoricalCrossentropy as SparseCategoricalCrossentropy
 from keraslite.metrics.regression_metrics import SquaredHinge as SquaredHinge

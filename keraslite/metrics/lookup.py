@@ -5,7 +5,15 @@ from __future__ import annotations
 import inspect
 
 from keraslite.losses import functions as loss_functions
-from keraslite.metrics import accuracy_metrics, confusion_metrics, reduction_metrics, regression_metrics
+from keraslite.metrics import (
+    accuracy_metrics,
+    confusion_metrics,
+    correlation_metrics,
+    curve_metrics,
+    iou_metrics,
+    reduction_metrics,
+    regression_metrics,
+)
 from keraslite.metrics.metric import Metric
 from keraslite.serialization import object_registry
 from keraslite.serialization.serialization_lib import deserialize_keras_object, serialize_keras_object
@@ -13,7 +21,7 @@ from keraslite.serialization.serialization_lib import deserialize_keras_object, 
 
 def _collect():
     objects = {}
-    for module in (reduction_metrics, accuracy_metrics, regression_metrics):
+    for module in (reduction_metrics, accuracy_metrics, regression_metrics, correlation_metrics):
         for name, obj in vars(module).items():
             if name.startswith("_"):
                 continue
@@ -21,12 +29,10 @@ def _collect():
                 objects[name] = obj
             elif inspect.isfunction(obj) and obj.__module__ == module.__name__:
                 objects[name] = obj
-    try:
-        for name, obj in vars(confusion_metrics).items():
+    for module in (confusion_metrics, curve_metrics, iou_metrics):
+        for name, obj in vars(module).items():
             if inspect.isclass(obj) and issubclass(obj, Metric) and not name.startswith("_"):
                 objects[name] = obj
-    except ImportError:
-        pass
     for name in (
         "mean_squared_error",
         "mean_absolute_error",
@@ -53,6 +59,8 @@ def _collect():
         "categorical_crossentropy",
         "sparse_categorical_crossentropy",
         "huber",
+        "binary_focal_crossentropy",
+        "categorical_focal_crossentropy",
     ):
         objects.setdefault(name, getattr(loss_functions, name))
     objects["Metric"] = Metric

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import torch
 
+from keraslite.backend import state
+
 _VALID = ("float32", "float64", "float16", "bfloat16", "mixed_float16", "mixed_bfloat16")
 
 
@@ -13,10 +15,13 @@ class DTypePolicy:
     """A dtype policy: `compute_dtype` (what layers compute in) and `variable_dtype` (weights).
 
     Args:
-        name: `"float32"`, `"mixed_float16"`, `"mixed_bfloat16"`, `"float16"`, `"bfloat16"`, `"float64"`.
+        name: `"float32"`, `"mixed_float16"`, `"mixed_bfloat16"`, `"float16"`, `"bfloat16"`, `"float64"`;
+            `None` (the default) means `keras.config.floatx()`.
     """
 
-    def __init__(self, name: str = "float32"):
+    def __init__(self, name: str | None = None):
+        if name is None:
+            name = state.floatx()
         if name not in _VALID:
             raise ValueError(
                 f"Cannot convert '{name}' to a mixed precision DTypePolicy. Valid policies include 'mixed_float16', "

@@ -24,7 +24,7 @@ import numpy as np
 import torch
 
 from keraslite import initializers
-from keraslite.backend import state
+from keraslite.backend import dtypes, state
 from keraslite.backend.variable import Variable
 from keraslite.optimizers.schedules.learning_rate_schedule import LearningRateSchedule
 from keraslite.serialization.serialization_lib import deserialize_keras_object, serialize_keras_object
@@ -74,10 +74,23 @@ class Optimizer:
                 "Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be set. "
                 f"Received: clipnorm={clipnorm}, clipvalue={clipvalue}, global_clipnorm={global_clipnorm}"
             )
-        if use_ema or gradient_accumulation_steps:
-            raise NotImplementedError(
-                "keraslite optimizers do not implement `use_ema` or `gradient_accumulation_steps` yet. "
-                f"Received: use_ema={use_ema}, gradient_accumulation_steps={gradient_accumulation_steps}"
+        if gradient_accumulation_steps is not None and (
+            not isinstance(gradient_accumulation_steps, int) or gradient_accumulation_steps < 2
+        ):
+            raise ValueError(
+                "`gradient_accumulation_steps` must be an integer >= 2. "
+                f"Received: gradient_accumulation_steps={gradient_accumulation_steps}"
+            )
+        if use_ema and not 0 <= ema_momentum <= 1:
+            raise ValueError(f"`ema_momentum` must be in the range [0, 1]. Received: ema_momentum={ema_momentum}")
+        if (
+            use_ema
+            and ema_overwrite_frequency is not None
+            and (not isinstance(ema_overwrite_frequency, int) or ema_overwrite_frequency < 1)
+        ):
+            raise ValueError(
+                "`ema_overwrite_frequency` must be an integer >= 1 or None. "
+                f"Received: ema_overwrite_frequency={ema_overwrite_frequency}"
             )
         self.name = name or state.unique_name(state.to_snake_case(type(self).__name__))
         self.weight_decay = weight_decay
@@ -117,8 +130,11 @@ class Optimizer:
 
     # ------------------------------------------------------------------ state
     @property
-    def iterations(self) -> Variable:
-        """The number of update steps taken (an int64 variable)."""
+    def iterations(self):
+        """The number of update steps taken (an int64 variable). With
+        `gradient_accumulation_steps`, the number of actual updates: `apply` calls // steps."""
+        if self.gradient_accumulation_steps:
+            return torch.div(self._iterations, self.gradient_accumulation_steps, rounding_mode="floor")
         return self._iterations
 
     @property
@@ -126,25 +142,35 @@ class Optimizer:
         """All optimizer state, in Keras 3's order (see the module docstring)."""
         return list(self._variables)
 
-    def add_variable(self, shape, initializer="zeros", dtype=None, name=None) -> Variable:
-        value = initializers.get(initializer)(tuple(shape), dtype=dtype or state.floatx())
+    def add_variable(
+        self, shape, initializer="zeros", dtype=None, aggregation="none", layout=None, name=None
+    ) -> Variable:
+        """An optimizer state variable (non-trainable). `layout` (a distribution layout in
+        Keras) is accepted and has no effect on one device."""
+        dtype = dtypes.standardize_dtype(dtype) if dtype is not None else state.floatx()
+        if isinstance(initializer, (int, float)) and not isinstance(initializer, bool):
+            value = torch.full(tuple(shape), float(initializer), dtype=dtypes.to_torch_dtype(dtype))
+        else:
+            value = initializers.get(initializer)(tuple(shape), dtype=dtype)
         variable = Variable(
             torch.as_tensor(value).to(state.get_device()),
             trainable=False,
+            aggregation=aggregation,
             name=name or "variable",
             path=f"{self.name}/{name}",
         )
         self._variables.append(variable)
         return variable
 
-    def add_variable_from_reference(self, reference, name=None, initializer="zeros") -> Variable:
-        """A slot with the shape, dtype and device of `reference`, named as Keras names it."""
+    def add_variable_from_reference(self, reference_variable, name=None, initializer="zeros") -> Variable:
+        """A slot with the shape, dtype and device of `reference_variable`, named as Keras names it."""
+        reference = reference_variable
         name = name or "var"
         ref_name = getattr(reference, "path", None) or getattr(reference, "name", "variable")
         full = f"{str(ref_name).replace('/', '_').replace(':', '_')}_{name}"
-        if initializer == "zeros":
+        if isinstance(initializer, str) and initializer == "zeros":
             data = torch.zeros_like(reference, memory_format=torch.preserve_format).detach()
-        elif isinstance(initializer, (int, float)):
+        elif isinstance(initializer, (int, float)) and not isinstance(initializer, bool):
             data = torch.full_like(reference, float(initializer)).detach()
         else:
             data = torch.as_tensor(initializers.get(initializer)(tuple(reference.shape))).to(
@@ -154,15 +180,34 @@ class Optimizer:
         self._variables.append(variable)
         return variable
 
-    def add_optimizer_variables(self, variables, name, initializer="zeros"):
+    def add_optimizer_variables(self, trainable_variables, name, initializer="zeros"):
         """One slot per model variable for each name in `name`, interleaved per variable."""
         names = [name] if isinstance(name, str) else list(name)
         inits = initializer if isinstance(initializer, (list, tuple)) else [initializer] * len(names)
         lists = tuple([] for _ in names)
-        for variable in variables:
+        for variable in trainable_variables:
             for i, (slot, init) in enumerate(zip(names, inits)):
                 lists[i].append(self.add_variable_from_reference(variable, slot, init))
         return lists[0] if isinstance(name, str) else lists
+
+    def assign(self, variable, value) -> None:
+        """`variable[...] = value`, in place (Keras's hook for custom `update_step`s)."""
+        with torch.no_grad():
+            variable.copy_(torch.as_tensor(value, dtype=variable.dtype, device=variable.device))
+
+    def assign_add(self, variable, value) -> None:
+        """`variable += value`, in place."""
+        with torch.no_grad():
+            variable.add_(torch.as_tensor(value, dtype=variable.dtype, device=variable.device))
+
+    def assign_sub(self, variable, value) -> None:
+        """`variable -= value`, in place."""
+        with torch.no_grad():
+            variable.sub_(torch.as_tensor(value, dtype=variable.dtype, device=variable.device))
+
+    def _get_variable_index(self, variable) -> int:
+        """The position of a model variable in the list the optimizer was built with."""
+        return self._index[id(variable)]
 
     def build(self, variables) -> None:
         """Create the optimizer state for `variables` (done on the first update)."""
@@ -177,6 +222,13 @@ class Optimizer:
         self._index = {id(v): i for i, v in enumerate(variables)}
         self._decay_mask = [self._use_weight_decay(v) for v in variables]
         self._constrained = [v for v in variables if getattr(v, "constraint", None) is not None]
+        # Keras makes these before any optimizer's own slots.
+        self._model_variables_moving_average = (
+            self.add_optimizer_variables(variables, "average") if self.use_ema else []
+        )
+        self._accumulated_gradients = (
+            self.add_optimizer_variables(variables, "gradient_accumulator") if self.gradient_accumulation_steps else []
+        )
         self.built = True
 
     def _slots(self, slot_list, variables):
@@ -219,7 +271,7 @@ class Optimizer:
         rate = self._learning_rate
         if isinstance(rate, Variable):
             return rate
-        value = rate(self._iterations)
+        value = rate(self.iterations)
         if not isinstance(value, torch.Tensor):
             value = torch.tensor(float(value), dtype=torch.float32, device=self._iterations.device)
         return value.to(torch.float32)
@@ -344,17 +396,72 @@ class Optimizer:
 
     @torch.no_grad()
     def _apply_dense(self, grads, variables) -> None:
-        """Clip, decay and update; everything stays on the device (no host sync)."""
+        """Unscale, (accumulate,) clip, decay, update, (average); everything stays on the
+        device (no host sync)."""
         grads = [g.to(v.dtype) if g.dtype != v.dtype else g for g, v in zip(grads, variables)]
         if self.loss_scale_factor is not None:
             grads = torch._foreach_div(grads, self.loss_scale_factor)
+        if self.gradient_accumulation_steps:
+            self._accumulate_then_update(grads, variables)
+        else:
+            self._clip_decay_update(grads, variables)
+        if self.use_ema:
+            self._update_moving_averages()
+
+    def _clip_decay_update(self, grads, variables) -> None:
         grads = self._clip_gradients(grads)
         lr = self._get_current_learning_rate()
         self._apply_weight_decay(variables, lr)
         self._update_step(grads, variables, lr)
 
+    def _accumulate_then_update(self, grads, variables) -> None:
+        """Every `gradient_accumulation_steps`-th step updates with the mean of the gradients
+        accumulated since the last update; the other steps only accumulate. Both outcomes
+        are computed and one is kept per tensor with `torch.where`, so that which step this
+        is never has to be read on the host."""
+        steps = self.gradient_accumulation_steps
+        is_update_step = torch.remainder(self._iterations + 1, steps) == 0
+        accumulators = [self._accumulated_gradients[self._index[id(v)]] for v in variables]
+        excluded = {id(self._iterations)} | {id(a) for a in self._accumulated_gradients}
+        excluded |= {id(a) for a in self._model_variables_moving_average}
+        touched = list(variables) + [v for v in self._variables if id(v) not in excluded]
+        before = [t.detach().clone() for t in touched]
+        mean_grads = torch._foreach_div(torch._foreach_add(grads, accumulators), float(steps))
+        self._clip_decay_update(mean_grads, variables)
+        for tensor, old in zip(touched, before):
+            tensor.copy_(torch.where(is_update_step, tensor, old))
+        for accumulator, grad in zip(accumulators, grads):
+            accumulator.copy_(torch.where(is_update_step, torch.zeros_like(accumulator), accumulator + grad))
+
+    def _update_moving_averages(self) -> None:
+        """Keras's EMA of the model variables (the first step copies them), and their
+        periodic overwrite with the averages when `ema_overwrite_frequency` is set."""
+        variables = self._trainable_variables
+        averages = self._model_variables_moving_average
+        momentum = (self.iterations != 0).to(torch.float32) * self.ema_momentum
+        for variable, average in zip(variables, averages):
+            rate = momentum.to(average.dtype)
+            average.copy_(rate * average + (1 - rate) * variable)
+        if self.ema_overwrite_frequency:
+            overwrite = torch.remainder(self.iterations + 1, self.ema_overwrite_frequency) == 0
+            for variable, average in zip(variables, averages):
+                variable.copy_(torch.where(overwrite, average, variable))
+
     def _update_step(self, grads, variables, lr) -> None:
-        raise NotImplementedError(f"{type(self).__name__} must implement `_update_step`.")
+        """The update of all variables at once; by default, Keras's per-variable
+        `update_step` for each (what a custom optimizer written for Keras overrides)."""
+        if type(self).update_step is Optimizer.update_step:
+            raise NotImplementedError(f"{type(self).__name__} must implement `update_step` (or `_update_step`).")
+        for gradient, variable in zip(grads, variables):
+            self.update_step(gradient, variable, lr)
+
+    def update_step(self, gradient, variable, learning_rate) -> None:
+        """Update one variable with its gradient (Keras's per-variable hook). Built-in
+        optimizers update all variables together; this runs that update for one."""
+        if type(self)._update_step is Optimizer._update_step:
+            raise NotImplementedError(f"{type(self).__name__} must implement `update_step`.")
+        with torch.no_grad():
+            self._update_step([gradient], [variable], learning_rate)
 
     @staticmethod
     def _addcdiv_(variables, numerators, denominators, scale: torch.Tensor) -> None:
@@ -372,13 +479,86 @@ class Optimizer:
 
     def _step_count(self, offset: int = 1) -> torch.Tensor:
         """`iterations + offset` as float32 (Keras's `local_step`)."""
-        return (self._iterations + offset).to(torch.float32)
+        return (self.iterations + offset).to(torch.float32)
 
     def scale_loss(self, loss):
         return loss * self.loss_scale_factor if self.loss_scale_factor is not None else loss
 
     def finalize_variable_values(self, var_list) -> None:
-        """Keras hook for EMA at the end of fit; nothing to do without EMA."""
+        """Keras's end-of-fit hook: with `use_ema`, the model variables take their averages."""
+        if self.use_ema:
+            self._overwrite_model_variables_with_average_value(var_list)
+
+    def _overwrite_model_variables_with_average_value(self, trainable_variables) -> None:
+        trainable_variables = list(trainable_variables)
+        averages = self._model_variables_moving_average
+        if len(trainable_variables) != len(averages):
+            raise ValueError(
+                f"The length of model variables ({len(trainable_variables)}) to override does not match the length "
+                f"of model variables stored in the optimizer ({len(averages)}). Please check if the optimizer was "
+                "called on your model."
+            )
+        with torch.no_grad():
+            for variable, average in zip(trainable_variables, averages):
+                variable.copy_(average)
+
+    def stateless_apply(self, optimizer_variables, grads, trainable_variables):
+        """One update computed from the given values of the optimizer state and of the model
+        variables; returns `(new trainable values, new optimizer values)` and leaves the
+        optimizer's and the model's own state unchanged."""
+        if not self.built:
+            raise ValueError(
+                f"To call `stateless_apply`, {type(self).__name__} must be built (i.e. its variables must have been "
+                "created). You can build it via `optimizer.build(trainable_variables)`."
+            )
+        own = self.variables
+        optimizer_variables, trainable_variables = list(optimizer_variables), list(trainable_variables)
+        if len(optimizer_variables) != len(own):
+            raise ValueError(
+                f"Argument `optimizer_variables` must be a list of tensors corresponding 1:1 to "
+                f"{type(self).__name__}().variables. Received list with length {len(optimizer_variables)}, but "
+                f"expected {len(own)} variables."
+            )
+        if len(trainable_variables) != len(self._trainable_variables):
+            raise ValueError(
+                "Argument `optimizer_variables` must be a list of tensors corresponding 1:1 to the trainable "
+                f"variables list that the optimizer was built with. Received len(trainable_variables) == "
+                f"{len(trainable_variables)} whereas the optimizer was built with {len(self._trainable_variables)} "
+                "variables."
+            )
+        targets = list(self._trainable_variables) + own
+        values = trainable_variables + optimizer_variables
+        saved = [t.data for t in targets]
+        try:
+            for target, value in zip(targets, values):
+                target.data = torch.as_tensor(value).to(device=target.device, dtype=target.dtype).clone()
+            self.apply(list(grads))
+            new_values = [t.data for t in targets]
+        finally:
+            for target, data in zip(targets, saved):
+                target.data = data
+        count = len(self._trainable_variables)
+        return new_values[:count], new_values[count:]
+
+    def save_own_variables(self, store) -> None:
+        """Write the state into `store` (a dict-like) under keys `"0"`, `"1"`, ... in `variables` order."""
+        for index, variable in enumerate(self.variables):
+            store[str(index)] = variable.numpy()
+
+    def load_own_variables(self, store) -> None:
+        """Read the state written by `save_own_variables`; a count mismatch warns and loads nothing."""
+        variables = self.variables
+        if len(store.keys()) != len(variables):
+            message = (
+                f"Skipping variable loading for optimizer '{self.name}', because it has {len(variables)} variables "
+                f"whereas the saved optimizer has {len(store.keys())} variables. "
+            )
+            if not variables:
+                message += "This is likely because the optimizer has not been called/built yet."
+            warnings.warn(message, stacklevel=2)
+            return
+        for index, variable in enumerate(variables):
+            variable.assign(np.asarray(store[str(index)]))
 
     # ------------------------------------------------------------------ weights & config
     def get_weights(self) -> list[np.ndarray]:

@@ -4,14 +4,41 @@ from __future__ import annotations
 
 import inspect
 
+from keraslite.optimizers.adafactor import Adafactor
 from keraslite.optimizers.adagrad import Adadelta, Adagrad, Lion
 from keraslite.optimizers.adam import Adam, Adamax, AdamW, Nadam
 from keraslite.optimizers.base_optimizer import Optimizer
+from keraslite.optimizers.ftrl import Ftrl
+from keraslite.optimizers.lamb import Lamb
+from keraslite.optimizers.loss_scale_optimizer import LossScaleOptimizer
+from keraslite.optimizers.multi_optimizer import MultiOptimizer
+from keraslite.optimizers.muon import Muon
+from keraslite.optimizers.schedule_free_adamw import ScheduleFreeAdamW
 from keraslite.optimizers.sgd import SGD, RMSprop
 from keraslite.serialization import object_registry
 from keraslite.serialization.serialization_lib import deserialize_keras_object, serialize_keras_object
 
-ALL_OBJECTS = {cls.__name__: cls for cls in (SGD, RMSprop, Adam, AdamW, Adamax, Nadam, Adagrad, Adadelta, Lion)}
+ALL_OBJECTS = {
+    cls.__name__: cls
+    for cls in (
+        SGD,
+        RMSprop,
+        Adam,
+        AdamW,
+        Adamax,
+        Nadam,
+        Adagrad,
+        Adadelta,
+        Lion,
+        Adafactor,
+        Ftrl,
+        Lamb,
+        Muon,
+        ScheduleFreeAdamW,
+        LossScaleOptimizer,
+        MultiOptimizer,
+    )
+}
 _LOWER = {name.lower(): cls for name, cls in ALL_OBJECTS.items()}
 
 

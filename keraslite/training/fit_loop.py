@@ -181,6 +181,9 @@ def run_fit(
                 break
             if getattr(adapter, "exhausted", False) and adapter.num_batches is not None:
                 break
+        if epochs > 0 and state.optimizer is not None and state.optimizer.built:
+            # As Keras: an optimizer with `use_ema` gives the model its averages when fit ends.
+            state.optimizer.finalize_variable_values(state.train_params)
         callback_list.on_train_end(epoch_logs)
     return history
 

@@ -18,6 +18,11 @@ REG_PRED = rng.normal(size=(6, 3)).astype("float32")
 POS_TRUE = rng.uniform(0.1, 2, (6, 3)).astype("float32")
 POS_PRED = rng.uniform(0.1, 2, (6, 3)).astype("float32")
 SW = rng.uniform(0, 1, 6).astype("float32")
+EMBED = rng.normal(size=(6, 5)).astype("float32")
+EMBED /= np.linalg.norm(EMBED, axis=-1, keepdims=True)
+GROUPS = np.array([0, 1, 0, 2, 1, 0])
+CTC_LABELS = np.array([[1, 2, 2, 0], [3, 1, 0, 0], [2, 0, 0, 0], [1, 3, 2, 1], [2, 2, 0, 0], [3, 0, 0, 0]])
+CTC_LOGITS = rng.normal(size=(6, 8, 4)).astype("float32")
 
 # (expression building the loss, y_true name, y_pred name); evaluated in both libraries.
 TABLE = [
@@ -43,6 +48,24 @@ TABLE = [
     ("losses.MeanSquaredError(reduction='sum')", "REG_TRUE", "REG_PRED"),
     ("losses.MeanSquaredError(reduction=None)", "REG_TRUE", "REG_PRED"),
     ("losses.CategoricalCrossentropy(reduction='mean_with_sample_weight')", "ONE_HOT", "PROBS"),
+    ("losses.CategoricalFocalCrossentropy()", "ONE_HOT", "PROBS"),
+    (
+        "losses.CategoricalFocalCrossentropy(alpha=[0.1, 0.2, 0.3, 0.4], gamma=1.5, from_logits=True)",
+        "ONE_HOT",
+        "LOGITS",
+    ),
+    ("losses.CategoricalFocalCrossentropy(label_smoothing=0.1, reduction='sum')", "ONE_HOT", "PROBS"),
+    ("losses.CategoricalGeneralizedCrossEntropy()", "LABELS", "PROBS"),
+    ("losses.CategoricalGeneralizedCrossEntropy(q=0.8)", "LABELS[:, None]", "PROBS"),
+    ("losses.Dice()", "BIN_TRUE", "BIN_PRED"),
+    ("losses.Dice(axis=(1,), reduction=None)", "BIN_TRUE", "BIN_PRED"),
+    ("losses.Dice(axis=[1])", "BIN_TRUE", "BIN_PRED"),
+    ("losses.Tversky()", "BIN_TRUE", "BIN_PRED"),
+    ("losses.Tversky(alpha=0.7, beta=0.3, axis=(1,))", "BIN_TRUE", "BIN_PRED"),
+    ("losses.Circle()", "GROUPS", "EMBED"),
+    ("losses.Circle(gamma=4.0, margin=0.25, remove_diagonal=False, reduction='sum')", "GROUPS", "EMBED"),
+    ("losses.CTC()", "CTC_LABELS", "CTC_LOGITS"),
+    ("losses.CTC(reduction=None)", "CTC_LABELS", "CTC_LOGITS"),
 ]
 ARRAYS = dict(
     PROBS=PROBS,
@@ -56,6 +79,10 @@ ARRAYS = dict(
     POS_TRUE=POS_TRUE,
     POS_PRED=POS_PRED,
     SW=SW,
+    EMBED=EMBED,
+    GROUPS=GROUPS,
+    CTC_LABELS=CTC_LABELS,
+    CTC_LOGITS=CTC_LOGITS,
 )
 
 
@@ -115,3 +142,46 @@ def test_gradients_flow():
     logits = torch.tensor(LOGITS, requires_grad=True)
     losses.SparseCategoricalCrossentropy(from_logits=True)(LABELS, logits).backward()
     assert logits.grad is not None and torch.isfinite(logits.grad).all()
+
+
+NEW_LOSSES = [
+    "CTC()",
+    "CategoricalFocalCrossentropy(alpha=0.5, gamma=3.0, from_logits=True)",
+    "CategoricalGeneralizedCrossEntropy(q=0.3)",
+    "Circle(gamma=10.0, remove_diagonal=False)",
+    "Dice(axis=(1, 2))",
+    "Tversky(alpha=0.2, beta=0.8, name='tv')",
+]
+
+
+def test_new_loss_configs_match_keras_and_round_trip(keras_oracle):
+    code = f"result['configs'] = [eval('keras.losses.' + e).get_config() for e in {NEW_LOSSES!r}]"
+    expected = keras_oracle.run(code)["configs"]
+    for expression, config in zip(NEW_LOSSES, expected):
+        loss = eval("losses." + expression)
+        ours = loss.get_config()
+        assert ours == {k: tuple(v) if isinstance(v, list) and k == "axis" else v for k, v in config.items()}, (
+            expression
+        )
+        clone = type(loss).from_config(ours)
+        assert clone.get_config() == ours
+        assert isinstance(losses.deserialize(losses.serialize(loss)), type(loss))
+    for name in ("dice", "tversky", "circle", "ctc", "categorical_focal_crossentropy"):
+        assert losses.get(name) is getattr(losses, name)
+    assert isinstance(losses.get("Dice"), losses.Dice)
+    assert losses.Dice(dtype="mixed_bfloat16").dtype == "bfloat16"
+    with pytest.raises(ValueError, match="q"):
+        losses.CategoricalGeneralizedCrossEntropy(q=1.5)
+    with pytest.raises(ValueError, match="y_true.shape"):
+        losses.ctc(np.zeros((2, 3, 1)), np.zeros((2, 3, 4)))
+
+
+def test_tf_keras_2_reduction_names():
+    # TF-2-era code: `reduction=tf.keras.losses.Reduction.NONE`, and AUTO meaning the batch mean.
+    per_sample = losses.MeanSquaredError(reduction=losses.Reduction.NONE)(REG_TRUE, REG_PRED)
+    assert tuple(per_sample.shape) == (6,)
+    auto = losses.MeanSquaredError(reduction=losses.Reduction.AUTO)
+    assert auto.reduction == "sum_over_batch_size"
+    assert float(auto(REG_TRUE, REG_PRED)) == pytest.approx(float(per_sample.mean()), rel=1e-6)
+    with pytest.raises(ValueError, match="Invalid Reduction Key"):
+        losses.Reduction.validate("avg")

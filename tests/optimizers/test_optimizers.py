@@ -34,6 +34,40 @@ CASES = [
     ("RMSprop", {"learning_rate": "piece"}),
     ("SGD", {"learning_rate": "poly"}),
     ("SGD", {"learning_rate": "inv"}),
+    ("SGD", {"learning_rate": "restart"}),
+    ("Adam", {"learning_rate": "restart1"}),
+    ("Adafactor", {}),
+    ("Adafactor", {"learning_rate": 0.01, "relative_step": False, "clip_threshold": 0.5}),
+    ("Adafactor", {"learning_rate": "exp"}),
+    ("Ftrl", {"learning_rate": 0.1}),
+    (
+        "Ftrl",
+        {
+            "learning_rate": 0.1,
+            "l1_regularization_strength": 0.01,
+            "l2_regularization_strength": 0.02,
+            "l2_shrinkage_regularization_strength": 0.01,
+            "beta": 0.5,
+            "learning_rate_power": -0.7,
+        },
+    ),
+    ("Lamb", {"learning_rate": 0.01}),
+    ("Lamb", {"learning_rate": 0.01, "weight_decay": 0.1}),
+    ("Muon", {"learning_rate": 0.01}),
+    ("Muon", {"learning_rate": 0.01, "nesterov": False, "rms_rate": None, "adam_lr_ratio": 0.5}),
+    ("ScheduleFreeAdamW", {}),
+    ("ScheduleFreeAdamW", {"warmup_steps": 4, "weight_decay": 0.01}),
+    ("Adam", {"use_ema": True}),
+    (
+        "SGD",
+        {"learning_rate": 0.1, "momentum": 0.5, "use_ema": True, "ema_momentum": 0.9, "ema_overwrite_frequency": 3},
+    ),
+    ("SGD", {"learning_rate": 0.1, "momentum": 0.9, "gradient_accumulation_steps": 3}),
+    ("Adam", {"gradient_accumulation_steps": 2, "clipnorm": 0.5}),
+    (
+        "LossScaleOptimizer",
+        {"inner_optimizer": "optimizers.Adam(0.01)", "initial_scale": 4.0, "dynamic_growth_steps": 3},
+    ),
 ]
 
 _SCHEDULES = {
@@ -42,6 +76,8 @@ _SCHEDULES = {
     "piece": "schedules.PiecewiseConstantDecay([2, 5], [0.01, 0.005, 0.001])",
     "poly": "schedules.PolynomialDecay(0.1, decay_steps=6, end_learning_rate=0.01, power=2.0)",
     "inv": "schedules.InverseTimeDecay(0.1, decay_steps=2, decay_rate=0.5, staircase=True)",
+    "restart": "schedules.CosineDecayRestarts(0.1, first_decay_steps=2, t_mul=1.5, m_mul=0.5, alpha=0.1)",
+    "restart1": "schedules.CosineDecayRestarts(0.01, first_decay_steps=3, t_mul=1.0)",
 }
 
 
@@ -56,7 +92,8 @@ def _make(module_name, name, kwargs):
     kw = dict(kwargs)
     if isinstance(kw.get("learning_rate"), str):
         kw["learning_rate"] = _SCHEDULES[kw["learning_rate"]]
-    args = ", ".join(f"{k}={v if k == 'learning_rate' and isinstance(v, str) else repr(v)}" for k, v in kw.items())
+    raw = ("learning_rate", "inner_optimizer")  # expressions, not literals
+    args = ", ".join(f"{k}={v if k in raw and isinstance(v, str) else repr(v)}" for k, v in kw.items())
     return f"{module_name}.{name}({args})"
 
 
@@ -78,7 +115,8 @@ def test_update_rules_match_keras(keras_oracle):
     lines.append("    for step in G:")
     lines.append("        opt.apply_gradients(zip([keras.ops.convert_to_tensor(g) for g in step], vs))")
     lines.append("    out.extend(np.asarray(v.numpy()) for v in vs)")
-    lines.append("    result['n_vars_' + str(len(result))] = len(opt.variables)")
+    lines.append("    result['n_vars_' + str(len(result) // 2)] = len(opt.variables)")
+    lines.append("    result['n_iter_' + str(len(result) // 2)] = int(opt.iterations)")
     lines.append("result['final'] = out")
     makers = [_make("optimizers", n, k) for n, k in CASES]
     code = f"MAKERS = {makers!r}\nW = [inputs[f'w{{i}}'] for i in range({len(SHAPES)})]\n"
@@ -95,7 +133,7 @@ def test_update_rules_match_keras(keras_oracle):
         for a, b in zip(ours, theirs):
             np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-6, err_msg=f"{name} {kwargs}")
         assert len(opt.variables) == expected[f"n_vars_{index}"], (name, kwargs)
-        assert int(opt.iterations) == STEPS
+        assert int(opt.iterations) == expected[f"n_iter_{index}"], (name, kwargs)
 
 
 def test_variables_order_and_names():

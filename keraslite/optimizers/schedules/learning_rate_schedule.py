@@ -202,6 +202,53 @@ class CosineDecay(LearningRateSchedule):
         }
 
 
+class CosineDecayRestarts(LearningRateSchedule):
+    """Cosine decay with warm restarts (SGDR, Loshchilov & Hutter 2017): a cosine decay over
+    `first_decay_steps`, then restarts whose length grows by `t_mul` and whose peak
+    shrinks by `m_mul`; each decays to `alpha` times its peak."""
+
+    def __init__(self, initial_learning_rate, first_decay_steps, t_mul=2.0, m_mul=1.0, alpha=0.0, name="SGDRDecay"):
+        if first_decay_steps <= 0:
+            raise ValueError(
+                f"Argument `first_decay_steps` must be > 0. Received: first_decay_steps={first_decay_steps}"
+            )
+        self.initial_learning_rate = initial_learning_rate
+        self.first_decay_steps = first_decay_steps
+        self._t_mul = t_mul
+        self._m_mul = m_mul
+        self.alpha = alpha
+        self.name = name
+
+    def __call__(self, step):
+        step = _as_float(step)
+        fraction = step / float(self.first_decay_steps)
+        t_mul = float(self._t_mul)
+        if t_mul == 1.0:
+            restart = torch.floor(fraction)
+            fraction = fraction - restart
+        else:
+            # Restart i begins after (1 - t_mul**i) / (1 - t_mul) decay periods; float32
+            # throughout, as Keras computes it (the floor sits on exact period boundaries).
+            t_mul_t = torch.tensor(t_mul, dtype=torch.float32, device=step.device)
+            restart = torch.floor(torch.log(1.0 - fraction * (1.0 - t_mul_t)) / torch.log(t_mul_t))
+            done = (1.0 - torch.pow(t_mul_t, restart)) / (1.0 - t_mul_t)
+            fraction = (fraction - done) / torch.pow(t_mul_t, restart)
+        peak = torch.pow(torch.tensor(float(self._m_mul), device=step.device), restart)
+        cosine = 0.5 * peak * (1.0 + torch.cos(math.pi * fraction))
+        decayed = (1 - self.alpha) * cosine + self.alpha
+        return float(self.initial_learning_rate) * decayed
+
+    def get_config(self):
+        return {
+            "initial_learning_rate": self.initial_learning_rate,
+            "first_decay_steps": self.first_decay_steps,
+            "t_mul": self._t_mul,
+            "m_mul": self._m_mul,
+            "alpha": self.alpha,
+            "name": self.name,
+        }
+
+
 def serialize(learning_rate_schedule):
     return serialize_keras_object(learning_rate_schedule)
 
