@@ -315,10 +315,9 @@ class Dataset:
         """Elements in a random order (a full shuffle when the buffer holds them all)."""
         source = self
         generator = torch.Generator()
-        if seed is not None:
-            generator.manual_seed(int(seed))
-        else:
-            generator.seed()
+        # Without a seed, the order still follows the global seed (`keras.utils.set_random_seed`,
+        # `tf.random.set_seed`): two seeded runs shuffle alike, as in TensorFlow.
+        generator.manual_seed(int(seed) if seed is not None else int(torch.randint(0, 2**62, ())))
         if getattr(self, "_arrays", None) is not None and buffer_size >= self._arrays[1]:
             arrays, count = self._arrays
 

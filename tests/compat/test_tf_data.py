@@ -61,3 +61,25 @@ def test_padded_batch_interleave_enumerate_reduce(tf):  # noqa: F811
     assert [int(v) for v in mixed] == [0, 1, 0, 1, 2, 2]
     assert [(int(i), int(v)) for i, v in tf.data.Dataset.range(3, 5).enumerate()] == [(0, 3), (1, 4)]
     assert int(tf.data.Dataset.range(5).reduce(0, lambda state, x: state + x)) == 10
+
+
+def test_seeded_runs_repeat_their_losses(tf):  # noqa: F811
+    # tf.random.set_seed fixes weights, dropout, fit's shuffling and unseeded Dataset.shuffle.
+    def run():
+        tf.random.set_seed(7)
+        x = tf.random.normal((64, 5))
+        y = tf.cast(tf.reduce_sum(x, 1) > 0, tf.float32)
+        model = tf.keras.Sequential(
+            [tf.keras.layers.Dense(8, activation="relu"), tf.keras.layers.Dropout(0.3), tf.keras.layers.Dense(1)]
+        )
+        model.compile("adam", tf.keras.losses.BinaryCrossentropy(from_logits=True))
+        losses = model.fit(x, y, epochs=2, batch_size=16, verbose=0).history["loss"]
+        optimizer = tf.keras.optimizers.SGD(0.1)
+        for xb, yb in tf.data.Dataset.from_tensor_slices((x, y)).shuffle(64).batch(16):
+            with tf.GradientTape() as tape:
+                loss = tf.reduce_mean((model(xb, training=True)[:, 0] - yb) ** 2)
+            optimizer.apply_gradients(zip(tape.gradient(loss, model.trainable_variables), model.trainable_variables))
+            losses.append(float(loss.numpy()))
+        return losses
+
+    assert run() == run()
