@@ -20,17 +20,21 @@ import torch
 
 import keraslite as keras  # (tf.keras)
 from keraslite.compat.aliases import aliases_installed
+from keraslite.compat.tensorflow import audio as audio
 from keraslite.compat.tensorflow import compat as compat
 from keraslite.compat.tensorflow import config as config
 from keraslite.compat.tensorflow import data as data
+from keraslite.compat.tensorflow import debugging as debugging
 from keraslite.compat.tensorflow import distribute as distribute
 from keraslite.compat.tensorflow import dtypes as dtypes
+from keraslite.compat.tensorflow import errors as errors
 from keraslite.compat.tensorflow import image as image
 from keraslite.compat.tensorflow import io as io
 from keraslite.compat.tensorflow import linalg as linalg
 from keraslite.compat.tensorflow import math as math
 from keraslite.compat.tensorflow import nn as nn
 from keraslite.compat.tensorflow import random as random
+from keraslite.compat.tensorflow import signal as signal
 from keraslite.compat.tensorflow import strings as strings
 from keraslite.compat.tensorflow import summary as summary
 from keraslite.compat.tensorflow import test as test
@@ -54,12 +58,14 @@ from keraslite.compat.tensorflow.dtypes import (  # noqa: F401
     int16,
     int32,
     int64,
+    string,
     uint8,
     uint16,
     uint32,
     uint64,
 )
 from keraslite.compat.tensorflow.eager import Tensor as Tensor
+from keraslite.compat.tensorflow.eager import wrap as _wrap
 from keraslite.compat.tensorflow.eager import wrap_outputs as _wrap_outputs
 from keraslite.compat.tensorflow.gradient_tape import GradientTape as GradientTape
 from keraslite.compat.tensorflow.gradient_tape import UnconnectedGradients as UnconnectedGradients
@@ -70,6 +76,7 @@ from keraslite.compat.tensorflow.tensor_shape import TensorShape as TensorShape
 from keraslite.compat.tensorflow.variables import Variable as Variable
 from keraslite.graph import call_context as _call_context
 from keraslite.graph import display as _display
+from keraslite.ops.dispatch import to_tensor as _to_tensor
 
 __version__ = version.VERSION  # the tf.keras API generation the shim follows (Keras 3 behind tf.keras)
 VERSION = __version__
@@ -112,6 +119,54 @@ def function(func=None, input_signature=None, autograph=True, jit_compile=None, 
     if func is None:
         return lambda f: f
     return func
+
+
+class TensorSpec:
+    """`tf.TensorSpec(shape, dtype, name)`: a description of a tensor (for
+    `tf.function(input_signature=...)`, which keraslite accepts and does not enforce)."""
+
+    def __init__(self, shape, dtype=float32, name=None):
+        self.shape = TensorShape(shape)
+        self.dtype = as_dtype(dtype)
+        self.name = name
+
+    def is_compatible_with(self, value) -> bool:
+        shape = tuple(getattr(value, "shape", ()))
+        wanted = tuple(self.shape)
+        return len(shape) == len(wanted) and all(w is None or w == d for w, d in zip(wanted, shape))
+
+    def __repr__(self) -> str:
+        return f"TensorSpec(shape={self.shape}, dtype={self.dtype!r}, name={self.name!r})"
+
+
+def py_function(func, inp, Tout, name=None):  # noqa: N803
+    """`tf.py_function`: calls `func(*inp)` (everything runs eagerly here)."""
+    return func(*inp)
+
+
+def numpy_function(func, inp, Tout, stateful=True, name=None):  # noqa: N803
+    """`tf.numpy_function`: calls `func` on the inputs' NumPy values."""
+    values = [v.detach().cpu().numpy() if isinstance(v, torch.Tensor) else v for v in inp]
+    return func(*values)
+
+
+def cond(pred, true_fn=None, false_fn=None, name=None):
+    """`tf.cond`: on a concrete predicate, the branch it selects; on symbolic tensors,
+    `keras.ops.cond`."""
+    return keras.ops.cond(pred, true_fn, false_fn)
+
+
+def group(*inputs, name=None):
+    """`tf.group`: nothing to wait for in eager code."""
+    return None
+
+
+def complex(real, imag, name=None):  # noqa: A001
+    return _wrap(torch.complex(_to_tensor(real), _to_tensor(imag)))
+
+
+def repeat(input, repeats, axis=None, name=None):  # noqa: A002
+    return _wrap(keras.ops.repeat(input, repeats, axis=axis))
 
 
 def print(*inputs, output_stream=sys.stderr, summarize=None, sep=" ", end="\n", name=None):  # noqa: A001

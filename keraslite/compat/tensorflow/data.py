@@ -249,6 +249,52 @@ def make_csv_dataset(
     return dataset.batch(batch_size)
 
 
+def sample_from_datasets(datasets, weights=None, seed=None, stop_on_empty_dataset=False):
+    """Elements drawn at random from `datasets` (with probabilities `weights`) until one
+    runs out (`stop_on_empty_dataset`) or all do."""
+    probabilities = (
+        np.ones(len(datasets))
+        if weights is None
+        else np.asarray([float(w) for w in (weights.tolist() if isinstance(weights, torch.Tensor) else weights)])
+    )
+    generator = np.random.default_rng(seed if seed is not None else int(torch.randint(0, 2**62, ())))
+
+    def iterate():
+        iterators = [iter(d._raw()) for d in datasets]
+        live = probabilities / probabilities.sum()
+        active = list(range(len(iterators)))
+        while active:
+            weights_now = live[active] / live[active].sum()
+            index = active[int(generator.choice(len(active), p=weights_now))]
+            try:
+                yield next(iterators[index])
+            except StopIteration:
+                if stop_on_empty_dataset:
+                    return
+                active.remove(index)
+
+    return Dataset(iterate, _dataset.UNKNOWN)
+
+
+def choose_from_datasets(datasets, choice_dataset, stop_on_empty_dataset=True):
+    """Elements taken from `datasets[i]` for each index `i` of `choice_dataset`."""
+
+    def iterate():
+        iterators = [iter(d._raw()) for d in datasets]
+        for choice in choice_dataset:
+            try:
+                yield next(iterators[int(choice)])
+            except StopIteration:
+                if stop_on_empty_dataset:
+                    return
+
+    return Dataset(iterate, _dataset.UNKNOWN)
+
+
+Dataset.sample_from_datasets = staticmethod(sample_from_datasets)
+Dataset.choose_from_datasets = staticmethod(choose_from_datasets)
+
+
 def _cardinality(dataset):
     return wrap(torch.tensor(dataset.cardinality()))
 
@@ -263,5 +309,7 @@ experimental = type(
         "CsvDataset": staticmethod(CsvDataset),
         "make_csv_dataset": staticmethod(make_csv_dataset),
         "cardinality": staticmethod(_cardinality),
+        "sample_from_datasets": staticmethod(sample_from_datasets),
+        "choose_from_datasets": staticmethod(choose_from_datasets),
     },
 )

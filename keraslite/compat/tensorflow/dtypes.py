@@ -122,3 +122,6 @@ def torch_dtype_of(dtype, default=None):
     if dtype is None:
         return default
     return _keras_dtypes.to_torch_dtype(dtype)
+
+
+string = DType("string")  # text: NumPy bytes arrays in the shim (torch has no string tensors)

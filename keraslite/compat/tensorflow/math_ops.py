@@ -211,6 +211,35 @@ def unsorted_segment_sum(data, segment_ids, num_segments):
     return ops.segment_sum(data, segment_ids, num_segments=int(num_segments))
 
 
+def _unsorted_segment(reduce: str):
+    def segment(data, segment_ids, num_segments, name=None):
+        data = to_tensor(data)
+        ids = to_tensor(segment_ids).long().reshape(-1)
+        count = int(num_segments)
+        rows = data
+        out_shape = (count,) + tuple(rows.shape[1:])
+        index = ids.view(-1, *([1] * (rows.ndim - 1))).expand_as(rows)
+        if reduce == "mean":
+            total = torch.zeros(out_shape, dtype=rows.dtype).scatter_add_(0, index, rows)
+            counts = torch.zeros(out_shape, dtype=rows.dtype).scatter_add_(0, index, torch.ones_like(rows))
+            return wrap(total / counts.clamp_min(1))
+        fill = {"amax": torch.finfo(rows.dtype).min, "amin": torch.finfo(rows.dtype).max, "prod": 1.0}[reduce]
+        if not rows.is_floating_point():
+            fill = {"amax": torch.iinfo(rows.dtype).min, "amin": torch.iinfo(rows.dtype).max, "prod": 1}[reduce]
+        out = torch.full(out_shape, fill, dtype=rows.dtype)
+        return wrap(out.scatter_reduce(0, index, rows, reduce=reduce, include_self=True))
+
+    segment.__name__ = f"unsorted_segment_{ {'amax': 'max', 'amin': 'min'}.get(reduce, reduce) }"
+    segment.__doc__ = "TensorFlow's `tf.math.%s`: rows of `data` reduced per segment id." % segment.__name__
+    return segment
+
+
+unsorted_segment_mean = _unsorted_segment("mean")
+unsorted_segment_max = _unsorted_segment("amax")
+unsorted_segment_min = _unsorted_segment("amin")
+unsorted_segment_prod = _unsorted_segment("prod")
+
+
 __all__ = sorted(
     name
     for name, value in list(globals().items())
