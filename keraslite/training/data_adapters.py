@@ -18,6 +18,7 @@ import torch
 from keraslite.backend import state, tree
 from keraslite.layers.layer_inputs import match_input_rank, select_by_input_name
 from keraslite.metrics.accuracy_metrics import class_indices
+from keraslite.utils.dataset import INFINITE, Dataset
 
 
 def is_array(value) -> bool:
@@ -347,10 +348,15 @@ class IterableDataAdapter:
             hasattr(data, "__getitem__")
             and hasattr(data, "__len__")
             and not isinstance(data, torch.utils.data.DataLoader)
+            and _known_length(data)
         )
         self.is_generator = isinstance(data, (types.GeneratorType,)) or (
             hasattr(data, "__next__") and not self.is_py_dataset
         )
+        # A tf.data-style dataset of infinite length (`.repeat()`): like a generator, one
+        # iterator serves every epoch (`steps_per_epoch` says where an epoch ends).
+        if isinstance(data, Dataset) and data.cardinality() == INFINITE:
+            self.is_generator = True
         self._iterator = None
         if steps is not None:
             self.num_batches = steps
@@ -413,6 +419,14 @@ class IterableDataAdapter:
             self.data.on_epoch_end()
 
 
+def _known_length(data) -> bool:
+    try:
+        len(data)
+    except TypeError:  # a dataset of unknown or infinite length
+        return False
+    return True
+
+
 def get_data_adapter(
     x,
     y=None,
@@ -449,7 +463,11 @@ def get_data_adapter(
         adapter = IterableDataAdapter(
             x, structure, steps=steps, shuffle=shuffle, class_weight=class_weight, device=device
         )
-        if shuffle and (adapter.is_generator or isinstance(x, torch.utils.data.DataLoader)):
+        if (
+            shuffle
+            and not isinstance(x, Dataset)
+            and (adapter.is_generator or isinstance(x, torch.utils.data.DataLoader))
+        ):
             # Keras's rule: `batch_size` is ignored here silently (batches come from the data),
             # `shuffle=True` (fit's default) with a warning, as the order is the data's own.
             kind = "a generator" if adapter.is_generator else "a torch DataLoader"

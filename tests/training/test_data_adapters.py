@@ -265,3 +265,25 @@ def test_text_inputs_train_and_predict_as_numpy_strings():
     assert len(history.history["loss"]) == 2
     predictions = model.predict({"color": np.array([[b"red"]]), "size": np.ones((1, 1), "float32")}, verbose=0)
     assert predictions.shape == (1, 1)
+
+
+def test_fit_on_an_infinite_dataset_continues_across_epochs():
+    import keraslite as keras
+    from keraslite.utils.dataset import Dataset
+
+    seen = []
+    x = np.arange(12, dtype="float32").reshape(12, 1)
+    ds = Dataset.from_tensor_slices((x, x)).repeat().batch(4)
+    model = keras.Sequential([keras.Input((1,)), keras.layers.Dense(1)])
+    model.compile("sgd", "mse")
+
+    class Record(keras.callbacks.Callback):
+        def on_train_batch_begin(self, batch, logs=None):
+            seen.append(batch)
+
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "shuffle ignored" warning for a dataset
+        history = model.fit(ds, steps_per_epoch=2, epochs=3, verbose=0, callbacks=[Record()])
+    assert len(history.history["loss"]) == 3 and seen == [0, 1] * 3

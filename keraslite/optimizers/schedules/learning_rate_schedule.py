@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import torch
 
 from keraslite.serialization.serialization_lib import deserialize_keras_object, serialize_keras_object
@@ -16,7 +17,8 @@ from keraslite.serialization.serialization_lib import deserialize_keras_object, 
 def _as_float(step) -> torch.Tensor:
     if isinstance(step, torch.Tensor):
         return step.to(torch.float32)
-    return torch.tensor(float(step), dtype=torch.float32)
+    # A number, or an array of steps (`lr_schedule(np.linspace(0, 100000))` to plot it).
+    return torch.as_tensor(np.asarray(step, dtype=np.float32))
 
 
 class LearningRateSchedule:
