@@ -135,6 +135,8 @@ def _acl_imdb(rng):
                 files[f"aclImdb/{split}/{label}/{i}_{int(rng.integers(1, 10))}.txt"] = text.encode()
     for i in range(40):
         files[f"aclImdb/train/unsup/{i}_0.txt"] = _words(rng, 50).encode()
+    # The review tensorflow.org's text_classification tutorial opens by name.
+    files["aclImdb/train/pos/1181_9.txt"] = (_words(rng, 40) + " great love <br /> best").encode()
     return _tar_gz(files)
 
 
