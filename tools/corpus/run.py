@@ -81,7 +81,9 @@ def run_side(case, side, mode, defaults, timeout, log_dir, reference_wall=None):
         command = [REF_PYTHON, WRAPPER, local]
     else:
         env["PYTHONPATH"] = ROOT
-        command = [KL_PYTHON, "-m", "keraslite", "run", WRAPPER, local]
+        # -P: the temp dir (the cwd) is not put on sys.path before the script runs, as with
+        # `python script.py` (a tutorial named csv.py must not shadow the csv module).
+        command = [KL_PYTHON, "-P", "-m", "keraslite", "run", WRAPPER, local]
     command = ["nice", "-n", "10", *command]
     limit = timeout or settings.get("timeout_s", 300)
     if reference_wall:
