@@ -13,7 +13,6 @@ import keraslite as keras
 
 # One member of each family, on small inputs (the smallest each architecture accepts).
 STRUCTURE_CASES = [
-    ("InceptionV3", dict(weights=None, include_top=False, input_shape=(75, 75, 3), pooling="avg")),
     ("Xception", dict(weights=None, input_shape=(71, 71, 3), classes=7)),
     ("ResNet50V2", dict(weights=None, include_top=False, input_shape=(32, 40, 3), pooling="max")),
     ("MobileNet", dict(weights=None, alpha=0.25, depth_multiplier=2, input_shape=(32, 32, 3), classes=5)),
@@ -129,7 +128,10 @@ result["y"] = keras.ops.convert_to_numpy(model(inputs["x"], training=False))
 # MobileNetV3Small: the Rescaling input, hard-swish, squeeze-and-excite with recorded ops, the
 # convolutional classifier. NASNetMobile: the most tangled graph (its layer order decides
 # which weights go where), with cropping, separable convolutions and he_normal kernels.
+# InceptionV3: auto-named layers, BatchNormalization without scale, factorized kernels,
+# 'same' average pooling (padding not counted in the average).
 WEIGHTS_CASES = [
+    ("InceptionV3", dict(include_top=False, input_shape=(75, 75, 3), pooling="avg"), (2, 75, 75, 3)),
     ("MobileNetV3Small", dict(input_shape=(32, 32, 3), classes=10, dropout_rate=0.5), (2, 32, 32, 3)),
     ("NASNetMobile", dict(include_top=False, input_shape=(32, 32, 3), pooling="avg"), (2, 32, 32, 3)),
 ]
