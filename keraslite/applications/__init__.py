@@ -1,14 +1,32 @@
 """`keras.applications`: reference image-classification architectures, with optional ImageNet weights."""
 
 from keraslite.applications import imagenet_utils as imagenet_utils
+from keraslite.applications import inception_resnet_v2 as inception_resnet_v2
+from keraslite.applications import inception_v3 as inception_v3
+from keraslite.applications import mobilenet as mobilenet
 from keraslite.applications import mobilenet_v2 as mobilenet_v2
+from keraslite.applications import mobilenet_v3 as mobilenet_v3
+from keraslite.applications import nasnet as nasnet
 from keraslite.applications import resnet as resnet
 from keraslite.applications import resnet50 as resnet50
+from keraslite.applications import resnet_v2 as resnet_v2
 from keraslite.applications import vgg16 as vgg16
 from keraslite.applications import vgg19 as vgg19
+from keraslite.applications import xception as xception
+from keraslite.applications.inception_resnet_v2 import InceptionResNetV2 as InceptionResNetV2
+from keraslite.applications.inception_v3 import InceptionV3 as InceptionV3
+from keraslite.applications.mobilenet import MobileNet as MobileNet
 from keraslite.applications.mobilenet_v2 import MobileNetV2 as MobileNetV2
+from keraslite.applications.mobilenet_v3 import MobileNetV3Large as MobileNetV3Large
+from keraslite.applications.mobilenet_v3 import MobileNetV3Small as MobileNetV3Small
+from keraslite.applications.nasnet import NASNetLarge as NASNetLarge
+from keraslite.applications.nasnet import NASNetMobile as NASNetMobile
 from keraslite.applications.resnet import ResNet50 as ResNet50
 from keraslite.applications.resnet import ResNet101 as ResNet101
 from keraslite.applications.resnet import ResNet152 as ResNet152
+from keraslite.applications.resnet_v2 import ResNet50V2 as ResNet50V2
+from keraslite.applications.resnet_v2 import ResNet101V2 as ResNet101V2
+from keraslite.applications.resnet_v2 import ResNet152V2 as ResNet152V2
 from keraslite.applications.vgg16 import VGG16 as VGG16
 from keraslite.applications.vgg19 import VGG19 as VGG19
+from keraslite.applications.xception import Xception as Xception
