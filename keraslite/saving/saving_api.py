@@ -17,7 +17,15 @@ import json
 import os
 import warnings
 
-from keraslite.saving import dir_format, h5_weights, keras_archive, keras_layout, legacy_h5, safetensors_weights
+from keraslite.saving import (
+    dir_format,
+    h5_weights,
+    keras_archive,
+    keras_layout,
+    legacy_h5,
+    safetensors_weights,
+    tf_checkpoint,
+)
 from keraslite.saving.atomic import atomic_file
 from keraslite.saving.optimizer_state import load_optimizer_state
 from keraslite.serialization import object_registry
@@ -180,15 +188,42 @@ def save_weights(model, filepath, overwrite: bool = True, **kwargs) -> None:
             safetensors_weights.save_groups(groups, tmp_path)
     elif _is_legacy_h5(path):
         legacy_h5.save_weights_h5(model, path, overwrite=overwrite)
+    elif not path.endswith(".keras"):
+        # tf.keras 2's "tf" format: any other path is a checkpoint prefix (`cp.ckpt`).
+        if not overwrite and tf_checkpoint.exists(path):
+            raise FileExistsError(f"Checkpoint '{path}' already exists and overwrite=False.")
+        groups = keras_layout.weight_groups(model, include_optimizer=False)
+        arrays = {
+            f"{group or '<root>'}/{index}": keras_layout.to_numpy(variable)
+            for group, _, variables in groups
+            for index, variable in enumerate(variables)
+        }
+        tf_checkpoint.write(path, arrays)
+        tf_checkpoint.record_latest(path)
     else:
         raise ValueError(
-            "The filename must end in `.weights.h5` (Keras 3 layout), `.safetensors`, or `.h5` (tf.keras 2 layout). "
-            f"Received: filepath={path}"
+            "The filename must end in `.weights.h5` (Keras 3 layout), `.safetensors`, `.h5` (tf.keras 2 layout), "
+            f"or be a checkpoint prefix (tf.keras 2's tf format). Received: filepath={path}"
         )
+
+
+def _load_tf_checkpoint(model, path: str, skip_mismatch: bool) -> None:
+    """Weights from a checkpoint `save_weights` wrote at a prefix (tf.keras 2's tf format)."""
+    arrays = tf_checkpoint.read(path)
+    stored: dict = {}
+    for key, array in arrays.items():
+        group, _, index = key.rpartition("/")
+        stored.setdefault("" if group == "<root>" else group, []).append((int(index), array))
+    stored = {group: [a for _, a in sorted(items, key=lambda item: item[0])] for group, items in stored.items()}
+    groups = keras_layout.weight_groups(model, include_optimizer=False)
+    keras_layout.assign_groups(groups, stored, path, skip_mismatch=skip_mismatch)
 
 
 def load_weights(model, filepath, skip_mismatch: bool = False, by_name: bool = False, **kwargs) -> None:
     path = _path(filepath)
+    if not os.path.exists(path) and tf_checkpoint.exists(path):
+        _load_tf_checkpoint(model, path, skip_mismatch)
+        return
     if not os.path.exists(path):
         raise FileNotFoundError(f"Weights file not found: filepath={path}")
     if by_name and not _is_legacy_h5(path):

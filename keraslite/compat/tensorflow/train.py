@@ -3,30 +3,25 @@
 
 A checkpoint holds the variables reachable from the objects given to `Checkpoint(...)`
 by attribute path (`model/layer_with_weights-0/kernel`-style keys are not reproduced:
-keys are `name/variable path`), written as `<prefix>-<n>.index` (a JSON table of keys and
-shapes) and `<prefix>-<n>.data-00000-of-00001` (the values, NumPy `.npz`, no pickle), with
-TensorFlow's `checkpoint` state file beside them, so `latest_checkpoint(dir)` and
-`restore(path)` work as in TensorFlow. Files are written to a temporary name first: a
-failed save leaves the previous checkpoint intact.
+keys are `name/variable path`), in TensorFlow's file layout (`<prefix>-<n>.index`,
+`.data-00000-of-00001`, the folder's `checkpoint` state file: `saving/tf_checkpoint.py`),
+so `latest_checkpoint(dir)` and `restore(path)` work as in TensorFlow.
 """
 
 from __future__ import annotations
 
-import io
-import json
 import os
 import re
 
-import numpy as np
 import torch
 
 from keraslite.compat.tensorflow.missing import module_getattr
 from keraslite.layers.base_layer import Layer
 from keraslite.optimizers.base_optimizer import Optimizer
+from keraslite.saving import tf_checkpoint
+from keraslite.saving.tf_checkpoint import latest_checkpoint as latest_checkpoint
 
 __getattr__ = module_getattr("tf.train")
-
-_STATE_FILE = "checkpoint"
 
 
 def _variables_of(prefix: str, value, out: dict, seen: set) -> None:
@@ -56,33 +51,6 @@ def _variables_of(prefix: str, value, out: dict, seen: set) -> None:
         for key in sorted(vars(value)):
             if not key.startswith("_"):
                 _variables_of(f"{prefix}/{key}", vars(value)[key], out, seen)
-
-
-def _atomic_write(path: str, data: bytes) -> None:
-    temporary = path + ".tmp"
-    with open(temporary, "wb") as handle:
-        handle.write(data)
-    os.replace(temporary, path)
-
-
-def _write_state(directory: str, latest: str, all_paths: list) -> None:
-    lines = [f'model_checkpoint_path: "{os.path.basename(latest)}"']
-    lines += [f'all_model_checkpoint_paths: "{os.path.basename(p)}"' for p in all_paths]
-    _atomic_write(os.path.join(directory, _STATE_FILE), ("\n".join(lines) + "\n").encode())
-
-
-def latest_checkpoint(checkpoint_dir, latest_filename=None):
-    """The prefix of the newest checkpoint in `checkpoint_dir`, or None."""
-    state = os.path.join(checkpoint_dir, latest_filename or _STATE_FILE)
-    if not os.path.exists(state):
-        return None
-    with open(state) as handle:
-        match = re.search(r'^model_checkpoint_path: "(.*)"', handle.read(), re.M)
-    if not match:
-        return None
-    path = match.group(1)
-    path = path if os.path.isabs(path) else os.path.join(checkpoint_dir, path)
-    return path if os.path.exists(path + ".index") else None
 
 
 class CheckpointLoadStatus:
@@ -139,26 +107,15 @@ class Checkpoint:
 
     def write(self, file_prefix, options=None) -> str:
         """Write the checkpoint at exactly `file_prefix`; returns it."""
-        variables = self._variables()
-        arrays = {f"v{i}": v.detach().cpu().numpy() for i, v in enumerate(variables.values())}
-        index = {key: {"array": f"v{i}", "shape": list(v.shape)} for i, (key, v) in enumerate(variables.items())}
-        buffer = io.BytesIO()
-        np.savez(buffer, **arrays)
-        directory = os.path.dirname(os.path.abspath(file_prefix))
-        os.makedirs(directory, exist_ok=True)
-        _atomic_write(f"{file_prefix}.data-00000-of-00001", buffer.getvalue())
-        _atomic_write(
-            f"{file_prefix}.index", json.dumps({"format": "keraslite-checkpoint-1", "variables": index}).encode()
-        )
+        arrays = {key: v.detach().cpu().numpy() for key, v in self._variables().items()}
+        tf_checkpoint.write(str(file_prefix), arrays)
         return str(file_prefix)
 
     def save(self, file_prefix, options=None) -> str:
         """Write `<file_prefix>-<n>` (n counts saves) and record it as the latest."""
         self._save_counter += 1
         path = self.write(f"{file_prefix}-{self._save_counter}")
-        directory = os.path.dirname(os.path.abspath(path))
-        previous = _all_paths(directory)
-        _write_state(directory, path, [p for p in previous if p != path] + [path])
+        tf_checkpoint.record_latest(path)
         return path
 
     def read(self, save_path, options=None) -> CheckpointLoadStatus:
@@ -170,13 +127,7 @@ class Checkpoint:
         variables = self._variables()
         if save_path is None:
             return CheckpointLoadStatus([], [])
-        index_path = f"{save_path}.index"
-        if not os.path.exists(index_path):
-            raise FileNotFoundError(f"No checkpoint at {save_path!r} (expected {index_path}).")
-        with open(index_path) as handle:
-            index = json.load(handle)["variables"]
-        with np.load(f"{save_path}.data-00000-of-00001", allow_pickle=False) as data:
-            values = {key: data[entry["array"]] for key, entry in index.items()}
+        values = tf_checkpoint.read(str(save_path))
         for key, variable in variables.items():
             if key in values and tuple(values[key].shape) != tuple(variable.shape):
                 raise ValueError(
@@ -193,15 +144,6 @@ class Checkpoint:
         return CheckpointLoadStatus(set(values) - set(variables), set(variables) - set(values))
 
 
-def _all_paths(directory: str) -> list:
-    state = os.path.join(directory, _STATE_FILE)
-    if not os.path.exists(state):
-        return []
-    with open(state) as handle:
-        names = re.findall(r'^all_model_checkpoint_paths: "(.*)"', handle.read(), re.M)
-    return [n if os.path.isabs(n) else os.path.join(directory, n) for n in names]
-
-
 class CheckpointManager:
     """Numbered checkpoints in `directory`, keeping the newest `max_to_keep`."""
 
@@ -212,7 +154,7 @@ class CheckpointManager:
         self._max_to_keep = max_to_keep
         self._prefix = os.path.join(self._directory, checkpoint_name)
         os.makedirs(self._directory, exist_ok=True)
-        self._paths = [p for p in _all_paths(self._directory) if os.path.exists(p + ".index")]
+        self._paths = [p for p in tf_checkpoint.all_checkpoints(self._directory) if tf_checkpoint.exists(p)]
         latest = latest_checkpoint(self._directory)
         if latest:
             match = re.search(r"-(\d+)$", latest)
@@ -239,11 +181,8 @@ class CheckpointManager:
         self._paths = [p for p in self._paths if p != path] + [path]
         if self._max_to_keep is not None:
             while len(self._paths) > self._max_to_keep:
-                old = self._paths.pop(0)
-                for suffix in (".index", ".data-00000-of-00001"):
-                    if os.path.exists(old + suffix):
-                        os.remove(old + suffix)
-        _write_state(self._directory, path, self._paths)
+                tf_checkpoint.remove(self._paths.pop(0))
+        tf_checkpoint.record_latest(path, self._paths)
         return path
 
     def restore_or_initialize(self):
