@@ -20,6 +20,7 @@ from keraslite import preprocessing as preprocessing
 from keraslite import random as random
 from keraslite import regularizers as regularizers
 from keraslite import saving as saving
+from keraslite import tree as tree
 from keraslite import utils as utils
 from keraslite.backend.name_scope import name_scope as name_scope
 from keraslite.backend.state import device as device
