@@ -22,6 +22,7 @@ from keraslite.utils.config_utils import Config as Config
 from keraslite.utils.data_packing import get_source_inputs as get_source_inputs
 from keraslite.utils.data_packing import pack_x_y_sample_weight as pack_x_y_sample_weight
 from keraslite.utils.dataset_split import split_dataset as split_dataset
+from keraslite.utils.feature_space import FeatureSpace as FeatureSpace
 from keraslite.utils.file_utils import get_file as get_file
 from keraslite.utils.image_dataset_utils import image_dataset_from_directory as image_dataset_from_directory
 from keraslite.utils.image_utils import array_to_img as array_to_img
