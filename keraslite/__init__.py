@@ -8,6 +8,7 @@ from keraslite import compat as compat
 from keraslite import config as config
 from keraslite import constraints as constraints
 from keraslite import datasets as datasets
+from keraslite import dtype_policies as dtype_policies
 from keraslite import initializers as initializers
 from keraslite import layers as layers
 from keraslite import losses as losses
@@ -34,6 +35,7 @@ from keraslite.layers.input_layer import Input as Input
 from keraslite.layers.input_layer import InputLayer as InputLayer
 from keraslite.losses.loss import Loss as Loss
 from keraslite.metrics.metric import Metric as Metric
+from keraslite.mixed_precision.dtype_policies import FloatDTypePolicy as FloatDTypePolicy
 from keraslite.mixed_precision.policy import DTypePolicy as DTypePolicy
 from keraslite.models.model import Model as Model
 from keraslite.models.sequential import Sequential as Sequential

@@ -6,31 +6,62 @@ from __future__ import annotations
 
 import torch
 
-_VALID = ("float32", "float64", "float16", "bfloat16", "mixed_float16", "mixed_bfloat16")
+from keraslite.backend import dtypes
+
+_MIXED = {"mixed_float16": ("float16", "float32"), "mixed_bfloat16": ("bfloat16", "float32")}
+
+
+def _parse_policy_name(name) -> tuple[str, str]:
+    """A policy name -> (compute dtype, variable dtype)."""
+    if not isinstance(name, str):
+        raise TypeError(
+            f"'name' must be a string, such as 'mixed_float16'. Received: name={name} (of type {type(name)})"
+        )
+    if name in _MIXED:
+        return _MIXED[name]
+    try:
+        dtype = dtypes.standardize_dtype(name)
+    except ValueError:
+        dtype = None
+    if dtype is None or dtype == "string":
+        raise ValueError(
+            f"Cannot convert '{name}' to a mixed precision DTypePolicy. Valid policies include 'mixed_float16', "
+            "'mixed_bfloat16', and the name of any float dtype such as 'float32'."
+        )
+    return dtype, dtype
 
 
 class DTypePolicy:
     """A dtype policy: `compute_dtype` (what layers compute in) and `variable_dtype` (weights).
 
     Args:
-        name: `"float32"`, `"mixed_float16"`, `"mixed_bfloat16"`, `"float16"`, `"bfloat16"`, `"float64"`.
+        name: `"float32"`, `"mixed_float16"`, `"mixed_bfloat16"`, or any dtype name such as
+            `"bfloat16"` or `"int32"`; `None` takes the global policy's name.
     """
 
-    def __init__(self, name: str = "float32"):
-        if name not in _VALID:
-            raise ValueError(
-                f"Cannot convert '{name}' to a mixed precision DTypePolicy. Valid policies include 'mixed_float16', "
-                "'mixed_bfloat16', and the name of any float dtype such as 'float32'."
-            )
-        self.name = name
+    def __init__(self, name: str | None = None):
+        if name is None:
+            name = _global_policy.name
+        self._compute_dtype, self._variable_dtype = _parse_policy_name(name)
+        self._name = name
+        self._quantization_mode = None
+
+    @property
+    def name(self) -> str:
+        return self._name
 
     @property
     def compute_dtype(self) -> str:
-        return self.name.replace("mixed_", "")
+        return self._compute_dtype
 
     @property
     def variable_dtype(self) -> str:
-        return "float32" if self.name.startswith("mixed_") else self.name
+        return self._variable_dtype
+
+    @property
+    def quantization_mode(self) -> str | None:
+        """The quantization mode ("int8", "float8", "int4", "gptq", "awq") or None."""
+        return self._quantization_mode
 
     def get_config(self):
         return {"name": self.name}
@@ -39,8 +70,22 @@ class DTypePolicy:
     def from_config(cls, config):
         return cls(**config)
 
+    def __eq__(self, other):
+        plain = ("DTypePolicy", "FloatDTypePolicy")
+        if type(self).__name__ in plain:
+            if type(other).__name__ not in plain or not isinstance(other, DTypePolicy):
+                return False
+        elif type(other) is not type(self):
+            return False
+        return self._name == other._name
+
+    def __hash__(self):
+        return hash((self._name, self._quantization_mode))
+
     def __repr__(self):
-        return f'<DTypePolicy "{self.name}">'
+        # FloatDTypePolicy is an alias of DTypePolicy and prints as one, as in Keras.
+        class_name = "DTypePolicy" if type(self).__name__ == "FloatDTypePolicy" else type(self).__name__
+        return f'<{class_name} "{self._name}">'
 
 
 Policy = DTypePolicy
