@@ -24,8 +24,13 @@ from keraslite import saving as saving
 from keraslite import tree as tree
 from keraslite import utils as utils
 from keraslite.backend.name_scope import name_scope as name_scope
+from keraslite.backend.scopes import RematScope as RematScope
+from keraslite.backend.scopes import StatelessScope as StatelessScope
+from keraslite.backend.scopes import SymbolicScope as SymbolicScope
+from keraslite.backend.scopes import remat as remat
 from keraslite.backend.state import device as device
 from keraslite.backend.variable import Variable as Variable
+from keraslite.function import Function as Function
 from keraslite.graph.input_spec import InputSpec as InputSpec
 from keraslite.graph.keras_tensor import KerasTensor as KerasTensor
 from keraslite.graph.operation import Operation as Operation
