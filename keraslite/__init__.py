@@ -11,6 +11,7 @@ from keraslite import datasets as datasets
 from keraslite import dtype_policies as dtype_policies
 from keraslite import initializers as initializers
 from keraslite import layers as layers
+from keraslite import legacy as legacy
 from keraslite import losses as losses
 from keraslite import metrics as metrics
 from keraslite import mixed_precision as mixed_precision
