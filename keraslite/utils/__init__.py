@@ -15,6 +15,7 @@ from keraslite.serialization.object_registry import register_keras_serializable 
 from keraslite.serialization.serialization_lib import deserialize_keras_object as deserialize_keras_object
 from keraslite.serialization.serialization_lib import serialize_keras_object as serialize_keras_object
 from keraslite.training.data_adapters import unpack_x_y_sample_weight as unpack_x_y_sample_weight
+from keraslite.utils import bounding_boxes as bounding_boxes
 from keraslite.utils import legacy as legacy
 from keraslite.utils.archive_utils import extract_archive as extract_archive
 from keraslite.utils.archive_utils import hash_file as hash_file
