@@ -26,10 +26,12 @@ result['clip_boxes'], result['clip_labels'] = np_(clipped['boxes']), np_(clipped
 result['crop'] = np_(B.crop(boxes, 5, 7, 30, 35))
 result['pad'] = np_(B.pad(boxes, 5, 7))
 f = lambda *v: np.array(v, 'float32')
-result['affine'] = np_(B.affine_transform(batch, f(10, -20), f(0.1, 0), f(0, -0.2), f(1.0, 1.3), f(5, 0), f(0, 8), 40, 60))
+params = f(10, -20), f(0.1, 0), f(0, -0.2), f(1.0, 1.3), f(5, 0), f(0, 8)
+result['affine'] = np_(B.affine_transform(batch, *params, 40, 60))
 result['enc'] = np_(B.encode_box_to_deltas(anchors, boxes, 'xyxy', 'xywh', variance=[0.1, 0.1, 0.2, 0.2]))
 result['enc_x'] = np_(B.encode_box_to_deltas(anchors, batch, 'xyxy', 'xyxy', encoding_format='center_xywh'))
-result['dec'] = np_(B.decode_deltas_to_boxes(anchors, keras.ops.convert_to_tensor(inputs['deltas']), 'xyxy', 'rel_xyxy', image_shape=(40, 60, 3)))
+deltas = keras.ops.convert_to_tensor(inputs['deltas'])
+result['dec'] = np_(B.decode_deltas_to_boxes(anchors, deltas, 'xyxy', 'rel_xyxy', image_shape=(40, 60, 3)))
 """
 
 
