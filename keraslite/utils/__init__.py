@@ -20,6 +20,7 @@ from keraslite.utils import legacy as legacy
 from keraslite.utils.archive_utils import extract_archive as extract_archive
 from keraslite.utils.archive_utils import hash_file as hash_file
 from keraslite.utils.archive_utils import validate_file as validate_file
+from keraslite.utils.audio_dataset_utils import audio_dataset_from_directory as audio_dataset_from_directory
 from keraslite.utils.config_utils import Config as Config
 from keraslite.utils.data_packing import get_source_inputs as get_source_inputs
 from keraslite.utils.data_packing import pack_x_y_sample_weight as pack_x_y_sample_weight
