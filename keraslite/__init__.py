@@ -43,6 +43,7 @@ from keraslite.losses.loss import Loss as Loss
 from keraslite.metrics.metric import Metric as Metric
 from keraslite.mixed_precision.dtype_policies import FloatDTypePolicy as FloatDTypePolicy
 from keraslite.mixed_precision.policy import DTypePolicy as DTypePolicy
+from keraslite.mixed_precision.quantizer import Quantizer as Quantizer
 from keraslite.models.model import Model as Model
 from keraslite.models.sequential import Sequential as Sequential
 from keraslite.optimizers.base_optimizer import Optimizer as Optimizer

@@ -90,3 +90,12 @@ def test_remat_recomputes_with_the_same_gradients():
     x.grad = None
     block(x).sum().backward()
     np.testing.assert_allclose(grad_remat.numpy(), x.grad.numpy(), rtol=1e-6)
+
+
+def test_quantizer_base_class():
+    quantizer = keras.Quantizer()
+    x = torch.ones(2)
+    assert quantizer(x) is x and quantizer.output_dtype == "int8"
+    assert keras.Quantizer.from_config({"output_dtype": "float8"}).output_dtype == "float8"
+    with pytest.raises(NotImplementedError):
+        quantizer.get_config()
