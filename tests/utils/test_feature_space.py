@@ -123,3 +123,16 @@ def test_errors_name_the_problem():
         FeatureSpace(features={"n": FeatureSpace.integer_hashed(4, output_mode="int")}).get_encoded_features()
     with pytest.raises(ValueError, match="`output_mode`"):
         FeatureSpace(features={"a": "float"}, output_mode="list")
+
+
+def test_crosses_hash_like_tensorflow():
+    # Keras's HashedCrossing needs TensorFlow (not a test dependency): these bins are what
+    # Keras 3.15.1 with TensorFlow 2.21 gives for the same inputs (tf.sparse.cross_hashed:
+    # FingerprintCat64 chained from its default key, strings by FarmHash Fingerprint64).
+    from keraslite.utils.feature_space import _HashedCross
+
+    ints = torch.tensor([[1], [2], [3], [-5], [1]])
+    strings = np.array([["x"], ["y"], ["x"], ["z"], ["x"]])
+    assert _HashedCross(16)([ints, strings]).ravel().tolist() == [3, 12, 3, 12, 3]
+    others = torch.tensor([[4], [0], [9], [2], [4]])
+    assert _HashedCross(64)([ints, others]).ravel().tolist() == [21, 9, 44, 21, 21]
