@@ -85,3 +85,15 @@ def test_top_level_and_quantized_use_is_refused():
     require_unquantized(D.DTypePolicy("float32"), "Dense")
     with pytest.raises(NotImplementedError, match="Dense: quantized dtype policy 'int8_from_float32'"):
         require_unquantized(D.get("int8_from_float32"), "Dense")
+
+
+def test_default_policy_is_floatx_when_first_read(monkeypatch):
+    from keraslite.backend import state
+    from keraslite.mixed_precision import policy
+
+    monkeypatch.setattr(policy, "_global_policy", None)
+    monkeypatch.setattr(state, "_floatx", "float64")
+    assert D.DTypePolicy().name == "float64" and keras.mixed_precision.global_policy().name == "float64"
+    monkeypatch.setattr(state, "_floatx", "float32")
+    assert D.DTypePolicy().name == "float64"  # fixed at first read, as Keras's global state is
+    assert keras.mixed_precision.Policy("mixed_bfloat16").compute_dtype == "bfloat16"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import torch
 
-from keraslite.backend import dtypes
+from keraslite.backend import dtypes, state
 
 _MIXED = {"mixed_float16": ("float16", "float32"), "mixed_bfloat16": ("bfloat16", "float32")}
 
@@ -41,7 +41,7 @@ class DTypePolicy:
 
     def __init__(self, name: str | None = None):
         if name is None:
-            name = _global_policy.name
+            name = global_policy().name
         self._compute_dtype, self._variable_dtype = _parse_policy_name(name)
         self._name = name
         self._quantization_mode = None
@@ -89,7 +89,8 @@ class DTypePolicy:
 
 
 Policy = DTypePolicy
-_global_policy = DTypePolicy("float32")
+# None until first read or set: the default policy is `floatx()`'s at that moment, as in Keras.
+_global_policy: DTypePolicy | None = None
 
 
 def set_global_policy(policy) -> None:
@@ -104,6 +105,9 @@ def set_global_policy(policy) -> None:
 
 
 def global_policy() -> DTypePolicy:
+    global _global_policy
+    if _global_policy is None:
+        _global_policy = DTypePolicy(state.floatx())
     return _global_policy
 
 
@@ -114,7 +118,7 @@ def set_dtype_policy(policy) -> None:
 
 def dtype_policy() -> DTypePolicy:
     """The default dtype policy (`keras.config.dtype_policy()`)."""
-    return _global_policy
+    return global_policy()
 
 
 class LossScaler:
@@ -145,7 +149,7 @@ class LossScaler:
 
 def configure_step(runner, device: torch.device) -> None:
     """Set up autocast (and loss scaling) on a step runner according to the global policy."""
-    policy = _global_policy
+    policy = global_policy()
     if not policy.name.startswith("mixed_") or device.type != "cuda":
         return
     dtype = torch.float16 if policy.compute_dtype == "float16" else torch.bfloat16
