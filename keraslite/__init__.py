@@ -8,8 +8,10 @@ from keraslite import compat as compat
 from keraslite import config as config
 from keraslite import constraints as constraints
 from keraslite import datasets as datasets
+from keraslite import dtype_policies as dtype_policies
 from keraslite import initializers as initializers
 from keraslite import layers as layers
+from keraslite import legacy as legacy
 from keraslite import losses as losses
 from keraslite import metrics as metrics
 from keraslite import mixed_precision as mixed_precision
@@ -20,10 +22,16 @@ from keraslite import preprocessing as preprocessing
 from keraslite import random as random
 from keraslite import regularizers as regularizers
 from keraslite import saving as saving
+from keraslite import tree as tree
 from keraslite import utils as utils
 from keraslite.backend.name_scope import name_scope as name_scope
+from keraslite.backend.scopes import RematScope as RematScope
+from keraslite.backend.scopes import StatelessScope as StatelessScope
+from keraslite.backend.scopes import SymbolicScope as SymbolicScope
+from keraslite.backend.scopes import remat as remat
 from keraslite.backend.state import device as device
 from keraslite.backend.variable import Variable as Variable
+from keraslite.function import Function as Function
 from keraslite.graph.input_spec import InputSpec as InputSpec
 from keraslite.graph.keras_tensor import KerasTensor as KerasTensor
 from keraslite.graph.operation import Operation as Operation
@@ -33,7 +41,9 @@ from keraslite.layers.input_layer import Input as Input
 from keraslite.layers.input_layer import InputLayer as InputLayer
 from keraslite.losses.loss import Loss as Loss
 from keraslite.metrics.metric import Metric as Metric
+from keraslite.mixed_precision.dtype_policies import FloatDTypePolicy as FloatDTypePolicy
 from keraslite.mixed_precision.policy import DTypePolicy as DTypePolicy
+from keraslite.mixed_precision.quantizer import Quantizer as Quantizer
 from keraslite.models.model import Model as Model
 from keraslite.models.sequential import Sequential as Sequential
 from keraslite.optimizers.base_optimizer import Optimizer as Optimizer

@@ -98,6 +98,71 @@ def log_softmax(x, axis=-1):
     return torch.log_softmax(x, dim=axis)
 
 
+def celu(x, alpha=1.0):
+    return F.celu(x, alpha=alpha)
+
+
+def glu(x, axis=-1):
+    if x.shape[axis] % 2:
+        raise ValueError(
+            "glu() splits `x` in two halves along `axis`, which needs an even size. "
+            f"Received: x.shape={tuple(x.shape)}, axis={axis}"
+        )
+    return F.glu(x, dim=axis)
+
+
+def hard_tanh(x):
+    return F.hardtanh(x, min_val=-1.0, max_val=1.0)
+
+
+def hard_shrink(x, threshold=0.5):
+    return F.hardshrink(x, lambd=threshold)
+
+
+def soft_shrink(x, threshold=0.5):
+    return F.softshrink(x, lambd=threshold)
+
+
+def tanh_shrink(x):
+    return F.tanhshrink(x)
+
+
+def threshold(x, threshold, default_value):
+    # `x` where x > threshold, else `default_value`.
+    return F.threshold(x, threshold, default_value)
+
+
+def log_sigmoid(x):
+    return F.logsigmoid(x)
+
+
+def sparse_plus(x):
+    # 0 below -1, x above 1, and the quadratic (x + 1)^2 / 4 that joins them smoothly.
+    return torch.where(x <= -1, torch.zeros_like(x), torch.where(x < 1, 0.25 * (x + 1) ** 2, x))
+
+
+def sparse_sigmoid(x):
+    # The piecewise-linear sigmoid: (x + 1) / 2 clipped to [0, 1].
+    return torch.clamp(0.5 * (x + 1), 0.0, 1.0)
+
+
+def squareplus(x, b=4):
+    return (x + torch.sqrt(x * x + b)) / 2
+
+
+def sparsemax(x, axis=-1):
+    """The Euclidean projection of `x` onto the probability simplex along `axis` (Martins and
+    Astudillo, 2016): like softmax, but exact zeros outside the support."""
+    x = torch.movedim(x, axis, -1)
+    ordered, _ = torch.sort(x, dim=-1, descending=True)
+    ranks = torch.arange(1, x.shape[-1] + 1, device=x.device, dtype=x.dtype)
+    cumulative = torch.cumsum(ordered, dim=-1)
+    in_support = ordered * ranks > cumulative - 1
+    support_size = in_support.sum(dim=-1, keepdim=True)
+    tau = (torch.gather(cumulative, -1, support_size - 1) - 1) / support_size.to(x.dtype)
+    return torch.movedim(torch.clamp(x - tau, min=0.0), -1, axis)
+
+
 _BY_NAME = {
     f.__name__: f
     for f in (
@@ -119,6 +184,18 @@ _BY_NAME = {
         linear,
         softmax,
         log_softmax,
+        celu,
+        glu,
+        hard_tanh,
+        hard_shrink,
+        soft_shrink,
+        tanh_shrink,
+        threshold,
+        log_sigmoid,
+        sparse_plus,
+        sparse_sigmoid,
+        squareplus,
+        sparsemax,
     )
 }
 _BY_NAME.update({"swish": silu, "hard_swish": hard_silu})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import torch
 
+from keraslite.serialization import serialization_lib as serialization
 from keraslite.serialization.identifiers import get_object
 
 
@@ -73,3 +74,17 @@ _BY_CLASS_NAME = {cls.__name__: cls for cls in (MaxNorm, NonNeg, UnitNorm, MinMa
 def get(identifier):
     """A constraint from a Keras name, a class name, a config dict, an instance or a callable."""
     return get_object(identifier, "constraint", Constraint, _BY_NAME, _BY_CLASS_NAME)
+
+
+def serialize(constraint):
+    """Keras's config of a constraint (`class_name`, `config`, `module`, `registered_name`)."""
+    return serialization.serialize_keras_object(constraint)
+
+
+def deserialize(config, custom_objects=None):
+    """A constraint from a config dict or a name (built-in, registered or in `custom_objects`)."""
+    if isinstance(config, str) and not (custom_objects and config in custom_objects):
+        return get(config)
+    if isinstance(config, dict) and config.get("class_name") in _BY_CLASS_NAME and not custom_objects:
+        return get(config)
+    return serialization.deserialize_keras_object(config, custom_objects=custom_objects)

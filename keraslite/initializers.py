@@ -252,6 +252,77 @@ class Identity(Initializer):
 
 IdentityInitializer = Identity
 
+# The windows `STFT` knows by name (scipy.signal.get_window's names for them), as torch builds them.
+_WINDOWS = {
+    "hann": torch.hann_window,
+    "hanning": torch.hann_window,
+    "hamming": torch.hamming_window,
+    "blackman": torch.blackman_window,
+    "bartlett": torch.bartlett_window,
+    "boxcar": lambda length, periodic=True, dtype=None: torch.ones(length, dtype=dtype),
+}
+
+
+class STFT(Initializer):
+    """Kernels of a convolution that computes a short-time Fourier transform: the real
+    (`side="real"`) or imaginary (`side="imag"`) part of the DFT basis, of shape
+    `(frame_length, 1, fft_length // 2 + 1)`, multiplied by a window and divided by its L2
+    (`scaling="density"`) or L1 (`scaling="spectrum"`) norm. `window` is a name
+    (`"hann"`, `"hamming"`, `"blackman"`, `"bartlett"`, `"boxcar"`), an array of
+    `frame_length` values, or `None`; `periodic=True` uses the periodic form of a named window.
+    """
+
+    def __init__(self, side="real", window="hann", scaling="density", periodic=False):
+        if side not in ("real", "imag"):
+            raise ValueError(f"STFT: `side` must be 'real' or 'imag'. Received: side={side!r}")
+        if isinstance(window, str) and window not in _WINDOWS:
+            raise ValueError(f"STFT: unknown window {window!r}; known windows: {sorted(_WINDOWS)}, an array or None.")
+        if scaling not in (None, "density", "spectrum"):
+            raise ValueError(f"STFT: `scaling` must be None, 'density' or 'spectrum'. Received: scaling={scaling!r}")
+        self.side, self.window, self.scaling, self.periodic = side, window, scaling, periodic
+
+    def __call__(self, shape, dtype=None):
+        torch_dtype = dtypes.to_torch_dtype(dtype)
+        frame_length, _, fft_bins = shape
+        fft_length = (fft_bins - 1) * 2
+        time = torch.arange(frame_length, dtype=torch.float64).reshape(frame_length, 1, 1)
+        frequency = torch.arange(fft_bins, dtype=torch.float64).reshape(1, 1, fft_bins) / fft_length
+        angle = -2.0 * math.pi * time * frequency
+        kernel = torch.cos(angle) if self.side == "real" else torch.sin(angle)
+        if self.window is not None:
+            if isinstance(self.window, str):
+                window = _WINDOWS[self.window](frame_length, periodic=self.periodic, dtype=torch.float64)
+            else:
+                window = torch.as_tensor(np.asarray(self.window), dtype=torch.float64)
+            if window.ndim != 1 or window.shape[0] != frame_length:
+                raise ValueError(
+                    f"STFT: the window must have shape ({frame_length},) (the frame length). "
+                    f"Received: window shape={tuple(window.shape)}"
+                )
+            window = window.reshape(frame_length, 1, 1)
+            norm = 1.0
+            if self.scaling == "density":
+                norm = torch.sqrt(torch.sum(window * window))
+            elif self.scaling == "spectrum":
+                norm = torch.sum(torch.abs(window))
+            kernel = kernel * window / norm
+        return kernel.to(torch_dtype)
+
+    def get_config(self):
+        window = self.window.tolist() if isinstance(self.window, np.ndarray) else self.window
+        return {"side": self.side, "window": window, "periodic": self.periodic, "scaling": self.scaling}
+
+
+STFTInitializer = STFT
+OrthogonalInitializer = Orthogonal
+
+# Keras also publishes every initializer class under its snake_case name (an alias of the class).
+constant, zeros, ones, identity, stft = Constant, Zeros, Ones, Identity, STFT
+random_normal, random_uniform, truncated_normal = RandomNormal, RandomUniform, TruncatedNormal
+variance_scaling, orthogonal = VarianceScaling, Orthogonal
+glorot_normal, glorot_uniform, he_normal, he_uniform = GlorotNormal, GlorotUniform, HeNormal, HeUniform
+lecun_normal, lecun_uniform = LecunNormal, LecunUniform
+
 _BY_NAME = {
     "zeros": Zeros,
     "ones": Ones,
@@ -270,9 +341,12 @@ _BY_NAME = {
     "he_normal": HeNormal,
     "orthogonal": Orthogonal,
     "identity": Identity,
+    "stft": STFT,
+    "one": Ones,
+    "zero": Zeros,
 }
 _BY_CLASS_NAME = {cls.__name__: cls for cls in set(_BY_NAME.values())}
-_BY_CLASS_NAME["IdentityInitializer"] = Identity
+_BY_CLASS_NAME.update({"IdentityInitializer": Identity, "STFTInitializer": STFT, "OrthogonalInitializer": Orthogonal})
 
 
 def get(identifier):

@@ -26,3 +26,14 @@ def test_constraints_match_keras(keras_oracle):
 def test_get_by_name():
     assert isinstance(constraints.get("non_neg"), constraints.NonNeg)
     assert constraints.get("max_norm").get_config() == {"max_value": 2, "axis": 0}
+
+
+def test_serialize_and_deserialize_like_keras(keras_oracle):
+    expected = keras_oracle.run(
+        "result['config'] = keras.constraints.serialize(keras.constraints.MinMaxNorm(0.5, 1.5, rate=0.7))"
+    )["config"]
+    config = constraints.serialize(constraints.MinMaxNorm(0.5, 1.5, rate=0.7))
+    assert config == expected
+    restored = constraints.deserialize(config)
+    assert isinstance(restored, constraints.MinMaxNorm) and restored.rate == 0.7
+    assert isinstance(constraints.deserialize("non_neg"), constraints.NonNeg)

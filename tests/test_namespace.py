@@ -6,21 +6,11 @@ import keraslite as keras
 
 # Top-level names of Keras 3 that keraslite does not provide yet, each with the reason.
 NOT_YET = {
-    "FloatDTypePolicy": "keras.dtype_policies is not implemented",
-    "Function": "no standalone symbolic Function: functional models lower to torch.fx",
-    "Quantizer": "keras.quantizers is not implemented",
-    "RematScope": "rematerialization is not implemented",
-    "StatelessScope": "variables are torch parameters; no stateless execution",
-    "SymbolicScope": "no symbolic scope: KerasTensors trace on their own",
     "distillation": "not implemented",
     "distribution": "not implemented at the top level",
-    "dtype_policies": "not implemented",
     "export": "not implemented",
-    "legacy": "not implemented",
     "quantizers": "not implemented",
-    "remat": "not implemented",
     "src": "Keras's private implementation package",
-    "tree": "not implemented",
     "wrappers": "not implemented",
 }
 

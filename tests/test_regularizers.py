@@ -28,3 +28,12 @@ def test_get_and_config():
     assert regularizers.get({"class_name": "L1L2", "config": {"l1": 0.5, "l2": 0.0}}).l1 == 0.5
     with pytest.raises(ValueError, match="Received: l1=-1.0"):
         regularizers.L1(-1)
+
+
+def test_serialize_and_deserialize_like_keras(keras_oracle):
+    expected = keras_oracle.run("result['config'] = keras.regularizers.serialize(keras.regularizers.L1L2(0.1, 0.2))")
+    config = regularizers.serialize(regularizers.L1L2(0.1, 0.2))
+    assert config == expected["config"]
+    restored = regularizers.deserialize(config)
+    assert isinstance(restored, regularizers.L1L2) and restored.get_config() == {"l1": 0.1, "l2": 0.2}
+    assert isinstance(regularizers.deserialize("l2"), regularizers.L2)

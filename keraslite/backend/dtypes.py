@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import torch
 
@@ -67,3 +69,16 @@ def to_torch_dtype(dtype) -> torch.dtype:
 
 def is_float_dtype(dtype) -> bool:
     return standardize_dtype(dtype) in ("float16", "bfloat16", "float32", "float64")
+
+
+def is_int_dtype(dtype) -> bool:
+    """Whether `dtype` is a signed or unsigned integer dtype."""
+    return standardize_dtype(dtype).startswith(("int", "uint"))
+
+
+def is_keras_tensor(x) -> bool:
+    """Whether `x` is a symbolic `KerasTensor` (what `keras.Input` and layers called on it
+    return). The class lives in `graph/`, above this layer; if that module was never loaded,
+    no KerasTensor exists, so the test needs no import."""
+    module = sys.modules.get("keraslite.graph.keras_tensor")
+    return module is not None and isinstance(x, module.KerasTensor)

@@ -238,3 +238,11 @@ def set_max_steps_per_epoch(max_steps_per_epoch: int | None) -> None:
 def max_steps_per_epoch() -> int | None:
     """The cap on steps set by `set_max_steps_per_epoch()` or `KERAS_MAX_STEPS_PER_EPOCH`, or `None`."""
     return _max_steps_per_epoch
+
+
+def get_uid(prefix: str = "") -> int:
+    """Count one more use of `prefix` and return the count (1, 2, ...). Layer auto-names draw
+    from the same counters, as in Keras: after one `Dense`, `get_uid("dense")` is 2."""
+    with _lock:
+        _name_counters[prefix] += 1
+        return _name_counters[prefix]

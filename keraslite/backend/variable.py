@@ -7,7 +7,7 @@ import importlib
 import numpy as np
 import torch
 
-from keraslite.backend import dtypes, state
+from keraslite.backend import dtypes, scopes, state
 from keraslite.backend.conversion import to_tensor
 from keraslite.backend.name_scope import current_path
 from keraslite.backend.operands import ArrayOperandsMixin
@@ -156,16 +156,19 @@ class Variable(ArrayOperandsMixin, torch.nn.Parameter):
                 f"`variable.assign(value)` must match. variable.shape={tuple(self.shape)}, "
                 f"Received: value.shape={tuple(value.shape)}. Target variable: {self.path}"
             )
+        _protect_in_stateless_scope(self)
         with torch.no_grad():
             self.copy_(value.to(dtype=self.dtype, device=self.device))
         return self
 
     def assign_add(self, value) -> "Variable":
+        _protect_in_stateless_scope(self)
         with torch.no_grad():
             self.add_(torch.as_tensor(value, dtype=self.dtype, device=self.device))
         return self
 
     def assign_sub(self, value) -> "Variable":
+        _protect_in_stateless_scope(self)
         with torch.no_grad():
             self.sub_(torch.as_tensor(value, dtype=self.dtype, device=self.device))
         return self
@@ -206,3 +209,10 @@ def _initial_value(initializer, shape, dtype, name: str) -> torch.Tensor:
         # A variable from a variable shares its storage, as Keras's torch backend shares it.
         return value.detach()
     return value
+
+
+def _protect_in_stateless_scope(variable) -> None:
+    # Inside a `keras.StatelessScope`, an assignment changes the scope's copy of the value.
+    scope = scopes.get_stateless_scope()
+    if scope is not None:
+        scope.protect(variable)

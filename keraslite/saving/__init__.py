@@ -1,5 +1,6 @@
 """`keras.saving`: saving and loading models, and (de)serializing Keras objects."""
 
+from keraslite.saving.file_editor import KerasFileEditor as KerasFileEditor
 from keraslite.saving.saving_api import load_model as load_model
 from keraslite.saving.saving_api import load_weights as load_weights
 from keraslite.saving.saving_api import save_model as save_model

@@ -31,6 +31,7 @@ _PUBLIC_MODULES = (
     ("keraslite.models.sequential", "keras"),
     ("keraslite.models.functional", "keras.src.models.functional"),
     ("keraslite.models.model", "keras.src.models.functional"),
+    ("keraslite.utils.feature_space", "keras.utils"),
 )
 # Keras module -> where keraslite's public objects of that module live.
 _NAMESPACES = {
@@ -48,6 +49,7 @@ _NAMESPACES = {
     "keras.src.models.functional": "keraslite.models",
     "keras.src.models.model": "keraslite.models",
     "keras.src.models.sequential": "keraslite.models",
+    "keras.utils": "keraslite.utils",
 }
 
 

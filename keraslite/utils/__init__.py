@@ -1,8 +1,11 @@
 """`keras.utils`."""
 
+from keraslite.backend.dtypes import is_keras_tensor as is_keras_tensor
+from keraslite.backend.dtypes import standardize_dtype as standardize_dtype
 from keraslite.backend.interactive_logging import disable_interactive_logging as disable_interactive_logging
 from keraslite.backend.interactive_logging import enable_interactive_logging as enable_interactive_logging
 from keraslite.backend.interactive_logging import is_interactive_logging_enabled as is_interactive_logging_enabled
+from keraslite.backend.state import clear_session as clear_session
 from keraslite.serialization.object_registry import CustomObjectScope as CustomObjectScope
 from keraslite.serialization.object_registry import custom_object_scope as custom_object_scope
 from keraslite.serialization.object_registry import get_custom_objects as get_custom_objects
@@ -11,9 +14,18 @@ from keraslite.serialization.object_registry import get_registered_object as get
 from keraslite.serialization.object_registry import register_keras_serializable as register_keras_serializable
 from keraslite.serialization.serialization_lib import deserialize_keras_object as deserialize_keras_object
 from keraslite.serialization.serialization_lib import serialize_keras_object as serialize_keras_object
+from keraslite.training.data_adapters import unpack_x_y_sample_weight as unpack_x_y_sample_weight
+from keraslite.utils import bounding_boxes as bounding_boxes
+from keraslite.utils import legacy as legacy
 from keraslite.utils.archive_utils import extract_archive as extract_archive
 from keraslite.utils.archive_utils import hash_file as hash_file
 from keraslite.utils.archive_utils import validate_file as validate_file
+from keraslite.utils.audio_dataset_utils import audio_dataset_from_directory as audio_dataset_from_directory
+from keraslite.utils.config_utils import Config as Config
+from keraslite.utils.data_packing import get_source_inputs as get_source_inputs
+from keraslite.utils.data_packing import pack_x_y_sample_weight as pack_x_y_sample_weight
+from keraslite.utils.dataset_split import split_dataset as split_dataset
+from keraslite.utils.feature_space import FeatureSpace as FeatureSpace
 from keraslite.utils.file_utils import get_file as get_file
 from keraslite.utils.image_dataset_utils import image_dataset_from_directory as image_dataset_from_directory
 from keraslite.utils.image_utils import array_to_img as array_to_img

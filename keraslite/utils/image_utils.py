@@ -8,6 +8,8 @@ import os
 import warnings
 
 import numpy as np
+import torch
+import torch.nn.functional as F
 
 from keraslite.backend import state
 
@@ -139,3 +141,55 @@ def load_img(
                 img = img.crop((left, top, left + crop_width, top + crop_height))
             img = img.resize(size, resample)
     return img
+
+
+_SMART_RESIZE_MODES = {"bilinear": "bilinear", "nearest": "nearest-exact", "bicubic": "bicubic"}
+
+
+def smart_resize(x, size, interpolation="bilinear", data_format="channels_last", **kwargs):
+    """Resize image(s) to `size` without distorting the aspect ratio: crop the largest
+    centred box of the target aspect ratio, then resize it. `x` is `(height, width,
+    channels)` or a batch of them (channels first with `data_format="channels_first"`);
+    a NumPy input gives a NumPy output, a tensor a tensor."""
+    kwargs.pop("backend_module", None)
+    if kwargs:
+        raise TypeError(f"smart_resize() got unexpected keyword arguments: {list(kwargs)}")
+    if len(size) != 2:
+        raise ValueError(f"Expected `size` to be a tuple of 2 integers, but got: {size}.")
+    if interpolation not in _SMART_RESIZE_MODES:
+        raise ValueError(
+            f"smart_resize: `interpolation` must be one of {sorted(_SMART_RESIZE_MODES)}. "
+            f"Received: interpolation={interpolation!r}"
+        )
+    images = x if isinstance(x, torch.Tensor) else torch.as_tensor(np.asarray(x))
+    if images.ndim not in (3, 4):
+        raise ValueError(
+            "Expected an image array with shape `(height, width, channels)`, or `(batch_size, height, width, "
+            f"channels)`, but got input with incorrect rank, of shape {tuple(images.shape)}."
+        )
+    channels_last = data_format == "channels_last"
+    height, width = images.shape[-3:-1] if channels_last else images.shape[-2:]
+    target_height, target_width = size
+    crop_height = max(min(height, int(float(width * target_height) / target_width)), 1)
+    crop_width = max(min(width, int(float(height * target_width) / target_height)), 1)
+    top, left = int(float(height - crop_height) / 2), int(float(width - crop_width) / 2)
+    batched = images if images.ndim == 4 else images.unsqueeze(0)
+    if channels_last:
+        batched = batched[:, top : top + crop_height, left : left + crop_width, :].permute(0, 3, 1, 2)
+    else:
+        batched = batched[:, :, top : top + crop_height, left : left + crop_width]
+    out_dtype = batched.dtype
+    work = batched if out_dtype in (torch.float32, torch.float64) else batched.to(torch.float32)
+    align = False if interpolation in ("bilinear", "bicubic") else None
+    resized = F.interpolate(work, size=tuple(size), mode=_SMART_RESIZE_MODES[interpolation], align_corners=align)
+    if interpolation == "bicubic" and out_dtype == torch.uint8:
+        resized = resized.clamp(0, 255)
+    if channels_last:
+        resized = resized.permute(0, 2, 3, 1)
+    if images.ndim == 3:
+        resized = resized[0]
+    if resized.dtype != out_dtype:
+        if not out_dtype.is_floating_point:
+            resized = torch.round(resized)  # round before casting back to integers, as Keras does
+        resized = resized.to(out_dtype)
+    return resized.numpy() if isinstance(x, np.ndarray) else resized

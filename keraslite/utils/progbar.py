@@ -46,7 +46,14 @@ class Progbar:
         width: width of the bar in characters.
         verbose: 1 (bar), 2 (one line at the end), 0 (silent).
         interval: minimum seconds between redraws.
+        stateful_metrics: names of values shown as given; every other value is shown as
+            its average over the steps so far (Keras's default: all values averaged).
+        stateless_metrics: alternatively, the names of the values to average (the others
+            are shown as given). Only one of the two may be set.
         unit_name: what a step is called (`step`, `sample`).
+        stream: where to write (default `sys.stdout`).
+
+    The final update of a bar (`finalize`) shows every value as given.
     """
 
     def __init__(
@@ -56,9 +63,20 @@ class Progbar:
         verbose: int = 1,
         interval: float = 0.05,
         stateful_metrics=None,
+        stateless_metrics=None,
         unit_name: str = "step",
         stream=None,
     ):
+        if stateful_metrics is not None and stateless_metrics is not None:
+            raise ValueError(
+                "Only one of `stateful_metrics` or `stateless_metrics` can be provided. "
+                f"Received: stateful_metrics={stateful_metrics}, stateless_metrics={stateless_metrics}"
+            )
+        self.stateful_metrics = set(stateful_metrics) if stateful_metrics is not None else None
+        self.stateless_metrics = set(stateless_metrics) if stateless_metrics is not None else None
+        if self.stateful_metrics is None and self.stateless_metrics is None:
+            self.stateful_metrics = set()
+        self._sums: dict = {}
         self.target = target
         self.width = width
         self.verbose = verbose
@@ -85,7 +103,18 @@ class Progbar:
         if finalize is None:
             finalize = self.target is not None and current >= self.target
         for key, value in values or []:
-            self._values[key] = float(value)
+            value = float(value)
+            if self.stateful_metrics is not None:
+                averaged = key not in self.stateful_metrics
+            else:
+                averaged = key in self.stateless_metrics
+            if averaged and not finalize:
+                # Weighted by the steps since the last update, as Keras averages.
+                steps = max(current - self._seen, 1)
+                total, count = self._sums.get(key, (0.0, 0))
+                self._sums[key] = (total + value * steps, count + steps)
+                value = self._sums[key][0] / self._sums[key][1]
+            self._values[key] = value
         self._seen = current
         now = time.time()
         if self.verbose == 1:

@@ -46,3 +46,25 @@ def test_array_to_img_scales_and_checks_rank():
     assert keras.utils.array_to_img(np.zeros((2, 2, 1))).mode == "L"
     with pytest.raises(ValueError, match="rank 3"):
         keras.utils.array_to_img(np.zeros((2, 2)))
+
+
+def test_smart_resize_matches_keras(keras_oracle):
+    from keraslite.preprocessing.image import smart_resize
+
+    rng = np.random.default_rng(0)
+    image = rng.uniform(0, 255, (7, 11, 3)).astype("float32")
+    batch = rng.integers(0, 255, (2, 3, 9, 5)).astype("uint8")
+    code = (
+        "from keras.preprocessing.image import smart_resize\n"
+        "result['a'] = smart_resize(inputs['image'], (4, 4))\n"
+        "result['b'] = smart_resize(inputs['image'], (6, 3), interpolation='nearest')\n"
+        "result['c'] = smart_resize(inputs['batch'], (5, 4), interpolation='bicubic', data_format='channels_first')\n"
+    )
+    expected = keras_oracle.run(code, image=image, batch=batch)
+    np.testing.assert_allclose(smart_resize(image, (4, 4)), expected["a"], rtol=1e-5, atol=1e-4)
+    np.testing.assert_allclose(smart_resize(image, (6, 3), interpolation="nearest"), expected["b"])
+    out = smart_resize(batch, (5, 4), interpolation="bicubic", data_format="channels_first")
+    assert out.dtype == np.uint8 and out.shape == (2, 3, 5, 4)
+    np.testing.assert_array_equal(out, expected["c"])
+    with pytest.raises(ValueError, match="incorrect rank"):
+        smart_resize(np.zeros((4, 4)), (2, 2))
