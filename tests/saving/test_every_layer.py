@@ -108,6 +108,32 @@ CASES = {
     "ZeroPadding1D": (lambda: L.ZeroPadding1D(1), [(6, 3)]),
     "ZeroPadding2D": (lambda: L.ZeroPadding2D(1), [(4, 4, 3)]),
     "ZeroPadding3D": (lambda: L.ZeroPadding3D(1), [(2, 2, 2, 3)]),
+    # Image augmentation (identity outside training, except the fixed transforms).
+    "AugMix": (lambda: L.AugMix(value_range=(0, 1)), [(6, 6, 3)]),
+    "AutoContrast": (lambda: L.AutoContrast(value_range=(0, 1)), [(6, 6, 3)]),
+    "ContrastLimitedAdaptiveHistogramEqualization": (
+        lambda: L.ContrastLimitedAdaptiveHistogramEqualization(value_range=(0, 255), tile_grid_size=(2, 2)),
+        [(6, 6, 3)],
+    ),
+    "CutMix": (lambda: L.CutMix(), [(6, 6, 3)]),
+    "Equalization": (lambda: L.Equalization(value_range=(0, 255)), [(6, 6, 3)]),
+    "MixUp": (lambda: L.MixUp(), [(6, 6, 3)]),
+    "Pipeline": (lambda: L.Pipeline([L.RandomFlip(), L.RandomGrayscale()]), [(6, 6, 3)]),
+    "RandAugment": (lambda: L.RandAugment(value_range=(0, 1)), [(6, 6, 3)]),
+    "RandomColorDegeneration": (lambda: L.RandomColorDegeneration(0.5), [(6, 6, 3)]),
+    "RandomColorJitter": (lambda: L.RandomColorJitter(value_range=(0, 1), brightness_factor=0.2), [(6, 6, 3)]),
+    "RandomElasticTransform": (lambda: L.RandomElasticTransform(), [(6, 6, 3)]),
+    "RandomErasing": (lambda: L.RandomErasing(), [(6, 6, 3)]),
+    "RandomGaussianBlur": (lambda: L.RandomGaussianBlur(), [(6, 6, 3)]),
+    "RandomGrayscale": (lambda: L.RandomGrayscale(), [(6, 6, 3)]),
+    "RandomHue": (lambda: L.RandomHue(0.2, value_range=(0, 1)), [(6, 6, 3)]),
+    "RandomInvert": (lambda: L.RandomInvert(value_range=(0, 1)), [(6, 6, 3)]),
+    "RandomPerspective": (lambda: L.RandomPerspective(), [(6, 6, 3)]),
+    "RandomPosterization": (lambda: L.RandomPosterization(factor=(1, 4), value_range=(0, 255)), [(6, 6, 3)]),
+    "RandomSaturation": (lambda: L.RandomSaturation(0.3, value_range=(0, 1)), [(6, 6, 3)]),
+    "RandomSharpness": (lambda: L.RandomSharpness(0.3, value_range=(0, 1)), [(6, 6, 3)]),
+    "RandomShear": (lambda: L.RandomShear(x_factor=0.2), [(6, 6, 3)]),
+    "Solarization": (lambda: L.Solarization(addition_factor=0.2, value_range=(0, 1)), [(6, 6, 3)]),
 }
 # Covered elsewhere or not a layer to put in a model on its own: cells are saved inside
 # RNN/StackedRNNCells; Lambda needs safe_mode (test_saving_safety); string layers need
@@ -123,6 +149,7 @@ NOT_HERE = {
     "InputLayer",
     "Layer",
     "InputSpec",
+    "MaxNumBoundingBoxes",  # takes bounding-box dicts, not a tensor
 }
 
 
