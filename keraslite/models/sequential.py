@@ -264,12 +264,19 @@ class Sequential(Functional):
             self._build_from_shape((None,) + tuple(inputs.shape)[1:], inputs.dtype)
         return Model._symbolic_call(self, *args, **kwargs)
 
-    def summary(self, *args, **kwargs):
+    def summary(
+        self,
+        line_length=None,
+        positions=None,
+        print_fn=None,
+        expand_nested=False,
+        show_trainable=False,
+        layer_range=None,
+    ):
         """The layer table; before the input shape is known, as Keras 3 prints it: output
         shapes `?` and parameters `0 (unbuilt)` for layers not built yet."""
-        if self._graph is None:
-            return Model.summary(self, *args, **kwargs)
-        return Functional.summary(self, *args, **kwargs)
+        owner = Model if self._graph is None else Functional
+        return owner.summary(self, line_length, positions, print_fn, expand_nested, show_trainable, layer_range)
 
     @property
     def input_shape(self):

@@ -73,7 +73,10 @@ class Progbar:
         width: width of the bar in characters (20 in Keras 3's layout, 30 in tf.keras 2's).
         verbose: 1 (bar), 2 (one line at the end), 0 (silent).
         interval: minimum seconds between redraws.
+        stateful_metrics, stateless_metrics: accepted for Keras's signature; values are shown
+            as given (the trainer passes running averages already).
         unit_name: what a step is called (`step`, `sample`).
+        stream: where to write (stdout by default; keraslite's addition).
     """
 
     def __init__(
@@ -83,9 +86,16 @@ class Progbar:
         verbose: int = 1,
         interval: float = 0.05,
         stateful_metrics=None,
+        stateless_metrics=None,
         unit_name: str = "step",
         stream=None,
     ):
+        if stateful_metrics is not None and stateless_metrics is not None:
+            raise ValueError(
+                "Pass `stateful_metrics` (the metrics shown as they are; the rest averaged) or "
+                "`stateless_metrics` (the metrics averaged; the rest shown as they are), not both. "
+                f"Received: stateful_metrics={stateful_metrics!r}, stateless_metrics={stateless_metrics!r}"
+            )
         self.target = target
         self._keras3 = state.dialect() == "keras3"
         self.width = width if width is not None else (20 if self._keras3 else 30)

@@ -245,9 +245,10 @@ def model_to_dot(
     expand_nested: bool = False,
     dpi: int | None = None,
     subgraph: bool = False,
-    layer_range=None,
     show_layer_activations: bool = False,
     show_trainable: bool = False,
+    *,
+    layer_range=None,
     **kwargs,
 ):
     """Converts a model to a `pydot.Dot` graph (requires the `pydot` package).
@@ -301,9 +302,10 @@ def plot_model(
     rankdir: str = "TB",
     expand_nested: bool = False,
     dpi: int | None = None,
-    layer_range=None,
     show_layer_activations: bool = False,
     show_trainable: bool = False,
+    *,
+    layer_range=None,
     **kwargs,
 ):
     """Draws the model's graph into an image file.
@@ -319,7 +321,8 @@ def plot_model(
         rankdir: `"TB"` (top to bottom) or `"LR"` (left to right).
         expand_nested: Draw the layers of nested functional models, in a dashed frame.
         dpi: Resolution (dots per inch); by default 200 as in Keras 3, 96 under "tf2".
-        layer_range: `[first_layer_name, last_layer_name]`: draw only that span of `model.layers`.
+        layer_range: `[first_layer_name, last_layer_name]`: draw only that span of `model.layers`
+            (tf.keras 2's argument, keyword-only here since Keras 3 took it out of the order).
         show_layer_activations: Show the activation of layers that have one.
         show_trainable: Mark each layer trainable / non-trainable.
 

@@ -86,7 +86,8 @@ def test_keras3_bar_draws_eta_then_the_final_line():
     first, final = stream.getvalue().split("\r")[1:]
     assert first.startswith("\x1b[1m1/4\x1b[0m \x1b[32m━━━━━\x1b[0m\x1b[37m" + "━" * 15 + "\x1b[0m \x1b[1m")
     assert "step - accuracy: 0.2500 - loss: 0.5000" in first  # Keras 3's order: sorted
-    assert final.endswith("step - accuracy: 0.5000 - loss: 0.2500\n")
+    # The final line is padded to cover a longer one before it, then ends the line.
+    assert final.endswith("\n") and final.rstrip().endswith("step - accuracy: 0.5000 - loss: 0.2500")
     # The redraw first backs over what the last draw showed (escape codes take no room).
     shown = re.sub(r"\x1b\[\d+m", "", first.rstrip("\b"))
     assert first.endswith("\b" * len(shown)) and not first.endswith("\b" * (len(shown) + 1))
@@ -98,3 +99,8 @@ def test_keras3_verbose_two_line():
     bar.update(12, [("val_loss", 0.5), ("loss", -0.25)])
     line = r"12/12 - \d+s - \d+(us|ms|s)/step - loss: -2\.5000e-01 - val_loss: 0\.5000\n"
     assert re.fullmatch(line, stream.getvalue())
+
+
+def test_stateful_and_stateless_metrics_together_are_refused():
+    with pytest.raises(ValueError, match="not both"):
+        Progbar(4, stateful_metrics=["a"], stateless_metrics=["b"])
