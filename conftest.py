@@ -16,8 +16,23 @@ def keras_oracle():
 
 @pytest.fixture(autouse=True)
 def _fresh_session():
-    """Every test starts with fresh auto-names (`dense`, `input_1`, ...)."""
+    """Every test starts with fresh auto-names (`dense`, `input_layer`, ...) in the default
+    dialect, Keras 3's (a test about tf.keras 2's behaviour asks for `tf2_dialect`)."""
     import keraslite
+    from keraslite.backend import state
 
     keraslite.backend.clear_session(free_memory=False)
+    keraslite.config.set_dialect(None)
+    state.set_import_dialect("keras3")
+    yield
+    keraslite.config.set_dialect(None)
+    state.set_import_dialect("keras3")
+
+
+@pytest.fixture
+def tf2_dialect():
+    """The test runs as TensorFlow-2-era code: tf.keras 2's tables, progress bar and auto names."""
+    import keraslite
+
+    keraslite.config.set_dialect("tf2")
     yield

@@ -10,6 +10,11 @@ from seed_cells import build_all
 
 DATA = os.path.join(os.path.dirname(__file__), "data", "seed_summaries.txt")
 
+# The seed is TensorFlow-2-era code: it reaches Keras through `tensorflow`, so keraslite
+# behaves as tf.keras 2 (names and tables). The cells run with the aliases installed, which
+# choose that dialect themselves; the tables are printed after, so the tests ask for it too.
+pytestmark = pytest.mark.usefixtures("tf2_dialect")
+
 
 def _expected_tables():
     tables, key = {}, None

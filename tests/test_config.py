@@ -9,7 +9,7 @@ import keraslite as keras
 from keraslite import config
 
 # Names keraslite adds to `keras.config` (the default device of its one backend).
-KERASLITE_ONLY = {"get_device", "set_device"}
+KERASLITE_ONLY = {"get_device", "set_device", "dialect", "set_dialect"}
 
 
 def describe(function) -> list:

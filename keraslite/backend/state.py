@@ -1,6 +1,6 @@
 """Process-wide Keras state: auto-naming, float type, data format, default device, and the
 switches of `keras.config` (traceback filtering, flash attention, the debugging caps on
-epochs and steps).
+epochs and steps), and the dialect: which era of Keras the running code was written for.
 
 Keras keeps this state in one place so that `clear_session()` resets it all
 at once; so do we. Scopes that a `with` block opens (`keras.device`) are per thread, as
@@ -36,6 +36,13 @@ _max_steps_per_epoch: int | None = (
     int(os.environ["KERAS_MAX_STEPS_PER_EPOCH"]) if "KERAS_MAX_STEPS_PER_EPOCH" in os.environ else None
 )
 _KERAS_BACKENDS = ("tensorflow", "jax", "torch", "numpy", "openvino")
+# The two eras of Keras whose printed output and auto names differ (docs/ARCHITECTURE.md,
+# decision 10): "keras3" (`import keras`, keraslite's own API) and "tf2" (tf.keras 2.x, reached
+# through `tensorflow`). A choice made with `set_dialect()` or `KERASLITE_DIALECT` wins over the
+# one the import aliases make from how a script reached Keras.
+DIALECTS = ("keras3", "tf2")
+_chosen_dialect: str | None = None
+_import_dialect = "keras3"
 
 
 def to_snake_case(name: str) -> str:
@@ -43,6 +50,74 @@ def to_snake_case(name: str) -> str:
     name = re.sub(r"(.)([A-Z][a-z0-9]+)", r"\1_\2", name)
     name = re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
     return name if name[0] != "_" else "private" + name
+
+
+def _check_dialect(name, source: str) -> str:
+    if name not in DIALECTS:
+        raise ValueError(f"Unknown Keras dialect. Expected one of {DIALECTS}. Received: {source}={name!r}")
+    return name
+
+
+def dialect() -> str:
+    """The Keras era keraslite behaves as where the two differ: `"keras3"` or `"tf2"`.
+
+    They differ in what is printed and named, never in which names exist: `model.summary()`
+    (Keras 3's box table or tf.keras 2's ruled one), the `fit` progress bar, `plot_model`'s
+    defaults and auto names (`input_layer`/`functional` or `input_1`/`model`). The choice, in
+    order: `set_dialect()`; the `KERASLITE_DIALECT` environment variable; else how the code
+    reached Keras under the import aliases (`keraslite run`): through `tensorflow`
+    (`tf.keras`, `from tensorflow import keras`) or `tf_keras` it is `"tf2"`, through
+    `import keras` it is `"keras3"`; else (plain `import keraslite`) `"keras3"`.
+    """
+    return _chosen_dialect or _import_dialect
+
+
+def set_dialect(name: str | None) -> None:
+    """Choose the Keras era keraslite behaves as: `"keras3"`, `"tf2"`, or `None` to go back to
+    the automatic choice (see `dialect()`).
+
+    Example:
+
+    ```python
+    keras.config.set_dialect("tf2")
+    model.summary()  # tf.keras 2's table, as a TensorFlow 2.x tutorial printed it
+    ```
+    """
+    global _chosen_dialect
+    _chosen_dialect = None if name is None else _check_dialect(name, "name")
+
+
+def set_import_dialect(name: str) -> None:
+    """The dialect the import aliases infer from how a script reached Keras (overridden by
+    `set_dialect()` and `KERASLITE_DIALECT`)."""
+    global _import_dialect
+    _import_dialect = _check_dialect(name, "name")
+
+
+def import_dialect() -> str:
+    """The dialect the import aliases inferred (`"keras3"` until they infer another)."""
+    return _import_dialect
+
+
+def _dialect_from_environment() -> str | None:
+    value = os.environ.get("KERASLITE_DIALECT") or None
+    return None if value is None else _check_dialect(value, "KERASLITE_DIALECT")
+
+
+_chosen_dialect = _dialect_from_environment()
+
+
+def input_layer_name() -> str:
+    """The next auto name of an input layer: `input_layer`, `input_layer_1`, ... as Keras 3
+    names them, or `input_1`, `input_2`, ... as tf.keras 2 did."""
+    if dialect() == "tf2":
+        return unique_name("input", zero_based=False)
+    return unique_name("input_layer")
+
+
+def functional_model_name_base() -> str:
+    """What an unnamed functional model is called: `functional` (Keras 3) or `model` (tf.keras 2)."""
+    return "model" if dialect() == "tf2" else "functional"
 
 
 def unique_name(base: str, zero_based: bool = True) -> str:

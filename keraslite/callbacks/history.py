@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from keraslite.backend import state
 from keraslite.callbacks.callback import Callback
 from keraslite.utils.progbar import Progbar
 
@@ -53,7 +54,8 @@ class ProgbarLogger(Callback):
 
     def on_epoch_begin(self, epoch, logs=None):
         self._mode = "train"
-        if self.verbose:
+        # Keras 3 leaves the line out of a one-epoch fit; tf.keras 2 always printed it.
+        if self.verbose and (self.epochs > 1 or state.dialect() == "tf2"):
             print(f"Epoch {epoch + 1}/{self.epochs}", flush=True)
         self._new_bar(self.params.get("steps"))
 

@@ -5,6 +5,11 @@ with the keraslite module objects themselves (`import keras` gives `keraslite`,
 `from tensorflow.keras import layers` gives `keraslite.layers`, `import tensorflow`
 gives the TensorFlow shim). Nothing is installed on disk under those names: the
 aliases exist in the process that installed them, and only while they are installed.
+
+The finder also tells keraslite which era the code was written for (`keras.config.dialect()`,
+docs/ARCHITECTURE.md decision 10): reaching Keras through `tensorflow` or `tf_keras` means
+tf.keras 2 ("tf2"), `import keras` means Keras 3 ("keras3"). `import keras` wins whatever the
+order, since Keras 3 tutorials often import TensorFlow too, for `tf.data`.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import importlib.machinery
 import importlib.util
 import sys
 
+from keraslite.backend import state
 from keraslite.graph import call_context
 
 # Alias prefix -> real module prefix. Longest prefixes are matched first, so
@@ -43,9 +49,12 @@ def resolve(fullname: str) -> str | None:
 class _AliasLoader(importlib.abc.Loader):
     """Hands the import system an already-imported keraslite module."""
 
-    def __init__(self, target: str):
+    def __init__(self, target: str, on_import=None):
         self.target = target
         self._original_spec = None
+        # Called when the import really happens (not when something merely probes with
+        # `importlib.util.find_spec("tensorflow")`): notes the dialect a root import implies.
+        self._on_import = on_import
 
     def create_module(self, spec):
         module = importlib.import_module(self.target)
@@ -57,6 +66,8 @@ class _AliasLoader(importlib.abc.Loader):
         # so that keraslite keeps reporting its real name and location.
         if self._original_spec is not None:
             module.__spec__ = self._original_spec
+        if self._on_import is not None:
+            self._on_import()
         # The TensorFlow shim re-applies its process-wide settings (how shapes print) each
         # time it is imported under the name `tensorflow`, even if it was imported before.
         on_alias_import = getattr(module, "_on_alias_import", None)
@@ -65,10 +76,22 @@ class _AliasLoader(importlib.abc.Loader):
 
 
 class AliasFinder(importlib.abc.MetaPathFinder):
-    """Finds `keras*`, `tensorflow*` and `tf_keras*` as keraslite modules."""
+    """Finds `keras*`, `tensorflow*` and `tf_keras*` as keraslite modules, and notes the
+    dialect the first import of each root implies."""
+
+    def __init__(self):
+        self.saw_keras = False
+
+    def _note_dialect(self, root: str) -> None:
+        if root == "keras":
+            self.saw_keras = True
+            state.set_import_dialect("keras3")
+        elif not self.saw_keras:
+            state.set_import_dialect("tf2")
 
     def find_spec(self, fullname, path=None, target=None):
-        if fullname.partition(".")[0] not in _ROOTS:
+        root = fullname.partition(".")[0]
+        if root not in _ROOTS:
             return None
         real = resolve(fullname)
         if real is None:
@@ -90,11 +113,13 @@ class AliasFinder(importlib.abc.MetaPathFinder):
                 name=fullname,
             )
         is_package = found.submodule_search_locations is not None
-        return importlib.machinery.ModuleSpec(fullname, _AliasLoader(real), is_package=is_package)
+        on_import = (lambda: self._note_dialect(root)) if fullname == root else None
+        return importlib.machinery.ModuleSpec(fullname, _AliasLoader(real, on_import), is_package=is_package)
 
 
 _finder: AliasFinder | None = None
 _shadowed: dict = {}
+_dialect_before: str | None = None
 
 
 def _alias_names_in(modules) -> list[str]:
@@ -108,9 +133,10 @@ def install_aliases() -> None:
     real Keras/TensorFlow already imported under those names are set aside (and put
     back by `uninstall_aliases()`).
     """
-    global _finder
+    global _finder, _dialect_before
     if _finder is not None:
         return
+    _dialect_before = state.import_dialect()
     for name in _alias_names_in(sys.modules):
         module = sys.modules[name]
         real = resolve(name)
@@ -123,7 +149,7 @@ def install_aliases() -> None:
 
 def uninstall_aliases() -> None:
     """Remove the aliases (and the alias entries of `sys.modules`), restoring what
-    `install_aliases()` set aside."""
+    `install_aliases()` set aside and the dialect from before."""
     global _finder
     if _finder is None:
         return
@@ -136,6 +162,8 @@ def uninstall_aliases() -> None:
     _shadowed.clear()
     # Settings the shim made on its import as `tensorflow` end with the aliases.
     call_context.set_outermost_output_wrapper(None)
+    if _dialect_before is not None:
+        state.set_import_dialect(_dialect_before)
 
 
 def aliases_installed() -> bool:

@@ -51,7 +51,7 @@ class InputLayer(Layer):
             shape = kwargs.pop("input_shape")
         kwargs.pop("ragged", None)
         if name is None:
-            name = state.unique_name("input", zero_based=False)
+            name = state.input_layer_name()
         super().__init__(name=name, **{k: v for k, v in kwargs.items() if k in ("trainable",)})
         if shape is not None and batch_shape is not None:
             raise ValueError(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import torch
 
-from keraslite.backend import dtypes, tree
+from keraslite.backend import dtypes, state, tree
 from keraslite.graph.fx_lowering import lower_to_fx, module_attribute_name
 from keraslite.graph.input_spec import assert_input_compatibility
 from keraslite.graph.keras_tensor import KerasTensor
@@ -80,7 +80,7 @@ class Functional(Model):
 
     @classmethod
     def _auto_name_base(cls) -> str:
-        return "model" if cls is Functional else super()._auto_name_base()
+        return state.functional_model_name_base() if cls is Functional else super()._auto_name_base()
 
     def _obj_type(self) -> str:
         return "Functional"
@@ -218,7 +218,7 @@ class Functional(Model):
         layer_range=None,
     ):
         """Print a table of the model's layers, output shapes and parameter counts."""
-        self._print_summary(self._graph, line_length, positions, print_fn)
+        self._print_summary(self._graph, line_length, positions, print_fn, expand_nested, show_trainable, layer_range)
 
     # ------------------------------------------------------------------ configs
     def get_config(self) -> dict:

@@ -260,10 +260,21 @@ class Model(Trainer, Layer):
         layer_range=None,
     ):
         """Print a table of the model's layers, output shapes and parameter counts."""
-        self._print_summary(None, line_length, positions, print_fn)
+        self._print_summary(None, line_length, positions, print_fn, expand_nested, show_trainable, layer_range)
 
-    def _print_summary(self, graph, line_length, positions, print_fn) -> None:
-        summary_table.print_summary(self, graph, line_length=line_length, positions=positions, print_fn=print_fn)
+    def _print_summary(
+        self, graph, line_length, positions, print_fn, expand_nested=False, show_trainable=False, layer_range=None
+    ) -> None:
+        summary_table.print_summary(
+            self,
+            graph,
+            line_length=line_length,
+            positions=positions,
+            print_fn=print_fn,
+            expand_nested=expand_nested,
+            show_trainable=show_trainable,
+            layer_range=layer_range,
+        )
 
     # ------------------------------------------------------------------ configs
     def get_config(self) -> dict:

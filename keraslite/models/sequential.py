@@ -14,7 +14,7 @@ import warnings
 
 import torch
 
-from keraslite.backend import dtypes
+from keraslite.backend import dtypes, state
 from keraslite.graph.keras_tensor import KerasTensor
 from keraslite.layers.base_layer import Layer
 from keraslite.layers.input_layer import InputLayer
@@ -29,6 +29,12 @@ _LEGACY_INPUT_SHAPE_WARNING = (
     "Do not pass an `input_shape`/`input_dim` argument to a layer. When using Sequential models, "
     "prefer using an `Input(shape)` object as the first layer in the model instead."
 )
+
+
+def _input_layer_name(first_layer) -> str | None:
+    # The input layer a Sequential makes itself: `dense_input` in tf.keras 2, an auto name
+    # (`input_layer_1`) in Keras 3.
+    return f"{first_layer.name}_input" if state.dialect() == "tf2" else None
 
 
 class Sequential(Functional):
@@ -128,7 +134,7 @@ class Sequential(Functional):
             batch_shape, dtype = layer.inputs[0]._shape, layer.inputs[0]._dtype
         else:
             return
-        self._set_input_layer(InputLayer(batch_shape=batch_shape, dtype=dtype, name=f"{layer.name}_input"))
+        self._set_input_layer(InputLayer(batch_shape=batch_shape, dtype=dtype, name=_input_layer_name(layer)))
 
     def pop(self, rebuild: bool = True) -> Layer:
         """Remove the last layer (not the input) and return it."""
@@ -155,6 +161,10 @@ class Sequential(Functional):
             x = layer(x)
             outputs.append(x)
         self._set_graph(inputs, x)
+        if state.dialect() == "keras3":
+            # Keras 3 makes a new inner functional model at each rebuild, which takes the next
+            # auto name: the next unnamed functional model is numbered after it.
+            state.unique_name(state.functional_model_name_base())
 
     def _reset_graph(self) -> None:
         """Back to no graph (Model's behaviour): the stacked layers are the submodules, and
@@ -174,7 +184,9 @@ class Sequential(Functional):
 
     def _build_from_shape(self, batch_shape, dtype) -> None:
         if self._input_layer is None:
-            self._set_input_layer(InputLayer(batch_shape=batch_shape, dtype=dtype, name=f"{self._stack[0].name}_input"))
+            self._set_input_layer(
+                InputLayer(batch_shape=batch_shape, dtype=dtype, name=_input_layer_name(self._stack[0]))
+            )
         self._maybe_rebuild()
 
     def _obj_type(self) -> str:
@@ -252,12 +264,19 @@ class Sequential(Functional):
             self._build_from_shape((None,) + tuple(inputs.shape)[1:], inputs.dtype)
         return Model._symbolic_call(self, *args, **kwargs)
 
-    def summary(self, *args, **kwargs):
+    def summary(
+        self,
+        line_length=None,
+        positions=None,
+        print_fn=None,
+        expand_nested=False,
+        show_trainable=False,
+        layer_range=None,
+    ):
         """The layer table; before the input shape is known, as Keras 3 prints it: output
         shapes `?` and parameters `0 (unbuilt)` for layers not built yet."""
-        if self._graph is None:
-            return Model.summary(self, *args, **kwargs)
-        return Functional.summary(self, *args, **kwargs)
+        owner = Model if self._graph is None else Functional
+        return owner.summary(self, line_length, positions, print_fn, expand_nested, show_trainable, layer_range)
 
     @property
     def input_shape(self):

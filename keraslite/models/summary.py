@@ -1,4 +1,6 @@
-"""`model.summary()`: the layer table, in the layout the seed guide prints.
+"""`model.summary()`: the layer table. Under the "keras3" dialect (`keras.config.dialect()`)
+Keras 3's box table (`summary_keras3.py`); under "tf2" the layout the seed guide prints,
+described here.
 
 Two layouts, as tf.keras chose them: a chain of single-input layers prints three
 columns (line length 65, columns ending at 29/55/65); any other graph prints four, with
@@ -9,8 +11,9 @@ from the next column.
 
 from __future__ import annotations
 
-from keraslite.backend import tree
+from keraslite.backend import state, tree
 from keraslite.layers.input_layer import InputLayer
+from keraslite.models import summary_keras3
 
 
 def _is_sequential_like(model, graph) -> bool:
@@ -77,11 +80,36 @@ def _count(weights) -> int:
     return total
 
 
-def print_summary(model, graph=None, line_length=None, positions=None, print_fn=None) -> None:
+def print_summary(
+    model,
+    graph=None,
+    line_length=None,
+    positions=None,
+    print_fn=None,
+    expand_nested=False,
+    show_trainable=False,
+    layer_range=None,
+) -> None:
     """Print `model`'s table; `graph` is a functional model's ordered graph (None for a
     subclassed model, whose output shapes are not known)."""
-    print_fn = print_fn or print
     sequential_like = _is_sequential_like(model, graph)
+    relevant = None
+    if graph is not None:
+        relevant = {id(n) for nodes in graph.nodes_by_depth.values() for n in nodes}
+    if state.dialect() == "keras3":
+        summary_keras3.print_summary(
+            model,
+            sequential_like,
+            None if sequential_like else relevant,
+            print_fn=print_fn,
+            line_length=line_length,
+            positions=positions,
+            expand_nested=expand_nested,
+            show_trainable=show_trainable,
+            layer_range=layer_range,
+        )
+        return
+    print_fn = print_fn or print
     if sequential_like:
         line_length = line_length or 65
         positions = positions or [0.45, 0.85, 1.0]
@@ -92,10 +120,6 @@ def print_summary(model, graph=None, line_length=None, positions=None, print_fn=
         headers = ["Layer (type)", "Output Shape", "Param #", "Connected to"]
     if positions[-1] <= 1:
         positions = [int(line_length * p) for p in positions]
-
-    relevant = None
-    if graph is not None:
-        relevant = {id(n) for nodes in graph.nodes_by_depth.values() for n in nodes}
 
     print_fn(f'Model: "{model.name}"')
     print_fn("_" * line_length)

@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import tempfile
 
+from keraslite.backend import state
 from keraslite.layers.input_layer import InputLayer
 from keraslite.utils.file_utils import give_default_permissions
 from keraslite.visualization import graph_drawing
@@ -242,17 +243,19 @@ def model_to_dot(
     show_layer_names: bool = True,
     rankdir: str = "TB",
     expand_nested: bool = False,
-    dpi: int = 96,
+    dpi: int | None = None,
     subgraph: bool = False,
-    layer_range=None,
     show_layer_activations: bool = False,
     show_trainable: bool = False,
+    *,
+    layer_range=None,
     **kwargs,
 ):
     """Converts a model to a `pydot.Dot` graph (requires the `pydot` package).
 
-    Args: as `plot_model`. Returns: a `pydot.Dot`.
+    Args: as `plot_model` (`dpi` by default 200, or 96 under the "tf2" dialect). Returns: a `pydot.Dot`.
     """
+    dpi = _default_dpi(dpi)
     try:
         import pydot  # optional dependency
     except ImportError as error:
@@ -283,18 +286,26 @@ def _render_with_graphviz(source: str, image_format: str, path: str) -> bool:
     return result.returncode == 0
 
 
+def _default_dpi(dpi):
+    # Keras 3 draws at 200 dpi, tf.keras 2 at 96 (`keras.config.dialect()`).
+    if dpi is not None:
+        return dpi
+    return 96 if state.dialect() == "tf2" else 200
+
+
 def plot_model(
     model,
     to_file: str = "model.png",
     show_shapes: bool = False,
     show_dtype: bool = False,
-    show_layer_names: bool = True,
+    show_layer_names: bool | None = None,
     rankdir: str = "TB",
     expand_nested: bool = False,
-    dpi: int = 96,
-    layer_range=None,
+    dpi: int | None = None,
     show_layer_activations: bool = False,
     show_trainable: bool = False,
+    *,
+    layer_range=None,
     **kwargs,
 ):
     """Draws the model's graph into an image file.
@@ -305,11 +316,13 @@ def plot_model(
             `.pdf`, `.jpg`, ...).
         show_shapes: Show each layer's input and output shapes.
         show_dtype: Show each layer's output dtype.
-        show_layer_names: Show layer names (`name: Class`) rather than only the class.
+        show_layer_names: Show layer names (`name: Class`) rather than only the class. By
+            default `False` as in Keras 3, `True` under the "tf2" dialect (tf.keras 2's default).
         rankdir: `"TB"` (top to bottom) or `"LR"` (left to right).
         expand_nested: Draw the layers of nested functional models, in a dashed frame.
-        dpi: Resolution (dots per inch).
-        layer_range: `[first_layer_name, last_layer_name]`: draw only that span of `model.layers`.
+        dpi: Resolution (dots per inch); by default 200 as in Keras 3, 96 under "tf2".
+        layer_range: `[first_layer_name, last_layer_name]`: draw only that span of `model.layers`
+            (tf.keras 2's argument, keyword-only here since Keras 3 took it out of the order).
         show_layer_activations: Show the activation of layers that have one.
         show_trainable: Mark each layer trainable / non-trainable.
 
@@ -318,6 +331,9 @@ def plot_model(
     """
     if rankdir not in ("TB", "LR"):
         raise ValueError(f'`rankdir` must be "TB" or "LR". Received: rankdir={rankdir!r}')
+    if show_layer_names is None:
+        show_layer_names = state.dialect() == "tf2"
+    dpi = _default_dpi(dpi)
     to_file = os.fspath(to_file)
     extension = os.path.splitext(to_file)[1][1:].lower() or "png"
     if extension != "svg" and extension not in _PILLOW_FORMATS:

@@ -40,7 +40,7 @@ def test_resnet50_structure():
     model = keras.applications.ResNet50(weights=None, include_top=False, input_shape=(32, 32, 3), pooling="avg")
     assert model.count_params() == 23_587_712 and model.output.shape == (None, 2048)
     names = [layer.name for layer in model.layers]
-    assert names[:3] == ["input_1", "conv1_pad", "conv1_conv"] and names[-1] == "avg_pool"
+    assert names[:3] == ["input_layer", "conv1_pad", "conv1_conv"] and names[-1] == "avg_pool"
     assert "conv4_block6_out" in names and "conv5_block3_add" in names
 
 

@@ -15,11 +15,21 @@ def test_auto_names_count_up_and_reset():
     assert keras.layers.Dense(1).name == "dense_1"
     assert keras.layers.Conv2DTranspose(1, 1).name == "conv2d_transpose"
     assert keras.layers.GlobalMaxPooling2D().name == "global_max_pooling2d"
-    assert keras.Input(shape=(1,)).name == "input_1"
-    assert keras.Input(shape=(1,)).name == "input_2"
+    assert keras.Input(shape=(1,)).name == "input_layer"
+    assert keras.Input(shape=(1,)).name == "input_layer_1"
     keras.backend.clear_session()
     assert keras.layers.Dense(1).name == "dense"
+    assert keras.Input(shape=(1,)).name == "input_layer"
+
+
+def test_tf2_dialect_numbers_inputs_from_one_and_calls_models_model(tf2_dialect):
     assert keras.Input(shape=(1,)).name == "input_1"
+    assert keras.Input(shape=(1,)).name == "input_2"
+    x = keras.Input(shape=(1,))
+    assert keras.Model(x, x).name == "model" and keras.Model(x, x).name == "model_1"
+    keras.backend.clear_session()
+    assert keras.Input(shape=(1,)).name == "input_1"
+    assert keras.config.dialect() == "tf2"  # clear_session() leaves the dialect alone
 
 
 @pytest.mark.parametrize(

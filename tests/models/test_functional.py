@@ -45,7 +45,7 @@ def test_functional_model_is_a_functional_nn_module():
     model = keras.Model(x, layers.Dense(2)(x))
     assert type(model).__name__ == "Functional" and isinstance(model, keras.Model)
     assert isinstance(model, torch.nn.Module)
-    assert model.name == "model"
+    assert model.name == "functional"
 
 
 def test_dict_inputs_and_outputs():

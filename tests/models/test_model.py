@@ -34,6 +34,7 @@ def test_get_layer_by_name_and_index():
         model.get_layer(index=5)
 
 
+@pytest.mark.usefixtures("tf2_dialect")
 def test_subclassed_model_from_the_guide():
     class MLP(keras.Model):
         def __init__(self, **kwargs):

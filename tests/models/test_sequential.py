@@ -11,6 +11,7 @@ def summary_lines(model):
     return lines
 
 
+@pytest.mark.usefixtures("tf2_dialect")
 def test_sequential_from_list_with_input_shape():
     model = keras.Sequential([layers.Dense(4, activation="relu", input_shape=(3,)), layers.Dense(2)])
     assert model.name == "sequential" and model.built
@@ -115,6 +116,7 @@ def test_tf_keras2_sequential_config_loads():
 
 
 # ---------------------------------------------------------------- growing and shrinking (Keras 3's behaviour)
+@pytest.mark.usefixtures("tf2_dialect")
 def test_add_after_input_keeps_the_model_built_and_summary_follows_each_add():
     model = keras.Sequential()
     model.add(keras.Input(shape=(32, 32, 3)))
@@ -221,6 +223,7 @@ def test_a_built_model_as_first_layer_gives_its_input():
     assert [layer.name for layer in model.layers] == [base.name, model.layers[1].name]
 
 
+@pytest.mark.usefixtures("tf2_dialect")
 def test_unbuilt_model_prints_its_layers_without_shapes():
     model = keras.Sequential([layers.Embedding(100, 8), layers.LSTM(4), layers.Dense(1)])
     assert not model.built and model.weights == []

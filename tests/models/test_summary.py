@@ -1,6 +1,11 @@
+import pytest
+
 import keraslite as keras
 from keraslite import layers
 from keraslite.models.summary import _format_row
+
+# tf.keras 2's table, the seed guide's (Keras 3's is tests/models/test_summary_keras3.py).
+pytestmark = pytest.mark.usefixtures("tf2_dialect")
 
 
 def test_fields_are_cut_at_the_column_edge():

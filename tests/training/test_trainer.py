@@ -47,6 +47,7 @@ def mnist_data(n=256):
     return rng.random((n, 784)).astype("float32"), rng.integers(0, 10, n)
 
 
+@pytest.mark.usefixtures("tf2_dialect")
 def test_seed_mnist_cell(capsys):
     x, y = mnist_data()
     model = mnist_model()
@@ -297,6 +298,7 @@ def test_compile_config_round_trip():
     other.fit(*mnist_data(16), verbose=0)
 
 
+@pytest.mark.usefixtures("tf2_dialect")
 def test_progress_bar_verbose_two_and_silent(capsys):
     model = mnist_model()
     model.compile(loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])

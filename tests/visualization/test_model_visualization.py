@@ -52,7 +52,7 @@ def test_png_decodes_and_grows_with_the_graph(tmp_path):
 
 def test_svg_pdf_and_other_formats(tmp_path):
     model = _multi_io()
-    keras.utils.plot_model(model, str(tmp_path / "m.svg"), show_shapes=True, show_dtype=True)
+    keras.utils.plot_model(model, str(tmp_path / "m.svg"), show_shapes=True, show_dtype=True, show_layer_names=True)
     root = ElementTree.parse(tmp_path / "m.svg").getroot()
     texts = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text")]
     assert "title: InputLayer" in texts and "concatenate: Concatenate" in texts and "float32" in texts
@@ -149,3 +149,23 @@ def test_sequential_shows_its_input_layer(tmp_path):
     keras.utils.plot_model(model, str(tmp_path / "seq.png"))
     with Image.open(tmp_path / "seq.png") as image:
         assert image.format == "PNG"
+
+
+def _svg_texts(path):
+    return [t.text for t in ElementTree.parse(path).getroot().iter("{http://www.w3.org/2000/svg}text")]
+
+
+def test_defaults_follow_the_dialect(tmp_path, monkeypatch):
+    # Keras 3: no layer names, 200 dpi; tf.keras 2 (the seed guide's): names, 96 dpi.
+    monkeypatch.setenv("KERASLITE_PLOT_RENDERER", "builtin")
+    model = _multi_io()
+    keras.utils.plot_model(model, str(tmp_path / "k3.svg"))
+    keras.utils.plot_model(model, str(tmp_path / "k3.png"))
+    keras.config.set_dialect("tf2")
+    keras.utils.plot_model(model, str(tmp_path / "tf2.svg"))
+    keras.utils.plot_model(model, str(tmp_path / "tf2.png"))
+    keras3_texts = _svg_texts(tmp_path / "k3.svg")
+    assert "InputLayer" in keras3_texts and "title: InputLayer" not in keras3_texts
+    assert "title: InputLayer" in _svg_texts(tmp_path / "tf2.svg")
+    with Image.open(tmp_path / "k3.png") as keras3, Image.open(tmp_path / "tf2.png") as tf2:
+        assert keras3.info["dpi"][0] == pytest.approx(200, abs=1) and tf2.info["dpi"][0] == pytest.approx(96, abs=1)
