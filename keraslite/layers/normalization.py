@@ -129,10 +129,10 @@ class BatchNormalization(_AffineNormalization):
         gamma_regularizer=None,
         beta_constraint=None,
         gamma_constraint=None,
-        synchronized=False,
         renorm=False,
         renorm_clipping=None,
         renorm_momentum=0.99,
+        synchronized=False,
         **kwargs,
     ):
         super().__init__(

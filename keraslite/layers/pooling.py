@@ -23,8 +23,8 @@ class _Pooling(Layer):
     rank = 2
     mode = "max"
 
-    def __init__(self, pool_size=2, strides=None, padding="valid", data_format=None, **kwargs):
-        super().__init__(**kwargs)
+    def __init__(self, pool_size=2, strides=None, padding="valid", data_format=None, name=None, **kwargs):
+        super().__init__(name=name, **kwargs)
         self.pool_size = standardize_tuple(pool_size, self.rank, "pool_size")
         self.strides = self.pool_size if strides is None else standardize_tuple(strides, self.rank, "strides")
         padding = padding.lower()

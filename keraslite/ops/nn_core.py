@@ -41,7 +41,13 @@ sparse_plus = _activation(
     lambda x: torch.where(x <= -1, torch.zeros_like(x), torch.where(x >= 1, x, (x + 1) ** 2 / 4)),
     "SparsePlus activation.",
 )
-squareplus = _activation("squareplus", lambda x: (x + torch.sqrt(x * x + 4.0)) / 2, "(x + sqrt(x^2 + 4)) / 2.")
+
+
+@keras_op
+def squareplus(x, b=4):
+    """(x + sqrt(x^2 + b)) / 2, a smooth ReLU; `b` sets the curvature near 0."""
+    x = default_float(to_tensor(x))
+    return (x + torch.sqrt(x * x + b)) / 2
 
 
 @keras_op
@@ -269,3 +275,77 @@ def ctc_loss(target, output, target_length, output_length, mask_index=0):
         reduction="none",
         zero_infinity=False,
     )
+
+
+@keras_op
+def sparse_sigmoid(x):
+    """0 below -1, 1 above 1, (x + 1) / 2 between: a piecewise-linear sigmoid."""
+    x = default_float(to_tensor(x))
+    return torch.clamp((x + 1) * 0.5, 0.0, 1.0)
+
+
+@keras_op
+def sparsemax(x, axis=-1):
+    """Euclidean projection of `x` onto the probability simplex along `axis`: like
+    softmax, but most entries come out exactly 0."""
+    x = default_float(to_tensor(x))
+    ordered = torch.sort(x, dim=axis, descending=True).values
+    cumulative = ordered.cumsum(dim=axis)
+    shape = [1] * x.ndim
+    shape[axis] = -1
+    rank = torch.arange(1, x.shape[axis] + 1, dtype=x.dtype, device=x.device).reshape(shape)
+    in_support = ordered - (cumulative - 1) / rank > 0
+    support_size = in_support.sum(dim=axis, keepdim=True)
+    support_sum = cumulative.gather(axis, support_size - 1)
+    threshold = (support_sum - 1) / support_size.to(x.dtype)
+    return torch.clamp(x - threshold, min=0.0)
+
+
+@keras_op
+def polar(abs_, angle):
+    """The complex number `abs_ * (cos(angle) + i sin(angle))`, elementwise."""
+    magnitude = default_float(to_tensor(abs_))
+    return torch.polar(magnitude, to_tensor(angle).to(magnitude.dtype))
+
+
+@keras_op
+def ctc_decode(
+    inputs,
+    sequence_lengths,
+    strategy="greedy",
+    beam_width=100,
+    top_paths=1,
+    merge_repeated=True,
+    mask_index=0,
+):
+    """Decode CTC outputs `(batch, time, classes)` (probabilities or logits).
+
+    "greedy" takes the best class per step, merges repeats (when `merge_repeated`) and
+    drops the blank `mask_index`; returns `(decoded, scores)`: `decoded` of shape
+    `(1, batch, time)` int32 with -1 after each sequence, `scores` `(batch, 1)` the
+    negative sum of the chosen per-step values. "beam_search" is not supported.
+    """
+    if strategy != "greedy":
+        if strategy == "beam_search":
+            raise NotImplementedError(
+                "ctc_decode: strategy='beam_search' is not supported by keraslite; use strategy='greedy'. "
+                f"Received: strategy={strategy!r}"
+            )
+        raise ValueError(f"ctc_decode: `strategy` must be 'greedy' or 'beam_search'. Received: strategy={strategy!r}")
+    inputs = default_float(to_tensor(inputs))
+    lengths = to_tensor(sequence_lengths).to(device=inputs.device, dtype=torch.long)
+    batch, steps, classes = inputs.shape
+    blank = classes - 1 if mask_index is None else mask_index
+    scores, labels = inputs.max(dim=-1)
+    beyond = torch.arange(steps, device=inputs.device)[None, :] >= lengths[:, None]
+    labels = labels.masked_fill(beyond, blank)
+    scores = scores.masked_fill(beyond, 0.0)
+    if merge_repeated:
+        repeated = F.pad(labels[:, 1:] == labels[:, :-1], (1, 0))
+        labels = labels.masked_fill(repeated, blank)
+    dropped = labels == blank
+    labels = labels.masked_fill(dropped, -1)
+    # Kept labels first, in time order; the dropped ones (-1) after them.
+    order = torch.arange(steps, device=inputs.device).expand(batch, steps).masked_fill(dropped, steps)
+    labels = labels.gather(1, order.argsort(dim=-1, stable=True))
+    return labels.to(torch.int32)[None], -scores.sum(dim=1, keepdim=True)

@@ -264,3 +264,24 @@ def trapezoid(y, x=None, dx=1.0, axis=-1):
     if x is None:
         return torch.trapezoid(y, dx=dx, dim=axis)
     return torch.trapezoid(y, to_tensor(x).to(y.dtype), dim=axis)
+
+
+@keras_op
+def histogram(x, bins=10, range=None):  # noqa: A002  (NumPy's name)
+    """(counts, bin_edges) of the values of `x` in `bins` equal-width bins over `range`
+    (default: the data's min and max; the last bin includes its right edge). Without
+    `range` the edges need the data's extremes on the host (a sync)."""
+    x = default_float(to_tensor(x)).reshape(-1)
+    if not isinstance(bins, int) or bins <= 0:
+        raise ValueError(f"`histogram` takes a positive integer number of bins. Received: bins={bins!r}")
+    if range is None:
+        low, high = (float(x.min()), float(x.max())) if x.numel() else (0.0, 1.0)  # host sync
+    else:
+        low, high = float(range[0]), float(range[1])
+        if low > high:
+            raise ValueError(f"`histogram`: range must be (min, max) with min <= max. Received: range={range!r}")
+    if low == high:
+        low, high = low - 0.5, high + 0.5
+    edges = torch.linspace(low, high, bins + 1, dtype=x.dtype, device=x.device)
+    counts = torch.histc(x, bins=bins, min=low, max=high)
+    return counts, edges
