@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import torch
 import torch.nn.functional as F
 
@@ -308,6 +310,48 @@ def polar(abs_, angle):
     return torch.polar(magnitude, to_tensor(angle).to(magnitude.dtype))
 
 
+def _log_add(a: float, b: float) -> float:
+    if a == -math.inf:
+        return b
+    if b == -math.inf:
+        return a
+    high = max(a, b)
+    return high + math.log1p(math.exp(-abs(a - b)))
+
+
+def _prefix_beam_search(log_probs, length, blank, beam_width, top_paths):
+    """CTC prefix beam search over one sequence of per-step log-probabilities (a nested
+    list, time x classes): the `top_paths` most probable label sequences and their log
+    probabilities (summed over the alignments that stay in the beam)."""
+    # Each prefix keeps two scores: alignments ending in a blank, and ending in its last label.
+    beams = {(): (0.0, -math.inf)}
+    classes = range(len(log_probs[0])) if log_probs else range(0)
+    for t in range(length):
+        step = log_probs[t]
+        extended: dict[tuple, list] = {}
+        for prefix, (ends_blank, ends_label) in beams.items():
+            total = _log_add(ends_blank, ends_label)
+            for label in classes:
+                p = step[label]
+                if label == blank:
+                    entry = extended.setdefault(prefix, [-math.inf, -math.inf])
+                    entry[0] = _log_add(entry[0], total + p)
+                    continue
+                longer = prefix + (label,)
+                entry = extended.setdefault(longer, [-math.inf, -math.inf])
+                if prefix and prefix[-1] == label:
+                    # A repeat needs a blank in between; without one it collapses into `prefix`.
+                    entry[1] = _log_add(entry[1], ends_blank + p)
+                    same = extended.setdefault(prefix, [-math.inf, -math.inf])
+                    same[1] = _log_add(same[1], ends_label + p)
+                else:
+                    entry[1] = _log_add(entry[1], total + p)
+        ranked = sorted(extended.items(), key=lambda item: _log_add(*item[1]), reverse=True)
+        beams = {prefix: tuple(scores) for prefix, scores in ranked[:beam_width]}
+    ranked = sorted(beams.items(), key=lambda item: _log_add(*item[1]), reverse=True)[:top_paths]
+    return [(list(prefix), _log_add(*scores)) for prefix, scores in ranked]
+
+
 @keras_op
 def ctc_decode(
     inputs,
@@ -318,24 +362,33 @@ def ctc_decode(
     merge_repeated=True,
     mask_index=0,
 ):
-    """Decode CTC outputs `(batch, time, classes)` (probabilities or logits).
+    """Decode CTC outputs `(batch, time, classes)` (probabilities or logits); the blank
+    class is `mask_index` (None: the last class).
 
     "greedy" takes the best class per step, merges repeats (when `merge_repeated`) and
-    drops the blank `mask_index`; returns `(decoded, scores)`: `decoded` of shape
-    `(1, batch, time)` int32 with -1 after each sequence, `scores` `(batch, 1)` the
-    negative sum of the chosen per-step values. "beam_search" is not supported.
+    drops blanks: `(decoded, scores)` with `decoded` `(1, batch, time)` int32, -1 after
+    each sequence, and `scores` `(batch, 1)` the negative sum of the chosen values.
+    "beam_search" runs a prefix beam search of `beam_width` on the log-softmax of the
+    inputs: `decoded` `(top_paths, batch, time)`, `scores` `(batch, top_paths)` the log
+    probabilities of the paths. Beam search runs in Python on the host (a sync).
     """
-    if strategy != "greedy":
-        if strategy == "beam_search":
-            raise NotImplementedError(
-                "ctc_decode: strategy='beam_search' is not supported by keraslite; use strategy='greedy'. "
-                f"Received: strategy={strategy!r}"
-            )
-        raise ValueError(f"ctc_decode: `strategy` must be 'greedy' or 'beam_search'. Received: strategy={strategy!r}")
+    if strategy not in ("greedy", "beam_search"):
+        raise ValueError(f"Invalid strategy {strategy!r}. Supported values are 'greedy' and 'beam_search'.")
     inputs = default_float(to_tensor(inputs))
     lengths = to_tensor(sequence_lengths).to(device=inputs.device, dtype=torch.long)
     batch, steps, classes = inputs.shape
     blank = classes - 1 if mask_index is None else mask_index
+    if strategy == "beam_search":
+        log_probs = torch.log_softmax(inputs, dim=-1).detach().cpu().tolist()  # host sync
+        decoded = torch.full((top_paths, batch, steps), -1, dtype=torch.int32)
+        scores = torch.full((batch, top_paths), -math.inf, dtype=inputs.dtype)
+        for b, length in enumerate(lengths.cpu().tolist()):
+            for rank, (labels, score) in enumerate(
+                _prefix_beam_search(log_probs[b], int(length), blank, beam_width, top_paths)
+            ):
+                decoded[rank, b, : len(labels)] = torch.tensor(labels, dtype=torch.int32)
+                scores[b, rank] = score
+        return decoded.to(inputs.device), scores.to(inputs.device)
     scores, labels = inputs.max(dim=-1)
     beyond = torch.arange(steps, device=inputs.device)[None, :] >= lengths[:, None]
     labels = labels.masked_fill(beyond, blank)

@@ -18,7 +18,7 @@ POSITIONAL = [
         lambda: layers.Conv2DTranspose(4, 3, 2, "same", 1, "channels_last", 1, "relu", False),
         {"output_padding": (1, 1), "use_bias": False},
     ),
-    (lambda: layers.Conv3DTranspose(4, 2, 1, "valid", None, "channels_first"), {"data_format": "channels_first"}),
+    (lambda: layers.Conv3DTranspose(4, 2, 1, "valid", "channels_first", None), {"data_format": "channels_first"}),
     (lambda: layers.Conv1DTranspose(4, 3, 1, "valid", None, None, 1, "tanh"), {"activation": keras.activations.tanh}),
     (lambda: layers.Convolution1DTranspose(4, 3), {"filters": 4}),
     (lambda: layers.Convolution3DTranspose(4, 3), {"filters": 4}),
@@ -148,6 +148,7 @@ def test_signatures_list_keras_parameters_in_order():
         "dilation_rate",
         "activation",
     ]
+    assert names(layers.Conv3DTranspose)[4:6] == ["data_format", "output_padding"]  # Keras's own quirk
     assert names(layers.Embedding)[6] == "weights"
     assert names(layers.BatchNormalization)[13:17] == ["renorm", "renorm_clipping", "renorm_momentum", "synchronized"]
     assert list(inspect.signature(keras.Input).parameters)[4] == "ragged"

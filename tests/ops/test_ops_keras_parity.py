@@ -24,6 +24,8 @@ INPUTS = {
     "sig": rng.standard_normal((2, 40)).astype("float32"),
     "probs": rng.random((2, 6, 4)).astype("float32"),
     "lengths": np.array([6, 4], dtype="int32"),
+    "logits": (rng.standard_normal((2, 6, 4)) * 3).astype("float32"),
+    "long_logits": rng.standard_normal((3, 12, 5)).astype("float32"),
     "ints": np.array([3, 1, 3, 2, 1, 5, 2], dtype="int32"),
     "q": rng.standard_normal((2, 5, 4, 8)).astype("float32"),
     "k": rng.standard_normal((2, 6, 2, 8)).astype("float32"),
@@ -87,6 +89,21 @@ CASES = [
         "ctc_decode_no_merge",
         "ops.ctc_decode(I['probs'], I['lengths'], merge_repeated=False, mask_index=3)",
         lambda: ops.ctc_decode(I["probs"], I["lengths"], merge_repeated=False, mask_index=3),
+    ),
+    (
+        "ctc_decode_beam",
+        "ops.ctc_decode(I['logits'], I['lengths'], strategy='beam_search', beam_width=8, top_paths=3)",
+        lambda: ops.ctc_decode(I["logits"], I["lengths"], strategy="beam_search", beam_width=8, top_paths=3),
+    ),
+    (
+        "ctc_decode_narrow_beam",
+        "ops.ctc_decode(I['long_logits'], [12, 9, 12], strategy='beam_search', beam_width=2, top_paths=2)",
+        lambda: ops.ctc_decode(I["long_logits"], [12, 9, 12], strategy="beam_search", beam_width=2, top_paths=2),
+    ),
+    (
+        "ctc_decode_beam_last_blank",
+        "ops.ctc_decode(I['probs'], I['lengths'], strategy='beam_search', beam_width=4, mask_index=None)",
+        lambda: ops.ctc_decode(I["probs"], I["lengths"], strategy="beam_search", beam_width=4, mask_index=None),
     ),
     (
         "unfold",
@@ -324,8 +341,8 @@ def test_errors_name_the_argument():
         ops.rearrange(I["big"], "b (h1 h) w c -> b h1 h w c")
     with pytest.raises(ValueError, match="mode='middle'"):
         ops.correlate(I["s1"], I["s2"], mode="middle")
-    with pytest.raises(NotImplementedError, match="beam_search"):
-        ops.ctc_decode(I["probs"], I["lengths"], strategy="beam_search")
+    with pytest.raises(ValueError, match="strategy"):
+        ops.ctc_decode(I["probs"], I["lengths"], strategy="best")
     with pytest.raises(ValueError, match="signature"):
         ops.vectorize(lambda x: x, signature="(n)")(I["a"])
 
