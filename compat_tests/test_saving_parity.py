@@ -342,6 +342,14 @@ LAYER_ARGS = {
     "RandomContrast": [0.1],
     "RandomBrightness": [0.1],
     "CategoryEncoding": [3],
+    "AdaptiveAveragePooling1D": [2],
+    "AdaptiveAveragePooling2D": [2],
+    "AdaptiveAveragePooling3D": [2],
+    "AdaptiveMaxPooling1D": [2],
+    "AdaptiveMaxPooling2D": [2],
+    "AdaptiveMaxPooling3D": [2],
+    "ReversibleEmbedding": [10, 3],
+    "STFTSpectrogram": ["log", 16, None, None, None],  # window=None: Keras builds named windows with SciPy
 }
 # Not constructible from plain arguments, or needing TensorFlow in Keras.
 LAYER_SKIP = {
@@ -361,6 +369,8 @@ LAYER_SKIP = {
     "TextVectorization",
     "Discretization",
     "GroupQueryAttention",
+    "HashedCrossing",
+    "SpectralNormalization",
 }
 
 

@@ -32,3 +32,33 @@ def test_deserialize_takes_tf_keras_2_configs_and_custom_objects():
 def test_deserialize_refuses_what_is_not_a_layer():
     with pytest.raises(ValueError, match="not describe a layer"):
         layers.deserialize(keras.saving.serialize_keras_object(keras.optimizers.Adam()))
+
+
+def test_new_layers_cross_to_keras_in_a_keras_file(keras_oracle, tmp_path):
+    import numpy as np
+    import torch
+
+    signal = keras.Input(shape=(48, 1))
+    spectrum = layers.STFTSpectrogram(frame_length=16, frame_step=8, window=None)(signal)
+    pooled = layers.AdaptiveAveragePooling1D(3)(spectrum)
+    normalized = layers.BatchNormalization(renorm=True)(layers.Flatten()(pooled))
+    audio = keras.Model(signal, layers.SpectralNormalization(layers.Dense(4))(normalized))
+    tokens = keras.Input(shape=(5,), dtype="int32")
+    embedding = layers.ReversibleEmbedding(12, 4, tie_weights=False)
+    text = keras.Model(tokens, embedding(embedding(tokens), reverse=True))
+    rng = np.random.default_rng(0)
+    with torch.no_grad():
+        for weight in audio.weights + text.weights:
+            weight.add_(torch.as_tensor(rng.uniform(0.05, 0.1, weight.shape), dtype=weight.dtype))
+    x = rng.standard_normal((2, 48, 1)).astype("float32")
+    ids = rng.integers(0, 12, (2, 5)).astype("int32")
+    audio.save(tmp_path / "audio.keras")
+    text.save(tmp_path / "text.keras")
+    code = f"""
+result['audio'] = keras.models.load_model({str(tmp_path / 'audio.keras')!r}).predict(inputs['x'], verbose=0)
+result['text'] = keras.models.load_model({str(tmp_path / 'text.keras')!r}).predict(inputs['ids'], verbose=0)
+"""
+    got = keras_oracle.run(code, x=x, ids=ids)
+    with torch.no_grad():
+        np.testing.assert_allclose(audio(x).numpy(), got["audio"], rtol=1e-4, atol=1e-5)
+        np.testing.assert_allclose(text(ids).numpy(), got["text"], rtol=1e-4, atol=1e-5)
