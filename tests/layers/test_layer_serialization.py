@@ -55,8 +55,8 @@ def test_new_layers_cross_to_keras_in_a_keras_file(keras_oracle, tmp_path):
     audio.save(tmp_path / "audio.keras")
     text.save(tmp_path / "text.keras")
     code = f"""
-result['audio'] = keras.models.load_model({str(tmp_path / 'audio.keras')!r}).predict(inputs['x'], verbose=0)
-result['text'] = keras.models.load_model({str(tmp_path / 'text.keras')!r}).predict(inputs['ids'], verbose=0)
+result['audio'] = keras.models.load_model({str(tmp_path / "audio.keras")!r}).predict(inputs['x'], verbose=0)
+result['text'] = keras.models.load_model({str(tmp_path / "text.keras")!r}).predict(inputs['ids'], verbose=0)
 """
     got = keras_oracle.run(code, x=x, ids=ids)
     with torch.no_grad():
