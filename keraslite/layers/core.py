@@ -268,6 +268,8 @@ class Embedding(Layer):
         self.mask_zero = mask_zero
         self.supports_masking = mask_zero
         self.autocast = False
+        if weights is not None:
+            self._maybe_build(None)  # as Keras: the given matrix is there before the first call
 
     def build(self, input_shape=None):
         self.embeddings = self.add_weight(

@@ -37,6 +37,8 @@ class ReversibleEmbedding(Embedding):
         logit_soft_cap=None,
         **kwargs,
     ):
+        # Initial `weights` are set once the reverse settings below are known.
+        weights = kwargs.pop("weights", None)
         super().__init__(
             input_dim,
             output_dim,
@@ -49,6 +51,9 @@ class ReversibleEmbedding(Embedding):
         self.tie_weights = tie_weights
         self.reverse_dtype = reverse_dtype
         self.logit_soft_cap = logit_soft_cap
+        if weights is not None:
+            self._initial_weights = list(weights) if isinstance(weights, (list, tuple)) else [weights]
+            self._maybe_build(None)
 
     def build(self, input_shape=None):
         super().build(input_shape)

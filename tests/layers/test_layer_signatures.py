@@ -96,6 +96,7 @@ def test_transposed_conv_keeps_output_padding_in_its_config():
 def test_embedding_takes_initial_weights_like_keras():
     matrix = np.arange(12, dtype="float32").reshape(4, 3)
     layer = layers.Embedding(4, 3, weights=matrix)
+    np.testing.assert_array_equal(layer.get_weights()[0], matrix)  # set at construction, as Keras
     np.testing.assert_array_equal(layer(np.array([[1, 3]])).detach().numpy()[0], matrix[[1, 3]])
     listed = layers.Embedding(4, 3, weights=[matrix])
     np.testing.assert_array_equal(listed(np.array([2])).detach().numpy()[0], matrix[2])

@@ -51,3 +51,10 @@ def test_symbolic_model_ties_input_and_output():
     model = keras.Model(tokens, logits)
     assert len(model.trainable_weights) == 3  # one shared embedding matrix, the Dense kernel and bias
     assert model(np.array([[1, 2, 3, 4]])).shape == (1, 4, 12)
+
+
+def test_initial_weights_include_the_reverse_matrix():
+    table, reverse = np.ones((5, 2), "float32"), np.full((2, 5), 2.0, "float32")
+    layer = layers.ReversibleEmbedding(5, 2, tie_weights=False, weights=[table, reverse])
+    np.testing.assert_array_equal(layer.reverse_embeddings.detach().numpy(), reverse)
+    assert layer(np.ones((1, 2), "float32"), reverse=True).detach().numpy().tolist() == [[4.0] * 5]
