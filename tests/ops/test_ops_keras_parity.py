@@ -356,3 +356,24 @@ def test_namespaces_carry_the_new_ops():
         assert getattr(ops.nn, name) is getattr(ops, name), name
     for name in ("cholesky_inverse", "eig", "jvp", "lu_factor"):
         assert getattr(ops.linalg, name) is getattr(ops, name), name
+
+
+@pytest.mark.parametrize(
+    "function",
+    [
+        lambda t: ops.sparsemax(t * 3),
+        lambda t: ops.correlate(t[0], t[1, :2], mode="full"),
+        lambda t: ops.rearrange(t, "a (b c) -> c a b", c=2),
+        lambda t: ops.stft(t, 4, 2, 4)[0],
+        lambda t: ops.view_as_real(ops.polar(t, t)),
+        lambda t: ops.associative_scan(lambda a, b: a * b + b, t, axis=1),
+        lambda t: ops.squareplus(t, b=2),
+        lambda t: ops.dot_product_attention(
+            t.reshape(1, 3, 2, 2), t.reshape(1, 3, 2, 2), t.reshape(1, 3, 2, 2), attn_logits_soft_cap=1.0
+        ),
+        lambda t: ops.istft(ops.stft(t, 3, 1, 4), 3, 1, 4),
+    ],
+)
+def test_new_ops_have_exact_gradients(function):
+    x = torch.tensor(rng.uniform(0.2, 1.0, (3, 4)), dtype=torch.float64, requires_grad=True)
+    torch.autograd.gradcheck(function, (x,))
