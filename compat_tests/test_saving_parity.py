@@ -342,6 +342,14 @@ LAYER_ARGS = {
     "RandomContrast": [0.1],
     "RandomBrightness": [0.1],
     "CategoryEncoding": [3],
+    "AdaptiveAveragePooling1D": [2],
+    "AdaptiveAveragePooling2D": [2],
+    "AdaptiveAveragePooling3D": [2],
+    "AdaptiveMaxPooling1D": [2],
+    "AdaptiveMaxPooling2D": [2],
+    "AdaptiveMaxPooling3D": [2],
+    "ReversibleEmbedding": [10, 3],
+    "STFTSpectrogram": ["log", 16, None, None, None],  # window=None: Keras builds named windows with SciPy
 }
 # Not constructible from plain arguments, or needing TensorFlow in Keras.
 LAYER_SKIP = {
@@ -361,6 +369,8 @@ LAYER_SKIP = {
     "TextVectorization",
     "Discretization",
     "GroupQueryAttention",
+    "HashedCrossing",
+    "SpectralNormalization",
 }
 
 
@@ -547,7 +557,7 @@ def test_every_layer_file_loads_in_keras(keras_oracle, tmp_path):
     cases = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(cases)
     # Keras 3 implements these with TensorFlow (not installed beside it).
-    needs_tensorflow = {"IntegerLookup", "Discretization", "CategoryEncoding"}
+    needs_tensorflow = {"IntegerLookup", "Discretization", "CategoryEncoding", "HashedCrossing"}
     # Keras 3.15's RandomCrop returns its input uncropped at inference (while declaring the
     # cropped output shape); keraslite crops. Not a file-format matter.
     needs_tensorflow.add("RandomCrop")
@@ -600,7 +610,7 @@ def test_every_layer_file_from_keras_loads_here(keras_oracle, tmp_path):
 
     source = (pathlib.Path(__file__).resolve().parents[1] / "tests" / "saving" / "test_every_layer.py").read_text()
     table = source[source.index("CASES = {") : source.index("# Covered elsewhere")]
-    skip = ["IntegerLookup", "Discretization", "CategoryEncoding", "RandomCrop"]
+    skip = ["IntegerLookup", "Discretization", "CategoryEncoding", "RandomCrop", "HashedCrossing"]
     prefix = (
         "import types\nL = types.SimpleNamespace(**vars(keras.layers))\n"
         "L.GroupedQueryAttention = keras.layers.GroupQueryAttention\n"

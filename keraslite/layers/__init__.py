@@ -31,6 +31,8 @@ from keraslite.layers.einsum_dense import EinsumDense as EinsumDense
 from keraslite.layers.input_layer import Input as Input
 from keraslite.layers.input_layer import InputLayer as InputLayer
 from keraslite.layers.lambda_layer import Lambda as Lambda
+from keraslite.layers.layer_serialization import deserialize as deserialize
+from keraslite.layers.layer_serialization import serialize as serialize
 from keraslite.layers.masking import Masking as Masking
 from keraslite.layers.merge import Add as Add
 from keraslite.layers.merge import Average as Average
@@ -56,6 +58,12 @@ from keraslite.layers.normalization import GroupNormalization as GroupNormalizat
 from keraslite.layers.normalization import LayerNormalization as LayerNormalization
 from keraslite.layers.normalization import RMSNormalization as RMSNormalization
 from keraslite.layers.normalization import UnitNormalization as UnitNormalization
+from keraslite.layers.pooling import AdaptiveAveragePooling1D as AdaptiveAveragePooling1D
+from keraslite.layers.pooling import AdaptiveAveragePooling2D as AdaptiveAveragePooling2D
+from keraslite.layers.pooling import AdaptiveAveragePooling3D as AdaptiveAveragePooling3D
+from keraslite.layers.pooling import AdaptiveMaxPooling1D as AdaptiveMaxPooling1D
+from keraslite.layers.pooling import AdaptiveMaxPooling2D as AdaptiveMaxPooling2D
+from keraslite.layers.pooling import AdaptiveMaxPooling3D as AdaptiveMaxPooling3D
 from keraslite.layers.pooling import AveragePooling1D as AveragePooling1D
 from keraslite.layers.pooling import AveragePooling2D as AveragePooling2D
 from keraslite.layers.pooling import AveragePooling3D as AveragePooling3D
@@ -78,9 +86,11 @@ from keraslite.layers.preprocessing import (
 from keraslite.layers.preprocessing import CutMix as CutMix
 from keraslite.layers.preprocessing import Discretization as Discretization
 from keraslite.layers.preprocessing import Equalization as Equalization
+from keraslite.layers.preprocessing import HashedCrossing as HashedCrossing
 from keraslite.layers.preprocessing import Hashing as Hashing
 from keraslite.layers.preprocessing import IntegerLookup as IntegerLookup
 from keraslite.layers.preprocessing import MaxNumBoundingBoxes as MaxNumBoundingBoxes
+from keraslite.layers.preprocessing import MelSpectrogram as MelSpectrogram
 from keraslite.layers.preprocessing import MixUp as MixUp
 from keraslite.layers.preprocessing import Normalization as Normalization
 from keraslite.layers.preprocessing import Pipeline as Pipeline
@@ -108,6 +118,7 @@ from keraslite.layers.preprocessing import RandomZoom as RandomZoom
 from keraslite.layers.preprocessing import Rescaling as Rescaling
 from keraslite.layers.preprocessing import Resizing as Resizing
 from keraslite.layers.preprocessing import Solarization as Solarization
+from keraslite.layers.preprocessing import STFTSpectrogram as STFTSpectrogram
 from keraslite.layers.preprocessing import StringLookup as StringLookup
 from keraslite.layers.preprocessing import TextVectorization as TextVectorization
 from keraslite.layers.recurrent import LSTM as LSTM
@@ -123,6 +134,7 @@ from keraslite.layers.reshaping import Flatten as Flatten
 from keraslite.layers.reshaping import Permute as Permute
 from keraslite.layers.reshaping import RepeatVector as RepeatVector
 from keraslite.layers.reshaping import Reshape as Reshape
+from keraslite.layers.reversible_embedding import ReversibleEmbedding as ReversibleEmbedding
 from keraslite.layers.rnn.base import RNN as RNN
 from keraslite.layers.rnn.base import StackedRNNCells as StackedRNNCells
 from keraslite.layers.rnn.bidirectional import Bidirectional as Bidirectional
@@ -134,9 +146,11 @@ from keraslite.layers.rnn.gru import GRUCell as GRUCell
 from keraslite.layers.rnn.simple_rnn import SimpleRNN as SimpleRNN
 from keraslite.layers.rnn.simple_rnn import SimpleRNNCell as SimpleRNNCell
 from keraslite.layers.rnn.time_distributed import TimeDistributed as TimeDistributed
+from keraslite.layers.spectral_normalization import SpectralNormalization as SpectralNormalization
 from keraslite.layers.up_sampling import UpSampling1D as UpSampling1D
 from keraslite.layers.up_sampling import UpSampling2D as UpSampling2D
 from keraslite.layers.up_sampling import UpSampling3D as UpSampling3D
+from keraslite.layers.wrapper import Wrapper as Wrapper
 from keraslite.layers.zero_padding import ZeroPadding1D as ZeroPadding1D
 from keraslite.layers.zero_padding import ZeroPadding2D as ZeroPadding2D
 from keraslite.layers.zero_padding import ZeroPadding3D as ZeroPadding3D
@@ -158,5 +172,7 @@ Convolution1D = Conv1D
 Convolution2D = Conv2D
 Convolution3D = Conv3D
 Convolution2DTranspose = Conv2DTranspose
+Convolution1DTranspose = Conv1DTranspose
+Convolution3DTranspose = Conv3DTranspose
 SeparableConvolution1D = SeparableConv1D
 SeparableConvolution2D = SeparableConv2D

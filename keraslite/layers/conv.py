@@ -70,7 +70,6 @@ class BaseConv(Layer):
         kernel_size,
         strides=1,
         padding="valid",
-        output_padding=None,
         data_format=None,
         dilation_rate=1,
         groups=1,
@@ -85,6 +84,9 @@ class BaseConv(Layer):
         bias_constraint=None,
         **kwargs,
     ):
+        # Transposed convolutions take `output_padding` (their own positional slot, see
+        # _BaseConvTranspose); plain ones do not, as in Keras.
+        output_padding = kwargs.pop("output_padding", None) if self.transpose else None
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         cls = type(self).__name__
         if not isinstance(filters, int) or filters <= 0:
@@ -329,6 +331,8 @@ class Conv3D(BaseConv):
 class _BaseConvTranspose(BaseConv):
     transpose = True
 
+    # Keras's positional order for transposed convolutions: `output_padding` comes
+    # before `data_format`, and there is no `groups`.
     def __init__(
         self,
         filters,
@@ -338,6 +342,15 @@ class _BaseConvTranspose(BaseConv):
         output_padding=None,
         data_format=None,
         dilation_rate=1,
+        activation=None,
+        use_bias=True,
+        kernel_initializer="glorot_uniform",
+        bias_initializer="zeros",
+        kernel_regularizer=None,
+        bias_regularizer=None,
+        activity_regularizer=None,
+        kernel_constraint=None,
+        bias_constraint=None,
         **kwargs,
     ):
         super().__init__(
@@ -345,9 +358,18 @@ class _BaseConvTranspose(BaseConv):
             kernel_size,
             strides=strides,
             padding=padding,
-            output_padding=output_padding,
             data_format=data_format,
             dilation_rate=dilation_rate,
+            activation=activation,
+            use_bias=use_bias,
+            kernel_initializer=kernel_initializer,
+            bias_initializer=bias_initializer,
+            kernel_regularizer=kernel_regularizer,
+            bias_regularizer=bias_regularizer,
+            activity_regularizer=activity_regularizer,
+            kernel_constraint=kernel_constraint,
+            bias_constraint=bias_constraint,
+            output_padding=output_padding,
             **kwargs,
         )
 
@@ -364,4 +386,47 @@ class Conv2DTranspose(_BaseConvTranspose):
 
 
 class Conv3DTranspose(_BaseConvTranspose):
+    """Transposed 3D convolution. As in Keras, its positional order differs from the
+    1D/2D ones: `data_format` comes before `output_padding`."""
+
     rank = 3
+
+    def __init__(
+        self,
+        filters,
+        kernel_size,
+        strides=1,
+        padding="valid",
+        data_format=None,
+        output_padding=None,
+        dilation_rate=1,
+        activation=None,
+        use_bias=True,
+        kernel_initializer="glorot_uniform",
+        bias_initializer="zeros",
+        kernel_regularizer=None,
+        bias_regularizer=None,
+        activity_regularizer=None,
+        kernel_constraint=None,
+        bias_constraint=None,
+        **kwargs,
+    ):
+        super().__init__(
+            filters,
+            kernel_size,
+            strides=strides,
+            padding=padding,
+            output_padding=output_padding,
+            data_format=data_format,
+            dilation_rate=dilation_rate,
+            activation=activation,
+            use_bias=use_bias,
+            kernel_initializer=kernel_initializer,
+            bias_initializer=bias_initializer,
+            kernel_regularizer=kernel_regularizer,
+            bias_regularizer=bias_regularizer,
+            activity_regularizer=activity_regularizer,
+            kernel_constraint=kernel_constraint,
+            bias_constraint=bias_constraint,
+            **kwargs,
+        )

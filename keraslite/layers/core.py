@@ -13,6 +13,18 @@ from keraslite.layers.base_layer import Layer
 from keraslite.serialization import serialization_lib as serialization
 
 
+def reject_unsupported(layer, **arguments):
+    """Keras parameters keraslite accepts at their default (None) only: LoRA and
+    quantization. Any other value is an error that names them."""
+    given = {name: value for name, value in arguments.items() if value is not None}
+    if given:
+        received = ", ".join(f"{name}={value!r}" for name, value in given.items())
+        raise NotImplementedError(
+            f"{type(layer).__name__} {layer.name!r}: {', '.join(f'`{n}`' for n in given)} "
+            f"(LoRA / quantization) is not supported by keraslite; leave it at None. Received: {received}"
+        )
+
+
 def serialize_object(obj):
     """Config form of an initializer/regularizer/constraint (None stays None)."""
     if obj is None:
@@ -47,9 +59,12 @@ class Dense(Layer):
         kernel_constraint=None,
         bias_constraint=None,
         lora_rank=None,
+        lora_alpha=None,
+        quantization_config=None,
         **kwargs,
     ):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        reject_unsupported(self, lora_rank=lora_rank, lora_alpha=lora_alpha, quantization_config=quantization_config)
         if not isinstance(units, int) or isinstance(units, bool) or units <= 0:
             try:
                 if int(units) == units and units > 0:
@@ -229,10 +244,17 @@ class Embedding(Layer):
         embeddings_regularizer=None,
         embeddings_constraint=None,
         mask_zero=False,
+        weights=None,
         lora_rank=None,
+        lora_alpha=None,
+        quantization_config=None,
         **kwargs,
     ):
+        if weights is not None:
+            # Keras takes the embedding matrix alone or in a list; set once built.
+            kwargs["weights"] = list(weights) if isinstance(weights, (list, tuple)) else [weights]
         super().__init__(**kwargs)
+        reject_unsupported(self, lora_rank=lora_rank, lora_alpha=lora_alpha, quantization_config=quantization_config)
         for argument, value in (("input_dim", input_dim), ("output_dim", output_dim)):
             if not isinstance(value, int) or value <= 0:
                 raise ValueError(
@@ -246,6 +268,8 @@ class Embedding(Layer):
         self.mask_zero = mask_zero
         self.supports_masking = mask_zero
         self.autocast = False
+        if weights is not None:
+            self._maybe_build(None)  # as Keras: the given matrix is there before the first call
 
     def build(self, input_shape=None):
         self.embeddings = self.add_weight(

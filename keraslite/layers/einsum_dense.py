@@ -8,7 +8,7 @@ import torch
 
 from keraslite import activations, constraints, initializers, regularizers
 from keraslite.layers.base_layer import Layer
-from keraslite.layers.core import serialize_object
+from keraslite.layers.core import reject_unsupported, serialize_object
 
 
 def analyze_einsum_equation(equation: str, bias_axes, input_shape, output_shape):
@@ -118,15 +118,18 @@ class EinsumDense(Layer):
         bias_constraint=None,
         lora_rank=None,
         lora_alpha=None,
+        gptq_unpacked_column_size=None,
         quantization_config=None,
         **kwargs,
     ):
         super().__init__(**kwargs)
-        if lora_rank or quantization_config:
-            raise NotImplementedError(
-                f"EinsumDense {self.name}: LoRA and quantization are not supported. Received: "
-                f"lora_rank={lora_rank!r}, quantization_config={quantization_config!r}"
-            )
+        reject_unsupported(
+            self,
+            lora_rank=lora_rank,
+            lora_alpha=lora_alpha,
+            gptq_unpacked_column_size=gptq_unpacked_column_size,
+            quantization_config=quantization_config,
+        )
         self.equation = equation
         self.partial_output_shape = (output_shape,) if isinstance(output_shape, int) else tuple(output_shape)
         self.bias_axes = bias_axes

@@ -29,6 +29,15 @@ def _standardize_shape(shape, argument: str):
     return tuple(None if d is None else int(d) for d in shape)
 
 
+def _reject_ragged(ragged):
+    if ragged:
+        raise ValueError(
+            "`ragged=True` is not supported by keraslite (PyTorch has no ragged tensors; nor does Keras's "
+            "torch backend). Pad the sequences (keras.utils.pad_sequences) and use masking instead. "
+            f"Received: ragged={ragged!r}"
+        )
+
+
 class InputLayer(Layer):
     """The layer behind `keras.Input`: no weights, one node, one output KerasTensor."""
 
@@ -38,6 +47,7 @@ class InputLayer(Layer):
         batch_size=None,
         dtype=None,
         sparse=None,
+        ragged=None,
         batch_shape=None,
         input_tensor=None,
         optional=False,
@@ -49,7 +59,7 @@ class InputLayer(Layer):
             batch_shape = kwargs.pop("batch_input_shape")
         if shape is None and kwargs.get("input_shape") is not None:
             shape = kwargs.pop("input_shape")
-        kwargs.pop("ragged", None)
+        _reject_ragged(ragged)
         if name is None:
             name = state.input_layer_name()
         super().__init__(name=name, **{k: v for k, v in kwargs.items() if k in ("trainable",)})
@@ -95,7 +105,15 @@ class InputLayer(Layer):
 
 
 def Input(
-    shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None, name=None, tensor=None, optional=False
+    shape=None,
+    batch_size=None,
+    dtype=None,
+    sparse=None,
+    ragged=None,
+    batch_shape=None,
+    name=None,
+    tensor=None,
+    optional=False,
 ) -> KerasTensor:
     """A symbolic input: `keras.Input(shape=(784,))` -> KerasTensor of shape (None, 784).
 
@@ -103,6 +121,7 @@ def Input(
         shape: shape of one sample, without the batch dimension (None for unknown dims).
         batch_size: fixed batch size, if any.
         dtype: dtype of the input (default `floatx()`, i.e. "float32").
+        sparse, ragged: accepted for Keras compatibility; `ragged=True` is an error.
         batch_shape: full shape including the batch dimension (instead of `shape`).
         name: a unique name (default `input_1`, `input_2`, ...).
     """
@@ -111,6 +130,7 @@ def Input(
         batch_size=batch_size,
         dtype=dtype,
         sparse=sparse,
+        ragged=ragged,
         batch_shape=batch_shape,
         input_tensor=tensor,
         optional=optional,

@@ -468,7 +468,6 @@ class GroupedQueryAttention(MultiHeadAttention):
         num_key_value_heads,
         dropout=0.0,
         use_bias=True,
-        use_gate=False,
         sliding_window=None,
         flash_attention=None,
         kernel_initializer="glorot_uniform",
@@ -478,6 +477,7 @@ class GroupedQueryAttention(MultiHeadAttention):
         activity_regularizer=None,
         kernel_constraint=None,
         bias_constraint=None,
+        use_gate=False,
         seed=None,
         **kwargs,
     ):

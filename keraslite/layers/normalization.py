@@ -109,6 +109,12 @@ class BatchNormalization(_AffineNormalization):
         center, scale: whether to learn `beta` / `gamma`.
         beta_initializer, gamma_initializer, moving_mean_initializer,
         moving_variance_initializer, *_regularizer, *_constraint: as usual.
+        renorm: batch renormalization (Ioffe, 2017): in training the batch statistics are
+            corrected towards moving ones by `r = batch_std / renorm_std` and
+            `d = (batch_mean - renorm_mean) / renorm_std` (no gradient through them);
+            adds the weights `moving_stddev`, `renorm_mean`, `renorm_stddev`.
+        renorm_clipping: optional dict with "rmin", "rmax", "dmax" bounding `r` and `d`.
+        renorm_momentum: momentum of `renorm_mean` / `renorm_stddev`.
         synchronized: only `False` is supported (as in Keras's torch backend).
 
     Input shape: any. Output shape: same as input.
@@ -129,10 +135,10 @@ class BatchNormalization(_AffineNormalization):
         gamma_regularizer=None,
         beta_constraint=None,
         gamma_constraint=None,
-        synchronized=False,
         renorm=False,
         renorm_clipping=None,
         renorm_momentum=0.99,
+        synchronized=False,
         **kwargs,
     ):
         super().__init__(
@@ -150,9 +156,23 @@ class BatchNormalization(_AffineNormalization):
         if synchronized:
             raise ValueError("Argument synchronized=True is only supported with the TensorFlow backend.")
         if renorm:
-            raise NotImplementedError(
-                f"BatchNormalization {self.name}: batch renormalization is not supported. Received: renorm={renorm!r}"
-            )
+            renorm_clipping = dict(renorm_clipping or {})
+            unknown = set(renorm_clipping) - {"rmax", "rmin", "dmax"}
+            if unknown:
+                raise ValueError(
+                    f"Received invalid keys for `renorm_clipping` argument: {renorm_clipping}. "
+                    "Supported values: ['rmax', 'rmin', 'dmax']."
+                )
+            rmin, rmax, dmax = (renorm_clipping.get(k) for k in ("rmin", "rmax", "dmax"))
+            if rmin is not None and rmax is not None and rmin > rmax:
+                raise ValueError(
+                    "rmax should be greater than rmin in the `renorm_clipping` argument. "
+                    f"Received: rmax={rmax}, rmin={rmin}."
+                )
+            if dmax is not None and dmax < 0:
+                raise ValueError(
+                    f"dmax should be non-negative in the `renorm_clipping` argument. Received: dmax={dmax}."
+                )
         self.synchronized = synchronized
         self.renorm = renorm
         self.renorm_clipping = renorm_clipping
@@ -180,8 +200,56 @@ class BatchNormalization(_AffineNormalization):
         self.moving_variance = self.add_weight(
             name="moving_variance", shape=shape, initializer=self.moving_variance_initializer, trainable=False
         )
+        if self.renorm:
+            # Batch renormalization tracks standard deviations (initialized to the square
+            # root of the variance initializer); moving_variance is derived from them.
+            def stddev_initializer(shape, dtype=None):
+                return torch.sqrt(torch.as_tensor(self.moving_variance_initializer(shape, dtype=dtype)))
+
+            self.moving_stddev = self.add_weight(
+                name="moving_stddev", shape=shape, initializer=stddev_initializer, trainable=False
+            )
+            self.renorm_mean = self.add_weight(
+                name="renorm_mean", shape=shape, initializer=self.moving_mean_initializer, trainable=False
+            )
+            self.renorm_stddev = self.add_weight(
+                name="renorm_stddev", shape=shape, initializer=stddev_initializer, trainable=False
+            )
         self.input_spec = InputSpec(ndim=len(input_shape), axes={self.axis: dim})
         self.built = True
+
+    def _renormalized(self, x, mask, axis, ndim):
+        """Training output with batch renormalization, and the statistics updates."""
+        mean, var = self._moments(x, mask, axis, ndim)
+        stddev = torch.sqrt(var + self.epsilon)
+        with torch.no_grad():
+            renorm_stddev = torch.clamp(self.renorm_stddev.to(mean.dtype), min=self.epsilon**0.5)
+            r = stddev / renorm_stddev
+            d = (mean - self.renorm_mean.to(mean.dtype)) / renorm_stddev
+            clipping = self.renorm_clipping or {}
+            if clipping.get("rmin") is not None:
+                r = torch.clamp(r, min=clipping["rmin"])
+            if clipping.get("rmax") is not None:
+                r = torch.clamp(r, max=clipping["rmax"])
+            if clipping.get("dmax") is not None:
+                d = torch.clamp(d, -clipping["dmax"], clipping["dmax"])
+        # (x * r + d) * gamma + beta, folded into one scale and offset.
+        scale = r if self.gamma is None else r * self.gamma
+        offset = d if self.gamma is None else d * self.gamma
+        if self.beta is not None:
+            offset = offset + self.beta
+        shape = [1] * x.ndim
+        shape[1] = -1
+        y = (x - mean.view(shape)) / stddev.view(shape) * scale.view(shape) + offset.view(shape)
+        with torch.no_grad():
+            mean, stddev = mean.detach(), stddev.detach()
+            rm, m = self.renorm_momentum, self.momentum
+            self.renorm_mean.mul_(rm).add_(mean, alpha=1.0 - rm)
+            self.renorm_stddev.mul_(rm).add_(stddev, alpha=1.0 - rm)
+            self.moving_mean.mul_(m).add_(mean, alpha=1.0 - m)
+            self.moving_stddev.mul_(m).add_(stddev, alpha=1.0 - m)
+            self.moving_variance.copy_(torch.relu(self.moving_stddev.square() - self.epsilon))
+        return y
 
     def call(self, inputs, training=None, mask=None):
         if mask is not None and mask.ndim != inputs.ndim - 1:
@@ -194,7 +262,9 @@ class BatchNormalization(_AffineNormalization):
         x = inputs if axis == 1 or inputs.ndim == 1 else inputs.movedim(axis, 1)
         channels = x.shape[1] if x.ndim > 1 else x.shape[0]
         count = x.numel() // max(channels, 1)
-        if training and self.trainable:
+        if training and self.trainable and self.renorm:
+            y = self._renormalized(x, mask, axis, inputs.ndim)
+        elif training and self.trainable:
             if mask is None and count > 1:
                 # The fused kernel normalizes with the batch statistics and reports them in
                 # two scratch buffers (momentum 1 overwrites them); torch's running variance

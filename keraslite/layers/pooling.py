@@ -14,6 +14,7 @@ from keraslite.graph.input_spec import InputSpec
 from keraslite.layers.base_layer import Layer
 from keraslite.layers.conv import conv_output_length, same_padding
 from keraslite.layers.layer_arguments import standardize_data_format, standardize_tuple
+from keraslite.ops.nn_conv import adaptive_average_pool, adaptive_max_pool
 
 _MAX = {1: F.max_pool1d, 2: F.max_pool2d, 3: F.max_pool3d}
 _AVG = {1: F.avg_pool1d, 2: F.avg_pool2d, 3: F.avg_pool3d}
@@ -23,8 +24,8 @@ class _Pooling(Layer):
     rank = 2
     mode = "max"
 
-    def __init__(self, pool_size=2, strides=None, padding="valid", data_format=None, **kwargs):
-        super().__init__(**kwargs)
+    def __init__(self, pool_size=2, strides=None, padding="valid", data_format=None, name=None, **kwargs):
+        super().__init__(name=name, **kwargs)
         self.pool_size = standardize_tuple(pool_size, self.rank, "pool_size")
         self.strides = self.pool_size if strides is None else standardize_tuple(strides, self.rank, "strides")
         padding = padding.lower()
@@ -188,3 +189,82 @@ class GlobalAveragePooling2D(_GlobalPooling):
 
 class GlobalAveragePooling3D(_GlobalPooling):
     rank, mode = 3, "average"
+
+
+class _AdaptivePooling(Layer):
+    """Pooling to a fixed spatial `output_size`, whatever the input's size (torch's
+    adaptive pools: window `i` spans `[floor(i * n / out), ceil((i + 1) * n / out))`)."""
+
+    rank = 2
+    mode = "average"
+
+    def __init__(self, output_size, data_format=None, **kwargs):
+        cls = type(self).__name__
+        if isinstance(output_size, int) and not isinstance(output_size, bool):
+            output_size = (output_size,) * self.rank
+        elif isinstance(output_size, (tuple, list)) and len(output_size) == self.rank:
+            output_size = tuple(output_size)
+        else:
+            raise TypeError(
+                f"{cls}: `output_size` must be an integer or a tuple of {self.rank} integers. "
+                f"Received: output_size={output_size!r}"
+            )
+        if not all(isinstance(n, int) and n > 0 for n in output_size):
+            raise ValueError(f"{cls}: `output_size` entries must be positive integers. Received: {output_size!r}")
+        super().__init__(**kwargs)
+        self.output_size = output_size
+        self.data_format = standardize_data_format(data_format)
+        self.input_spec = InputSpec(ndim=self.rank + 2)
+        self.built = True
+
+    def call(self, inputs):
+        if self.mode == "max":
+            return adaptive_max_pool(inputs, self.output_size, self.data_format)
+        return adaptive_average_pool(inputs, self.output_size, self.data_format)
+
+    def compute_output_shape(self, input_shape):
+        input_shape = tuple(input_shape)
+        if self.data_format == "channels_last":
+            return (input_shape[0],) + self.output_size + (input_shape[-1],)
+        return (input_shape[0], input_shape[1]) + self.output_size
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"output_size": self.output_size, "data_format": self.data_format})
+        return config
+
+
+class AdaptiveAveragePooling1D(_AdaptivePooling):
+    """Average pooling of `(batch, steps, channels)` to `output_size` steps."""
+
+    rank, mode = 1, "average"
+
+
+class AdaptiveAveragePooling2D(_AdaptivePooling):
+    """Average pooling of `(batch, height, width, channels)` to `output_size` (h, w)."""
+
+    rank, mode = 2, "average"
+
+
+class AdaptiveAveragePooling3D(_AdaptivePooling):
+    """Average pooling of 3D volumes to `output_size` (depth, height, width)."""
+
+    rank, mode = 3, "average"
+
+
+class AdaptiveMaxPooling1D(_AdaptivePooling):
+    """Max pooling of `(batch, steps, channels)` to `output_size` steps."""
+
+    rank, mode = 1, "max"
+
+
+class AdaptiveMaxPooling2D(_AdaptivePooling):
+    """Max pooling of `(batch, height, width, channels)` to `output_size` (h, w)."""
+
+    rank, mode = 2, "max"
+
+
+class AdaptiveMaxPooling3D(_AdaptivePooling):
+    """Max pooling of 3D volumes to `output_size` (depth, height, width)."""
+
+    rank, mode = 3, "max"

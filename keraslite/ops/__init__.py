@@ -8,6 +8,7 @@ from keraslite.ops import image as image
 from keraslite.ops import linalg as linalg
 from keraslite.ops import nn as nn
 from keraslite.ops import numpy as numpy
+from keraslite.ops.core import associative_scan as associative_scan
 from keraslite.ops.core import cast as cast
 from keraslite.ops.core import cond as cond
 from keraslite.ops.core import convert_to_numpy as convert_to_numpy
@@ -29,11 +30,16 @@ from keraslite.ops.core import switch as switch
 from keraslite.ops.core import unstack as unstack
 from keraslite.ops.core import vectorized_map as vectorized_map
 from keraslite.ops.core import while_loop as while_loop
+from keraslite.ops.einops import rearrange as rearrange
 from keraslite.ops.linalg import cholesky as cholesky
+from keraslite.ops.linalg import cholesky_inverse as cholesky_inverse
 from keraslite.ops.linalg import det as det
+from keraslite.ops.linalg import eig as eig
 from keraslite.ops.linalg import eigh as eigh
 from keraslite.ops.linalg import inv as inv
+from keraslite.ops.linalg import jvp as jvp
 from keraslite.ops.linalg import lstsq as lstsq
+from keraslite.ops.linalg import lu_factor as lu_factor
 from keraslite.ops.linalg import matrix_rank as matrix_rank
 from keraslite.ops.linalg import norm as norm
 from keraslite.ops.linalg import pinv as pinv
@@ -52,13 +58,17 @@ from keraslite.ops.math import fft2 as fft2
 from keraslite.ops.math import ifft2 as ifft2
 from keraslite.ops.math import in_top_k as in_top_k
 from keraslite.ops.math import irfft as irfft
+from keraslite.ops.math import istft as istft
 from keraslite.ops.math import logdet as logdet
 from keraslite.ops.math import rfft as rfft
 from keraslite.ops.math import segment_max as segment_max
 from keraslite.ops.math import segment_min as segment_min
 from keraslite.ops.math import segment_prod as segment_prod
 from keraslite.ops.math import segment_sum as segment_sum
+from keraslite.ops.math import stft as stft
 from keraslite.ops.math import top_k as top_k
+from keraslite.ops.math import view_as_complex as view_as_complex
+from keraslite.ops.math import view_as_real as view_as_real
 from keraslite.ops.nn_conv import adaptive_average_pool as adaptive_average_pool
 from keraslite.ops.nn_conv import adaptive_max_pool as adaptive_max_pool
 from keraslite.ops.nn_conv import average_pool as average_pool
@@ -67,13 +77,16 @@ from keraslite.ops.nn_conv import conv_transpose as conv_transpose
 from keraslite.ops.nn_conv import depth_to_space as depth_to_space
 from keraslite.ops.nn_conv import depthwise_conv as depthwise_conv
 from keraslite.ops.nn_conv import dot_product_attention as dot_product_attention
+from keraslite.ops.nn_conv import fold as fold
 from keraslite.ops.nn_conv import max_pool as max_pool
 from keraslite.ops.nn_conv import separable_conv as separable_conv
 from keraslite.ops.nn_conv import space_to_depth as space_to_depth
+from keraslite.ops.nn_conv import unfold as unfold
 from keraslite.ops.nn_core import batch_normalization as batch_normalization
 from keraslite.ops.nn_core import binary_crossentropy as binary_crossentropy
 from keraslite.ops.nn_core import categorical_crossentropy as categorical_crossentropy
 from keraslite.ops.nn_core import celu as celu
+from keraslite.ops.nn_core import ctc_decode as ctc_decode
 from keraslite.ops.nn_core import ctc_loss as ctc_loss
 from keraslite.ops.nn_core import elu as elu
 from keraslite.ops.nn_core import gelu as gelu
@@ -91,6 +104,7 @@ from keraslite.ops.nn_core import moments as moments
 from keraslite.ops.nn_core import multi_hot as multi_hot
 from keraslite.ops.nn_core import normalize as normalize
 from keraslite.ops.nn_core import one_hot as one_hot
+from keraslite.ops.nn_core import polar as polar
 from keraslite.ops.nn_core import psnr as psnr
 from keraslite.ops.nn_core import relu as relu
 from keraslite.ops.nn_core import relu6 as relu6
@@ -104,6 +118,8 @@ from keraslite.ops.nn_core import softplus as softplus
 from keraslite.ops.nn_core import softsign as softsign
 from keraslite.ops.nn_core import sparse_categorical_crossentropy as sparse_categorical_crossentropy
 from keraslite.ops.nn_core import sparse_plus as sparse_plus
+from keraslite.ops.nn_core import sparse_sigmoid as sparse_sigmoid
+from keraslite.ops.nn_core import sparsemax as sparsemax
 from keraslite.ops.nn_core import squareplus as squareplus
 from keraslite.ops.nn_core import swish as swish
 from keraslite.ops.nn_core import tanh_shrink as tanh_shrink
@@ -204,6 +220,7 @@ from keraslite.ops.numpy_elementwise import mod as mod
 from keraslite.ops.numpy_elementwise import multiply as multiply
 from keraslite.ops.numpy_elementwise import nan_to_num as nan_to_num
 from keraslite.ops.numpy_elementwise import negative as negative
+from keraslite.ops.numpy_elementwise import nextafter as nextafter
 from keraslite.ops.numpy_elementwise import not_equal as not_equal
 from keraslite.ops.numpy_elementwise import power as power
 from keraslite.ops.numpy_elementwise import rad2deg as rad2deg
@@ -224,6 +241,7 @@ from keraslite.ops.numpy_elementwise import tan as tan
 from keraslite.ops.numpy_elementwise import tanh as tanh
 from keraslite.ops.numpy_elementwise import true_divide as true_divide
 from keraslite.ops.numpy_elementwise import trunc as trunc
+from keraslite.ops.numpy_elementwise import vectorize as vectorize
 from keraslite.ops.numpy_elementwise import where as where
 from keraslite.ops.numpy_nan import nanargmax as nanargmax
 from keraslite.ops.numpy_nan import nanargmin as nanargmin
@@ -239,6 +257,7 @@ from keraslite.ops.numpy_nan import nanquantile as nanquantile
 from keraslite.ops.numpy_nan import nanstd as nanstd
 from keraslite.ops.numpy_nan import nansum as nansum
 from keraslite.ops.numpy_nan import nanvar as nanvar
+from keraslite.ops.numpy_products import correlate as correlate
 from keraslite.ops.numpy_products import cross as cross
 from keraslite.ops.numpy_products import dot as dot
 from keraslite.ops.numpy_products import einsum as einsum
@@ -261,6 +280,7 @@ from keraslite.ops.numpy_reduce import corrcoef as corrcoef
 from keraslite.ops.numpy_reduce import count_nonzero as count_nonzero
 from keraslite.ops.numpy_reduce import cumprod as cumprod
 from keraslite.ops.numpy_reduce import cumsum as cumsum
+from keraslite.ops.numpy_reduce import histogram as histogram
 from keraslite.ops.numpy_reduce import logsumexp as logsumexp
 from keraslite.ops.numpy_reduce import max as max
 from keraslite.ops.numpy_reduce import mean as mean
@@ -322,5 +342,6 @@ from keraslite.ops.numpy_shape import tril as tril
 from keraslite.ops.numpy_shape import triu as triu
 from keraslite.ops.numpy_shape import unique as unique
 from keraslite.ops.numpy_shape import unravel_index as unravel_index
+from keraslite.ops.numpy_shape import view as view
 from keraslite.ops.numpy_shape import vsplit as vsplit
 from keraslite.ops.numpy_shape import vstack as vstack

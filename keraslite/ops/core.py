@@ -7,7 +7,7 @@ import builtins
 import numpy as np
 import torch
 
-from keraslite.backend import dtypes
+from keraslite.backend import dtypes, tree
 from keraslite.graph.keras_tensor import KerasTensor
 from keraslite.ops.dispatch import keras_op, to_tensor
 from keraslite.ops.numpy_shape import take
@@ -169,12 +169,34 @@ def scatter(indices, values, shape):
 
 
 @keras_op
-def scatter_update(inputs, indices, updates):
-    """`inputs` with the entries at `indices` replaced by `updates`."""
+def scatter_update(inputs, indices, updates, reduction=None):
+    """`inputs` with the entries at `indices` (rows of `k` coordinates into its first `k`
+    axes) replaced by `updates`, or combined with them: `reduction` "add", "max", "min"
+    or "mul" (repeated indices then combine too)."""
     inputs, indices, updates = to_tensor(inputs), to_tensor(indices).long(), to_tensor(updates)
+    updates = updates.to(inputs.dtype)
     result = inputs.clone()
-    result[tuple(indices.t())] = updates.to(inputs.dtype)
-    return result
+    if reduction is None:
+        result[tuple(indices.t())] = updates
+        return result
+    if reduction == "add":
+        return result.index_put_(tuple(indices.t()), updates, accumulate=True)
+    reduce = {"max": "amax", "min": "amin", "mul": "prod"}.get(reduction)
+    if reduce is None:
+        raise ValueError(
+            f"`scatter_update` takes reduction=None, 'add', 'max', 'min' or 'mul'. Received: reduction={reduction!r}"
+        )
+    # Rows of coordinates -> one flat index into the leading axes, then one index_reduce.
+    depth = indices.shape[-1]
+    leading = inputs.shape[:depth]
+    strides = torch.ones(depth, dtype=torch.long, device=indices.device)
+    for axis in range(depth - 2, -1, -1):
+        strides[axis] = strides[axis + 1] * leading[axis + 1]
+    flat_index = (indices * strides).sum(-1).to(inputs.device)
+    flat = result.reshape((-1,) + tuple(inputs.shape[depth:]))
+    updates = updates.reshape((flat_index.shape[0],) + tuple(inputs.shape[depth:]))
+    index = flat_index.reshape((-1,) + (1,) * (updates.ndim - 1)).expand_as(updates)
+    return flat.scatter_reduce(0, index, updates, reduce, include_self=True).reshape(inputs.shape)
 
 
 def unstack(x, num=None, axis=0):
@@ -207,3 +229,42 @@ def custom_gradient(f):
         return _Function.apply(*args)
 
     return wrapped
+
+
+def associative_scan(f, elems, reverse=False, axis=0):
+    """Inclusive scan of `elems` (a tensor or a nested structure of tensors of the same
+    length along `axis`) with an associative `f`: element `i` of the result is
+    `f(...f(f(e0, e1), e2)..., ei)`. `f` takes and returns structures like `elems` whose
+    leaves keep the scanned axis (length 1 here). `reverse=True` scans from the end.
+
+    Runs one `f` call per step (`length - 1` calls): simple and exact for any
+    associative `f`, at the cost of a Python loop over the scanned axis.
+    """
+    leaves = [to_tensor(leaf) for leaf in tree.flatten(elems)]
+    if not leaves:
+        raise ValueError("`associative_scan` needs at least one tensor in `elems`. Received: elems=" + repr(elems))
+    lengths = {leaf.shape[axis] for leaf in leaves}
+    if len(lengths) != 1:
+        raise ValueError(
+            "Every array in `elems` must have the same length along the scanned axis. Received lengths "
+            f"{sorted(lengths)} along axis={axis}."
+        )
+    length = lengths.pop()
+    if reverse:
+        leaves = [leaf.flip(axis) for leaf in leaves]
+
+    def step(index):
+        return tree.pack_sequence_as(elems, [leaf.narrow(axis, index, 1) for leaf in leaves])
+
+    carry = step(0) if length else None
+    outputs = [tree.flatten(carry)] if length else []
+    for index in range(1, length):
+        # Reversed, this scans the flipped sequence forward (as Keras and JAX do).
+        carry = f(carry, step(index))
+        outputs.append([to_tensor(leaf) for leaf in tree.flatten(carry)])
+    if not length:
+        return elems
+    stacked = [torch.cat(parts, dim=axis) for parts in zip(*outputs)]
+    if reverse:
+        stacked = [leaf.flip(axis) for leaf in stacked]
+    return tree.pack_sequence_as(elems, stacked)

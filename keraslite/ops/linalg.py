@@ -73,8 +73,9 @@ def slogdet(x):
 
 
 @keras_op
-def pinv(x, rcond=1e-15):
-    """Moore-Penrose pseudo-inverse."""
+def pinv(x, rcond=None):
+    """Moore-Penrose pseudo-inverse; singular values below `rcond` times the largest are
+    dropped (None: torch's default, machine epsilon times the larger dimension)."""
     return torch.linalg.pinv(to_tensor(x), rtol=rcond)
 
 
@@ -97,3 +98,31 @@ def lstsq(a, b, rcond=None):
     return torch.linalg.lstsq(a, b if b.ndim == a.ndim else b.unsqueeze(-1), rcond=rcond).solution.reshape(
         (a.shape[-1],) + tuple(b.shape[1:])
     )
+
+
+@keras_op
+def cholesky_inverse(x, upper=False):
+    """Inverse of the matrix whose Cholesky factor is `x` (lower, or upper when `upper`)."""
+    return torch.cholesky_inverse(default_float(to_tensor(x)), upper=upper)
+
+
+@keras_op
+def eig(x):
+    """(eigenvalues, eigenvectors) of a general square matrix; complex in general."""
+    return torch.linalg.eig(default_float(to_tensor(x)))
+
+
+@keras_op
+def lu_factor(x):
+    """(lu, pivots): the packed LU factors of `x` and 0-based row pivots (as LAPACK's
+    getrf, which torch numbers from 1)."""
+    lu, pivots = torch.linalg.lu_factor(default_float(to_tensor(x)))
+    return lu, pivots - 1
+
+
+def jvp(fun, primals, tangents, has_aux=False):
+    """Forward-mode derivative: `(fun(*primals), J @ tangents)` (and `fun`'s auxiliary
+    output when `has_aux`). `primals` and `tangents` are tuples of matching tensors."""
+    primals = tuple(to_tensor(p) for p in primals)
+    tangents = tuple(to_tensor(t) for t in tangents)
+    return torch.func.jvp(fun, primals, tangents, has_aux=has_aux)

@@ -8,13 +8,16 @@ from keraslite.ops.nn_conv import conv_transpose as conv_transpose
 from keraslite.ops.nn_conv import depth_to_space as depth_to_space
 from keraslite.ops.nn_conv import depthwise_conv as depthwise_conv
 from keraslite.ops.nn_conv import dot_product_attention as dot_product_attention
+from keraslite.ops.nn_conv import fold as fold
 from keraslite.ops.nn_conv import max_pool as max_pool
 from keraslite.ops.nn_conv import separable_conv as separable_conv
 from keraslite.ops.nn_conv import space_to_depth as space_to_depth
+from keraslite.ops.nn_conv import unfold as unfold
 from keraslite.ops.nn_core import batch_normalization as batch_normalization
 from keraslite.ops.nn_core import binary_crossentropy as binary_crossentropy
 from keraslite.ops.nn_core import categorical_crossentropy as categorical_crossentropy
 from keraslite.ops.nn_core import celu as celu
+from keraslite.ops.nn_core import ctc_decode as ctc_decode
 from keraslite.ops.nn_core import ctc_loss as ctc_loss
 from keraslite.ops.nn_core import elu as elu
 from keraslite.ops.nn_core import gelu as gelu
@@ -32,6 +35,7 @@ from keraslite.ops.nn_core import moments as moments
 from keraslite.ops.nn_core import multi_hot as multi_hot
 from keraslite.ops.nn_core import normalize as normalize
 from keraslite.ops.nn_core import one_hot as one_hot
+from keraslite.ops.nn_core import polar as polar
 from keraslite.ops.nn_core import psnr as psnr
 from keraslite.ops.nn_core import relu as relu
 from keraslite.ops.nn_core import relu6 as relu6
@@ -45,6 +49,8 @@ from keraslite.ops.nn_core import softplus as softplus
 from keraslite.ops.nn_core import softsign as softsign
 from keraslite.ops.nn_core import sparse_categorical_crossentropy as sparse_categorical_crossentropy
 from keraslite.ops.nn_core import sparse_plus as sparse_plus
+from keraslite.ops.nn_core import sparse_sigmoid as sparse_sigmoid
+from keraslite.ops.nn_core import sparsemax as sparsemax
 from keraslite.ops.nn_core import squareplus as squareplus
 from keraslite.ops.nn_core import swish as swish
 from keraslite.ops.nn_core import tanh_shrink as tanh_shrink

@@ -98,17 +98,61 @@ def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=N
 
 
 @keras_op
-def dot_product_attention(query, key, value, bias=None, mask=None, scale=None, is_causal=False, **kwargs):
-    """Scaled dot-product attention on `(batch, length, heads, head_dim)` tensors."""
-    q, k, v = (to_tensor(t).transpose(1, 2) for t in (query, key, value))
+def dot_product_attention(
+    query,
+    key,
+    value,
+    bias=None,
+    mask=None,
+    scale=None,
+    is_causal=False,
+    flash_attention=None,
+    attn_logits_soft_cap=None,
+):
+    """Scaled dot-product attention on `(batch, length, heads, head_dim)` tensors.
+
+    `mask` (True = attend) and `bias` (added to the logits) exclude each other; a mask
+    combines with `is_causal`. Fewer key/value heads than query heads are repeated
+    (grouped-query attention). `flash_attention` is a hint (torch picks the kernel);
+    `attn_logits_soft_cap` squashes the logits to `cap * tanh(logits / cap)`.
+    """
+    query, key, value = to_tensor(query), to_tensor(key), to_tensor(value)
+    if query.ndim != 4 or key.ndim != 4 or value.ndim != 4:
+        raise ValueError(
+            "`dot_product_attention` only supports 4D inputs. Received: "
+            f"query.shape={tuple(query.shape)}, key.shape={tuple(key.shape)}, value.shape={tuple(value.shape)}."
+        )
+    if bias is not None and mask is not None:
+        raise ValueError("Only one of `bias` and `mask` can be provided. Received both.")
+    dtype = torch.promote_types(torch.promote_types(query.dtype, key.dtype), value.dtype)
+    q, k, v = (t.to(dtype).transpose(1, 2) for t in (query, key, value))
+    if q.shape[1] > k.shape[1] > 1:
+        groups = q.shape[1] // k.shape[1]
+        k, v = k.repeat_interleave(groups, dim=1), v.repeat_interleave(groups, dim=1)
     attn_mask = None
     if mask is not None:
-        attn_mask = to_tensor(mask).bool()
-    if bias is not None:
-        bias = to_tensor(bias)
-        attn_mask = bias if attn_mask is None else bias.masked_fill(~attn_mask, float("-inf"))
-    out = F.scaled_dot_product_attention(q, k, v, attn_mask=attn_mask, is_causal=is_causal, scale=scale)
-    return out.transpose(1, 2)
+        mask = to_tensor(mask).to(device=q.device, dtype=torch.bool)
+        if is_causal:
+            causal = torch.ones((q.shape[2], k.shape[2]), dtype=torch.bool, device=q.device).tril()
+            mask = mask & causal
+            is_causal = False
+        # A large finite negative (not -inf), as Keras: a fully masked row averages the values.
+        large_negative = -0.7 * (65500.0 if dtype == torch.float16 else 3.38953e38)
+        attn_mask = torch.where(mask, 0.0, large_negative).to(dtype)
+    elif bias is not None:
+        attn_mask = to_tensor(bias).to(dtype=dtype, device=q.device)
+    if attn_logits_soft_cap is None:
+        out = F.scaled_dot_product_attention(q, k, v, attn_mask=attn_mask, is_causal=is_causal, scale=scale)
+        return out.transpose(1, 2)
+    scale = q.shape[-1] ** -0.5 if scale is None else scale
+    logits = torch.matmul(q, k.transpose(-1, -2)) * scale
+    logits = attn_logits_soft_cap * torch.tanh(logits / attn_logits_soft_cap)
+    if attn_mask is not None:
+        logits = logits + attn_mask
+    if is_causal:
+        causal = torch.ones((q.shape[2], k.shape[2]), dtype=torch.bool, device=q.device).tril()
+        logits = logits.masked_fill(~causal, float("-inf"))
+    return torch.matmul(torch.softmax(logits, dim=-1), v).transpose(1, 2)
 
 
 @keras_op
@@ -196,3 +240,23 @@ def space_to_depth(x, block_size, data_format="channels_last"):
         out = x.reshape(n, h // block_size, block_size, w // block_size, block_size, c).permute(0, 1, 3, 2, 4, 5)
         return out.reshape(n, h // block_size, w // block_size, c * block_size**2)
     return F.pixel_unshuffle(x, block_size)
+
+
+@keras_op
+def unfold(x, kernel_size, dilation=1, padding=0, stride=1):
+    """Sliding `kernel_size` blocks of a channels-first image batch `(N, C, H, W)` as
+    columns: `(N, C * kh * kw, number_of_blocks)` (im2col)."""
+    x = to_tensor(x)
+    if x.ndim != 4:
+        raise ValueError(f"`unfold` needs a 4D (N, C, H, W) input. Received: x.shape={tuple(x.shape)}")
+    return F.unfold(x, kernel_size, dilation=dilation, padding=padding, stride=stride)
+
+
+@keras_op
+def fold(x, output_size, kernel_size, dilation=1, padding=0, stride=1):
+    """Inverse of `unfold` (col2im): sums the blocks `(N, C * kh * kw, L)` back into a
+    `(N, C, *output_size)` image, overlapping entries added."""
+    x = to_tensor(x)
+    if x.ndim != 3:
+        raise ValueError(f"`fold` needs a 3D (N, C * kh * kw, L) input. Received: x.shape={tuple(x.shape)}")
+    return F.fold(x, output_size, kernel_size, dilation=dilation, padding=padding, stride=stride)

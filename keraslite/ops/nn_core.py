@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import torch
 import torch.nn.functional as F
 
@@ -41,7 +43,13 @@ sparse_plus = _activation(
     lambda x: torch.where(x <= -1, torch.zeros_like(x), torch.where(x >= 1, x, (x + 1) ** 2 / 4)),
     "SparsePlus activation.",
 )
-squareplus = _activation("squareplus", lambda x: (x + torch.sqrt(x * x + 4.0)) / 2, "(x + sqrt(x^2 + 4)) / 2.")
+
+
+@keras_op
+def squareplus(x, b=4):
+    """(x + sqrt(x^2 + b)) / 2, a smooth ReLU; `b` sets the curvature near 0."""
+    x = default_float(to_tensor(x))
+    return (x + torch.sqrt(x * x + b)) / 2
 
 
 @keras_op
@@ -269,3 +277,128 @@ def ctc_loss(target, output, target_length, output_length, mask_index=0):
         reduction="none",
         zero_infinity=False,
     )
+
+
+@keras_op
+def sparse_sigmoid(x):
+    """0 below -1, 1 above 1, (x + 1) / 2 between: a piecewise-linear sigmoid."""
+    x = default_float(to_tensor(x))
+    return torch.clamp((x + 1) * 0.5, 0.0, 1.0)
+
+
+@keras_op
+def sparsemax(x, axis=-1):
+    """Euclidean projection of `x` onto the probability simplex along `axis`: like
+    softmax, but most entries come out exactly 0."""
+    x = default_float(to_tensor(x))
+    ordered = torch.sort(x, dim=axis, descending=True).values
+    cumulative = ordered.cumsum(dim=axis)
+    shape = [1] * x.ndim
+    shape[axis] = -1
+    rank = torch.arange(1, x.shape[axis] + 1, dtype=x.dtype, device=x.device).reshape(shape)
+    in_support = ordered - (cumulative - 1) / rank > 0
+    support_size = in_support.sum(dim=axis, keepdim=True)
+    support_sum = cumulative.gather(axis, support_size - 1)
+    threshold = (support_sum - 1) / support_size.to(x.dtype)
+    return torch.clamp(x - threshold, min=0.0)
+
+
+@keras_op
+def polar(abs_, angle):
+    """The complex number `abs_ * (cos(angle) + i sin(angle))`, elementwise."""
+    magnitude = default_float(to_tensor(abs_))
+    return torch.polar(magnitude, to_tensor(angle).to(magnitude.dtype))
+
+
+def _log_add(a: float, b: float) -> float:
+    if a == -math.inf:
+        return b
+    if b == -math.inf:
+        return a
+    high = max(a, b)
+    return high + math.log1p(math.exp(-abs(a - b)))
+
+
+def _prefix_beam_search(log_probs, length, blank, beam_width, top_paths):
+    """CTC prefix beam search over one sequence of per-step log-probabilities (a nested
+    list, time x classes): the `top_paths` most probable label sequences and their log
+    probabilities (summed over the alignments that stay in the beam)."""
+    # Each prefix keeps two scores: alignments ending in a blank, and ending in its last label.
+    beams = {(): (0.0, -math.inf)}
+    classes = range(len(log_probs[0])) if log_probs else range(0)
+    for t in range(length):
+        step = log_probs[t]
+        extended: dict[tuple, list] = {}
+        for prefix, (ends_blank, ends_label) in beams.items():
+            total = _log_add(ends_blank, ends_label)
+            for label in classes:
+                p = step[label]
+                if label == blank:
+                    entry = extended.setdefault(prefix, [-math.inf, -math.inf])
+                    entry[0] = _log_add(entry[0], total + p)
+                    continue
+                longer = prefix + (label,)
+                entry = extended.setdefault(longer, [-math.inf, -math.inf])
+                if prefix and prefix[-1] == label:
+                    # A repeat needs a blank in between; without one it collapses into `prefix`.
+                    entry[1] = _log_add(entry[1], ends_blank + p)
+                    same = extended.setdefault(prefix, [-math.inf, -math.inf])
+                    same[1] = _log_add(same[1], ends_label + p)
+                else:
+                    entry[1] = _log_add(entry[1], total + p)
+        ranked = sorted(extended.items(), key=lambda item: _log_add(*item[1]), reverse=True)
+        beams = {prefix: tuple(scores) for prefix, scores in ranked[:beam_width]}
+    ranked = sorted(beams.items(), key=lambda item: _log_add(*item[1]), reverse=True)[:top_paths]
+    return [(list(prefix), _log_add(*scores)) for prefix, scores in ranked]
+
+
+@keras_op
+def ctc_decode(
+    inputs,
+    sequence_lengths,
+    strategy="greedy",
+    beam_width=100,
+    top_paths=1,
+    merge_repeated=True,
+    mask_index=0,
+):
+    """Decode CTC outputs `(batch, time, classes)` (probabilities or logits); the blank
+    class is `mask_index` (None: the last class).
+
+    "greedy" takes the best class per step, merges repeats (when `merge_repeated`) and
+    drops blanks: `(decoded, scores)` with `decoded` `(1, batch, time)` int32, -1 after
+    each sequence, and `scores` `(batch, 1)` the negative sum of the chosen values.
+    "beam_search" runs a prefix beam search of `beam_width` on the log-softmax of the
+    inputs: `decoded` `(top_paths, batch, time)`, `scores` `(batch, top_paths)` the log
+    probabilities of the paths. Beam search runs in Python on the host (a sync).
+    """
+    if strategy not in ("greedy", "beam_search"):
+        raise ValueError(f"Invalid strategy {strategy!r}. Supported values are 'greedy' and 'beam_search'.")
+    inputs = default_float(to_tensor(inputs))
+    lengths = to_tensor(sequence_lengths).to(device=inputs.device, dtype=torch.long)
+    batch, steps, classes = inputs.shape
+    blank = classes - 1 if mask_index is None else mask_index
+    if strategy == "beam_search":
+        log_probs = torch.log_softmax(inputs, dim=-1).detach().cpu().tolist()  # host sync
+        decoded = torch.full((top_paths, batch, steps), -1, dtype=torch.int32)
+        scores = torch.full((batch, top_paths), -math.inf, dtype=inputs.dtype)
+        for b, length in enumerate(lengths.cpu().tolist()):
+            for rank, (labels, score) in enumerate(
+                _prefix_beam_search(log_probs[b], int(length), blank, beam_width, top_paths)
+            ):
+                decoded[rank, b, : len(labels)] = torch.tensor(labels, dtype=torch.int32)
+                scores[b, rank] = score
+        return decoded.to(inputs.device), scores.to(inputs.device)
+    scores, labels = inputs.max(dim=-1)
+    beyond = torch.arange(steps, device=inputs.device)[None, :] >= lengths[:, None]
+    labels = labels.masked_fill(beyond, blank)
+    scores = scores.masked_fill(beyond, 0.0)
+    if merge_repeated:
+        repeated = F.pad(labels[:, 1:] == labels[:, :-1], (1, 0))
+        labels = labels.masked_fill(repeated, blank)
+    dropped = labels == blank
+    labels = labels.masked_fill(dropped, -1)
+    # Kept labels first, in time order; the dropped ones (-1) after them.
+    order = torch.arange(steps, device=inputs.device).expand(batch, steps).masked_fill(dropped, steps)
+    labels = labels.gather(1, order.argsort(dim=-1, stable=True))
+    return labels.to(torch.int32)[None], -scores.sum(dim=1, keepdim=True)

@@ -1,5 +1,6 @@
 """`keras.ops.numpy`: the NumPy-named operations."""
 
+from keraslite.ops.linalg import slogdet as slogdet
 from keraslite.ops.numpy_create import arange as arange
 from keraslite.ops.numpy_create import bartlett as bartlett
 from keraslite.ops.numpy_create import blackman as blackman
@@ -96,6 +97,7 @@ from keraslite.ops.numpy_elementwise import mod as mod
 from keraslite.ops.numpy_elementwise import multiply as multiply
 from keraslite.ops.numpy_elementwise import nan_to_num as nan_to_num
 from keraslite.ops.numpy_elementwise import negative as negative
+from keraslite.ops.numpy_elementwise import nextafter as nextafter
 from keraslite.ops.numpy_elementwise import not_equal as not_equal
 from keraslite.ops.numpy_elementwise import power as power
 from keraslite.ops.numpy_elementwise import rad2deg as rad2deg
@@ -116,6 +118,7 @@ from keraslite.ops.numpy_elementwise import tan as tan
 from keraslite.ops.numpy_elementwise import tanh as tanh
 from keraslite.ops.numpy_elementwise import true_divide as true_divide
 from keraslite.ops.numpy_elementwise import trunc as trunc
+from keraslite.ops.numpy_elementwise import vectorize as vectorize
 from keraslite.ops.numpy_elementwise import where as where
 from keraslite.ops.numpy_nan import nanargmax as nanargmax
 from keraslite.ops.numpy_nan import nanargmin as nanargmin
@@ -131,6 +134,7 @@ from keraslite.ops.numpy_nan import nanquantile as nanquantile
 from keraslite.ops.numpy_nan import nanstd as nanstd
 from keraslite.ops.numpy_nan import nansum as nansum
 from keraslite.ops.numpy_nan import nanvar as nanvar
+from keraslite.ops.numpy_products import correlate as correlate
 from keraslite.ops.numpy_products import cross as cross
 from keraslite.ops.numpy_products import dot as dot
 from keraslite.ops.numpy_products import einsum as einsum
@@ -153,6 +157,7 @@ from keraslite.ops.numpy_reduce import corrcoef as corrcoef
 from keraslite.ops.numpy_reduce import count_nonzero as count_nonzero
 from keraslite.ops.numpy_reduce import cumprod as cumprod
 from keraslite.ops.numpy_reduce import cumsum as cumsum
+from keraslite.ops.numpy_reduce import histogram as histogram
 from keraslite.ops.numpy_reduce import logsumexp as logsumexp
 from keraslite.ops.numpy_reduce import max as max
 from keraslite.ops.numpy_reduce import mean as mean
@@ -214,5 +219,6 @@ from keraslite.ops.numpy_shape import tril as tril
 from keraslite.ops.numpy_shape import triu as triu
 from keraslite.ops.numpy_shape import unique as unique
 from keraslite.ops.numpy_shape import unravel_index as unravel_index
+from keraslite.ops.numpy_shape import view as view
 from keraslite.ops.numpy_shape import vsplit as vsplit
 from keraslite.ops.numpy_shape import vstack as vstack

@@ -129,9 +129,30 @@ less_equal = _binary("less_equal", torch.le, "x1 <= x2, elementwise.")
 logical_and = _binary("logical_and", lambda a, b: torch.logical_and(*_both_tensors(a, b)), "Logical AND, elementwise.")
 logical_or = _binary("logical_or", lambda a, b: torch.logical_or(*_both_tensors(a, b)), "Logical OR, elementwise.")
 logical_xor = _binary("logical_xor", lambda a, b: torch.logical_xor(*_both_tensors(a, b)), "Logical XOR, elementwise.")
-bitwise_and = _binary("bitwise_and", torch.bitwise_and, "Bitwise AND, elementwise.")
-bitwise_or = _binary("bitwise_or", torch.bitwise_or, "Bitwise OR, elementwise.")
-bitwise_xor = _binary("bitwise_xor", torch.bitwise_xor, "Bitwise XOR, elementwise.")
+# Keras names the bitwise operands `x, y` (not `x1, x2`): keyword calls must work too.
+_bitwise_and = _binary("bitwise_and", torch.bitwise_and, "").eager_function
+_bitwise_or = _binary("bitwise_or", torch.bitwise_or, "").eager_function
+_bitwise_xor = _binary("bitwise_xor", torch.bitwise_xor, "").eager_function
+
+
+@keras_op
+def bitwise_and(x, y):
+    """Bitwise AND of integer or boolean tensors, elementwise."""
+    return _bitwise_and(x, y)
+
+
+@keras_op
+def bitwise_or(x, y):
+    """Bitwise OR of integer or boolean tensors, elementwise."""
+    return _bitwise_or(x, y)
+
+
+@keras_op
+def bitwise_xor(x, y):
+    """Bitwise XOR of integer or boolean tensors, elementwise."""
+    return _bitwise_xor(x, y)
+
+
 heaviside = _binary("heaviside", lambda a, b: torch.heaviside(*_both_tensors(a, b)), "Heaviside step function.")
 gcd = _binary("gcd", lambda a, b: torch.gcd(*_both_tensors(a, b)), "Greatest common divisor, elementwise.")
 lcm = _binary("lcm", lambda a, b: torch.lcm(*_both_tensors(a, b)), "Least common multiple, elementwise.")
@@ -263,3 +284,77 @@ def i0(x):
 def ldexp(x1, x2):
     """x1 * 2**x2, elementwise."""
     return torch.ldexp(default_float(to_tensor(x1)), to_tensor(x2))
+
+
+@keras_op
+def nextafter(x1, x2):
+    """The next representable float after `x1` in the direction of `x2`, elementwise
+    (in the inputs' float dtype; integers compute in floatx)."""
+    x1, x2 = to_tensor(x1), to_tensor(x2)
+    dtype = torch.promote_types(default_float(x1).dtype, default_float(x2).dtype)
+    return torch.nextafter(x1.to(dtype), x2.to(x1.device, dtype))
+
+
+def _parse_gufunc_signature(signature: str):
+    """'(m,n),(n)->(m)' -> ([("m", "n"), ("n",)], [("m",)]); outputs None for '->()'-less."""
+    compact = signature.replace(" ", "")
+    if compact.count("->") != 1:
+        raise ValueError(f"Not a valid gufunc signature (one '->' expected). Received: signature={signature!r}")
+    inputs, outputs = compact.split("->")
+
+    def groups(text):
+        if not text.startswith("(") or not text.endswith(")"):
+            raise ValueError(f"Not a valid gufunc signature. Received: signature={signature!r}")
+        return [tuple(d for d in group.split(",") if d) for group in text[1:-1].split("),(")]
+
+    return groups(inputs), groups(outputs)
+
+
+def vectorize(pyfunc, *, excluded=None, signature=None):
+    """NumPy's `vectorize` through `torch.vmap`: the returned function maps `pyfunc`
+    over the broadcast leading ("loop") axes of its arguments. Without `signature`
+    `pyfunc` sees scalars; with a gufunc `signature` such as "(n),(n)->()" it sees the
+    trailing core axes. `excluded` names positions or keywords passed through as is."""
+    excluded = set(excluded or ())
+    core_inputs = _parse_gufunc_signature(signature)[0] if signature is not None else None
+
+    def vectorized(*args, **kwargs):
+        mapped = [i for i, a in enumerate(args) if i not in excluded and a is not None]
+        mapped_keys = [k for k in kwargs if k not in excluded]
+        if core_inputs is not None and len(core_inputs) != len(mapped):
+            raise ValueError(
+                f"`vectorize` signature {signature!r} has {len(core_inputs)} inputs; the call gave "
+                f"{len(mapped)} vectorized positional arguments."
+            )
+        tensors = [to_tensor(args[i]) for i in mapped] + [to_tensor(kwargs[k]) for k in mapped_keys]
+        core = [len(c) for c in core_inputs] if core_inputs is not None else [0] * len(mapped)
+        core += [0] * len(mapped_keys)
+        loop_shape = torch.broadcast_shapes(*[tuple(t.shape[: t.ndim - n]) for t, n in zip(tensors, core)])
+        flat = [
+            t.expand(tuple(loop_shape) + tuple(t.shape[t.ndim - n :])).reshape((-1,) + tuple(t.shape[t.ndim - n :]))
+            for t, n in zip(tensors, core)
+        ]
+
+        def call(*values):
+            call_args, call_kwargs = list(args), dict(kwargs)
+            for index, value in zip(mapped, values):
+                call_args[index] = value
+            for key, value in zip(mapped_keys, values[len(mapped) :]):
+                call_kwargs[key] = value
+            return pyfunc(*call_args, **call_kwargs)
+
+        if not flat:
+            return call()
+        result = torch.vmap(call)(*flat)
+
+        def restore(value):
+            value = to_tensor(value)
+            return value.reshape(tuple(loop_shape) + tuple(value.shape[1:]))
+
+        if isinstance(result, (tuple, list)):
+            return type(result)(restore(v) for v in result)
+        return restore(result)
+
+    vectorized.__name__ = getattr(pyfunc, "__name__", "vectorized")
+    vectorized.__doc__ = getattr(pyfunc, "__doc__", None)
+    return keras_op(vectorized)

@@ -39,8 +39,9 @@ def tensordot(x1, x2, axes=2):
 
 
 @keras_op
-def einsum(subscripts, *operands):
-    """Einstein summation, e.g. `einsum("ij,jk->ik", a, b)`."""
+def einsum(subscripts, *operands, **kwargs):
+    """Einstein summation, e.g. `einsum("ij,jk->ik", a, b)`. Keyword arguments (backend
+    hints such as `optimize`) are accepted and ignored, as Keras's torch backend does."""
     return torch.einsum(subscripts, *[to_tensor(o) for o in operands])
 
 
@@ -73,3 +74,32 @@ def cross(x1, x2, axisa=-1, axisb=-1, axisc=-1, axis=None):
 def kron(x1, x2):
     """Kronecker product."""
     return torch.kron(to_tensor(x1), to_tensor(x2))
+
+
+@keras_op
+def correlate(x1, x2, mode="valid"):
+    """Cross-correlation of two 1-D sequences, `c[k] = sum_n x1[n + k] * x2[n]`, in
+    NumPy's modes "valid", "same" and "full". Integer inputs compute in floats."""
+    x1, x2 = to_tensor(x1), to_tensor(x2)
+    if mode not in ("valid", "same", "full"):
+        raise ValueError(f"`correlate` mode must be 'valid', 'same' or 'full'. Received: mode={mode!r}")
+    dtype = torch.promote_types(x1.dtype, x2.dtype)
+    if dtype == torch.int64:
+        dtype = torch.float64
+    elif dtype not in (torch.float16, torch.bfloat16, torch.float64):
+        dtype = torch.float32
+    x1, x2 = x1.to(dtype), x2.to(x1.device, dtype)
+    if x1.ndim != 1 or x2.ndim != 1:
+        raise ValueError(
+            f"`correlate` takes 1-D sequences. Received: x1.shape={tuple(x1.shape)}, x2.shape={tuple(x2.shape)}"
+        )
+    n1, n2 = x1.shape[0], x2.shape[0]
+    full = torch.nn.functional.conv1d(x1[None, None], x2[None, None], padding=n2 - 1)[0, 0]
+    if mode == "full":
+        return full
+    if mode == "same":
+        length = max(n1, n2)
+    else:
+        length = max(n1, n2) - min(n1, n2) + 1
+    start = (full.shape[0] - length) // 2
+    return full[start : start + length]

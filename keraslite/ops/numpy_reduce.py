@@ -264,3 +264,28 @@ def trapezoid(y, x=None, dx=1.0, axis=-1):
     if x is None:
         return torch.trapezoid(y, dx=dx, dim=axis)
     return torch.trapezoid(y, to_tensor(x).to(y.dtype), dim=axis)
+
+
+@keras_op
+def histogram(x, bins=10, range=None):  # noqa: A002  (NumPy's name)
+    """(counts, bin_edges) of the values of `x` in `bins` equal-width bins over `range`
+    (default: the data's min and max; the last bin includes its right edge; values
+    outside `range` are not counted). Computed on the device, without a host sync."""
+    x = default_float(to_tensor(x)).reshape(-1)
+    if not isinstance(bins, int) or bins <= 0:
+        raise ValueError(f"`histogram` takes a positive integer number of bins. Received: bins={bins!r}")
+    if range is None:
+        low, high = (x.min(), x.max()) if x.numel() else (x.new_tensor(0.0), x.new_tensor(1.0))
+    else:
+        if float(range[0]) > float(range[1]):
+            raise ValueError(f"`histogram`: range must be (min, max) with min <= max. Received: range={range!r}")
+        low, high = x.new_tensor(float(range[0])), x.new_tensor(float(range[1]))
+    # An empty range widens to +-0.5, as NumPy does.
+    flat = low == high
+    low, high = torch.where(flat, low - 0.5, low), torch.where(flat, high + 0.5, high)
+    position = torch.floor((x - low) * bins / (high - low))
+    inside = (x >= low) & (x <= high)
+    index = torch.clamp(position, 0, bins - 1).long()
+    counts = torch.zeros(bins, dtype=x.dtype, device=x.device).scatter_add(0, index, inside.to(x.dtype))
+    edges = low + (high - low) * torch.arange(bins + 1, dtype=x.dtype, device=x.device) / bins
+    return counts, edges

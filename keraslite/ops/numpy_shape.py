@@ -8,6 +8,7 @@ import operator
 import numpy as np
 import torch
 
+from keraslite.backend import dtypes
 from keraslite.graph import symbolic_ops
 from keraslite.graph.keras_tensor import KerasTensor
 from keraslite.ops.dispatch import keras_op, to_tensor
@@ -362,9 +363,49 @@ def isin(x1, x2, assume_unique=False, invert=False):
     return torch.isin(to_tensor(x1), to_tensor(x2), invert=invert)
 
 
-def unique(x, sorted=True, return_inverse=False, return_counts=False, axis=None, size=None, fill_value=None):  # noqa: A002
-    """Unique elements of `x` (a host sync: the output size depends on the data)."""
-    return torch.unique(to_tensor(x), sorted=True, return_inverse=return_inverse, return_counts=return_counts, dim=axis)
+def unique(
+    x,
+    sorted=True,  # noqa: A002
+    return_index=False,
+    return_inverse=False,
+    return_counts=False,
+    axis=None,
+    size=None,
+    fill_value=None,
+):
+    """Unique elements of `x` (sorted), flattened unless `axis` is given; optionally the
+    index of each one's first occurrence, the inverse indices and the counts, in that
+    order. `size` truncates or pads (with `fill_value`, default 0) the results to a fixed
+    length. A host sync: the output size depends on the data."""
+    x = to_tensor(x)
+    values, inverse, counts = torch.unique(x, sorted=True, return_inverse=True, return_counts=True, dim=axis)
+    dim = 0 if axis is None else axis % x.ndim
+    first_index = None
+    if return_index:
+        flat_inverse = inverse.reshape(-1)
+        positions = torch.arange(flat_inverse.shape[0], dtype=flat_inverse.dtype, device=flat_inverse.device)
+        first_index = torch.full_like(positions, flat_inverse.shape[0])[: values.shape[dim]]
+        first_index = first_index.scatter_reduce(0, flat_inverse, positions, reduce="amin", include_self=True)
+    if size is not None:
+        count = values.shape[dim]
+        if count >= size:
+            values = values.narrow(dim, 0, size)
+            counts = counts[:size]
+            first_index = None if first_index is None else first_index[:size]
+        else:
+            pad = [0, 0] * (values.ndim - dim - 1) + [0, size - count]
+            values = torch.nn.functional.pad(values, pad, value=0 if fill_value is None else fill_value)
+            counts = torch.nn.functional.pad(counts, [0, size - count], value=0)
+            if first_index is not None:
+                first_index = torch.nn.functional.pad(first_index, [0, size - count], value=0)
+    results = [values]
+    if return_index:
+        results.append(first_index)
+    if return_inverse:
+        results.append(inverse)
+    if return_counts:
+        results.append(counts)
+    return results[0] if len(results) == 1 else tuple(results)
 
 
 @keras_op
@@ -401,3 +442,13 @@ def unravel_index(indices, shape):
     """Flat indices as a tuple of coordinate tensors for `shape`."""
     indices = to_tensor(indices)
     return tuple(torch.unravel_index(indices, tuple(shape)))
+
+
+@keras_op
+def view(x, dtype=None):
+    """The same memory read as another dtype (NumPy's `ndarray.view`): a narrower
+    dtype lengthens the last axis, a wider one shortens it."""
+    x = to_tensor(x)
+    if dtype is None:
+        return x
+    return x.view(dtypes.to_torch_dtype(dtypes.standardize_dtype(dtype)))

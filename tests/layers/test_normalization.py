@@ -218,3 +218,59 @@ def test_which_normalization_layers_pass_a_mask_on():
     assert layers.LayerNormalization()(values)._keras_mask is values._keras_mask
     with pytest.warns(UserWarning, match="RMSNormalization"):
         assert getattr(layers.RMSNormalization()(values), "_keras_mask", None) is None
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"renorm": True, "momentum": 0.8, "renorm_momentum": 0.7},
+        {"renorm": True, "renorm_clipping": {"rmax": 1.5, "rmin": 0.8, "dmax": 0.2}, "center": False},
+        {"renorm": True, "axis": 1, "scale": False},
+    ],
+)
+def test_batch_renormalization_training_matches_keras(keras_oracle, kwargs):
+    rng = np.random.default_rng(0)
+    batches = [(rng.standard_normal((6, 3, 4)) * (i + 1) + i).astype("float32") for i in range(3)]
+    layer = layers.BatchNormalization(**kwargs)
+    layer(batches[0])
+    # Non-trivial starting statistics and affine weights, shared with Keras.
+    weights = [w + rng.uniform(0.1, 0.5, w.shape).astype("float32") for w in layer.get_weights()]
+    layer.set_weights(weights)
+    code = f"""
+import torch
+layer = keras.layers.BatchNormalization(**{kwargs!r})
+layer(inputs['x0'])
+layer.set_weights([inputs['w%d' % i] for i in range({len(weights)})])
+outs = []
+for i in range(3):
+    x = torch.tensor(inputs['x%d' % i], requires_grad=True)
+    y = layer(x, training=True)
+    (y ** 2).mean().backward()
+    outs += [y.detach().numpy(), x.grad.numpy()]
+result['outs'] = outs
+result['weights'] = layer.get_weights()
+result['names'] = [w.name for w in layer.weights]
+"""
+    named = {f"x{i}": b for i, b in enumerate(batches)}
+    named.update({f"w{i}": w for i, w in enumerate(weights)})
+    expected = keras_oracle.run(code, **named)
+    assert [w.name for w in layer.weights] == expected["names"]
+    ours = []
+    for batch in batches:
+        x = torch.tensor(batch, requires_grad=True)
+        y = layer(x, training=True)
+        (y**2).mean().backward()
+        ours += [y.detach().numpy(), x.grad.numpy()]
+    for mine, theirs in zip(ours + layer.get_weights(), expected["outs"] + expected["weights"]):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-4, atol=1e-5)
+
+
+def test_batch_renormalization_checks_its_clipping():
+    with pytest.raises(ValueError, match="renorm_clipping"):
+        layers.BatchNormalization(renorm=True, renorm_clipping={"rmin": 1.0, "max": 2.0})
+    with pytest.raises(ValueError, match="rmax should be greater"):
+        layers.BatchNormalization(renorm=True, renorm_clipping={"rmin": 2.0, "rmax": 1.0})
+    layer = layers.BatchNormalization(renorm=True)
+    layer(np.ones((2, 3), "float32"))
+    assert [w.name for w in layer.non_trainable_weights][-3:] == ["moving_stddev", "renorm_mean", "renorm_stddev"]
+    assert layers.BatchNormalization.from_config(layer.get_config()).renorm

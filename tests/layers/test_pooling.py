@@ -35,6 +35,13 @@ POOL_CASES = [
     (layers.GlobalAveragePooling2D, {"keepdims": True, "data_format": CF}, (2, 3, 4, 5), (2, 3, 1, 1)),
     (layers.GlobalMaxPooling3D, {}, (1, 2, 3, 4, 2), (1, 2)),
     (layers.GlobalAveragePooling3D, {"keepdims": True}, (1, 2, 3, 4, 2), (1, 1, 1, 1, 2)),
+    # Adaptive pooling: windows of uneven size when the input does not divide evenly.
+    (layers.AdaptiveAveragePooling1D, {"output_size": 3}, (2, 7, 3), (2, 3, 3)),
+    (layers.AdaptiveMaxPooling1D, {"output_size": 4, "data_format": CF}, (2, 3, 9), (2, 3, 4)),
+    (layers.AdaptiveAveragePooling2D, {"output_size": (2, 3)}, (2, 5, 7, 2), (2, 2, 3, 2)),
+    (layers.AdaptiveMaxPooling2D, {"output_size": 3}, (2, 7, 5, 2), (2, 3, 3, 2)),
+    (layers.AdaptiveAveragePooling3D, {"output_size": 2, "data_format": CF}, (1, 2, 3, 5, 4), (1, 2, 2, 2, 2)),
+    (layers.AdaptiveMaxPooling3D, {"output_size": (1, 2, 3)}, (1, 3, 4, 5, 2), (1, 1, 2, 3, 2)),
 ]
 
 
@@ -101,3 +108,11 @@ def test_average_pooling_asymmetric_same_padding_follows_tensorflow(pool, stride
     np.testing.assert_allclose(
         ours_1d, _tf_same_average_pool_2d(x[:, :1], (1, pool[1]), (1, strides[1]))[:, 0], rtol=1e-5, atol=1e-6
     )
+
+
+def test_adaptive_pooling_validates_output_size():
+    with pytest.raises(TypeError, match="output_size"):
+        layers.AdaptiveAveragePooling2D((2, 2, 2))
+    with pytest.raises(ValueError, match="positive"):
+        layers.AdaptiveMaxPooling1D(0)
+    assert layers.AdaptiveMaxPooling3D(2).output_size == (2, 2, 2)

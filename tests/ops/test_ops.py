@@ -776,6 +776,7 @@ def test_namespaces_export_every_op():
         "nn_conv",
         "math",
         "linalg",
+        "einops",
     ):
         module = importlib.import_module(f"keraslite.ops.{module_name}")
         for name, value in vars(module).items():

@@ -134,6 +134,18 @@ CASES = {
     "RandomSharpness": (lambda: L.RandomSharpness(0.3, value_range=(0, 1)), [(6, 6, 3)]),
     "RandomShear": (lambda: L.RandomShear(x_factor=0.2), [(6, 6, 3)]),
     "Solarization": (lambda: L.Solarization(addition_factor=0.2, value_range=(0, 1)), [(6, 6, 3)]),
+    "AdaptiveAveragePooling1D": (lambda: L.AdaptiveAveragePooling1D(2), [(5, 3)]),
+    "AdaptiveAveragePooling2D": (lambda: L.AdaptiveAveragePooling2D(2), [(5, 5, 3)]),
+    "AdaptiveAveragePooling3D": (lambda: L.AdaptiveAveragePooling3D(2), [(3, 3, 3, 2)]),
+    "AdaptiveMaxPooling1D": (lambda: L.AdaptiveMaxPooling1D(2), [(5, 3)]),
+    "AdaptiveMaxPooling2D": (lambda: L.AdaptiveMaxPooling2D(2), [(5, 5, 3)]),
+    "AdaptiveMaxPooling3D": (lambda: L.AdaptiveMaxPooling3D(2), [(3, 3, 3, 2)]),
+    "HashedCrossing": (lambda: L.HashedCrossing(5), [(1,), (1,)], "int"),
+    "MelSpectrogram": (lambda: L.MelSpectrogram(fft_length=32, sequence_stride=16, num_mel_bins=8), [(64,)]),
+    "ReversibleEmbedding": (lambda: L.ReversibleEmbedding(10, 3, tie_weights=False), [(5,)], "int"),
+    # window=None: Keras builds named windows with SciPy, which the compat tests' Keras lacks.
+    "STFTSpectrogram": (lambda: L.STFTSpectrogram(frame_length=8, window=None), [(32, 1)]),
+    "SpectralNormalization": (lambda: L.SpectralNormalization(L.Dense(3)), [(6,)]),
 }
 # Covered elsewhere or not a layer to put in a model on its own: cells are saved inside
 # RNN/StackedRNNCells; Lambda needs safe_mode (test_saving_safety); string layers need
@@ -150,6 +162,7 @@ NOT_HERE = {
     "Layer",
     "InputSpec",
     "MaxNumBoundingBoxes",  # takes bounding-box dicts, not a tensor
+    "Wrapper",
 }
 
 

@@ -114,4 +114,3 @@ def test_keras3_verbose_two_line():
     bar.update(12, [("val_loss", 0.5), ("loss", -0.25)])
     line = r"12/12 - \d+s - \d+(us|ms|s)/step - loss: -2\.5000e-01 - val_loss: 0\.5000\n"
     assert re.fullmatch(line, stream.getvalue())
-

@@ -1,10 +1,13 @@
 """Preprocessing layers (usable inside models): numeric, image, augmentation, text and
 categorical. Text layers take Python lists / NumPy arrays of str (torch has no strings)."""
 
+from keraslite.layers.preprocessing.audio import MelSpectrogram as MelSpectrogram
+from keraslite.layers.preprocessing.audio import STFTSpectrogram as STFTSpectrogram
 from keraslite.layers.preprocessing.bounding_boxes import MaxNumBoundingBoxes as MaxNumBoundingBoxes
 from keraslite.layers.preprocessing.categorical import CategoryEncoding as CategoryEncoding
 from keraslite.layers.preprocessing.categorical import Discretization as Discretization
 from keraslite.layers.preprocessing.categorical import Hashing as Hashing
+from keraslite.layers.preprocessing.hashed_crossing import HashedCrossing as HashedCrossing
 from keraslite.layers.preprocessing.image import CenterCrop as CenterCrop
 from keraslite.layers.preprocessing.image import Rescaling as Rescaling
 from keraslite.layers.preprocessing.image import Resizing as Resizing

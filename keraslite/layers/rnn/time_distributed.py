@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import copy
-
 from keraslite.backend import tree
 from keraslite.layers.base_layer import Layer
 from keraslite.layers.layer_inputs import map_shape_structure
-from keraslite.layers.rnn.base import _deserialize, _serialize
+from keraslite.layers.wrapper import Wrapper
 
 
-class TimeDistributed(Layer):
+class TimeDistributed(Wrapper):
     """Applies `layer` to each step of `(batch, timesteps, ...)` inputs.
 
     The time axis is folded into the batch axis (`(batch * timesteps, ...)`, a view when
@@ -25,8 +23,7 @@ class TimeDistributed(Layer):
             raise ValueError(
                 f"Please initialize `TimeDistributed` layer with a `keras.layers.Layer` instance. Received: {layer}"
             )
-        super().__init__(**kwargs)
-        self.layer = layer
+        super().__init__(layer, **kwargs)
         self.supports_masking = True
 
     def _inner_shape(self, input_shape):
@@ -60,14 +57,3 @@ class TimeDistributed(Layer):
     def compute_mask(self, inputs, mask=None):
         # Keras keeps the incoming (batch, timesteps) mask for the output.
         return mask
-
-    def get_config(self):
-        config = super().get_config()
-        config["layer"] = _serialize(self.layer)
-        return config
-
-    @classmethod
-    def from_config(cls, config, custom_objects=None):
-        config = copy.deepcopy(config)
-        config["layer"] = _deserialize(config["layer"], custom_objects)
-        return cls(**config)
