@@ -17,6 +17,7 @@ import json
 import os
 import warnings
 
+from keraslite.backend import state
 from keraslite.saving import (
     dir_format,
     h5_weights,
@@ -188,8 +189,9 @@ def save_weights(model, filepath, overwrite: bool = True, **kwargs) -> None:
             safetensors_weights.save_groups(groups, tmp_path)
     elif _is_legacy_h5(path):
         legacy_h5.save_weights_h5(model, path, overwrite=overwrite)
-    elif not path.endswith(".keras"):
+    elif not path.endswith(".keras") and state.dialect() == "tf2":
         # tf.keras 2's "tf" format: any other path is a checkpoint prefix (`cp.ckpt`).
+        # (Keras 3 refuses such paths, and so does the Keras 3 dialect.)
         if not overwrite and tf_checkpoint.exists(path):
             raise FileExistsError(f"Checkpoint '{path}' already exists and overwrite=False.")
         groups = keras_layout.weight_groups(model, include_optimizer=False)
@@ -202,8 +204,9 @@ def save_weights(model, filepath, overwrite: bool = True, **kwargs) -> None:
         tf_checkpoint.record_latest(path)
     else:
         raise ValueError(
-            "The filename must end in `.weights.h5` (Keras 3 layout), `.safetensors`, `.h5` (tf.keras 2 layout), "
-            f"or be a checkpoint prefix (tf.keras 2's tf format). Received: filepath={path}"
+            "The filename must end in `.weights.h5` (Keras 3 layout), `.safetensors`, or `.h5` (tf.keras 2 layout); "
+            "a checkpoint prefix such as `cp.ckpt` is tf.keras 2's format, written under the tf2 dialect "
+            f"(`keraslite.config.set_dialect('tf2')`). Received: filepath={path}"
         )
 
 

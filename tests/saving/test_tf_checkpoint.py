@@ -9,6 +9,10 @@ import keraslite as keras
 from keraslite.saving import tf_checkpoint
 
 
+@pytest.fixture(autouse=True)
+def tf2(tf2_dialect):
+    """Checkpoint prefixes are tf.keras 2's format: these tests run in the tf2 dialect."""
+
 def _model(units=2):
     return keras.Sequential([keras.Input((3,)), keras.layers.Dense(units), keras.layers.Dense(1)])
 
@@ -46,3 +50,9 @@ def test_a_mismatched_checkpoint_changes_nothing(tmp_path):
         np.testing.assert_array_equal(a, b)
     with pytest.raises(FileExistsError):
         model.save_weights(str(tmp_path / "wide"), overwrite=False)
+
+
+def test_keras3_dialect_refuses_a_prefix(tmp_path):
+    keras.config.set_dialect("keras3")
+    with pytest.raises(ValueError, match="must end in"):
+        _model().save_weights(str(tmp_path / "cp.ckpt"))
