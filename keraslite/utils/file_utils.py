@@ -20,6 +20,7 @@ import urllib.parse
 import urllib.request
 import warnings
 
+from keraslite.backend import state
 from keraslite.utils.archive_utils import extract_archive, validate_file
 from keraslite.utils.progbar import Progbar
 
@@ -133,6 +134,34 @@ def _download(origin: str, target: str, fname: str, extraction_dir: str | None, 
             os.remove(partial)
 
 
+def _get_file_tf2(origin, datadir, fname, untar, file_hash, hash_algorithm, archive_format, force_download):
+    """tf.keras 2's `get_file` with an archive: `untar=True` downloads `<fname>.tar.gz`,
+    extracts it into the cache folder and returns `<cache folder>/<fname>`; `extract=True`
+    extracts the archive into the cache folder and returns the archive's path."""
+    if untar:
+        returned = os.path.join(datadir, fname)
+        target = returned + ".tar.gz"
+    else:
+        returned = target = os.path.join(datadir, fname)
+    downloaded = False
+    if force_download or not os.path.exists(target):
+        if untar and not force_download and os.path.exists(returned):
+            return returned  # extracted before; the archive was removed
+        _download(origin, target, fname, datadir, file_hash, hash_algorithm)
+        downloaded = True
+    elif (
+        file_hash is not None
+        and not _flag("KERASLITE_TRUST_CACHE")
+        and not validate_file(target, file_hash, algorithm=hash_algorithm)
+    ):
+        _download(origin, target, fname, datadir, file_hash, hash_algorithm)
+        downloaded = True
+    if not untar or downloaded or not os.path.exists(returned):
+        if not extract_archive(target, datadir, "tar" if untar else archive_format):
+            warnings.warn(f"Could not extract archive {target}: it is not a tar or zip file.", stacklevel=3)
+    return returned
+
+
 def get_file(
     fname: str | None = None,
     origin: str | None = None,
@@ -192,9 +221,12 @@ def get_file(
             f"directory, use the `cache_dir` argument. Received: fname={fname}"
         )
 
-    # Where the file goes, by Keras 3's rules (so a cache filled by Keras is reused).
+    # Where the file goes, by Keras 3's rules (so a cache filled by Keras is reused) -- or
+    # by tf.keras 2's for TF-2-era code (they differ where archives are extracted).
     extracting = extract or untar
     extraction_dir = None
+    if extracting and state.dialect() == "tf2":
+        return _get_file_tf2(origin, datadir, fname, untar, file_hash, hash_algorithm, archive_format, force_download)
     if extracting:
         if given_name and "." in fname:
             target = os.path.join(datadir, fname)

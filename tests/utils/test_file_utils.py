@@ -146,3 +146,30 @@ def test_hash_file_and_validate_file(tmp_path):
     assert keras.utils.hash_file(str(path)) == hashlib.sha256(b"abc").hexdigest()
     assert keras.utils.validate_file(str(path), hashlib.md5(b"abc").hexdigest())
     assert not keras.utils.validate_file(str(path), "0" * 64)
+
+
+def _tar_gz(files: dict) -> bytes:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+        for name, data in files.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+def test_tf2_dialect_extracts_where_tf_keras_2_did(home, tmp_path, tf2_dialect):
+    # untar=True: <fname>.tar.gz extracted into the cache folder; <cache>/<fname> returned.
+    url, _, _ = _source(tmp_path, "flower_photos.tgz", _tar_gz({"flower_photos/roses/1.jpg": b"x"}))
+    path = keras.utils.get_file("flower_photos", origin=url, untar=True)
+    assert path == str(home / "datasets" / "flower_photos")
+    assert os.listdir(os.path.join(path, "roses")) == ["1.jpg"]
+    assert keras.utils.get_file("flower_photos", origin=url, untar=True) == path  # cached
+    # extract=True: the archive's own path is returned, its contents beside it.
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("cats_and_dogs_filtered/train/cats/0.jpg", b"y")
+    url, _, _ = _source(tmp_path, "cats.zip", buffer.getvalue())
+    path = keras.utils.get_file("cats_and_dogs.zip", origin=url, extract=True)
+    assert path == str(home / "datasets" / "cats_and_dogs.zip")
+    assert os.path.exists(os.path.join(os.path.dirname(path), "cats_and_dogs_filtered", "train", "cats", "0.jpg"))

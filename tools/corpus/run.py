@@ -84,6 +84,10 @@ def run_side(case, side, mode, defaults, timeout, log_dir, reference_wall=None):
         # -P: the temp dir (the cwd) is not put on sys.path before the script runs, as with
         # `python script.py` (a tutorial named csv.py must not shadow the csv module).
         command = [KL_PYTHON, "-P", "-m", "keraslite", "run", WRAPPER, local]
+        if tf_keras_reference:
+            # The preamble reaches Keras the way the script does (through TensorFlow), so it
+            # does not itself choose keraslite's Keras 3 dialect by importing `keras`.
+            env["CORPUS_KERAS_MODULE"] = "tensorflow.keras"
     command = ["nice", "-n", "10", *command]
     limit = timeout or settings.get("timeout_s", 300)
     if reference_wall:

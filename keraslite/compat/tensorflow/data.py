@@ -226,12 +226,14 @@ def make_csv_dataset(
     if not rows:
         raise ValueError(f"No CSV rows found for {file_pattern!r}.")
     keep = [n for n in names if select_columns is None or n in select_columns or n == label_name]
+    # `column_defaults` has one entry per selected column (per column when none are selected).
+    defaults = dict(zip(keep if select_columns is not None else names, column_defaults or []))
     columns = {}
     for position, column in enumerate(names):
         if column not in keep:
             continue
-        raw = [("" if row[position] == na_value else row[position]) for row in rows]
-        default = column_defaults[position] if column_defaults is not None else None
+        raw = [("" if position >= len(row) or row[position] == na_value else row[position]) for row in rows]
+        default = defaults.get(column)
         dtype = _default_dtype(default)[0] if default is not None else _infer_column(raw[:num_rows_for_inference])
         fill = _default_dtype(default)[1] if default is not None else (b"" if dtype.kind == "S" else 0)
         columns[column] = np.asarray(
