@@ -144,3 +144,39 @@ def test_keras_weights_file_loads_and_predicts_the_same(name, tmp_path, keras_or
     y = model.predict(x, verbose=0)
     assert y.shape == expected.shape
     np.testing.assert_allclose(y, expected, rtol=1e-4, atol=1e-4 * float(np.abs(expected).max()))
+
+
+LAYER_SCALE_FILE_CODE = """
+from keras.src.applications.convnext import LayerScale
+if inputs["write"].item():
+    inputs_ = keras.Input((3, 3, 4))
+    outputs = LayerScale(0.5, 4, name="scale")(keras.layers.Dense(4, name="dense")(inputs_))
+    model = keras.Model(inputs_, outputs)
+    model.get_layer("scale").set_weights([np.array([1.0, 2.0, 3.0, 4.0], "float32")])
+    model.save(inputs["path"].item())
+else:
+    model = keras.models.load_model(inputs["path"].item())
+result["y"] = keras.ops.convert_to_numpy(model(inputs["x"]))
+result["entry"] = [
+    {key: layer[key] for key in ("module", "class_name")}
+    for layer in model.get_config()["layers"]
+    if layer["class_name"] == "LayerScale"
+][0]
+"""
+
+
+def test_convnext_layer_scale_crosses_keras_files(tmp_path, keras_oracle):
+    """ConvNeXt's LayerScale is not public in Keras: its files name its defining module,
+    which keraslite maps both ways (a saved ConvNeXt loads in either library)."""
+    x = np.random.default_rng(0).normal(size=(2, 3, 3, 4)).astype("float32")
+    written_by_keras = str(tmp_path / "keras.keras")
+    reply = keras_oracle.run(LAYER_SCALE_FILE_CODE, write=np.array(True), path=np.array(written_by_keras), x=x)
+    model = keras.models.load_model(written_by_keras)
+    assert type(model.get_layer("scale")) is keras.applications.convnext.LayerScale
+    np.testing.assert_allclose(model.predict(x, verbose=0), reply["y"], rtol=1e-5, atol=1e-6)
+
+    written_here = str(tmp_path / "keraslite.keras")
+    model.save(written_here)
+    again = keras_oracle.run(LAYER_SCALE_FILE_CODE, write=np.array(False), path=np.array(written_here), x=x)
+    np.testing.assert_allclose(again["y"], reply["y"], rtol=1e-5, atol=1e-6)
+    assert again["entry"] == reply["entry"] == {"module": "keras.src.applications.convnext", "class_name": "LayerScale"}

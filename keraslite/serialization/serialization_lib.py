@@ -31,6 +31,8 @@ _PUBLIC_MODULES = (
     ("keraslite.models.sequential", "keras"),
     ("keraslite.models.functional", "keras.src.models.functional"),
     ("keraslite.models.model", "keras.src.models.functional"),
+    # ConvNeXt's own layers (LayerScale, StochasticDepth): Keras writes their defining module.
+    ("keraslite.applications.convnext", "keras.src.applications.convnext"),
 )
 # Keras module -> where keraslite's public objects of that module live.
 _NAMESPACES = {
@@ -48,6 +50,7 @@ _NAMESPACES = {
     "keras.src.models.functional": "keraslite.models",
     "keras.src.models.model": "keraslite.models",
     "keras.src.models.sequential": "keraslite.models",
+    "keras.src.applications.convnext": "keraslite.applications.convnext",
 }
 
 

@@ -249,6 +249,11 @@ def test_convnext_structure(unset_weights):
         weights=None, include_top=False, include_preprocessing=False, input_shape=(32, 32, 3)
     )
     assert bare.layers[1].name == "convnext_tiny_stem" and bare.output.shape == (None, 1, 1, 768)
+    # The config names LayerScale's module as Keras does, and rebuilds the same model.
+    rebuilt = keras.models.model_from_json(bare.to_json())
+    assert [layer.name for layer in rebuilt.layers] == [layer.name for layer in bare.layers]
+    assert type(rebuilt.get_layer("convnext_tiny_stage_3_block_2_layer_scale")) is convnext.LayerScale
+    assert rebuilt.count_params() == bare.count_params()
 
 
 def test_efficientnet_runs_and_trains(quick_weights):
