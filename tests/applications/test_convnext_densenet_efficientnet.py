@@ -232,7 +232,8 @@ def test_efficientnet_v2_preprocessing_variants(unset_weights):
     assert bare.layers[1].name == "stem_conv"
     # Four channels: the B variants fall back to the [-1, 1] scaling.
     keras.backend.clear_session()
-    four = keras.applications.EfficientNetV2B0(weights=None, include_top=False, input_shape=(32, 32, 4))
+    with pytest.warns(UserWarning, match="4 input channels"):
+        four = keras.applications.EfficientNetV2B0(weights=None, include_top=False, input_shape=(32, 32, 4))
     assert [type(layer).__name__ for layer in four.layers[1:3]] == ["Rescaling", "Conv2D"]
 
 
