@@ -1,5 +1,9 @@
 """`keras.applications`: reference image-classification architectures, with optional ImageNet weights."""
 
+from keraslite.applications import convnext as convnext
+from keraslite.applications import densenet as densenet
+from keraslite.applications import efficientnet as efficientnet
+from keraslite.applications import efficientnet_v2 as efficientnet_v2
 from keraslite.applications import imagenet_utils as imagenet_utils
 from keraslite.applications import inception_resnet_v2 as inception_resnet_v2
 from keraslite.applications import inception_v3 as inception_v3
@@ -13,6 +17,29 @@ from keraslite.applications import resnet_v2 as resnet_v2
 from keraslite.applications import vgg16 as vgg16
 from keraslite.applications import vgg19 as vgg19
 from keraslite.applications import xception as xception
+from keraslite.applications.convnext import ConvNeXtBase as ConvNeXtBase
+from keraslite.applications.convnext import ConvNeXtLarge as ConvNeXtLarge
+from keraslite.applications.convnext import ConvNeXtSmall as ConvNeXtSmall
+from keraslite.applications.convnext import ConvNeXtTiny as ConvNeXtTiny
+from keraslite.applications.convnext import ConvNeXtXLarge as ConvNeXtXLarge
+from keraslite.applications.densenet import DenseNet121 as DenseNet121
+from keraslite.applications.densenet import DenseNet169 as DenseNet169
+from keraslite.applications.densenet import DenseNet201 as DenseNet201
+from keraslite.applications.efficientnet import EfficientNetB0 as EfficientNetB0
+from keraslite.applications.efficientnet import EfficientNetB1 as EfficientNetB1
+from keraslite.applications.efficientnet import EfficientNetB2 as EfficientNetB2
+from keraslite.applications.efficientnet import EfficientNetB3 as EfficientNetB3
+from keraslite.applications.efficientnet import EfficientNetB4 as EfficientNetB4
+from keraslite.applications.efficientnet import EfficientNetB5 as EfficientNetB5
+from keraslite.applications.efficientnet import EfficientNetB6 as EfficientNetB6
+from keraslite.applications.efficientnet import EfficientNetB7 as EfficientNetB7
+from keraslite.applications.efficientnet_v2 import EfficientNetV2B0 as EfficientNetV2B0
+from keraslite.applications.efficientnet_v2 import EfficientNetV2B1 as EfficientNetV2B1
+from keraslite.applications.efficientnet_v2 import EfficientNetV2B2 as EfficientNetV2B2
+from keraslite.applications.efficientnet_v2 import EfficientNetV2B3 as EfficientNetV2B3
+from keraslite.applications.efficientnet_v2 import EfficientNetV2L as EfficientNetV2L
+from keraslite.applications.efficientnet_v2 import EfficientNetV2M as EfficientNetV2M
+from keraslite.applications.efficientnet_v2 import EfficientNetV2S as EfficientNetV2S
 from keraslite.applications.inception_resnet_v2 import InceptionResNetV2 as InceptionResNetV2
 from keraslite.applications.inception_v3 import InceptionV3 as InceptionV3
 from keraslite.applications.mobilenet import MobileNet as MobileNet

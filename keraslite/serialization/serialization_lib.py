@@ -32,6 +32,8 @@ _PUBLIC_MODULES = (
     ("keraslite.models.functional", "keras.src.models.functional"),
     ("keraslite.models.model", "keras.src.models.functional"),
     ("keraslite.utils.feature_space", "keras.utils"),
+    # ConvNeXt's own layers (LayerScale, StochasticDepth): Keras writes their defining module.
+    ("keraslite.applications.convnext", "keras.src.applications.convnext"),
 )
 # Keras module -> where keraslite's public objects of that module live.
 _NAMESPACES = {
@@ -50,6 +52,7 @@ _NAMESPACES = {
     "keras.src.models.model": "keraslite.models",
     "keras.src.models.sequential": "keraslite.models",
     "keras.utils": "keraslite.utils",
+    "keras.src.applications.convnext": "keraslite.applications.convnext",
 }
 
 
