@@ -6,6 +6,7 @@ import torch
 
 from keraslite.backend import dtypes, state
 from keraslite.backend.conversion import to_tensor
+from keraslite.initializers import standard_truncated_normal_
 from keraslite.random.seed_generator import torch_generator
 
 
@@ -56,10 +57,10 @@ def randint(shape, minval, maxval, dtype="int32", seed=None) -> torch.Tensor:
 
 
 def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None) -> torch.Tensor:
-    """Normal samples re-drawn until within two standard deviations of the mean."""
+    """Normal samples within two standard deviations of the mean."""
     device = state.get_device()
     sample = torch.empty(_shape(shape), dtype=_float_dtype(dtype), device=device)
-    torch.nn.init.trunc_normal_(sample, 0.0, 1.0, -2.0, 2.0, generator=torch_generator(seed, device))
+    standard_truncated_normal_(sample, generator=torch_generator(seed, device))
     return sample * stddev + mean
 
 
