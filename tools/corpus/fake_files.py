@@ -140,6 +140,16 @@ def _acl_imdb(rng):
     return _tar_gz(files)
 
 
+# The sentences tensorflow.org's translation tutorial translates at the end (their words must
+# be in the vocabulary).
+_SPANISH_EXAMPLES = (
+    "It's very cold here.\tHace mucho frío aquí.\n"
+    "This is my life.\tEsta es mi vida.\n"
+    "Are you still at home?\t¿Todavía están en casa?\n"
+    "Try to figure it out.\tTrata de averiguarlo.\n"
+).encode()
+
+
 def _pairs(rng, n, sep="\t", extra=False):
     en = ["go", "run", "i", "you", "we", "see", "eat", "the", "cat", "dog", "house", "big", "small", "am", "is"]
     other = [
@@ -510,7 +520,9 @@ _URL_FAKES = {
     "aclImdb_v1.tar.gz": _acl_imdb,
     "nietzsche.txt": lambda rng: _text_corpus(rng, 12000),
     "fra-eng.zip": lambda rng: _zip({"fra.txt": _pairs(rng, 3000, extra=True), "_about.txt": b"fake\n"}),
-    "spa-eng.zip": lambda rng: _zip({"spa-eng/spa.txt": _pairs(rng, 3000), "spa-eng/_about.txt": b"fake\n"}),
+    "spa-eng.zip": lambda rng: _zip(
+        {"spa-eng/spa.txt": _SPANISH_EXAMPLES + _pairs(rng, 3000), "spa-eng/_about.txt": b"fake\n"}
+    ),
     "jena_climate_2009_2016.csv.zip": _jena_zip,
     "kagglecatsanddogs_5340.zip": _cats_and_dogs,
     "art_daily_small_noise.csv": lambda rng: _nab_csv(rng, False),
