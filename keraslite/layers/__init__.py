@@ -28,6 +28,7 @@ from keraslite.layers.cropping import Cropping1D as Cropping1D
 from keraslite.layers.cropping import Cropping2D as Cropping2D
 from keraslite.layers.cropping import Cropping3D as Cropping3D
 from keraslite.layers.einsum_dense import EinsumDense as EinsumDense
+from keraslite.layers.feature_columns import DenseFeatures as DenseFeatures  # tf.keras 2
 from keraslite.layers.input_layer import Input as Input
 from keraslite.layers.input_layer import InputLayer as InputLayer
 from keraslite.layers.lambda_layer import Lambda as Lambda

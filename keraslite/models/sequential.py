@@ -15,6 +15,7 @@ import warnings
 import torch
 
 from keraslite.backend import dtypes, state
+from keraslite.graph import call_context
 from keraslite.graph.keras_tensor import KerasTensor
 from keraslite.layers.base_layer import Layer
 from keraslite.layers.input_layer import InputLayer
@@ -251,12 +252,28 @@ class Sequential(Functional):
             if not self._stack:
                 raise ValueError(f"Sequential model '{self.name}' has no layers: add some before calling it.")
             inputs = args[0] if args else kwargs["inputs"]
+            if isinstance(inputs, dict):
+                # A first layer that takes a dict of raw features (DenseFeatures): no graph of
+                # one input tensor to build; the layers run in order, as a subclassed model's.
+                return self._call_layers_in_order(inputs, kwargs.get("training"))
             shape = tuple(inputs.shape)
             dtype = None
             if isinstance(inputs, torch.Tensor) and not inputs.is_floating_point():
                 dtype = dtypes.standardize_dtype(inputs.dtype)
             self._build_from_shape((None,) + shape[1:], dtype)
         return Model._eager_call(self, *args, **kwargs)
+
+    def _call_layers_in_order(self, inputs, training):
+        if training is None:
+            training = call_context.current_training()
+        call_context.push_training(bool(training) if training is not None else self.training)
+        try:
+            outputs = inputs
+            for layer in self._stack:
+                outputs = layer(outputs)
+        finally:
+            call_context.pop_training()
+        return call_context.wrap_outermost_outputs(outputs)
 
     def _symbolic_call(self, *args, **kwargs):
         if self._graph is None:

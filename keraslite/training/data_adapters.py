@@ -44,6 +44,10 @@ def _to_tensor(value, dtype: torch.dtype | str | None = None, device=None) -> to
                 f"Received: {array!r:.200}"
             )
         if array.dtype.kind == "U" or array.dtype.kind == "S":
+            if dtype is None:
+                # Text for a model whose inputs are not declared (subclassed, or a Sequential
+                # starting with DenseFeatures / TextVectorization): it stays NumPy.
+                return array.astype(str) if array.dtype.kind == "S" else array
             raise TypeError(
                 f"Failed to convert data of string dtype {array.dtype} to a tensor. Received: {array!r:.200}"
             )

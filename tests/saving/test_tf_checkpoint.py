@@ -13,6 +13,7 @@ from keraslite.saving import tf_checkpoint
 def tf2(tf2_dialect):
     """Checkpoint prefixes are tf.keras 2's format: these tests run in the tf2 dialect."""
 
+
 def _model(units=2):
     return keras.Sequential([keras.Input((3,)), keras.layers.Dense(units), keras.layers.Dense(1)])
 

@@ -28,6 +28,7 @@ from keraslite.compat.tensorflow import debugging as debugging
 from keraslite.compat.tensorflow import distribute as distribute
 from keraslite.compat.tensorflow import dtypes as dtypes
 from keraslite.compat.tensorflow import errors as errors
+from keraslite.compat.tensorflow import feature_column as feature_column
 from keraslite.compat.tensorflow import image as image
 from keraslite.compat.tensorflow import io as io
 from keraslite.compat.tensorflow import linalg as linalg
