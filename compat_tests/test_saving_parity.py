@@ -350,6 +350,13 @@ LAYER_ARGS = {
     "AdaptiveMaxPooling3D": [2],
     "ReversibleEmbedding": [10, 3],
     "STFTSpectrogram": ["log", 16, None, None, None],  # window=None: Keras builds named windows with SciPy
+    "MaxNumBoundingBoxes": [5],
+    "Pipeline": [[]],
+    "RandomColorDegeneration": [0.5],
+    "RandomHue": [0.2],
+    "RandomSaturation": [0.2],
+    "RandomSharpness": [0.2],
+    "RandomPosterization": [(1, 4)],
 }
 # Not constructible from plain arguments, or needing TensorFlow in Keras.
 LAYER_SKIP = {
@@ -371,6 +378,8 @@ LAYER_SKIP = {
     "GroupQueryAttention",
     "HashedCrossing",
     "SpectralNormalization",
+    "DenseFeatures",  # tf.keras 2's, not in Keras 3
+    "RandomShear",  # Keras 3.15 cannot read back its own config (it stores the factor as a negative pair)
 }
 
 
