@@ -1,5 +1,6 @@
 """`keras.mixed_precision` (re-exports)."""
 
+from keraslite.mixed_precision import experimental as experimental
 from keraslite.mixed_precision.policy import DTypePolicy as DTypePolicy
 from keraslite.mixed_precision.policy import LossScaler as LossScaler
 from keraslite.mixed_precision.policy import Policy as Policy

@@ -20,6 +20,7 @@ from keraslite.layers.base_layer import Layer
 from keraslite.layers.input_layer import InputLayer
 from keraslite.models.functional import Functional, _OwnGraphNode
 from keraslite.models.functional_config import legacy_entry
+from keraslite.models.keras2_methods import Keras2SequentialMethods
 from keraslite.models.model import Model
 from keraslite.saving import layer_config
 from keraslite.serialization import object_registry
@@ -31,7 +32,7 @@ _LEGACY_INPUT_SHAPE_WARNING = (
 )
 
 
-class Sequential(Functional):
+class Sequential(Keras2SequentialMethods, Functional):
     """`Sequential([layers.Dense(64, activation="relu"), layers.Dense(10)])` or `.add()`.
 
     Args:
