@@ -1,5 +1,6 @@
 """`keras.preprocessing.image`: the image file utilities (also in `keras.utils`)."""
 
+from keraslite.legacy.preprocessing.image import DataFrameIterator as DataFrameIterator
 from keraslite.legacy.preprocessing.image import DirectoryIterator as DirectoryIterator
 from keraslite.legacy.preprocessing.image import ImageDataGenerator as ImageDataGenerator
 from keraslite.legacy.preprocessing.image import Iterator as Iterator

@@ -157,3 +157,30 @@ def test_flow_from_directory_classes_modes_and_subsets(tmp_path, capsys):
     assert validation.filenames == [os.path.join("cats", "img_0.png")]
     with pytest.raises(ValueError, match="class_mode"):
         generator.flow_from_directory(str(tmp_path), class_mode="multi")
+
+
+def test_flow_from_dataframe_reads_listed_files(tmp_path, capsys):
+    _write_images(str(tmp_path), {"cats": 2, "dogs": 2})
+    frame = {
+        "filename": ["cats/img_0.png", "dogs/img_1.png", "cats/img_1.png", "missing.png", "cats/notes.txt"],
+        "class": ["cat", "dog", "cat", "dog", "cat"],
+        "score": [0.5, 1.5, 2.5, 3.5, 4.5],
+        "weight": [1.0, 2.0, 3.0, 4.0, 5.0],
+    }
+    generator = ImageDataGenerator(rescale=1 / 255.0)
+    with pytest.warns(UserWarning, match="2 invalid image filename"):
+        iterator = generator.flow_from_dataframe(
+            frame, str(tmp_path), target_size=(3, 3), batch_size=3, shuffle=False, weight_col="weight"
+        )
+    assert "Found 3 validated image filenames belonging to 2 classes." in capsys.readouterr().out
+    assert iterator.class_indices == {"cat": 0, "dog": 1} and iterator.classes.tolist() == [0, 1, 0]
+    batch_x, batch_y, weights = iterator[0]
+    assert batch_x.shape == (3, 3, 3, 3) and batch_y.tolist() == [[1, 0], [0, 1], [1, 0]]
+    assert weights.tolist() == [1.0, 2.0, 3.0]
+    np.testing.assert_allclose(batch_x[1], 80 / 255.0, rtol=1e-6)  # dogs/img_1.png
+    with pytest.warns(UserWarning):
+        raw = generator.flow_from_dataframe(frame, str(tmp_path), y_col="score", class_mode="raw",
+                                            target_size=(3, 3), shuffle=False)
+    assert raw[0][1].tolist() == [0.5, 1.5, 2.5]
+    with pytest.raises(ValueError, match="class_mode"):
+        generator.flow_from_dataframe(frame, str(tmp_path), class_mode="multiclass")

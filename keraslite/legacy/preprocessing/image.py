@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import threading
+import warnings
 
 import numpy as np
 
@@ -21,6 +22,7 @@ from keraslite.utils.py_dataset import PyDataset
 
 _IMAGE_EXTENSIONS = ("png", "jpg", "jpeg", "bmp", "ppm", "tif", "tiff")
 _CLASS_MODES = ("categorical", "binary", "sparse", "input", None)
+_DATAFRAME_CLASS_MODES = ("binary", "categorical", "input", "multi_output", "raw", "sparse", None)
 
 # --- single-image transforms ----------------------------------------------------------------
 
@@ -282,6 +284,41 @@ class ImageDataGenerator:
             seed=seed, save_to_dir=save_to_dir, save_prefix=save_prefix, save_format=save_format,
             follow_links=follow_links, subset=subset, interpolation=interpolation,
             keep_aspect_ratio=keep_aspect_ratio, dtype=self.dtype,
+        )
+
+    def flow_from_dataframe(
+        self,
+        dataframe,
+        directory=None,
+        x_col="filename",
+        y_col="class",
+        weight_col=None,
+        target_size=(256, 256),
+        color_mode="rgb",
+        classes=None,
+        class_mode="categorical",
+        batch_size=32,
+        shuffle=True,
+        seed=None,
+        save_to_dir=None,
+        save_prefix="",
+        save_format="png",
+        subset=None,
+        interpolation="nearest",
+        validate_filenames=True,
+        **kwargs,
+    ):
+        """Batches of the image files a data frame lists (column `x_col`), labelled by `y_col`."""
+        for old in ("has_ext", "sort", "drop_duplicates"):
+            kwargs.pop(old, None)
+        if kwargs:
+            raise TypeError(f"flow_from_dataframe got unexpected keyword argument(s): {sorted(kwargs)}")
+        return DataFrameIterator(
+            dataframe, directory, self, x_col=x_col, y_col=y_col, weight_col=weight_col, target_size=target_size,
+            color_mode=color_mode, classes=classes, class_mode=class_mode, batch_size=batch_size, shuffle=shuffle,
+            seed=seed, data_format=self.data_format, save_to_dir=save_to_dir, save_prefix=save_prefix,
+            save_format=save_format, subset=subset, interpolation=interpolation, dtype=self.dtype,
+            validate_filenames=validate_filenames,
         )
 
     # ------------------------------------------------------------------ per image
@@ -569,37 +606,12 @@ class DirectoryIterator(Iterator):
         save_prefix="", save_format="png", follow_links=False, subset=None, interpolation="nearest",
         keep_aspect_ratio=False, dtype=None,
     ):
-        dtype = dtype or state.floatx()
-        if color_mode not in ("rgb", "rgba", "grayscale"):
-            raise ValueError(f'Invalid color mode: {color_mode}; expected "rgb", "rgba", or "grayscale".')
-        if class_mode not in _CLASS_MODES:
-            raise ValueError(f"Invalid class_mode: {class_mode}; expected one of {_CLASS_MODES}")
+        self._setup(
+            image_data_generator, target_size, color_mode, class_mode, data_format, save_to_dir, save_prefix,
+            save_format, interpolation, keep_aspect_ratio, dtype,
+        )
         self.directory = os.fspath(directory)
-        self.image_data_generator = image_data_generator
-        self.target_size = tuple(target_size)
-        self.color_mode = color_mode
-        self.data_format = data_format or state.image_data_format()
-        self.keep_aspect_ratio = keep_aspect_ratio
-        channels = {"rgba": 4, "rgb": 3, "grayscale": 1}[color_mode]
-        if self.data_format == "channels_last":
-            self.image_shape = self.target_size + (channels,)
-        else:
-            self.image_shape = (channels,) + self.target_size
-        self.class_mode = class_mode
-        self.dtype = dtype
-        self.save_to_dir = save_to_dir
-        self.save_prefix = save_prefix
-        self.save_format = save_format
-        self.interpolation = interpolation
-        split = None
-        if subset is not None:
-            validation_split = image_data_generator._validation_split
-            if subset == "validation":
-                split = (0, validation_split)
-            elif subset == "training":
-                split = (validation_split, 1)
-            else:
-                raise ValueError(f'Invalid subset name: {subset}; expected "training" or "validation"')
+        split = _split(subset, image_data_generator)
         self.subset = subset
         if not classes:
             classes = sorted(
@@ -622,6 +634,32 @@ class DirectoryIterator(Iterator):
         self.samples = len(filenames)
         print(f"Found {self.samples} images belonging to {self.num_classes} classes.")
         super().__init__(self.samples, batch_size, shuffle, seed)
+
+    def _setup(
+        self, image_data_generator, target_size, color_mode, class_mode, data_format, save_to_dir, save_prefix,
+        save_format, interpolation, keep_aspect_ratio, dtype, class_modes=_CLASS_MODES,
+    ):
+        dtype = dtype or state.floatx()
+        if color_mode not in ("rgb", "rgba", "grayscale"):
+            raise ValueError(f'Invalid color mode: {color_mode}; expected "rgb", "rgba", or "grayscale".')
+        if class_mode not in class_modes:
+            raise ValueError(f"Invalid class_mode: {class_mode}; expected one of {class_modes}")
+        self.image_data_generator = image_data_generator
+        self.target_size = tuple(target_size)
+        self.color_mode = color_mode
+        self.data_format = data_format or state.image_data_format()
+        self.keep_aspect_ratio = keep_aspect_ratio
+        channels = {"rgba": 4, "rgb": 3, "grayscale": 1}[color_mode]
+        if self.data_format == "channels_last":
+            self.image_shape = self.target_size + (channels,)
+        else:
+            self.image_shape = (channels,) + self.target_size
+        self.class_mode = class_mode
+        self.dtype = dtype
+        self.save_to_dir = save_to_dir
+        self.save_prefix = save_prefix
+        self.save_format = save_format
+        self.interpolation = interpolation
 
     @property
     def filepaths(self):
@@ -649,18 +687,116 @@ class DirectoryIterator(Iterator):
                 image = array_to_img(batch_x[i], self.data_format, scale=True)
                 name = f"{self.save_prefix}_{j}_{np.random.randint(1e7)}.{self.save_format}"
                 image.save(os.path.join(self.save_to_dir, name))
-        if self.class_mode == "input":
-            batch_y = batch_x.copy()
-        elif self.class_mode == "sparse":
-            batch_y = self.classes[index_array].astype(self.dtype)
-        elif self.class_mode == "binary":
-            batch_y = self.classes[index_array].astype(self.dtype)
-        elif self.class_mode == "categorical":
-            batch_y = np.zeros((len(batch_x), self.num_classes), dtype=self.dtype)
-            batch_y[np.arange(len(batch_x)), self.classes[index_array]] = 1.0
-        else:
+        if self.class_mode is None:
             return batch_x
-        return batch_x, batch_y
+        return batch_x, self._batch_y(index_array, batch_x)
+
+    def _batch_y(self, index_array, batch_x):
+        if self.class_mode == "input":
+            return batch_x.copy()
+        if self.class_mode in ("sparse", "binary"):
+            return self.classes[index_array].astype(self.dtype)
+        batch_y = np.zeros((len(batch_x), self.num_classes), dtype=self.dtype)
+        batch_y[np.arange(len(batch_x)), self.classes[index_array]] = 1.0
+        return batch_y
+
+
+class DataFrameIterator(DirectoryIterator):
+    """`ImageDataGenerator.flow_from_dataframe`'s batches: file names in column `x_col`
+    (relative to `directory` when given), labels in `y_col` (a class name, a list of them for
+    multi-label `categorical`, any value for `raw`, several columns for `multi_output`),
+    optional per-sample weights in `weight_col`. The frame is anything whose columns read as
+    `frame[name]` (a pandas DataFrame, or a dict of lists)."""
+
+    def __init__(
+        self, dataframe, directory=None, image_data_generator=None, x_col="filename", y_col="class",
+        weight_col=None, target_size=(256, 256), color_mode="rgb", classes=None, class_mode="categorical",
+        batch_size=32, shuffle=True, seed=None, data_format=None, save_to_dir=None, save_prefix="",
+        save_format="png", subset=None, interpolation="nearest", keep_aspect_ratio=False, dtype=None,
+        validate_filenames=True,
+    ):
+        self._setup(
+            image_data_generator, target_size, color_mode, class_mode, data_format, save_to_dir, save_prefix,
+            save_format, interpolation, keep_aspect_ratio, dtype, class_modes=_DATAFRAME_CLASS_MODES,
+        )
+        self.directory = os.fspath(directory) if directory else ""
+        self.x_col, self.y_col, self.weight_col = x_col, y_col, weight_col
+        filenames = [str(name) for name in _column(dataframe, x_col)]
+        y_columns = list(y_col) if class_mode == "multi_output" else [y_col]
+        labels = [] if class_mode in (None, "input") else [_column(dataframe, c) for c in y_columns]
+        weights = _column(dataframe, weight_col) if weight_col else None
+        rows = list(range(len(filenames)))
+        if validate_filenames:
+            rows = [i for i in rows if self._valid_file(filenames[i])]
+            dropped = len(filenames) - len(rows)
+            if dropped:
+                warnings.warn(f"Found {dropped} invalid image filename(s) in x_col=\"{x_col}\". These filename(s) "
+                              "will be ignored.", stacklevel=3)
+        split = _split(subset, image_data_generator)
+        if split is not None:
+            rows = rows[int(split[0] * len(rows)) : int(split[1] * len(rows))]
+        self.filenames = [filenames[i] for i in rows]
+        self._filepaths = [os.path.join(self.directory, f) if self.directory else f for f in self.filenames]
+        self._weights = None if weights is None else np.asarray([weights[i] for i in rows], dtype=self.dtype)
+        self._labels = [[column[i] for i in rows] for column in labels]
+        if class_mode in ("binary", "categorical", "sparse"):
+            values = self._labels[0]
+            if not classes:
+                classes = sorted({c for v in values for c in (v if isinstance(v, (list, tuple)) else [v])})
+            if class_mode == "binary" and len(classes) != 2:
+                raise ValueError(f'If class_mode="binary" there must be 2 classes. Found {len(classes)} classes.')
+            self.class_indices = {c: i for i, c in enumerate(classes)}
+            self.num_classes = len(classes)
+            if any(isinstance(v, (list, tuple)) for v in values):
+                self.classes = [[self.class_indices[c] for c in v] for v in values]
+            else:
+                self.classes = np.array([self.class_indices[v] for v in values], dtype="int32")
+            print(f"Found {len(self.filenames)} validated image filenames belonging to {self.num_classes} classes.")
+        else:
+            self.class_indices, self.num_classes, self.classes = {}, 0, None
+            print(f"Found {len(self.filenames)} validated image filenames.")
+        self.samples = len(self.filenames)
+        Iterator.__init__(self, self.samples, batch_size, shuffle, seed)
+
+    def _valid_file(self, name):
+        path = os.path.join(self.directory, name) if self.directory else name
+        return name.lower().endswith(tuple("." + e for e in _IMAGE_EXTENSIONS)) and os.path.isfile(path)
+
+    def _get_batches_of_transformed_samples(self, index_array):
+        output = DirectoryIterator._get_batches_of_transformed_samples(self, index_array)
+        if self._weights is None:
+            return output
+        output = output if isinstance(output, tuple) else (output,)
+        return output + (self._weights[index_array],)
+
+    def _batch_y(self, index_array, batch_x):
+        if self.class_mode == "raw":
+            return np.asarray([self._labels[0][i] for i in index_array])
+        if self.class_mode == "multi_output":
+            return [np.asarray([column[i] for i in index_array]) for column in self._labels]
+        if self.class_mode == "categorical" and isinstance(self.classes, list):
+            batch_y = np.zeros((len(batch_x), self.num_classes), dtype=self.dtype)
+            for row, i in enumerate(index_array):
+                batch_y[row, self.classes[i]] = 1.0
+            return batch_y
+        return DirectoryIterator._batch_y(self, index_array, batch_x)
+
+
+def _column(frame, name):
+    column = frame[name]
+    return list(column.tolist() if hasattr(column, "tolist") else column)
+
+
+def _split(subset, image_data_generator):
+    """The `(start, stop)` fractions of a `validation_split` subset (None: everything)."""
+    if subset is None:
+        return None
+    validation_split = image_data_generator._validation_split
+    if subset == "validation":
+        return (0, validation_split)
+    if subset == "training":
+        return (validation_split, 1)
+    raise ValueError(f'Invalid subset name: {subset}; expected "training" or "validation"')
 
 
 def _image_files(folder, follow_links):
