@@ -59,12 +59,12 @@ def constant(value, dtype=None, shape=None, name=None):
 
 def zeros(shape, dtype=None, name=None):
     """An all-zeros variable of `shape` (tf.keras 2 returned a variable)."""
-    return variable(np.zeros(tuple(shape)), dtype=dtype or state.floatx(), name=name)
+    return variable(np.zeros(_int_shape_arg(shape)), dtype=dtype or state.floatx(), name=name)
 
 
 def ones(shape, dtype=None, name=None):
     """An all-ones variable of `shape`."""
-    return variable(np.ones(tuple(shape)), dtype=dtype or state.floatx(), name=name)
+    return variable(np.ones(_int_shape_arg(shape)), dtype=dtype or state.floatx(), name=name)
 
 
 def eye(size, dtype=None, name=None):
@@ -484,7 +484,10 @@ def stack(x, axis=0):
 
 
 def reshape(x, shape):
-    return ops.reshape(x, tuple(int(d) for d in shape) if isinstance(shape, torch.Tensor) else tuple(shape))
+    """`x` reshaped; `shape` may hold tensors (`(K.shape(x)[0], -1)`), as tf.keras 2 allowed."""
+    if isinstance(shape, torch.Tensor):
+        shape = shape.tolist()
+    return ops.reshape(x, tuple(int(d) if isinstance(d, torch.Tensor) else d for d in shape))
 
 
 def expand_dims(x, axis=-1):

@@ -87,6 +87,8 @@ def test_shapes_and_arrangement():
     assert tuple(K.concatenate([X, X]).shape) == (2, 3, 8)
     assert tuple(K.concatenate([X, X], axis=0).shape) == (4, 3, 4)
     assert tuple(K.reshape(X, (6, 4)).shape) == (6, 4)
+    assert tuple(K.reshape(X, (K.shape(X)[0], -1)).shape) == (2, 12)
+    assert tuple(K.zeros(K.shape(X)[1:]).shape) == (3, 4)
     assert tuple(K.expand_dims(X).shape) == (2, 3, 4, 1)
     assert tuple(K.squeeze(K.expand_dims(X, 1), 1).shape) == (2, 3, 4)
     assert tuple(K.permute_dimensions(X, (2, 0, 1)).shape) == (4, 2, 3)

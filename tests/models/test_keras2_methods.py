@@ -28,7 +28,7 @@ def test_compiled_loss_is_the_compiled_loss_plus_given_regularization_only():
     mse = float(((y_pred.detach().numpy() - Y) ** 2).mean())
     without = model.compiled_loss(Y, y_pred)  # tf.keras 2: model.losses only when passed
     assert float(without.detach()) == pytest.approx(mse, rel=1e-5)
-    penalty = float(sum(model.losses))
+    penalty = float(sum(model.losses).detach())
     assert penalty > 0
     total = model.compiled_loss(Y, y_pred, regularization_losses=model.losses)
     assert float(total.detach()) == pytest.approx(mse + penalty, rel=1e-5)
