@@ -48,6 +48,8 @@ from keraslite.legacy.backend import concatenate as concatenate
 from keraslite.legacy.backend import constant as constant
 from keraslite.legacy.backend import cos as cos
 from keraslite.legacy.backend import count_params as count_params
+from keraslite.legacy.backend import ctc_batch_cost as ctc_batch_cost
+from keraslite.legacy.backend import ctc_decode as ctc_decode
 from keraslite.legacy.backend import cumprod as cumprod
 from keraslite.legacy.backend import cumsum as cumsum
 from keraslite.legacy.backend import dot as dot

@@ -764,3 +764,42 @@ def result_type(*dtypes):
     for other in dtypes[1:]:
         result = torch.promote_types(result, to_torch_dtype(other))
     return standardize_dtype(result)
+
+
+# --- CTC -----------------------------------------------------------------------------------
+
+
+def ctc_batch_cost(y_true, y_pred, input_length, label_length):
+    """tf.keras 2's CTC loss per sample, `(samples, 1)`: `y_pred` softmax outputs `(samples,
+    time, classes)` whose last class is the blank, `y_true` padded labels, lengths `(samples, 1)`."""
+    y_pred = _tensor(y_pred)
+    blank = int_shape(y_pred)[-1] - 1
+    input_length = ops.reshape(ops.cast(_tensor(input_length), "int32"), (-1,))
+    label_length = ops.reshape(ops.cast(_tensor(label_length), "int32"), (-1,))
+    logits = ops.log(y_pred + state.epsilon())
+    loss = ops.ctc_loss(ops.cast(_tensor(y_true), "int32"), logits, label_length, input_length, mask_index=blank)
+    return ops.expand_dims(loss, 1)
+
+
+def ctc_decode(y_pred, input_length, greedy=True, beam_width=100, top_paths=1):
+    """Greedy CTC decoding of softmax outputs `(samples, time, classes)` (the last class is the
+    blank): `([decoded], log_probabilities)`, `decoded` `(samples, time)` padded with -1 and
+    `log_probabilities` `(samples, 1)`, the negated sum of each step's largest log-probability."""
+    if not greedy:
+        raise NotImplementedError(
+            "`K.ctc_decode(greedy=False)` (beam search) is not supported by keraslite; use greedy=True."
+        )
+    probabilities = _numpy(y_pred)
+    lengths = np.asarray(_numpy(input_length)).reshape(-1).astype(int)
+    blank = probabilities.shape[-1] - 1
+    log_probabilities = np.log(probabilities + state.epsilon())
+    decoded, scores = [], []
+    for sample, length in zip(log_probabilities, lengths):
+        best = sample[:length].argmax(axis=-1)
+        scores.append(-sample[:length].max(axis=-1).sum())
+        collapsed = [int(c) for i, c in enumerate(best) if (i == 0 or c != best[i - 1]) and c != blank]
+        decoded.append(collapsed)
+    dense = np.full((len(decoded), probabilities.shape[1]), -1, dtype=np.int64)  # (samples, time), as tf.keras 2
+    for row, labels in enumerate(decoded):
+        dense[row, : len(labels)] = labels
+    return [torch.as_tensor(dense)], torch.as_tensor(np.array(scores, dtype=np.float32).reshape(-1, 1))

@@ -211,3 +211,19 @@ def test_custom_loss_written_with_backend_trains():
     model.compile(optimizer="sgd", loss=rmse)
     history = model.fit(np.random.rand(8, 2), np.random.rand(8, 1), epochs=2, verbose=0)
     assert np.isfinite(history.history["loss"]).all()
+
+
+def test_ctc_batch_cost_and_greedy_decode_use_the_last_class_as_blank():
+    # Two steps, classes (a, b, blank): the path "a, blank" / "blank, a" / "a, a" all read "a".
+    p = np.array([[[0.6, 0.1, 0.3], [0.2, 0.1, 0.7]]], dtype="float32")
+    cost = _np(K.ctc_batch_cost(np.array([[0]]), p, np.array([[2]]), np.array([[1]])))
+    eps = 1e-7
+    q = (p + eps) / (p + eps).sum(-1, keepdims=True)
+    paths = q[0, 0, 0] * q[0, 1, 2] + q[0, 0, 2] * q[0, 1, 0] + q[0, 0, 0] * q[0, 1, 0]
+    assert cost.shape == (1, 1) and cost[0, 0] == pytest.approx(-np.log(paths), rel=1e-5)
+    steps = np.array([[[0.7, 0.2, 0.1], [0.6, 0.3, 0.1], [0.1, 0.1, 0.8], [0.2, 0.7, 0.1]]], dtype="float32")
+    (decoded,), log_probability = K.ctc_decode(steps, np.array([4]))
+    assert _np(decoded).tolist() == [[0, 1, -1, -1]]  # repeats merged, blank removed, padded to time steps
+    assert float(log_probability[0, 0]) == pytest.approx(-np.log(np.array([0.7, 0.6, 0.8, 0.7]) + eps).sum(), rel=1e-5)
+    with pytest.raises(NotImplementedError, match="beam"):
+        K.ctc_decode(steps, np.array([4]), greedy=False)
