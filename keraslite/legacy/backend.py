@@ -803,3 +803,100 @@ def ctc_decode(y_pred, input_length, greedy=True, beam_width=100, top_paths=1):
     for row, labels in enumerate(decoded):
         dense[row, : len(labels)] = labels
     return [torch.as_tensor(dense)], torch.as_tensor(np.array(scores, dtype=np.float32).reshape(-1, 1))
+
+
+# --- convolutions, pooling, padding, normalization ------------------------------------------
+
+
+def conv1d(x, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
+    """1D convolution; `kernel` `(width, in, out)`; `padding` `valid`, `same` or `causal`."""
+    if padding == "causal":
+        left = dilation_rate * (int_shape(kernel)[0] - 1)
+        x = temporal_padding(x, (left, 0)) if (data_format or "channels_last") == "channels_last" else ops.pad(
+            x, ((0, 0), (0, 0), (left, 0))
+        )
+        padding = "valid"
+    return ops.conv(x, kernel, strides=strides, padding=padding, data_format=data_format, dilation_rate=dilation_rate)
+
+
+def conv2d(x, kernel, strides=(1, 1), padding="valid", data_format=None, dilation_rate=(1, 1)):
+    """2D convolution; `kernel` `(height, width, in, out)`, as a Conv2D layer's."""
+    return ops.conv(x, kernel, strides=strides, padding=padding, data_format=data_format, dilation_rate=dilation_rate)
+
+
+def depthwise_conv2d(x, depthwise_kernel, strides=(1, 1), padding="valid", data_format=None, dilation_rate=(1, 1)):
+    return ops.depthwise_conv(
+        x, depthwise_kernel, strides=strides, padding=padding, data_format=data_format, dilation_rate=dilation_rate
+    )
+
+
+def separable_conv2d(
+    x, depthwise_kernel, pointwise_kernel, strides=(1, 1), padding="valid", data_format=None, dilation_rate=(1, 1)
+):
+    return ops.separable_conv(
+        x, depthwise_kernel, pointwise_kernel, strides=strides, padding=padding, data_format=data_format,
+        dilation_rate=dilation_rate,
+    )
+
+
+def pool2d(x, pool_size, strides=(1, 1), padding="valid", data_format=None, pool_mode="max"):
+    """2D max (`pool_mode="max"`) or average (`"avg"`) pooling; tf.keras 2's default stride is 1."""
+    if pool_mode == "max":
+        return ops.max_pool(x, pool_size, strides=strides, padding=padding, data_format=data_format)
+    if pool_mode == "avg":
+        return ops.average_pool(x, pool_size, strides=strides, padding=padding, data_format=data_format)
+    raise ValueError(f"Invalid pooling mode: {pool_mode} (expected 'max' or 'avg').")
+
+
+def temporal_padding(x, padding=(1, 1)):
+    """Zeros added before and after the middle axis of a 3D tensor."""
+    return ops.pad(_tensor(x), ((0, 0), tuple(padding), (0, 0)))
+
+
+def spatial_2d_padding(x, padding=((1, 1), (1, 1)), data_format=None):
+    """Zeros added around the rows and columns of a 4D image batch."""
+    rows, cols = tuple(padding[0]), tuple(padding[1])
+    if (data_format or state.image_data_format()) == "channels_first":
+        return ops.pad(_tensor(x), ((0, 0), (0, 0), rows, cols))
+    return ops.pad(_tensor(x), ((0, 0), rows, cols, (0, 0)))
+
+
+def resize_images(x, height_factor, width_factor, data_format, interpolation="nearest"):
+    """An image batch enlarged by integer factors (`nearest`: each pixel repeated)."""
+    if interpolation != "nearest":
+        raise NotImplementedError(f"`K.resize_images(interpolation={interpolation!r})`: only 'nearest' is supported.")
+    rows, cols = (2, 3) if data_format == "channels_first" else (1, 2)
+    return ops.repeat(ops.repeat(_tensor(x), height_factor, axis=rows), width_factor, axis=cols)
+
+
+def batch_normalization(x, mean, var, beta, gamma, axis=-1, epsilon=1e-3):
+    """`(x - mean) / sqrt(var + epsilon) * gamma + beta`."""
+    return ops.batch_normalization(_tensor(x), mean, var, axis=axis, offset=beta, scale=gamma, epsilon=epsilon)
+
+
+def in_top_k(predictions, targets, k):
+    """Whether each target class is among the `k` largest predictions of its row."""
+    return ops.in_top_k(targets, predictions, k)
+
+
+def map_fn(fn, elems, name=None, dtype=None):
+    """`fn` applied to each slice of `elems` along the first axis, stacked."""
+    return ops.stack([fn(element) for element in _tensor(elems)])
+
+
+def foldl(fn, elems, initializer=None, name=None):
+    """`fn(accumulator, element)` from the first element to the last."""
+    elems = list(_tensor(elems))
+    accumulator = elems.pop(0) if initializer is None else initializer
+    for element in elems:
+        accumulator = fn(accumulator, element)
+    return accumulator
+
+
+def foldr(fn, elems, initializer=None, name=None):
+    """`fn(accumulator, element)` from the last element to the first."""
+    elems = list(_tensor(elems))[::-1]
+    accumulator = elems.pop(0) if initializer is None else initializer
+    for element in elems:
+        accumulator = fn(accumulator, element)
+    return accumulator

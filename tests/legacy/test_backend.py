@@ -227,3 +227,36 @@ def test_ctc_batch_cost_and_greedy_decode_use_the_last_class_as_blank():
     assert float(log_probability[0, 0]) == pytest.approx(-np.log(np.array([0.7, 0.6, 0.8, 0.7]) + eps).sum(), rel=1e-5)
     with pytest.raises(NotImplementedError, match="beam"):
         K.ctc_decode(steps, np.array([4]), greedy=False)
+
+
+def test_convolution_pooling_padding_and_normalization():
+    x = np.random.rand(2, 5, 5, 3).astype("float32")
+    kernel = np.random.rand(1, 1, 3, 4).astype("float32")
+    np.testing.assert_allclose(_np(K.conv2d(x, kernel)), np.einsum("bhwc,cd->bhwd", x, kernel[0, 0]), rtol=1e-5)
+    windows = np.stack([x[:, i:i + 4, j:j + 4] for i in (0, 1) for j in (0, 1)])
+    np.testing.assert_allclose(_np(K.pool2d(x, (2, 2))), windows.max(0), rtol=1e-6)  # tf.keras 2's stride 1
+    np.testing.assert_allclose(_np(K.pool2d(x, (2, 2), pool_mode="avg")), windows.mean(0), rtol=1e-5)
+    with pytest.raises(ValueError, match="pooling mode"):
+        K.pool2d(x, (2, 2), pool_mode="min")
+    np.testing.assert_array_equal(_np(K.resize_images(x, 2, 3, "channels_last")), x.repeat(2, 1).repeat(3, 2))
+    np.testing.assert_array_equal(_np(K.spatial_2d_padding(x, ((1, 0), (2, 1)))),
+                                  np.pad(x, ((0, 0), (1, 0), (2, 1), (0, 0))))
+    np.testing.assert_array_equal(_np(K.temporal_padding(x[:, 0], (2, 1))), np.pad(x[:, 0], ((0, 0), (2, 1), (0, 0))))
+    mean, var, beta, gamma = (np.full((3,), v, "float32") for v in (0.5, 2.0, 0.1, 3.0))
+    np.testing.assert_allclose(_np(K.batch_normalization(x, mean, var, beta, gamma)),
+                               (x - 0.5) / np.sqrt(2.0 + 1e-3) * 3.0 + 0.1, rtol=1e-5)
+    series, kernel1d = np.random.rand(1, 6, 2).astype("float32"), np.random.rand(2, 2, 1).astype("float32")
+    causal = _np(K.conv1d(series, kernel1d, padding="causal", dilation_rate=2))
+    changed = series.copy()
+    changed[0, 4:] += 1.0
+    assert causal.shape == (1, 6, 1)
+    np.testing.assert_allclose(_np(K.conv1d(changed, kernel1d, padding="causal", dilation_rate=2))[0, :4],
+                               causal[0, :4], rtol=1e-6)  # no step sees the future
+
+
+def test_in_top_k_map_and_folds():
+    predictions = np.array([[0.1, 0.5, 0.4], [0.7, 0.2, 0.1]], dtype="float32")
+    assert _np(K.in_top_k(predictions, np.array([2, 2]), 2)).tolist() == [True, False]
+    np.testing.assert_array_equal(_np(K.map_fn(lambda row: row * 2, X)), X * 2)
+    np.testing.assert_allclose(_np(K.foldl(lambda a, b: a + b, X)), X.sum(0), rtol=1e-6)
+    np.testing.assert_allclose(_np(K.foldr(lambda a, b: a - b, np.array([1.0, 2.0, 10.0]))), 7.0)
