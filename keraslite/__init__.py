@@ -2,7 +2,7 @@
 
 from keraslite import activations as activations
 from keraslite import applications as applications
-from keraslite import backend as backend
+from keraslite import backend_api as backend_api
 from keraslite import callbacks as callbacks
 from keraslite import compat as compat
 from keraslite import config as config
@@ -53,3 +53,8 @@ from keraslite.version import __version__ as __version__
 # `keras.version()` is a function; it replaces the attribute that loading the `keraslite.version`
 # module set (the module stays importable by its full name).
 from keraslite.version import version as version
+
+# `keras.backend` is the face `backend_api`. The internal package `keraslite.backend` (the lowest
+# layer) stays importable by its full name; the import system bound it here when the imports
+# above first loaded it, so the face is bound last.
+backend = backend_api

@@ -37,8 +37,14 @@ class ModelCheckpoint(Callback):
         mode="auto",
         save_freq="epoch",
         initial_value_threshold=None,
+        **kwargs,
     ):
         super().__init__()
+        # tf.keras 2's deprecated `period=N`: with save_freq="epoch", save every N epochs.
+        self.period = kwargs.pop("period", 1)
+        self._epochs_since_last_save = 0
+        if kwargs:
+            raise TypeError(f"ModelCheckpoint got unexpected keyword argument(s): {sorted(kwargs)}")
         self.filepath = os.fspath(filepath)
         self.monitor = monitor
         self.verbose = verbose
@@ -75,7 +81,10 @@ class ModelCheckpoint(Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         if self.save_freq == "epoch":
-            self._save(epoch, None, logs)
+            self._epochs_since_last_save += 1
+            if self._epochs_since_last_save >= self.period:
+                self._epochs_since_last_save = 0
+                self._save(epoch, None, logs)
 
     def _path(self, epoch, batch, logs):
         values = dict(logs or {})

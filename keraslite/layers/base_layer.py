@@ -8,6 +8,7 @@ tensors it computes. Weights are `Variable`s (Parameters) in Keras layout.
 
 from __future__ import annotations
 
+import importlib
 import inspect
 
 import numpy as np
@@ -376,6 +377,36 @@ class Layer(Operation):
         self._call_losses.clear()
         for layer in self._flat_sublayers():
             layer._clear_losses()
+
+    # ------------------------------------------------------------------ tf.keras 2's add_metric
+    def add_metric(self, value, name=None, aggregation=None, **kwargs) -> None:
+        """tf.keras 2: track the mean of `value` (a tensor computed in `call`) over each epoch
+        as the metric `name`, which `fit`/`evaluate` then log beside the compiled metrics."""
+        if name is None:
+            raise ValueError(
+                f"`{type(self).__name__}.add_metric` needs a name for the metric, as in "
+                "`self.add_metric(tf.reduce_mean(x), name='mean_activation')`."
+            )
+        if aggregation not in (None, "mean"):
+            raise ValueError(
+                f"`add_metric` aggregation must be None or 'mean' (a sample-wise mean); received {aggregation!r}."
+            )
+        if isinstance(value, KerasTensor) or isinstance(value, torch._subclasses.FakeTensor):
+            return  # a symbolic trace or a shape-inference run: nothing to measure
+        metrics = self.__dict__.setdefault("_added_metrics", {})
+        if name not in metrics:
+            # By registered name (metrics sit above layers): the `Mean` of `keras.metrics`.
+            metrics[name] = importlib.import_module("keraslite.metrics").Mean(name=name)
+        metrics[name].update_state(value)
+
+    def _collect_added_metrics(self) -> list:
+        """The metrics `add_metric` made on this layer and its sublayers, in call order."""
+        found = list(self.__dict__.get("_added_metrics", {}).values())
+        for module in self.modules():
+            for metric in module.__dict__.get("_added_metrics", {}).values():
+                if all(metric is not m for m in found):
+                    found.append(metric)
+        return found
 
     # ------------------------------------------------------------------ building
     def build(self, input_shape) -> None:

@@ -2,6 +2,7 @@
 
 import importlib
 
+from keraslite.mixed_precision import experimental as experimental
 from keraslite.mixed_precision.policy import DTypePolicy as DTypePolicy
 from keraslite.mixed_precision.policy import LossScaler as LossScaler
 from keraslite.mixed_precision.policy import Policy as Policy

@@ -21,6 +21,7 @@ from keraslite.layers.base_layer import Layer
 from keraslite.layers.input_layer import InputLayer
 from keraslite.models.functional import Functional, _OwnGraphNode
 from keraslite.models.functional_config import legacy_entry
+from keraslite.models.keras2_methods import Keras2SequentialMethods
 from keraslite.models.model import Model
 from keraslite.saving import layer_config
 from keraslite.serialization import object_registry
@@ -38,7 +39,7 @@ def _input_layer_name(first_layer) -> str | None:
     return f"{first_layer.name}_input" if state.dialect() == "tf2" else None
 
 
-class Sequential(Functional):
+class Sequential(Keras2SequentialMethods, Functional):
     """`Sequential([layers.Dense(64, activation="relu"), layers.Dense(10)])` or `.add()`.
 
     Args:

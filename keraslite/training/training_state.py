@@ -77,13 +77,14 @@ class TrainingState:
     # ------------------------------------------------------------------ metrics and logs
     @property
     def metrics(self) -> list:
-        """The loss tracker, the per-output loss trackers and the compiled metrics."""
+        """The loss tracker, the per-output loss trackers, the compiled metrics, then what
+        layers measure with tf.keras 2's `add_metric`."""
         result = [self.loss_tracker]
         if self.compile_loss is not None:
             result += self.compile_loss.trackers
         if self.compile_metrics is not None:
             result += self.compile_metrics.metrics
-        return result
+        return result + self.model._collect_added_metrics()
 
     def logs_tensors(self) -> dict:
         logs = {"loss": self.loss_tracker.result()}
@@ -92,6 +93,8 @@ class TrainingState:
                 logs[tracker.name] = tracker.result()
         if self.compile_metrics is not None:
             logs.update(self.compile_metrics.results())
+        for metric in self.model._collect_added_metrics():
+            logs[metric.name] = metric.result()
         return logs
 
     def current_logs(self) -> dict:
@@ -284,11 +287,12 @@ class TrainingState:
         """The compiled model's runner if it exists (its autocast applies), else a plain one."""
         return self.runner if self.runner is not None else StepRunner(self, False)
 
-    def compute_loss(self, y, y_pred, sample_weight=None):
-        """The compiled loss of `y_pred` against `y` plus `model.losses` (regularization, `add_loss`)."""
+    def flat_targets(self, y, y_pred, sample_weight=None):
+        """`(flat_y, flat_pred, flat_sample_weight)` in output order, targets as tensors on the
+        model's device; builds the compiled loss and metrics for a model first seen here."""
         structure = self.data_structure()
         flat_pred = tree.flatten(y_pred) if isinstance(y_pred, (list, tuple, dict)) else [y_pred]
-        if self.compile_loss is None and self.compile_args[0] is not None:
+        if self.compile_loss is None and self.compile_args is not None and self.compile_metrics is None:
             self.build_compile_objects([f"output_{i + 1}" for i in range(len(flat_pred))])
         device = self.model._device()
         flat_y = structure.flat_y(y) if y is not None else None
@@ -298,15 +302,21 @@ class TrainingState:
             else [None if v is None else data_adapters._to_tensor(v, None, device) for v in flat_y]
         )
         flat_sw = structure.flat_y(sample_weight, "sample_weight") if sample_weight is not None else None
+        return flat_y, flat_pred, flat_sw
+
+    def compute_loss(self, y, y_pred, sample_weight=None, model_losses=True):
+        """The compiled loss of `y_pred` against `y` plus `model.losses` (regularization, `add_loss`;
+        left out with `model_losses=False`, for tf.keras 2's `compiled_loss`)."""
+        flat_y, flat_pred, flat_sw = self.flat_targets(y, y_pred, sample_weight)
         total = (
             self.compile_loss(flat_y, flat_pred, flat_sw)
             if (flat_y is not None and self.compile_loss is not None)
             else None
         )
-        for extra in self.model.losses:
+        for extra in self.model.losses if model_losses else ():
             total = extra if total is None else total + extra
         if total is None:
-            return torch.zeros((), device=device)
+            return torch.zeros((), device=self.model._device())
         return total
 
 
