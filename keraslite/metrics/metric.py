@@ -101,6 +101,10 @@ class Metric:
         for variable in self.variables:
             variable.zero_()
 
+    def reset_states(self) -> None:
+        """tf.keras 2's name for `reset_state` (what TF-2-era training loops call)."""
+        self.reset_state()
+
     def __call__(self, *args, **kwargs):
         self.update_state(*args, **kwargs)
         return self.result()

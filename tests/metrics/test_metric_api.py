@@ -151,3 +151,12 @@ def test_metrics_held_as_attributes_are_tracked_and_reset():
     fresh = metric.stateless_reset_state()
     values = metric.stateless_update_state(fresh, [1, 1], [0.9, 0.9])
     assert float(metric.stateless_result(values)) == pytest.approx(1.0)
+
+
+def test_reset_states_is_tf_keras_2s_reset_state():
+    import keraslite as keras
+
+    mean = keras.metrics.Mean()
+    mean.update_state([1.0, 3.0])
+    mean.reset_states()
+    assert float(mean.result()) == 0.0
