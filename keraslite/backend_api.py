@@ -12,7 +12,10 @@ among those submodules, so `keraslite.backend.state` still resolves.
 
 import importlib as _importlib
 
+from keraslite.backend.dtype_promotion import result_type as result_type
 from keraslite.backend.dtypes import is_float_dtype as is_float_dtype
+from keraslite.backend.dtypes import is_int_dtype as is_int_dtype
+from keraslite.backend.dtypes import is_keras_tensor as is_keras_tensor
 from keraslite.backend.dtypes import standardize_dtype as standardize_dtype
 from keraslite.backend.name_scope import name_scope as name_scope
 from keraslite.backend.state import backend as backend
@@ -20,6 +23,7 @@ from keraslite.backend.state import clear_session as clear_session
 from keraslite.backend.state import epsilon as epsilon
 from keraslite.backend.state import floatx as floatx
 from keraslite.backend.state import get_device as get_device
+from keraslite.backend.state import get_uid as get_uid
 from keraslite.backend.state import image_data_format as image_data_format
 from keraslite.backend.state import set_device as set_device
 from keraslite.backend.state import set_epsilon as set_epsilon
@@ -70,7 +74,6 @@ from keraslite.legacy.backend import foldl as foldl
 from keraslite.legacy.backend import foldr as foldr
 from keraslite.legacy.backend import function as function
 from keraslite.legacy.backend import gather as gather
-from keraslite.legacy.backend import get_uid as get_uid
 from keraslite.legacy.backend import get_value as get_value
 from keraslite.legacy.backend import gradients as gradients
 from keraslite.legacy.backend import greater as greater
@@ -80,8 +83,6 @@ from keraslite.legacy.backend import in_test_phase as in_test_phase
 from keraslite.legacy.backend import in_top_k as in_top_k
 from keraslite.legacy.backend import in_train_phase as in_train_phase
 from keraslite.legacy.backend import int_shape as int_shape
-from keraslite.legacy.backend import is_int_dtype as is_int_dtype
-from keraslite.legacy.backend import is_keras_tensor as is_keras_tensor
 from keraslite.legacy.backend import is_sparse as is_sparse
 from keraslite.legacy.backend import l2_normalize as l2_normalize
 from keraslite.legacy.backend import learning_phase as learning_phase
@@ -120,7 +121,6 @@ from keraslite.legacy.backend import repeat_elements as repeat_elements
 from keraslite.legacy.backend import reset_uids as reset_uids
 from keraslite.legacy.backend import reshape as reshape
 from keraslite.legacy.backend import resize_images as resize_images
-from keraslite.legacy.backend import result_type as result_type
 from keraslite.legacy.backend import reverse as reverse
 from keraslite.legacy.backend import round as round
 from keraslite.legacy.backend import separable_conv2d as separable_conv2d

@@ -8,7 +8,7 @@ import numpy as np
 
 from keraslite.backend import state
 from keraslite.datasets._safe_pickle import load_pickle
-from keraslite.utils.file_utils import get_file, keras_home
+from keraslite.utils.file_utils import fetch_file, keras_home
 
 
 def load_batch(fpath: str, label_key: str = "labels"):
@@ -33,7 +33,12 @@ def batches_folder(dirname: str, origin: str, sha256: str, inner: str) -> str:
     current = os.path.join(keras_home(), "datasets", dirname, inner)
     if not os.path.isdir(current) and os.path.isdir(legacy) and os.listdir(legacy):
         return legacy
-    return os.path.join(get_file(fname=dirname, origin=origin, extract=True, file_hash=sha256), inner)
+    return os.path.join(
+        fetch_file(
+            dirname, origin, False, None, sha256, "datasets", "auto", True, "auto", None, False, layout="keras3"
+        ),
+        inner,
+    )
 
 
 def to_image_data_format(x: np.ndarray) -> np.ndarray:

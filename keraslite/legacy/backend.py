@@ -19,7 +19,7 @@ import torch
 from keraslite import ops
 from keraslite import random as keras_random
 from keraslite.backend import state
-from keraslite.backend.dtypes import standardize_dtype, to_torch_dtype
+from keraslite.backend.dtypes import standardize_dtype
 from keraslite.backend.variable import Variable
 from keraslite.graph.keras_tensor import KerasTensor
 from keraslite.layers.input_layer import Input
@@ -174,10 +174,6 @@ def ndim(x):
 def dtype(x):
     """The dtype name of `x` (`"float32"`)."""
     return standardize_dtype(x.dtype)
-
-
-def is_keras_tensor(x):
-    return isinstance(x, KerasTensor)
 
 
 def is_sparse(tensor):
@@ -736,34 +732,9 @@ def random_uniform_variable(shape, low, high, dtype=None, name=None, seed=None):
 
 # --- names and dtypes ---------------------------------------------------------------------
 
-_uids: dict = {}
-
-
-def get_uid(prefix=""):
-    """The next number (from 1) for `prefix`: 1, 2, 3, ... on successive calls."""
-    _uids[prefix] = _uids.get(prefix, 0) + 1
-    return _uids[prefix]
-
-
 def reset_uids():
-    """Restarts every `get_uid` count."""
-    _uids.clear()
-
-
-def is_int_dtype(dtype):
-    """Whether `dtype` is an integer dtype (signed or unsigned)."""
-    name = standardize_dtype(dtype)
-    return name.startswith("int") or name.startswith("uint")
-
-
-def result_type(*dtypes):
-    """The dtype the given dtypes promote to (floatx when none is given)."""
-    if not dtypes:
-        return state.floatx()
-    result = to_torch_dtype(dtypes[0])
-    for other in dtypes[1:]:
-        result = torch.promote_types(result, to_torch_dtype(other))
-    return standardize_dtype(result)
+    """Restarts the `get_uid` counts (they are the layer auto-name counters, as in Keras)."""
+    state.clear_session(free_memory=False)
 
 
 # --- CTC -----------------------------------------------------------------------------------
@@ -812,8 +783,10 @@ def conv1d(x, kernel, strides=1, padding="valid", data_format=None, dilation_rat
     """1D convolution; `kernel` `(width, in, out)`; `padding` `valid`, `same` or `causal`."""
     if padding == "causal":
         left = dilation_rate * (int_shape(kernel)[0] - 1)
-        x = temporal_padding(x, (left, 0)) if (data_format or "channels_last") == "channels_last" else ops.pad(
-            x, ((0, 0), (0, 0), (left, 0))
+        x = (
+            temporal_padding(x, (left, 0))
+            if (data_format or "channels_last") == "channels_last"
+            else ops.pad(x, ((0, 0), (0, 0), (left, 0)))
         )
         padding = "valid"
     return ops.conv(x, kernel, strides=strides, padding=padding, data_format=data_format, dilation_rate=dilation_rate)
@@ -834,7 +807,12 @@ def separable_conv2d(
     x, depthwise_kernel, pointwise_kernel, strides=(1, 1), padding="valid", data_format=None, dilation_rate=(1, 1)
 ):
     return ops.separable_conv(
-        x, depthwise_kernel, pointwise_kernel, strides=strides, padding=padding, data_format=data_format,
+        x,
+        depthwise_kernel,
+        pointwise_kernel,
+        strides=strides,
+        padding=padding,
+        data_format=data_format,
         dilation_rate=dilation_rate,
     )
 

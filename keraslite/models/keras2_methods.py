@@ -141,7 +141,13 @@ class Keras2ModelMethods:
         )
 
     def evaluate_generator(
-        self, generator, steps=None, callbacks=None, max_queue_size=10, workers=1, use_multiprocessing=False,
+        self,
+        generator,
+        steps=None,
+        callbacks=None,
+        max_queue_size=10,
+        workers=1,
+        use_multiprocessing=False,
         verbose=0,
     ):
         """tf.keras 2's deprecated alias of `evaluate`."""
@@ -149,7 +155,13 @@ class Keras2ModelMethods:
         return self.evaluate(generator, steps=steps, callbacks=callbacks, verbose=verbose)
 
     def predict_generator(
-        self, generator, steps=None, callbacks=None, max_queue_size=10, workers=1, use_multiprocessing=False,
+        self,
+        generator,
+        steps=None,
+        callbacks=None,
+        max_queue_size=10,
+        workers=1,
+        use_multiprocessing=False,
         verbose=0,
     ):
         """tf.keras 2's deprecated alias of `predict`."""

@@ -202,6 +202,18 @@ def get_file(
         DownloadError: the file is not cached and cannot be downloaded (no network);
             the message names the URL and the path where to place the file.
     """
+    return fetch_file(
+        fname, origin, untar, md5_hash, file_hash, cache_subdir, hash_algorithm, extract, archive_format, cache_dir,
+        force_download, layout=state.dialect(),
+    )  # fmt: skip
+
+
+def fetch_file(
+    fname, origin, untar, md5_hash, file_hash, cache_subdir, hash_algorithm, extract, archive_format, cache_dir,
+    force_download, layout: str,
+) -> str:  # fmt: skip
+    """`get_file`'s work, with the archive layout named: "tf2" extracts where tf.keras 2
+    did, anything else where Keras 3 does (keraslite's own data set loaders ask for that)."""
     if origin is None:
         raise ValueError('Please specify the "origin" argument (URL of the file to download).')
     if md5_hash is not None and file_hash is None:
@@ -225,7 +237,7 @@ def get_file(
     # by tf.keras 2's for TF-2-era code (they differ where archives are extracted).
     extracting = extract or untar
     extraction_dir = None
-    if extracting and state.dialect() == "tf2":
+    if extracting and layout == "tf2":
         return _get_file_tf2(origin, datadir, fname, untar, file_hash, hash_algorithm, archive_format, force_download)
     if extracting:
         if given_name and "." in fname:

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 import keraslite as keras
-from keraslite.legacy import backend as K
+from keraslite import backend as K  # the public face: the tf.keras 2 functions and the rest
 
 X = np.arange(24, dtype="float32").reshape(2, 3, 4) / 10.0
 

@@ -162,6 +162,7 @@ NOT_HERE = {
     "Layer",
     "InputSpec",
     "MaxNumBoundingBoxes",  # takes bounding-box dicts, not a tensor
+    "DenseFeatures",  # takes a dict of raw features (tests/layers/test_feature_columns.py)
     "Wrapper",
 }
 

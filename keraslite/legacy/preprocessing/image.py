@@ -68,8 +68,10 @@ def _affine_sample(channel_image, matrix, offset, order, fill_mode, cval):
     if fill_mode == "constant":  # no interpolation beyond the edges: points outside get cval
         eps = 1e-9
         inside = (
-            (source_rows >= -eps) & (source_rows <= height - 1 + eps)
-            & (source_cols >= -eps) & (source_cols <= width - 1 + eps)
+            (source_rows >= -eps)
+            & (source_rows <= height - 1 + eps)
+            & (source_cols >= -eps)
+            & (source_cols <= width - 1 + eps)
         )
         out = np.where(inside, out, cval)
     return out
@@ -83,8 +85,19 @@ def _offset_center(matrix, height, width):
 
 
 def apply_affine_transform(
-    x, theta=0, tx=0, ty=0, shear=0, zx=1, zy=1, row_axis=1, col_axis=2, channel_axis=0, fill_mode="nearest",
-    cval=0.0, order=1,
+    x,
+    theta=0,
+    tx=0,
+    ty=0,
+    shear=0,
+    zx=1,
+    zy=1,
+    row_axis=1,
+    col_axis=2,
+    channel_axis=0,
+    fill_mode="nearest",
+    cval=0.0,
+    order=1,
 ):
     """One image (3D) rotated by `theta` degrees, shifted by `tx`/`ty` pixels, sheared by
     `shear` degrees and zoomed by `zx`/`zy` (tf.keras 2's matrix and axis conventions)."""
@@ -209,9 +222,7 @@ class ImageDataGenerator:
         self.interpolation_order = interpolation_order
         data_format = data_format or state.image_data_format()
         if data_format not in ("channels_last", "channels_first"):
-            raise ValueError(
-                f'`data_format` should be "channels_last" or "channels_first"; received: {data_format!r}'
-            )
+            raise ValueError(f'`data_format` should be "channels_last" or "channels_first"; received: {data_format!r}')
         self.data_format = data_format
         if data_format == "channels_first":
             self.channel_axis, self.row_axis, self.col_axis = 1, 2, 3
@@ -232,9 +243,7 @@ class ImageDataGenerator:
         if brightness_range is not None and (
             not isinstance(brightness_range, (tuple, list)) or len(brightness_range) != 2
         ):
-            raise ValueError(
-                f"`brightness_range should be tuple or list of two floats. Received: {brightness_range}"
-            )
+            raise ValueError(f"`brightness_range should be tuple or list of two floats. Received: {brightness_range}")
         self.brightness_range = brightness_range
 
     # ------------------------------------------------------------------ iterators
@@ -254,9 +263,20 @@ class ImageDataGenerator:
     ):
         """Batches of `x` (and `y`, `sample_weight`) with augmentation, as a `PyDataset`."""
         return NumpyArrayIterator(
-            x, y, self, batch_size=batch_size, shuffle=shuffle, sample_weight=sample_weight, seed=seed,
-            data_format=self.data_format, save_to_dir=save_to_dir, save_prefix=save_prefix,
-            save_format=save_format, ignore_class_split=ignore_class_split, subset=subset, dtype=self.dtype,
+            x,
+            y,
+            self,
+            batch_size=batch_size,
+            shuffle=shuffle,
+            sample_weight=sample_weight,
+            seed=seed,
+            data_format=self.data_format,
+            save_to_dir=save_to_dir,
+            save_prefix=save_prefix,
+            save_format=save_format,
+            ignore_class_split=ignore_class_split,
+            subset=subset,
+            dtype=self.dtype,
         )
 
     def flow_from_directory(
@@ -279,11 +299,24 @@ class ImageDataGenerator:
     ):
         """Batches of the images under `directory` (one subfolder per class), as a `PyDataset`."""
         return DirectoryIterator(
-            directory, self, target_size=target_size, color_mode=color_mode, classes=classes,
-            class_mode=class_mode, data_format=self.data_format, batch_size=batch_size, shuffle=shuffle,
-            seed=seed, save_to_dir=save_to_dir, save_prefix=save_prefix, save_format=save_format,
-            follow_links=follow_links, subset=subset, interpolation=interpolation,
-            keep_aspect_ratio=keep_aspect_ratio, dtype=self.dtype,
+            directory,
+            self,
+            target_size=target_size,
+            color_mode=color_mode,
+            classes=classes,
+            class_mode=class_mode,
+            data_format=self.data_format,
+            batch_size=batch_size,
+            shuffle=shuffle,
+            seed=seed,
+            save_to_dir=save_to_dir,
+            save_prefix=save_prefix,
+            save_format=save_format,
+            follow_links=follow_links,
+            subset=subset,
+            interpolation=interpolation,
+            keep_aspect_ratio=keep_aspect_ratio,
+            dtype=self.dtype,
         )
 
     def flow_from_dataframe(
@@ -314,10 +347,26 @@ class ImageDataGenerator:
         if kwargs:
             raise TypeError(f"flow_from_dataframe got unexpected keyword argument(s): {sorted(kwargs)}")
         return DataFrameIterator(
-            dataframe, directory, self, x_col=x_col, y_col=y_col, weight_col=weight_col, target_size=target_size,
-            color_mode=color_mode, classes=classes, class_mode=class_mode, batch_size=batch_size, shuffle=shuffle,
-            seed=seed, data_format=self.data_format, save_to_dir=save_to_dir, save_prefix=save_prefix,
-            save_format=save_format, subset=subset, interpolation=interpolation, dtype=self.dtype,
+            dataframe,
+            directory,
+            self,
+            x_col=x_col,
+            y_col=y_col,
+            weight_col=weight_col,
+            target_size=target_size,
+            color_mode=color_mode,
+            classes=classes,
+            class_mode=class_mode,
+            batch_size=batch_size,
+            shuffle=shuffle,
+            seed=seed,
+            data_format=self.data_format,
+            save_to_dir=save_to_dir,
+            save_prefix=save_prefix,
+            save_format=save_format,
+            subset=subset,
+            interpolation=interpolation,
+            dtype=self.dtype,
             validate_filenames=validate_filenames,
         )
 
@@ -371,9 +420,16 @@ class ImageDataGenerator:
         if self.brightness_range is not None:
             brightness = np.random.uniform(self.brightness_range[0], self.brightness_range[1])
         return {
-            "theta": theta, "tx": tx, "ty": ty, "shear": shear, "zx": zx, "zy": zy,
-            "flip_horizontal": flip_horizontal, "flip_vertical": flip_vertical,
-            "channel_shift_intensity": channel_shift_intensity, "brightness": brightness,
+            "theta": theta,
+            "tx": tx,
+            "ty": ty,
+            "shear": shear,
+            "zx": zx,
+            "zy": zy,
+            "flip_horizontal": flip_horizontal,
+            "flip_vertical": flip_vertical,
+            "channel_shift_intensity": channel_shift_intensity,
+            "brightness": brightness,
         }
 
     def apply_transform(self, x, transform_parameters):
@@ -381,9 +437,19 @@ class ImageDataGenerator:
         row_axis, col_axis, channel_axis = self.row_axis - 1, self.col_axis - 1, self.channel_axis - 1
         p = transform_parameters
         x = apply_affine_transform(
-            x, p.get("theta", 0), p.get("tx", 0), p.get("ty", 0), p.get("shear", 0), p.get("zx", 1), p.get("zy", 1),
-            row_axis=row_axis, col_axis=col_axis, channel_axis=channel_axis, fill_mode=self.fill_mode,
-            cval=self.cval, order=self.interpolation_order,
+            x,
+            p.get("theta", 0),
+            p.get("tx", 0),
+            p.get("ty", 0),
+            p.get("shear", 0),
+            p.get("zx", 1),
+            p.get("zy", 1),
+            row_axis=row_axis,
+            col_axis=col_axis,
+            channel_axis=channel_axis,
+            fill_mode=self.fill_mode,
+            cval=self.cval,
+            order=self.interpolation_order,
         )
         if p.get("channel_shift_intensity") is not None:
             x = apply_channel_shift(x, p["channel_shift_intensity"], channel_axis)
@@ -518,9 +584,21 @@ class NumpyArrayIterator(Iterator):
     """`ImageDataGenerator.flow`'s batches: `(x, y)`, `(x, y, sample_weight)` or `x`."""
 
     def __init__(
-        self, x, y, image_data_generator, batch_size=32, shuffle=False, sample_weight=None, seed=None,
-        data_format=None, save_to_dir=None, save_prefix="", save_format="png", subset=None,
-        ignore_class_split=False, dtype=None,
+        self,
+        x,
+        y,
+        image_data_generator,
+        batch_size=32,
+        shuffle=False,
+        sample_weight=None,
+        seed=None,
+        data_format=None,
+        save_to_dir=None,
+        save_prefix="",
+        save_format="png",
+        subset=None,
+        ignore_class_split=False,
+        dtype=None,
     ):
         dtype = dtype or state.floatx()
         extra = None
@@ -545,8 +623,10 @@ class NumpyArrayIterator(Iterator):
             if subset not in ("training", "validation"):
                 raise ValueError(f'Invalid subset name: {subset}; expected "training" or "validation".')
             split_idx = int(len(x) * image_data_generator._validation_split)
-            if y is not None and not ignore_class_split and not np.array_equal(
-                np.unique(np.asarray(y)[:split_idx]), np.unique(np.asarray(y))
+            if (
+                y is not None
+                and not ignore_class_split
+                and not np.array_equal(np.unique(np.asarray(y)[:split_idx]), np.unique(np.asarray(y)))
             ):
                 raise ValueError(
                     "Training and validation subsets have different number of classes after the split. If your "
@@ -601,14 +681,38 @@ class DirectoryIterator(Iterator):
     `class_indices` (class name -> index), `num_classes`, `samples`."""
 
     def __init__(
-        self, directory, image_data_generator, target_size=(256, 256), color_mode="rgb", classes=None,
-        class_mode="categorical", batch_size=32, shuffle=True, seed=None, data_format=None, save_to_dir=None,
-        save_prefix="", save_format="png", follow_links=False, subset=None, interpolation="nearest",
-        keep_aspect_ratio=False, dtype=None,
+        self,
+        directory,
+        image_data_generator,
+        target_size=(256, 256),
+        color_mode="rgb",
+        classes=None,
+        class_mode="categorical",
+        batch_size=32,
+        shuffle=True,
+        seed=None,
+        data_format=None,
+        save_to_dir=None,
+        save_prefix="",
+        save_format="png",
+        follow_links=False,
+        subset=None,
+        interpolation="nearest",
+        keep_aspect_ratio=False,
+        dtype=None,
     ):
         self._setup(
-            image_data_generator, target_size, color_mode, class_mode, data_format, save_to_dir, save_prefix,
-            save_format, interpolation, keep_aspect_ratio, dtype,
+            image_data_generator,
+            target_size,
+            color_mode,
+            class_mode,
+            data_format,
+            save_to_dir,
+            save_prefix,
+            save_format,
+            interpolation,
+            keep_aspect_ratio,
+            dtype,
         )
         self.directory = os.fspath(directory)
         split = _split(subset, image_data_generator)
@@ -636,8 +740,19 @@ class DirectoryIterator(Iterator):
         super().__init__(self.samples, batch_size, shuffle, seed)
 
     def _setup(
-        self, image_data_generator, target_size, color_mode, class_mode, data_format, save_to_dir, save_prefix,
-        save_format, interpolation, keep_aspect_ratio, dtype, class_modes=_CLASS_MODES,
+        self,
+        image_data_generator,
+        target_size,
+        color_mode,
+        class_mode,
+        data_format,
+        save_to_dir,
+        save_prefix,
+        save_format,
+        interpolation,
+        keep_aspect_ratio,
+        dtype,
+        class_modes=_CLASS_MODES,
     ):
         dtype = dtype or state.floatx()
         if color_mode not in ("rgb", "rgba", "grayscale"):
@@ -673,8 +788,11 @@ class DirectoryIterator(Iterator):
         batch_x = np.zeros((len(index_array),) + self.image_shape, dtype=self.dtype)
         for i, j in enumerate(index_array):
             image = load_img(
-                self._filepaths[j], color_mode=self.color_mode, target_size=self.target_size,
-                interpolation=self.interpolation, keep_aspect_ratio=self.keep_aspect_ratio,
+                self._filepaths[j],
+                color_mode=self.color_mode,
+                target_size=self.target_size,
+                interpolation=self.interpolation,
+                keep_aspect_ratio=self.keep_aspect_ratio,
             )
             x = img_to_array(image, data_format=self.data_format)
             if hasattr(image, "close"):
@@ -709,15 +827,43 @@ class DataFrameIterator(DirectoryIterator):
     `frame[name]` (a pandas DataFrame, or a dict of lists)."""
 
     def __init__(
-        self, dataframe, directory=None, image_data_generator=None, x_col="filename", y_col="class",
-        weight_col=None, target_size=(256, 256), color_mode="rgb", classes=None, class_mode="categorical",
-        batch_size=32, shuffle=True, seed=None, data_format=None, save_to_dir=None, save_prefix="",
-        save_format="png", subset=None, interpolation="nearest", keep_aspect_ratio=False, dtype=None,
+        self,
+        dataframe,
+        directory=None,
+        image_data_generator=None,
+        x_col="filename",
+        y_col="class",
+        weight_col=None,
+        target_size=(256, 256),
+        color_mode="rgb",
+        classes=None,
+        class_mode="categorical",
+        batch_size=32,
+        shuffle=True,
+        seed=None,
+        data_format=None,
+        save_to_dir=None,
+        save_prefix="",
+        save_format="png",
+        subset=None,
+        interpolation="nearest",
+        keep_aspect_ratio=False,
+        dtype=None,
         validate_filenames=True,
     ):
         self._setup(
-            image_data_generator, target_size, color_mode, class_mode, data_format, save_to_dir, save_prefix,
-            save_format, interpolation, keep_aspect_ratio, dtype, class_modes=_DATAFRAME_CLASS_MODES,
+            image_data_generator,
+            target_size,
+            color_mode,
+            class_mode,
+            data_format,
+            save_to_dir,
+            save_prefix,
+            save_format,
+            interpolation,
+            keep_aspect_ratio,
+            dtype,
+            class_modes=_DATAFRAME_CLASS_MODES,
         )
         self.directory = os.fspath(directory) if directory else ""
         self.x_col, self.y_col, self.weight_col = x_col, y_col, weight_col
@@ -730,8 +876,10 @@ class DataFrameIterator(DirectoryIterator):
             rows = [i for i in rows if self._valid_file(filenames[i])]
             dropped = len(filenames) - len(rows)
             if dropped:
-                warnings.warn(f"Found {dropped} invalid image filename(s) in x_col=\"{x_col}\". These filename(s) "
-                              "will be ignored.", stacklevel=3)
+                warnings.warn(
+                    f'Found {dropped} invalid image filename(s) in x_col="{x_col}". These filename(s) will be ignored.',
+                    stacklevel=3,
+                )
         split = _split(subset, image_data_generator)
         if split is not None:
             rows = rows[int(split[0] * len(rows)) : int(split[1] * len(rows))]
