@@ -111,7 +111,8 @@ def test_architecture_matches_keras(name, kwargs, keras_oracle, unset_weights):
     _check_architecture(getattr(keras.applications, name)(**kwargs), expected)
 
 
-WEIGHTS_CODE = """
+WEIGHTS_CODE = (
+    """
 from keras.src.legacy.saving import legacy_h5_format
 import h5py
 kwargs = dict(weights=None, include_top=False, input_shape=(32, 32, 3))
@@ -129,7 +130,9 @@ for weight in model.weights:
 with h5py.File(inputs["path"].item(), "w") as file:
     legacy_h5_format.save_weights_to_hdf5_group(file, model)
 result["y"] = keras.ops.convert_to_numpy(model(inputs["x"], training=False))
-""" + DESCRIBE_RESULT
+"""
+    + DESCRIBE_RESULT
+)
 
 
 @pytest.mark.parametrize("name", ["DenseNet121", "EfficientNetB0", "EfficientNetV2B0", "ConvNeXtTiny"])

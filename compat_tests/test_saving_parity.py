@@ -570,6 +570,9 @@ def test_every_layer_file_loads_in_keras(keras_oracle, tmp_path):
     # Keras 3.15's RandomCrop returns its input uncropped at inference (while declaring the
     # cropped output shape); keraslite crops. Not a file-format matter.
     needs_tensorflow.add("RandomCrop")
+    # Keras 3.15 cannot load these from its own files either (a graph-cycle error for
+    # Equalization, a config it cannot read back for RandomShear).
+    needs_tensorflow.update({"Equalization", "RandomShear"})
     paths, expected, feeds = {}, {}, {}
     rng = np.random.default_rng(0)
     for name in sorted(set(cases.CASES) - needs_tensorflow):
@@ -619,7 +622,9 @@ def test_every_layer_file_from_keras_loads_here(keras_oracle, tmp_path):
 
     source = (pathlib.Path(__file__).resolve().parents[1] / "tests" / "saving" / "test_every_layer.py").read_text()
     table = source[source.index("CASES = {") : source.index("# Covered elsewhere")]
-    skip = ["IntegerLookup", "Discretization", "CategoryEncoding", "RandomCrop", "HashedCrossing"]
+    # (Keras 3.15 cannot load its own Equalization / RandomShear files.)
+    skip = ["IntegerLookup", "Discretization", "CategoryEncoding", "RandomCrop", "HashedCrossing", "Equalization",
+            "RandomShear"]  # fmt: skip
     prefix = (
         "import types\nL = types.SimpleNamespace(**vars(keras.layers))\n"
         "L.GroupedQueryAttention = keras.layers.GroupQueryAttention\n"
