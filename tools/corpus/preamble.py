@@ -10,13 +10,14 @@ reference, keraslite under `keraslite run`), so that both sides see the same wor
   URLs the corpus uses; any other URL fails with `URLError("offline corpus: ...")`;
 - `keras.applications.*(weights="imagenet")` (also the default) builds with `weights=None`;
 - `Model.fit` is capped: `epochs <= CORPUS_MAX_EPOCHS`, steps per epoch (and validation
-  steps) `<= CORPUS_MAX_STEPS` where the data is longer than that; `Model.evaluate` runs
+  steps, `validation_split` too) `<= CORPUS_MAX_STEPS` where the data is longer than that; `Model.evaluate` runs
   at most `CORPUS_MAX_EVAL_STEPS` (50) steps (`predict` is left whole: its output shape is
   the script's business);
 - Python, NumPy, torch and Keras are seeded; matplotlib draws off-screen (`plt.show()`
   does nothing);
 - `keras_core` (Keras 3's pre-release name, used by the keras-core ports) is the same
-  module as `keras`.
+  module as `keras`;
+- `tensorflow_datasets` is fake_tfds.py (generated image sets in the real structure).
 
 Everything generated is deterministic (seeded by the URL or the data set name).
 """
@@ -368,6 +369,11 @@ def _capped_fit(fit):
             n = _num_batches(first, kwargs.get("validation_batch_size") or batch_size)
             if n is not None and n > MAX_STEPS:
                 kwargs["validation_steps"] = MAX_STEPS
+        elif kwargs.get("validation_split"):
+            # The held-out tail of array data: about `split` of the batches.
+            n = _num_batches(x, kwargs.get("validation_batch_size") or batch_size)
+            if n is not None and n * kwargs["validation_split"] > MAX_STEPS + 1:
+                kwargs["validation_steps"] = MAX_STEPS
         return fit(self, x, y, batch_size, epochs, **kwargs)
 
     capped._corpus_patched = True
@@ -468,6 +474,14 @@ def _patch_matplotlib():
         pass
 
 
+def _patch_tfds():
+    """`tensorflow_datasets` is not installed (it downloads): fake_tfds answers for it."""
+    if "tensorflow_datasets" not in sys.modules and importlib.util.find_spec("tensorflow_datasets") is None:
+        import fake_tfds
+
+        sys.modules["tensorflow_datasets"] = fake_tfds
+
+
 def install():
     """Patch the `keras` this process resolves; returns that module."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -481,6 +495,7 @@ def install():
     _patch_datasets(keras)
     _patch_applications(keras)
     _patch_fit(keras)
+    _patch_tfds()
     _patch_matplotlib()
     _seed(keras)
     return keras
