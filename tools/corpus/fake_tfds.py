@@ -16,7 +16,7 @@ from fake_files import seeded_rng
 _SETS = {
     "cats_vs_dogs": ((128, 160, 3), ["cat", "dog"], {"train": 400}),
     "tf_flowers": ((120, 160, 3), ["dandelion", "daisy", "tulips", "sunflowers", "roses"], {"train": 300}),
-    "horses_or_humans": ((300, 300, 3), ["horses", "humans"], {"train": 160, "test": 64}),
+    "horses_or_humans": ((300, 300, 3), ["horses", "humans"], {"train": 128, "test": 64}),
     "stl10": ((96, 96, 3), [f"class_{i}" for i in range(10)], {"train": 200, "test": 100, "unlabelled": 400}),
     "oxford_flowers102": (
         (96, 128, 3),
