@@ -17,7 +17,8 @@ reference, keraslite under `keraslite run`), so that both sides see the same wor
   does nothing);
 - `keras_core` (Keras 3's pre-release name, used by the keras-core ports) is the same
   module as `keras`;
-- `tensorflow_datasets` is fake_tfds.py (generated image sets in the real structure).
+- `tensorflow_datasets` is fake_tfds.py (generated image sets in the real structure), and
+  `gdown.download` writes the generated file for a Google Drive id.
 
 Everything generated is deterministic (seeded by the URL or the data set name).
 """
@@ -482,6 +483,30 @@ def _patch_tfds():
         sys.modules["tensorflow_datasets"] = fake_tfds
 
 
+def _patch_gdown():
+    """`gdown` (Google Drive downloads) is not installed: `gdown.download(url, output)`
+    writes the generated file for the Drive id."""
+    if "gdown" in sys.modules or importlib.util.find_spec("gdown") is not None:
+        return
+    import types
+
+    from fake_files import fake_drive_payload
+
+    def download(url=None, output=None, quiet=False, id=None, **kwargs):  # noqa: A002  (gdown's name)
+        url = url or f"https://drive.google.com/uc?id={id}"
+        payload = fake_drive_payload(url)
+        if payload is None:
+            raise urllib.error.URLError(f"offline corpus: no fake for {url}")
+        output = output or "downloaded.bin"
+        with open(output, "wb") as handle:
+            handle.write(payload)
+        return output
+
+    module = types.ModuleType("gdown")
+    module.download = download
+    sys.modules["gdown"] = module
+
+
 def install():
     """Patch the `keras` this process resolves; returns that module."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -496,6 +521,7 @@ def install():
     _patch_applications(keras)
     _patch_fit(keras)
     _patch_tfds()
+    _patch_gdown()
     _patch_matplotlib()
     _seed(keras)
     return keras
