@@ -520,8 +520,8 @@ def install():
     _patch_datasets(keras)
     _patch_applications(keras)
     _patch_fit(keras)
-    _patch_tfds()
-    _patch_gdown()
     _patch_matplotlib()
     _seed(keras)
+    _patch_tfds()
+    _patch_gdown()
     return keras
