@@ -11,6 +11,7 @@ import io
 import json
 import math
 import os
+import re
 import tarfile
 import zipfile
 
@@ -210,7 +211,8 @@ def _cats_and_dogs(rng):
     files = {}
     for label, folder in enumerate(("Cat", "Dog")):
         for i in range(60):
-            files[f"PetImages/{folder}/{i}.jpg"] = _jpeg(rng, (96, 96), label)
+            number = 6779 if (folder == "Cat" and i == 0) else i  # the tutorial shows Cat/6779.jpg
+            files[f"PetImages/{folder}/{number}.jpg"] = _jpeg(rng, (96, 96), label)
         files[f"PetImages/{folder}/Thumbs.db"] = b"not an image"
     files["readme[1].txt"] = b"fake\n"
     return _zip(files)
@@ -262,7 +264,8 @@ def _adult(rng, n, test):
         "relationship": ["Wife", "Husband", "Not-in-family", "Own-child"],
         "race": ["White", "Black", "Asian-Pac-Islander", "Other"],
         "gender": ["Male", "Female"],
-        "country": ["United-States", "Mexico", "India", "?"],
+        # The most values, as in the real set (one tutorial sizes every embedding by it).
+        "country": ["United-States", "Mexico", "India", "?", "Germany", "Canada", "Philippines", "Cuba", "England"],
     }
     lines = ["|1x3 Cross validator"] if test else []
     for _ in range(n):
@@ -330,12 +333,22 @@ def _text_corpus(rng, n_words):
 
 
 def _news20(rng):
+    """20_newsgroup/<group>/<id>: ten header lines, then a body whose words lean on the group
+    (the tutorial prints comp.graphics/38987 and drops the first ten lines of every file)."""
     files = {}
-    for group in ("comp.graphics", "rec.autos", "sci.space"):
+    groups = {
+        "comp.graphics": ["good", "great", "best", "fun", "story"],
+        "rec.autos": ["bad", "awful", "worst", "boring", "plot"],
+        "sci.space": ["time", "scene", "actor", "character", "love"],
+    }
+    for group, lean in groups.items():
         for i in range(40):
-            files[f"20_newsgroup/{group}/{1000 + i}"] = (
-                "From: a@b.c\nSubject: x\n\n" + _words(rng, 80) + f" {group}\n"
-            ).encode()
+            number = 38987 if (group == "comp.graphics" and i == 0) else 1000 + i
+            header = [f"Xref: cantaloupe.srv.cs.cmu.edu {group}:{number}", f"Newsgroups: {group}"]
+            header += [f"Path: x{j}" for j in range(8)]
+            body = [_words(rng, 12) + " " + " ".join(rng.choice(lean, size=6)) for _ in range(4)]
+            body.append("the cat sat on the mat")  # the tutorial looks these words up
+            files[f"20_newsgroup/{group}/{number}"] = ("\n".join(header + body) + "\n").encode()
     return _tar_gz(files)
 
 
@@ -399,17 +412,20 @@ def _captchas(rng):
 
 
 def _pets(rng, part):
+    """Oxford-IIIT pets: images/<Breed>_<i>.jpg and annotations/trimaps/<Breed>_<i>.png
+    (1 pet, 2 background, 3 border); 1100 of them (the Keras tutorial keeps 1000 back for
+    validation)."""
     from PIL import Image
 
     files = {}
     for breed in ("Abyssinian", "beagle"):
-        for i in range(1, 31):
+        for i in range(1, 551):
             if part == "images":
-                files[f"images/{breed}_{i}.jpg"] = _jpeg(rng, (120, 140), i % 3)
+                files[f"images/{breed}_{i}.jpg"] = _jpeg(rng, (60, 70), i % 3)
             else:
-                trimap = np.full((120, 140), 2, "uint8")
-                trimap[30:90, 35:105] = 1
-                trimap[28:30, 33:107] = 3
+                trimap = np.full((60, 70), 2, "uint8")
+                trimap[15:45, 17:53] = 1
+                trimap[14:15, 16:54] = 3
                 buf = io.BytesIO()
                 Image.fromarray(trimap, mode="L").save(buf, format="PNG")
                 files[f"annotations/trimaps/{breed}_{i}.png"] = buf.getvalue()
@@ -511,6 +527,145 @@ def _facades(rng):
     return _tar_gz(files)
 
 
+def _eeg_csv(rng, n=480):
+    """eeg-data.csv (Berkeley synchronized brainwave set): one reading per row, `raw_values`
+    a JSON list of 512 samples whose frequency depends on the (numbered) task label."""
+    labels = ["blink1", "blink2", "math1", "math2", "relax", "music", "video-ver1", "readyRound1", "colorRound1-1"]
+    lines = [
+        "Unnamed: 0,id,indra_time,browser_latency,reading_time,attention_esense,meditation_esense,"
+        "eeg_power,raw_values,signal_quality,createdAt,updatedAt,label"
+    ]
+    t = np.arange(512)
+    for i in range(n):
+        if i % 20 == 19:
+            label = "unlabeled" if i % 40 == 19 else "everyone paired"
+        else:
+            label = labels[i % len(labels)]
+        base = ["blink", "math", "relax", "music", "video", "readyRound", "colorRound"]
+        k = next((j for j, b in enumerate(base) if label.startswith(b)), 0)
+        raw = np.round(200 * np.sin(t * (k + 1) * 0.05) + rng.normal(0, 40, size=512)).astype(int)
+        power = json.dumps([int(v) for v in rng.integers(1000, 100000, size=8)])
+        quality = 0 if i % 11 else 200
+        stamp = f"2015-05-09 23:{i // 60 % 60:02d}:{i % 60:02d}.{i:03d}"
+        fields = [
+            str(i),
+            str(7 + i % 30),
+            stamp,
+            str(int(rng.integers(500, 2000))),
+            stamp,
+            str(int(rng.integers(0, 100))),
+            str(int(rng.integers(0, 100))),
+            '"' + power.replace('"', '""') + '"',
+            '"' + json.dumps([int(v) for v in raw]) + '"',
+            str(quality),
+            stamp,
+            stamp,
+            label,
+        ]
+        lines.append(",".join(fields))
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _pemsd7(rng, steps=1600, routes=228):
+    """PeMSD7_Full.zip: PeMSD7_W_228.csv (distances in metres between 228 stations on a road)
+    and PeMSD7_V_228.csv (speeds, one row per 5 minutes, a daily rhythm plus noise)."""
+    position = np.cumsum(rng.uniform(300, 1500, size=routes))
+    distances = np.abs(position[:, None] - position[None, :])
+    t = np.arange(steps)[:, None]
+    daily = np.sin(2 * np.pi * (t % 288) / 288 + position[None, :] / 20000)
+    speeds = 60 - 15 * daily + rng.normal(0, 2, (steps, routes))
+    w = "\n".join(",".join(f"{v:.1f}" for v in row) for row in distances) + "\n"
+    v = "\n".join(",".join(f"{x:.1f}" for x in row) for row in speeds) + "\n"
+    return _zip({"PeMSD7_W_228.csv": w.encode(), "PeMSD7_V_228.csv": v.encode()})
+
+
+def _flickr8k(rng, part, n=96):
+    """Flickr8k_Dataset.zip (Flicker8k_Dataset/<id>.jpg) and Flickr8k_text.zip
+    (Flickr8k.token.txt: `<id>.jpg#k<TAB>caption`, five captions an image)."""
+    names = [f"{1000268201 + 7919 * i}_{int(rng.integers(1e9, 9e9)):x}.jpg" for i in range(n)]
+    if part == "images":
+        return _zip({f"Flicker8k_Dataset/{name}": _jpeg(rng, (96, 128), i) for i, name in enumerate(names)})
+    subjects = ["a dog", "a child", "two men", "a girl", "a black dog", "people"]
+    actions = ["runs through the grass", "is playing in the water", "climbs a rock", "sits on a bench"]
+    lines = []
+    for i, name in enumerate(names):
+        for k in range(5):
+            caption = f"{subjects[i % len(subjects)]} {actions[(i + k) % len(actions)]} ."
+            if k == 4 and i % 17 == 0:
+                caption = "a dog ."  # too short: the tutorial skips such images
+            lines.append(f"{name}#{k}\t{caption}")
+    text = ("\n".join(lines) + "\n").encode()
+    return _zip({"Flickr8k.token.txt": text, "Flickr_8k.trainImages.txt": "\n".join(names).encode()})
+
+
+def _looks_like(rng, side, n=20):
+    """left.zip / right.zip (Totally Looks Like): left/<id>.jpg and right/<id>.jpg, pairs
+    sharing a colour."""
+    pair_rng = seeded_rng("totally-looks-like")
+    tints = pair_rng.integers(0, 3, size=n)
+    return _zip({f"{side}/{i:05d}.jpg": _jpeg(rng, (120, 120), int(tints[i])) for i in range(n)})
+
+
+def _lol(rng, train=432, test=15, size=128):
+    """lol_dataset.zip (LOw-Light pairs): lol_dataset/{our485,eval15}/{low,high}/<i>.png, the
+    low image a dim copy of the high one; smooth pictures, so the PNGs stay small."""
+    from PIL import Image
+
+    def png(array):
+        buf = io.BytesIO()
+        Image.fromarray(array).save(buf, format="PNG")
+        return buf.getvalue()
+
+    yy, xx = np.mgrid[0:size, 0:size] / size
+    files = {}
+    for split, n in (("our485", train), ("eval15", test)):
+        for i in range(1, n + 1):
+            colour = rng.uniform(0.3, 1.0, size=3)
+            phase = rng.uniform(0, 6.28)
+            shade = 0.5 + 0.5 * np.sin(6 * xx + 4 * yy + phase)
+            high = (shade[..., None] * colour * 255).astype("uint8")
+            low = (high * 0.15 + 2).astype("uint8")
+            files[f"lol_dataset/{split}/high/{i}.png"] = png(high)
+            files[f"lol_dataset/{split}/low/{i}.png"] = png(low)
+    return _zip(files)
+
+
+def _wav(samples, rate=16000):
+    import wave
+
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes((np.clip(samples, -1, 1) * 32000).astype("<i2").tobytes())
+    return buf.getvalue()
+
+
+def _speeches(rng, per_speaker=260):
+    """16000_pcm_speeches (Kaggle speaker recognition): one folder of 1-second 16 kHz wav
+    files per speaker (each speaker a pitch of their own), and the noise folders `other` and
+    `_background_noise_` with longer 16 kHz recordings. 1300 files: the tutorial indexes
+    up to 128 into one batch of its 10% validation split."""
+    t = np.arange(16000) / 16000
+    speakers = ["Benjamin_Netanyau", "Jens_Stoltenberg", "Julia_Gillard", "Magaret_Tarcher", "Nelson_Mandela"]
+    files = {}
+    for k, speaker in enumerate(speakers):
+        for i in range(per_speaker):
+            pitch = 120 + 60 * k + rng.uniform(-5, 5)
+            voice = 0.4 * np.sin(2 * np.pi * pitch * t) + 0.2 * np.sin(4 * np.pi * pitch * t)
+            files[f"16000_pcm_speeches/{speaker}/{i}.wav"] = _wav(voice + rng.normal(0, 0.05, 16000))
+    for folder, seconds in (("other", 2), ("_background_noise_", 3)):
+        for i in range(2):
+            files[f"16000_pcm_speeches/{folder}/noise_{i}.wav"] = _wav(rng.normal(0, 0.3, 16000 * seconds))
+    return _zip(files)
+
+
+def _celeba(rng, n=160):
+    """img_align_celeba/<6 digits>.jpg (CelebA, aligned faces: 178 x 218)."""
+    return _zip({f"img_align_celeba/{i:06d}.jpg": _jpeg(rng, (218, 178), i % 3) for i in range(1, n + 1)})
+
+
 def _imagenet_index():
     return json.dumps({str(i): [f"n{i:08d}", f"class_{i}"] for i in range(1000)}).encode()
 
@@ -561,7 +716,28 @@ _URL_FAKES = {
     "flower_photos.tgz": _flower_photos,
     "facades.tar.gz": _facades,
     "shakespeare.txt": lambda rng: _text_corpus(rng, 30000),
+    # files that keras-core ports fetch with shell lines (gdown, wget): staged by the manifest
+    "eeg-data.csv": _eeg_csv,
+    "PeMSD7_Full.zip": _pemsd7,
+    "Flickr8k_Dataset.zip": lambda rng: _flickr8k(rng, "images"),
+    "Flickr8k_text.zip": lambda rng: _flickr8k(seeded_rng("url:Flickr8k_Dataset.zip"), "text"),
+    "lol_dataset.zip": _lol,
+    "16000_pcm_speeches.zip": _speeches,
+    "left.zip": lambda rng: _looks_like(rng, "left"),
+    "right.zip": lambda rng: _looks_like(rng, "right"),
 }
+
+
+# Google Drive files (`gdown.download(url, output)`), by file id.
+_DRIVE_FAKES = {"1O7m1010EJjLE5QxLZiM9Fpjs7Oj6e684": _celeba}
+
+
+def fake_drive_payload(url: str):
+    """The generated bytes for a Google Drive URL (`...?id=<file id>`), or None."""
+    match = re.search(r"[?&]id=([\w-]+)|/d/([\w-]+)", url)
+    file_id = match and (match.group(1) or match.group(2))
+    maker = _DRIVE_FAKES.get(file_id)
+    return None if maker is None else maker(seeded_rng("drive:" + file_id))
 
 
 def fake_payload_name(url: str) -> str:

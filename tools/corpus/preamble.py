@@ -10,7 +10,7 @@ reference, keraslite under `keraslite run`), so that both sides see the same wor
   URLs the corpus uses; any other URL fails with `URLError("offline corpus: ...")`;
 - `keras.applications.*(weights="imagenet")` (also the default) builds with `weights=None`;
 - `Model.fit` is capped: `epochs <= CORPUS_MAX_EPOCHS`, steps per epoch (and validation
-  steps) `<= CORPUS_MAX_STEPS` where the data is longer than that; `Model.evaluate` runs
+  steps, `validation_split` too) `<= CORPUS_MAX_STEPS` where the data is longer than that; `Model.evaluate` runs
   at most `CORPUS_MAX_EVAL_STEPS` (50) steps (`predict` is left whole: its output shape is
   the script's business);
 - with `CORPUS_DATASET_SAMPLES` (per case), `load_data` gives only that many samples
@@ -19,7 +19,9 @@ reference, keraslite under `keraslite run`), so that both sides see the same wor
 - Python, NumPy, torch and Keras are seeded; matplotlib draws off-screen (`plt.show()`
   does nothing);
 - `keras_core` (Keras 3's pre-release name, used by the keras-core ports) is the same
-  module as `keras`.
+  module as `keras`;
+- `tensorflow_datasets` is fake_tfds.py (generated image sets in the real structure), and
+  `gdown.download` writes the generated file for a Google Drive id.
 
 Everything generated is deterministic (seeded by the URL or the data set name).
 """
@@ -385,6 +387,11 @@ def _capped_fit(fit):
             n = _num_batches(first, kwargs.get("validation_batch_size") or batch_size)
             if n is not None and n > MAX_STEPS:
                 kwargs["validation_steps"] = MAX_STEPS
+        elif kwargs.get("validation_split"):
+            # The held-out tail of array data: about `split` of the batches.
+            n = _num_batches(x, kwargs.get("validation_batch_size") or batch_size)
+            if n is not None and n * kwargs["validation_split"] > MAX_STEPS + 1:
+                kwargs["validation_steps"] = MAX_STEPS
         return fit(self, x, y, batch_size, epochs, **kwargs)
 
     capped._corpus_patched = True
@@ -528,6 +535,38 @@ def _patch_matplotlib():
         pass
 
 
+def _patch_tfds():
+    """`tensorflow_datasets` is not installed (it downloads): fake_tfds answers for it."""
+    if "tensorflow_datasets" not in sys.modules and importlib.util.find_spec("tensorflow_datasets") is None:
+        import fake_tfds
+
+        sys.modules["tensorflow_datasets"] = fake_tfds
+
+
+def _patch_gdown():
+    """`gdown` (Google Drive downloads) is not installed: `gdown.download(url, output)`
+    writes the generated file for the Drive id."""
+    if "gdown" in sys.modules or importlib.util.find_spec("gdown") is not None:
+        return
+    import types
+
+    from fake_files import fake_drive_payload
+
+    def download(url=None, output=None, quiet=False, id=None, **kwargs):  # noqa: A002  (gdown's name)
+        url = url or f"https://drive.google.com/uc?id={id}"
+        payload = fake_drive_payload(url)
+        if payload is None:
+            raise urllib.error.URLError(f"offline corpus: no fake for {url}")
+        output = output or "downloaded.bin"
+        with open(output, "wb") as handle:
+            handle.write(payload)
+        return output
+
+    module = types.ModuleType("gdown")
+    module.download = download
+    sys.modules["gdown"] = module
+
+
 def install():
     """Patch the `keras` this process resolves; returns that module."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -544,4 +583,6 @@ def install():
     _patch_dataset_iteration()
     _patch_matplotlib()
     _seed(keras)
+    _patch_tfds()
+    _patch_gdown()
     return keras
