@@ -21,16 +21,15 @@ import sys
 from notebook import is_notebook, notebook_to_script
 
 # Packages a case may not import: not in the reference environment, or they download
-# models/data sets at run time.
+# models/data sets at run time. (`tensorflow_datasets` and `gdown` have stand-ins in the
+# preamble for the data sets the corpus uses.)
 UNAVAILABLE = {
     "jax": "needs JAX (not in the corpus environment)",
-    "tensorflow_datasets": "needs tensorflow_datasets (downloads data sets)",
     "tensorflow_hub": "needs tensorflow_hub (downloads models)",
     "keras_nlp": "needs keras_nlp / keras_hub (pretrained presets)",
     "keras_cv": "needs keras_cv (pretrained presets)",
     "keras_hub": "needs keras_hub (pretrained presets)",
     "gym": "needs gym",
-    "gdown": "needs gdown (Google Drive download)",
     "imgaug": "needs imgaug",
     "cv2": "needs OpenCV",
     "transformers": "needs transformers (downloads models)",
