@@ -63,3 +63,28 @@ def test_wrapper_splits_keras_io_sections():
     source = '"""\nTitle\n"""\nimport os\nx = 1\n"""\n## Part\n"""\ny = x + 1\n# %%\nz = y\n'
     cells = wrapper.split_cells(source, "s.py")
     assert [(first, last) for first, last, _ in cells] == [(4, 5), (9, 9), (11, 11)]
+
+
+def test_notebooks_become_scripts_of_their_code_cells():
+    notebook = _load("notebook")
+    raw = json.dumps(
+        {
+            "cells": [
+                {"cell_type": "markdown", "source": ["# Title\n"]},
+                {"cell_type": "code", "source": ["!pip install -q tf-nightly\n", "import numpy as np\n"]},
+                {"cell_type": "code", "source": "%matplotlib inline\n"},
+                {"cell_type": "code", "source": ["x = np.ones(3)\n", "  %time y = 1\n", "x.sum()"]},
+            ]
+        }
+    ).encode()
+    script = notebook.notebook_to_script(raw)
+    assert script == "# %%\nimport numpy as np\n\n# %%\nx = np.ones(3)\nx.sum()\n"
+    assert notebook.script_name("site/en/a/b.ipynb") == "site/en/a/b.py"
+    assert notebook.script_name("guides/c.py") == "guides/c.py"
+
+
+def test_tf_keras_reference_cases_are_marked():
+    manifest = json.loads((CORPUS / "corpus.json").read_text())
+    tf2 = [c for c in manifest["cases"] if c["repository"] == "tensorflow/docs"]
+    assert len(tf2) >= 20
+    assert all(c["settings"].get("reference") == "tf_keras" and c["path"].endswith(".ipynb") for c in tf2)
