@@ -126,13 +126,23 @@ def _heart_csv(rng):
     return ("\n".join(rows) + "\n").encode()
 
 
+_IMDB_VOCAB = [f"word{i}" for i in range(3000)]
+
+
 def _acl_imdb(rng):
     files = {"aclImdb/README": b"fake\n", "aclImdb/imdb.vocab": b"the\na\n"}
     for split in ("train", "test"):
         for label in ("pos", "neg"):
             for i in range(60):
                 mood = ["great", "love", "best", "fun"] if label == "pos" else ["awful", "hate", "worst", "boring"]
-                text = _words(rng, 40) + " " + " ".join(rng.choice(mood, size=8)) + " <br /> " + _words(rng, 20)
+                # A vocabulary of a few thousand words: tutorials index it (`get_vocabulary()[1287]`).
+                text = (
+                    _words(rng, 40, _IMDB_VOCAB)
+                    + " "
+                    + " ".join(rng.choice(mood, size=8))
+                    + " <br /> "
+                    + _words(rng, 20)
+                )
                 files[f"aclImdb/{split}/{label}/{i}_{int(rng.integers(1, 10))}.txt"] = text.encode()
     for i in range(40):
         files[f"aclImdb/train/unsup/{i}_0.txt"] = _words(rng, 50).encode()
