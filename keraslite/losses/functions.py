@@ -186,9 +186,17 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, 
     if from_logits:
         values = F.binary_cross_entropy_with_logits(y_pred, y_true, reduction="none")
     else:
-        eps = state.epsilon()
-        values = F.binary_cross_entropy(torch.clamp(y_pred, eps, 1.0 - eps), y_true, reduction="none")
+        values = _binary_crossentropy_of_probabilities(y_true, y_pred)
     return values.mean(dim=axis)
+
+
+def _binary_crossentropy_of_probabilities(y_true, y_pred):
+    """-(y log p + (1 - y) log(1 - p)), p clipped to [eps, 1 - eps]. Written out rather than
+    `F.binary_cross_entropy`, which refuses targets outside [0, 1] (noisy labels such as
+    `0.05 * uniform` added to 1, which TensorFlow and Keras accept)."""
+    eps = state.epsilon()
+    y_pred = torch.clamp(y_pred, eps, 1.0 - eps)
+    return -(y_true * torch.log(y_pred) + (1.0 - y_true) * torch.log1p(-y_pred))
 
 
 def binary_focal_crossentropy(
@@ -202,8 +210,7 @@ def binary_focal_crossentropy(
         bce = F.binary_cross_entropy_with_logits(y_pred, y_true, reduction="none")
         y_pred = torch.sigmoid(y_pred)
     else:
-        eps = state.epsilon()
-        bce = F.binary_cross_entropy(torch.clamp(y_pred, eps, 1.0 - eps), y_true, reduction="none")
+        bce = _binary_crossentropy_of_probabilities(y_true, y_pred)
     p_t = y_true * y_pred + (1 - y_true) * (1 - y_pred)
     focal = torch.pow(1.0 - p_t, gamma) * bce
     if apply_class_balancing:

@@ -88,3 +88,14 @@ def test_tf_test_and_config_device_questions(tf):  # noqa: F811
     assert tf.config.functions_run_eagerly()
     with pytest.raises(NotImplementedError, match="tf.test.no_such_thing"):
         tf.test.no_such_thing  # noqa: B018
+
+
+def test_augmented_assignment_binds_a_new_tensor(tf):  # noqa: F811
+    img = tf.constant([1.0, 2.0])
+    with tf.GradientTape() as tape:
+        tape.watch(img)
+        loss = tf.reduce_sum(img**2)
+    grads = tape.gradient(loss, img)
+    before = img
+    img += 0.5 * grads  # TensorFlow: a new tensor, the watched one unchanged
+    assert img.numpy().tolist() == [2.0, 4.0] and before.numpy().tolist() == [1.0, 2.0]

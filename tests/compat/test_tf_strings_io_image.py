@@ -75,3 +75,12 @@ def test_array_functions_take_text(tf):  # noqa: F811
     assert tf.stack([text, text]).shape == (2, 2) and tf.concat([text, text], 0).shape == (4,)
     assert tuple(tf.shape(text)) == (2,) and int(tf.size(text)) == 2
     assert tf.gather(text, [1]).tolist() == [b"c"]
+
+
+def test_read_file_keeps_trailing_zero_bytes(tf, tmp_path):  # noqa: F811
+    path = tmp_path / "data.bin"
+    path.write_bytes(b"RIFF\x00\x01\x00\x00")
+    assert tf.io.read_file(str(path)).numpy() == b"RIFF\x00\x01\x00\x00"
+    audio = np.zeros((3, 1), "float32")  # silence: the encoded file ends with zero bytes
+    decoded, _ = tf.audio.decode_wav(tf.audio.encode_wav(audio, 8000))
+    assert decoded.shape == (3, 1)

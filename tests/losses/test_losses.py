@@ -185,3 +185,17 @@ def test_tf_keras_2_reduction_names():
     assert float(auto(REG_TRUE, REG_PRED)) == pytest.approx(float(per_sample.mean()), rel=1e-6)
     with pytest.raises(ValueError, match="Invalid Reduction Key"):
         losses.Reduction.validate("avg")
+
+
+def test_binary_crossentropy_takes_noisy_targets_as_tensorflow_does():
+    # GAN tutorials add noise to 0/1 labels (targets slightly above 1); the formula still applies.
+    import numpy as np
+    import torch
+
+    import keraslite as keras
+
+    y_true = torch.tensor([[1.04], [0.02]])
+    y_pred = torch.tensor([[0.9], [0.2]])
+    expected = -(y_true * torch.log(y_pred) + (1 - y_true) * torch.log(1 - y_pred)).mean()
+    got = keras.losses.BinaryCrossentropy()(y_true, y_pred)
+    np.testing.assert_allclose(float(got), float(expected), rtol=1e-6)

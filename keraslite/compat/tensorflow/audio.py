@@ -10,8 +10,7 @@ import torch
 
 from keraslite.compat.tensorflow.eager import wrap
 from keraslite.compat.tensorflow.missing import module_getattr
-from keraslite.compat.tensorflow.strings import _to_bytes
-from keraslite.utils.dataset import StringArray
+from keraslite.compat.tensorflow.strings import _to_bytes, bytes_scalar
 
 __getattr__ = module_getattr("tf.audio")
 
@@ -45,4 +44,4 @@ def encode_wav(audio, sample_rate, name=None):
         writer.setsampwidth(2)
         writer.setframerate(int(sample_rate))
         writer.writeframes(pcm.tobytes())
-    return np.asarray(buffer.getvalue()).view(StringArray)
+    return bytes_scalar(buffer.getvalue())

@@ -86,6 +86,20 @@ class EagerTensor(ArrayOperandsMixin, torch.Tensor):
         # `"{:4.1f}%".format(100 * p)`: a tensor formats as its NumPy value does.
         return format(self.numpy() if self.ndim else self.numpy().item(), spec)
 
+    # TensorFlow's tensors are immutable: `x += y` binds a new tensor (torch would update
+    # `x` in place, which fails on a watched input that requires grad).
+    def __iadd__(self, other):
+        return self + other
+
+    def __isub__(self, other):
+        return self - other
+
+    def __imul__(self, other):
+        return self * other
+
+    def __itruediv__(self, other):
+        return self / other
+
     def __neg__(self):
         return wrap(torch.Tensor.__neg__(self))
 

@@ -14,8 +14,7 @@ import torch
 from keraslite.compat.tensorflow import gfile as gfile
 from keraslite.compat.tensorflow.eager import wrap
 from keraslite.compat.tensorflow.missing import module_getattr
-from keraslite.compat.tensorflow.strings import _to_bytes
-from keraslite.utils.dataset import StringArray
+from keraslite.compat.tensorflow.strings import _to_bytes, bytes_scalar
 
 __getattr__ = module_getattr("tf.io")
 
@@ -29,7 +28,7 @@ def _path(value) -> str:
 def read_file(filename, name=None):
     """The whole file as one bytes scalar."""
     with open(_path(filename), "rb") as handle:
-        return np.asarray(handle.read()).view(StringArray)
+        return bytes_scalar(handle.read())
 
 
 def write_file(filename, contents, name=None) -> None:
@@ -78,7 +77,7 @@ def _encode(image, fmt: str, **options):
         array = array[:, :, 0]
     buffer = _io.BytesIO()
     Image.fromarray(array.astype(np.uint8)).save(buffer, format=fmt, **options)
-    return np.asarray(buffer.getvalue()).view(StringArray)
+    return bytes_scalar(buffer.getvalue())
 
 
 def encode_jpeg(image, format="", quality=95, progressive=False, optimize_size=False, chroma_downsampling=True,

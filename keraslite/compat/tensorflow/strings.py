@@ -34,6 +34,14 @@ def _to_bytes(value) -> bytes:
     return str(value).encode("utf-8")
 
 
+def bytes_scalar(data: bytes):
+    """`data` as a scalar string value (what `tf.io.read_file` gives). An object array:
+    NumPy's bytes dtype would drop trailing NUL bytes, corrupting binary file contents."""
+    holder = np.empty((), dtype=object)
+    holder[()] = bytes(data)
+    return holder.view(StringArray)
+
+
 def _as_array(value) -> np.ndarray:
     """`value` as an object array of bytes, any shape."""
     if isinstance(value, torch.Tensor):
