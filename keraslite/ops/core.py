@@ -22,7 +22,21 @@ def convert_to_tensor(x, dtype=None, sparse=None, ragged=None) -> torch.Tensor:
     """
     if isinstance(x, KerasTensor):
         return x if dtype is None else cast(x, dtype)
+    if dtype in (None, "string") and _is_text(x):
+        # torch has no string tensors: text stays a NumPy array of str (what a model's
+        # string inputs and the text layers take).
+        return np.asarray(x).astype(str)
     return to_tensor(x, dtype)
+
+
+def _is_text(x) -> bool:
+    if isinstance(x, (str, bytes)):
+        return True
+    if isinstance(x, np.ndarray):
+        return x.dtype.kind in "SU"
+    if isinstance(x, (list, tuple)) and x:
+        return _is_text(x[0])
+    return False
 
 
 def convert_to_numpy(x) -> np.ndarray:

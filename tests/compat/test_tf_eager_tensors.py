@@ -99,3 +99,14 @@ def test_augmented_assignment_binds_a_new_tensor(tf):  # noqa: F811
     before = img
     img += 0.5 * grads  # TensorFlow: a new tensor, the watched one unchanged
     assert img.numpy().tolist() == [2.0, 4.0] and before.numpy().tolist() == [1.0, 2.0]
+
+
+def test_two_tapes_over_one_computation(tf):  # noqa: F811
+    # A GAN's train step: generator and discriminator tapes record together, then each
+    # takes its gradient.
+    g = tf.Variable(2.0)
+    d = tf.Variable(3.0)
+    with tf.GradientTape() as gen_tape, tf.GradientTape() as disc_tape:
+        loss = (g * d) ** 2
+    assert float(gen_tape.gradient(loss, g)) == 2 * 6.0 * 3.0
+    assert float(disc_tape.gradient(loss, d)) == 2 * 6.0 * 2.0

@@ -89,7 +89,9 @@ class GradientTape:
                 differentiable,
                 [flat_sources[i] for i in wanted],
                 grad_outputs=grad_outputs,
-                retain_graph=self._persistent or nested,
+                # Kept: another tape recording the same computation (a GAN's generator and
+                # discriminator tapes) takes its gradient from the same graph afterwards.
+                retain_graph=True,
                 create_graph=nested,
                 allow_unused=True,
             )
