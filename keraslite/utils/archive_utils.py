@@ -124,3 +124,30 @@ def extract_archive(file_path: str, path: str = ".", archive_format="auto") -> b
             raise
         return True
     return False
+
+
+def extract_beside(file_path, folder, archive_format="auto") -> bool:
+    """Extracts the archive's entries into the existing `folder`, beside what is there (as
+    tf.keras 2's `get_file(extract=True)` did into the cache folder): each top-level entry
+    is unpacked to a temporary folder first and then moved into place, replacing only an
+    entry of the same name. `extract_archive` instead replaces the whole folder.
+
+    Returns `True` if the archive matched a format and was extracted, `False` otherwise.
+    """
+    folder = os.fspath(folder) or "."
+    os.makedirs(folder, exist_ok=True)
+    staging = tempfile.mkdtemp(dir=folder, prefix=".extracting-")
+    try:
+        unpacked = os.path.join(staging, "contents")
+        if not extract_archive(file_path, unpacked, archive_format):
+            return False
+        for name in os.listdir(unpacked):
+            target = os.path.join(folder, name)
+            if os.path.isdir(target) and not os.path.islink(target):
+                shutil.rmtree(target)
+            elif os.path.exists(target):
+                os.remove(target)
+            os.replace(os.path.join(unpacked, name), target)
+        return True
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

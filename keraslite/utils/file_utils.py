@@ -21,7 +21,7 @@ import urllib.request
 import warnings
 
 from keraslite.backend import state
-from keraslite.utils.archive_utils import extract_archive, validate_file
+from keraslite.utils.archive_utils import extract_archive, extract_beside, validate_file
 from keraslite.utils.progbar import Progbar
 
 
@@ -157,7 +157,7 @@ def _get_file_tf2(origin, datadir, fname, untar, file_hash, hash_algorithm, arch
         _download(origin, target, fname, datadir, file_hash, hash_algorithm)
         downloaded = True
     if not untar or downloaded or not os.path.exists(returned):
-        if not extract_archive(target, datadir, "tar" if untar else archive_format):
+        if not extract_beside(target, datadir, "tar" if untar else archive_format):
             warnings.warn(f"Could not extract archive {target}: it is not a tar or zip file.", stacklevel=3)
     return returned
 

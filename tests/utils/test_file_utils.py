@@ -173,3 +173,19 @@ def test_tf2_dialect_extracts_where_tf_keras_2_did(home, tmp_path, tf2_dialect):
     path = keras.utils.get_file("cats_and_dogs.zip", origin=url, extract=True)
     assert path == str(home / "datasets" / "cats_and_dogs.zip")
     assert os.path.exists(os.path.join(os.path.dirname(path), "cats_and_dogs_filtered", "train", "cats", "0.jpg"))
+
+
+def test_tf2_extraction_keeps_what_the_folder_holds(home, tmp_path, tf2_dialect, monkeypatch):
+    # tf.keras 2 extracts into the cache folder itself: nothing else there may be lost.
+    (home / "datasets").mkdir(parents=True)
+    (home / "datasets" / "other.txt").write_text("keep me")
+    url, _, _ = _source(tmp_path, "pack.tgz", _tar_gz({"pack/a.txt": b"a"}))
+    path = keras.utils.get_file("pack", origin=url, untar=True)
+    assert open(os.path.join(path, "a.txt")).read() == "a"
+    assert (home / "datasets" / "other.txt").read_text() == "keep me"
+    assert sorted(os.listdir(home / "datasets")) == ["other.txt", "pack", "pack.tar.gz"]
+    # into the current folder (cache_dir=".", cache_subdir=""), as tensorflow.org's text tutorial does
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "notes.txt").write_text("mine")
+    keras.utils.get_file("pack2", origin=url, untar=True, cache_dir=".", cache_subdir="")
+    assert (tmp_path / "notes.txt").read_text() == "mine" and (tmp_path / "pack" / "a.txt").exists()
