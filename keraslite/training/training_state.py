@@ -198,6 +198,11 @@ class TrainingState:
             # A model whose steps are all its own (a GAN's `train_step`) need not define `call`:
             # it has no outputs to learn, and Keras never calls it either.
             return
+        if self.custom_train_step and metrics is None:
+            # The user's `train_step` reads the batch as it likes (a triplet model's batch is
+            # `(anchor, positive, negative)`, not `(x, y, sample_weight)`), and there are no
+            # compiled metrics to build: nothing to learn from a forward pass here.
+            return
         previous, self.structure = self.structure, structure
         try:
             with torch.no_grad():

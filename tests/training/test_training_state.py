@@ -166,3 +166,45 @@ def test_a_model_whose_only_loss_is_added_trains_without_targets(make_model, com
     losses = history.history["loss"]
     assert losses[-1] < losses[0] and int(model.optimizer.iterations) == 12
     assert model.evaluate(x, verbose=0) > 0
+
+
+def test_custom_train_step_gets_its_batch_as_given():
+    # A triplet model: batches are (anchor, positive, negative), read by its own train_step.
+    import numpy as np
+    import torch
+
+    import keraslite as keras
+
+    a, p, n = (keras.Input((4,)) for _ in range(3))
+    embed = keras.layers.Dense(2)
+    network = keras.Model([a, p, n], [embed(a), embed(p), embed(n)])
+
+    class Triplet(keras.Model):
+        def __init__(self, network):
+            super().__init__()
+            self.network = network
+            self.tracker = keras.metrics.Mean(name="loss")
+
+        def call(self, inputs):
+            return self.network(inputs)
+
+        def train_step(self, data):
+            ea, ep, en = self(data)
+            loss = torch.relu(((ea - ep) ** 2).sum(-1) - ((ea - en) ** 2).sum(-1) + 0.5).mean()
+            self.optimizer.zero_grad() if hasattr(self.optimizer, "zero_grad") else None
+            loss.backward()
+            grads = [v.grad for v in self.trainable_weights]
+            with torch.no_grad():
+                self.optimizer.apply(grads, self.trainable_weights)
+            for v in self.trainable_weights:
+                v.grad = None
+            self.tracker.update_state(loss.detach())
+            return {"loss": self.tracker.result()}
+
+    model = Triplet(network)
+    model.compile(optimizer="sgd")
+    data = tuple(np.random.default_rng(i).normal(size=(8, 4)).astype("float32") for i in range(3))
+    from keraslite.utils.dataset import Dataset
+
+    history = model.fit(Dataset.from_tensor_slices(data).batch(4), epochs=1, verbose=0)
+    assert len(history.history["loss"]) == 1
