@@ -110,3 +110,8 @@ def test_two_tapes_over_one_computation(tf):  # noqa: F811
         loss = (g * d) ** 2
     assert float(gen_tape.gradient(loss, g)) == 2 * 6.0 * 3.0
     assert float(disc_tape.gradient(loss, d)) == 2 * 6.0 * 2.0
+
+
+def test_scalar_numpy_is_a_hashable_numpy_scalar(tf):  # noqa: F811
+    index = tf.argmax(tf.constant([0.1, 0.7, 0.2])).numpy()
+    assert {1: "word"}[index] == "word" and isinstance(index, np.integer)

@@ -113,9 +113,12 @@ class EagerTensor(ArrayOperandsMixin, torch.Tensor):
     def get_shape(self) -> TensorShape:
         return self.shape
 
-    def numpy(self) -> np.ndarray:
+    def numpy(self):
+        """The values as NumPy: an array, or a NumPy scalar for a 0-d tensor (hashable, as
+        TensorFlow's `.numpy()` gives: `index_word[tf.argmax(p).numpy()]`)."""
         tensor = torch.Tensor.detach(self)
-        return torch.Tensor.numpy(torch.Tensor.cpu(tensor.as_subclass(torch.Tensor)))
+        array = torch.Tensor.numpy(torch.Tensor.cpu(tensor.as_subclass(torch.Tensor)))
+        return array[()] if array.ndim == 0 else array
 
     def __repr__(self, *, tensor_contents=None) -> str:
         values = np.array2string(self.numpy(), separator=" ", threshold=1000)
