@@ -10,6 +10,7 @@ import inspect
 
 from keraslite import losses as losses_module
 from keraslite import metrics as metrics_module
+from keraslite.backend import state
 from keraslite.losses.loss import Loss, LossFunctionWrapper
 from keraslite.metrics.metric import Metric
 from keraslite.metrics.reduction_metrics import Mean, MeanMetricWrapper
@@ -147,6 +148,12 @@ class CompileMetrics:
 
     def __init__(self, metrics, weighted_metrics, output_names: list[str]):
         self.output_names = output_names
+        if state.dialect() == "tf2":
+            # tf.keras 2 took a single metric (`metrics=tf.metrics.BinaryAccuracy()`); Keras 3 refuses it.
+            metrics, weighted_metrics = (
+                [value] if value is not None and not isinstance(value, (list, tuple, dict)) else value
+                for value in (metrics, weighted_metrics)
+            )
         self._user = (metrics, weighted_metrics)
         for argument, value in (("metrics", metrics), ("weighted_metrics", weighted_metrics)):
             if value is not None and not isinstance(value, (list, tuple, dict)):

@@ -586,3 +586,18 @@ def test_compute_loss_override_is_the_loss_of_the_built_in_steps():
     assert history.history["loss"] == pytest.approx([14.0])
     assert model.evaluate(x, y, verbose=0) == pytest.approx(14.0)
     assert model.seen_training[-2:] == [True, False]  # Keras also calls it once while building
+
+
+def test_a_single_metric_object_in_the_tf2_dialect(tf2_dialect):
+    # tf.keras 2 accepted `metrics=SomeMetric()`; Keras 3 (the other dialect) asks for a list.
+    import numpy as np
+
+    import keraslite as keras
+
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile("sgd", "mse", metrics=keras.metrics.BinaryAccuracy(threshold=0.0))
+    logs = model.evaluate(np.ones((4, 2), "float32"), np.ones((4, 1), "float32"), verbose=0, return_dict=True)
+    assert "binary_accuracy" in logs
+    keras.config.set_dialect("keras3")
+    with pytest.raises(TypeError, match="Expected a list or dictionary"):
+        model.compile("sgd", "mse", metrics=keras.metrics.BinaryAccuracy())
