@@ -261,6 +261,8 @@ class Sequential(Keras2SequentialMethods, Functional):
             dtype = None
             if isinstance(inputs, torch.Tensor) and not inputs.is_floating_point():
                 dtype = dtypes.standardize_dtype(inputs.dtype)
+            elif getattr(getattr(inputs, "dtype", None), "kind", None) in ("U", "S", "O"):
+                dtype = "string"  # raw text (a Sequential starting with TextVectorization)
             self._build_from_shape((None,) + shape[1:], dtype)
         return Model._eager_call(self, *args, **kwargs)
 

@@ -155,3 +155,14 @@ def test_mixed_precision_experimental_names():
         assert policy.loss_scale == "dynamic"
     finally:
         experimental.set_policy("float32")
+
+
+def test_sequential_built_from_raw_text():
+    import numpy as np
+
+    import keraslite as keras
+
+    vectorize = keras.layers.TextVectorization(max_tokens=10, output_mode="int", output_sequence_length=4)
+    vectorize.adapt(np.array(["a good film", "a bad film"]))
+    model = keras.Sequential([vectorize, keras.layers.Embedding(10, 2), keras.layers.GlobalAveragePooling1D()])
+    assert tuple(model(np.array(["a good film"])).shape) == (1, 2)
