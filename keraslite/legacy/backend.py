@@ -732,6 +732,7 @@ def random_uniform_variable(shape, low, high, dtype=None, name=None, seed=None):
 
 # --- names and dtypes ---------------------------------------------------------------------
 
+
 def reset_uids():
     """Restarts the `get_uid` counts (they are the layer auto-name counters, as in Keras)."""
     state.clear_session(free_memory=False)

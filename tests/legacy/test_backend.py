@@ -41,11 +41,20 @@ def test_reductions_keepdims_and_bool_mean():
 @pytest.mark.parametrize(
     "name, expected",
     [
-        ("square", np.square), ("exp", np.exp), ("abs", np.abs), ("sign", np.sign), ("sin", np.sin),
-        ("cos", np.cos), ("tanh", np.tanh), ("sigmoid", lambda x: 1 / (1 + np.exp(-x))),
-        ("softplus", lambda x: np.log1p(np.exp(x))), ("softsign", lambda x: x / (1 + np.abs(x))),
-        ("hard_sigmoid", lambda x: np.clip(0.2 * x + 0.5, 0, 1)), ("flatten", lambda x: x.reshape(-1)),
-        ("batch_flatten", lambda x: x.reshape(2, -1)), ("round", np.round),
+        ("square", np.square),
+        ("exp", np.exp),
+        ("abs", np.abs),
+        ("sign", np.sign),
+        ("sin", np.sin),
+        ("cos", np.cos),
+        ("tanh", np.tanh),
+        ("sigmoid", lambda x: 1 / (1 + np.exp(-x))),
+        ("softplus", lambda x: np.log1p(np.exp(x))),
+        ("softsign", lambda x: x / (1 + np.abs(x))),
+        ("hard_sigmoid", lambda x: np.clip(0.2 * x + 0.5, 0, 1)),
+        ("flatten", lambda x: x.reshape(-1)),
+        ("batch_flatten", lambda x: x.reshape(2, -1)),
+        ("round", np.round),
     ],
 )
 def test_elementwise_functions(name, expected):
@@ -70,9 +79,16 @@ def test_relu_with_alpha_threshold_and_cap():
 
 def test_comparisons_and_switch():
     a, b = np.array([1.0, 2.0, 3.0]), np.array([2.0, 2.0, 2.0])
-    for name, fn in [("equal", np.equal), ("not_equal", np.not_equal), ("less", np.less), ("greater", np.greater),
-                     ("less_equal", np.less_equal), ("greater_equal", np.greater_equal), ("maximum", np.maximum),
-                     ("minimum", np.minimum)]:
+    for name, fn in [
+        ("equal", np.equal),
+        ("not_equal", np.not_equal),
+        ("less", np.less),
+        ("greater", np.greater),
+        ("less_equal", np.less_equal),
+        ("greater_equal", np.greater_equal),
+        ("maximum", np.maximum),
+        ("minimum", np.minimum),
+    ]:
         np.testing.assert_array_equal(_np(getattr(K, name)(a, b)), fn(a, b))
     chosen = K.switch(np.array([True, False]), np.ones((2, 3)), np.zeros((2, 3)))  # condition broadcast on rows
     np.testing.assert_array_equal(_np(chosen), [[1, 1, 1], [0, 0, 0]])
@@ -121,13 +137,14 @@ def test_crossentropies_are_tf_keras_2_clipped_formulas():
     np.testing.assert_allclose(_np(K.binary_crossentropy(target, output)), expected, rtol=1e-6)
     probs = np.array([[0.2, 0.6]])  # rescaled to sum to 1
     np.testing.assert_allclose(_np(K.categorical_crossentropy(np.array([[0.0, 1.0]]), probs)), [-np.log(0.75)])
-    np.testing.assert_allclose(_np(K.sparse_categorical_crossentropy(np.array([1]), np.array([[0.4, 0.6]]))),
-                               [-np.log(0.6)], rtol=1e-6)
+    np.testing.assert_allclose(
+        _np(K.sparse_categorical_crossentropy(np.array([1]), np.array([[0.4, 0.6]]))), [-np.log(0.6)], rtol=1e-6
+    )
     logits = np.array([[1.0, 2.0, 0.5]])
     log_softmax = logits - np.log(np.exp(logits).sum(-1, keepdims=True))
     np.testing.assert_allclose(
-        _np(K.sparse_categorical_crossentropy(np.array([[2]]), logits, from_logits=True)), -log_softmax[:, 2],
-        rtol=1e-6)
+        _np(K.sparse_categorical_crossentropy(np.array([[2]]), logits, from_logits=True)), -log_softmax[:, 2], rtol=1e-6
+    )
 
 
 def test_softmax_l2_normalize():
@@ -233,25 +250,28 @@ def test_convolution_pooling_padding_and_normalization():
     x = np.random.rand(2, 5, 5, 3).astype("float32")
     kernel = np.random.rand(1, 1, 3, 4).astype("float32")
     np.testing.assert_allclose(_np(K.conv2d(x, kernel)), np.einsum("bhwc,cd->bhwd", x, kernel[0, 0]), rtol=1e-5)
-    windows = np.stack([x[:, i:i + 4, j:j + 4] for i in (0, 1) for j in (0, 1)])
+    windows = np.stack([x[:, i : i + 4, j : j + 4] for i in (0, 1) for j in (0, 1)])
     np.testing.assert_allclose(_np(K.pool2d(x, (2, 2))), windows.max(0), rtol=1e-6)  # tf.keras 2's stride 1
     np.testing.assert_allclose(_np(K.pool2d(x, (2, 2), pool_mode="avg")), windows.mean(0), rtol=1e-5)
     with pytest.raises(ValueError, match="pooling mode"):
         K.pool2d(x, (2, 2), pool_mode="min")
     np.testing.assert_array_equal(_np(K.resize_images(x, 2, 3, "channels_last")), x.repeat(2, 1).repeat(3, 2))
-    np.testing.assert_array_equal(_np(K.spatial_2d_padding(x, ((1, 0), (2, 1)))),
-                                  np.pad(x, ((0, 0), (1, 0), (2, 1), (0, 0))))
+    np.testing.assert_array_equal(
+        _np(K.spatial_2d_padding(x, ((1, 0), (2, 1)))), np.pad(x, ((0, 0), (1, 0), (2, 1), (0, 0)))
+    )
     np.testing.assert_array_equal(_np(K.temporal_padding(x[:, 0], (2, 1))), np.pad(x[:, 0], ((0, 0), (2, 1), (0, 0))))
     mean, var, beta, gamma = (np.full((3,), v, "float32") for v in (0.5, 2.0, 0.1, 3.0))
-    np.testing.assert_allclose(_np(K.batch_normalization(x, mean, var, beta, gamma)),
-                               (x - 0.5) / np.sqrt(2.0 + 1e-3) * 3.0 + 0.1, rtol=1e-5)
+    np.testing.assert_allclose(
+        _np(K.batch_normalization(x, mean, var, beta, gamma)), (x - 0.5) / np.sqrt(2.0 + 1e-3) * 3.0 + 0.1, rtol=1e-5
+    )
     series, kernel1d = np.random.rand(1, 6, 2).astype("float32"), np.random.rand(2, 2, 1).astype("float32")
     causal = _np(K.conv1d(series, kernel1d, padding="causal", dilation_rate=2))
     changed = series.copy()
     changed[0, 4:] += 1.0
     assert causal.shape == (1, 6, 1)
-    np.testing.assert_allclose(_np(K.conv1d(changed, kernel1d, padding="causal", dilation_rate=2))[0, :4],
-                               causal[0, :4], rtol=1e-6)  # no step sees the future
+    np.testing.assert_allclose(
+        _np(K.conv1d(changed, kernel1d, padding="causal", dilation_rate=2))[0, :4], causal[0, :4], rtol=1e-6
+    )  # no step sees the future
 
 
 def test_in_top_k_map_and_folds():

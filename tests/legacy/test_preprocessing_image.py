@@ -52,8 +52,14 @@ def test_channel_shift_clips_to_image_range_and_brightness_scales():
 
 def test_random_transform_draws_in_ranges_and_repeats_with_seed():
     generator = ImageDataGenerator(
-        rotation_range=30, width_shift_range=0.25, height_shift_range=[1, 2], zoom_range=0.2, shear_range=10,
-        horizontal_flip=True, channel_shift_range=5.0, brightness_range=(0.5, 1.5),
+        rotation_range=30,
+        width_shift_range=0.25,
+        height_shift_range=[1, 2],
+        zoom_range=0.2,
+        shear_range=10,
+        horizontal_flip=True,
+        channel_shift_range=5.0,
+        brightness_range=(0.5, 1.5),
     )
     for seed in range(5):
         p = generator.get_random_transform(IMAGE.shape, seed=seed)
@@ -179,8 +185,9 @@ def test_flow_from_dataframe_reads_listed_files(tmp_path, capsys):
     assert weights.tolist() == [1.0, 2.0, 3.0]
     np.testing.assert_allclose(batch_x[1], 80 / 255.0, rtol=1e-6)  # dogs/img_1.png
     with pytest.warns(UserWarning):
-        raw = generator.flow_from_dataframe(frame, str(tmp_path), y_col="score", class_mode="raw",
-                                            target_size=(3, 3), shuffle=False)
+        raw = generator.flow_from_dataframe(
+            frame, str(tmp_path), y_col="score", class_mode="raw", target_size=(3, 3), shuffle=False
+        )
     assert raw[0][1].tolist() == [0.5, 1.5, 2.5]
     with pytest.raises(ValueError, match="class_mode"):
         generator.flow_from_dataframe(frame, str(tmp_path), class_mode="multiclass")
