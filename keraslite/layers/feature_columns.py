@@ -50,7 +50,7 @@ class NumericColumn(
         return int(np.prod(self.shape))
 
     def dense(self, features, layer):
-        values = features[self.key] if self.key in features else _values(features, self.key)
+        values = _values(features, self.key)
         tensor = torch.as_tensor(
             np.asarray(values) if not isinstance(values, torch.Tensor) else values, dtype=torch.float32
         )
