@@ -225,7 +225,7 @@ def run_evaluate(state, x, y, batch_size, verbose, sample_weight, steps, callbac
             if needs_batch_logs:
                 callback_list.batch_begin("test", step)
             if custom_step:
-                last_logs = model.test_step(state.pack_batch(batch))
+                last_logs = model.test_step(state.pack_batch(batch, adapter.structure))
             else:
                 runner.test_step(*batch)
             if needs_batch_logs:

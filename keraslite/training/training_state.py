@@ -215,9 +215,11 @@ class TrainingState:
         if y is not None:
             self.compile_metrics.build(y, flat)
 
-    def pack_batch(self, batch):
-        """A flat batch back in the structure a custom `train_step` receives: `(x, y[, sample_weight])`."""
-        x, y, sw = self._pack_parts(batch)
+    def pack_batch(self, batch, structure=None):
+        """A flat batch back in the structure a custom `train_step` receives: `(x, y[, sample_weight])`.
+        `structure`: the one its data was flattened with, when not fit's (validation data
+        may be nested differently from the training data)."""
+        x, y, sw = self._pack_parts(batch, structure)
         if y is None and sw is None:
             return x  # Keras hands a step data without targets as `x` alone, not `(x,)`
         if y is None:
@@ -231,12 +233,12 @@ class TrainingState:
         kwargs = {"training": training} if "training" in inspect.signature(self.model.compute_loss).parameters else {}
         return self.model.compute_loss(x=x, y=y, y_pred=self.pack_outputs(outputs), sample_weight=sw, **kwargs)
 
-    def _pack_parts(self, batch):
+    def _pack_parts(self, batch, structure=None):
         x, y, sw = batch
         if self.signature is not None:
             x = x[0] if len(x) == 1 else list(x)
         else:
-            x = self.structure.pack_x(x)
+            x = (structure or self.structure).pack_x(x)
 
         def one(values):
             return None if values is None else (values[0] if len(values) == 1 else list(values))

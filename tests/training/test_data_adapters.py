@@ -287,3 +287,35 @@ def test_fit_on_an_infinite_dataset_continues_across_epochs():
         warnings.simplefilter("error")  # no "shuffle ignored" warning for a dataset
         history = model.fit(ds, steps_per_epoch=2, epochs=3, verbose=0, callbacks=[Record()])
     assert len(history.history["loss"]) == 3 and seen == [0, 1] * 3
+
+
+def test_validation_data_nested_differently_from_training_data():
+    # A custom train_step on ((unlabeled, _), (labeled, labels)) batches; validation on (images, labels).
+    import torch
+
+    import keraslite as keras
+    from keraslite.utils.dataset import Dataset
+
+    class TwoStreams(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.dense = keras.layers.Dense(1)
+
+        def call(self, x):
+            return self.dense(x)
+
+        def train_step(self, data):
+            (unlabeled, _), (labeled, labels) = data
+            return {"seen": torch.tensor(float(unlabeled.shape[0] + labeled.shape[0]))}
+
+        def test_step(self, data):
+            images, labels = data
+            return {"acc": (self(images)[:, 0] > 0).float().mean()}
+
+    x = np.ones((8, 3), "float32")
+    y = np.ones((8,), "float32")
+    train = Dataset.zip((Dataset.from_tensor_slices((x, y)).batch(4), Dataset.from_tensor_slices((x, y)).batch(4)))
+    model = TwoStreams()
+    model.compile(optimizer="sgd")
+    history = model.fit(train, validation_data=Dataset.from_tensor_slices((x, y)).batch(4), epochs=1, verbose=0)
+    assert "val_acc" in history.history
