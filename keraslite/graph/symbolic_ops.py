@@ -12,7 +12,7 @@ import operator
 import torch
 
 from keraslite.backend import dtypes, state, tree
-from keraslite.graph.keras_tensor import KerasTensor
+from keraslite.graph.keras_tensor import KerasTensor, any_keras_tensor
 from keraslite.graph.operation import Operation
 from keraslite.mixed_precision.policy import global_policy
 
@@ -34,7 +34,7 @@ class OpLayer(Operation):
 
     built = True
 
-    def __init__(self, function, name=None, constants=(), template=None):
+    def __init__(self, function, name=None):
         if name is None:
             # Ops share the layers' name counter, as Keras 3 operations do (`add`, `add_1`).
             name = state.unique_name(state.to_snake_case(getattr(function, "__name__", "op").strip("_") or "op"))
@@ -44,13 +44,27 @@ class OpLayer(Operation):
         # The dtype a layer made now would have (what `get_config` reports).
         self.dtype = dtypes.standardize_dtype(global_policy().variable_dtype)
         self._op_function = function
-        # With constants, the recorded call passes only the symbolic inputs, in order;
-        # `template` (args, kwargs) says where they and the constants go.
+        self._template = None
+        self._keraslite_op_function = function
+
+    def _hold_constants(self, constants, template) -> None:
+        """Keep fixed tensors as buffers; the recorded call then passes only the symbolic
+        inputs, in order, and `template` (args, kwargs) says where they and the constants go."""
         self._template = template
         for index, constant in enumerate(constants):
             self.register_buffer(f"constant_{index}", constant, persistent=False)
-        if template is None:
-            self._keraslite_op_function = function
+        self.__dict__.pop("_keraslite_op_function", None)
+
+    def __call__(self, *args, **kwargs):
+        if self._template is None and not self._inbound_nodes and any_keras_tensor(args, kwargs):
+            # First symbolic call (from `keras.ops` on KerasTensors, or a model config being
+            # rebuilt): fixed tensors among the arguments become this op's constants.
+            lifted = _lift_constants(args, kwargs)
+            if lifted is not None:
+                constants, template, inputs = lifted
+                self._hold_constants(constants, template)
+                return super().__call__(*inputs)
+        return super().__call__(*args, **kwargs)
 
     def _fill_template(self, values):
         def fill(slot):
@@ -155,6 +169,13 @@ def apply(name, *args, **kwargs):
 
 def apply_function(function, *args, **kwargs):
     """Record any tensor function (e.g. a `keras.ops` op) as a node."""
+    args = _plain_python(list(args))
+    kwargs = {key: _plain_python(value) for key, value in kwargs.items()}
+    return OpLayer(function)(*args, **kwargs)
+
+
+def _lift_constants(args, kwargs):
+    """(constants, template, symbolic inputs) for a call holding fixed tensors, else None."""
     constants = []
 
     def take_constant(value):
@@ -167,10 +188,10 @@ def apply_function(function, *args, **kwargs):
             return _ConstantSlot(len(constants) - 1)
         return value
 
-    args = tree.map_structure(take_constant, _plain_python(list(args)))
-    kwargs = {key: tree.map_structure(take_constant, _plain_python(value)) for key, value in kwargs.items()}
+    args = tree.map_structure(take_constant, list(args))
+    kwargs = {key: tree.map_structure(take_constant, value) for key, value in kwargs.items()}
     if not constants:
-        return OpLayer(function)(*args, **kwargs)
+        return None
     inputs = []
 
     def take_input(value):
@@ -180,7 +201,7 @@ def apply_function(function, *args, **kwargs):
         return value
 
     template = (tree.map_structure(take_input, args), {k: tree.map_structure(take_input, v) for k, v in kwargs.items()})
-    return OpLayer(function, constants=constants, template=template)(*inputs)
+    return constants, template, inputs
 
 
 def _plain_python(value):

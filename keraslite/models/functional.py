@@ -9,12 +9,15 @@ written and read by `functional_config`), and what training needs of it
 
 from __future__ import annotations
 
+import warnings
+
 import torch
 
 from keraslite.backend import dtypes, state, tree
 from keraslite.graph.fx_lowering import lower_to_fx, module_attribute_name
 from keraslite.graph.input_spec import assert_input_compatibility
 from keraslite.graph.keras_tensor import KerasTensor
+from keraslite.graph.symbolic_ops import OpLayer
 from keraslite.graph.topology import map_graph
 from keraslite.layers.base_layer import Layer
 from keraslite.layers.layer_inputs import check_input_shape, flat_shapes
@@ -25,6 +28,7 @@ from keraslite.models.functional_config import (
     functional_get_config,
     legacy_entry,
 )
+from keraslite.models.intermediate_inputs import is_model_input, rebase_on_own_inputs
 from keraslite.models.model import Model
 from keraslite.serialization import serialization_lib as serialization
 from keraslite.training.signature import ModelSignature
@@ -75,6 +79,17 @@ class Functional(Model):
                     )
         if isinstance(inputs, (list, tuple)) and len(inputs) == 1 and isinstance(inputs[0], KerasTensor):
             inputs = inputs[0] if isinstance(inputs, tuple) else list(inputs)
+        if isinstance(inputs, dict):
+            for key, tensor in inputs.items():
+                if isinstance(tensor, KerasTensor) and tensor.name != key:
+                    warnings.warn(
+                        "When providing `inputs` as a dict, all keys in the dict must match the names of the "
+                        f"corresponding tensors. Received key '{key}' mapping to value {tensor!r} which has name "
+                        f"'{tensor.name}'. Change the tensor name to '{key}' (via `Input(..., name='{key}')`)",
+                        stacklevel=2,
+                    )
+        if not all(is_model_input(t) for t in tree.flatten(inputs)):
+            inputs, outputs = rebase_on_own_inputs(inputs, outputs)
         self._set_graph(inputs, outputs)
         self._trainable = trainable
 
@@ -133,6 +148,16 @@ class Functional(Model):
 
     @property
     def layers(self) -> list[Layer]:
+        """The model's layers in graph order. Keras 3 leaves out the `keras.ops` calls and
+        tensor operators recorded in the graph (they are in `operations`); tf.keras 2 listed
+        them as layers (its `TFOpLambda` rows), and so does the tf2 dialect."""
+        if state.dialect() == "tf2":
+            return list(self._graph_layers)
+        return [layer for layer in self._graph_layers if not isinstance(layer, OpLayer)]
+
+    @property
+    def operations(self) -> list:
+        """Every operation of the graph in order: the layers and the recorded ops."""
         return list(self._graph_layers)
 
     @property

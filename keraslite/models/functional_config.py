@@ -73,10 +73,10 @@ def functional_get_config(model) -> dict:
         for node in layer._inbound_nodes:
             if id(node) not in own_nodes or node.is_input:
                 continue
-            args, kwargs = list(node.call_args), dict(node.call_kwargs)
+            args, kwargs = op_config.call_arguments(layer, node)
             if _is_keras_ops_call(layer):
                 # keras.ops functions: non-tensor arguments go to the op's config (Keras 3's form).
-                entry, args = op_config.split_op_call(layer, node)
+                entry, args = op_config.split_op_call(layer, args, kwargs)
                 kwargs = {}
             inbound.append(
                 {"args": _serialize_call_value(args, own_nodes), "kwargs": _serialize_call_value(kwargs, own_nodes)}

@@ -130,6 +130,11 @@ class Model(Trainer, Keras2ModelMethods, Layer):
 
     @property
     def input_names(self) -> list[str]:
+        """The keys that data for this model's inputs uses, in input order: the keys of a dict
+        of inputs (Keras matches dict data by them), else the input layers' names."""
+        structure = getattr(self, "_inputs_struct", None)
+        if isinstance(structure, dict) and len(structure) == len(self.inputs):
+            return [str(key) for key in structure]
         return [t._keras_history.layer.name for t in self.inputs]
 
     @property

@@ -19,11 +19,11 @@ def serialize_layer(layer) -> dict:
     if function is not None:
         op_name = getattr(function, "__name__", "")
         arithmetic = op_config.arithmetic_ops()
-        if op_config.has_tensor_constants(layer) or op_name not in arithmetic:
+        if op_name not in arithmetic:
             raise NotImplementedError(
-                f"The operation '{op_name}' (node {layer.name}) cannot be written to a model config"
-                + (" because it holds fixed tensors" if op_config.has_tensor_constants(layer) else "")
-                + ". Wrap it in a layer with a `get_config()` method (or use a Lambda layer)."
+                f"The operation '{op_name}' (node {layer.name}) cannot be written to a model config: it is "
+                "neither a keras.ops function nor a tensor operator. Wrap it in a layer with a `get_config()` "
+                "method (or use a Lambda layer)."
             )
         class_name = arithmetic[op_name][1]
         return {

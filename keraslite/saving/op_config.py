@@ -70,14 +70,33 @@ def op_function(layer):
 
 
 def has_tensor_constants(layer) -> bool:
-    """An op called with fixed tensors (`ops.matmul(x, w)`): not describable by a config."""
+    """An op called with fixed tensors besides KerasTensors (`ops.matmul(x, w)`)."""
     return getattr(layer, "_template", None) is not None
+
+
+def call_arguments(layer, node) -> tuple[list, dict]:
+    """The arguments an op node's function is called with: the node's KerasTensors with the
+    op's fixed tensors put back where they were passed (Keras writes those into the config
+    as `__tensor__` values)."""
+    if has_tensor_constants(layer):
+        args, kwargs = layer._fill_template(list(node.call_args))
+        return list(args), dict(kwargs)
+    return list(node.call_args), dict(node.call_kwargs)
 
 
 def arithmetic_ops() -> dict:
     """{function name: (function, Keras class name)} for the operators on KerasTensors
     (`x + y`, `x[:, 0]`, `x > 0` ...)."""
     return {fn.__name__: (fn, _camel(fn.__name__)) for fn in symbolic_ops._FUNCTIONS.values()}
+
+
+def keras_class_name(layer) -> str:
+    """The class Keras 3 gives an op node (`ops.mean` -> `Mean`, `x + y` -> `Add`), or the
+    layer's own class name for a real layer."""
+    function = op_function(layer)
+    if function is None:
+        return type(layer).__name__
+    return _camel(getattr(function, "__name__", "op").strip("_"))
 
 
 def keras_op_module(function) -> str | None:
@@ -111,15 +130,15 @@ def _plain(value):
     return value
 
 
-def split_op_call(layer, node):
-    """(config entry without nodes, call args) for an op node of a `keras.ops` function,
-    or None when the function is not one of keraslite.ops."""
+def split_op_call(layer, args, kwargs):
+    """(config entry without nodes, call args) for an op node of a `keras.ops` function
+    called with `args`/`kwargs`, or None when the function is not one of keraslite.ops."""
     function = op_function(layer)
     module = keras_op_module(function)
     if module is None:
         return None
     try:
-        bound = inspect.signature(function).bind(*node.call_args, **node.call_kwargs)
+        bound = inspect.signature(function).bind(*args, **kwargs)
     except TypeError:
         return None
     bound.apply_defaults()

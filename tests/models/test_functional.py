@@ -374,13 +374,25 @@ def test_keras_ops_calls_round_trip_in_keras_form():
     assert torch.equal(clone(data), model(data))
 
 
-def test_op_with_fixed_tensor_cannot_be_configured():
+def test_ops_with_fixed_tensors_are_written_into_the_config():
+    # Keras 3 writes an op's fixed tensors among its call arguments, as `__tensor__` values.
     from keraslite import ops
 
     inputs = keras.Input((3,))
-    model = keras.Model(inputs, ops.matmul(inputs, torch.ones(3, 2)))
-    with pytest.raises(NotImplementedError, match="holds fixed tensors"):
-        model.get_config()
+    weights = torch.arange(6, dtype=torch.float32).reshape(3, 2)
+    outputs = ops.matmul(inputs, weights) + torch.tensor([1.0, -1.0])
+    model = keras.Model(inputs, outputs)
+    entries = {e["class_name"]: e for e in model.get_config()["layers"]}
+    assert entries["Matmul"]["inbound_nodes"][0]["args"][1] == {
+        "class_name": "__tensor__",
+        "config": {"value": weights.tolist(), "dtype": "float32"},
+    }
+    assert entries["Add"]["inbound_nodes"][0]["args"][1]["config"]["value"] == [1.0, -1.0]
+    clone = keras.Model.from_config(model.get_config())
+    data = np.random.rand(4, 3).astype("float32")
+    assert torch.equal(clone(data), model(data))
+    add = next(op for op in clone.operations if op.name == entries["Add"]["name"])
+    assert "constant_0" in dict(add.named_buffers())
 
 
 def test_model_subclass_built_from_inputs_and_outputs_is_functional(tmp_path):
@@ -418,3 +430,19 @@ def test_model_subclass_built_from_inputs_and_outputs_is_functional(tmp_path):
 
     subclassed = TwoPositionalArguments(3, 0.5)
     assert not isinstance(subclassed, Functional) and tuple(subclassed(torch.zeros(2, 4)).shape) == (2, 3)
+
+
+def test_recorded_ops_are_operations_not_layers_in_keras3():
+    # Keras 3: `model.layers` holds Layers only; the ops are in `model.operations` and in the
+    # summary (as `add (Add)`). tf.keras 2 listed them among the layers.
+    from keraslite import ops
+
+    inputs = keras.Input((3,))
+    model = keras.Model(inputs, ops.mean(layers.Dense(3)(inputs) + 1.0, axis=-1))
+    assert [layer.name for layer in model.layers] == ["input_layer", "dense"]
+    assert [op.name for op in model.operations] == ["input_layer", "dense", "add", "mean"]
+    lines = []
+    model.summary(print_fn=lines.append)
+    assert "add (Add)" in lines[0] and "mean (Mean)" in lines[0]
+    keras.config.set_dialect("tf2")
+    assert [layer.name for layer in model.layers][-2:] == ["add", "mean"]
