@@ -198,10 +198,12 @@ class TorchModuleWrapper(Layer):
         self._non_trainable_variables = [v for v in params if not v.requires_grad]
 
     def _entries_are_current(self) -> bool:
-        for _, owner, attribute, is_param, tensor, _ in self._weight_entries:
+        for _, owner, attribute, is_param, tensor, variable in self._weight_entries:
             current = (owner._parameters if is_param else owner._buffers).get(attribute)
             if current is not tensor:
                 return False
+            if not is_param and variable.data_ptr() != tensor.data_ptr():
+                return False  # a copy of the layer (deepcopy, pickle): the view no longer shares memory
         return True
 
     def _own_weights(self) -> list[torch.nn.Parameter]:

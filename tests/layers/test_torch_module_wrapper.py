@@ -3,6 +3,7 @@ models; its parameters train and are weights, its buffers non-trainable weights;
 files and weight files round-trip and cross with real Keras 3 (which saves this layer the
 same way); loading the pickled module needs safe_mode=False."""
 
+import copy
 import json
 import sys
 import types
@@ -170,6 +171,15 @@ def test_output_shape_argument_and_inferred_shapes():
         TorchModuleWrapper(3)
 
 
+def test_a_copied_layer_has_its_own_weights_on_its_own_module():
+    wrapper = TorchModuleWrapper(_mlp())
+    copied = copy.deepcopy(wrapper)
+    assert [w.name for w in copied.weights] == [w.name for w in wrapper.weights]
+    assert [id(p) for p in copied.module.parameters()] == [id(w) for w in copied.trainable_weights]
+    copied.non_trainable_weights[0].assign(np.ones(8, "float32"))
+    assert float(copied.module[1].running_mean.sum()) == 8.0 and float(wrapper.module[1].running_mean.sum()) == 0.0
+
+
 def test_buffer_weights_follow_the_module_to_another_dtype():
     module = _mlp()
     wrapper = TorchModuleWrapper(module)
@@ -299,6 +309,8 @@ for m in (model, net):
 result["texts"] = texts
 result["names"] = [[(w.name, w.path, list(w.shape), bool(w.trainable)) for w in m.weights] for m in (model, net)]
 result["config_keys"] = sorted(wrapper.get_config())
+import inspect
+result["signature"] = str(inspect.signature(keras.layers.TorchModuleWrapper.__init__))
 """
 
 
@@ -311,6 +323,7 @@ def test_summary_and_weight_names_match_keras(keras_oracle, monkeypatch):
         assert our_text.splitlines() == their_text.splitlines()
     assert [[list(entry) for entry in model] for model in ours["names"]] == theirs["names"]
     assert ours["config_keys"] == theirs["config_keys"]
+    assert ours["signature"] == theirs["signature"]
 
 
 KERAS_SAVES = """
