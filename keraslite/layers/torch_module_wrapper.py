@@ -73,7 +73,11 @@ class TorchModuleWrapper(Layer):
     The module's parameters are the layer's weights (trainable unless their
     `requires_grad` is off) and its persistent buffers its non-trainable weights, in
     `state_dict` order. `call(*args, training=None, **kwargs)` runs `module(*args, **kwargs)`
-    after putting the module in training or evaluation mode according to `training`.
+    after putting the module in training or evaluation mode according to `training`: `fit`
+    trains, `predict`/`evaluate` infer, and a plain call follows keraslite's rule for every
+    layer (the enclosing call's `training`, else the layer's torch mode: `model.train()` /
+    `model.eval()`, inference by default). Keras 3 instead trains the module on any call not
+    given `training=False`, `model(x)` included.
 
     Example:
 
@@ -222,7 +226,8 @@ class TorchModuleWrapper(Layer):
 
     # ------------------------------------------------------------------ calling
     def call(self, *args, training=None, **kwargs):
-        # Keras puts the module in training mode unless `training` is False.
+        # keraslite resolves `training` before `call`; None only comes from a direct
+        # `layer.call(x)`, where Keras's rule applies: training unless told False.
         training = training is not False
         if self.module.training != training:
             self.module.train(training)

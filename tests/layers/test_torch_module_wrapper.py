@@ -116,6 +116,16 @@ def test_functional_model_trains_and_is_a_torch_module_with_the_modules_tensors(
     assert isinstance(model, torch.nn.Module)
 
 
+def test_the_module_trains_or_infers_as_the_call_says():
+    wrapper = TorchModuleWrapper(torch.nn.Dropout(0.5))
+    ones = torch.ones(1, 400)
+    assert torch.equal(wrapper(ones), ones) and not wrapper.module.training  # inference by default
+    assert not torch.equal(wrapper(ones, training=True), ones) and wrapper.module.training
+    wrapper.train()  # torch's own switch, as for every keraslite layer
+    assert not torch.equal(wrapper(ones), ones)
+    assert torch.equal(wrapper(ones, training=False), ones) and not wrapper.module.training
+
+
 def test_subclassed_model_trains_with_fit_and_with_a_custom_loop():
     torch.manual_seed(0)
     x, y = _data()
