@@ -197,9 +197,13 @@ class TorchModuleWrapper(Layer):
             variable._keras_store_key = key
             entries.append((key, owner, attribute, is_param, tensor, variable))
         self._weight_entries = entries
+        # Which parameters `layer.trainable` switches: those trainable when first seen (a
+        # parameter frozen by `trainable = False` stays on the list when the entries are remade).
+        listed = {id(v): True for v in self._trainable_variables}
+        listed.update({id(v): False for v in self._non_trainable_variables})
         params = [entry[5] for entry in entries if entry[3]]
-        self._trainable_variables = [v for v in params if v.requires_grad]
-        self._non_trainable_variables = [v for v in params if not v.requires_grad]
+        self._trainable_variables = [v for v in params if listed.get(id(v), v.requires_grad)]
+        self._non_trainable_variables = [v for v in params if not listed.get(id(v), v.requires_grad)]
 
     def _entries_are_current(self) -> bool:
         for _, owner, attribute, is_param, tensor, variable in self._weight_entries:

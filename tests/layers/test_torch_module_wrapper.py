@@ -88,14 +88,16 @@ def test_parameters_and_buffers_are_the_layer_weights_in_state_dict_order():
 
 
 def test_frozen_parameters_and_trainable_flag():
-    module = _mlp(batch_norm=False)
+    module = _mlp()
     module[0].weight.requires_grad_(False)
     wrapper = TorchModuleWrapper(module)
-    assert len(wrapper.trainable_weights) == 3 and len(wrapper.non_trainable_weights) == 1
+    assert len(wrapper.trainable_weights) == 5 and len(wrapper.non_trainable_weights) == 1 + 3
     wrapper.trainable = False
     assert wrapper.trainable_weights == [] and not any(p.requires_grad for p in module.parameters())
+    wrapper.to(torch.float64)  # new buffer tensors: the layer's lists are made again
+    assert [w.dtype for w in wrapper.non_trainable_weights][:4] == [torch.float64] * 4
     wrapper.trainable = True
-    assert len(wrapper.trainable_weights) == 3 and not module[0].weight.requires_grad
+    assert len(wrapper.trainable_weights) == 5 and not module[0].weight.requires_grad
 
 
 def test_functional_model_trains_and_is_a_torch_module_with_the_modules_tensors():
