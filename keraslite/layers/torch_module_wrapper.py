@@ -170,6 +170,11 @@ class TorchModuleWrapper(Layer):
     def _track_module_weights(self) -> None:
         """Make the module's parameters Variables (in place) and its buffers Variable views,
         and record them in `state_dict` order."""
+        # Real tensors even when this runs inside a shape-inference (fake tensor) run.
+        with shape_inference.real_tensors():
+            self._make_weight_entries()
+
+    def _make_weight_entries(self) -> None:
         wrapped: dict[int, Variable] = {}
         old_views = {key: variable for key, _, _, is_param, _, variable in self._weight_entries if not is_param}
         for submodule in self.module.modules():
@@ -192,8 +197,7 @@ class TorchModuleWrapper(Layer):
             else:
                 previous = old_views.get(key)
                 name = previous.name if previous is not None else None
-                with shape_inference.real_tensors():
-                    variable = Variable(tensor, trainable=False, name=name)
+                variable = Variable(tensor, trainable=False, name=name)
             variable._keras_store_key = key
             entries.append((key, owner, attribute, is_param, tensor, variable))
         self._weight_entries = entries

@@ -168,6 +168,19 @@ def test_sequential_models_and_lazy_modules_built_on_first_call():
     outputs = conv(keras.Input((3, 8, 8)))
     assert tuple(outputs.shape) == (None, 4, 6, 6) and conv.count_params() == 3 * 3 * 3 * 4 + 4 + 4 * 4 + 1
     assert int(conv.module[1].num_batches_tracked) == 0  # the initializing run was in inference mode
+    # Built inside the fake-tensor run that infers a subclassed model's output: real weights still.
+    inner = TorchModuleWrapper(torch.nn.Sequential(torch.nn.LazyLinear(4), torch.nn.LazyBatchNorm1d()))
+
+    class Holder(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.inner = inner
+
+        def call(self, x):
+            return self.inner(x)
+
+    assert tuple(Holder()(keras.Input((3,))).shape) == (None, 4)
+    assert all(type(w.data) is torch.Tensor for w in inner.weights) and len(inner.weights) == 7
     with pytest.raises(ValueError, match="lazy module LazyLinear.*input shape"):
         TorchModuleWrapper(torch.nn.LazyLinear(2)).build()
 
@@ -259,6 +272,13 @@ def test_keras_file_round_trip_and_weight_files(tmp_path):
     with zipfile.ZipFile(path) as archive, h5py.File(archive.open("model.weights.h5"), "r") as h5:
         stored = sorted(h5["layers/torch_module_wrapper/vars"].keys())
     assert stored == sorted(model.layers[1].module.state_dict())
+
+    # A Sequential model whose lazy module was built by its first call.
+    sequential = keras.Sequential([TorchModuleWrapper(torch.nn.LazyLinear(3)), keras.layers.Dense(1)])
+    sequential(x[:2])
+    sequential.save(tmp_path / "s.keras")
+    reloaded = keras.models.load_model(tmp_path / "s.keras", safe_mode=False)
+    np.testing.assert_array_equal(reloaded.predict(x, verbose=0), sequential.predict(x, verbose=0))
 
     weights_path = str(tmp_path / "m.weights.h5")
     model.save_weights(weights_path)
