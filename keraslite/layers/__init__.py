@@ -31,6 +31,9 @@ from keraslite.layers.einsum_dense import EinsumDense as EinsumDense
 from keraslite.layers.feature_columns import DenseFeatures as DenseFeatures  # tf.keras 2
 from keraslite.layers.input_layer import Input as Input
 from keraslite.layers.input_layer import InputLayer as InputLayer
+from keraslite.layers.jax_and_tf_layers import FlaxLayer as FlaxLayer
+from keraslite.layers.jax_and_tf_layers import JaxLayer as JaxLayer
+from keraslite.layers.jax_and_tf_layers import TFSMLayer as TFSMLayer
 from keraslite.layers.lambda_layer import Lambda as Lambda
 from keraslite.layers.layer_serialization import deserialize as deserialize
 from keraslite.layers.layer_serialization import serialize as serialize
@@ -148,6 +151,7 @@ from keraslite.layers.rnn.simple_rnn import SimpleRNN as SimpleRNN
 from keraslite.layers.rnn.simple_rnn import SimpleRNNCell as SimpleRNNCell
 from keraslite.layers.rnn.time_distributed import TimeDistributed as TimeDistributed
 from keraslite.layers.spectral_normalization import SpectralNormalization as SpectralNormalization
+from keraslite.layers.torch_module_wrapper import TorchModuleWrapper as TorchModuleWrapper
 from keraslite.layers.up_sampling import UpSampling1D as UpSampling1D
 from keraslite.layers.up_sampling import UpSampling2D as UpSampling2D
 from keraslite.layers.up_sampling import UpSampling3D as UpSampling3D

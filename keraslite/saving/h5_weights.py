@@ -1,5 +1,6 @@
 """Keras 3's `model.weights.h5`: one group per layer path holding a `vars` group
-(attribute `name`) whose datasets `0`, `1`, ... are the layer's own variables."""
+(attribute `name`) whose datasets `0`, `1`, ... are the layer's own variables (a
+TorchModuleWrapper's are named by their `state_dict` keys instead, as Keras names them)."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ def write_h5_weights(fileobj, groups) -> None:
             group = parent.create_group("vars")
             group.attrs["name"] = name
             for index, variable in enumerate(variables):
-                group.create_dataset(str(index), data=keras_layout.to_numpy(variable))
+                group.create_dataset(keras_layout.storage_key(variable, index), data=keras_layout.to_numpy(variable))
 
 
 def read_h5_weights(fileobj, source: str) -> dict:
@@ -45,9 +46,11 @@ def read_h5_weights(fileobj, source: str) -> dict:
                 path = name[: -len("vars")].rstrip("/")
                 keys = sorted(obj.keys(), key=lambda k: int(k) if k.isdigit() else k)
                 try:
-                    stored[path] = [np.asarray(obj[k][()]) for k in keys]
+                    arrays = [np.asarray(obj[k][()]) for k in keys]
                 except (OSError, ValueError, KeyError) as error:
                     raise corrupt_file_error(source, f"the weights under '{name}' cannot be read", error) from error
+                # Variables stored under names (a TorchModuleWrapper's state_dict keys) keep them.
+                stored[path] = arrays if all(k.isdigit() for k in keys) else keras_layout.NamedArrays(keys, arrays)
 
         try:
             h5.visititems(visit)

@@ -166,6 +166,33 @@ def weight_groups(model, include_optimizer: bool = True) -> list[tuple[str, str,
     return groups
 
 
+def storage_key(variable, index: int) -> str:
+    """The name a variable is stored under in its layer's `vars` group: its position, or
+    the key its layer gave it (`_keras_store_key`: a TorchModuleWrapper's `state_dict` keys,
+    which is how Keras stores that layer's variables)."""
+    return getattr(variable, "_keras_store_key", None) or str(index)
+
+
+class NamedArrays(list):
+    """A `vars` group's arrays read from a file that stores them under names, not positions;
+    `names[i]` is the name of the i-th array."""
+
+    def __init__(self, names, arrays):
+        super().__init__(arrays)
+        self.names = list(names)
+
+
+def _in_variable_order(variables, arrays: NamedArrays):
+    """(`arrays` reordered to match the variables' storage keys, None) or (None, why not)."""
+    by_name = dict(zip(arrays.names, arrays))
+    keys = [storage_key(variable, index) for index, variable in enumerate(variables)]
+    missing = [key for key in keys if key not in by_name]
+    unexpected = [name for name in arrays.names if name not in keys]
+    if missing or unexpected:
+        return None, f"the file's variables are named {arrays.names}; missing {missing}, unexpected {unexpected}"
+    return [by_name[key] for key in keys], None
+
+
 def to_numpy(variable) -> np.ndarray:
     tensor = variable.detach() if isinstance(variable, torch.Tensor) else torch.as_tensor(variable)
     if tensor.dtype == torch.bfloat16:
@@ -190,6 +217,11 @@ def assign_groups(groups, stored: dict, source: str, skip_mismatch: bool = False
             if variables:
                 missing.append(f"{label}: {len(variables)} variable(s) not in the file")
             continue
+        if isinstance(arrays, NamedArrays):
+            arrays, problem = _in_variable_order(variables, arrays)
+            if problem is not None:
+                mismatched.append(f"{label}: {problem}")
+                continue
         if len(arrays) != len(variables):
             mismatched.append(f"{label}: expected {len(variables)} variables, the file has {len(arrays)}")
             continue

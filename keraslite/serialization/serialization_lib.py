@@ -200,6 +200,11 @@ def enable_unsafe_deserialization() -> None:
     _UNSAFE_ENABLED = True
 
 
+def unsafe_deserialization_enabled() -> bool:
+    """Whether `enable_unsafe_deserialization()` was called in this process."""
+    return _UNSAFE_ENABLED
+
+
 def _contains_lambda(value) -> bool:
     if isinstance(value, dict):
         return value.get("class_name") == "__lambda__" or any(_contains_lambda(v) for v in value.values())
