@@ -84,3 +84,14 @@ def test_read_file_keeps_trailing_zero_bytes(tf, tmp_path):  # noqa: F811
     audio = np.zeros((3, 1), "float32")  # silence: the encoded file ends with zero bytes
     decoded, _ = tf.audio.decode_wav(tf.audio.encode_wav(audio, 8000))
     assert decoded.shape == (3, 1)
+
+
+def test_adjust_contrast_has_no_gradient_as_in_tensorflow(tf):  # noqa: F811
+    image = tf.Variable([[[0.5, 0.25, 0.0]], [[0.0, 0.5, 1.0]]])
+    delta = tf.Variable(2.0)
+    with tf.GradientTape() as tape:
+        adjusted = tf.image.adjust_contrast(image, delta)
+    with pytest.raises(LookupError, match="no entry for: AdjustContrastv2"):
+        tape.gradient(adjusted, [image, delta])
+    mean = image.numpy().mean(axis=(0, 1), keepdims=True)
+    np.testing.assert_allclose(adjusted.numpy(), (image.numpy() - mean) * 2.0 + mean, rtol=1e-6)

@@ -68,6 +68,9 @@ from keraslite.compat.tensorflow.dtypes import (  # noqa: F401
 from keraslite.compat.tensorflow.eager import Tensor as Tensor
 from keraslite.compat.tensorflow.eager import wrap as _wrap
 from keraslite.compat.tensorflow.eager import wrap_outputs as _wrap_outputs
+from keraslite.compat.tensorflow.function import TensorSpec as TensorSpec
+from keraslite.compat.tensorflow.function import autograph as autograph
+from keraslite.compat.tensorflow.function import function as function
 from keraslite.compat.tensorflow.gradient_tape import GradientTape as GradientTape
 from keraslite.compat.tensorflow.gradient_tape import UnconnectedGradients as UnconnectedGradients
 from keraslite.compat.tensorflow.math_ops import *  # noqa: F401,F403  (tf.reduce_sum, tf.square, ...)
@@ -112,32 +115,6 @@ def _on_alias_import() -> None:
 
 _display.set_display_types(TensorShape, DType)
 __getattr__ = _module_getattr("tf")
-
-
-def function(func=None, input_signature=None, autograph=True, jit_compile=None, reduce_retracing=False, **kwargs):
-    """`@tf.function`: runs the function as is (keraslite executes eagerly; use
-    `model.compile(jit_compile=True)` for torch.compile)."""
-    if func is None:
-        return lambda f: f
-    return func
-
-
-class TensorSpec:
-    """`tf.TensorSpec(shape, dtype, name)`: a description of a tensor (for
-    `tf.function(input_signature=...)`, which keraslite accepts and does not enforce)."""
-
-    def __init__(self, shape, dtype=float32, name=None):
-        self.shape = TensorShape(shape)
-        self.dtype = as_dtype(dtype)
-        self.name = name
-
-    def is_compatible_with(self, value) -> bool:
-        shape = tuple(getattr(value, "shape", ()))
-        wanted = tuple(self.shape)
-        return len(shape) == len(wanted) and all(w is None or w == d for w, d in zip(wanted, shape))
-
-    def __repr__(self) -> str:
-        return f"TensorSpec(shape={self.shape}, dtype={self.dtype!r}, name={self.name!r})"
 
 
 def py_function(func, inp, Tout, name=None):  # noqa: N803

@@ -179,3 +179,26 @@ class UnconnectedGradients:
 
     NONE = "none"
     ZERO = "zero"
+
+
+class _UnregisteredGradient(torch.autograd.Function):
+    """Passes a computed value through, tied to the op's inputs; asking for its gradient
+    raises what TensorFlow raises for an op with no registered gradient."""
+
+    @staticmethod
+    def forward(ctx, op_type, value, *inputs):
+        ctx.op_type = op_type
+        return value.view_as(value)
+
+    @staticmethod
+    def backward(ctx, *grads):
+        raise LookupError(f"gradient registry has no entry for: {ctx.op_type}")
+
+
+def without_gradient(op_type: str, value: torch.Tensor, *inputs) -> torch.Tensor:
+    """`value` as the output of TensorFlow op `op_type`, which has no gradient: a tape asked
+    to differentiate through it raises `LookupError` (as TensorFlow's tape does)."""
+    sources = [x for x in inputs if isinstance(x, torch.Tensor) and x.requires_grad]
+    if not sources or not torch.is_grad_enabled():
+        return value
+    return _UnregisteredGradient.apply(op_type, value.detach(), *sources)

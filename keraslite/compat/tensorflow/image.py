@@ -7,6 +7,7 @@ import torch
 
 from keraslite import ops
 from keraslite.compat.tensorflow.array_ops import tf_api
+from keraslite.compat.tensorflow.gradient_tape import without_gradient
 
 # TensorFlow has the image codecs in `tf.image` as well as in `tf.io`.
 from keraslite.compat.tensorflow.io import decode_image as decode_image
@@ -98,10 +99,14 @@ def adjust_brightness(image, delta):
 
 @tf_api
 def adjust_contrast(images, contrast_factor):
-    """Each channel moved away from (factor > 1) or toward its mean over the image."""
+    """Each channel moved away from (factor > 1) or toward its mean over the image. Like
+    TensorFlow's `AdjustContrastv2`, it has no gradient."""
+    originals = (images, contrast_factor)
     images, back = _float_image(images)
     mean = images.mean(dim=(-3, -2), keepdim=True)
-    return back((images - mean) * float(contrast_factor) + mean)
+    factor = contrast_factor if isinstance(contrast_factor, torch.Tensor) else float(contrast_factor)
+    result = back((images - mean) * factor + mean)
+    return without_gradient("AdjustContrastv2", result, *originals)
 
 
 @tf_api
