@@ -7,12 +7,18 @@ import types
 import torch
 import torch.nn.functional as F
 
+from keraslite.backend import state
 from keraslite.serialization import object_registry
 from keraslite.serialization import serialization_lib as serialization
 
 
 def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
     if negative_slope == 0.0 and max_value is None and threshold == 0.0:
+        if state.dialect() == "tf2":
+            # tf.keras 2's fit/predict run Dense/Conv + relu as TensorFlow's fused kernels,
+            # which give 0 for NaN inputs (torch.relu, like Keras 3, keeps NaN): TF-2-era code
+            # fed NaN columns trains on the rest there. `fmax` is one pass, as relu is.
+            return torch.fmax(x, x.new_zeros(()))
         return torch.relu(x)
     below = x < threshold
     y = x if threshold == 0.0 else torch.where(below, torch.zeros_like(x), x)

@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 import torch
 
+import keraslite
 from keraslite import activations
 
 NAMES = [
@@ -121,3 +122,11 @@ def test_sparsemax_is_the_simplex_projection():
 def test_glu_needs_an_even_axis():
     with pytest.raises(ValueError, match="even size"):
         activations.glu(torch.zeros(2, 3))
+
+
+def test_relu_of_nan_follows_the_dialect(tf2_dialect):
+    # tf.keras 2's fused Dense/Conv + relu kernels give 0 for NaN; Keras 3 (torch) keeps NaN.
+    x = torch.tensor([float("nan"), -1.0, 2.0])
+    assert activations.relu(x).tolist() == [0.0, 0.0, 2.0]
+    keraslite.config.set_dialect("keras3")
+    assert torch.isnan(activations.relu(x)[0])
