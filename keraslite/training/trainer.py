@@ -10,7 +10,6 @@ from __future__ import annotations
 from keraslite import losses as losses_module
 from keraslite import metrics as metrics_module
 from keraslite import optimizers as optimizers_module
-from keraslite.metrics.metric import Metric
 from keraslite.serialization.serialization_lib import serialize_keras_object
 from keraslite.training import data_adapters
 from keraslite.training.fit_loop import (
@@ -21,7 +20,7 @@ from keraslite.training.fit_loop import (
     run_predict,
 )
 from keraslite.training.step import StepRunner
-from keraslite.training.training_state import TrainingState
+from keraslite.training.training_state import TrainingState, attribute_metrics
 
 _COMPILE_KWARGS_IGNORED = ("sample_weight_mode", "target_tensors", "distribute", "experimental_run_tf_function")
 
@@ -178,7 +177,7 @@ class Trainer:
         `Metric` objects the model holds as attributes (`self.tracker = keras.metrics.Mean()`),
         which `fit` and `evaluate` therefore reset too. A model may override this property."""
         compiled = self._training_state.metrics if getattr(self, "compiled", False) else []
-        held = [m for m in _attribute_metrics(self) if all(m is not c for c in compiled)]
+        held = [m for m in attribute_metrics(self) if all(m is not c for c in compiled)]
         return compiled + held
 
     @property
@@ -186,7 +185,7 @@ class Trainer:
         if type(self).metrics is not Trainer.metrics:
             return [m.name for m in self.metrics]  # the model's own list, as Keras names it
         names = list(self._training_state.logs_tensors().keys()) if getattr(self, "compiled", False) else []
-        return names + [m.name for m in _attribute_metrics(self) if m.name not in names]
+        return names + [m.name for m in attribute_metrics(self) if m.name not in names]
 
     def reset_metrics(self) -> None:
         for metric in self.metrics:
@@ -334,18 +333,6 @@ class Trainer:
         state.structure = structure
         outputs = StepRunner(state, False).predict_step(xs)
         return state.pack_outputs([o.detach().cpu().numpy() for o in outputs])
-
-
-def _attribute_metrics(model) -> list:
-    """The `Metric` objects a model holds as attributes, alone or in a list, tuple or dict:
-    what Keras's attribute tracking collects into a model's metrics."""
-    found = []
-    for value in vars(model).values():
-        values = value.values() if isinstance(value, dict) else value if isinstance(value, (list, tuple)) else [value]
-        for item in values:
-            if isinstance(item, Metric) and all(item is not m for m in found):
-                found.append(item)
-    return found
 
 
 def _logs_result(logs: dict, return_dict: bool):
