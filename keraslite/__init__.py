@@ -25,6 +25,7 @@ from keraslite import regularizers as regularizers
 from keraslite import saving as saving
 from keraslite import tree as tree
 from keraslite import utils as utils
+from keraslite import wrappers as wrappers
 from keraslite.backend.name_scope import name_scope as name_scope
 from keraslite.backend.scopes import RematScope as RematScope
 from keraslite.backend.scopes import StatelessScope as StatelessScope

@@ -10,7 +10,6 @@ NOT_YET = {
     "export": "not implemented",
     "quantizers": "not implemented",
     "src": "Keras's private implementation package",
-    "wrappers": "not implemented",
 }
 
 

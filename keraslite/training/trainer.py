@@ -35,6 +35,10 @@ class Trainer:
     """
 
     _training_state: TrainingState | None = None
+    # What an uncompiled model answers, as in Keras (`compile` sets them on the instance).
+    compiled = False
+    optimizer = None
+    loss = None
 
     # ------------------------------------------------------------------ compile
     def compile(
