@@ -10,6 +10,7 @@ from keraslite import constraints as constraints
 from keraslite import datasets as datasets
 from keraslite import distillation as distillation
 from keraslite import dtype_policies as dtype_policies
+from keraslite import export as export
 from keraslite import initializers as initializers
 from keraslite import layers as layers
 from keraslite import legacy as legacy
