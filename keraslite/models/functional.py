@@ -63,6 +63,10 @@ class Functional(Model):
         name: model name (default `model`, `model_1`, ...).
     """
 
+    # The inputs' names as `forward`'s parameters (models/torch_forward.py); none until a
+    # Sequential model has its graph.
+    _forward_input_names: list = []
+
     def __init__(self, inputs, outputs, name=None, trainable=True, **kwargs):
         Layer.__init__(self, name=name, trainable=trainable, **kwargs)
         self._device_cache = None
@@ -171,7 +175,10 @@ class Functional(Model):
         return tree.pack_sequence_as(self._outputs_struct, outputs)
 
     def _torch_forward(self):
-        # `forward(<input names>, *, training=None, mask=None)` for torch's tools.
+        # `forward(<input names>, *, training=None, mask=None)` for torch's tools (a Sequential
+        # model without its graph yet: `call`'s signature).
+        if not self._forward_input_names:
+            return super()._torch_forward()
         return torch_forward.named_inputs_forward(self)
 
     def compute_output_spec(self, *args, **kwargs):

@@ -20,6 +20,9 @@ from __future__ import annotations
 import inspect
 import keyword
 
+import numpy as np
+import torch
+
 from keraslite.backend import tree
 
 _RESERVED = {"self", "training", "mask"}
@@ -85,7 +88,8 @@ def takes_inputs_one_by_one(model, args, kwargs) -> bool:
     or by input name), as torch's tools call a module with its forward's arguments."""
     names = model._forward_input_names
     if len(args) > 1 and len(names) > 1:
-        return True
+        # Tensors one by one; not `model(inputs, True)` (Keras's positional `training`).
+        return all(isinstance(value, (torch.Tensor, np.ndarray)) for value in args)
     return bool(kwargs) and any(name in kwargs for name in names)
 
 

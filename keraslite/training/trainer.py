@@ -7,6 +7,8 @@ of fit_loop.py, and the `*_on_batch` methods and default steps run it on one bat
 
 from __future__ import annotations
 
+import warnings
+
 from keraslite import losses as losses_module
 from keraslite import metrics as metrics_module
 from keraslite import optimizers as optimizers_module
@@ -137,7 +139,17 @@ class Trainer:
         return self._get_compile_config()
 
     def _compile_from_config(self, config: dict) -> None:
-        """Re-run `compile` from a Keras 3 `compile_config`."""
+        """Re-run `compile` from a Keras 3 `compile_config`; as in Keras, not for a model whose
+        class overrides `compile` (its arguments are its own): it warns and stays uncompiled."""
+        if self._overrides("compile"):
+            warnings.warn(
+                "`compile()` was not called as part of model loading because the model's `compile()` method is "
+                "custom. All subclassed Models that have `compile()` overridden should also override "
+                "`get_compile_config()` and `compile_from_config(config)`. Alternatively, you can call `compile()` "
+                "manually after loading.",
+                stacklevel=3,
+            )
+            return
         config = dict(config)
         optimizer = config.get("optimizer", "rmsprop")
         optimizer = optimizers_module.get(optimizer) if optimizer is not None else "rmsprop"

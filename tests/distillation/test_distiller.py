@@ -216,3 +216,18 @@ def test_errors_name_the_argument():
     distiller = Distiller(teacher, student, LogitsDistillation())
     with pytest.raises(ValueError, match="'loss' cannot be `None`"):
         distiller.compile(optimizer="sgd")
+
+
+def test_save_and_load_keras_file(tmp_path):
+    teacher, student = _models()
+    x, y = _data()
+    distiller = Distiller(teacher, student, [LogitsDistillation(2.0), FeatureDistillation("mse", "hidden", "hidden")])
+    distiller.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    distiller.fit(x, y, epochs=1, verbose=0)
+    distiller.save(tmp_path / "distiller.keras")
+    # As in Keras: a model with its own `compile()` is loaded uncompiled, with a warning.
+    with pytest.warns(UserWarning, match="`compile\\(\\)` was not called as part of model loading"):
+        restored = keras.models.load_model(tmp_path / "distiller.keras")
+    assert isinstance(restored, Distiller) and restored.teacher.trainable is False
+    np.testing.assert_allclose(restored.predict(x, verbose=0), distiller.predict(x, verbose=0), rtol=1e-6)
+    np.testing.assert_allclose(restored.teacher.predict(x, verbose=0), teacher.predict(x, verbose=0), rtol=1e-6)
