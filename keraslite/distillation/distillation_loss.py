@@ -39,13 +39,13 @@ def _losses_from_argument(loss, owner: str, message: str):
 
 
 def _sum_of(loss_values) -> torch.Tensor:
-    """The sum of a structure of scalar losses (a skipped output counts 0.0)."""
-    flat = [
-        torch.as_tensor(v, dtype=torch.float32) if not isinstance(v, torch.Tensor) else v
-        for v in tree.flatten(loss_values)
-    ]
-    device = next((v.device for v in flat if v.device.type != "cpu"), flat[0].device)
-    return ops.sum(ops.stack([v.to(device) for v in flat]))
+    """The sum of a structure of scalar losses (a skipped output counts 0.0, made on the
+    losses' device: no host-to-device copy per step)."""
+    flat = tree.flatten(loss_values)
+    device = next((v.device for v in flat if isinstance(v, torch.Tensor)), None)
+    return ops.sum(
+        ops.stack([v if isinstance(v, torch.Tensor) else torch.full((), float(v), device=device) for v in flat])
+    )
 
 
 class DistillationLoss:

@@ -98,8 +98,10 @@ class TrainingState:
             logs[metric.name] = metric.result()
         # The metrics the model holds as attributes (a custom `compute_loss`'s trackers): Keras
         # logs every metric of `model.metrics`.
-        for metric in attribute_metrics(self.model):
-            if metric.name not in logs and all(metric is not m for m in self.metrics):
+        held = attribute_metrics(self.model)
+        known = self.metrics if held else []
+        for metric in held:
+            if metric.name not in logs and all(metric is not m for m in known):
                 logs[metric.name] = metric.result()
         return logs
 
