@@ -8,7 +8,9 @@ from keraslite import compat as compat
 from keraslite import config as config
 from keraslite import constraints as constraints
 from keraslite import datasets as datasets
+from keraslite import distillation as distillation
 from keraslite import dtype_policies as dtype_policies
+from keraslite import export as export
 from keraslite import initializers as initializers
 from keraslite import layers as layers
 from keraslite import legacy as legacy
@@ -24,6 +26,7 @@ from keraslite import regularizers as regularizers
 from keraslite import saving as saving
 from keraslite import tree as tree
 from keraslite import utils as utils
+from keraslite import wrappers as wrappers
 from keraslite.backend.name_scope import name_scope as name_scope
 from keraslite.backend.scopes import RematScope as RematScope
 from keraslite.backend.scopes import StatelessScope as StatelessScope

@@ -145,8 +145,11 @@ class Variable(ArrayOperandsMixin, torch.nn.Parameter):
     def value(self) -> torch.Tensor:
         return self
 
-    def numpy(self) -> np.ndarray:  # type: ignore[override]
-        return self.detach().cpu().numpy()
+    def numpy(self, *, force: bool = False) -> np.ndarray:  # type: ignore[override]
+        """The value as a NumPy array, read from any device without gradient tracking (Keras's
+        `variable.numpy()`). `force` keeps `torch.Tensor.numpy`'s signature, which torch's own
+        code calls on parameters (`torch.onnx.export` does); the copy here is always forced."""
+        return self.detach().cpu().numpy(force=force)
 
     def assign(self, value) -> "Variable":
         value = torch.as_tensor(np.asarray(value) if not isinstance(value, torch.Tensor) else value)

@@ -14,7 +14,8 @@ from keraslite.saving.op_config import has_tensor_constants, op_function
 
 def clone_model(model, input_tensors=None, clone_function=None, call_function=None, recursive: bool = False, **kwargs):
     """A copy of `model` built from its config: same layers and graph, newly initialized
-    weights (copy them with `new.set_weights(model.get_weights())`).
+    weights (copy them with `new.set_weights(model.get_weights())`). A compiled model's
+    clone is compiled from its compile config (a new optimizer of the same config), as in Keras.
 
     Args:
         model: a functional or Sequential model (a subclassed model needs `get_config`).
@@ -27,6 +28,13 @@ def clone_model(model, input_tensors=None, clone_function=None, call_function=No
     unsupported = (["call_function"] if call_function is not None else []) + sorted(kwargs)
     if unsupported:
         raise ValueError(f"clone_model: these arguments are not supported yet: {unsupported}")
+    clone = _clone_uncompiled(model, input_tensors, clone_function)
+    if getattr(model, "compiled", False):
+        clone.compile_from_config(model.get_compile_config())
+    return clone
+
+
+def _clone_uncompiled(model, input_tensors, clone_function):
 
     def default_clone(layer):
         return type(layer).from_config(layer.get_config())

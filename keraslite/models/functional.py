@@ -22,6 +22,7 @@ from keraslite.graph.topology import map_graph
 from keraslite.layers.base_layer import Layer
 from keraslite.layers.layer_inputs import check_input_shape, flat_shapes
 from keraslite.layers.masks import resolve_mask, symbolic_output_masks
+from keraslite.models import torch_forward
 from keraslite.models.functional_config import (
     _legacy_history,
     functional_from_config,
@@ -66,6 +67,10 @@ class Functional(Model):
         name: model name (default `model`, `model_1`, ...).
     """
 
+    # The inputs' names as `forward`'s parameters (models/torch_forward.py); none until a
+    # Sequential model has its graph.
+    _forward_input_names: list = []
+
     def __init__(self, inputs, outputs, name=None, trainable=True, **kwargs):
         Layer.__init__(self, name=name, trainable=trainable, **kwargs)
         self._device_cache = None
@@ -108,6 +113,7 @@ class Functional(Model):
         self._outputs_struct = outputs
         self.inputs = tree.flatten(inputs)
         self.outputs = tree.flatten(outputs)
+        self._forward_input_names = torch_forward.parameter_names([t._keras_history.layer.name for t in self.inputs])
         self._graph = map_graph(self.inputs, self.outputs)
         self._graph_layers = self._graph.layers
         # Read by training/ until it asks the model instead; nothing in models/ or saving/ reads it.
@@ -169,6 +175,14 @@ class Functional(Model):
         return self._outputs_struct
 
     # ------------------------------------------------------------------ calling
+    def __call__(self, *args, **kwargs):
+        if torch_forward.takes_inputs_one_by_one(self, args, kwargs):
+            # `model(x1, x2)` or `model(a=x1, b=x2)`: how torch's tools call a module with the
+            # arguments of its `forward` (models/torch_forward.py).
+            inputs, kwargs = torch_forward.pack_inputs(self, args, kwargs)
+            args = (inputs,)
+        return super().__call__(*args, **kwargs)
+
     def call(self, inputs, training=None, mask=None):
         if isinstance(inputs, torch.Tensor) and len(self.inputs) == 1:
             flat = [self._standardize_input(inputs, self.inputs[0], 0)]
@@ -184,6 +198,13 @@ class Functional(Model):
                     tensor._keras_mask = input_mask
         outputs = self._graph_module(*flat, training=training)
         return tree.pack_sequence_as(self._outputs_struct, outputs)
+
+    def _torch_forward(self):
+        # `forward(<input names>, *, training=None, mask=None)` for torch's tools (a Sequential
+        # model without its graph yet: `call`'s signature).
+        if not self._forward_input_names:
+            return super()._torch_forward()
+        return torch_forward.named_inputs_forward(self)
 
     def compute_output_spec(self, *args, **kwargs):
         return self._propagate_specs(args[0])

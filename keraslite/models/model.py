@@ -17,6 +17,7 @@ import numpy as np
 import torch
 
 from keraslite.backend import dtypes, state, tree
+from keraslite.export import export_api
 from keraslite.graph.keras_tensor import KerasTensor
 from keraslite.layers.base_layer import Layer
 from keraslite.layers.layer_inputs import (  # noqa: F401  (select_by_input_name: also importable from here)
@@ -27,6 +28,7 @@ from keraslite.layers.layer_inputs import (  # noqa: F401  (select_by_input_name
     select_by_input_name,
 )
 from keraslite.models import summary as summary_table
+from keraslite.models import torch_forward
 from keraslite.models.keras2_methods import Keras2ModelMethods
 from keraslite.saving import saving_api
 from keraslite.serialization import serialization_lib as serialization
@@ -226,6 +228,26 @@ class Model(Trainer, Keras2ModelMethods, Layer):
         model to learn its outputs: a model whose steps are all overridden may have none."""
         return type(self).call is not Model.call
 
+    @property
+    def forward(self):
+        """The model as torch's tools call it (`torch.export`, `torch.onnx.export`): calling it
+        calls the model, and its signature is `call`'s (a functional model's names its inputs),
+        so that `dynamic_shapes` and input names match arguments (models/torch_forward.py)."""
+        override = self.__dict__.get("_forward_override")
+        return override if override is not None else self._torch_forward()
+
+    @forward.setter
+    def forward(self, method):
+        # torch patches `forward` for a while (torch.export's `patch_forward`) and puts it back.
+        self.__dict__["_forward_override"] = method
+
+    @forward.deleter
+    def forward(self):
+        self.__dict__.pop("_forward_override", None)
+
+    def _torch_forward(self):
+        return torch_forward.call_signature_forward(self)
+
     def call(self, inputs, training=None, mask=None):
         raise NotImplementedError(
             f"Model {type(self).__name__} has no `call` method. A subclassed model must define "
@@ -380,6 +402,36 @@ class Model(Trainer, Keras2ModelMethods, Layer):
         """Load weights saved by `save_weights` (or by Keras): `.weights.h5`, `.keras`,
         `.safetensors`, legacy `.h5`. A failed load leaves the model unchanged."""
         saving_api.load_weights(self, filepath, skip_mismatch=skip_mismatch, by_name=by_name, **kwargs)
+
+    def export(self, filepath, format="tf_saved_model", verbose=None, input_signature=None, **kwargs):
+        """Export the model as an artifact for inference (Keras 3's formats, torch backend).
+
+        Args:
+            filepath: `str` or `pathlib.Path`: where to write the artifact.
+            format: `"onnx"` (an ONNX file with a dynamic batch axis) or `"torch"` (a
+                `torch.export` `.pt2` program); `"tf_saved_model"` (the default, as in Keras),
+                `"openvino"` and `"litert"` need TensorFlow, OpenVINO and litert-torch and
+                raise an error naming what is missing.
+            verbose: print where the artifact was written (`None`: the format's default, yes).
+            input_signature: the inputs' shapes and dtypes (a structure of `keras.InputSpec`,
+                `KerasTensor` or tensors); by default the model's own.
+            **kwargs: `opset_version` for `"onnx"`; `torch.export.export`'s arguments
+                (`strict`, `dynamic_shapes`, ...) for `"torch"`.
+
+        Example:
+
+        ```python
+        model.export("model.onnx", format="onnx")
+        session = onnxruntime.InferenceSession("model.onnx")
+        predictions = session.run(None, {session.get_inputs()[0].name: x})
+
+        model.export("model.pt2", format="torch")
+        predictions = torch.export.load("model.pt2").module()(torch.from_numpy(x))
+        ```
+        """
+        return export_api.export_model(
+            self, filepath, format=format, verbose=verbose, input_signature=input_signature, **kwargs
+        )
 
 
 def _with_functional_base(cls):

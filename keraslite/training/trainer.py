@@ -7,10 +7,11 @@ of fit_loop.py, and the `*_on_batch` methods and default steps run it on one bat
 
 from __future__ import annotations
 
+import warnings
+
 from keraslite import losses as losses_module
 from keraslite import metrics as metrics_module
 from keraslite import optimizers as optimizers_module
-from keraslite.metrics.metric import Metric
 from keraslite.serialization.serialization_lib import serialize_keras_object
 from keraslite.training import data_adapters
 from keraslite.training.fit_loop import (
@@ -21,7 +22,7 @@ from keraslite.training.fit_loop import (
     run_predict,
 )
 from keraslite.training.step import StepRunner
-from keraslite.training.training_state import TrainingState
+from keraslite.training.training_state import TrainingState, attribute_metrics
 
 _COMPILE_KWARGS_IGNORED = ("sample_weight_mode", "target_tensors", "distribute", "experimental_run_tf_function")
 
@@ -36,6 +37,10 @@ class Trainer:
     """
 
     _training_state: TrainingState | None = None
+    # What an uncompiled model answers, as in Keras (`compile` sets them on the instance).
+    compiled = False
+    optimizer = None
+    loss = None
 
     # ------------------------------------------------------------------ compile
     def compile(
@@ -134,7 +139,17 @@ class Trainer:
         return self._get_compile_config()
 
     def _compile_from_config(self, config: dict) -> None:
-        """Re-run `compile` from a Keras 3 `compile_config`."""
+        """Re-run `compile` from a Keras 3 `compile_config`; as in Keras, not for a model whose
+        class overrides `compile` (its arguments are its own): it warns and stays uncompiled."""
+        if self._overrides("compile"):
+            warnings.warn(
+                "`compile()` was not called as part of model loading because the model's `compile()` method is "
+                "custom. All subclassed Models that have `compile()` overridden should also override "
+                "`get_compile_config()` and `compile_from_config(config)`. Alternatively, you can call `compile()` "
+                "manually after loading.",
+                stacklevel=3,
+            )
+            return
         config = dict(config)
         optimizer = config.get("optimizer", "rmsprop")
         optimizer = optimizers_module.get(optimizer) if optimizer is not None else "rmsprop"
@@ -178,7 +193,7 @@ class Trainer:
         `Metric` objects the model holds as attributes (`self.tracker = keras.metrics.Mean()`),
         which `fit` and `evaluate` therefore reset too. A model may override this property."""
         compiled = self._training_state.metrics if getattr(self, "compiled", False) else []
-        held = [m for m in _attribute_metrics(self) if all(m is not c for c in compiled)]
+        held = [m for m in attribute_metrics(self) if all(m is not c for c in compiled)]
         return compiled + held
 
     @property
@@ -186,7 +201,7 @@ class Trainer:
         if type(self).metrics is not Trainer.metrics:
             return [m.name for m in self.metrics]  # the model's own list, as Keras names it
         names = list(self._training_state.logs_tensors().keys()) if getattr(self, "compiled", False) else []
-        return names + [m.name for m in _attribute_metrics(self) if m.name not in names]
+        return names + [m.name for m in attribute_metrics(self) if m.name not in names]
 
     def reset_metrics(self) -> None:
         for metric in self.metrics:
@@ -334,18 +349,6 @@ class Trainer:
         state.structure = structure
         outputs = StepRunner(state, False).predict_step(xs)
         return state.pack_outputs([o.detach().cpu().numpy() for o in outputs])
-
-
-def _attribute_metrics(model) -> list:
-    """The `Metric` objects a model holds as attributes, alone or in a list, tuple or dict:
-    what Keras's attribute tracking collects into a model's metrics."""
-    found = []
-    for value in vars(model).values():
-        values = value.values() if isinstance(value, dict) else value if isinstance(value, (list, tuple)) else [value]
-        for item in values:
-            if isinstance(item, Metric) and all(item is not m for m in found):
-                found.append(item)
-    return found
 
 
 def _logs_result(logs: dict, return_dict: bool):

@@ -25,6 +25,7 @@ import torch
 
 from keraslite.backend import tree
 from keraslite.layers.base_layer import Layer
+from keraslite.metrics.metric import Metric
 from keraslite.metrics.reduction_metrics import Mean
 from keraslite.mixed_precision.policy import configure_step
 from keraslite.training import data_adapters
@@ -95,6 +96,13 @@ class TrainingState:
             logs.update(self.compile_metrics.results())
         for metric in self.model._collect_added_metrics():
             logs[metric.name] = metric.result()
+        # The metrics the model holds as attributes (a custom `compute_loss`'s trackers): Keras
+        # logs every metric of `model.metrics`.
+        held = attribute_metrics(self.model)
+        known = self.metrics if held else []
+        for metric in held:
+            if metric.name not in logs and all(metric is not m for m in known):
+                logs[metric.name] = metric.result()
         return logs
 
     def current_logs(self) -> dict:
@@ -325,6 +333,18 @@ class TrainingState:
         if total is None:
             return torch.zeros((), device=self.model._device())
         return total
+
+
+def attribute_metrics(model) -> list:
+    """The `Metric` objects a model holds as attributes, alone or in a list, tuple or dict:
+    what Keras's attribute tracking collects into a model's metrics."""
+    found = []
+    for value in vars(model).values():
+        values = value.values() if isinstance(value, dict) else value if isinstance(value, (list, tuple)) else [value]
+        for item in values:
+            if isinstance(item, Metric) and all(item is not m for m in found):
+                found.append(item)
+    return found
 
 
 def _to_log_value(value):

@@ -136,3 +136,14 @@ def test_a_layer_holds_a_variable_made_directly():
 def test_constructor_errors_name_the_argument(kwargs, message):
     with pytest.raises(ValueError, match=message):
         keras.Variable(**kwargs)
+
+
+def test_numpy_takes_torch_force_keyword():
+    """torch's own code (torch.onnx.export) reads parameters with `numpy(force=True)`."""
+    from keraslite.backend.variable import Variable
+
+    variable = Variable(np.arange(3, dtype="float32"))
+    variable.requires_grad_(True)
+    for kwargs in ({}, {"force": True}, {"force": False}):
+        result = variable.numpy(**kwargs)
+        assert isinstance(result, np.ndarray) and result.tolist() == [0.0, 1.0, 2.0]
