@@ -32,6 +32,7 @@ _PUBLIC_MODULES = (
     ("keraslite.models.functional", "keras.src.models.functional"),
     ("keraslite.models.model", "keras.src.models.functional"),
     ("keraslite.utils.feature_space", "keras.utils"),
+    ("keraslite.quantizers", "keras.quantizers"),
     # ConvNeXt's own layers (LayerScale, StochasticDepth): Keras writes their defining module.
     ("keraslite.applications.convnext", "keras.src.applications.convnext"),
 )
@@ -52,6 +53,7 @@ _NAMESPACES = {
     "keras.src.models.model": "keraslite.models",
     "keras.src.models.sequential": "keraslite.models",
     "keras.utils": "keraslite.utils",
+    "keras.quantizers": "keraslite.quantizers",
     "keras.src.applications.convnext": "keraslite.applications.convnext",
 }
 
