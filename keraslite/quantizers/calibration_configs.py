@@ -56,7 +56,8 @@ class GPTQConfig(QuantizationConfig):
             raise ValueError("hessian_damping must be between 0 and 1.")
         if group_size < -1 or group_size == 0:
             raise ValueError(
-                f"Invalid group_size. Supported values are -1 (whole-tensor) or a positive integer, but got {group_size}."
+                "Invalid group_size. Supported values are -1 (whole-tensor) or a positive integer, "
+                f"but got {group_size}."
             )
         self.dataset = dataset
         self.tokenizer = tokenizer
@@ -129,7 +130,8 @@ class AWQConfig(QuantizationConfig):
         _check_calibration(num_samples, sequence_length)
         if group_size < -1 or group_size == 0:
             raise ValueError(
-                f"Invalid group_size. Supported values are -1 (per-channel) or a positive integer, but got {group_size}."
+                "Invalid group_size. Supported values are -1 (per-channel) or a positive integer, "
+                f"but got {group_size}."
             )
         if num_grid_points <= 0:
             raise ValueError("num_grid_points must be a positive integer.")

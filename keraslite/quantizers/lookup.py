@@ -45,8 +45,10 @@ def serialize(initializer):
 
 def deserialize(config, custom_objects=None):
     """A quantizer or quantization config from its config dict."""
-    if isinstance(config, dict) and config.get("class_name") in ALL_OBJECTS and not (custom_objects or {}).get(
-        config["class_name"]
+    if (
+        isinstance(config, dict)
+        and config.get("class_name") in ALL_OBJECTS
+        and not (custom_objects or {}).get(config["class_name"])
     ):
         return ALL_OBJECTS[config["class_name"]].from_config(config.get("config", {}))
     return serialization.deserialize_keras_object(config, custom_objects=custom_objects)
