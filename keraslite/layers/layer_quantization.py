@@ -32,10 +32,12 @@ class QuantizationScheme:
     `modes`: the modes the class supports. `build(layer, shape, mode, config)` creates the
     quantized weights of a layer built (or loaded) in `mode`; `quantize(layer, mode, config)`
     replaces a built layer's float weights by quantized ones; `forward(layer, mode)` is the
-    quantized forward (same parameters as the layer's `call`); `saved_names(layer, mode)`
-    lists the weights in the order Keras saves them."""
+    quantized forward (the parameters of the layer's `call`, plus `training` for the modes
+    in `training_modes`); `saved_names(layer, mode)` lists the weights in the order Keras
+    saves them."""
 
     modes: tuple = ()
+    training_modes: tuple = ()
 
     def build(self, layer, shape, mode, config):
         raise NotImplementedError
@@ -138,8 +140,11 @@ class QuantizationMixin:
         self._is_quantized = True
         # Route calls to the quantized forward. The class's call signature (which arguments
         # `__call__` passes) is cached first, from the class's own `call`.
-        self._call_signature()
+        signature = self._call_signature()
         self.call = scheme.forward(self, mode)
+        if mode in scheme.training_modes and not signature[0]:
+            # This instance's forward takes `training` (float8 moves its scales while training).
+            self._call_signature = lambda: (True,) + signature[1:]
 
     def quantized_call(self, *args, **kwargs):
         """The forward of the quantized layer (what a call runs once it is quantized)."""

@@ -88,6 +88,7 @@ def assign(layer, **values) -> None:
 
 class DenseQuantization(QuantizationScheme):
     modes = ("int8", "int4", "float8")
+    training_modes = ("float8",)
 
     def build(self, layer, kernel_shape, mode, config):
         input_dim, units = kernel_shape
@@ -187,8 +188,8 @@ def _int4_call(layer, inputs):
     return _finish(layer, with_inputs_gradient(inputs, forward, input_grad))
 
 
-def _float8_call(layer, inputs):
-    return layer.activation(float8_forward(layer, inputs, torch.matmul))
+def _float8_call(layer, inputs, training=None):
+    return layer.activation(float8_forward(layer, inputs, torch.matmul, training))
 
 
 DENSE_QUANTIZATION = DenseQuantization()

@@ -103,16 +103,14 @@ class _Float8OutputGradientQDQ(torch.autograd.Function):
         return result, None, None, None
 
 
-def _training_now(layer) -> bool:
-    training = call_context.current_training()
-    return bool(layer.training if training is None else training)
-
-
-def float8_forward(layer, inputs, contract):
+def float8_forward(layer, inputs, contract, training=None):
     """`contract(qdq(inputs), qdq(kernel))` with float8 delayed scaling, then bias (rounded
-    through bfloat16 under a float32 policy, as Keras does for the fused bias add)."""
+    through bfloat16 under a float32 policy, as Keras does for the fused bias add). While
+    `training`, the scales and histories move on."""
     compute = dtypes.standardize_dtype(layer.compute_dtype)
-    training = _training_now(layer) and torch.is_grad_enabled()
+    if training is None:
+        training = call_context.current_training()
+    training = bool(layer.training if training is None else training) and torch.is_grad_enabled()
     params = layer._parameters
     x = contract(
         _Float8InputsQDQ.apply(inputs, params["inputs_scale"], params["inputs_amax_history"], training, compute),
