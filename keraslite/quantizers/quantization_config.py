@@ -97,7 +97,8 @@ class Int4QuantizationConfig(QuantizationConfig):
                 f"Received: block_size={block_size}"
             )
         if self.weight_quantizer is not None:
-            if self.weight_quantizer.value_range != (-8, 7):
+            # (a list once read back from JSON)
+            if tuple(self.weight_quantizer.value_range) != (-8, 7):
                 raise ValueError(
                     "Int4QuantizationConfig requires a weight_quantizer with value_range=(-8, 7). Received: "
                     f"value_range={self.weight_quantizer.value_range}"
