@@ -44,10 +44,10 @@ from keraslite.losses.loss import Loss as Loss
 from keraslite.metrics.metric import Metric as Metric
 from keraslite.mixed_precision.dtype_policies import FloatDTypePolicy as FloatDTypePolicy
 from keraslite.mixed_precision.policy import DTypePolicy as DTypePolicy
-from keraslite.quantizers.quantizers import Quantizer as Quantizer
 from keraslite.models.model import Model as Model
 from keraslite.models.sequential import Sequential as Sequential
 from keraslite.optimizers.base_optimizer import Optimizer as Optimizer
+from keraslite.quantizers.quantizers import Quantizer as Quantizer
 from keraslite.regularizers import Regularizer as Regularizer
 from keraslite.version import __version__ as __version__
 
