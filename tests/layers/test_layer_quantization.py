@@ -36,6 +36,11 @@ CASES = [
     ("Embedding(10, 7)", (5,), "int4", None),
     ("Embedding(10, 7)", (5,), "int4", "Int4QuantizationConfig(block_size=3)"),
     ("Embedding(10, 7)", (5,), "int4", "Int4QuantizationConfig(block_size=-1)"),
+    ("ReversibleEmbedding(10, 7)", (5,), "int8", None),
+    ("ReversibleEmbedding(10, 7, tie_weights=False, logit_soft_cap=4.0)", (5,), "int8", None),
+    ("ReversibleEmbedding(10, 7)", (5,), "int4", "Int4QuantizationConfig(block_size=3)"),
+    ("ReversibleEmbedding(10, 7, tie_weights=False)", (5,), "int4", "Int4QuantizationConfig(block_size=3)"),
+    ("ReversibleEmbedding(10, 7, tie_weights=False)", (5,), "int4", "Int4QuantizationConfig(block_size=-1)"),
 ]
 
 KERAS_LAYERS = """
@@ -55,6 +60,8 @@ for index, (source, shape, mode, config) in enumerate(CASES):
     else:
         y = layer(x)
     result[f"y_{index}"] = np.asarray(y.detach().cpu())
+    if source.startswith("Reversible"):
+        result[f"reverse_{index}"] = np.asarray(layer(inputs["vectors"], reverse=True).detach().cpu())
     out.append({"variables": [[v.name, str(v.dtype), list(v.shape)] for v in layer.weights],
                 "policy": layer.dtype_policy.name, "config": layer.get_config()})
 result["described"] = json.dumps(out)
@@ -63,12 +70,13 @@ result["described"] = json.dumps(out)
 
 def _case_input(index):
     source, shape, _, _ = CASES[index]
-    if source.startswith("Embedding"):
+    if "Embedding" in source:
         return RNG.integers(0, 10, (2,) + shape)
     return RNG.standard_normal((2,) + shape).astype("float32")
 
 
 INPUTS = {f"x_{i}": _case_input(i) for i in range(len(CASES))}
+INPUTS["vectors"] = RNG.standard_normal((3, 7)).astype("float32")
 
 
 @pytest.fixture(scope="module")
@@ -107,9 +115,12 @@ def test_quantized_layer_matches_keras(keras_layers, index):
     else:
         y = layer(x)
     np.testing.assert_allclose(y.detach().numpy(), keras_layers[f"y_{index}"], rtol=1e-5, atol=1e-6)
+    if f"reverse_{index}" in keras_layers:
+        logits = layer(INPUTS["vectors"], reverse=True).detach().numpy()
+        np.testing.assert_allclose(logits, keras_layers[f"reverse_{index}"], rtol=1e-5, atol=1e-6)
 
 
-@pytest.mark.parametrize("index", [0, 5, 8, 11, 13, 18])
+@pytest.mark.parametrize("index", [0, 5, 8, 11, 13, 18, 23])
 def test_quantized_layer_config_round_trip(keras_layers, index):
     layer = _quantized(index, keras_layers[f"float_{index}"])
     config = json.loads(json.dumps(layer.get_config()))
