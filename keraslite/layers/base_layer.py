@@ -161,7 +161,8 @@ class Layer(QuantizationMixin, Operation):
 
     @property
     def compute_dtype(self) -> str:
-        if self._dtype_policy.name.startswith("mixed_"):
+        name = self._dtype_policy.name
+        if name.startswith("mixed_") or "_from_mixed_" in name:  # also "int8_from_mixed_bfloat16"
             return self._dtype_policy.compute_dtype
         return self._dtype_name
 

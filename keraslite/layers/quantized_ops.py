@@ -22,9 +22,11 @@ def int8_matmul(equation_or_none, left: torch.Tensor, right: torch.Tensor, depth
     for these shapes)."""
     exact = torch.float32 if left.is_cuda or depth <= _FLOAT32_EXACT_DEPTH else torch.float64
     left, right = left.to(exact), right.to(exact)
-    if equation_or_none is None:
-        return torch.matmul(left, right).to(torch.float32)
-    return torch.einsum(equation_or_none, left, right).to(torch.float32)
+    # Under mixed precision autocast would round the products to 16 bits: keep them exact.
+    with torch.autocast(device_type=left.device.type, enabled=False):
+        if equation_or_none is None:
+            return torch.matmul(left, right).to(torch.float32)
+        return torch.einsum(equation_or_none, left, right).to(torch.float32)
 
 
 class _WithInputsGradient(torch.autograd.Function):
