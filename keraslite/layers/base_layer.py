@@ -630,7 +630,8 @@ class Layer(QuantizationMixin, Operation):
                 if param.dtype != self._compute_torch_dtype:
                     self._compute_torch_dtype = param.dtype
                     self._dtype_name = dtypes.standardize_dtype(param.dtype)
-                    self._dtype_policy = DTypePolicy(self._dtype_name)
+                    if getattr(self._dtype_policy, "quantization_mode", None) is None:  # a quantized layer stays so
+                        self._dtype_policy = DTypePolicy(self._dtype_name)
                 break
         self._invalidate_device_cache()
         return result

@@ -203,3 +203,13 @@ def test_unquantized_layers_keep_their_call():
     assert "call" not in layer.__dict__ and layer.quantization_mode is None
     layer.quantize("int8")
     assert "call" in layer.__dict__
+
+
+def test_moving_a_quantized_layer_keeps_it_quantized():
+    layer = _built_dense()
+    layer.quantize("int8")
+    x = RNG.standard_normal((2, 3)).astype("float32")
+    expected = layer(x).detach().numpy()
+    layer.to(torch.float64)
+    assert layer.quantization_mode == "int8" and layer.kernel.dtype == torch.int8
+    np.testing.assert_allclose(layer(x).detach().numpy(), expected, rtol=1e-6)
