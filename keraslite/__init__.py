@@ -21,6 +21,7 @@ from keraslite import models as models
 from keraslite import ops as ops
 from keraslite import optimizers as optimizers
 from keraslite import preprocessing as preprocessing
+from keraslite import quantizers as quantizers
 from keraslite import random as random
 from keraslite import regularizers as regularizers
 from keraslite import saving as saving
@@ -46,10 +47,10 @@ from keraslite.losses.loss import Loss as Loss
 from keraslite.metrics.metric import Metric as Metric
 from keraslite.mixed_precision.dtype_policies import FloatDTypePolicy as FloatDTypePolicy
 from keraslite.mixed_precision.policy import DTypePolicy as DTypePolicy
-from keraslite.mixed_precision.quantizer import Quantizer as Quantizer
 from keraslite.models.model import Model as Model
 from keraslite.models.sequential import Sequential as Sequential
 from keraslite.optimizers.base_optimizer import Optimizer as Optimizer
+from keraslite.quantizers.quantizers import Quantizer as Quantizer
 from keraslite.regularizers import Regularizer as Regularizer
 from keraslite.version import __version__ as __version__
 

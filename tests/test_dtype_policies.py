@@ -77,14 +77,12 @@ def test_dtype_policy_map_lookup_and_config(keras_oracle):
     assert sorted(restored) == ["dec", "enc/.*", "enc/dense/.*"] and restored["dec"].name == "float32"
 
 
-def test_top_level_and_quantized_use_is_refused():
+def test_top_level_names_and_quantized_layer_policies():
     assert keras.FloatDTypePolicy is D.FloatDTypePolicy and keras.DTypePolicy is D.DTypePolicy
     assert D.DTypePolicy().name == keras.mixed_precision.global_policy().name
-    from keraslite.mixed_precision.dtype_policies import require_unquantized
-
-    require_unquantized(D.DTypePolicy("float32"), "Dense")
-    with pytest.raises(NotImplementedError, match="Dense: quantized dtype policy 'int8_from_float32'"):
-        require_unquantized(D.get("int8_from_float32"), "Dense")
+    layer = keras.layers.Dense(2, dtype=D.get("int8_from_float32"))
+    assert layer.quantization_mode == "int8" and layer.dtype == "float32"
+    assert keras.layers.Dense(2, dtype="int4/64_from_float32").dtype_policy == D.get("int4/64_from_float32")
 
 
 def test_default_policy_is_floatx_when_first_read(monkeypatch):

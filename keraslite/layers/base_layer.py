@@ -29,6 +29,7 @@ from keraslite.layers.layer_inputs import (
     shape_of_constant,
     with_unknown_batch,
 )
+from keraslite.layers.layer_quantization import QuantizationMixin
 from keraslite.layers.masks import (
     attach_masks,
     default_compute_mask,
@@ -37,7 +38,9 @@ from keraslite.layers.masks import (
     resolve_mask,
     symbolic_output_masks,
 )
+from keraslite.mixed_precision import dtype_policies
 from keraslite.mixed_precision.policy import DTypePolicy, global_policy
+from keraslite.quantizers import lookup as quantizers_lookup
 from keraslite.serialization.serialization_lib import keras_compatible_config
 
 _LEGACY_INPUT_KWARGS = ("input_dim", "input_shape", "batch_input_shape", "batch_size", "input_length")
@@ -45,7 +48,7 @@ _ACCEPTED_KWARGS = _LEGACY_INPUT_KWARGS + ("weights",)
 _ARRAYS = (np.ndarray, np.generic)
 
 
-class Layer(Operation):
+class Layer(QuantizationMixin, Operation):
     """Base class of all layers (and of `Model`).
 
     Args:
@@ -158,13 +161,10 @@ class Layer(Operation):
 
     @property
     def compute_dtype(self) -> str:
-        if self._dtype_policy.name.startswith("mixed_"):
+        name = self._dtype_policy.name
+        if name.startswith("mixed_") or "_from_mixed_" in name:  # also "int8_from_mixed_bfloat16"
             return self._dtype_policy.compute_dtype
         return self._dtype_name
-
-    @property
-    def dtype_policy(self):
-        return self._dtype_policy
 
     @property
     def variable_dtype(self) -> str:
@@ -565,7 +565,13 @@ class Layer(Operation):
 
     # ------------------------------------------------------------------ config
     def get_config(self) -> dict:
-        dtype = self._dtype_policy.name if self._dtype_policy.name.startswith("mixed_") else self._dtype_name
+        policy = self._dtype_policy
+        if policy.name.startswith("mixed_"):
+            dtype = policy.name
+        elif getattr(policy, "quantization_mode", None) is not None:
+            dtype = dtype_policies.serialize(policy)  # Keras's policy config: it names the mode
+        else:
+            dtype = self._dtype_name
         config = {"name": self.name, "trainable": self.trainable, "dtype": dtype}
         base_init = Layer.__init__
         if type(self).__init__ is not base_init and type(self).get_config is Layer.get_config:
@@ -591,6 +597,8 @@ class Layer(Operation):
         # Configs written by real Keras 3 carry keys (e.g. quantization_config=None) and
         # DTypePolicy dicts that only Keras knows; built-in layers take them too.
         config = keras_compatible_config(cls, config, builtin=cls.__module__.startswith("keraslite."))
+        if isinstance(config.get("quantization_config"), dict):
+            config["quantization_config"] = quantizers_lookup.deserialize(config["quantization_config"])
         try:
             return cls(**config)
         except Exception as error:
@@ -622,7 +630,8 @@ class Layer(Operation):
                 if param.dtype != self._compute_torch_dtype:
                     self._compute_torch_dtype = param.dtype
                     self._dtype_name = dtypes.standardize_dtype(param.dtype)
-                    self._dtype_policy = DTypePolicy(self._dtype_name)
+                    if getattr(self._dtype_policy, "quantization_mode", None) is None:  # a quantized layer stays so
+                        self._dtype_policy = DTypePolicy(self._dtype_name)
                 break
         self._invalidate_device_cache()
         return result
@@ -639,6 +648,10 @@ def _resolve_dtype_policy(dtype):
         return global_policy()
     if isinstance(dtype, DTypePolicy):
         return dtype
+    if isinstance(dtype, dict) and dtype.get("module") == "keras.dtype_policies":
+        return dtype_policies.deserialize(dtype)  # quantized policies, DTypePolicyMap
+    if isinstance(dtype, str) and "_from_" in dtype:
+        return dtype_policies.get(dtype)  # "int8_from_float32", "int4/128_from_bfloat16"
     if isinstance(dtype, dict):
         return DTypePolicy(dtype.get("config", {}).get("name", "float32"))
     if isinstance(dtype, str) and dtype.startswith("mixed_"):

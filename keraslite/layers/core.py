@@ -10,18 +10,20 @@ from keraslite.backend import dtypes
 from keraslite.graph.input_spec import InputSpec
 from keraslite.graph.keras_tensor import KerasTensor
 from keraslite.layers.base_layer import Layer
+from keraslite.layers.quantized_dense import DENSE_QUANTIZATION
+from keraslite.layers.quantized_embedding import EMBEDDING_QUANTIZATION
 from keraslite.serialization import serialization_lib as serialization
 
 
 def reject_unsupported(layer, **arguments):
-    """Keras parameters keraslite accepts at their default (None) only: LoRA and
-    quantization. Any other value is an error that names them."""
+    """Keras parameters keraslite accepts at their default (None) only (LoRA, GPTQ's packed
+    column size). Any other value is an error that names them."""
     given = {name: value for name, value in arguments.items() if value is not None}
     if given:
         received = ", ".join(f"{name}={value!r}" for name, value in given.items())
         raise NotImplementedError(
             f"{type(layer).__name__} {layer.name!r}: {', '.join(f'`{n}`' for n in given)} "
-            f"(LoRA / quantization) is not supported by keraslite; leave it at None. Received: {received}"
+            f"(LoRA / GPTQ) is not supported by keraslite; leave it at None. Received: {received}"
         )
 
 
@@ -43,8 +45,11 @@ class Dense(Layer):
         kernel_regularizer, bias_regularizer, kernel_constraint, bias_constraint.
 
     Input shape: `(batch_size, ..., input_dim)`. Output shape: `(batch_size, ..., units)`.
-    The kernel is stored as Keras stores it, `(input_dim, units)`.
+    The kernel is stored as Keras stores it, `(input_dim, units)`. `quantize("int8" |
+    "int4" | "float8")` quantizes it (layers/quantized_dense.py).
     """
+
+    _quantization = DENSE_QUANTIZATION
 
     def __init__(
         self,
@@ -64,7 +69,8 @@ class Dense(Layer):
         **kwargs,
     ):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
-        reject_unsupported(self, lora_rank=lora_rank, lora_alpha=lora_alpha, quantization_config=quantization_config)
+        reject_unsupported(self, lora_rank=lora_rank, lora_alpha=lora_alpha)
+        self.quantization_config = quantization_config
         if not isinstance(units, int) or isinstance(units, bool) or units <= 0:
             try:
                 if int(units) == units and units > 0:
@@ -95,13 +101,17 @@ class Dense(Layer):
                 f'Layer "{self.name}" (Dense) needs a known last dimension to create its kernel. '
                 f"Received: input_shape={tuple(input_shape)}"
             )
-        self.kernel = self.add_weight(
-            name="kernel",
-            shape=(input_dim, self.units),
-            initializer=self.kernel_initializer,
-            regularizer=self.kernel_regularizer,
-            constraint=self.kernel_constraint,
-        )
+        mode = self.quantization_mode
+        if mode is not None:
+            self.quantized_build((input_dim, self.units), mode)
+        if mode not in ("int8", "int4", "gptq", "awq"):
+            self.kernel = self.add_weight(
+                name="kernel",
+                shape=(input_dim, self.units),
+                initializer=self.kernel_initializer,
+                regularizer=self.kernel_regularizer,
+                constraint=self.kernel_constraint,
+            )
         if self.use_bias:
             self.bias = self.add_weight(
                 name="bias",
@@ -142,6 +152,7 @@ class Dense(Layer):
                 "bias_regularizer": serialize_object(self.bias_regularizer),
                 "kernel_constraint": serialize_object(self.kernel_constraint),
                 "bias_constraint": serialize_object(self.bias_constraint),
+                "quantization_config": serialize_object(self.quantization_config),
             }
         )
         return config
@@ -234,7 +245,10 @@ class Embedding(Layer):
         mask_zero: whether index 0 is padding to be masked out.
 
     Input shape: `(batch_size, ...)` integers. Output shape: `(batch_size, ..., output_dim)`.
+    `quantize("int8" | "int4")` quantizes the embeddings (layers/quantized_embedding.py).
     """
+
+    _quantization = EMBEDDING_QUANTIZATION
 
     def __init__(
         self,
@@ -254,7 +268,8 @@ class Embedding(Layer):
             # Keras takes the embedding matrix alone or in a list; set once built.
             kwargs["weights"] = list(weights) if isinstance(weights, (list, tuple)) else [weights]
         super().__init__(**kwargs)
-        reject_unsupported(self, lora_rank=lora_rank, lora_alpha=lora_alpha, quantization_config=quantization_config)
+        reject_unsupported(self, lora_rank=lora_rank, lora_alpha=lora_alpha)
+        self.quantization_config = quantization_config
         for argument, value in (("input_dim", input_dim), ("output_dim", output_dim)):
             if not isinstance(value, int) or value <= 0:
                 raise ValueError(
@@ -272,13 +287,17 @@ class Embedding(Layer):
             self._maybe_build(None)  # as Keras: the given matrix is there before the first call
 
     def build(self, input_shape=None):
-        self.embeddings = self.add_weight(
-            name="embeddings",
-            shape=(self.input_dim, self.output_dim),
-            initializer=self.embeddings_initializer,
-            regularizer=self.embeddings_regularizer,
-            constraint=self.embeddings_constraint,
-        )
+        mode = self.quantization_mode
+        if mode is not None:
+            self.quantized_build((self.input_dim, self.output_dim), mode)
+        if mode not in ("int8", "int4"):
+            self.embeddings = self.add_weight(
+                name="embeddings",
+                shape=(self.input_dim, self.output_dim),
+                initializer=self.embeddings_initializer,
+                regularizer=self.embeddings_regularizer,
+                constraint=self.embeddings_constraint,
+            )
         self.built = True
 
     def call(self, inputs):
@@ -314,6 +333,7 @@ class Embedding(Layer):
                 "activity_regularizer": serialize_object(self.activity_regularizer),
                 "embeddings_constraint": serialize_object(self.embeddings_constraint),
                 "mask_zero": self.mask_zero,
+                "quantization_config": serialize_object(self.quantization_config),
             }
         )
         return config

@@ -9,6 +9,7 @@ import torch
 from keraslite import activations, constraints, initializers, regularizers
 from keraslite.layers.base_layer import Layer
 from keraslite.layers.core import reject_unsupported, serialize_object
+from keraslite.layers.quantized_einsum_dense import EINSUM_DENSE_QUANTIZATION
 
 
 def analyze_einsum_equation(equation: str, bias_axes, input_shape, output_shape):
@@ -101,8 +102,11 @@ class EinsumDense(Layer):
 
     Example: `EinsumDense("abc,cde->abde", output_shape=(None, 2, 8), bias_axes="de")`
     maps `(batch, seq, 16)` to `(batch, seq, 2, 8)`. As in Keras, a `None` in
-    `output_shape` stays unknown in the symbolic output shape.
+    `output_shape` stays unknown in the symbolic output shape. `quantize("int8" | "int4" |
+    "float8")` quantizes the kernel (layers/quantized_einsum_dense.py).
     """
+
+    _quantization = EINSUM_DENSE_QUANTIZATION
 
     def __init__(
         self,
@@ -128,8 +132,8 @@ class EinsumDense(Layer):
             lora_rank=lora_rank,
             lora_alpha=lora_alpha,
             gptq_unpacked_column_size=gptq_unpacked_column_size,
-            quantization_config=quantization_config,
         )
+        self.quantization_config = quantization_config
         self.equation = equation
         self.partial_output_shape = (output_shape,) if isinstance(output_shape, int) else tuple(output_shape)
         self.bias_axes = bias_axes
@@ -147,13 +151,18 @@ class EinsumDense(Layer):
             self.equation, self.bias_axes, input_shape, self.partial_output_shape
         )
         self.full_output_shape = tuple(full)
-        self.kernel = self.add_weight(
-            name="kernel",
-            shape=kernel_shape,
-            initializer=self.kernel_initializer,
-            regularizer=self.kernel_regularizer,
-            constraint=self.kernel_constraint,
-        )
+        self._input_rank = len(input_shape)
+        mode = self.quantization_mode
+        if mode is not None:
+            self.quantized_build(kernel_shape, mode)
+        if mode not in ("int8", "int4", "gptq", "awq"):
+            self.kernel = self.add_weight(
+                name="kernel",
+                shape=kernel_shape,
+                initializer=self.kernel_initializer,
+                regularizer=self.kernel_regularizer,
+                constraint=self.kernel_constraint,
+            )
         if bias_shape is not None:
             self.bias = self.add_weight(
                 name="bias",
@@ -194,7 +203,7 @@ class EinsumDense(Layer):
                 "activity_regularizer": serialize_object(self.activity_regularizer),
                 "kernel_constraint": serialize_object(self.kernel_constraint),
                 "bias_constraint": serialize_object(self.bias_constraint),
-                "quantization_config": None,
+                "quantization_config": serialize_object(self.quantization_config),
             }
         )
         return config

@@ -8,6 +8,7 @@ import torch
 from keraslite.backend import dtypes
 from keraslite.graph.keras_tensor import KerasTensor
 from keraslite.layers.core import Embedding
+from keraslite.layers.quantized_reversible_embedding import REVERSIBLE_EMBEDDING_QUANTIZATION
 
 
 class ReversibleEmbedding(Embedding):
@@ -22,7 +23,11 @@ class ReversibleEmbedding(Embedding):
             otherwise a separate `reverse_embeddings` weight `(output_dim, input_dim)`.
         reverse_dtype: dtype of the reverse matmul (e.g. "float32" under mixed precision).
         logit_soft_cap: if set, logits become `cap * tanh(logits / cap)`.
+
+    `quantize("int8" | "int4")` quantizes both directions (layers/quantized_reversible_embedding.py).
     """
+
+    _quantization = REVERSIBLE_EMBEDDING_QUANTIZATION
 
     def __init__(
         self,
@@ -57,7 +62,7 @@ class ReversibleEmbedding(Embedding):
 
     def build(self, input_shape=None):
         super().build(input_shape)
-        if not self.tie_weights:
+        if not self.tie_weights and self.quantization_mode not in ("int8", "int4"):
             self.reverse_embeddings = self.add_weight(
                 name="reverse_embeddings",
                 shape=(self.output_dim, self.input_dim),
@@ -104,7 +109,6 @@ class ReversibleEmbedding(Embedding):
                 "tie_weights": self.tie_weights,
                 "reverse_dtype": self.reverse_dtype,
                 "logit_soft_cap": self.logit_soft_cap,
-                "quantization_config": None,  # Keras writes it; quantization is not supported
             }
         )
         return config

@@ -2,10 +2,9 @@
 
 `FloatDTypePolicy` is Keras's alias of `DTypePolicy`. The quantized policies
 (`QuantizedDTypePolicy` for int8/int4, `QuantizedFloat8DTypePolicy`, `Int4DTypePolicy`,
-`GPTQDTypePolicy`, `AWQDTypePolicy`) parse, compare and serialize as in Keras so that configs
-naming them load; keraslite's layers do not quantize yet, and `require_unquantized` is the
-check a layer makes before computing. `DTypePolicyMap` maps layer paths (exact, then regex
-patterns) to policies.
+`GPTQDTypePolicy`, `AWQDTypePolicy`) parse, compare and serialize as in Keras; a layer whose
+policy is quantized builds quantized weights (layers/layer_quantization.py).
+`DTypePolicyMap` maps layer paths (exact, then regex patterns) to policies.
 """
 
 from __future__ import annotations
@@ -182,15 +181,6 @@ def quantized_policy_from_name(name: str) -> QuantizedDTypePolicy:
     if mode.startswith("float8"):
         return QuantizedFloat8DTypePolicy(mode, source)
     return QuantizedDTypePolicy(mode, source)
-
-
-def require_unquantized(policy, where: str) -> None:
-    """Raise a clear error when a quantized policy reaches code that would compute with it."""
-    if getattr(policy, "quantization_mode", None) is not None:
-        raise NotImplementedError(
-            f"{where}: quantized dtype policy {policy.name!r} (mode {policy.quantization_mode!r}) is not supported: "
-            "keraslite does not quantize layers yet. Use a float policy such as 'float32' or 'mixed_bfloat16'."
-        )
 
 
 class DTypePolicyMap(DTypePolicy, MutableMapping):

@@ -30,6 +30,7 @@ from keraslite.layers.layer_inputs import (  # noqa: F401  (select_by_input_name
 from keraslite.models import summary as summary_table
 from keraslite.models import torch_forward
 from keraslite.models.keras2_methods import Keras2ModelMethods
+from keraslite.models.model_quantization import ModelQuantization
 from keraslite.saving import saving_api
 from keraslite.serialization import serialization_lib as serialization
 from keraslite.training.trainer import Trainer
@@ -64,7 +65,7 @@ def _is_functional_call(args, kwargs) -> bool:
     return False
 
 
-class Model(Trainer, Keras2ModelMethods, Layer):
+class Model(Trainer, Keras2ModelMethods, ModelQuantization, Layer):
     """A model: groups layers into an object with training and inference features.
 
     Functional: `keras.Model(inputs=inputs, outputs=outputs, name="mnist_model")`,

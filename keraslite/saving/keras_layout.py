@@ -16,6 +16,7 @@ import numpy as np
 import torch
 
 from keraslite.layers.base_layer import Layer
+from keraslite.layers.layer_quantization import QuantizationMixin
 from keraslite.saving.op_config import op_function
 
 # What models tell saving they are (`model._obj_type()`, Keras's names); a plain layer has no `_obj_type`.
@@ -40,9 +41,10 @@ def _join(path: str, name: str) -> str:
 
 
 def own_variables(layer) -> list:
-    """A layer's own variables in Keras's order (trainable first, then non-trainable),
-    followed by parameters of plain torch submodules it holds."""
-    result = list(layer._own_weights())
+    """A layer's own variables in Keras's order (trainable first, then non-trainable; a
+    quantized layer's in its mode's order), followed by parameters of plain torch
+    submodules it holds."""
+    result = layer._saved_variables()
     seen = {id(v) for v in result}
     for child in layer._modules.values():
         if child is not None and not isinstance(child, Layer) and not _holds_layers(child):
@@ -120,7 +122,7 @@ def _layer_properties(cls) -> list[str]:
         *(_NOT_IN_KERAS.get(k.__name__, set()) for k in cls.__mro__ if k.__module__.startswith("keraslite."))
     )
     for klass in cls.__mro__:
-        if klass in (Layer, torch.nn.Module, object) or klass.__module__.startswith(
+        if klass in (Layer, QuantizationMixin, torch.nn.Module, object) or klass.__module__.startswith(
             ("keraslite.graph", "keraslite.models.", "keraslite.training", "keraslite.saving")
         ):
             continue

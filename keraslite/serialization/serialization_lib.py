@@ -33,6 +33,7 @@ _PUBLIC_MODULES = (
     ("keraslite.models.model", "keras.src.models.functional"),
     ("keraslite.utils.feature_space", "keras.utils"),
     ("keraslite.distillation", "keras.distillation"),
+    ("keraslite.quantizers", "keras.quantizers"),
     # ConvNeXt's own layers (LayerScale, StochasticDepth): Keras writes their defining module.
     ("keraslite.applications.convnext", "keras.src.applications.convnext"),
 )
@@ -54,6 +55,7 @@ _NAMESPACES = {
     "keras.src.models.sequential": "keraslite.models",
     "keras.utils": "keraslite.utils",
     "keras.distillation": "keraslite.distillation",
+    "keras.quantizers": "keraslite.quantizers",
     "keras.src.applications.convnext": "keraslite.applications.convnext",
 }
 

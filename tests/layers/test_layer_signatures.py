@@ -107,7 +107,6 @@ def test_embedding_takes_initial_weights_like_keras():
     [
         (lambda: layers.Dense(2, lora_rank=4), "lora_rank"),
         (lambda: layers.Dense(2, lora_alpha=8), "lora_alpha"),
-        (lambda: layers.Embedding(3, 2, quantization_config={"mode": "int8"}), "quantization_config"),
         (lambda: layers.EinsumDense("ab,bc->ac", 2, gptq_unpacked_column_size=4), "gptq_unpacked_column_size"),
     ],
 )
