@@ -27,6 +27,17 @@ class KerasTensor:
         set_(self, "_keras_mask", mask)
         set_(self, "_sparse", bool(sparse))
 
+    def __deepcopy__(self, memo):
+        # `copy.deepcopy(model)` copies the graph too: the copy's history points at the copied
+        # layers. (Set through object.__setattr__, as __init__ does.)
+        import copy
+
+        clone = object.__new__(type(self))
+        memo[id(self)] = clone
+        for slot in KerasTensor.__slots__:
+            object.__setattr__(clone, slot, copy.deepcopy(getattr(self, slot), memo))
+        return clone
+
     def __setattr__(self, name, value):
         raise AttributeError(
             f"A KerasTensor never changes after it is made; cannot set `{name}`. Call a layer on it to make a new one."

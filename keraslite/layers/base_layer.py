@@ -501,6 +501,12 @@ class Layer(QuantizationMixin, Operation):
             assert_input_compatibility(self.input_spec, flat_shapes(shapes), self.name)
             self._maybe_build(with_unknown_batch(shapes))
         accepts_training, accepts_mask, _ = self._call_signature()
+        if len(args) > 1 and accepts_training:
+            # `layer(x, True)`: `training` given by position, as Keras binds it.
+            position = _training_position(type(self))
+            if position is not None and len(args) > position:
+                kwargs["training"] = args[position]
+                args = args[:position] + args[position + 1 :]
         training = kwargs.pop("training", None) if not accepts_training else kwargs.get("training")
         if training is None:
             training = call_context.current_training()
@@ -682,6 +688,24 @@ def _first_call_parameter(cls) -> str | None:
                 cached = parameter.name
             break
         setattr(cls, "_keraslite_first_call_parameter", cached)
+    return cached
+
+
+def _training_position(cls) -> int | None:
+    """The index among `cls.call`'s positional arguments (the inputs are 0) at which
+    `training` may come (cached per class), or None when it cannot come by position."""
+    cached = cls.__dict__.get("_keraslite_training_position", False)
+    if cached is False:
+        cached = None
+        positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+        parameters = [p for p in inspect.signature(cls.call).parameters.values() if p.name != "self"]
+        for index, parameter in enumerate(parameters):
+            if parameter.kind not in positional:
+                break
+            if parameter.name == "training":
+                cached = index
+                break
+        setattr(cls, "_keraslite_training_position", cached)
     return cached
 
 

@@ -300,3 +300,15 @@ def test_keras_file_with_first_argument_by_keyword_loads(tmp_path, keras_oracle)
     )["y"]
     loaded = keras.models.load_model(path, custom_objects={"call_forms>Endpoint": Endpoint})
     np.testing.assert_allclose(loaded(data).detach().numpy(), expected, rtol=1e-6)
+
+
+def test_training_may_come_by_position():
+    # Keras binds `layer(x, True)` to call(inputs, training).
+    dropout = keras.layers.Dropout(0.9, seed=1)
+    ones = np.ones((8, 8), "float32")
+    assert (dropout(ones, True).numpy() == 0).any()
+    assert (dropout(ones, False).numpy() == 1).all()
+    inputs = keras.Input((8,))
+    model = keras.Model(inputs, keras.layers.Dropout(0.9, seed=1)(inputs))
+    assert (model(ones, True).numpy() == 0).any()
+    assert (model(ones, False).numpy() == 1).all()

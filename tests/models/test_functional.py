@@ -446,3 +446,18 @@ def test_recorded_ops_are_operations_not_layers_in_keras3():
     assert "add (Add)" in lines[0] and "mean (Mean)" in lines[0]
     keras.config.set_dialect("tf2")
     assert [layer.name for layer in model.layers][-2:] == ["add", "mean"]
+
+
+def test_deepcopy_copies_the_model_and_its_graph():
+    import copy
+
+    inputs = keras.Input((3,))
+    model = keras.Model(inputs, layers.Dense(2)(inputs) + 1.0)
+    model.compile("sgd", "mse")
+    x, y = np.random.rand(8, 3).astype("float32"), np.random.rand(8, 2).astype("float32")
+    twin = copy.deepcopy(model)
+    np.testing.assert_allclose(twin.predict(x, verbose=0), model.predict(x, verbose=0))
+    assert twin.layers[1] is not model.layers[1]
+    assert twin.inputs[0]._keras_history.layer is twin.layers[0]
+    twin.fit(x, y, epochs=2, verbose=0)  # trains the copy only
+    assert not np.allclose(twin.layers[1].kernel.numpy(), model.layers[1].kernel.numpy())
