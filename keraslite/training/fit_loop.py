@@ -19,6 +19,7 @@ from keraslite.backend.state import max_epochs, max_steps_per_epoch
 from keraslite.callbacks.callback import CallbackList
 from keraslite.callbacks.history import History, ProgbarLogger
 from keraslite.training import data_adapters
+from keraslite.training.training_state import keras_order
 
 
 @contextlib.contextmanager
@@ -133,7 +134,11 @@ def run_fit(
     progress = progbar.update if progbar is not None and verbose == 1 else None
     custom_step = state.custom_train_step
     last_logs = {}
-    logs_fn = (lambda: state.custom_step_logs(last_logs)) if custom_step else state.current_logs
+    step_logs = (lambda: state.custom_step_logs(last_logs)) if custom_step else state.current_logs
+
+    def logs_fn():
+        return keras_order(step_logs())
+
     epoch_logs = {}
     with cpu_performance_mode(device):
         callback_list.on_train_begin()
@@ -174,7 +179,7 @@ def run_fit(
                     val_logs = run_evaluate(state, None, None, None, 0, None, None, None, val_adapter, callback_list)
                 finally:
                     model._in_fit_validation = False
-                epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
+                epoch_logs.update({f"val_{k}": v for k, v in keras_order(val_logs).items()})
             callback_list.on_epoch_end(epoch, epoch_logs)
             adapter.on_epoch_end()
             if model.stop_training:
@@ -215,7 +220,11 @@ def run_evaluate(state, x, y, batch_size, verbose, sample_weight, steps, callbac
     progress = progbar.update if progbar is not None and verbose == 1 else None
     custom_step = state.custom_test_step
     last_logs = {}
-    logs_fn = (lambda: state.custom_step_logs(last_logs)) if custom_step else state.current_logs
+    step_logs = (lambda: state.custom_step_logs(last_logs)) if custom_step else state.current_logs
+
+    def logs_fn():
+        return keras_order(step_logs())
+
     with cpu_performance_mode(model._device()):
         callback_list.on_test_begin()
         step = -1
@@ -236,8 +245,8 @@ def run_evaluate(state, x, y, batch_size, verbose, sample_weight, steps, callbac
             progbar.progbar._seen = step + 1
             if progbar.progbar.target is None:
                 progbar.progbar.target = step + 1
-        logs = logs_fn()
-        callback_list.on_test_end(logs)
+        logs = step_logs()  # returned in compiled order (evaluate's list); callbacks get Keras's
+        callback_list.on_test_end(keras_order(logs))
     return logs
 
 

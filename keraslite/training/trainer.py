@@ -22,7 +22,7 @@ from keraslite.training.fit_loop import (
     run_predict,
 )
 from keraslite.training.step import StepRunner
-from keraslite.training.training_state import TrainingState, attribute_metrics
+from keraslite.training.training_state import TrainingState, attribute_metrics, keras_order
 
 _COMPILE_KWARGS_IGNORED = ("sample_weight_mode", "target_tensors", "distribute", "experimental_run_tf_function")
 
@@ -352,8 +352,9 @@ class Trainer:
 
 
 def _logs_result(logs: dict, return_dict: bool):
-    """What `evaluate` and the `*_on_batch` methods return: the dict, one value, or a list."""
+    """What `evaluate` and the `*_on_batch` methods return: the dict (in the dialect's order),
+    one value, or a list (loss, then the compiled metrics in order)."""
     if return_dict:
-        return logs
+        return keras_order(logs)
     values = list(logs.values())
     return values[0] if len(values) == 1 else values

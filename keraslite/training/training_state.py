@@ -23,7 +23,7 @@ import inspect
 
 import torch
 
-from keraslite.backend import tree
+from keraslite.backend import state, tree
 from keraslite.layers.base_layer import Layer
 from keraslite.metrics.metric import Metric
 from keraslite.metrics.reduction_metrics import Mean
@@ -372,3 +372,12 @@ def _may_have_losses(model) -> bool:
         if not type(module).__module__.startswith("keraslite.") or type(module).add_loss is not Layer.add_loss:
             return True
     return False
+
+
+def keras_order(logs: dict) -> dict:
+    """Logs in the order the dialect's Keras hands them to callbacks, History, the progress bar
+    and `return_dict=True`: Keras 3 sorts them by name; tf.keras 2 kept loss, then the
+    compiled metrics in order. (A list result keeps the compiled order in both.)"""
+    if state.dialect() == "tf2":
+        return logs
+    return dict(sorted(logs.items()))
