@@ -12,7 +12,6 @@ name picks the format.
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import warnings
@@ -112,8 +111,8 @@ def load_model(filepath, custom_objects=None, compile: bool = True, safe_mode: b
     if _is_legacy_h5(path):
         return legacy_h5.load_model_h5(path, custom_objects=custom_objects, compile=compile, safe_mode=safe_mode)
     if path.endswith(".keras") or _looks_like_zip(path):
-        config, _, weights = keras_archive.read_archive(path)
-        stored = h5_weights.read_h5_weights(io.BytesIO(weights), path) if weights else {}
+        config, _ = keras_archive.read_archive(path)
+        stored = keras_archive.read_weights(path)
         return _build_and_load(config, stored, path, custom_objects, compile, safe_mode)
     raise ValueError(
         f"File format not supported: filepath={path}. keraslite loads `.keras` files, legacy `.h5` files "
