@@ -47,8 +47,8 @@ def save_archive(model, path: str, config: dict, include_optimizer: bool = True,
     """Everything is produced in memory first; the file appears only once complete."""
     config_json = json.dumps(config)
     weights = h5_weights.h5_bytes(model, include_optimizer=include_optimizer)
-    with atomic_file(path, overwrite=overwrite) as tmp_path:
-        with zipfile.ZipFile(tmp_path, "w", compression=zipfile.ZIP_STORED) as archive:
+    with atomic_file(path, overwrite=overwrite) as handle:
+        with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_STORED) as archive:
             archive.writestr(METADATA_FILENAME, json.dumps(metadata()))
             archive.writestr(CONFIG_FILENAME, config_json)
             archive.writestr(WEIGHTS_FILENAME, weights)

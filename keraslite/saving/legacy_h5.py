@@ -67,8 +67,8 @@ def save_model_h5(model, path: str, include_optimizer: bool = True, overwrite: b
 
     config_json = json.dumps(model._legacy_config())
     training_config = _training_config(model) if include_optimizer else None
-    with atomic_file(path, overwrite=overwrite) as tmp_path:
-        with h5py.File(tmp_path, "w") as h5:
+    with atomic_file(path, overwrite=overwrite) as handle:
+        with h5py.File(handle, "w") as h5:
             h5.attrs["keras_version"] = LEGACY_KERAS_VERSION.encode("utf8")
             h5.attrs["backend"] = "tensorflow".encode("utf8")
             h5.attrs["model_config"] = config_json.encode("utf8")
@@ -105,8 +105,8 @@ def _is_keras3_optimizer_layout(h5, names: list[str]) -> bool:
 def save_weights_h5(model, path: str, overwrite: bool = True) -> None:
     import h5py  # on first use: 30 ms of import time most programs never spend
 
-    with atomic_file(path, overwrite=overwrite) as tmp_path:
-        with h5py.File(tmp_path, "w") as h5:
+    with atomic_file(path, overwrite=overwrite) as handle:
+        with h5py.File(handle, "w") as h5:
             _write_layers(h5, _top_layers(model))
 
 

@@ -10,7 +10,7 @@ import re
 import torch
 from safetensors import SafetensorError
 from safetensors.numpy import load_file as np_load
-from safetensors.torch import save_file
+from safetensors.torch import save
 
 from keraslite.saving import keras_layout
 from keraslite.saving.errors import corrupt_file_error
@@ -32,8 +32,15 @@ def _tensors(groups) -> dict:
 
 
 def save_groups(groups, path: str) -> None:
+    # Through `open()`, not safetensors' `save_file` (which creates files 0600 whatever the umask).
+    with open(path, "wb") as handle:
+        handle.write(groups_bytes(groups))
+
+
+def groups_bytes(groups) -> bytes:
+    """The safetensors file `save_groups` writes, as bytes (for a file opened elsewhere)."""
     names = {(p or "<root>"): name for p, name, _ in groups}
-    save_file(_tensors(groups), path, metadata={"format": "keras_layout", "layer_names": json.dumps(names)})
+    return save(_tensors(groups), metadata={"format": "keras_layout", "layer_names": json.dumps(names)})
 
 
 def load_file(path: str) -> dict:

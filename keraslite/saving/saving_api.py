@@ -180,12 +180,12 @@ def save_weights(model, filepath, overwrite: bool = True, **kwargs) -> None:
     path = _path(filepath)
     kwargs.pop("save_format", None)
     if path.endswith(".weights.h5"):
-        with atomic_file(path, overwrite=overwrite) as tmp_path:
-            h5_weights.save_h5_weights_file(model, tmp_path, include_optimizer=False)
+        with atomic_file(path, overwrite=overwrite) as handle:
+            h5_weights.save_h5_weights_file(model, handle, include_optimizer=False)
     elif path.endswith(".safetensors"):
         groups = keras_layout.weight_groups(model, include_optimizer=False)
-        with atomic_file(path, overwrite=overwrite) as tmp_path:
-            safetensors_weights.save_groups(groups, tmp_path)
+        with atomic_file(path, overwrite=overwrite) as handle:
+            handle.write(safetensors_weights.groups_bytes(groups))
     elif _is_legacy_h5(path):
         legacy_h5.save_weights_h5(model, path, overwrite=overwrite)
     elif not path.endswith(".keras") and state.dialect() == "tf2":
