@@ -28,6 +28,7 @@ import shutil
 
 from keraslite.backend import tree
 from keraslite.backend.interactive_logging import print_msg
+from keraslite.models.summary_entries import class_label, summary_entries
 
 _WORD = re.compile(r"\s*\S+\s*")
 _BITS = {"bool": 1, "bfloat16": 16}
@@ -315,7 +316,7 @@ def summary_text(
         edge += width
 
     def rows_for(layer, level=0):
-        name = f"{'   ' * level + '└ ' if level else ''}{layer.name} ({type(layer).__name__})"
+        name = f"{'   ' * level + '└ ' if level else ''}{layer.name} ({class_label(layer)})"
         fields = [name, output_shape_text(layer), _params_text(layer)]
         if not sequential_like:
             fields.append(_connections_text(layer, relevant_node_ids))
@@ -327,7 +328,7 @@ def summary_text(
                 rows.extend(rows_for(inner, level + 1))
         return rows
 
-    layers = model.layers
+    layers = summary_entries(model)  # layers, and raw torch modules beside them
     start, stop = layer_index_range(layers, layer_range)
     rows = [row for layer in layers[start:stop] for row in rows_for(layer)]
     # A table wider than the console is cropped at its edge, as Keras's console crops it.

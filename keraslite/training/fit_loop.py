@@ -130,7 +130,7 @@ def run_fit(
     device = model._device()
     model.stop_training = False
     state.structure = adapter.structure
-    runner = state.prepare_runner(training=True)
+    runner = state.prepare_runner(training=True, build_optimizer=False)  # built at the first step
     needs_batch_logs = callback_list.needs_batch_logs("train")
     progress = progbar.update if progbar is not None and verbose == 1 else None
     custom_step = state.custom_train_step
