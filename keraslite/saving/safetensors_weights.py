@@ -75,8 +75,14 @@ def load_into(model, path: str, skip_mismatch: bool = False, include_optimizer: 
 
 
 def _load_state_dict_keys(model, arrays: dict, source: str, skip_mismatch: bool) -> list[str]:
-    """A safetensors file keyed like `model.state_dict()`."""
+    """A safetensors file keyed like `model.state_dict()`: by structure (keraslite's keys) or,
+    for files written before those, by the submodules' own names (`named_parameters()`)."""
     state = model.state_dict(keep_vars=True)
+    if not set(arrays) <= set(state):
+        by_module_name = dict(model.named_parameters(remove_duplicate=False))
+        by_module_name.update(model.named_buffers(remove_duplicate=False))
+        if set(arrays) <= set(by_module_name):
+            state = by_module_name
     groups = [(key, key, [state[key]]) for key in state]
     stored = {key: [value] for key, value in arrays.items()}
     return keras_layout.assign_groups(groups, stored, source, skip_mismatch=skip_mismatch)
