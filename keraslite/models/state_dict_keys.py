@@ -56,18 +56,42 @@ def _save_hook(module, state_dict, prefix, local_metadata) -> None:
     _rename_first_component(state_dict, prefix, structural_names(module))
 
 
+def _has_state(module) -> bool:
+    return next(itertools.chain(module.parameters(), module.buffers()), None) is not None
+
+
 def _load_hook(module, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys, error_msgs):
-    to_target = {structural: target for target, structural in structural_names(module).items()}
+    names = structural_names(module)
+    to_target = {structural: target for target, structural in names.items()}
     given = {key[len(prefix) :].partition(".")[0] for key in state_dict if key.startswith(prefix)}
-    stateful = {
-        structural
-        for target, structural in structural_names(module).items()
-        if next(itertools.chain(module._modules[target].parameters(), module._modules[target].buffers()), None)
-        is not None
-    }
-    if stateful <= given:
+    stateful_targets = {target for target in names if _has_state(module._modules[target])}
+    stateful_structural = {names[target] for target in stateful_targets}
+    # Structural keys when every key names a layer that way (a partial dict, `strict=False`,
+    # included), unless only the earlier reading (keys by layer name) covers every layer.
+    structural_complete = stateful_structural <= given
+    legacy_complete = stateful_targets <= given
+    structural = given <= set(to_target) and (structural_complete or not legacy_complete)
+    if structural:
         _rename_first_component(state_dict, prefix, to_target)
     # else: keys by layer name (the earlier scheme), which are the submodules' own names.
+    module.__dict__["_state_dict_load_reading"] = (prefix, structural)
+
+
+def _rename_keys(keys: list, prefix: str, mapping: dict[str, str]) -> None:
+    for index, key in enumerate(keys):
+        if key.startswith(prefix):
+            head, dot, rest = key[len(prefix) :].partition(".")
+            if dot and head in mapping:
+                keys[index] = f"{prefix}{mapping[head]}.{rest}"
+
+
+def _after_load_hook(module, incompatible_keys) -> None:
+    """Missing and unexpected keys are reported in the scheme the keys were read in."""
+    prefix, structural = module.__dict__.pop("_state_dict_load_reading", ("", False))
+    if structural:
+        names = structural_names(module)
+        _rename_keys(incompatible_keys.missing_keys, prefix, names)
+        _rename_keys(incompatible_keys.unexpected_keys, prefix, names)
 
 
 def install(model) -> None:
@@ -85,3 +109,4 @@ def install(model) -> None:
         register_load(_load_hook)
     else:
         model._register_load_state_dict_pre_hook(_load_hook, with_module=True)
+    model.register_load_state_dict_post_hook(_after_load_hook)

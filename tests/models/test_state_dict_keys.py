@@ -134,3 +134,14 @@ def test_safetensors_of_a_state_dict_load_into_another_instance(tmp_path):
     second.load_weights(tmp_path / "sd.safetensors")
     first.eval(), second.eval()
     assert torch.equal(first(X), second(X))
+
+
+def test_a_partial_state_dict_loads_by_structure():
+    first, second = functional(names=True), functional(names=True)
+    randomize(first)
+    head_only = {k: v for k, v in first.state_dict().items() if k.startswith("dense_2.")}
+    result = second.load_state_dict(head_only, strict=False)
+    assert not result.unexpected_keys and "dense.kernel" in result.missing_keys
+    assert torch.equal(second.get_layer("head").kernel, first.get_layer("head").kernel)
+    with pytest.raises(RuntimeError, match=r'Missing key\(s\) in state_dict: "dense.kernel"'):
+        second.load_state_dict(head_only)
