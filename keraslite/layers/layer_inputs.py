@@ -8,6 +8,8 @@ whichever way it reaches the model."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import torch
 
@@ -92,6 +94,19 @@ def convert_inputs(inputs, float_dtype=None):
             return convert(inputs)
         return tree.map_structure(convert, inputs)
     return convert(inputs)
+
+
+def warn_unknown_input_keys(data: dict, names: list) -> None:
+    """Keras warns (and goes on) when a dict of inputs has keys that name no input."""
+    unknown = [k for k in data if k not in names]
+    if unknown:
+        warnings.warn(
+            "The structure of `inputs` doesn't match the expected structure: the inputs have key(s) "
+            f"{unknown} that name no input of the model; they are ignored.\n"
+            f"Expected: inputs {list(names)}\n"
+            f"Received: inputs with keys {list(data)}",
+            stacklevel=4,
+        )
 
 
 def select_by_input_name(data: dict, names: list, where: str) -> list:

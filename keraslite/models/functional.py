@@ -22,7 +22,7 @@ from keraslite.graph.topology import map_graph
 from keraslite.layers.base_layer import Layer
 from keraslite.layers.layer_inputs import check_input_shape, flat_shapes
 from keraslite.layers.masks import resolve_mask, symbolic_output_masks
-from keraslite.models import torch_forward
+from keraslite.models import state_dict_keys, torch_forward
 from keraslite.models.functional_config import (
     _legacy_history,
     functional_from_config,
@@ -146,6 +146,7 @@ class Functional(Model):
             target = module_attribute_name(layer.name, taken)
             self._layer_targets[layer] = target
             self.add_module(target, layer)
+        state_dict_keys.install(self)  # keys by structure, not by the layers' auto names
 
     @property
     def graph_module(self) -> torch.fx.GraphModule:

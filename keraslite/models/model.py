@@ -26,6 +26,7 @@ from keraslite.layers.layer_inputs import (  # noqa: F401  (select_by_input_name
     is_string_array,
     match_input_rank,
     select_by_input_name,
+    warn_unknown_input_keys,
 )
 from keraslite.models import summary as summary_table
 from keraslite.models import torch_forward
@@ -183,6 +184,8 @@ class Model(Trainer, Keras2ModelMethods, ModelQuantization, Layer):
         """Model inputs (single, list, or dict keyed by input name) -> flat list in input order."""
         names = self.input_names
         if isinstance(inputs, dict):
+            if len(inputs) != len(names):
+                warn_unknown_input_keys(inputs, names)
             return select_by_input_name(inputs, names, f'Model "{self.name}"')
         flat = tree.flatten(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
         if len(flat) != len(names):

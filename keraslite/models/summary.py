@@ -14,6 +14,7 @@ from __future__ import annotations
 from keraslite.backend import state, tree
 from keraslite.layers.input_layer import InputLayer
 from keraslite.models import summary_keras3
+from keraslite.models.summary_entries import TorchModuleEntry, summary_entries
 
 
 def _is_sequential_like(model, graph) -> bool:
@@ -49,6 +50,8 @@ _FUNCTIONAL_CLASS = "keraslite.models.functional.Functional"
 
 
 def _class_label(layer) -> str:
+    if isinstance(layer, TorchModuleEntry):
+        return layer.class_label
     # tf.keras printed a functional model's class as Model (named, not imported: model.py imports this module).
     cls = type(layer)
     return "Model" if f"{cls.__module__}.{cls.__qualname__}" == _FUNCTIONAL_CLASS else cls.__name__
@@ -126,7 +129,7 @@ def print_summary(
     print_fn(_format_row(headers, positions))
     print_fn("=" * line_length)
 
-    layers = model.layers
+    layers = summary_entries(model)  # layers, and raw torch modules beside them
     for index, layer in enumerate(layers):
         label = f"{layer.name} ({_class_label(layer)})"
         if graph is not None:

@@ -28,6 +28,7 @@ import shutil
 
 from keraslite.backend import tree
 from keraslite.backend.interactive_logging import print_msg
+from keraslite.models.summary_entries import TorchModuleEntry, class_label, summary_entries
 from keraslite.saving.op_config import keras_class_name
 
 _WORD = re.compile(r"\s*\S+\s*")
@@ -316,7 +317,8 @@ def summary_text(
         edge += width
 
     def rows_for(layer, level=0):
-        name = f"{'   ' * level + '└ ' if level else ''}{layer.name} ({keras_class_name(layer)})"
+        label = class_label(layer) if isinstance(layer, TorchModuleEntry) else keras_class_name(layer)
+        name = f"{'   ' * level + '└ ' if level else ''}{layer.name} ({label})"
         fields = [name, output_shape_text(layer), _params_text(layer)]
         if not sequential_like:
             fields.append(_connections_text(layer, relevant_node_ids))
@@ -328,9 +330,10 @@ def summary_text(
                 rows.extend(rows_for(inner, level + 1))
         return rows
 
-    # A functional model's rows are its operations: layers and recorded ops alike.
+    # A functional model's rows are its operations (layers and recorded ops alike); a
+    # subclassed model's, its layers and the raw torch modules beside them.
     functional = getattr(model, "_obj_type", lambda: "")() == "Functional"
-    layers = model.operations if functional else model.layers
+    layers = model.operations if functional else summary_entries(model)
     start, stop = layer_index_range(layers, layer_range)
     rows = [row for layer in layers[start:stop] for row in rows_for(layer)]
     # A table wider than the console is cropped at its edge, as Keras's console crops it.

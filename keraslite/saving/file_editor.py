@@ -10,12 +10,12 @@ shows it.
 from __future__ import annotations
 
 import collections
-import json
 import os
 import tempfile
-import zipfile
 
 import numpy as np
+
+from keraslite.saving import keras_archive
 
 _MAX_DATASET_BYTES = 1 << 32  # refuse datasets over 4 GiB, as Keras does
 
@@ -50,11 +50,9 @@ class KerasFileEditor:
         self.model = None
         h5py = _h5py()
         if filepath.endswith(".keras"):
-            with zipfile.ZipFile(filepath, "r") as archive:
-                self.config = json.loads(archive.read("config.json"))
-                self.metadata = json.loads(archive.read("metadata.json"))
-                with archive.open("model.weights.h5") as stream, h5py.File(stream, "r") as h5:
-                    self.weights_dict, self.object_metadata = self._read_group(h5)
+            self.config, self.metadata = keras_archive.read_archive(filepath)
+            with keras_archive.open_weights(filepath) as stream, h5py.File(stream, "r") as h5:
+                self.weights_dict, self.object_metadata = self._read_group(h5)
         elif filepath.endswith(".weights.h5"):
             with h5py.File(filepath, "r") as h5:
                 self.weights_dict, self.object_metadata = self._read_group(h5)

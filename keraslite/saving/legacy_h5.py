@@ -67,21 +67,46 @@ def save_model_h5(model, path: str, include_optimizer: bool = True, overwrite: b
 
     config_json = json.dumps(model._legacy_config())
     training_config = _training_config(model) if include_optimizer else None
-    with atomic_file(path, overwrite=overwrite) as tmp_path:
-        with h5py.File(tmp_path, "w") as h5:
+    with atomic_file(path, overwrite=overwrite) as handle:
+        with h5py.File(handle, "w") as h5:
             h5.attrs["keras_version"] = LEGACY_KERAS_VERSION.encode("utf8")
             h5.attrs["backend"] = "tensorflow".encode("utf8")
             h5.attrs["model_config"] = config_json.encode("utf8")
             if training_config is not None:
                 h5.attrs["training_config"] = json.dumps(training_config).encode("utf8")
             _write_layers(h5.create_group("model_weights"), _top_layers(model))
+            if training_config is not None:
+                _write_optimizer_weights(h5, getattr(model, "optimizer", None))
+
+
+def _write_optimizer_weights(h5, optimizer) -> None:
+    """Keras 3's `optimizer_weights` group: attribute `weight_names` (the variables' paths,
+    in `optimizer.variables` order) and one dataset per name. Keras reads it back with
+    `optimizer.set_weights(values in weight_names order)`."""
+    variables = list(getattr(optimizer, "variables", None) or [])
+    if not variables:
+        return
+    group = h5.create_group("optimizer_weights")
+    names: list[str] = []
+    for index, variable in enumerate(variables):
+        name = str(getattr(variable, "path", None) or getattr(variable, "name", None) or f"variable_{index}")
+        names.append(name if name not in names else f"{name}_{index}")
+    group.attrs["weight_names"] = [n.encode("utf8") for n in names]
+    for name, variable in zip(names, variables):
+        group.create_dataset(name, data=keras_layout.to_numpy(variable))
+
+
+def _is_keras3_optimizer_layout(h5, names: list[str]) -> bool:
+    """Keras 3 names optimizer variables by path (`adam/iteration`); tf.keras 2 by
+    TensorFlow variable name (`Adam/iter:0`), grouped by slot in an order not reproduced here."""
+    return _text(h5.attrs.get("keras_version", "")).startswith("3.") or not any(n.endswith(":0") for n in names)
 
 
 def save_weights_h5(model, path: str, overwrite: bool = True) -> None:
     import h5py  # on first use: 30 ms of import time most programs never spend
 
-    with atomic_file(path, overwrite=overwrite) as tmp_path:
-        with h5py.File(tmp_path, "w") as h5:
+    with atomic_file(path, overwrite=overwrite) as handle:
+        with h5py.File(handle, "w") as h5:
             _write_layers(h5, _top_layers(model))
 
 
@@ -181,11 +206,14 @@ def load_model_h5(path: str, custom_objects=None, compile: bool = True, safe_mod
         training = h5.attrs.get("training_config")
         stored = read_layer_weights(h5["model_weights"], path) if "model_weights" in h5 else {}
         optimizer_arrays = None
-        # Keras 3 writes its optimizer variables in its own order; tf.keras 2 grouped them
-        # by slot, an order keraslite does not reproduce, so only Keras 3 state is restored.
-        if "optimizer_weights" in h5 and _text(h5.attrs.get("keras_version", "")).startswith("3."):
+        if "optimizer_weights" in h5:
             group = h5["optimizer_weights"]
-            optimizer_arrays = [np.asarray(group[n][()]) for n in _names(group.attrs.get("weight_names"))]
+            names = _names(group.attrs.get("weight_names"))
+            if _is_keras3_optimizer_layout(h5, names):
+                try:
+                    optimizer_arrays = [np.asarray(group[n][()]) for n in names]
+                except (KeyError, OSError, ValueError) as error:
+                    raise corrupt_file_error(path, "its `optimizer_weights` group is incomplete", error) from error
     model = serialization.deserialize_keras_object(config, custom_objects=custom_objects, safe_mode=safe_mode)
     assign_layer_weights(model, stored, path)
     if compile and training is not None:

@@ -10,7 +10,7 @@ import re
 import torch
 from safetensors import SafetensorError
 from safetensors.numpy import load_file as np_load
-from safetensors.torch import save_file
+from safetensors.torch import save
 
 from keraslite.saving import keras_layout
 from keraslite.saving.errors import corrupt_file_error
@@ -32,8 +32,15 @@ def _tensors(groups) -> dict:
 
 
 def save_groups(groups, path: str) -> None:
+    # Through `open()`, not safetensors' `save_file` (which creates files 0600 whatever the umask).
+    with open(path, "wb") as handle:
+        handle.write(groups_bytes(groups))
+
+
+def groups_bytes(groups) -> bytes:
+    """The safetensors file `save_groups` writes, as bytes (for a file opened elsewhere)."""
     names = {(p or "<root>"): name for p, name, _ in groups}
-    save_file(_tensors(groups), path, metadata={"format": "keras_layout", "layer_names": json.dumps(names)})
+    return save(_tensors(groups), metadata={"format": "keras_layout", "layer_names": json.dumps(names)})
 
 
 def load_file(path: str) -> dict:
@@ -68,8 +75,14 @@ def load_into(model, path: str, skip_mismatch: bool = False, include_optimizer: 
 
 
 def _load_state_dict_keys(model, arrays: dict, source: str, skip_mismatch: bool) -> list[str]:
-    """A safetensors file keyed like `model.state_dict()`."""
+    """A safetensors file keyed like `model.state_dict()`: by structure (keraslite's keys) or,
+    for files written before those, by the submodules' own names (`named_parameters()`)."""
     state = model.state_dict(keep_vars=True)
+    if not set(arrays) <= set(state):
+        by_module_name = dict(model.named_parameters(remove_duplicate=False))
+        by_module_name.update(model.named_buffers(remove_duplicate=False))
+        if set(arrays) <= set(by_module_name):
+            state = by_module_name
     groups = [(key, key, [state[key]]) for key in state]
     stored = {key: [value] for key, value in arrays.items()}
     return keras_layout.assign_groups(groups, stored, source, skip_mismatch=skip_mismatch)

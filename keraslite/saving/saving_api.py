@@ -12,7 +12,6 @@ name picks the format.
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import warnings
@@ -112,8 +111,8 @@ def load_model(filepath, custom_objects=None, compile: bool = True, safe_mode: b
     if _is_legacy_h5(path):
         return legacy_h5.load_model_h5(path, custom_objects=custom_objects, compile=compile, safe_mode=safe_mode)
     if path.endswith(".keras") or _looks_like_zip(path):
-        config, _, weights = keras_archive.read_archive(path)
-        stored = h5_weights.read_h5_weights(io.BytesIO(weights), path) if weights else {}
+        config, _ = keras_archive.read_archive(path)
+        stored = keras_archive.read_weights(path)
         return _build_and_load(config, stored, path, custom_objects, compile, safe_mode)
     raise ValueError(
         f"File format not supported: filepath={path}. keraslite loads `.keras` files, legacy `.h5` files "
@@ -181,12 +180,12 @@ def save_weights(model, filepath, overwrite: bool = True, **kwargs) -> None:
     path = _path(filepath)
     kwargs.pop("save_format", None)
     if path.endswith(".weights.h5"):
-        with atomic_file(path, overwrite=overwrite) as tmp_path:
-            h5_weights.save_h5_weights_file(model, tmp_path, include_optimizer=False)
+        with atomic_file(path, overwrite=overwrite) as handle:
+            h5_weights.save_h5_weights_file(model, handle, include_optimizer=False)
     elif path.endswith(".safetensors"):
         groups = keras_layout.weight_groups(model, include_optimizer=False)
-        with atomic_file(path, overwrite=overwrite) as tmp_path:
-            safetensors_weights.save_groups(groups, tmp_path)
+        with atomic_file(path, overwrite=overwrite) as handle:
+            handle.write(safetensors_weights.groups_bytes(groups))
     elif _is_legacy_h5(path):
         legacy_h5.save_weights_h5(model, path, overwrite=overwrite)
     elif not path.endswith(".keras") and state.dialect() == "tf2":

@@ -39,12 +39,10 @@ def write(prefix: str, arrays: dict) -> None:
         "format": FORMAT,
         "arrays": {key: {"name": names[key], "shape": list(np.shape(value))} for key, value in arrays.items()},
     }
-    with atomic_file(prefix + DATA_SUFFIX) as tmp_path:
-        with open(tmp_path, "wb") as handle:
-            handle.write(buffer.getvalue())
-    with atomic_file(prefix + ".index") as tmp_path:
-        with open(tmp_path, "w") as handle:
-            json.dump(index, handle)
+    with atomic_file(prefix + DATA_SUFFIX) as handle:
+        handle.write(buffer.getvalue())
+    with atomic_file(prefix + ".index") as handle:
+        handle.write(json.dumps(index).encode("utf8"))
 
 
 def read(prefix: str) -> dict:
@@ -88,9 +86,8 @@ def record_latest(prefix: str, keep: list | None = None) -> None:
         keep.append(prefix)
     lines = [f'model_checkpoint_path: "{os.path.basename(prefix)}"']
     lines += [f'all_model_checkpoint_paths: "{os.path.basename(p)}"' for p in keep]
-    with atomic_file(os.path.join(directory, STATE_FILE)) as tmp_path:
-        with open(tmp_path, "w") as handle:
-            handle.write("\n".join(lines) + "\n")
+    with atomic_file(os.path.join(directory, STATE_FILE)) as handle:
+        handle.write(("\n".join(lines) + "\n").encode("utf8"))
 
 
 def latest_checkpoint(directory: str, latest_filename: str | None = None):

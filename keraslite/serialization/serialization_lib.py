@@ -363,6 +363,12 @@ def _how_to_provide(kind: str, name: str) -> str:
     )
 
 
+def _abridged(config, limit: int = 2000) -> str:
+    """A config for an error message: whole when short, cut (and said so) when long."""
+    text = str(config)
+    return text if len(text) <= limit else text[:limit] + f"... ({len(text) - limit} more characters)"
+
+
 def _locate_class(config: dict, custom_objects):
     """The class a config names: by registered name ("package>Name"), then by class name
     among custom objects, then among keraslite's built-in classes."""
@@ -380,7 +386,7 @@ def _locate_class(config: dict, custom_objects):
             f"Could not locate class '{class_name}'"
             + (f" (registered name '{registered_name}')" if registered_name != class_name else "")
             + (f", the class of '{owner}'" if isinstance(owner, str) else "")
-            + f". {_how_to_provide('class', class_name)} Full object config: {config}"
+            + f". {_how_to_provide('class', class_name)}\nFull object config: {_abridged(config)}"
         )
     return cls
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import inspect
 
+import torch
+
 from keraslite import losses as losses_module
 from keraslite import metrics as metrics_module
 from keraslite.backend import state
@@ -132,7 +134,11 @@ class CompileLoss:
         total = None
         for position, index in enumerate(self.active):
             sw = sample_weight[index] if sample_weight is not None else None
-            value = self.losses[index](y_true[index], y_pred[index], sw)
+            try:
+                value = self.losses[index](y_true[index], y_pred[index], sw)
+            except RuntimeError as error:  # no cost on the hot path: only a failed step looks
+                self._raise_if_shapes_differ(index, y_true[index], y_pred[index], error)
+                raise
             if self.trackers:
                 self.trackers[position].update_state(value.detach(), sample_weight=y_pred[index].shape[0])
             weight = self.weights[index]
@@ -140,6 +146,28 @@ class CompileLoss:
                 value = value * weight
             total = value if total is None else total + value
         return total
+
+    def _raise_if_shapes_differ(self, index: int, target, output, error: BaseException) -> None:
+        """torch's "size of tensor a (3) must match..." as Keras users need it: which output,
+        which loss, the shapes expected and received."""
+        target_shape, output_shape = tuple(getattr(target, "shape", ())), tuple(getattr(output, "shape", ()))
+        # Keras's losses align ranks by a trailing axis of size 1 and broadcast the rest.
+        if len(target_shape) == len(output_shape) + 1 and target_shape[-1:] == (1,):
+            target_shape = target_shape[:-1]
+        elif len(output_shape) == len(target_shape) + 1 and output_shape[-1:] == (1,):
+            output_shape = output_shape[:-1]
+        try:
+            torch.broadcast_shapes(target_shape, output_shape)
+            return
+        except RuntimeError:
+            pass
+        loss = self.losses[index]
+        loss_name = getattr(loss, "name", None) or _object_name(loss)
+        raise ValueError(
+            f"The target for output '{self.output_names[index]}' does not fit it: loss {loss_name} compares "
+            f"arrays of the same shape. Expected: a target of shape {tuple(output.shape)} (one batch; or "
+            f"broadcastable to it). Received: y of shape {tuple(target.shape)}"
+        ) from error
 
 
 class CompileMetrics:

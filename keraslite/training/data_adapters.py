@@ -431,6 +431,26 @@ def _known_length(data) -> bool:
     return True
 
 
+def check_batch_size(value, argument: str = "batch_size") -> None:
+    """Keras's rule: a batch size is a positive integer; `None` (and, as in Keras 3.15, `0`)
+    means "not given". A negative one would silently drop samples from every pass."""
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 0:
+        raise ValueError(
+            f"`{argument}` must be a positive integer (or None for the default of 32). Received: {argument}={value!r}"
+        )
+
+
+def _check_not_empty(adapter: ArrayDataAdapter) -> None:
+    if adapter.num_samples == 0:
+        shapes = [tuple(t.shape) for t in adapter.x if t is not None]
+        raise ValueError(
+            "The data `x` has no samples: there is nothing to train on, evaluate or predict. Expected: arrays with "
+            f"at least one sample on their first axis. Received: x with 0 samples (shapes {shapes})"
+        )
+
+
 def get_data_adapter(
     x,
     y=None,
@@ -446,6 +466,7 @@ def get_data_adapter(
     """Pick the adapter for `x` and check the arguments that go with it."""
     if x is None:
         raise ValueError("Expected `x` data, received `x=None`.")
+    check_batch_size(batch_size)
     iterable = (
         isinstance(x, torch.utils.data.DataLoader)
         or isinstance(x, types.GeneratorType)
@@ -480,8 +501,16 @@ def get_data_adapter(
                 "which is expected to yield already-shuffled data.",
                 stacklevel=5,  # the user's `fit` call
             )
+        if batch_size and not isinstance(x, Dataset):
+            kind = "a generator" if adapter.is_generator else f"a {type(x).__name__}"
+            # Keras ignores it silently; the data's own batching wins either way.
+            warnings.warn(
+                f"`batch_size={batch_size}` is ignored: the data `x` is {kind}, which makes its own batches. "
+                "Set the batch size where the data is made (e.g. `DataLoader(..., batch_size=...)`).",
+                stacklevel=5,
+            )
         return adapter
-    return ArrayDataAdapter(
+    adapter = ArrayDataAdapter(
         x,
         y,
         sample_weight,
@@ -492,3 +521,5 @@ def get_data_adapter(
         class_weight=class_weight,
         device=device,
     )
+    _check_not_empty(adapter)
+    return adapter

@@ -10,6 +10,7 @@ through its public Keras face (`train_step`, `test_step`, `reset_metrics`,
 from __future__ import annotations
 
 import contextlib
+import numbers
 import warnings
 
 import torch
@@ -98,6 +99,7 @@ def run_fit(
     if max_epochs() and max_epochs() < epochs:
         warnings.warn(f"Limiting epochs to {max_epochs()}", stacklevel=3)
         epochs = max_epochs()
+    _check_validation_arguments(validation_split, validation_batch_size)
     adapter = state.make_adapter(x, y, sample_weight, batch_size, steps_per_epoch, shuffle, class_weight)
     val_adapter = None
     if validation_data is None and validation_split:
@@ -129,7 +131,7 @@ def run_fit(
     device = model._device()
     model.stop_training = False
     state.structure = adapter.structure
-    runner = state.prepare_runner(training=True)
+    runner = state.prepare_runner(training=True, build_optimizer=False)  # built at the first step
     needs_batch_logs = callback_list.needs_batch_logs("train")
     progress = progbar.update if progbar is not None and verbose == 1 else None
     custom_step = state.custom_train_step
@@ -191,6 +193,21 @@ def run_fit(
             state.optimizer.finalize_variable_values(state.train_params)
         callback_list.on_train_end(epoch_logs)
     return history
+
+
+def _check_validation_arguments(validation_split, validation_batch_size) -> None:
+    """Refused before any data is touched: a split outside [0, 1) would cut the data at a
+    negative or past-the-end index (1.0 itself gets Keras's "not sufficient to split")."""
+    data_adapters.check_batch_size(validation_batch_size, "validation_batch_size")
+    if isinstance(validation_split, bool) or not isinstance(validation_split, numbers.Real):
+        raise ValueError(
+            f"`validation_split` must be a float in [0, 1). Received: validation_split={validation_split!r}"
+        )
+    if not 0.0 <= validation_split <= 1.0:
+        raise ValueError(
+            "`validation_split` must be a float in [0, 1): the fraction of the data held out for validation. "
+            f"Received: validation_split={validation_split}"
+        )
 
 
 def _should_validate(epoch: int, freq) -> bool:

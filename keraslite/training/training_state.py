@@ -273,29 +273,37 @@ class TrainingState:
         return batch
 
     # ------------------------------------------------------------------ steps
-    def prepare_runner(self, training: bool) -> StepRunner:
+    def prepare_runner(self, training: bool, build_optimizer: bool = True) -> StepRunner:
         """The step runner, made on first use; for training, the trainable parameters
-        (and the optimizer, built on them if a subclassed model only now has weights)."""
+        (and the optimizer, built on them). `build_optimizer=False` before the first batch:
+        a subclassed model's lazily built layers (a `Dense` beside a raw `torch.nn.Linear`)
+        have no weights yet, and the optimizer is built on the variables that exist at the
+        first step, as in Keras."""
         runner = self.runner
         if runner is None:
             runner = self.runner = StepRunner(self, self.model.jit_compile)
             self.may_have_losses = _may_have_losses(self.model)
             configure_step(runner, self.model._device())
-        if training:
-            params = [w for w in self.model.trainable_weights if w.requires_grad]
-            cached = self.train_params
-            if cached is None or len(cached) != len(params) or any(a is not b for a, b in zip(cached, params)):
-                self.train_params = params
-                # A subclassed model has no weights before its first call: build then.
-                if self.optimizer is None:
-                    # compile(optimizer=None): a custom `train_step` updates the weights itself.
-                    return runner
-                if not self.optimizer.built and params:
-                    self.optimizer.build(params)
-                built = self.optimizer._trainable_variables if self.optimizer.built else None
-                if built is not None and len(built) == len(params) and all(a is b for a, b in zip(built, params)):
-                    # The very list the optimizer holds: its per-step identity check is then free.
-                    self.train_params = built
+        if not training:
+            return runner
+        params = [w for w in self.model.trainable_weights if w.requires_grad]
+        cached = self.train_params
+        if cached is None or len(cached) != len(params) or any(a is not b for a, b in zip(cached, params)):
+            self.train_params = params
+        if self.optimizer is None:
+            # compile(optimizer=None): a custom `train_step` updates the weights itself.
+            return runner
+        if build_optimizer and not self.optimizer.built and params:
+            self.optimizer.build(params)
+        built = self.optimizer._trainable_variables if self.optimizer.built else None
+        if (
+            built is not None
+            and built is not self.train_params
+            and len(built) == len(params)
+            and all(a is b for a, b in zip(built, params))
+        ):
+            # The very list the optimizer holds: its per-step identity check is then free.
+            self.train_params = built
         return runner
 
     def predict_runner(self) -> StepRunner:

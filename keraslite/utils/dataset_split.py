@@ -75,10 +75,9 @@ def split_dataset(dataset, left_size=None, right_size=None, shuffle=False, seed=
     generator = None
     if shuffle:
         generator = torch.Generator()
-        if seed is None:
-            generator.seed()
-        else:
-            generator.manual_seed(seed)
+        # Without a seed, the split follows the global seed (`keras.utils.set_random_seed`),
+        # so that two seeded runs split alike; unseeded, torch's global generator is random.
+        generator.manual_seed(seed if seed is not None else int(torch.randint(0, 2**62, ())))
     if isinstance(dataset, Dataset):
         elements = list(dataset._raw())
         left, right = split_sizes(left_size, right_size, len(elements))

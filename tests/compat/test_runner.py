@@ -133,11 +133,42 @@ def test_install_aliases_in_process_and_uninstall():
     # Nothing is installed under the alias names: after uninstalling, `tensorflow` is unknown.
     assert importlib.util.find_spec("tensorflow") is None
     spec = importlib.util.find_spec("keras")
-    assert spec is None or "keraslite" not in (spec.origin or "")
+    assert spec is None or not _inside_keraslite_package(spec.origin)
     assert not os.path.exists(os.path.join(os.path.dirname(os.path.dirname(keraslite_file())), "tensorflow"))
+
+
+def _inside_keraslite_package(origin) -> bool:
+    """Whether a module file is one of keraslite's own (not: whether its path mentions
+    "keraslite", which a checkout named `keraslite` with its `.venv` inside gives real Keras)."""
+    if not origin:
+        return False
+    package = os.path.dirname(os.path.realpath(keraslite_file()))
+    return os.path.commonpath([os.path.realpath(origin), package]) == package
+
+
+def test_real_keras_inside_a_checkout_named_keraslite_is_not_ours():
+    package = os.path.dirname(os.path.realpath(keraslite_file()))
+    assert _inside_keraslite_package(os.path.join(package, "layers", "__init__.py"))
+    venv_keras = os.path.join(os.path.dirname(package), ".venv", "lib", "site-packages", "keras", "__init__.py")
+    assert not _inside_keraslite_package(venv_keras)  # .../keraslite/.venv/...: real Keras, not ours
+    assert not _inside_keraslite_package("/home/u/keraslite/.venv/lib/python3.11/site-packages/keras/__init__.py")
 
 
 def keraslite_file():
     import keraslite
 
     return keraslite.__file__
+
+
+def test_output_dir_runs_the_script_there(tmp_path, monkeypatch):
+    from keraslite.cli import main
+
+    script = tmp_path / "writes.py"
+    script.write_text("import os\nopen('plot.png', 'w').write('x')\nprint(os.getcwd())\n")
+    start = tmp_path / "checkout"
+    start.mkdir()
+    monkeypatch.chdir(start)
+    assert main(["run", "--output-dir", "outputs/job", "../writes.py"]) == 0
+    assert (start / "outputs" / "job" / "plot.png").exists()
+    assert sorted(os.listdir(start)) == ["outputs"]
+    assert main(["run", "--output-dir"]) == 2
