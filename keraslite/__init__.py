@@ -8,6 +8,7 @@ from keraslite import compat as compat
 from keraslite import config as config
 from keraslite import constraints as constraints
 from keraslite import datasets as datasets
+from keraslite import distribution as distribution
 from keraslite import dtype_policies as dtype_policies
 from keraslite import initializers as initializers
 from keraslite import layers as layers
