@@ -121,9 +121,7 @@ class TensorLayout:
         placements = []
         for axis_name in self._device_mesh.axis_names:
             dims = [i for i, axis in enumerate(self._axes) if axis == axis_name]
-            placements.append(
-                torch.distributed.tensor.Shard(dims[0]) if dims else torch.distributed.tensor.Replicate()
-            )
+            placements.append(torch.distributed.tensor.Shard(dims[0]) if dims else torch.distributed.tensor.Replicate())
         return placements
 
     def sharded_dims(self) -> list[int]:
@@ -135,7 +133,9 @@ class TensorLayout:
             valid_axis_names = set(self._device_mesh.axis_names)
             axis_names = set(self._axes) - {None}
             if axis_names - valid_axis_names:
-                raise ValueError(f"Invalid axis names for Layout. Valid axis names: {valid_axis_names}, Got {axis_names}")
+                raise ValueError(
+                    f"Invalid axis names for Layout. Valid axis names: {valid_axis_names}, Got {axis_names}"
+                )
 
     def __repr__(self):
         return f"<{self.__class__.__name__} axes={self.axes}, device_mesh={self.device_mesh}>"
@@ -390,14 +390,10 @@ def distribute_tensor(tensor, layout):
     if not isinstance(tensor, torch.Tensor) or not process.is_multi_process():
         return tensor  # a KerasTensor, or a one-process run: one device holds it all
     if not isinstance(layout, TensorLayout):
-        raise ValueError(
-            f"keras.distribution.distribute_tensor expects a `TensorLayout`. Received: layout={layout!r}"
-        )
+        raise ValueError(f"keras.distribution.distribute_tensor expects a `TensorLayout`. Received: layout={layout!r}")
     if layout.device_mesh is None:
         raise ValueError(f"The layout has no device mesh. Received: layout={layout}")
-    return torch.distributed.tensor.distribute_tensor(
-        tensor, layout.device_mesh.backend_mesh, layout.backend_layout
-    )
+    return torch.distributed.tensor.distribute_tensor(tensor, layout.device_mesh.backend_mesh, layout.backend_layout)
 
 
 def distribution():

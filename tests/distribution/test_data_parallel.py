@@ -1,0 +1,71 @@
+"""`DataParallel` in fit / evaluate / predict, in 2 real CPU processes (gloo), compared
+with the same script run in one process."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import numpy as np
+
+from tests.distribution.launcher import launch
+
+GLOBAL_BATCH = 16
+SAMPLES = 64
+
+
+def _data():
+    rng = np.random.RandomState(0)
+    x = rng.normal(size=(SAMPLES, 6)).astype("float32")
+    y = (x @ rng.normal(size=(6, 2)) + 0.1).astype("float32")
+    return x, y
+
+
+def _train(keras):
+    """The script under test: the same in one process and in each of N processes."""
+    keras.utils.set_random_seed(7)
+    model = keras.Sequential(
+        [keras.Input((6,)), keras.layers.Dense(8, activation="tanh"), keras.layers.Dense(2)]
+    )
+    model.compile(optimizer=keras.optimizers.SGD(0.05), loss="mse", metrics=["mae"])
+    x, y = _data()
+    history = model.fit(x, y, batch_size=GLOBAL_BATCH, epochs=3, shuffle=True, verbose=0, validation_split=0.25)
+    evaluated = model.evaluate(x, y, batch_size=GLOBAL_BATCH, verbose=0, return_dict=True)
+    predicted = model.predict(x, batch_size=10, verbose=0)  # uneven batches: 10, 10, ..., 4
+    return model, history.history, evaluated, predicted
+
+
+def _data_parallel_worker(rank, out_dir):
+    import keraslite as keras
+
+    keras.distribution.initialize()
+    keras.distribution.set_distribution(keras.distribution.DataParallel())
+    model, history, evaluated, predicted = _train(keras)
+    np.savez(
+        os.path.join(out_dir, f"rank{rank}.npz"), predicted=predicted, *[w for w in model.get_weights()]
+    )
+    with open(os.path.join(out_dir, f"rank{rank}.json"), "w") as f:
+        runner = type(model._training_state.runner).__name__
+        json.dump({"history": history, "evaluated": evaluated, "runner": runner}, f)
+
+
+def test_two_processes_train_as_one_at_the_same_global_batch(tmp_path):
+    import keraslite as keras
+
+    model, history, evaluated, predicted = _train(keras)
+    launch(_data_parallel_worker, 2, str(tmp_path))
+    for rank in (0, 1):
+        with np.load(tmp_path / f"rank{rank}.npz") as stored:
+            weights = [stored[f"arr_{i}"] for i in range(len(model.get_weights()))]
+            np.testing.assert_allclose(stored["predicted"], predicted, atol=1e-5)
+        for got, expected in zip(weights, model.get_weights()):
+            np.testing.assert_allclose(got, expected, atol=1e-5)
+        report = json.loads((tmp_path / f"rank{rank}.json").read_text())
+        assert report["runner"] == "DistributedStepRunner"
+        assert report["history"].keys() == history.keys()
+        for key, values in history.items():
+            np.testing.assert_allclose(report["history"][key], values, rtol=1e-5, atol=1e-6)
+        for key, value in evaluated.items():
+            np.testing.assert_allclose(report["evaluated"][key], value, rtol=1e-5, atol=1e-6)
+    # Every rank holds the same (reduced) history, exactly.
+    assert json.loads((tmp_path / "rank0.json").read_text()) == json.loads((tmp_path / "rank1.json").read_text())
