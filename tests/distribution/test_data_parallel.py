@@ -24,9 +24,7 @@ def _data():
 def _train(keras):
     """The script under test: the same in one process and in each of N processes."""
     keras.utils.set_random_seed(7)
-    model = keras.Sequential(
-        [keras.Input((6,)), keras.layers.Dense(8, activation="tanh"), keras.layers.Dense(2)]
-    )
+    model = keras.Sequential([keras.Input((6,)), keras.layers.Dense(8, activation="tanh"), keras.layers.Dense(2)])
     model.compile(optimizer=keras.optimizers.SGD(0.05), loss="mse", metrics=["mae"])
     x, y = _data()
     history = model.fit(x, y, batch_size=GLOBAL_BATCH, epochs=3, shuffle=True, verbose=0, validation_split=0.25)
@@ -41,9 +39,7 @@ def _data_parallel_worker(rank, out_dir):
     keras.distribution.initialize()
     keras.distribution.set_distribution(keras.distribution.DataParallel())
     model, history, evaluated, predicted = _train(keras)
-    np.savez(
-        os.path.join(out_dir, f"rank{rank}.npz"), predicted=predicted, *[w for w in model.get_weights()]
-    )
+    np.savez(os.path.join(out_dir, f"rank{rank}.npz"), predicted=predicted, *[w for w in model.get_weights()])
     with open(os.path.join(out_dir, f"rank{rank}.json"), "w") as f:
         runner = type(model._training_state.runner).__name__
         json.dump({"history": history, "evaluated": evaluated, "runner": runner}, f)
