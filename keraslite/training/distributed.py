@@ -308,7 +308,7 @@ class DistributedStepRunner(StepRunner):
         self._ddp = torch.nn.parallel.DistributedDataParallel(
             _StepForward(model, super().forward),
             device_ids=[device] if device.type == "cuda" else None,
-            broadcast_buffers=False,  # batch statistics stay per process, as Keras's BatchNormalization
+            forward_sync_buffers=False,  # batch statistics stay per process, as Keras's BatchNormalization
         )
         self._ddp_forward = torch.compile(self._ddp) if self.jit_compile else self._ddp
         self._wrapped_params = params
