@@ -7,7 +7,6 @@ import keraslite as keras
 # Top-level names of Keras 3 that keraslite does not provide yet, each with the reason.
 NOT_YET = {
     "distillation": "not implemented",
-    "distribution": "not implemented at the top level",
     "export": "not implemented",
     "quantizers": "not implemented",
     "src": "Keras's private implementation package",
