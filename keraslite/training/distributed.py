@@ -23,8 +23,9 @@ differs from a one-process run:
 * **Predictions**: each process predicts its part; the parts are gathered and put back
   in order, so every rank's `predict` returns all rows.
 
-A one-process run never reaches this module: `TrainingState` asks `data_parallel_run()`
-once per `fit/evaluate/predict`, and it answers `None`.
+A one-process run never reaches this module: `TrainingState` asks
+`distribution_runs.run_for_current_distribution()` once per `fit/evaluate/predict`, and it
+answers `None`. (`ModelParallel` runs are `model_parallel.py`'s, built on these.)
 """
 
 from __future__ import annotations
@@ -35,34 +36,15 @@ import numpy as np
 import torch
 import torch.distributed as dist
 
-from keraslite.distribution import distribution_lib, process
+from keraslite.distribution import process
 from keraslite.training.step import StepRunner
 
-MODEL_PARALLEL_NOT_SUPPORTED = (
-    "keras.distribution.ModelParallel is not supported by keraslite's `fit` yet (it is planned on "
-    "FSDP2's `fully_shard`). Use keras.distribution.DataParallel()."
-)
 CUSTOM_STEP_NOT_SUPPORTED = (
     "keras.distribution.DataParallel: model '{name}' overrides `train_step`, which runs its own forward "
     "and update outside DistributedDataParallel, so its gradients would not be averaged over the "
     "processes. Use the built-in train step (override `compute_loss` instead), or wrap the model in "
     "`torch.nn.parallel.DistributedDataParallel` yourself in a hand-written loop."
 )
-
-
-def data_parallel_run(state):
-    """The `DataParallelRun` for one call of fit/evaluate/predict on `state`, or None for a
-    one-process run (no distribution set, or a single process)."""
-    current = distribution_lib.distribution()
-    if current is None or not process.is_multi_process():
-        return None
-    if isinstance(current, distribution_lib.ModelParallel):
-        raise NotImplementedError(MODEL_PARALLEL_NOT_SUPPORTED)
-    distribution_lib.check_distribution_fits_run(current)
-    run = state.data_parallel
-    if run is None or run.distribution is not current:
-        run = DataParallelRun(current, shard_data=current.auto_shard_dataset)
-    return run
 
 
 class DataParallelRun:
@@ -74,6 +56,12 @@ class DataParallelRun:
         self.world_size = dist.get_world_size()
         self.shard_data = shard_data
         self.collective_device = torch.device(process.device_type_of_backend())
+
+    def make_runner(self, state, jit_compile: bool):
+        return DistributedStepRunner(state, jit_compile, self)
+
+    def on_epoch_end(self, state) -> None:
+        """Before the epoch-end callbacks (every rank): nothing to do for replicated weights."""
 
     # ------------------------------------------------------------------ collectives
     def broadcast_from_primary(self, tensor: torch.Tensor) -> torch.Tensor:
@@ -288,6 +276,8 @@ class DistributedStepRunner(StepRunner):
     `torch.autograd.grad`). With `jit_compile=True` the DDP module is `torch.compile`d
     (torch's DDPOptimizer splits the graph at its buckets). Evaluation and prediction
     steps are the one-process ones on this process's data."""
+
+    owns_parameters = False  # True where the runner, not the model, gives the optimizer its parameters
 
     def __init__(self, state, jit_compile: bool, run: DataParallelRun):
         super().__init__(state, jit_compile)

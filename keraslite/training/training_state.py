@@ -31,7 +31,8 @@ from keraslite.metrics.reduction_metrics import Mean
 from keraslite.mixed_precision.policy import configure_step
 from keraslite.training import data_adapters
 from keraslite.training.compile_utils import CompileLoss, CompileMetrics
-from keraslite.training.distributed import CUSTOM_STEP_NOT_SUPPORTED, DistributedStepRunner, data_parallel_run
+from keraslite.training.distributed import CUSTOM_STEP_NOT_SUPPORTED
+from keraslite.training.distribution_runs import run_for_current_distribution
 from keraslite.training.step import StepRunner
 
 
@@ -184,7 +185,7 @@ class TrainingState:
         )
         if isinstance(adapter, data_adapters.ArrayDataAdapter):
             self.check_inputs(adapter.x)
-        self.data_parallel = data_parallel_run(self)
+        self.data_parallel = run_for_current_distribution(self)
         if self.data_parallel is not None:
             adapter = self.data_parallel.shard_adapter(adapter, for_predict=for_predict)
         return adapter
@@ -301,13 +302,15 @@ class TrainingState:
             if self.data_parallel is None:
                 runner = self.runner = StepRunner(self, self.model.jit_compile)
             else:
-                runner = self.runner = DistributedStepRunner(self, self.model.jit_compile, self.data_parallel)
+                runner = self.runner = self.data_parallel.make_runner(self, self.model.jit_compile)
             self.may_have_losses = _may_have_losses(self.model)
             configure_step(runner, self.model._device())
         if self.data_parallel is not None:
             if training and self.custom_train_step:
                 raise ValueError(CUSTOM_STEP_NOT_SUPPORTED.format(name=self.model.name))
-            runner.wrap()  # DDP over the model's parameters (a collective; remade if they changed)
+            runner.wrap()  # DDP / FSDP over the model's parameters (a collective)
+            if runner.owns_parameters:
+                return runner  # FSDP: the optimizer trains each process's shards
         if training:
             params = [w for w in self.model.trainable_weights if w.requires_grad]
             cached = self.train_params
