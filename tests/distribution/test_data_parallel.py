@@ -65,3 +65,49 @@ def test_two_processes_train_as_one_at_the_same_global_batch(tmp_path):
             np.testing.assert_allclose(report["evaluated"][key], value, rtol=1e-5, atol=1e-6)
     # Every rank holds the same (reduced) history, exactly.
     assert json.loads((tmp_path / "rank0.json").read_text()) == json.loads((tmp_path / "rank1.json").read_text())
+
+
+def _train_with_batch_norm(keras, synchronized):
+    keras.utils.set_random_seed(11)
+    model = keras.Sequential(
+        [
+            keras.Input((6,)),
+            keras.layers.Dense(8),
+            keras.layers.BatchNormalization(synchronized=synchronized, momentum=0.5),
+            keras.layers.Dense(2),
+        ]
+    )
+    model.compile(optimizer=keras.optimizers.SGD(0.05), loss="mse")
+    x, y = _data()
+    model.fit(x, y, batch_size=GLOBAL_BATCH, epochs=2, shuffle=False, verbose=0)
+    return model.get_weights()
+
+
+def _batch_norm_worker(rank, out_dir):
+    import keraslite as keras
+
+    keras.distribution.initialize()
+    keras.distribution.set_distribution(keras.distribution.DataParallel())
+    for synchronized in (True, False):
+        weights = _train_with_batch_norm(keras, synchronized)
+        np.savez(os.path.join(out_dir, f"bn_{synchronized}_{rank}.npz"), *weights)
+
+
+def test_synchronized_batch_norm_uses_the_global_batch(tmp_path):
+    """BatchNormalization(synchronized=True) normalizes with the statistics of the whole global
+    batch (SyncBatchNorm semantics), so 2 processes train as one; without it each process uses
+    its own half, and the moving statistics differ between the ranks."""
+    import keraslite as keras
+
+    expected = _train_with_batch_norm(keras, synchronized=True)
+    launch(_batch_norm_worker, 2, str(tmp_path))
+    stored = {}
+    for synchronized in (True, False):
+        for rank in (0, 1):
+            with np.load(tmp_path / f"bn_{synchronized}_{rank}.npz") as data:
+                stored[synchronized, rank] = [data[f"arr_{i}"] for i in range(len(expected))]
+    for rank in (0, 1):
+        for got, want in zip(stored[True, rank], expected):
+            np.testing.assert_allclose(got, want, atol=1e-5)
+    moving_mean = 4  # kernel, bias, gamma, beta, moving_mean, ...
+    assert not np.allclose(stored[False, 0][moving_mean], stored[False, 1][moving_mean], atol=1e-3)
