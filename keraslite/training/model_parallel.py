@@ -1,14 +1,15 @@
 """`fit / evaluate / predict` under a multi-process `keras.distribution.ModelParallel`, on
 FSDP2 (`torch.distributed.fsdp.fully_shard`).
 
-* The model's trainable weights form one FSDP group: a weight that the `LayoutMap` names is
-  sharded along the tensor dimension its `TensorLayout` names (`Shard(dim)`), every other
-  trainable weight along its first dimension (FSDP shards every weight it holds). Between
-  steps each process keeps only its shards; the step's forward (through the FSDP root)
-  all-gathers them, and `backward()` reduce-scatters (averages) the gradients. Non-trainable
-  weights (BatchNormalization's moving statistics) stay whole, per process. (One group for
-  the whole model: the gathered weights of all layers exist together during a step; one group
-  per layer would lower that peak and is not built yet.)
+* Each layer with trainable weights is one FSDP group (`fully_shard`, innermost first), the
+  step's forward the root: a weight that the `LayoutMap` names is sharded along the tensor
+  dimension its `TensorLayout` names (`Shard(dim)`), every other trainable weight along its
+  first dimension (FSDP shards every weight it holds). Between steps each process keeps only
+  its shards; a layer's weights are all-gathered for its `call` and resharded after it (so
+  only one layer's whole weights exist at a time), and `backward()` reduce-scatters
+  (averages) the gradients. keraslite's `Layer.__call__` is Keras's, not `nn.Module`'s, so
+  FSDP's gathering wraps `call` (`register_fsdp_forward_method`). Non-trainable weights
+  (BatchNormalization's moving statistics) stay whole, per process.
 * The optimizer is Keras's, run on each process's shards: a slot per shard, the update
   elementwise, so it equals the update of the whole tensor for the elementwise optimizers
   (SGD, Adam, RMSprop, ...); norm-based clipping and LAMB-style trust ratios would see only
@@ -24,7 +25,7 @@ from __future__ import annotations
 
 import torch
 from torch.distributed.device_mesh import init_device_mesh
-from torch.distributed.fsdp import fully_shard
+from torch.distributed.fsdp import fully_shard, register_fsdp_forward_method
 from torch.distributed.tensor import DTensor, Shard
 
 from keraslite.backend.variable import Variable
@@ -84,6 +85,20 @@ class ShardedStepRunner(DistributedStepRunner):
         for module in model.modules():
             if isinstance(module, Layer):
                 module._weights_sharded = True  # its Keras variables stay the whole tensors
+        # One FSDP group per layer with trainable weights, innermost first: a layer's weights
+        # are gathered for its `call` only, and resharded after it.
+        for module in reversed(list(model.modules())):
+            if not isinstance(module, Layer) or module is model:
+                continue
+            if not any(isinstance(p, Variable) and p.requires_grad for p in module._parameters.values()):
+                continue
+            original = type(module)
+            frozen_below = {p for p in module.parameters() if not p.requires_grad}
+            fully_shard(module, mesh=mesh, shard_placement_fn=placement, ignored_params=frozen_below or None)
+            _keep_class_name(module, original)
+            # keraslite's `Layer.__call__` is Keras's, not `nn.Module.__call__`: FSDP's forward
+            # hooks would not run, so its gathering wraps `call` itself.
+            register_fsdp_forward_method(module, "call")
         step_module = _StepForward(model, super(DistributedStepRunner, self).forward)
         fully_shard(step_module, mesh=mesh, shard_placement_fn=placement, ignored_params=frozen or None)
         self._ddp = self._ddp_forward = step_module
@@ -138,3 +153,14 @@ class ShardedStepRunner(DistributedStepRunner):
             for variable, sharded in self._pairs:
                 whole = sharded.full_tensor() if isinstance(sharded, DTensor) else sharded
                 variable.data.copy_(whole.detach().to(variable.device))
+
+
+def _keep_class_name(module, original: type) -> None:
+    """`fully_shard` makes a module an instance of a new subclass (`FSDPDense`); a Keras
+    config names the class (`"class_name": "Dense"`, its module), so the subclass takes the
+    original's names."""
+    sharded_class = type(module)
+    if sharded_class is not original:
+        sharded_class.__name__ = original.__name__
+        sharded_class.__qualname__ = original.__qualname__
+        sharded_class.__module__ = original.__module__

@@ -46,9 +46,20 @@ def _worker(rank, out_dir):
     shards = {
         variable.path: [list(variable.shape), list(sharded.to_local().shape)] for variable, sharded in runner._pairs
     }
+    from torch.distributed.fsdp import FSDPModule
+
+    groups = [[type(layer).__name__, isinstance(layer, FSDPModule)] for layer in model.layers]
     model.save(os.path.join(out_dir, "sharded.keras"))  # rank 0 writes
     with open(os.path.join(out_dir, f"rank{rank}.json"), "w") as f:
-        json.dump({"history": history, "shards": shards, "weights": [w.tolist() for w in model.get_weights()]}, f)
+        json.dump(
+            {
+                "history": history,
+                "shards": shards,
+                "groups": groups,
+                "weights": [w.tolist() for w in model.get_weights()],
+            },
+            f,
+        )
 
 
 def test_model_parallel_shards_weights_and_trains_as_one_process(tmp_path):
@@ -62,6 +73,9 @@ def test_model_parallel_shards_weights_and_trains_as_one_process(tmp_path):
         assert report["shards"]["dense/kernel"] == [[6, 8], [6, 4]]
         assert report["shards"]["dense_2/kernel"] == [[8, 2], [8, 1]]
         assert "dense_1/kernel" not in report["shards"]
+        # One FSDP group per layer with trainable weights (gathered for its call only); the
+        # layers keep their class names, which Keras configs record.
+        assert report["groups"] == [["Dense", True], ["Dense", False], ["Dense", True]]
         assert report["shards"]["dense/bias"] == [[8], [4]]  # the others along their first
         for got, expected in zip(report["weights"], model.get_weights()):
             np.testing.assert_allclose(got, expected, atol=1e-5)
