@@ -111,3 +111,38 @@ def test_synchronized_batch_norm_uses_the_global_batch(tmp_path):
             np.testing.assert_allclose(got, want, atol=1e-5)
     moving_mean = 4  # kernel, bias, gamma, beta, moving_mean, ...
     assert not np.allclose(stored[False, 0][moving_mean], stored[False, 1][moving_mean], atol=1e-3)
+
+
+def _train_compiled(keras, jit_compile):
+    keras.utils.set_random_seed(5)
+    model = keras.Sequential([keras.Input((6,)), keras.layers.Dense(2)])
+    model.compile(optimizer=keras.optimizers.SGD(0.05), loss="mse", jit_compile=jit_compile)
+    x, y = _data()
+    model.fit(x, y, batch_size=GLOBAL_BATCH, epochs=1, shuffle=False, verbose=0)
+    return model
+
+
+def _compiled_worker(rank, out_dir):
+    import keraslite as keras
+
+    keras.distribution.initialize()
+    keras.distribution.set_distribution(keras.distribution.DataParallel())
+    model = _train_compiled(keras, jit_compile=True)
+    runner = model._training_state.runner
+    np.savez(os.path.join(out_dir, f"jit{rank}.npz"), *model.get_weights())
+    with open(os.path.join(out_dir, f"jit{rank}.json"), "w") as f:
+        json.dump({"compiled": runner._ddp_forward is not runner._ddp, "failed": runner._compile_failed}, f)
+
+
+def test_jit_compile_under_ddp_trains_as_one_process(tmp_path):
+    """jit_compile=True under DataParallel: the DDP module is torch.compile'd (DDPOptimizer
+    splits its graph at the gradient buckets); the result is the eager one-process run's."""
+    import keraslite as keras
+
+    expected = _train_compiled(keras, jit_compile=False).get_weights()
+    launch(_compiled_worker, 2, str(tmp_path), timeout=120)
+    for rank in (0, 1):
+        assert json.loads((tmp_path / f"jit{rank}.json").read_text()) == {"compiled": True, "failed": False}
+        with np.load(tmp_path / f"jit{rank}.npz") as stored:
+            for i, want in enumerate(expected):
+                np.testing.assert_allclose(stored[f"arr_{i}"], want, atol=1e-5)
