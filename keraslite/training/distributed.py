@@ -265,7 +265,7 @@ class _StepForward(torch.nn.Module):
         self.model = model
         self._step_forward = forward
 
-    def forward(self, *x, training: bool = True):
+    def forward(self, training: bool, *x):
         return self._step_forward(list(x), training)
 
 
@@ -300,12 +300,14 @@ class DistributedStepRunner(StepRunner):
             device_ids=[device] if device.type == "cuda" else None,
             forward_sync_buffers=False,  # batch statistics stay per process, as Keras's BatchNormalization
         )
-        self._ddp_forward = torch.compile(self._ddp) if self.jit_compile else self._ddp
+        # jit_compile: the DDP module compiled (a compiler failure falls back to eager, with
+        # StepRunner's one warning).
+        self._ddp_forward = self._guarded(torch.compile(self._ddp), self._ddp) if self.jit_compile else self._ddp
         self._wrapped_params = params
 
     def forward(self, x: list, training: bool) -> list:
         if training and self._ddp is not None and torch.is_grad_enabled():
-            return list(self._ddp_forward(*x, training=True))
+            return list(self._ddp_forward(True, *x))
         return super().forward(x, training)
 
     def train_step(self, x, y, sw):

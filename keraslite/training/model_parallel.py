@@ -128,7 +128,7 @@ class ShardedStepRunner(DistributedStepRunner):
         if self._ddp is None:
             return super().forward(x, training)
         # Always through the FSDP root: it gathers the weights of the layers it holds.
-        return list(self._ddp(*x, training=training))
+        return list(self._ddp(training, *x))
 
     def train_step(self, x, y, sw):
         state = self.state
