@@ -9,6 +9,7 @@ from keraslite import config as config
 from keraslite import constraints as constraints
 from keraslite import datasets as datasets
 from keraslite import distillation as distillation
+from keraslite import distribution as distribution
 from keraslite import dtype_policies as dtype_policies
 from keraslite import export as export
 from keraslite import initializers as initializers

@@ -4,10 +4,8 @@ import torch
 
 import keraslite as keras
 
-# Top-level names of Keras 3 that keraslite does not provide yet, each with the reason.
+# Top-level names of Keras 3 that keraslite does not provide, each with the reason.
 NOT_YET = {
-    "distribution": "not implemented at the top level",
-    "quantizers": "not implemented",
     "src": "Keras's private implementation package",
 }
 

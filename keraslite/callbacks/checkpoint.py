@@ -11,6 +11,7 @@ import numpy as np
 
 from keraslite.callbacks.callback import Callback
 from keraslite.callbacks.monitor import monitor_op
+from keraslite.distribution import process
 
 
 class ModelCheckpoint(Callback):
@@ -211,6 +212,8 @@ class BackupAndRestore(Callback):
             self._save()
 
     def _save(self):
+        if not process.is_primary_process():
+            return  # in a multi-process run rank 0 writes; every rank reads the same backup to resume
         os.makedirs(self.backup_dir, exist_ok=True)
         if self.double_checkpoint:
             for latest, previous in (
@@ -231,5 +234,5 @@ class BackupAndRestore(Callback):
         os.replace(self._meta_path + ".tmp", self._meta_path)
 
     def on_train_end(self, logs=None):
-        if self.delete_checkpoint and os.path.isdir(self.backup_dir):
+        if self.delete_checkpoint and process.is_primary_process() and os.path.isdir(self.backup_dir):
             shutil.rmtree(self.backup_dir, ignore_errors=True)

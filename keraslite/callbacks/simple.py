@@ -10,6 +10,7 @@ import os
 import numpy as np
 
 from keraslite.callbacks.callback import Callback
+from keraslite.distribution import process
 
 
 class LearningRateScheduler(Callback):
@@ -51,6 +52,8 @@ class CSVLogger(Callback):
         self.csv_file = None
 
     def on_train_begin(self, logs=None):
+        if not process.is_primary_process():
+            return  # in a multi-process run only rank 0 writes the file
         mode = "w"
         if self.append:
             if os.path.exists(self.filename):
@@ -62,6 +65,8 @@ class CSVLogger(Callback):
         self.keys = None
 
     def on_epoch_end(self, epoch, logs=None):
+        if self.csv_file is None:
+            return
         logs = logs or {}
 
         def handle(value):

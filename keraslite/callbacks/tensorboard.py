@@ -11,6 +11,7 @@ import numpy as np
 
 from keraslite.callbacks.callback import Callback
 from keraslite.callbacks.tensorboard_writer import EventFileWriter
+from keraslite.distribution import process
 
 _PROFILE_BATCH_ERROR = (
     "`profile_batch` must be a non-negative integer or a pair of positive integers (first <= last), "
@@ -116,6 +117,8 @@ class TensorBoard(Callback):
         self._close_writers()  # a new model gets new files, as Keras resets its writers
 
     def _writer(self, name: str) -> EventFileWriter:
+        if not process.is_primary_process():
+            return _DISCARDING_WRITER  # in a multi-process run only rank 0 writes logs
         if name not in self._writers:
             self._writers[name] = EventFileWriter(os.path.join(self.log_dir, name))
         return self._writers[name]
@@ -212,3 +215,25 @@ def _scalars(logs) -> dict:
         if isinstance(value, (int, float, np.number)) or (isinstance(value, np.ndarray) and value.size == 1):
             result[name] = float(np.asarray(value).reshape(()))
     return result
+
+
+class _DiscardingWriter:
+    """What a rank other than 0 writes TensorBoard logs to: nothing."""
+
+    def write_values(self, step: int, values: bytes) -> None:
+        pass
+
+    def scalar(self, tag: str, value: float, step: int) -> None:
+        pass
+
+    def histogram(self, tag: str, values, step: int, bins: int = 30) -> None:
+        pass
+
+    def flush(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+_DISCARDING_WRITER = _DiscardingWriter()

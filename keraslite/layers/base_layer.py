@@ -59,6 +59,10 @@ class Layer(QuantizationMixin, Operation):
         activity_regularizer: penalty on the layer's output, added to `losses`.
     """
 
+    # Set by keras.distribution.ModelParallel's FSDP (training/model_parallel.py): the
+    # registered parameters are then FSDP's shards, and `weights` lists only the Keras variables.
+    _weights_sharded = False
+
     def __init__(
         self,
         *,
@@ -268,6 +272,10 @@ class Layer(QuantizationMixin, Operation):
 
     def _own_weights(self) -> list[torch.nn.Parameter]:
         own = list(self._trainable_variables) + list(self._non_trainable_variables)
+        if self._weights_sharded:
+            # FSDP (keras.distribution.ModelParallel) holds this layer's registered parameters
+            # as shards; its weights are the Keras variables, which hold the whole tensors.
+            return own
         seen = {id(v) for v in own}
         # Plain torch parameters registered by torch-style code count as trainable weights.
         for param in self._parameters.values():

@@ -10,9 +10,11 @@ channels-last tensors, so no call copies its input.
 from __future__ import annotations
 
 import torch
+import torch.distributed.nn.functional as distributed_functional
 import torch.nn.functional as F
 
 from keraslite import constraints, initializers, regularizers
+from keraslite.distribution import process
 from keraslite.graph.input_spec import InputSpec
 from keraslite.layers.base_layer import Layer
 from keraslite.layers.core import serialize_object
@@ -115,7 +117,11 @@ class BatchNormalization(_AffineNormalization):
             adds the weights `moving_stddev`, `renorm_mean`, `renorm_stddev`.
         renorm_clipping: optional dict with "rmin", "rmax", "dmax" bounding `r` and `d`.
         renorm_momentum: momentum of `renorm_mean` / `renorm_stddev`.
-        synchronized: only `False` is supported (as in Keras's torch backend).
+        synchronized: in a multi-process run (`keras.distribution`, torchrun), compute the
+            training batch statistics over the global batch of all processes (one
+            all-reduce per call, with gradients through it: `torch.nn.SyncBatchNorm`'s
+            semantics); otherwise each process normalizes with its own part of the batch.
+            In one process it changes nothing.
 
     Input shape: any. Output shape: same as input.
     """
@@ -153,8 +159,6 @@ class BatchNormalization(_AffineNormalization):
             **kwargs,
         )
         self.axis = int(axis)
-        if synchronized:
-            raise ValueError("Argument synchronized=True is only supported with the TensorFlow backend.")
         if renorm:
             renorm_clipping = dict(renorm_clipping or {})
             unknown = set(renorm_clipping) - {"rmax", "rmin", "dmax"}
@@ -264,6 +268,11 @@ class BatchNormalization(_AffineNormalization):
         count = x.numel() // max(channels, 1)
         if training and self.trainable and self.renorm:
             y = self._renormalized(x, mask, axis, inputs.ndim)
+        elif training and self.trainable and self.synchronized and x.ndim > 1 and process.is_multi_process():
+            mean, var = self._global_moments(x, mask)
+            with torch.no_grad():
+                self._update_moving(mean.detach(), var.detach())
+            y = self._affine(x, mean, var)
         elif training and self.trainable:
             if mask is None and count > 1:
                 # The fused kernel normalizes with the batch statistics and reports them in
@@ -288,6 +297,22 @@ class BatchNormalization(_AffineNormalization):
         m = self.momentum
         self.moving_mean.mul_(m).add_(mean.to(self.moving_mean.dtype), alpha=1.0 - m)
         self.moving_variance.mul_(m).add_(var.to(self.moving_variance.dtype), alpha=1.0 - m)
+
+    def _global_moments(self, x, mask):
+        """Mean and (biased) variance per channel over the batches of every process: one
+        all-reduce of the sums, through which autograd sends the gradients back to each."""
+        dims = [d for d in range(x.ndim) if d != 1]
+        if mask is None:
+            weights = None
+            count = torch.full((x.shape[1],), x.numel() / x.shape[1], dtype=x.dtype, device=x.device)
+        else:
+            weights = mask.to(x.dtype).unsqueeze(1).expand_as(x)
+            count = weights.sum(dim=dims)
+        weighted = x if weights is None else x * weights
+        sums = torch.cat([weighted.sum(dim=dims), (weighted * x).sum(dim=dims), count])
+        total, squares, count = distributed_functional.all_reduce(sums).split(x.shape[1])
+        mean = total / count
+        return mean, torch.clamp(squares / count - mean.square(), min=0.0)
 
     def _moments(self, x, mask, axis, ndim):
         """Batch mean/variance per channel of `x` (features on dim 1), weighted by `mask`."""

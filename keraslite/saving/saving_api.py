@@ -17,6 +17,7 @@ import os
 import warnings
 
 from keraslite.backend import state
+from keraslite.distribution import process
 from keraslite.saving import (
     dir_format,
     h5_weights,
@@ -52,7 +53,10 @@ def model_config_for_file(model) -> dict:
 
 # ---------------------------------------------------------------------- whole models
 def save_model(model, filepath, overwrite: bool = True, zipped=None, include_optimizer: bool = True, **kwargs) -> None:
-    """Save `model` to `filepath`; the extension picks the format (see module docstring)."""
+    """Save `model` to `filepath`; the extension picks the format (see module docstring).
+    In a multi-process run only rank 0 writes (the weights are the same on every rank)."""
+    if not process.is_primary_process():
+        return
     path = _path(filepath)
     save_format = kwargs.pop("save_format", None)
     if kwargs:
@@ -177,6 +181,8 @@ def model_from_json(json_string: str, custom_objects=None):
 
 # ---------------------------------------------------------------------- weights
 def save_weights(model, filepath, overwrite: bool = True, **kwargs) -> None:
+    if not process.is_primary_process():
+        return  # in a multi-process run only rank 0 writes
     path = _path(filepath)
     kwargs.pop("save_format", None)
     if path.endswith(".weights.h5"):

@@ -196,6 +196,10 @@ def class_weight_to_sample_weight(y: torch.Tensor, class_weight: dict) -> torch.
 class ArrayDataAdapter:
     """In-memory arrays; batches are slices (or, when shuffled, gathers) on the device."""
 
+    # Set (by training/distributed.py) in a multi-process DataParallel run: this process
+    # then yields its part of each global batch.
+    data_parallel = None
+
     def __init__(
         self,
         x,
@@ -282,6 +286,9 @@ class ArrayDataAdapter:
         return out
 
     def batches(self):
+        if self.data_parallel is not None:
+            yield from self.data_parallel.array_batches(self)
+            return
         n, size = self.num_samples, self.batch_size
         order = None
         if self.shuffle == "batch":
@@ -342,6 +349,8 @@ class IterableDataAdapter:
     """Python generators/iterators, `torch.utils.data.DataLoader`, `keras.utils.PyDataset`:
     items are `x`, `(x, y)` or `(x, y, sample_weight)`, converted to tensors per batch."""
 
+    data_parallel = None  # as ArrayDataAdapter's: each global batch is then sliced per process
+
     def __init__(self, data, structure: Structure, steps=None, shuffle=False, class_weight=None, device=None):
         self.data = data
         self.structure = structure
@@ -362,6 +371,7 @@ class IterableDataAdapter:
         if isinstance(data, Dataset) and data.cardinality() == INFINITE:
             self.is_generator = True
         self._iterator = None
+        self.requested_steps = steps
         if steps is not None:
             self.num_batches = steps
         elif self.is_py_dataset or isinstance(data, torch.utils.data.DataLoader):
@@ -406,10 +416,17 @@ class IterableDataAdapter:
 
     def batches(self):
         count = 0
+        convert = self.convert
+        if self.data_parallel is not None:
+            run, self.global_batch_sizes = self.data_parallel, []
+
+            def convert(item):
+                return run.slice_batch(self, self.convert(item))
+
         for item in self._items():
             if self.num_batches is not None and count >= self.num_batches:
                 return
-            yield self.convert(item)
+            yield convert(item)
             count += 1
         if self.num_batches is not None and count < self.num_batches and self.is_generator:
             warnings.warn(

@@ -19,6 +19,7 @@ from keraslite.backend import tree
 from keraslite.backend.state import max_epochs, max_steps_per_epoch
 from keraslite.callbacks.callback import CallbackList
 from keraslite.callbacks.history import History, ProgbarLogger
+from keraslite.distribution import process
 from keraslite.training import data_adapters
 from keraslite.training.training_state import keras_order
 
@@ -54,6 +55,8 @@ def cap_steps(adapter):
 
 
 def resolve_verbose(verbose) -> int:
+    if not process.is_primary_process():
+        return 0  # in a multi-process run only rank 0 prints
     if verbose == "auto":
         return 1
     return int(verbose)
@@ -141,6 +144,11 @@ def run_fit(
     def logs_fn():
         return keras_order(step_logs())
 
+    # Mid-epoch the bar (rank 0 only) draws rank 0's own figures: reducing them would be a
+    # collective that the other ranks, drawing nothing, never join.
+    progress_logs = (
+        (lambda: keras_order(state.local_logs())) if state.data_parallel is not None and not custom_step else logs_fn
+    )
     epoch_logs = {}
     with cpu_performance_mode(device):
         callback_list.on_train_begin()
@@ -165,7 +173,7 @@ def run_fit(
                 if needs_batch_logs:
                     callback_list.on_train_batch_end(step, logs_fn())  # host sync: a callback asked for batch logs
                 if progress is not None:
-                    progress(step + 1, logs_fn)
+                    progress(step + 1, progress_logs)
                 if model.stop_training:
                     break
             if step < 0:
@@ -182,6 +190,8 @@ def run_fit(
                 finally:
                     model._in_fit_validation = False
                 epoch_logs.update({f"val_{k}": v for k, v in keras_order(val_logs).items()})
+            if state.data_parallel is not None:
+                state.data_parallel.on_epoch_end(state)  # ModelParallel: shards gathered into the Keras variables
             callback_list.on_epoch_end(epoch, epoch_logs)
             adapter.on_epoch_end()
             if model.stop_training:
@@ -242,6 +252,9 @@ def run_evaluate(state, x, y, batch_size, verbose, sample_weight, steps, callbac
     def logs_fn():
         return keras_order(step_logs())
 
+    progress_logs = (
+        (lambda: keras_order(state.local_logs())) if state.data_parallel is not None and not custom_step else logs_fn
+    )
     with cpu_performance_mode(model._device()):
         callback_list.on_test_begin()
         step = -1
@@ -257,7 +270,7 @@ def run_evaluate(state, x, y, batch_size, verbose, sample_weight, steps, callbac
             if needs_batch_logs:
                 callback_list.batch_end("test", step, logs_fn())
             if progress is not None:
-                progress(step + 1, logs_fn)
+                progress(step + 1, progress_logs)
         if progbar is not None and progbar.progbar is not None:
             progbar.progbar._seen = step + 1
             if progbar.progbar.target is None:
@@ -269,10 +282,11 @@ def run_evaluate(state, x, y, batch_size, verbose, sample_weight, steps, callbac
 
 def run_predict(state, x, batch_size, verbose, steps, callbacks):
     model = state.model
-    adapter = cap_steps(state.make_adapter(x, batch_size=batch_size, steps=steps))
+    adapter = cap_steps(state.make_adapter(x, batch_size=batch_size, steps=steps, for_predict=True))
     streamed = not isinstance(adapter, data_adapters.ArrayDataAdapter)  # in-memory data was checked whole
     callback_list, progbar, _ = make_callback_list(model, callbacks, verbose, 1, adapter.num_batches, add_history=False)
-    runner = state.predict_runner()
+    # A multi-process run broadcasts rank 0's weights first (when the model is wrapped).
+    runner = state.predict_runner() if state.data_parallel is None else state.prepare_runner(training=False)
     state.structure = adapter.structure
     needs_batch_logs = callback_list.needs_batch_logs("predict")
     outputs: list[list[torch.Tensor]] | None = None
@@ -316,4 +330,7 @@ def run_predict(state, x, batch_size, verbose, steps, callbacks):
         )
     # One device-to-host copy per output, after the loop.
     arrays = [torch.cat(parts).cpu().numpy() if len(parts) > 1 else parts[0].cpu().numpy() for parts in outputs]
+    if getattr(adapter, "data_parallel", None) is not None:
+        # Each process predicted its part of every batch: every rank returns all rows, in order.
+        arrays = adapter.data_parallel.gather_predictions(arrays, adapter.global_batch_sizes)
     return tree.pack_sequence_as(step_structure, arrays) if custom_step else state.pack_outputs(arrays)

@@ -25,6 +25,8 @@ class StepRunner:
     optimizer, the compiled loss and metrics, the trackers, the trainable parameters and
     the data structure from there, and calls the model (or its lowered graph)."""
 
+    data_parallel = None  # the DataParallelRun of training/distributed.py's runner
+
     def __init__(self, state, jit_compile: bool):
         self.state = state
         self.model = state.model

@@ -11,6 +11,8 @@ one `compile()` sets up and what running it learns:
     structure                    how the data being run maps to flat batches
     runner                       the `StepRunner` with its `torch.compile`d steps
     train_params                 the trainable parameters, the optimizer's own list
+    data_parallel                the `DataParallelRun` of a multi-process run (distributed.py),
+                                 None in a one-process run
 
 It reaches the model through its public face (`model(x)`, `trainable_weights`, `losses`,
 `modules()`), its device (`model._device()`) and one hook, `model._training_signature()`,
@@ -30,6 +32,8 @@ from keraslite.metrics.reduction_metrics import Mean
 from keraslite.mixed_precision.policy import configure_step
 from keraslite.training import data_adapters
 from keraslite.training.compile_utils import CompileLoss, CompileMetrics
+from keraslite.training.distributed import CUSTOM_STEP_NOT_SUPPORTED
+from keraslite.training.distribution_runs import run_for_current_distribution
 from keraslite.training.step import StepRunner
 
 
@@ -60,6 +64,7 @@ class TrainingState:
         self.runner: StepRunner | None = None
         self.train_params: list | None = None
         self.may_have_losses = True
+        self.data_parallel = None
         if compile_args is not None and self.signature is not None:
             self.build_compile_objects(self.signature.output_names)
 
@@ -106,6 +111,18 @@ class TrainingState:
         return logs
 
     def current_logs(self) -> dict:
+        """The logs as Python floats; in a multi-process run, reduced over the processes
+        (a collective: every rank reads them at the same points)."""
+        if self.data_parallel is None:
+            return self.local_logs()
+        saved = self.data_parallel.reduce_metric_states(self.metrics)
+        try:
+            return self.local_logs()
+        finally:
+            self.data_parallel.restore_metric_states(saved)
+
+    def local_logs(self) -> dict:
+        """This process's logs as Python floats (what a progress bar draws mid-epoch)."""
         logs = self.logs_tensors()
         # One host sync for every value at once.
         values = torch.stack([v.detach().float().reshape(()) for v in logs.values()]).cpu().tolist()
@@ -151,9 +168,18 @@ class TrainingState:
             self.signature.check_inputs(x_flat, batch_axis=batch_axis)
 
     def make_adapter(
-        self, x, y=None, sample_weight=None, batch_size=None, steps=None, shuffle=False, class_weight=None
+        self,
+        x,
+        y=None,
+        sample_weight=None,
+        batch_size=None,
+        steps=None,
+        shuffle=False,
+        class_weight=None,
+        for_predict=False,
     ):
-        """The data adapter for one call; in-memory inputs are checked here, whole."""
+        """The data adapter for one call; in-memory inputs are checked here, whole. In a
+        multi-process `DataParallel` run it yields this process's part of each batch."""
         adapter = data_adapters.get_data_adapter(
             x,
             y,
@@ -167,6 +193,9 @@ class TrainingState:
         )
         if isinstance(adapter, data_adapters.ArrayDataAdapter):
             self.check_inputs(adapter.x)
+        self.data_parallel = run_for_current_distribution(self)
+        if self.data_parallel is not None:
+            adapter = self.data_parallel.shard_adapter(adapter, for_predict=for_predict)
         return adapter
 
     def first_batch(self, adapter, batch) -> None:
@@ -280,10 +309,19 @@ class TrainingState:
         have no weights yet, and the optimizer is built on the variables that exist at the
         first step, as in Keras."""
         runner = self.runner
-        if runner is None:
-            runner = self.runner = StepRunner(self, self.model.jit_compile)
+        if runner is None or runner.data_parallel is not self.data_parallel:
+            if self.data_parallel is None:
+                runner = self.runner = StepRunner(self, self.model.jit_compile)
+            else:
+                runner = self.runner = self.data_parallel.make_runner(self, self.model.jit_compile)
             self.may_have_losses = _may_have_losses(self.model)
             configure_step(runner, self.model._device())
+        if self.data_parallel is not None:
+            if training and self.custom_train_step:
+                raise ValueError(CUSTOM_STEP_NOT_SUPPORTED.format(name=self.model.name))
+            runner.wrap()  # DDP / FSDP over the model's parameters (a collective)
+            if runner.owns_parameters:
+                return runner  # FSDP: the optimizer trains each process's shards
         if not training:
             return runner
         params = [w for w in self.model.trainable_weights if w.requires_grad]

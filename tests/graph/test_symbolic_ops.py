@@ -104,5 +104,5 @@ def test_a_model_with_op_nodes_is_called_on_new_keras_tensors_and_frozen():
     data = np.ones((2, 3), "float32")
     np.testing.assert_allclose(outer(data).detach().numpy(), inner(data).detach().numpy())
     inner.trainable = False
-    assert [layer.trainable for layer in inner.layers] == [False] * len(inner.layers)
-    assert [type(layer).__name__ for layer in inner.layers] == ["InputLayer", "Dense", "OpLayer", "OpLayer"]
+    assert [layer.trainable for layer in inner.operations] == [False] * len(inner.operations)
+    assert [type(layer).__name__ for layer in inner.operations] == ["InputLayer", "Dense", "OpLayer", "OpLayer"]

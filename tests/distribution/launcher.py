@@ -1,0 +1,59 @@
+"""Run a function in N real processes, as `torchrun --nproc_per_node=N` would.
+
+`launch(worker, world_size, *args)` spawns `world_size` fresh interpreters
+(`torch.multiprocessing`, start method "spawn"), each with torchrun's environment
+(`RANK`, `WORLD_SIZE`, `LOCAL_RANK`, `MASTER_ADDR`, `MASTER_PORT` on a free local port),
+and calls `worker(rank, *args)` in each. A worker reports back through files (the tests
+give it a directory). An exception in any process fails the launch with its traceback;
+processes still running after `timeout` seconds are killed and the launch fails.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+
+import torch.multiprocessing as mp
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _entry(rank: int, worker, world_size: int, port: int, args: tuple) -> None:
+    os.environ.update(
+        {
+            "RANK": str(rank),
+            "LOCAL_RANK": str(rank),
+            "WORLD_SIZE": str(world_size),
+            "LOCAL_WORLD_SIZE": str(world_size),
+            "MASTER_ADDR": "127.0.0.1",
+            "MASTER_PORT": str(port),
+            "OMP_NUM_THREADS": "1",
+        }
+    )
+    import torch
+    import torch.distributed as dist
+
+    torch.set_num_threads(1)  # two processes share the machine's cores, as torchrun sets it
+    try:
+        worker(rank, *args)
+    finally:
+        if dist.is_initialized():
+            dist.destroy_process_group()
+
+
+def launch(worker, world_size: int, *args, timeout: float = 60.0) -> None:
+    context = mp.start_processes(
+        _entry, args=(worker, world_size, free_port(), args), nprocs=world_size, join=False, start_method="spawn"
+    )
+    deadline = time.monotonic() + timeout
+    while not context.join(timeout=1):
+        if time.monotonic() > deadline:
+            for process in context.processes:
+                if process.is_alive():
+                    process.kill()
+            raise TimeoutError(f"{world_size} processes of {worker.__name__} did not finish within {timeout} s")
