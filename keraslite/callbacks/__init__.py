@@ -8,6 +8,7 @@ from keraslite.callbacks.history import History as History
 from keraslite.callbacks.history import ProgbarLogger as ProgbarLogger
 from keraslite.callbacks.monitor import EarlyStopping as EarlyStopping
 from keraslite.callbacks.monitor import ReduceLROnPlateau as ReduceLROnPlateau
+from keraslite.callbacks.orbax_checkpoint import OrbaxCheckpoint as OrbaxCheckpoint
 from keraslite.callbacks.remote_monitor import RemoteMonitor as RemoteMonitor
 from keraslite.callbacks.simple import CSVLogger as CSVLogger
 from keraslite.callbacks.simple import LambdaCallback as LambdaCallback
