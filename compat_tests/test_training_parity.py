@@ -97,3 +97,64 @@ history = model.fit({"title": D["title"], "body": D["body"], "tags": D["tags"]},
     assert set(theirs) == set(ours), (theirs.keys(), ours.keys())
     for key in theirs:
         np.testing.assert_allclose(ours[key], theirs[key], rtol=1e-3, err_msg=key)
+
+
+AUTOENCODER = """
+def build_autoencoder(keras, dropout):
+    layers = keras.layers
+    return keras.Sequential([
+        layers.Input(shape=(288, 1)),
+        layers.Conv1D(filters=32, kernel_size=7, padding="same", strides=2, activation="relu"),
+        layers.Dropout(rate=dropout),
+        layers.Conv1D(filters=16, kernel_size=7, padding="same", strides=2, activation="relu"),
+        layers.Conv1DTranspose(filters=16, kernel_size=7, padding="same", strides=2, activation="relu"),
+        layers.Dropout(rate=dropout),
+        layers.Conv1DTranspose(filters=32, kernel_size=7, padding="same", strides=2, activation="relu"),
+        layers.Conv1DTranspose(filters=1, kernel_size=7, padding="same"),
+    ])
+"""
+
+
+def _anomaly_data():
+    # keras.io's timeseries anomaly-detection tutorial: windows of 288 steps of a daily pattern
+    # (a normalized sine with noise), the test series with a jump in it.
+    rng = np.random.default_rng(0)
+    steps = np.arange(288 * 3)
+    series = np.sin(2 * np.pi * steps / 288) + 0.1 * rng.standard_normal(steps.size)
+    test_series = series.copy()
+    test_series[400:460] += 3.0
+    windows = lambda s: np.stack([s[i : i + 288] for i in range(0, s.size - 287, 4)])[..., None]  # noqa: E731
+    return windows(series).astype("float32"), windows(test_series).astype("float32")
+
+
+def test_anomaly_detection_autoencoder_learns_as_in_keras(keras_oracle):
+    """The tutorial's Conv1D/Conv1DTranspose autoencoder, Adam and MSE: the same loss curve as
+    Keras 3 (dropout off, so both runs are deterministic), and the same anomalies found."""
+    x_train, x_test = _anomaly_data()
+    namespace = {}
+    exec(AUTOENCODER, namespace)
+    model = namespace["build_autoencoder"](keras, 0.0)
+    weights = [w.copy() for w in model.get_weights()]
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.001), loss="mse")
+    ours = model.fit(x_train, x_train, epochs=4, batch_size=32, validation_split=0.1, shuffle=False, verbose=0)
+    train_mae = np.mean(np.abs(model.predict(x_train, verbose=0) - x_train), axis=1)
+    test_mae = np.mean(np.abs(model.predict(x_test, verbose=0) - x_test), axis=1)
+    code = (
+        AUTOENCODER
+        + """
+model = build_autoencoder(keras, 0.0)
+model.set_weights([inputs[f"w{k}"] for k in range(len(model.get_weights()))])
+model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.001), loss="mse")
+h = model.fit(inputs["x"], inputs["x"], epochs=4, batch_size=32, validation_split=0.1, shuffle=False, verbose=0)
+result["history"] = {k: [float(v) for v in vs] for k, vs in h.history.items()}
+result["train_mae"] = np.mean(np.abs(model.predict(inputs["x"], verbose=0) - inputs["x"]), axis=1)
+result["test_mae"] = np.mean(np.abs(model.predict(inputs["t"], verbose=0) - inputs["t"]), axis=1)
+"""
+    )
+    theirs = keras_oracle.run(code, x=x_train, t=x_test, **{f"w{k}": w for k, w in enumerate(weights)})
+    for key in ("loss", "val_loss"):
+        np.testing.assert_allclose(ours.history[key], theirs["history"][key], rtol=1e-3, err_msg=key)
+    np.testing.assert_allclose(train_mae, theirs["train_mae"], rtol=1e-3, atol=1e-5)
+    ours_anomalies = test_mae > train_mae.max()
+    theirs_anomalies = theirs["test_mae"] > theirs["train_mae"].max()
+    assert ours_anomalies.any() and (ours_anomalies == theirs_anomalies).all()
