@@ -17,6 +17,7 @@ import numpy as np
 import torch
 
 from keraslite.backend import dtypes, state, tree
+from keraslite.backend.name_scope import current_path, name_scope
 from keraslite.graph.keras_tensor import KerasTensor
 from keraslite.layers.base_layer import Layer
 from keraslite.layers.layer_inputs import (  # noqa: F401  (select_by_input_name: also importable from here)
@@ -26,6 +27,7 @@ from keraslite.layers.layer_inputs import (  # noqa: F401  (select_by_input_name
     match_input_rank,
     select_by_input_name,
 )
+from keraslite.models import state_tree
 from keraslite.models import summary as summary_table
 from keraslite.models.keras2_methods import Keras2ModelMethods
 from keraslite.saving import saving_api
@@ -81,18 +83,21 @@ class Model(Trainer, Keras2ModelMethods, Layer):
             cls = Model._functional_class
         return super().__new__(cls)
 
-    def __init__(self, *args, **kwargs):
-        if _is_functional_call(args, kwargs):
+    def __init__(self, inputs=None, outputs=None, name=None, **kwargs):
+        """`Model(inputs, outputs, name=...)` builds a functional model; a subclass calls
+        `super().__init__(name=..., trainable=..., dtype=...)` without inputs and outputs."""
+        if inputs is not None or outputs is not None:
+            if inputs is None or outputs is None:
+                raise TypeError(
+                    f"{type(self).__name__}.__init__() takes both `inputs` and `outputs` (a functional model, "
+                    "Model(inputs, outputs)) or neither (a subclassed model, with keyword arguments name, "
+                    f"trainable, dtype). Received: inputs={inputs!r}, outputs={outputs!r}"
+                )
             # A Model subclass whose __init__ passes inputs and outputs up: it becomes functional.
             _with_functional_base(type(self))
-            Model._functional_class.__init__(self, *args, **kwargs)
+            Model._functional_class.__init__(self, inputs, outputs, name=name, **kwargs)
             return
-        if args:
-            raise TypeError(
-                f"{type(self).__name__}.__init__() takes keyword arguments only (name, trainable, dtype) "
-                f"unless it is a functional model built as Model(inputs, outputs). Received args={args}"
-            )
-        Layer.__init__(self, **kwargs)
+        Layer.__init__(self, name=name, **kwargs)
         # Read by training/ until it asks the model instead; nothing in models/ or saving/ reads it.
         self._is_graph_network = False
         self._device_cache = None
@@ -229,8 +234,11 @@ class Model(Trainer, Keras2ModelMethods, Layer):
 
     def _maybe_build(self, shapes) -> None:
         if not self.built and type(self).build is Model.build:
-            # A subclassed model without its own `build`: its first call builds the sublayers.
+            # A subclassed model without its own `build`: its first call (in its name scope,
+            # see `Layer._eager_call`) builds the sublayers.
             self._build_shapes = shapes
+            with name_scope(self.name, caller=self):
+                self._path = current_path()
             self.built = True
             return
         Layer._maybe_build(self, shapes)
@@ -360,6 +368,44 @@ class Model(Trainer, Keras2ModelMethods, Layer):
     def to_json(self, **kwargs) -> str:
         """The model's config (Keras 3's `{"module", "class_name", "config", ...}`) as JSON."""
         return json.dumps(serialization.serialize_keras_object(self), **kwargs)
+
+    # ------------------------------------------------------------------ state tree
+    def get_state_tree(self, value_format: str = "backend_tensor") -> dict:
+        """The model's variables as nested dicts keyed by the parts of their paths:
+        `{"trainable_variables": {"sequential": {"dense": {"kernel": ...}}},
+        "non_trainable_variables": ..., "optimizer_variables": ..., "metrics_variables": ...}`.
+
+        Args:
+            value_format: `"backend_tensor"` (the variables' tensors) or `"numpy_array"` (copies).
+        """
+        optimizer = getattr(self, "optimizer", None)
+        if optimizer is None:
+            raise AttributeError(
+                f"Model '{self.name}' has no optimizer: `get_state_tree()` returns the optimizer's variables too, "
+                "so compile the model first (`model.compile(optimizer=...)`)."
+            )
+        return {
+            "trainable_variables": state_tree.nested_values(self.trainable_variables, value_format),
+            "non_trainable_variables": state_tree.nested_values(self.non_trainable_variables, value_format),
+            "optimizer_variables": state_tree.nested_values(optimizer.variables, value_format),
+            "metrics_variables": state_tree.nested_values(self.metrics_variables, value_format),
+        }
+
+    def set_state_tree(self, state_tree_values: dict) -> None:
+        """Assign the values of a state tree (as `get_state_tree()` returns it, or part of
+        one) to the variables with those paths."""
+        groups = {
+            "trainable_variables": lambda: self.trainable_variables,
+            "non_trainable_variables": lambda: self.non_trainable_variables,
+            "optimizer_variables": lambda: (
+                self.optimizer.variables if getattr(self, "optimizer", None) is not None else []
+            ),
+            "metrics_variables": lambda: self.metrics_variables,
+        }
+        for key, values in state_tree_values.items():
+            if key not in groups:
+                raise ValueError(f"Unknown variable name: {key}")
+            state_tree.assign_by_path(groups[key](), values)
 
     # ------------------------------------------------------------------ files
     def save(self, filepath, overwrite: bool = True, zipped=None, **kwargs) -> None:
