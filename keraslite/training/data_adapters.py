@@ -405,6 +405,9 @@ class IterableDataAdapter:
         return xs, ys, sws
 
     def batches(self):
+        if self.is_py_dataset and hasattr(self.data, "on_epoch_begin"):
+            # Keras calls it as each pass over the data (a fit epoch, an evaluate, a predict) starts.
+            self.data.on_epoch_begin()
         count = 0
         for item in self._items():
             if self.num_batches is not None and count >= self.num_batches:
