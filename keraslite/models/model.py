@@ -413,9 +413,10 @@ class Model(Trainer, Keras2ModelMethods, Layer):
         directory when the path has no extension (config + safetensors weights)."""
         saving_api.save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
 
-    def save_weights(self, filepath, overwrite: bool = True, **kwargs) -> None:
-        """Save the weights: `.weights.h5` (Keras 3 layout), `.safetensors` or `.h5` (tf.keras 2)."""
-        saving_api.save_weights(self, filepath, overwrite=overwrite, **kwargs)
+    def save_weights(self, filepath, overwrite: bool = True, max_shard_size=None, **kwargs) -> None:
+        """Save the weights: `.weights.h5` (Keras 3 layout), `.safetensors` or `.h5` (tf.keras 2);
+        with `max_shard_size` (GB per file), Keras 3's sharded `.weights.json` and its shards."""
+        saving_api.save_weights(self, filepath, overwrite=overwrite, max_shard_size=max_shard_size, **kwargs)
 
     def load_weights(self, filepath, skip_mismatch: bool = False, by_name: bool = False, **kwargs) -> None:
         """Load weights saved by `save_weights` (or by Keras): `.weights.h5`, `.keras`,

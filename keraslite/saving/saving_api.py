@@ -24,6 +24,7 @@ from keraslite.saving import (
     keras_archive,
     keras_layout,
     legacy_h5,
+    sharded_weights,
     safetensors_weights,
     tf_checkpoint,
 )
@@ -177,9 +178,26 @@ def model_from_json(json_string: str, custom_objects=None):
 
 
 # ---------------------------------------------------------------------- weights
-def save_weights(model, filepath, overwrite: bool = True, **kwargs) -> None:
+def save_weights(model, filepath, overwrite: bool = True, max_shard_size=None, **kwargs) -> None:
+    """Save the model's weights: `.weights.h5` (Keras 3), sharded `.weights.json` with
+    `max_shard_size` (in GB: Keras 3's sharded files), `.safetensors`, `.h5` (tf.keras 2)."""
     path = _path(filepath)
     kwargs.pop("save_format", None)
+    if max_shard_size is not None:
+        if not path.endswith(("weights.h5", "weights.json")):
+            raise ValueError(
+                f"The filename must end in `.weights.json` when `max_shard_size` is specified. Received: filepath={path}"
+            )
+        if not overwrite and os.path.exists(sharded_weights.sharded_map_path(path, writing=False)):
+            raise FileExistsError(f"File '{path}' already exists and overwrite=False.")
+        groups = keras_layout.weight_groups(model, include_optimizer=False)
+        sharded_weights.write_sharded(groups, path, max_shard_size, overwrite=overwrite)
+        return
+    if path.endswith(".weights.json"):
+        raise ValueError(
+            "The filename must end in `.weights.h5` unless `max_shard_size` is given (then `.weights.json`, "
+            f"Keras 3's sharded weights). Received: filepath={path}"
+        )
     if path.endswith(".weights.h5"):
         with atomic_file(path, overwrite=overwrite) as tmp_path:
             h5_weights.save_h5_weights_file(model, tmp_path, include_optimizer=False)
@@ -240,8 +258,11 @@ def load_weights(model, filepath, skip_mismatch: bool = False, by_name: bool = F
             path,
             skip_mismatch=skip_mismatch,
         )
-    elif path.endswith(".weights.h5"):
-        stored = h5_weights.read_h5_weights(path, path)
+    elif path.endswith(".weights.h5") or path.endswith(".weights.json"):
+        if path.endswith(".weights.json"):
+            stored = sharded_weights.read_sharded(path, path)
+        else:
+            stored = h5_weights.read_h5_weights(path, path)
         keras_layout.assign_groups(
             keras_layout.weight_groups(model, include_optimizer=False),
             _without_optimizer(stored),
