@@ -8,6 +8,7 @@ tensors it computes. Weights are `Variable`s (Parameters) in Keras layout.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import inspect
 
@@ -103,6 +104,12 @@ class Layer(LayerStateMethods, Operation):
         self._remat_mode = scopes.get_current_remat_mode()
         if self._remat_mode is not None:
             object.__setattr__(self, "call", RematerializedCall(self))
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        build = cls.__dict__.get("build")
+        if build is not None and not getattr(build, "_keraslite_in_name_scope", False):
+            cls.build = _build_in_name_scope(build)
 
     # ------------------------------------------------------------------ attributes
     def __setattr__(self, name, value):
@@ -687,6 +694,22 @@ class Layer(LayerStateMethods, Operation):
 
 
 # ---------------------------------------------------------------------- helpers
+def _build_in_name_scope(build):
+    """`build` run in the layer's name scope, however it is called (by the first call or
+    directly), as Keras wraps it: the layer's `path` is set then, and the weights and
+    sublayers it creates get paths under it. Costs nothing after the build."""
+
+    @functools.wraps(build)
+    def build_in_name_scope(self, *args, **kwargs):
+        with name_scope(self.name, caller=self):
+            if self.__dict__.get("_path") is None:
+                self._path = current_path()
+            return build(self, *args, **kwargs)
+
+    build_in_name_scope._keraslite_in_name_scope = True
+    return build_in_name_scope
+
+
 def _resolve_dtype_policy(dtype):
     """A layer's `dtype` argument -> DTypePolicy: None (the global policy), a dtype, a
     policy name like "mixed_float16", a DTypePolicy, or Keras 3's config dict of one."""
