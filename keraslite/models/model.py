@@ -59,7 +59,7 @@ _SUBCLASSED_CONFIG_ERROR = textwrap.dedent(
 def _is_functional_call(args, kwargs) -> bool:
     if "inputs" in kwargs and "outputs" in kwargs:
         return True
-    if len(args) == 2 or (len(args) == 1 and "outputs" in kwargs):
+    if len(args) in (2, 3) or (len(args) == 1 and "outputs" in kwargs):
         return True
     return False
 
