@@ -42,9 +42,7 @@ class KerasTensor:
         "_record_history",
     )
 
-    def __init__(
-        self, shape, dtype="float32", sparse=False, ragged=False, record_history=True, name=None, **kwargs
-    ):
+    def __init__(self, shape, dtype="float32", sparse=False, ragged=False, record_history=True, name=None, **kwargs):
         keras_history = kwargs.pop("keras_history", None)
         mask = kwargs.pop("mask", None)
         ragged_rank = kwargs.pop("ragged_rank", None)

@@ -211,9 +211,11 @@ class LayerStateMethods:
         if mode.mode == "larger_than":
             # The output size from shapes alone: real tensors stand in as KerasTensors.
             symbolic = tree.map_structure(
-                lambda t: KerasTensor(tuple(t.shape), str(t.dtype).replace("torch.", ""))
-                if isinstance(t, torch.Tensor)
-                else t,
+                lambda t: (
+                    KerasTensor(tuple(t.shape), str(t.dtype).replace("torch.", ""))
+                    if isinstance(t, torch.Tensor)
+                    else t
+                ),
                 args,
             )
             spec = self.compute_output_spec(*symbolic, **kwargs)

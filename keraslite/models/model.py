@@ -27,7 +27,7 @@ from keraslite.layers.layer_inputs import (  # noqa: F401  (select_by_input_name
     match_input_rank,
     select_by_input_name,
 )
-from keraslite.models import state_tree
+from keraslite.models import state_tree as state_tree_lib
 from keraslite.models import summary as summary_table
 from keraslite.models.keras2_methods import Keras2ModelMethods
 from keraslite.saving import saving_api
@@ -385,13 +385,13 @@ class Model(Trainer, Keras2ModelMethods, Layer):
                 "so compile the model first (`model.compile(optimizer=...)`)."
             )
         return {
-            "trainable_variables": state_tree.nested_values(self.trainable_variables, value_format),
-            "non_trainable_variables": state_tree.nested_values(self.non_trainable_variables, value_format),
-            "optimizer_variables": state_tree.nested_values(optimizer.variables, value_format),
-            "metrics_variables": state_tree.nested_values(self.metrics_variables, value_format),
+            "trainable_variables": state_tree_lib.nested_values(self.trainable_variables, value_format),
+            "non_trainable_variables": state_tree_lib.nested_values(self.non_trainable_variables, value_format),
+            "optimizer_variables": state_tree_lib.nested_values(optimizer.variables, value_format),
+            "metrics_variables": state_tree_lib.nested_values(self.metrics_variables, value_format),
         }
 
-    def set_state_tree(self, state_tree_values: dict) -> None:
+    def set_state_tree(self, state_tree: dict) -> None:
         """Assign the values of a state tree (as `get_state_tree()` returns it, or part of
         one) to the variables with those paths."""
         groups = {
@@ -402,10 +402,10 @@ class Model(Trainer, Keras2ModelMethods, Layer):
             ),
             "metrics_variables": lambda: self.metrics_variables,
         }
-        for key, values in state_tree_values.items():
+        for key, values in state_tree.items():
             if key not in groups:
                 raise ValueError(f"Unknown variable name: {key}")
-            state_tree.assign_by_path(groups[key](), values)
+            state_tree_lib.assign_by_path(groups[key](), values)
 
     # ------------------------------------------------------------------ files
     def save(self, filepath, overwrite: bool = True, zipped=None, **kwargs) -> None:

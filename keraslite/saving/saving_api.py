@@ -6,6 +6,7 @@ name picks the format.
     my_model (no ext.)   directory: config.json, metadata.json, *.safetensors
     zipped=False         directory in Keras 3's unzipped layout (model.weights.h5)
     m.weights.h5         Keras 3 weights file          (save_weights / load_weights)
+    m.weights.json       Keras 3 sharded weights: the map of m_00000.weights.h5, ... (max_shard_size=)
     m.safetensors        weights by Keras weight path  (save_weights / load_weights)
     m.h5                 tf.keras 2 weights file       (save_weights / load_weights)
 """
@@ -24,8 +25,8 @@ from keraslite.saving import (
     keras_archive,
     keras_layout,
     legacy_h5,
-    sharded_weights,
     safetensors_weights,
+    sharded_weights,
     tf_checkpoint,
 )
 from keraslite.saving.atomic import atomic_file
@@ -186,9 +187,10 @@ def save_weights(model, filepath, overwrite: bool = True, max_shard_size=None, *
     if max_shard_size is not None:
         if not path.endswith(("weights.h5", "weights.json")):
             raise ValueError(
-                f"The filename must end in `.weights.json` when `max_shard_size` is specified. Received: filepath={path}"
+                "The filename must end in `.weights.json` when `max_shard_size` is specified. "
+                f"Received: filepath={path}"
             )
-        if not overwrite and os.path.exists(sharded_weights.sharded_map_path(path, writing=False)):
+        if not overwrite and os.path.exists(sharded_weights.map_path_for(path)):
             raise FileExistsError(f"File '{path}' already exists and overwrite=False.")
         groups = keras_layout.weight_groups(model, include_optimizer=False)
         sharded_weights.write_sharded(groups, path, max_shard_size, overwrite=overwrite)

@@ -39,12 +39,16 @@ _DTYPE_BITS = {
 }
 
 
+def map_path_for(filepath: str) -> str:
+    """The `.json` map path Keras uses for `filepath` (`m.weights.h5` -> `m.weights.json`)."""
+    return str(pathlib.Path(filepath).with_suffix(".json"))
+
+
 def sharded_map_path(filepath: str, writing: bool) -> str:
-    """The `.json` map path Keras uses for `filepath` (warning, as Keras does, when the
-    extension is not `.json`)."""
+    """`map_path_for(filepath)`, warning as Keras does when the extension is not `.json`."""
     path = pathlib.Path(filepath)
     if path.suffix != ".json":
-        new_path = path.with_suffix(".json")
+        new_path = pathlib.Path(map_path_for(filepath))
         warnings.warn(
             f"{'Saving' if writing else 'Loading'} sharded weights requires `*.json` as the extension. "
             f"The original path: {path} will be renamed to {new_path}.",

@@ -88,7 +88,8 @@ def test_torch_params_is_a_parameter_dict_of_the_variables():
 
 
 _STATELESS_CODE = """
-model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4, name='d'), keras.layers.BatchNormalization(name='bn')])
+model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(4, name='d'),
+                          keras.layers.BatchNormalization(name='bn')])
 def listed(prefix):
     return [inputs[k] for k in sorted((k for k in inputs if k.startswith(prefix)), key=lambda k: int(k[1:]))]
 model.set_weights(listed('w'))

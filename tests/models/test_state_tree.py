@@ -8,7 +8,8 @@ import keraslite as keras
 from keraslite import layers
 
 _CODE = """
-model = keras.Sequential([keras.Input((1,), name='my_input'), keras.layers.Dense(1, activation='sigmoid', name='my_dense'),
+model = keras.Sequential([keras.Input((1,), name='my_input'),
+                          keras.layers.Dense(1, activation='sigmoid', name='my_dense'),
                           keras.layers.BatchNormalization(name='bn')], name='my_sequential')
 model.compile(optimizer='adam', loss='mse')
 model.fit(np.array([[1.0]]), np.array([[1.0]]), verbose=0)
