@@ -151,8 +151,9 @@ class LayerStateMethods:
         return list(self._own_weights())
 
     def save_own_variables(self, store) -> None:
-        """Write the layer's own variables (trainable first) to `store` as `"0"`, `"1"`, ...
-        Override it (with `load_own_variables`) to control what saving writes."""
+        """Write the layer's own variables (trainable first) to `store` as `"0"`, `"1"`, ...,
+        the entries of its `vars` group in a Keras weights file. (keraslite's saving walks
+        the variables itself: an override changes what this method writes, not the file.)"""
         for index, variable in enumerate(self._keras_own_variables()):
             store[f"{index}"] = variable
 

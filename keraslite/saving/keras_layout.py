@@ -16,6 +16,7 @@ import numpy as np
 import torch
 
 from keraslite.layers.base_layer import Layer
+from keraslite.layers.layer_state import LayerStateMethods
 from keraslite.saving.op_config import op_function
 
 # What models tell saving they are (`model._obj_type()`, Keras's names); a plain layer has no `_obj_type`.
@@ -120,7 +121,7 @@ def _layer_properties(cls) -> list[str]:
         *(_NOT_IN_KERAS.get(k.__name__, set()) for k in cls.__mro__ if k.__module__.startswith("keraslite."))
     )
     for klass in cls.__mro__:
-        if klass in (Layer, torch.nn.Module, object) or klass.__module__.startswith(
+        if klass in (Layer, LayerStateMethods, torch.nn.Module, object) or klass.__module__.startswith(
             ("keraslite.graph", "keraslite.models.", "keraslite.training", "keraslite.saving")
         ):
             continue
