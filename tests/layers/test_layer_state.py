@@ -207,3 +207,44 @@ def test_rematerialized_call_follows_the_remat_scope():
     torch.testing.assert_close(out, ref_out)
     torch.testing.assert_close(full.kernel.grad, reference.kernel.grad)
     assert full.rematerialized_call(type(full).call.__get__(full)) is not type(full).call.__get__(full)
+
+
+_SMALL_MEMBERS_CODE = """
+class Tracked(keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.tracker = keras.metrics.Mean(name='m')
+        self.inner = keras.layers.Dense(1)
+        self.inner.counter = keras.metrics.Sum(name='s')
+layer = Tracked()
+dense = keras.layers.Dense(2, dtype='mixed_bfloat16'); dense.build((None, 3))
+store = {}
+dense.save_own_variables(store)
+spec = keras.layers.Dense(5).symbolic_call(keras.KerasTensor((None, 4)))
+result.update(metrics=[m.name for m in layer.metrics], variables=[v.path for v in layer.metrics_variables],
+              store=sorted(store), shapes=[list(store[k].shape) for k in sorted(store)],
+              input_dtype=dense.input_dtype, spec=list(spec.shape))
+"""
+
+
+def test_small_members_match_keras(keras_oracle):
+    expected = keras_oracle.run(_SMALL_MEMBERS_CODE)
+
+    class Tracked(layers.Layer):
+        def __init__(self):
+            super().__init__()
+            self.tracker = keras.metrics.Mean(name="m")
+            self.inner = layers.Dense(1)
+            self.inner.counter = keras.metrics.Sum(name="s")
+
+    layer = Tracked()
+    dense = layers.Dense(2, dtype="mixed_bfloat16")
+    dense.build((None, 3))
+    store = {}
+    dense.save_own_variables(store)
+    spec = layers.Dense(5).symbolic_call(keras.KerasTensor((None, 4)))
+    assert [m.name for m in layer.metrics] == expected["metrics"]
+    assert [v.path for v in layer.metrics_variables] == expected["variables"]
+    assert sorted(store) == expected["store"]
+    assert [list(store[k].shape) for k in sorted(store)] == expected["shapes"]
+    assert dense.input_dtype == expected["input_dtype"] and list(spec.shape) == expected["spec"]
