@@ -11,7 +11,7 @@ _CODE = """
 model = keras.Sequential([keras.Input((1,), name='my_input'),
                           keras.layers.Dense(1, activation='sigmoid', name='my_dense'),
                           keras.layers.BatchNormalization(name='bn')], name='my_sequential')
-model.compile(optimizer='adam', loss='mse')
+model.compile(optimizer='adam', loss='mse', metrics=['mae'])
 model.fit(np.array([[1.0]]), np.array([[1.0]]), verbose=0)
 tree = model.get_state_tree('numpy_array')
 def flat(t, prefix=''):
@@ -41,7 +41,7 @@ def test_state_tree_matches_keras(keras_oracle):
         ],
         name="my_sequential",
     )
-    model.compile(optimizer="adam", loss="mse")
+    model.compile(optimizer="adam", loss="mse", metrics=["mae"])
     model.fit(np.array([[1.0]]), np.array([[1.0]]), verbose=0)
     tree = model.get_state_tree("numpy_array")
     assert sorted(tree) == expected["keys"]
