@@ -8,7 +8,6 @@ tensors it computes. Weights are `Variable`s (Parameters) in Keras layout.
 
 from __future__ import annotations
 
-import functools
 import importlib
 import inspect
 
@@ -16,7 +15,7 @@ import numpy as np
 import torch
 
 from keraslite import constraints, initializers, regularizers
-from keraslite.backend import dtypes, scopes, state, tree
+from keraslite.backend import dtypes, state, tree
 from keraslite.backend.name_scope import current_path, name_scope
 from keraslite.backend.variable import Variable
 from keraslite.graph import call_context, shape_inference
@@ -31,7 +30,7 @@ from keraslite.layers.layer_inputs import (
     shape_of_constant,
     with_unknown_batch,
 )
-from keraslite.layers.layer_state import LayerStateMethods, RematerializedCall
+from keraslite.layers.layer_state import LayerStateMethods, RematerializedCall, build_in_name_scope
 from keraslite.layers.masks import (
     attach_masks,
     default_compute_mask,
@@ -99,17 +98,13 @@ class Layer(LayerStateMethods, Operation):
         self._initial_weights = kwargs.get("weights")
         self._batch_input_shape = _legacy_batch_input_shape(kwargs)
         self._path = None  # set when built: the open name scopes, then the name
-        # Keras captures the `RematScope` a layer is created in; only then does its call
-        # go through `rematerialized_call` (an instance attribute: no cost otherwise).
-        self._remat_mode = scopes.get_current_remat_mode()
-        if self._remat_mode is not None:
-            object.__setattr__(self, "call", RematerializedCall(self))
+        RematerializedCall.install_if_in_scope(self)
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         build = cls.__dict__.get("build")
         if build is not None and not getattr(build, "_keraslite_in_name_scope", False):
-            cls.build = _build_in_name_scope(build)
+            cls.build = build_in_name_scope(build)
 
     # ------------------------------------------------------------------ attributes
     def __setattr__(self, name, value):
@@ -248,19 +243,9 @@ class Layer(LayerStateMethods, Operation):
         if args and isinstance(args[0], str):
             name = args[0] if name is None else name
             args = args[1:]
-        named = dict(
-            shape=shape,
-            initializer=initializer,
-            dtype=dtype,
-            trainable=trainable,
-            autocast=autocast,
-            regularizer=regularizer,
-            constraint=constraint,
-            aggregation=aggregation,
-            name=name,
-        )
-        for key, value in zip(named, args):
-            named[key] = value
+        named = dict(shape=shape, initializer=initializer, dtype=dtype, trainable=trainable, autocast=autocast)
+        named.update(regularizer=regularizer, constraint=constraint, aggregation=aggregation, name=name)
+        named.update(zip(named, args))  # positional `shape, initializer, ...` (older Keras 3 code)
         variable = self._add_weight(**named, **kwargs)
         if overwrite_with_gradient:
             variable.overwrite_with_gradient = True
@@ -694,22 +679,6 @@ class Layer(LayerStateMethods, Operation):
 
 
 # ---------------------------------------------------------------------- helpers
-def _build_in_name_scope(build):
-    """`build` run in the layer's name scope, however it is called (by the first call or
-    directly), as Keras wraps it: the layer's `path` is set then, and the weights and
-    sublayers it creates get paths under it. Costs nothing after the build."""
-
-    @functools.wraps(build)
-    def build_in_name_scope(self, *args, **kwargs):
-        with name_scope(self.name, caller=self):
-            if self.__dict__.get("_path") is None:
-                self._path = current_path()
-            return build(self, *args, **kwargs)
-
-    build_in_name_scope._keraslite_in_name_scope = True
-    return build_in_name_scope
-
-
 def _resolve_dtype_policy(dtype):
     """A layer's `dtype` argument -> DTypePolicy: None (the global policy), a dtype, a
     policy name like "mixed_float16", a DTypePolicy, or Keras 3's config dict of one."""

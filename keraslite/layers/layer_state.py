@@ -5,8 +5,9 @@
 `save_own_variables`/`load_own_variables` (the per-layer store saving uses),
 `torch_params` (Keras's torch backend's `ParameterDict` view, keyed by variable path),
 `metrics`/`metrics_variables`, `rematerialized_call` (what `keras.RematScope` does to a
-call), and the small aliases `add_variable`, `input_dtype`, `symbolic_call`.
-None of them runs on a layer's ordinary call.
+call), and the small aliases `add_variable`, `input_dtype`, `symbolic_call`; with
+`build_in_name_scope`, the wrapper `Layer` puts around each class's `build` (Keras's), which
+sets `path`. None of them runs on a layer's ordinary call.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import math
 import torch
 
 from keraslite.backend import scopes, tree
+from keraslite.backend.name_scope import current_path, name_scope
 from keraslite.graph.keras_tensor import KerasTensor
 
 
@@ -235,6 +237,14 @@ class RematerializedCall:
     def __init__(self, layer):
         self.layer = layer
 
+    @staticmethod
+    def install_if_in_scope(layer) -> None:
+        """Keras captures the `RematScope` a layer is created in (`layer._remat_mode`);
+        only then does its call go through `rematerialized_call`."""
+        layer._remat_mode = scopes.get_current_remat_mode()
+        if layer._remat_mode is not None:
+            object.__setattr__(layer, "call", RematerializedCall(layer))
+
     @property
     def __signature__(self):
         return inspect.signature(type(self.layer).call.__get__(self.layer))
@@ -242,6 +252,22 @@ class RematerializedCall:
     def __call__(self, *args, **kwargs):
         call = type(self.layer).call.__get__(self.layer)
         return self.layer.rematerialized_call(call, *args, **kwargs)(*args, **kwargs)
+
+
+def build_in_name_scope(build):
+    """`build` run in the layer's name scope, however it is called (by the first call or
+    directly), as Keras wraps it: the layer's `path` is set then, and the weights and
+    sublayers it creates get paths under it. Costs nothing after the build."""
+
+    @functools.wraps(build)
+    def build_in_layer_scope(self, *args, **kwargs):
+        with name_scope(self.name, caller=self):
+            if self.__dict__.get("_path") is None:
+                self._path = current_path()
+            return build(self, *args, **kwargs)
+
+    build_in_layer_scope._keraslite_in_name_scope = True
+    return build_in_layer_scope
 
 
 def _metric_class():
