@@ -125,8 +125,9 @@ def write_sharded(groups, filepath: str, max_shard_size, overwrite: bool = True)
     base_name = map_path.stem.replace(".weights", "")
     shards, weight_map, total = plan_shards(groups, max_shard_size)
     for shard_index, entries in enumerate(shards):
-        with atomic_file(str(map_path.with_name(_shard_name(base_name, shard_index))), overwrite=True) as tmp_path:
-            with h5py.File(tmp_path, "w") as h5:
+        # `atomic_file` hands the temporary file to write: h5py takes it as a path or an open file.
+        with atomic_file(str(map_path.with_name(_shard_name(base_name, shard_index))), overwrite=True) as target:
+            with h5py.File(target, "w") as h5:
                 for path, name, items in entries:
                     if name is None and not items:
                         continue
@@ -141,10 +142,18 @@ def write_sharded(groups, filepath: str, max_shard_size, overwrite: bool = True)
         "metadata": {"total_size": total},
         "weight_map": files,
     }
-    with atomic_file(str(map_path), overwrite=overwrite) as tmp_path:
-        with open(tmp_path, "w") as handle:
-            handle.write(json.dumps(config, indent=4))
+    with atomic_file(str(map_path), overwrite=overwrite) as target:
+        _write_bytes(target, json.dumps(config, indent=4).encode("utf-8"))
     return str(map_path)
+
+
+def _write_bytes(target, data: bytes) -> None:
+    """Write `data` to what `atomic_file` handed over: a temporary path or an open binary file."""
+    if isinstance(target, (str, os.PathLike)):
+        with open(target, "wb") as handle:
+            handle.write(data)
+    else:
+        target.write(data)
 
 
 def read_sharded(filepath: str, source: str) -> dict:
