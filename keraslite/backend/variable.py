@@ -134,6 +134,18 @@ class Variable(ArrayOperandsMixin, torch.nn.Parameter):
         return self._synchronization
 
     @property
+    def overwrite_with_gradient(self) -> bool:
+        """Whether the optimizer overwrites this variable with its gradient instead of
+        applying an update (float8 training's scales and amax histories)."""
+        return self.__dict__.get("_overwrite_with_gradient", False)
+
+    @overwrite_with_gradient.setter
+    def overwrite_with_gradient(self, value: bool) -> None:
+        if not isinstance(value, bool):
+            raise TypeError(f"`overwrite_with_gradient` must be a boolean. Received: {value}")
+        self._overwrite_with_gradient = value
+
+    @property
     def trainable(self) -> bool:
         return self.requires_grad
 

@@ -7,6 +7,7 @@ its history `(layer, node_index, tensor_index)`. It never changes after it is ma
 from __future__ import annotations
 
 import collections
+import importlib
 
 from keraslite.backend import tree
 from keraslite.backend.dtypes import standardize_dtype
@@ -16,9 +17,40 @@ KerasHistory = collections.namedtuple("KerasHistory", ["layer", "node_index", "t
 
 
 class KerasTensor:
-    __slots__ = ("_shape", "_dtype", "_keras_history", "_name", "_keras_mask", "_sparse")
+    """A symbolic tensor: a shape (None for unknown dims) and a dtype.
 
-    def __init__(self, shape, dtype="float32", *, keras_history=None, name=None, mask=None, sparse=False):
+    Args:
+        shape: the shape, with None for unknown dims.
+        dtype: the dtype name (default `"float32"`).
+        sparse, ragged: what kind of tensor it stands for (kept; tensors here are dense).
+        record_history: kept for Keras compatibility (calls on it are always recorded).
+        name: an optional name.
+        **kwargs: `ragged_rank`, `row_splits_dtype` (Keras's ragged details); internally
+            `keras_history` (the node that made it) and `mask`.
+    """
+
+    __slots__ = (
+        "_shape",
+        "_dtype",
+        "_keras_history",
+        "_name",
+        "_keras_mask",
+        "_sparse",
+        "_ragged",
+        "_ragged_rank",
+        "_row_splits_dtype",
+        "_record_history",
+    )
+
+    def __init__(self, shape, dtype="float32", sparse=False, ragged=False, record_history=True, name=None, **kwargs):
+        keras_history = kwargs.pop("keras_history", None)
+        mask = kwargs.pop("mask", None)
+        ragged_rank = kwargs.pop("ragged_rank", None)
+        row_splits_dtype = kwargs.pop("row_splits_dtype", None)
+        if kwargs:
+            raise TypeError(f"Unexpected keyword arguments: {', '.join(kwargs.keys())}")
+        if sparse and ragged:
+            raise ValueError("KerasTensor cannot have `sparse=True` and `ragged=True` at the same time.")
         set_ = object.__setattr__
         set_(self, "_shape", tuple(None if d is None else int(d) for d in shape))
         set_(self, "_dtype", standardize_dtype(dtype))
@@ -26,6 +58,10 @@ class KerasTensor:
         set_(self, "_name", name)
         set_(self, "_keras_mask", mask)
         set_(self, "_sparse", bool(sparse))
+        set_(self, "_ragged", bool(ragged))
+        set_(self, "_ragged_rank", None if ragged_rank is None else int(ragged_rank))
+        set_(self, "_row_splits_dtype", None if row_splits_dtype is None else standardize_dtype(row_splits_dtype))
+        set_(self, "_record_history", record_history)
 
     def __deepcopy__(self, memo):
         # `copy.deepcopy(model)` copies the graph too: the copy's history points at the copied
@@ -63,6 +99,31 @@ class KerasTensor:
     def sparse(self) -> bool:
         return self._sparse
 
+    @property
+    def ragged(self) -> bool:
+        return self._ragged
+
+    @property
+    def ragged_rank(self):
+        return self._ragged_rank
+
+    @property
+    def row_splits_dtype(self):
+        return self._row_splits_dtype
+
+    @property
+    def record_history(self):
+        return self._record_history
+
+    def reshape(self, newshape):
+        """`keras.ops.reshape(self, newshape)`: recorded as that op."""
+        # By name on the public namespace (ops sit above graph), as config lookups do.
+        return importlib.import_module("keraslite.ops").reshape(self, newshape)
+
+    def squeeze(self, axis=None):
+        """`keras.ops.squeeze(self, axis)`: recorded as that op."""
+        return importlib.import_module("keraslite.ops").squeeze(self, axis=axis)
+
     def __len__(self):
         raise TypeError("A symbolic KerasTensor has no length. Use `tensor.shape[0]` (which may be None) instead.")
 
@@ -76,7 +137,10 @@ class KerasTensor:
         raise TypeError("A symbolic KerasTensor is not iterable. Index it (`x[:, 0]`) or use a layer.")
 
     def __repr__(self) -> str:
-        return f"<KerasTensor shape={self._shape}, dtype={self._dtype}, sparse={self._sparse}, name={self._name}>"
+        return (
+            f"<KerasTensor shape={self._shape}, dtype={self._dtype}, sparse={self._sparse}, "
+            f"ragged={self._ragged}, name={self._name}>"
+        )
 
     # The arithmetic operators record `keras.ops` nodes, as Keras does.
     def _op(self, name, *args):

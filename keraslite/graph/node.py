@@ -40,8 +40,9 @@ class Node:
         self.outputs = tree.map_structure(stamp, outputs) if outputs is not None else None
         self.input_tensors = [t for t in tree.flatten((self.call_args, self.call_kwargs)) if isinstance(t, KerasTensor)]
         for tensor in self.input_tensors:
-            parent = tensor._keras_history.layer
-            parent._outbound_nodes.append(self)
+            # A KerasTensor made directly (`keras.KerasTensor(shape)`) has no producer to link.
+            if tensor._keras_history is not None:
+                tensor._keras_history.layer._outbound_nodes.append(self)
 
     @property
     def is_input(self) -> bool:

@@ -16,6 +16,7 @@ import torch
 
 from keraslite import constraints, initializers, regularizers
 from keraslite.backend import dtypes, state, tree
+from keraslite.backend.name_scope import current_path, name_scope
 from keraslite.backend.variable import Variable
 from keraslite.graph import call_context, shape_inference
 from keraslite.graph.input_spec import assert_input_compatibility
@@ -30,6 +31,7 @@ from keraslite.layers.layer_inputs import (
     with_unknown_batch,
 )
 from keraslite.layers.layer_quantization import QuantizationMixin
+from keraslite.layers.layer_state import LayerStateMethods, RematerializedCall, build_in_name_scope
 from keraslite.layers.masks import (
     attach_masks,
     default_compute_mask,
@@ -48,7 +50,7 @@ _ACCEPTED_KWARGS = _LEGACY_INPUT_KWARGS + ("weights",)
 _ARRAYS = (np.ndarray, np.generic)
 
 
-class Layer(QuantizationMixin, Operation):
+class Layer(QuantizationMixin, LayerStateMethods, Operation):
     """Base class of all layers (and of `Model`).
 
     Args:
@@ -102,6 +104,14 @@ class Layer(QuantizationMixin, Operation):
         self._build_shapes = None
         self._initial_weights = kwargs.get("weights")
         self._batch_input_shape = _legacy_batch_input_shape(kwargs)
+        self._path = None  # set when built: the open name scopes, then the name
+        RematerializedCall.install_if_in_scope(self)
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        build = cls.__dict__.get("build")
+        if build is not None and not getattr(build, "_keraslite_in_name_scope", False):
+            cls.build = build_in_name_scope(build)
 
     # ------------------------------------------------------------------ attributes
     def __setattr__(self, name, value):
@@ -210,20 +220,40 @@ class Layer(QuantizationMixin, Operation):
         return self._flat_sublayers()
 
     # ------------------------------------------------------------------ weights
-    def add_weight(self, *args, **kwargs) -> Variable:
+    def add_weight(
+        self,
+        *args,
+        shape=None,
+        initializer=None,
+        dtype=None,
+        trainable: bool = True,
+        autocast: bool = True,
+        regularizer=None,
+        constraint=None,
+        aggregation="none",
+        overwrite_with_gradient: bool = False,
+        name: str | None = None,
+        **kwargs,
+    ) -> Variable:
         """Create a weight (a `Variable`) of Keras shape `shape`, registered on this layer.
 
-        Keras 3 signature: `add_weight(shape=None, initializer=None, dtype=None,
-        trainable=True, autocast=True, regularizer=None, constraint=None,
-        aggregation="none", name=None)`. The tf.keras 2 form with the name first,
-        `add_weight("kernel", shape=...)`, is accepted too, as tutorials use it.
+        Keras 3's signature. The tf.keras 2 form with the name first,
+        `add_weight("kernel", shape=...)`, is accepted too, as tutorials use it, and so
+        are positional `shape, initializer, ...` (older Keras 3 code).
         `initializer` defaults to `glorot_uniform` for floating weights and `zeros`
-        otherwise, as in Keras.
+        otherwise, as in Keras. `overwrite_with_gradient`: the optimizer overwrites the
+        variable with its gradient instead of applying an update (float8 scaling factors).
         """
         if args and isinstance(args[0], str):
-            kwargs.setdefault("name", args[0])
+            name = args[0] if name is None else name
             args = args[1:]
-        return self._add_weight(*args, **kwargs)
+        named = dict(shape=shape, initializer=initializer, dtype=dtype, trainable=trainable, autocast=autocast)
+        named.update(regularizer=regularizer, constraint=constraint, aggregation=aggregation, name=name)
+        named.update(zip(named, args))  # positional `shape, initializer, ...` (older Keras 3 code)
+        variable = self._add_weight(**named, **kwargs)
+        if overwrite_with_gradient:
+            variable.overwrite_with_gradient = True
+        return variable
 
     def _add_weight(
         self,
@@ -253,7 +283,11 @@ class Layer(QuantizationMixin, Operation):
             value = initializer(shape, dtype=dtype_name)
             value = torch.as_tensor(value).to(device=state.get_device(), dtype=dtypes.to_torch_dtype(dtype_name))
         trainable = bool(trainable) and dtypes.is_float_dtype(dtype_name)
-        variable = Variable(value, trainable=trainable and self._trainable, name=name, path=f"{self.name}/{name}")
+        # The variable's path is the layer's: `<open name scopes>/<layer name>/<weight name>`.
+        with name_scope(self.name, caller=self):
+            if self._path is None:
+                self._path = current_path()
+            variable = Variable(value, trainable=trainable and self._trainable, name=name, autocast=autocast)
         variable.regularizer = regularizers.get(regularizer)
         variable.constraint = constraints.get(constraint)
         register_name = name if name not in self._parameters else _next_free_weight_name(self, name)
@@ -425,7 +459,11 @@ class Layer(QuantizationMixin, Operation):
         if self.built:
             return
         self._build_shapes = shapes
-        self.build(shapes)
+        # As in Keras, a layer builds inside its name scope: the sublayers it builds and
+        # the weights it makes get paths under its own (`sequential/dense/kernel`).
+        with name_scope(self.name, caller=self):
+            self._path = current_path()
+            self.build(shapes)
         self.built = True
         if self._initial_weights is not None:
             self.set_weights(self._initial_weights)
@@ -507,7 +545,11 @@ class Layer(QuantizationMixin, Operation):
                 lambda t: tuple(t.shape) if isinstance(t, (torch.Tensor, np.ndarray)) else t, inputs
             )
             assert_input_compatibility(self.input_spec, flat_shapes(shapes), self.name)
-            self._maybe_build(with_unknown_batch(shapes))
+            # The first call runs in the layer's name scope, where the sublayers that
+            # `call` builds (a subclassed model's) get their paths; later calls skip this.
+            with name_scope(self.name, caller=self):
+                self._maybe_build(with_unknown_batch(shapes))
+                return self._eager_call(inputs, *args[1:], **kwargs)
         accepts_training, accepts_mask, _ = self._call_signature()
         if len(args) > 1 and accepts_training:
             # `layer(x, True)`: `training` given by position, as Keras binds it.
@@ -558,15 +600,9 @@ class Layer(QuantizationMixin, Operation):
         shapes = tree.map_structure(lambda t: t.shape if isinstance(t, KerasTensor) else shape_of_constant(t), inputs)
         assert_input_compatibility(self.input_spec, flat_shapes(shapes), self.name)
         if not self.built:
-            try:
-                self._maybe_build(shapes)
-            except (ValueError, TypeError, NotImplementedError):
-                raise
-            except Exception as error:
-                raise type(error)(
-                    f"Exception encountered when building layer '{self.name}' "
-                    f"({type(self).__name__}) for input shape {shapes}: {error}"
-                ) from error
+            with name_scope(self.name, caller=self):
+                self._build_for_symbolic_call(shapes)
+                return self._symbolic_call(*args, **kwargs)
         spec_kwargs = dict(kwargs)
         previous_mask = resolve_mask(self, self._call_signature()[1], inputs, args, spec_kwargs)
         outputs = self.compute_output_spec(*args, **spec_kwargs)
@@ -576,6 +612,17 @@ class Layer(QuantizationMixin, Operation):
         auto_mask = previous_mask if "mask" in spec_kwargs and "mask" not in kwargs else None
         node = Node(self, call_args=args, call_kwargs=kwargs, outputs=outputs, input_masks=auto_mask)
         return node.outputs
+
+    def _build_for_symbolic_call(self, shapes) -> None:
+        try:
+            self._maybe_build(shapes)
+        except (ValueError, TypeError, NotImplementedError):
+            raise
+        except Exception as error:
+            raise type(error)(
+                f"Exception encountered when building layer '{self.name}' "
+                f"({type(self).__name__}) for input shape {shapes}: {error}"
+            ) from error
 
     # ------------------------------------------------------------------ config
     def get_config(self) -> dict:

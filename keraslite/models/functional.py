@@ -14,6 +14,7 @@ import warnings
 import torch
 
 from keraslite.backend import dtypes, state, tree
+from keraslite.backend.name_scope import current_path, name_scope
 from keraslite.graph.fx_lowering import lower_to_fx, module_attribute_name
 from keraslite.graph.input_spec import assert_input_compatibility
 from keraslite.graph.keras_tensor import KerasTensor
@@ -73,6 +74,8 @@ class Functional(Model):
 
     def __init__(self, inputs, outputs, name=None, trainable=True, **kwargs):
         Layer.__init__(self, name=name, trainable=trainable, **kwargs)
+        with name_scope(self.name, caller=self):
+            self._path = current_path()  # built at once (its layers keep their own paths)
         self._device_cache = None
         for label, structure in (("inputs", inputs), ("outputs", outputs)):
             for value in tree.flatten(structure):

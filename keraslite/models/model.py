@@ -17,6 +17,7 @@ import numpy as np
 import torch
 
 from keraslite.backend import dtypes, state, tree
+from keraslite.backend.name_scope import current_path, name_scope
 from keraslite.export import export_api
 from keraslite.graph.keras_tensor import KerasTensor
 from keraslite.layers.base_layer import Layer
@@ -28,6 +29,7 @@ from keraslite.layers.layer_inputs import (  # noqa: F401  (select_by_input_name
     select_by_input_name,
     warn_unknown_input_keys,
 )
+from keraslite.models import state_tree as state_tree_lib
 from keraslite.models import summary as summary_table
 from keraslite.models import torch_forward
 from keraslite.models.keras2_methods import Keras2ModelMethods
@@ -61,7 +63,7 @@ _SUBCLASSED_CONFIG_ERROR = textwrap.dedent(
 def _is_functional_call(args, kwargs) -> bool:
     if "inputs" in kwargs and "outputs" in kwargs:
         return True
-    if len(args) == 2 or (len(args) == 1 and "outputs" in kwargs):
+    if len(args) in (2, 3) or (len(args) == 1 and "outputs" in kwargs):
         return True
     return False
 
@@ -85,18 +87,21 @@ class Model(Trainer, Keras2ModelMethods, ModelQuantization, Layer):
             cls = Model._functional_class
         return super().__new__(cls)
 
-    def __init__(self, *args, **kwargs):
-        if _is_functional_call(args, kwargs):
+    def __init__(self, inputs=None, outputs=None, name=None, **kwargs):
+        """`Model(inputs, outputs, name=...)` builds a functional model; a subclass calls
+        `super().__init__(name=..., trainable=..., dtype=...)` without inputs and outputs."""
+        if inputs is not None or outputs is not None:
+            if inputs is None or outputs is None:
+                raise TypeError(
+                    f"{type(self).__name__}.__init__() takes both `inputs` and `outputs` (a functional model, "
+                    "Model(inputs, outputs)) or neither (a subclassed model, with keyword arguments name, "
+                    f"trainable, dtype). Received: inputs={inputs!r}, outputs={outputs!r}"
+                )
             # A Model subclass whose __init__ passes inputs and outputs up: it becomes functional.
             _with_functional_base(type(self))
-            Model._functional_class.__init__(self, *args, **kwargs)
+            Model._functional_class.__init__(self, inputs, outputs, name=name, **kwargs)
             return
-        if args:
-            raise TypeError(
-                f"{type(self).__name__}.__init__() takes keyword arguments only (name, trainable, dtype) "
-                f"unless it is a functional model built as Model(inputs, outputs). Received args={args}"
-            )
-        Layer.__init__(self, **kwargs)
+        Layer.__init__(self, name=name, **kwargs)
         # Read by training/ until it asks the model instead; nothing in models/ or saving/ reads it.
         self._is_graph_network = False
         self._device_cache = None
@@ -260,8 +265,11 @@ class Model(Trainer, Keras2ModelMethods, ModelQuantization, Layer):
 
     def _maybe_build(self, shapes) -> None:
         if not self.built and type(self).build is Model.build:
-            # A subclassed model without its own `build`: its first call builds the sublayers.
+            # A subclassed model without its own `build`: its first call (in its name scope,
+            # see `Layer._eager_call`) builds the sublayers.
             self._build_shapes = shapes
+            with name_scope(self.name, caller=self):
+                self._path = current_path()
             self.built = True
             return
         Layer._maybe_build(self, shapes)
@@ -392,15 +400,54 @@ class Model(Trainer, Keras2ModelMethods, ModelQuantization, Layer):
         """The model's config (Keras 3's `{"module", "class_name", "config", ...}`) as JSON."""
         return json.dumps(serialization.serialize_keras_object(self), **kwargs)
 
+    # ------------------------------------------------------------------ state tree
+    def get_state_tree(self, value_format: str = "backend_tensor") -> dict:
+        """The model's variables as nested dicts keyed by the parts of their paths:
+        `{"trainable_variables": {"sequential": {"dense": {"kernel": ...}}},
+        "non_trainable_variables": ..., "optimizer_variables": ..., "metrics_variables": ...}`.
+
+        Args:
+            value_format: `"backend_tensor"` (the variables' tensors) or `"numpy_array"` (copies).
+        """
+        optimizer = getattr(self, "optimizer", None)
+        if optimizer is None:
+            raise AttributeError(
+                f"Model '{self.name}' has no optimizer: `get_state_tree()` returns the optimizer's variables too, "
+                "so compile the model first (`model.compile(optimizer=...)`)."
+            )
+        return {
+            "trainable_variables": state_tree_lib.nested_values(self.trainable_variables, value_format),
+            "non_trainable_variables": state_tree_lib.nested_values(self.non_trainable_variables, value_format),
+            "optimizer_variables": state_tree_lib.nested_values(optimizer.variables, value_format),
+            "metrics_variables": state_tree_lib.nested_values(self.metrics_variables, value_format),
+        }
+
+    def set_state_tree(self, state_tree: dict) -> None:
+        """Assign the values of a state tree (as `get_state_tree()` returns it, or part of
+        one) to the variables with those paths."""
+        groups = {
+            "trainable_variables": lambda: self.trainable_variables,
+            "non_trainable_variables": lambda: self.non_trainable_variables,
+            "optimizer_variables": lambda: (
+                self.optimizer.variables if getattr(self, "optimizer", None) is not None else []
+            ),
+            "metrics_variables": lambda: self.metrics_variables,
+        }
+        for key, values in state_tree.items():
+            if key not in groups:
+                raise ValueError(f"Unknown variable name: {key}")
+            state_tree_lib.assign_by_path(groups[key](), values)
+
     # ------------------------------------------------------------------ files
     def save(self, filepath, overwrite: bool = True, zipped=None, **kwargs) -> None:
         """Save the whole model: `.keras` (Keras 3 archive), `.h5` (tf.keras 2 file) or a
         directory when the path has no extension (config + safetensors weights)."""
         saving_api.save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
 
-    def save_weights(self, filepath, overwrite: bool = True, **kwargs) -> None:
-        """Save the weights: `.weights.h5` (Keras 3 layout), `.safetensors` or `.h5` (tf.keras 2)."""
-        saving_api.save_weights(self, filepath, overwrite=overwrite, **kwargs)
+    def save_weights(self, filepath, overwrite: bool = True, max_shard_size=None, **kwargs) -> None:
+        """Save the weights: `.weights.h5` (Keras 3 layout), `.safetensors` or `.h5` (tf.keras 2);
+        with `max_shard_size` (GB per file), Keras 3's sharded `.weights.json` and its shards."""
+        saving_api.save_weights(self, filepath, overwrite=overwrite, max_shard_size=max_shard_size, **kwargs)
 
     def load_weights(self, filepath, skip_mismatch: bool = False, by_name: bool = False, **kwargs) -> None:
         """Load weights saved by `save_weights` (or by Keras): `.weights.h5`, `.keras`,

@@ -15,6 +15,7 @@ import warnings
 import torch
 
 from keraslite.backend import dtypes, state
+from keraslite.backend.name_scope import current_path, name_scope
 from keraslite.graph import call_context
 from keraslite.graph.keras_tensor import KerasTensor
 from keraslite.layers.base_layer import Layer
@@ -159,9 +160,14 @@ class Sequential(Keras2SequentialMethods, Functional):
         outputs = self._stack_outputs
         del outputs[len(self._stack) :]
         x = outputs[-1] if outputs else inputs
-        for layer in self._stack[len(outputs) :]:
-            x = layer(x)
-            outputs.append(x)
+        # As Keras builds a Sequential's layers in its name scope, their paths (and their
+        # weights') start with the model's: `sequential/dense/kernel`.
+        with name_scope(self.name, caller=self):
+            if self._path is None:
+                self._path = current_path()
+            for layer in self._stack[len(outputs) :]:
+                x = layer(x)
+                outputs.append(x)
         self._set_graph(inputs, x)
         if state.dialect() == "keras3":
             # Keras 3 makes a new inner functional model at each rebuild, which takes the next
@@ -211,15 +217,15 @@ class Sequential(Keras2SequentialMethods, Functional):
     def output(self):
         return Layer.output.fget(self) if self._graph is None else self._outputs_struct
 
-    def call(self, inputs, training=None, mask=None):
+    def call(self, inputs, training=None, mask=None, **kwargs):
         if self._graph is None:
             return Model.call(self, inputs, training=training, mask=mask)
         return Functional.call(self, inputs, training=training, mask=mask)
 
-    def compute_output_spec(self, *args, **kwargs):
+    def compute_output_spec(self, inputs, training=None, mask=None, **kwargs):
         if self._graph is None:
-            return Layer.compute_output_spec(self, *args, **kwargs)
-        return Functional.compute_output_spec(self, *args, **kwargs)
+            return Layer.compute_output_spec(self, inputs, training=training, mask=mask, **kwargs)
+        return Functional.compute_output_spec(self, inputs, training=training, mask=mask, **kwargs)
 
     def _training_signature(self):
         # Until its input shape is known a Sequential has no graph: it trains as a subclassed

@@ -222,6 +222,10 @@ class Optimizer:
         self._index = {id(v): i for i, v in enumerate(variables)}
         self._decay_mask = [self._use_weight_decay(v) for v in variables]
         self._constrained = [v for v in variables if getattr(v, "constraint", None) is not None]
+        if any(getattr(v, "overwrite_with_gradient", False) for v in variables):
+            # Variables overwritten by their gradients need `apply`'s per-variable path; the
+            # trainer's fast path stays free of that check for every other optimizer.
+            self._fast_apply = self.apply
         # Keras makes these before any optimizer's own slots.
         self._model_variables_moving_average = (
             self.add_optimizer_variables(variables, "average") if self.use_ema else []
@@ -357,6 +361,8 @@ class Optimizer:
             kept = [(g, v) for g, v in zip(grads, trainable_variables) if g is not None]
             grads = [g for g, _ in kept]
             trainable_variables = [v for _, v in kept]
+        if any(getattr(v, "overwrite_with_gradient", False) for v in trainable_variables):
+            grads, trainable_variables = _overwrite_with_gradients(list(grads), trainable_variables)
         if grads:
             self._apply_dense(list(grads), trainable_variables)
             for variable in trainable_variables:
@@ -603,3 +609,17 @@ class Optimizer:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _overwrite_with_gradients(grads: list, variables: list) -> tuple[list, list]:
+    """Keras's rule for variables marked `overwrite_with_gradient`: each takes its gradient
+    as its new value, and is left out of the optimizer's update. Returns the rest."""
+    kept_grads, kept_variables = [], []
+    with torch.no_grad():
+        for grad, variable in zip(grads, variables):
+            if getattr(variable, "overwrite_with_gradient", False):
+                variable.copy_(grad.to(dtype=variable.dtype))
+            else:
+                kept_grads.append(grad)
+                kept_variables.append(variable)
+    return kept_grads, kept_variables

@@ -18,6 +18,7 @@ import torch
 
 from keraslite.layers.base_layer import Layer
 from keraslite.layers.layer_quantization import QuantizationMixin
+from keraslite.layers.layer_state import LayerStateMethods
 from keraslite.saving.op_config import op_function
 
 # What models tell saving they are (`model._obj_type()`, Keras's names); a plain layer has no `_obj_type`.
@@ -123,7 +124,13 @@ def _layer_properties(cls) -> list[str]:
         *(_NOT_IN_KERAS.get(k.__name__, set()) for k in cls.__mro__ if k.__module__.startswith("keraslite."))
     )
     for klass in cls.__mro__:
-        if klass in (Layer, QuantizationMixin, torch.nn.Module, object) or klass.__module__.startswith(
+        if klass in (
+            Layer,
+            QuantizationMixin,
+            LayerStateMethods,
+            torch.nn.Module,
+            object,
+        ) or klass.__module__.startswith(
             ("keraslite.graph", "keraslite.models.", "keraslite.training", "keraslite.saving")
         ):
             continue

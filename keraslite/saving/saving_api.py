@@ -6,6 +6,7 @@ name picks the format.
     my_model (no ext.)   directory: config.json, metadata.json, *.safetensors
     zipped=False         directory in Keras 3's unzipped layout (model.weights.h5)
     m.weights.h5         Keras 3 weights file          (save_weights / load_weights)
+    m.weights.json       Keras 3 sharded weights: the map of m_00000.weights.h5, ... (max_shard_size=)
     m.safetensors        weights by Keras weight path  (save_weights / load_weights)
     m.h5                 tf.keras 2 weights file       (save_weights / load_weights)
 """
@@ -25,6 +26,7 @@ from keraslite.saving import (
     keras_layout,
     legacy_h5,
     safetensors_weights,
+    sharded_weights,
     tf_checkpoint,
 )
 from keraslite.saving.atomic import atomic_file
@@ -180,11 +182,29 @@ def model_from_json(json_string: str, custom_objects=None):
 
 
 # ---------------------------------------------------------------------- weights
-def save_weights(model, filepath, overwrite: bool = True, **kwargs) -> None:
+def save_weights(model, filepath, overwrite: bool = True, max_shard_size=None, **kwargs) -> None:
+    """Save the model's weights: `.weights.h5` (Keras 3), sharded `.weights.json` with
+    `max_shard_size` (in GB: Keras 3's sharded files), `.safetensors`, `.h5` (tf.keras 2)."""
     if not process.is_primary_process():
         return  # in a multi-process run only rank 0 writes
     path = _path(filepath)
     kwargs.pop("save_format", None)
+    if max_shard_size is not None:
+        if not path.endswith(("weights.h5", "weights.json")):
+            raise ValueError(
+                "The filename must end in `.weights.json` when `max_shard_size` is specified. "
+                f"Received: filepath={path}"
+            )
+        if not overwrite and os.path.exists(sharded_weights.map_path_for(path)):
+            raise FileExistsError(f"File '{path}' already exists and overwrite=False.")
+        groups = keras_layout.weight_groups(model, include_optimizer=False)
+        sharded_weights.write_sharded(groups, path, max_shard_size, overwrite=overwrite)
+        return
+    if path.endswith(".weights.json"):
+        raise ValueError(
+            "The filename must end in `.weights.h5` unless `max_shard_size` is given (then `.weights.json`, "
+            f"Keras 3's sharded weights). Received: filepath={path}"
+        )
     if path.endswith(".weights.h5"):
         with atomic_file(path, overwrite=overwrite) as handle:
             h5_weights.save_h5_weights_file(model, handle, include_optimizer=False)
@@ -245,8 +265,11 @@ def load_weights(model, filepath, skip_mismatch: bool = False, by_name: bool = F
             path,
             skip_mismatch=skip_mismatch,
         )
-    elif path.endswith(".weights.h5"):
-        stored = h5_weights.read_h5_weights(path, path)
+    elif path.endswith(".weights.h5") or path.endswith(".weights.json"):
+        if path.endswith(".weights.json"):
+            stored = sharded_weights.read_sharded(path, path)
+        else:
+            stored = h5_weights.read_h5_weights(path, path)
         keras_layout.assign_groups(
             keras_layout.weight_groups(model, include_optimizer=False),
             _without_optimizer(stored),

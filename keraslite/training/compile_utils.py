@@ -294,7 +294,9 @@ def _make_metric(identifier, y_true, y_pred) -> Metric:
     if inspect.isclass(metric):
         metric = metric()
     if not isinstance(metric, Metric):
-        metric = MeanMetricWrapper(metric, name=identifier if isinstance(identifier, str) else _object_name(metric))
-    elif isinstance(identifier, str):
+        # As Keras: the wrapper is made under the function's name (its variables' paths keep
+        # it: `mean_absolute_error/total`), then takes the name it was asked by (`mae`).
+        metric = MeanMetricWrapper(metric, name=_object_name(metric))
+    if isinstance(identifier, str):
         metric.name = identifier
     return metric

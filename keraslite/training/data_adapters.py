@@ -415,6 +415,9 @@ class IterableDataAdapter:
         return xs, ys, sws
 
     def batches(self):
+        if self.is_py_dataset and hasattr(self.data, "on_epoch_begin"):
+            # Keras calls it as each pass over the data (a fit epoch, an evaluate, a predict) starts.
+            self.data.on_epoch_begin()
         count = 0
         convert = self.convert
         if self.data_parallel is not None:

@@ -22,12 +22,13 @@ from keraslite.training.fit_loop import (
     run_predict,
 )
 from keraslite.training.step import StepRunner
+from keraslite.training.step_functions import StepFunctionMethods
 from keraslite.training.training_state import TrainingState, attribute_metrics, keras_order
 
 _COMPILE_KWARGS_IGNORED = ("sample_weight_mode", "target_tensors", "distribute", "experimental_run_tf_function")
 
 
-class Trainer:
+class Trainer(StepFunctionMethods):
     """Mixed into `Model` ahead of `Layer`, so that Keras's `compile` takes precedence
     over `torch.nn.Module.compile`.
 

@@ -30,6 +30,7 @@ import sys
 import time
 
 from keraslite.backend import state
+from keraslite.backend.dialect_defaults import tf2_defaults
 from keraslite.backend.interactive_logging import is_interactive_logging_enabled, print_msg
 
 _BOLD, _GREEN, _GREY, _RESET = "\x1b[1m", "\x1b[32m", "\x1b[37m", "\x1b[0m"
@@ -70,7 +71,8 @@ class Progbar:
 
     Args:
         target: total number of steps (None if unknown).
-        width: width of the bar in characters (20 in Keras 3's layout, 30 in tf.keras 2's).
+        width: width of the bar in characters (20, Keras 3's; 30, tf.keras 2's, when the "tf2"
+            dialect leaves it out).
         verbose: 1 (bar), 2 (one line at the end), 0 (silent).
         interval: minimum seconds between redraws.
         stateful_metrics: names of values shown as given; every other value is shown as
@@ -83,10 +85,11 @@ class Progbar:
     The final update of a bar (`finalize`) shows every value as given.
     """
 
+    @tf2_defaults(width=30)
     def __init__(
         self,
         target,
-        width: int | None = None,
+        width: int = 20,
         verbose: int = 1,
         interval: float = 0.05,
         stateful_metrics=None,
@@ -106,7 +109,7 @@ class Progbar:
         self._sums: dict = {}
         self.target = target
         self._keras3 = state.dialect() == "keras3"
-        self.width = width if width is not None else (20 if self._keras3 else 30)
+        self.width = width if width is not None else (20 if self._keras3 else 30)  # None: the dialect's
         self.verbose = verbose
         self.interval = interval
         self.unit_name = unit_name

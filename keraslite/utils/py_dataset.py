@@ -6,7 +6,7 @@ from __future__ import annotations
 class PyDataset:
     """Base class for datasets of batches: implement `__len__` (the number of batches)
     and `__getitem__(index)` returning `x`, `(x, y)` or `(x, y, sample_weight)`.
-    `on_epoch_end()` runs after each epoch (reshuffle there).
+    `on_epoch_begin()` runs as each epoch starts, `on_epoch_end()` after it (reshuffle there).
 
     Args:
         workers, use_multiprocessing, max_queue_size: accepted for compatibility;
@@ -39,6 +39,9 @@ class PyDataset:
     @property
     def num_batches(self):
         return len(self)
+
+    def on_epoch_begin(self):
+        """Called as each epoch (and each evaluate or predict pass) begins."""
 
     def on_epoch_end(self):
         """Called after each epoch."""

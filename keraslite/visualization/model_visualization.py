@@ -17,6 +17,7 @@ import subprocess
 import tempfile
 
 from keraslite.backend import state
+from keraslite.backend.dialect_defaults import tf2_defaults
 from keraslite.layers.input_layer import InputLayer
 from keraslite.utils.file_utils import give_default_permissions
 from keraslite.visualization import graph_drawing
@@ -209,11 +210,15 @@ def _record_text(text: str) -> str:
     return text
 
 
-def to_dot_source(graph: PlotGraph, rankdir: str = "TB", dpi: int = 96, name: str = "G") -> str:
-    """DOT text for `graph`, with tf.keras's record boxes."""
+def to_dot_source(
+    graph: PlotGraph, rankdir: str = "TB", dpi: int = 96, name: str = "G", splines: str | None = None
+) -> str:
+    """DOT text for `graph`, with tf.keras's record boxes (edges drawn as `splines` says:
+    Keras 3 asks for "ortho"; None leaves graphviz's default, as tf.keras 2 did)."""
+    edge_style = f', splines="{splines}"' if splines is not None else ""
     lines = [
         f'digraph "{name}" {{',
-        f'  graph [rankdir="{rankdir}", concentrate=true, dpi={dpi}];',
+        f'  graph [rankdir="{rankdir}", concentrate=true, dpi={dpi}{edge_style}];',
         '  node [shape=record, fontname="Helvetica"];',
     ]
     ids = {box: f"n{index}" for index, box in enumerate(graph.nodes)}
@@ -236,6 +241,7 @@ def to_dot_source(graph: PlotGraph, rankdir: str = "TB", dpi: int = 96, name: st
     return "\n".join(lines) + "\n"
 
 
+@tf2_defaults(dpi=96, splines=None)
 def model_to_dot(
     model,
     show_shapes: bool = False,
@@ -243,17 +249,19 @@ def model_to_dot(
     show_layer_names: bool = True,
     rankdir: str = "TB",
     expand_nested: bool = False,
-    dpi: int | None = None,
+    dpi: int = 200,
     subgraph: bool = False,
     show_layer_activations: bool = False,
     show_trainable: bool = False,
+    splines: str | None = "ortho",
     *,
     layer_range=None,
     **kwargs,
 ):
     """Converts a model to a `pydot.Dot` graph (requires the `pydot` package).
 
-    Args: as `plot_model` (`dpi` by default 200, or 96 under the "tf2" dialect). Returns: a `pydot.Dot`.
+    Args: as `plot_model` (`dpi` by default 200, or 96 when "tf2" dialect code leaves it out).
+    Returns: a `pydot.Dot`.
     """
     dpi = _default_dpi(dpi)
     try:
@@ -273,7 +281,7 @@ def model_to_dot(
         show_trainable,
         layer_range,
     )
-    return pydot.graph_from_dot_data(to_dot_source(graph, rankdir, dpi, model.name))[0]
+    return pydot.graph_from_dot_data(to_dot_source(graph, rankdir, dpi, model.name, splines))[0]
 
 
 def _render_with_graphviz(source: str, image_format: str, path: str) -> bool:
@@ -287,23 +295,25 @@ def _render_with_graphviz(source: str, image_format: str, path: str) -> bool:
 
 
 def _default_dpi(dpi):
-    # Keras 3 draws at 200 dpi, tf.keras 2 at 96 (`keras.config.dialect()`).
+    # `dpi=None` (tf.keras 2 accepted it): the dialect's default, Keras 3's 200 or tf.keras 2's 96.
     if dpi is not None:
         return dpi
     return 96 if state.dialect() == "tf2" else 200
 
 
+@tf2_defaults(show_layer_names=True, dpi=96, splines=None)
 def plot_model(
     model,
     to_file: str = "model.png",
     show_shapes: bool = False,
     show_dtype: bool = False,
-    show_layer_names: bool | None = None,
+    show_layer_names: bool = False,
     rankdir: str = "TB",
     expand_nested: bool = False,
-    dpi: int | None = None,
+    dpi: int = 200,
     show_layer_activations: bool = False,
     show_trainable: bool = False,
+    splines: str | None = "ortho",
     *,
     layer_range=None,
     **kwargs,
@@ -317,10 +327,13 @@ def plot_model(
         show_shapes: Show each layer's input and output shapes.
         show_dtype: Show each layer's output dtype.
         show_layer_names: Show layer names (`name: Class`) rather than only the class. By
-            default `False` as in Keras 3, `True` under the "tf2" dialect (tf.keras 2's default).
+            default `False` as in Keras 3; `True` when "tf2" dialect code leaves it out (tf.keras 2's).
         rankdir: `"TB"` (top to bottom) or `"LR"` (left to right).
         expand_nested: Draw the layers of nested functional models, in a dashed frame.
-        dpi: Resolution (dots per inch); by default 200 as in Keras 3, 96 under "tf2".
+        dpi: Resolution (dots per inch); by default 200 as in Keras 3, 96 when "tf2" code leaves it out.
+        splines: How graphviz draws edges (`"ortho"`, `"curved"`, `"polyline"`, `"spline"`,
+            `"line"`); None, graphviz's default (tf.keras 2's, when "tf2" code leaves it out).
+            The built-in renderer (no graphviz) draws straight edges whatever it says.
         layer_range: `[first_layer_name, last_layer_name]`: draw only that span of `model.layers`
             (tf.keras 2's argument, keyword-only here since Keras 3 took it out of the order).
         show_layer_activations: Show the activation of layers that have one.
@@ -355,7 +368,7 @@ def plot_model(
     handle, partial = tempfile.mkstemp(dir=folder, prefix=os.path.basename(to_file) + ".", suffix=".part")
     os.close(handle)
     try:
-        if not _render_with_graphviz(to_dot_source(graph, rankdir, dpi, model.name), extension, partial):
+        if not _render_with_graphviz(to_dot_source(graph, rankdir, dpi, model.name, splines), extension, partial):
             _render_builtin(graph, rankdir, dpi, extension, partial)
         # Written whole under a temporary name, then renamed: no half-written image.
         give_default_permissions(partial)

@@ -147,3 +147,27 @@ def test_numpy_takes_torch_force_keyword():
     for kwargs in ({}, {"force": True}, {"force": False}):
         result = variable.numpy(**kwargs)
         assert isinstance(result, np.ndarray) and result.tolist() == [0.0, 1.0, 2.0]
+
+
+def test_overwrite_with_gradient_property_and_optimizer_rule(keras_oracle):
+    expected = keras_oracle.run(
+        "layer = keras.layers.Layer()\n"
+        "scale = layer.add_weight(shape=(2,), initializer='ones', overwrite_with_gradient=True, name='scale')\n"
+        "w = keras.Variable(np.ones((2,), 'float32'), name='w')\n"
+        "opt = keras.optimizers.SGD(0.5)\n"
+        "opt.apply([keras.ops.convert_to_tensor(inputs['g']), keras.ops.convert_to_tensor(inputs['g'])], [scale, w])\n"
+        "result.update(flag=scale.overwrite_with_gradient, default=w.overwrite_with_gradient,\n"
+        "              scale=scale.numpy(), w=w.numpy())\n",
+        g=np.array([3.0, -1.0], "float32"),
+    )
+    layer = keras.layers.Layer()
+    scale = layer.add_weight(shape=(2,), initializer="ones", overwrite_with_gradient=True, name="scale")
+    w = keras.Variable(np.ones((2,), "float32"), name="w")
+    assert scale.overwrite_with_gradient == expected["flag"] and w.overwrite_with_gradient == expected["default"]
+    opt = keras.optimizers.SGD(0.5)
+    g = torch.tensor([3.0, -1.0])
+    opt.apply([g, g], [scale, w])
+    np.testing.assert_allclose(scale.numpy(), expected["scale"])
+    np.testing.assert_allclose(w.numpy(), expected["w"])
+    with pytest.raises(TypeError, match="must be a boolean"):
+        w.overwrite_with_gradient = 1

@@ -221,7 +221,11 @@ def test_multi_optimizer_matches_keras(keras_oracle):
 
 def test_multi_optimizer_in_fit():
     model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1, name="out")])
-    opt = optimizers.MultiOptimizer(optimizers.OptimizerMap(optimizers.SGD(0.05), {"out/bias": optimizers.Adam(0.01)}))
+    # As in Keras, a Sequential's weights have paths under the model's (`sequential/out/bias`).
+    assert [w.path for w in model.weights] == ["sequential/out/kernel", "sequential/out/bias"]
+    opt = optimizers.MultiOptimizer(
+        optimizers.OptimizerMap(optimizers.SGD(0.05), {"sequential/out/bias": optimizers.Adam(0.01)})
+    )
     model.compile(optimizer=opt, loss="mse")
     x = np.random.default_rng(0).normal(size=(32, 4)).astype("float32")
     history = model.fit(x, x.sum(-1, keepdims=True), epochs=3, batch_size=8, verbose=0)

@@ -326,3 +326,38 @@ def test_validation_data_nested_differently_from_training_data():
     model.compile(optimizer="sgd")
     history = model.fit(train, validation_data=Dataset.from_tensor_slices((x, y)).batch(4), epochs=1, verbose=0)
     assert "val_acc" in history.history
+
+
+def test_py_dataset_on_epoch_begin_runs_as_each_pass_starts(keras_oracle):
+    code = (
+        "class Counted(keras.utils.PyDataset):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.calls = []\n"
+        "    def __len__(self):\n"
+        "        return 2\n"
+        "    def __getitem__(self, i):\n"
+        "        self.calls.append('batch')\n"
+        "        return np.ones((2, 3), 'float32'), np.ones((2, 1), 'float32')\n"
+        "    def on_epoch_begin(self):\n"
+        "        self.calls.append('begin')\n"
+        "    def on_epoch_end(self):\n"
+        "        self.calls.append('end')\n"
+        "data = Counted()\n"
+        "model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])\n"
+        "model.compile(loss='mse')\n"
+        "model.fit(data, epochs=1, verbose=0)\n"  # Keras's first fit also peeks once, to build its metrics
+        "data.calls.clear()\n"
+        "model.fit(data, epochs=2, verbose=0)\n"
+        "fit_calls = list(data.calls); data.calls.clear()\n"
+        "model.evaluate(data, verbose=0)\n"
+        "evaluate_calls = list(data.calls); data.calls.clear()\n"
+        "model.predict(data, verbose=0)\n"
+        "result.update(fit=fit_calls.count('begin'), evaluate=evaluate_calls.count('begin'),\n"
+        "              predict=data.calls.count('begin'), first=data.calls[0])\n"
+    )
+    expected = keras_oracle.run(code)
+    namespace = {"keras": keras, "np": np, "result": {}}
+    exec(code.replace("result.update(", "result = dict("), namespace)
+    assert keras.utils.PyDataset.on_epoch_begin(None) is None
+    assert namespace["result"] == expected

@@ -8,6 +8,7 @@ from PIL import Image
 
 import keraslite as keras
 from keraslite import layers
+from keraslite.visualization import model_visualization
 from keraslite.visualization.model_visualization import read_graph, to_dot_source
 
 
@@ -169,3 +170,18 @@ def test_defaults_follow_the_dialect(tmp_path, monkeypatch):
     assert "title: InputLayer" in _svg_texts(tmp_path / "tf2.svg")
     with Image.open(tmp_path / "k3.png") as keras3, Image.open(tmp_path / "tf2.png") as tf2:
         assert keras3.info["dpi"][0] == pytest.approx(200, abs=1) and tf2.info["dpi"][0] == pytest.approx(96, abs=1)
+
+
+def test_splines_reach_the_dot_source_and_tf2_code_leaves_them_out(tmp_path, monkeypatch):
+    graph = read_graph(_mlp(1))
+    assert 'splines="ortho"' in to_dot_source(graph, splines="ortho")
+    assert "splines" not in to_dot_source(graph)
+    sources = []
+    monkeypatch.setattr(model_visualization, "_render_with_graphviz", lambda source, *a: sources.append(source))
+    keras.utils.plot_model(_mlp(1), str(tmp_path / "a.png"))
+    keras.utils.plot_model(_mlp(1), str(tmp_path / "b.png"), splines="curved")
+    keras.config.set_dialect("tf2")
+    keras.utils.plot_model(_mlp(1), str(tmp_path / "c.png"))
+    assert 'splines="ortho"' in sources[0] and "dpi=200" in sources[0]
+    assert 'splines="curved"' in sources[1]
+    assert "splines" not in sources[2] and "dpi=96" in sources[2]
