@@ -27,6 +27,14 @@ from keraslite.graph.keras_tensor import KerasTensor
 class LayerStateMethods:
     """Mixed into `Layer` (ahead of `Operation`); reads the layer's own bookkeeping."""
 
+    # Keras's flag for layers whose `call` may be compiled (`jit_compile`); all of ours may.
+    supports_jit = True
+
+    @property
+    def call_signature_parameters(self) -> list[str]:
+        """The names of `call`'s parameters (Keras reads them to route `training`/`mask`)."""
+        return list(inspect.signature(self.call).parameters)
+
     # ------------------------------------------------------------------ identity
     @property
     def path(self) -> str | None:

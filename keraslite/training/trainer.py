@@ -37,6 +37,11 @@ class Trainer(StepFunctionMethods):
     `history`. Everything else lives in `self._training_state`.
     """
 
+    # What an uncompiled model reports, as Keras's does; `compile` sets the model's own.
+    run_eagerly = False
+    jit_compile = False
+    steps_per_execution = 1
+
     _training_state: TrainingState | None = None
     # What an uncompiled model answers, as in Keras (`compile` sets them on the instance).
     compiled = False
