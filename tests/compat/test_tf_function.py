@@ -60,3 +60,10 @@ def test_autograph_to_code_is_the_source(tf):  # noqa: F811
 
     assert "if tf.reduce_sum(x) <= 1:" in tf.autograph.to_code(branchy)
     assert tf.autograph.experimental.do_not_convert(branchy) is branchy
+
+
+def test_a_concrete_function_and_a_call_of_its_signature_are_one_trace(tf):  # noqa: F811
+    fn = tf.function(lambda x: x + 1.0)
+    fn.get_concrete_function(tf.TensorSpec([2], tf.float32))
+    fn(tf.constant([1.0, 2.0]))
+    assert fn.experimental_get_tracing_count() == 1

@@ -78,6 +78,15 @@ def _spec_of(value):
     return ("value", repr(value))
 
 
+def _key_of(value):
+    """What a new trace depends on, cheaply: a tensor's shape and dtype, a spec, or a value."""
+    if _is_tensor(value):
+        return ("tensor", tuple(value.shape), _dtype_name(value))
+    if isinstance(value, TensorSpec):
+        return ("tensor", tuple(value.shape), value.dtype.name)
+    return _spec_of(value)
+
+
 def _example_of(spec):
     """A tensor matching a TensorSpec (unknown dims as 1), to trace with."""
     shape = [1 if d is None else d for d in spec.shape]
@@ -160,23 +169,20 @@ class Function:
             input_signature=self.input_signature,
             jit_compile=self._jit_compile,
         )
-        instance.__dict__[self.__name__] = bound  # one bound Function per instance, as TensorFlow keeps
+        if hasattr(instance, "__dict__"):
+            instance.__dict__[self.__name__] = bound  # one bound Function per instance, as TensorFlow keeps
         return bound
 
     def _signature_key(self, args, kwargs):
         if self.input_signature is not None:
             return ("input_signature",)
         return (
-            tuple(map(_spec_of, tree.flatten(list(args)))),
-            tuple(sorted((k, repr(_spec_of(v))) for k, v in kwargs.items())),
+            tuple(_key_of(v) for v in tree.flatten(list(args))),
+            tuple(sorted((k, _key_of(v)) for k, v in kwargs.items())),
         )
 
     def __call__(self, *args, **kwargs):
-        key = self._signature_key(args, kwargs)
-        try:
-            self._signatures.setdefault(key, None)
-        except TypeError:  # unhashable Python values: every call is its own trace
-            pass
+        self._signatures.setdefault(self._signature_key(args, kwargs), None)
         return self._python_function(*args, **kwargs)
 
     def get_concrete_function(self, *args, **kwargs) -> ConcreteFunction:
