@@ -83,11 +83,10 @@ CONV_TABLE = [
     ),
     (
         layers.ConvLSTM3D,
-        {"filters": 2, "kernel_size": 2, "padding": "same", "return_sequences": True},
-        (1, 2, 3, 4, 3, 2),
-        (1, 2, 3, 4, 3, 2),
+        {"filters": 2, "kernel_size": (2, 1, 2), "strides": 2, "return_sequences": True},
+        (1, 3, 4, 3, 4, 1),
+        (1, 3, 2, 2, 2, 2),
     ),
-    (layers.ConvLSTM3D, {"filters": 2, "kernel_size": (2, 1, 2), "strides": 2}, (1, 3, 4, 3, 4, 1), (1, 2, 2, 2, 2)),
 ]
 
 
