@@ -49,6 +49,29 @@ EXPLICIT = [
     ),
 ]
 
+# (class name, kwargs) whose random draws are degenerate (a range of one value, a zero
+# factor): training=True is deterministic. RandomHue and RandomColorJitter's hue also draw a
+# random direction, so only a zero hue shift is deterministic.
+DEGENERATE = [
+    ("RandomColorJitter", {"brightness_factor": [0.2, 0.2]}),
+    ("RandomColorJitter", {"contrast_factor": 0.0}),
+    ("RandomColorJitter", {"saturation_factor": [0.7, 0.7]}),
+    ("RandomColorJitter", {"hue_factor": [0.0, 0.0]}),
+    (
+        "RandomColorJitter",
+        {"brightness_factor": [-0.1, -0.1], "contrast_factor": 0.0, "saturation_factor": [0.3, 0.3]},
+    ),
+    ("RandomElasticTransform", {"factor": 1.0, "scale": 0.0}),
+    ("RandomElasticTransform", {"factor": 0.0}),
+    ("RandomHue", {"factor": [0.0, 0.0]}),
+    ("RandomBrightness", {"factor": [0.1, 0.1]}),
+    ("RandomBrightness", {"factor": [-0.3, -0.3], "value_range": (0, 255)}),
+    ("RandomContrast", {"factor": 0.0}),
+    ("RandomRotation", {"factor": 0.0}),
+    ("RandomZoom", {"height_factor": 0.0}),
+    ("RandomTranslation", {"height_factor": 0.0, "width_factor": 0.0}),
+]
+
 # Deterministic compositions, called with training=True.
 PIPELINES = [
     "keras.layers.Pipeline([keras.layers.Solarization(), keras.layers.RandomInvert(factor=[1.0, 1.0])])",
@@ -70,6 +93,18 @@ def test_inference_paths_match_keras(keras_oracle):
     for (name, kwargs), theirs in zip(INFERENCE, expected):
         ours = getattr(layers, name)(**kwargs)(torch.as_tensor(IMAGES), training=False)
         np.testing.assert_allclose(ours.numpy(), theirs, rtol=1e-5, atol=1e-5, err_msg=name)
+
+
+def test_degenerate_training_draws_match_keras(keras_oracle):
+    # Each Keras layer gets its own copy: Keras 3.15.1's RandomBrightness (torch backend)
+    # adds its delta to the input tensor in place.
+    code = "import json, torch\nx = torch.tensor(inputs['images'])\nresult['out'] = [\n"
+    for name, kwargs in DEGENERATE:
+        code += f"    keras.layers.{name}(**json.loads({json.dumps(kwargs)!r}))(x.clone(), training=True),\n"
+    expected = keras_oracle.run(code + "]", images=IMAGES)["out"]
+    for (name, kwargs), theirs in zip(DEGENERATE, expected):
+        ours = getattr(layers, name)(**kwargs)(torch.as_tensor(IMAGES), training=True)
+        np.testing.assert_allclose(ours.numpy(), theirs, rtol=1e-5, atol=2e-4, err_msg=f"{name} {kwargs}")
 
 
 @pytest.mark.xfail(
