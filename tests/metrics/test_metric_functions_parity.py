@@ -22,6 +22,10 @@ ARRAYS = dict(
     SW=rng.uniform(0, 1, N).astype("float32"),
 )
 ARRAYS["PROBS_REV"] = ARRAYS["PROBS"][::-1].copy()
+# Sequences of class scores (N, 2, 4), for the accuracies on inputs of rank 3.
+ARRAYS["SEQ_PROBS"] = ARRAYS["PROBS"].reshape(N // 2, 2, 4)
+ARRAYS["SEQ_LABELS"] = ARRAYS["LABELS"].reshape(N // 2, 2)
+ARRAYS["SEQ_ONE_HOT"] = ARRAYS["ONE_HOT"].reshape(N // 2, 2, 4)
 
 # (metric constructor, y_true, y_pred); each gets update(first 4 rows), then a weighted update.
 CLASSES = [
@@ -68,6 +72,10 @@ FUNCTIONS = [
     "metrics.sparse_categorical_accuracy(LABELS, PROBS)",
     "metrics.top_k_categorical_accuracy(ONE_HOT, PROBS, k=2)",
     "metrics.sparse_top_k_categorical_accuracy(LABELS, PROBS, k=3)",
+    "metrics.top_k_categorical_accuracy(SEQ_ONE_HOT, SEQ_PROBS, k=2)",
+    "metrics.sparse_top_k_categorical_accuracy(SEQ_LABELS, SEQ_PROBS, k=2)",
+    "metrics.categorical_accuracy(SEQ_ONE_HOT, SEQ_PROBS)",
+    "metrics.sparse_categorical_accuracy(SEQ_LABELS, SEQ_PROBS)",
     "metrics.binary_crossentropy(BIN_TRUE, BIN_PRED)",
     "metrics.categorical_crossentropy(ONE_HOT, LOGITS, from_logits=True)",
     "metrics.sparse_categorical_crossentropy(LABELS, PROBS)",
