@@ -56,10 +56,12 @@ def sparse_categorical_accuracy(y_true, y_pred):
 
 
 def _in_top_k(labels, predictions, k):
-    labels = labels.long().reshape(-1, 1) if labels.ndim <= 1 else labels.long()
-    top = torch.topk(predictions, min(k, predictions.shape[-1]), dim=-1).values[..., -1:]
-    target = torch.gather(predictions, -1, labels)
-    return (target >= top).squeeze(-1)
+    """Whether each label's score is among the `k` highest of its row, for labels of any
+    rank (Keras flattens both to rows of classes, then restores the labels' shape)."""
+    rows = predictions.reshape(-1, predictions.shape[-1])
+    top = torch.topk(rows, min(k, rows.shape[-1]), dim=-1).values[:, -1:]
+    target = torch.gather(rows, 1, labels.long().reshape(-1, 1))
+    return (target >= top).squeeze(-1).reshape(labels.shape)
 
 
 def top_k_categorical_accuracy(y_true, y_pred, k=5):

@@ -161,19 +161,20 @@ class Metric:
         return f"<{type(self).__name__} name={self.name}>"
 
 
-def reduce_to_samplewise_values(values, sample_weight, dtype: torch.dtype):
-    """Per-sample values (mean over the non-batch axes) and matching weights, as Keras reduces them."""
+def reduce_to_samplewise_values(values, sample_weight, dtype: torch.dtype, reduce_fn=torch.mean):
+    """Per-sample values and matching weights, as Keras reduces them: `reduce_fn` (a mean for
+    `Mean`, a sum for `Sum`) over the axes the weights do not cover, then over the non-batch axes."""
     values = to_tensor(values, dtype)
     if sample_weight is not None:
         sample_weight = to_tensor(sample_weight, dtype)
         values, sample_weight = squeeze_or_expand_to_same_rank(values, sample_weight)
         weight_ndim = sample_weight.ndim
         if values.ndim > weight_ndim:
-            values = values.mean(dim=tuple(range(weight_ndim, values.ndim)))
+            values = reduce_fn(values, dim=tuple(range(weight_ndim, values.ndim)))
         sample_weight = torch.broadcast_to(sample_weight, values.shape)
         values = values * sample_weight
         if weight_ndim > 1:
-            sample_weight = sample_weight.mean(dim=tuple(range(1, weight_ndim)))
+            sample_weight = reduce_fn(sample_weight, dim=tuple(range(1, weight_ndim)))
     if values.ndim > 1:
-        values = values.mean(dim=tuple(range(1, values.ndim)))
+        values = reduce_fn(values, dim=tuple(range(1, values.ndim)))
     return values, sample_weight

@@ -17,7 +17,7 @@ class Sum(Metric):
 
     @torch.no_grad()
     def update_state(self, values, sample_weight=None):
-        values, _ = reduce_to_samplewise_values(values, sample_weight, self._torch_dtype)
+        values, _ = reduce_to_samplewise_values(values, sample_weight, self._torch_dtype, reduce_fn=torch.sum)
         if values.device != self.total.device:
             self._to_device(values.device)
         self.total.add_(values.sum())

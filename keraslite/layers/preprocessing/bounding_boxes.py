@@ -16,15 +16,18 @@ class MaxNumBoundingBoxes(ImagePreprocessingLayer):
     Args:
         max_number: the number of boxes per image.
         fill_value: the value of padding boxes and labels (default -1).
+        bounding_box_format: the boxes' format ("xyxy", "yxyx", "xywh", ...); required, as
+            in Keras, when the input carries "bounding_boxes".
 
     Input: a dict with "images" and "bounding_boxes" = {"boxes": (batch, n, 4),
     "labels": (batch, n)}; images pass unchanged. A tensor input passes unchanged.
     """
 
-    def __init__(self, max_number, fill_value=-1, **kwargs):
+    def __init__(self, max_number, fill_value=-1, bounding_box_format=None, **kwargs):
         super().__init__(**kwargs)
         self.max_number = int(max_number)
         self.fill_value = int(fill_value)
+        self.bounding_box_format = bounding_box_format
 
     def _fit(self, values: torch.Tensor) -> torch.Tensor:
         values = values[:, : self.max_number]
@@ -48,6 +51,12 @@ class MaxNumBoundingBoxes(ImagePreprocessingLayer):
             return inputs
         outputs = dict(inputs)
         if "bounding_boxes" in inputs:
+            if not self.bounding_box_format:
+                raise ValueError(
+                    "You passed an input with a 'bounding_boxes' key, but you didn't specify a bounding box "
+                    f"format. Pass a `bounding_box_format` argument to your {type(self).__name__} layer, "
+                    "e.g. `bounding_box_format='xyxy'`."
+                )
             outputs["bounding_boxes"] = self.transform_bounding_boxes(inputs["bounding_boxes"])
         return outputs
 
@@ -78,4 +87,6 @@ class MaxNumBoundingBoxes(ImagePreprocessingLayer):
     def get_config(self) -> dict:
         config = super().get_config()
         config["max_number"] = self.max_number
+        if self.bounding_box_format is not None:
+            config["bounding_box_format"] = self.bounding_box_format
         return config

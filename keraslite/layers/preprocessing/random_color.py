@@ -39,17 +39,31 @@ class RandomContrast(ImagePreprocessingLayer):
         self.seed = seed
         self._random = SeededRandom(seed)
 
-    def _transform(self, images, training):
+    def get_random_transformation(self, images: torch.Tensor, training: bool = True, seed=None):
+        """`{"contrast_factor": (batch, 1, 1, 1)}` drawn from `[1 - lower, 1 + upper]` (as Keras)."""
         if not training:
+            return None
+        shape = (images.shape[0], 1, 1, 1) if images.ndim == 4 else (1, 1, 1)
+        dtype = images.dtype if images.is_floating_point() else torch.float32
+        return {
+            "contrast_factor": self._random.uniform(
+                shape, 1.0 - self.factor[0], 1.0 + self.factor[1], images.device, dtype
+            )
+        }
+
+    def transform_images(self, images: torch.Tensor, transformation, training: bool = True) -> torch.Tensor:
+        """`(x - mean) * contrast_factor + mean`, clipped to `value_range` (Keras's deterministic half)."""
+        if not training or transformation is None:
             return images
         images = self._to_compute_dtype(images)
+        contrast = torch.as_tensor(transformation["contrast_factor"], device=images.device, dtype=images.dtype)
         h_axis, w_axis = self._spatial_axes()
-        contrast = self._random.uniform(
-            (images.shape[0], 1, 1, 1), 1.0 - self.factor[0], 1.0 + self.factor[1], images.device, images.dtype
-        )
         mean = images.mean(dim=(h_axis, w_axis), keepdim=True)
         outputs = (images - mean) * contrast + mean
         return outputs.clamp(self.value_range[0], self.value_range[1])
+
+    def _transform(self, images, training):
+        return self.transform_images(images, self.get_random_transformation(images, training), training)
 
     def get_config(self) -> dict:
         config = super().get_config()

@@ -46,17 +46,28 @@ class RandomFlip(ImagePreprocessingLayer):
         self.seed = seed
         self._random = SeededRandom(seed)
 
-    def _transform(self, images, training):
-        images = self._to_compute_dtype(images)
+    def get_random_transformation(self, images: torch.Tensor, training: bool = True, seed=None):
+        """One draw per image: `{"flips": bool (batch, 1, 1, 1)}` (as Keras), or None in inference."""
         if not training:
+            return None
+        shape = (images.shape[0], 1, 1, 1) if images.ndim == 4 else (1, 1, 1)
+        return {"flips": self._random.uniform(shape, 0.0, 1.0, images.device) <= 0.5}
+
+    def transform_images(self, images: torch.Tensor, transformation, training: bool = True) -> torch.Tensor:
+        """Flip the images whose `transformation["flips"]` is true (Keras's deterministic half)."""
+        images = self._to_compute_dtype(images)
+        if not training or transformation is None:
             return images
+        flips = torch.as_tensor(transformation["flips"], device=images.device)
         h_axis, w_axis = self._spatial_axes()
-        flips = self._random.uniform((images.shape[0], 1, 1, 1), 0.0, 1.0, images.device) <= 0.5
         if self.mode in (HORIZONTAL, HORIZONTAL_AND_VERTICAL):
             images = torch.where(flips, images.flip(w_axis), images)
         if self.mode in (VERTICAL, HORIZONTAL_AND_VERTICAL):
             images = torch.where(flips, images.flip(h_axis), images)
         return images
+
+    def _transform(self, images, training):
+        return self.transform_images(images, self.get_random_transformation(images, training), training)
 
     def get_config(self) -> dict:
         config = super().get_config()

@@ -291,14 +291,18 @@ def test_max_num_bounding_boxes_pads_and_truncates():
     labels = torch.tensor([[1, 2, 3], [4, 5, 6]])
     images = torch.as_tensor(IMAGES)
     data = {"images": images, "bounding_boxes": {"boxes": boxes, "labels": labels}}
-    padded = layers.MaxNumBoundingBoxes(5)(data)
+    with pytest.raises(ValueError, match="bounding_box_format='xyxy'"):
+        layers.MaxNumBoundingBoxes(5)(data)  # as in Keras, boxes need a declared format
+    padded = layers.MaxNumBoundingBoxes(5, bounding_box_format="xyxy")(data)
     assert padded["bounding_boxes"]["boxes"].shape == (2, 5, 4)
     assert torch.equal(padded["bounding_boxes"]["labels"][:, 3:], torch.full((2, 2), -1))
     assert torch.equal(padded["images"], images)
-    cut = layers.MaxNumBoundingBoxes(2, fill_value=0)(data)
+    cut = layers.MaxNumBoundingBoxes(2, fill_value=0, bounding_box_format="xyxy")(data)
     assert torch.equal(cut["bounding_boxes"]["boxes"], boxes[:, :2])
     with pytest.raises(KeyError, match="unsupported keys"):
-        layers.MaxNumBoundingBoxes(2)({"images": images, "bounding_boxes": {"boxes": boxes, "scores": labels}})
+        layers.MaxNumBoundingBoxes(2, bounding_box_format="xyxy")(
+            {"images": images, "bounding_boxes": {"boxes": boxes, "scores": labels}}
+        )
 
 
 @pytest.mark.parametrize(

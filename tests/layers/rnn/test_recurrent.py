@@ -81,6 +81,12 @@ CONV_TABLE = [
         (2, 3, 6, 6, 2),
         (2, 4, 2, 3),
     ),
+    (
+        layers.ConvLSTM3D,
+        {"filters": 2, "kernel_size": (2, 1, 2), "strides": 2, "return_sequences": True},
+        (1, 3, 4, 3, 4, 1),
+        (1, 3, 2, 2, 2, 2),
+    ),
 ]
 
 
@@ -123,6 +129,7 @@ WRAPPERS = [
     ("layers.RNN(layers.GRUCell(4, reset_after=False), go_backwards=True)", (None, 4)),
     ("layers.RNN(layers.SimpleRNNCell(4), return_state=True)", [(None, 4), (None, 4)]),
     ("layers.RNN([layers.LSTMCell(3), layers.GRUCell(4)], return_sequences=True)", (None, 6, 4)),
+    ("layers.RNN(layers.StackedRNNCells([layers.SimpleRNNCell(3), layers.LSTMCell(2)]))", (None, 2)),
     ("layers.Bidirectional(layers.LSTM(4, return_sequences=True))", (None, 6, 8)),
     ("layers.Bidirectional(layers.GRU(4), merge_mode='sum')", (None, 4)),
     ("layers.Bidirectional(layers.SimpleRNN(4, return_sequences=True), merge_mode='mul')", (None, 6, 4)),
