@@ -290,7 +290,8 @@ def run_predict(state, x, batch_size, verbose, steps, callbacks):
     state.structure = adapter.structure
     needs_batch_logs = callback_list.needs_batch_logs("predict")
     outputs: list[list[torch.Tensor]] | None = None
-    plain_forward = runner.autocast is None
+    # jit_compile=True: the compiled predict step; else the forward itself (no wrapper call).
+    plain_forward = runner.autocast is None and not runner.jit_compile
     custom_step = state.custom_predict_step
     step_structure = None  # what an overridden `predict_step` returns, for packing the result
     # inference_mode for the whole loop: no autograd bookkeeping, one context for all batches.

@@ -4,10 +4,10 @@
                  -> optimizer update (clip, decay, foreach kernels, constraints)
                  -> loss tracker and metrics updated in place on the device
 
-Nothing in a step reads a value back to the host. With `jit_compile=True` the whole
-step is one `torch.compile`d function (dynamo traces `torch.autograd.grad`), with no
-graph break; the last, shorter batch of an epoch costs one dynamic-shape recompilation,
-after which every batch size reuses it.
+Nothing in a step reads a value back to the host. With `jit_compile=True` each step
+(train, test, predict) is one `torch.compile`d function (for training dynamo traces
+`torch.autograd.grad`), with no graph break; the last, shorter batch of an epoch costs
+one dynamic-shape recompilation, after which every batch size reuses it.
 """
 
 from __future__ import annotations
@@ -26,6 +26,9 @@ class StepRunner:
     the data structure from there, and calls the model (or its lowered graph)."""
 
     data_parallel = None  # the DataParallelRun of training/distributed.py's runner
+    # What `torch.compile` lowers the steps with; tests set "eager" to check dynamo's
+    # graphs (breaks, recompilations) without paying for inductor's code generation.
+    compile_backend = "inductor"
 
     def __init__(self, state, jit_compile: bool):
         self.state = state
@@ -165,16 +168,34 @@ class StepRunner:
             return [None] * len(grads)
         return grads
 
-    @torch.no_grad()
-    def test_step(self, x, y, sw):
-        outputs, loss = self.forward_and_loss(x, y, sw, training=False)
-        self._update_trackers(loss, outputs, y, sw, x[0].shape[0] if x else 1)
+    def _use_compiled(self, y) -> bool:
+        """Whether a test or predict step runs compiled: `jit_compile=True`, the compiler
+        working, and the metrics built (they are made from the first batch's shapes, and
+        creating state inside a compiled function would break it)."""
+        if not self.jit_compile or self._compile_failed or self.state.custom_compute_loss:
+            return False
+        metrics = self.state.compile_metrics
+        return metrics is None or metrics.built or y is None
+
+    def _test_body(self, x, y, sw):
+        with torch.no_grad():
+            outputs, loss = self.forward_and_loss(x, y, sw, training=False)
+            self._update_trackers_no_grad(loss, outputs, y, sw, x[0].shape[0] if x else 1)
         return loss
 
-    @torch.no_grad()
-    def predict_step(self, x):
-        with self._autocast_context():
+    def test_step(self, x, y, sw):
+        if self._use_compiled(y):
+            return self._get_compiled("test", self._test_body)(x, y, sw)
+        return self._test_body(x, y, sw)
+
+    def _predict_body(self, x):
+        with torch.no_grad(), self._autocast_context():
             return self.forward(x, training=False)
+
+    def predict_step(self, x):
+        if self.jit_compile and not self._compile_failed:
+            return self._get_compiled("predict", self._predict_body)(x)
+        return self._predict_body(x)
 
     # ------------------------------------------------------------------ compilation
     def _get_compiled(self, key, fn):
@@ -182,7 +203,7 @@ class StepRunner:
         if compiled is None:
             # dynamic=None: the last, shorter batch gets one extra (dynamic-shape) graph,
             # not a recompilation for every new size.
-            compiled = torch.compile(fn, dynamic=None)
+            compiled = torch.compile(fn, dynamic=None, backend=self.compile_backend)
             wrapped = self._guarded(compiled, fn)
             self._compiled[key] = wrapped
             return wrapped
@@ -203,7 +224,7 @@ class StepRunner:
                 self._compile_failed = True
                 warnings.warn(
                     f"jit_compile=True: torch.compile failed on this platform ({type(error).__name__}: "
-                    f"{str(error).splitlines()[0][:200] if str(error) else ''}); training continues in eager mode.",
+                    f"{str(error).splitlines()[0][:200] if str(error) else ''}); the steps continue in eager mode.",
                     stacklevel=3,
                 )
                 return eager(*args)

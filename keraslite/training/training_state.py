@@ -345,8 +345,14 @@ class TrainingState:
         return runner
 
     def predict_runner(self) -> StepRunner:
-        """The compiled model's runner if it exists (its autocast applies), else a plain one."""
-        return self.runner if self.runner is not None else StepRunner(self, False)
+        """The compiled model's runner if it exists (its autocast applies), else a plain one;
+        with `jit_compile=True` the runner is made and kept, so that its compiled predict step
+        is reused by every later call."""
+        if self.runner is not None:
+            return self.runner
+        if getattr(self.model, "jit_compile", False) and self.compile_args is not None:
+            return self.prepare_runner(training=False)
+        return StepRunner(self, False)
 
     def flat_targets(self, y, y_pred, sample_weight=None):
         """`(flat_y, flat_pred, flat_sample_weight)` in output order, targets as tensors on the
