@@ -8,8 +8,6 @@ distribution set, or one process), a `DataParallelRun` (distributed.py: DDP) und
 from __future__ import annotations
 
 from keraslite.distribution import distribution_lib, process
-from keraslite.training.distributed import DataParallelRun
-from keraslite.training.model_parallel import ModelParallelRun
 
 
 def run_for_current_distribution(state):
@@ -21,5 +19,10 @@ def run_for_current_distribution(state):
     run = state.data_parallel
     if run is not None and run.distribution is current:
         return run
-    kind = ModelParallelRun if isinstance(current, distribution_lib.ModelParallel) else DataParallelRun
+    # Imported here: torch's DDP/FSDP modules take most of a second to import, which a
+    # one-process program never needs.
+    if isinstance(current, distribution_lib.ModelParallel):
+        from keraslite.training.model_parallel import ModelParallelRun as kind
+    else:
+        from keraslite.training.distributed import DataParallelRun as kind
     return kind(current, shard_data=current.auto_shard_dataset)
