@@ -57,7 +57,11 @@ def run_side(case, side, mode, defaults, timeout, log_dir, reference_wall=None):
             "CORPUS_MAX_EPOCHS": str(settings.get("max_epochs", 2)),
             "CORPUS_MAX_STEPS": str(settings.get("max_steps", 5)),
             "TF_CPP_MIN_LOG_LEVEL": "3",
+            # One compute thread on each side: torch reads OMP_NUM_THREADS; TensorFlow (the
+            # tf_keras reference) sizes its own pools unless told by these two.
             "OMP_NUM_THREADS": "1",
+            "TF_NUM_INTRAOP_THREADS": "1",
+            "TF_NUM_INTEROP_THREADS": "1",
             "PYTHONUNBUFFERED": "1",
             "PYTHONHASHSEED": "0",
         }
