@@ -191,3 +191,19 @@ def test_flow_from_dataframe_reads_listed_files(tmp_path, capsys):
     assert raw[0][1].tolist() == [0.5, 1.5, 2.5]
     with pytest.raises(ValueError, match="class_mode"):
         generator.flow_from_dataframe(frame, str(tmp_path), class_mode="multiclass")
+
+
+def test_default_affine_path_equals_the_general_sampler():
+    # Bilinear with "nearest" fill runs on torch's grid_sample; it must give what the NumPy
+    # sampler (SciPy's semantics) gives, edges and out-of-image points included.
+    from keraslite.legacy.preprocessing import image as image_module
+
+    rng = np.random.default_rng(3)
+    channels = rng.random((3, 17, 23))
+    for theta, shift, zoom in ((30.0, (4.0, -7.0), 1.3), (-75.0, (-12.0, 15.0), 0.6), (180.0, (0.0, 0.0), 2.0)):
+        t = np.deg2rad(theta)
+        matrix = np.array([[np.cos(t), -np.sin(t)], [np.sin(t), np.cos(t)]]) * zoom
+        offset = np.array(shift)
+        fast = image_module._affine_sample_nearest_bilinear(channels, matrix, offset)
+        general = np.stack([image_module._affine_sample(c, matrix, offset, 1, "nearest", 0.0) for c in channels])
+        np.testing.assert_allclose(fast, general, rtol=1e-12, atol=1e-12)

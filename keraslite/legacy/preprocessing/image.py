@@ -12,6 +12,7 @@ The iterators the generator hands out are in `image_iterators.py`.
 from __future__ import annotations
 
 import numpy as np
+import torch
 
 from keraslite.backend import state
 from keraslite.legacy.preprocessing.image_iterators import DataFrameIterator as DataFrameIterator
@@ -37,6 +38,25 @@ def _wrap_coordinates(coordinates, size):
     if size <= 1:
         return np.zeros_like(coordinates)
     return np.where((coordinates < 0) | (coordinates > size - 1), np.mod(coordinates, size - 1), coordinates)
+
+
+def _affine_sample_nearest_bilinear(channels, matrix, offset):
+    """`_affine_sample` for the default settings (bilinear, "nearest" fill) on all channels at
+    once, with torch's `grid_sample` (C++): "border" padding clamps the source coordinates to
+    the edge, which is what clamping the interpolation taps gives."""
+    _, height, width = channels.shape
+    rows, cols = torch.meshgrid(
+        torch.arange(height, dtype=torch.float64), torch.arange(width, dtype=torch.float64), indexing="ij"
+    )
+    source_rows = matrix[0, 0] * rows + matrix[0, 1] * cols + offset[0]
+    source_cols = matrix[1, 0] * rows + matrix[1, 1] * cols + offset[1]
+    # grid_sample's coordinates: -1..1 across the pixel centres (align_corners=True), x = column.
+    grid = torch.stack(
+        [source_cols * (2.0 / max(width - 1, 1)) - 1.0, source_rows * (2.0 / max(height - 1, 1)) - 1.0], dim=-1
+    )
+    image = torch.from_numpy(np.ascontiguousarray(channels, dtype=np.float64))[None]
+    out = torch.nn.functional.grid_sample(image, grid[None], mode="bilinear", padding_mode="border", align_corners=True)
+    return out[0].numpy()
 
 
 def _affine_sample(channel_image, matrix, offset, order, fill_mode, cval):
@@ -123,7 +143,10 @@ def apply_affine_transform(
         matrix[:, [0, 1]] = matrix[:, [1, 0]]
         matrix[[0, 1]] = matrix[[1, 0]]
     channels = np.moveaxis(x, channel_axis, 0)
-    out = np.stack([_affine_sample(c, matrix[:2, :2], matrix[:2, 2], order, fill_mode, cval) for c in channels])
+    if order == 1 and fill_mode == "nearest" and min(channels.shape[1:]) > 1:
+        out = _affine_sample_nearest_bilinear(channels, matrix[:2, :2], matrix[:2, 2])
+    else:
+        out = np.stack([_affine_sample(c, matrix[:2, :2], matrix[:2, 2], order, fill_mode, cval) for c in channels])
     return np.moveaxis(out, 0, channel_axis).astype(x.dtype)
 
 
