@@ -85,7 +85,9 @@ def save_model(model, filepath, overwrite: bool = True, zipped=None, include_opt
             f"The path '{path}' ends with `.weights.h5`, the extension of weights-only files. Use "
             "`model.save_weights(path)` to write weights, or a `.keras` path to save the whole model."
         )
-    elif os.path.splitext(path)[1] in ("", ".tf") or os.path.isdir(path):
+    elif os.path.splitext(path)[1] in ("", ".tf") or os.path.isdir(path) or state.dialect() == "tf2":
+        # tf.keras 2 saved every other path as a SavedModel directory: `ckpt-loss={loss:.2f}`
+        # gives `ckpt-loss=0.65`, a directory name and not an extension. Keras 3 refuses those.
         dir_format.save_directory(
             model, path, model_config_for_file(model), include_optimizer=include_optimizer, overwrite=overwrite
         )

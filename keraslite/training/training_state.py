@@ -133,6 +133,10 @@ class TrainingState:
         (`model.metrics`, the property a model may override), in which case the metrics'
         current results."""
         logs = logs if isinstance(logs, dict) else {}
+        if state.dialect() == "tf2" and self.compile_loss is None:
+            # tf.keras 2 compares with `model.metrics` too, but it holds no loss tracker when no
+            # loss was compiled: a custom step's `{"loss": ...}` is then reported as returned.
+            return {k: _to_log_value(v) for k, v in logs.items()}
         metric_logs = {}
         for metric in self.model.metrics:
             result = metric.result()

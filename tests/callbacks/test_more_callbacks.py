@@ -151,3 +151,21 @@ def test_backup_and_restore_keras_argument_order_and_batch_frequency(tmp_path):
     )
     assert history.epoch == [1, 2, 3]
     assert not os.path.exists(backup)
+
+
+def test_tf2_checkpoint_path_with_formatted_numbers_is_a_directory(tmp_path, tf2_dialect):
+    # tf.keras 2 saved `ckpt-loss={loss:.2f}` (-> "ckpt-loss=0.65") as a SavedModel directory;
+    # the digits after the dot are not an extension.
+    import numpy as np
+
+    import keraslite as keras
+
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+    model.compile("sgd", "mse")
+    rng = np.random.default_rng(0)
+    checkpoint = keras.callbacks.ModelCheckpoint(str(tmp_path / "ckpt-loss={loss:.2f}"))
+    model.fit(rng.random((8, 4)), rng.random((8, 1)), epochs=1, verbose=0, callbacks=[checkpoint])
+    (saved,) = list(tmp_path.iterdir())
+    assert saved.name.startswith("ckpt-loss=") and saved.is_dir()
+    restored = keras.models.load_model(str(saved))
+    np.testing.assert_allclose(restored.get_weights()[0], model.get_weights()[0])

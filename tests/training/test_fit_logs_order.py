@@ -50,3 +50,19 @@ def test_progress_bar_prints_sorted_logs(capsys):
     model.fit(x, y, epochs=1, verbose=2)
     line = [text for text in capsys.readouterr().out.splitlines() if "loss" in text][-1]
     assert line.index("accuracy:") < line.index("loss:") < line.index("mse:")
+
+
+def test_tf2_custom_step_logs_without_a_compiled_loss_are_kept(tf2_dialect):
+    # tf.keras 2: with no loss compiled, `model.metrics` holds no loss tracker, so a custom
+    # step's {"loss": ...} is reported as returned (Keras 3's model.metrics has one).
+    class Custom(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.dense = keras.layers.Dense(1)
+
+        def train_step(self, data):
+            return {"loss": 0.5}
+
+    model = Custom()
+    model.compile("sgd")
+    assert model.fit(*_data(), verbose=0).history == {"loss": [0.5]}
