@@ -70,13 +70,14 @@ def test_model_parallel_shards_weights_and_trains_as_one_process(tmp_path):
     reports = [json.loads((tmp_path / f"rank{rank}.json").read_text()) for rank in (0, 1)]
     for report in reports:
         # The kernels the LayoutMap names are split along their last axis: each rank holds half.
-        assert report["shards"]["dense/kernel"] == [[6, 8], [6, 4]]
-        assert report["shards"]["dense_2/kernel"] == [[8, 2], [8, 1]]
-        assert "dense_1/kernel" not in report["shards"]
+        # (Variable paths start with the Sequential's name, as in Keras.)
+        assert report["shards"]["sequential/dense/kernel"] == [[6, 8], [6, 4]]
+        assert report["shards"]["sequential/dense_2/kernel"] == [[8, 2], [8, 1]]
+        assert "sequential/dense_1/kernel" not in report["shards"]
         # One FSDP group per layer with trainable weights (gathered for its call only); the
         # layers keep their class names, which Keras configs record.
         assert report["groups"] == [["Dense", True], ["Dense", False], ["Dense", True]]
-        assert report["shards"]["dense/bias"] == [[8], [4]]  # the others along their first
+        assert report["shards"]["sequential/dense/bias"] == [[8], [4]]  # the others along their first
         for got, expected in zip(report["weights"], model.get_weights()):
             np.testing.assert_allclose(got, expected, atol=1e-5)
         for key, values in history.items():
