@@ -22,6 +22,7 @@ from keraslite.export.export_utils import (
     sample_tensor,
     standardize_signature,
 )
+from keraslite.export.onnx_registry_cache import cached_torchlib_registry
 
 
 class FlatInputsModule(torch.nn.Module):
@@ -72,7 +73,7 @@ def export_onnx(model, filepath, verbose=None, input_signature=None, opset_versi
         or None
         for spec in flat_specs
     )
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), cached_torchlib_registry():
         warnings.filterwarnings("ignore", message=r".*axis name: batch will not be used.*")
         try:
             program = torch.onnx.export(

@@ -2,8 +2,8 @@
 
 `torch.export.load(path).module()` runs it; it holds ATen operations only. Its arguments
 are the model's: the model's input structure for a functional model (one argument), one
-tensor for a Sequential model. Unknown batch axes are dynamic by default
-(`torch.export.Dim.AUTO`: dynamic unless the model fixes them); `dynamic_shapes` given by
+tensor for a Sequential model. Unknown axes (the batch, sequence lengths, ...) are dynamic by
+default (`torch.export.Dim.AUTO`: dynamic unless the model fixes them); `dynamic_shapes` given by
 the caller replaces that, in torch's forms (`{0: Dim("batch")}` for a one-input model, or a
 tuple with one entry per argument) or in Keras's (`[({0: Dim},)]`).
 """
@@ -41,9 +41,7 @@ def export_torch(model, filepath, input_signature=None, verbose=None, **kwargs):
     samples = tuple(tree.map_structure(lambda spec: sample_tensor(spec, 2, device), signature))
     dynamic_shapes = export_kwargs.get("dynamic_shapes")
     if dynamic_shapes is None:
-        export_kwargs["dynamic_shapes"] = tuple(
-            tree.map_structure(lambda spec: {0: torch.export.Dim.AUTO} if spec.shape[0] is None else None, signature)
-        )
+        export_kwargs["dynamic_shapes"] = tuple(tree.map_structure(_auto_dynamic_axes, signature))
     else:
         export_kwargs["dynamic_shapes"] = _normalize_dynamic_shapes(dynamic_shapes, samples)
     model.eval()
@@ -60,6 +58,12 @@ def export_torch(model, filepath, input_signature=None, verbose=None, **kwargs):
     if True if verbose is None else verbose:
         print_msg(f"Saved PyTorch ExportedProgram at '{filepath}'.")
     return filepath
+
+
+def _auto_dynamic_axes(spec):
+    """`{axis: Dim.AUTO}` for the spec's unknown axes (the batch, a sequence length, ...):
+    dynamic unless the model fixes them; `None` when every axis is known."""
+    return {axis: torch.export.Dim.AUTO for axis, size in enumerate(spec.shape) if size is None} or None
 
 
 def _export_kwargs(user_kwargs: dict) -> dict:

@@ -23,6 +23,7 @@ from keraslite.graph.input_spec import assert_input_compatibility
 from keraslite.graph.keras_tensor import KerasTensor, any_keras_tensor
 from keraslite.graph.node import Node
 from keraslite.graph.operation import Operation
+from keraslite.layers import layer_state
 from keraslite.layers.layer_inputs import (
     convert_inputs,
     flat_shapes,
@@ -130,7 +131,11 @@ class Layer(QuantizationMixin, LayerStateMethods, Operation):
             params = self._parameters
             for key, param in params.items():
                 if param is value and key != name:
-                    if key in self._auto_named_parameters:
+                    if layer_state.replaces_placeholder(self, name, key):
+                        # Over a `self.w = None`: read `_parameters[key]` (torch.export swaps it).
+                        del self.__dict__[name]
+                        self.__dict__.setdefault("_parameter_aliases", {})[name] = key
+                    elif key in self._auto_named_parameters:
                         # `self.w = self.add_weight(...)`: keep the user's attribute name.
                         renamed = {(name if k == key else k): v for k, v in params.items()}
                         params.clear()
@@ -147,6 +152,9 @@ class Layer(QuantizationMixin, LayerStateMethods, Operation):
         parameters = self.__dict__.get("_parameters")
         if parameters is not None and name in parameters:
             return parameters[name]
+        aliases = self.__dict__.get("_parameter_aliases")
+        if aliases is not None and name in aliases:
+            return parameters[aliases[name]]
         try:
             # Straight to torch (not through Operation.__getattr__): one frame less on
             # every submodule read (`self.dense(x)` in a subclassed model's call).

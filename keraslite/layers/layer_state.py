@@ -278,6 +278,12 @@ def build_in_name_scope(build):
     return build_in_layer_scope
 
 
+def replaces_placeholder(layer, name: str, registered_key: str) -> bool:
+    """Whether `layer.<name> = variable` assigns a weight that `add_weight` registered as
+    `_<name>...` only because `__init__` had set a `layer.<name> = None` placeholder."""
+    return layer.__dict__.get(name, 0) is None and registered_key.startswith("_" + name)
+
+
 def _metric_class():
     # By registered name (metrics sit above layers), as `add_metric` finds `keras.metrics.Mean`.
     return importlib.import_module("keraslite.metrics").Metric

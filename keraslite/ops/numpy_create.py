@@ -14,9 +14,11 @@ def _dtype_or_floatx(dtype) -> torch.dtype:
 
 
 def _shape(shape) -> tuple:
-    if isinstance(shape, int):
+    if isinstance(shape, (int, torch.SymInt)):
         return (shape,)
-    return tuple(int(d) for d in shape)
+    # A symbolic size (`ops.shape(x)[0]` under torch.export) stays symbolic: `int()` would
+    # fix the exported program to the traced size.
+    return tuple(d if isinstance(d, torch.SymInt) else int(d) for d in shape)
 
 
 def zeros(shape, dtype=None):

@@ -15,9 +15,10 @@ from keraslite.ops.dispatch import keras_op, to_tensor
 
 
 def _shape_tuple(shape):
-    if isinstance(shape, int):
+    if isinstance(shape, (int, torch.SymInt)):
         return (shape,)
-    return tuple(-1 if d is None else int(d) for d in shape)
+    # Symbolic sizes (under torch.export) stay symbolic, as in `numpy_create._shape`.
+    return tuple(-1 if d is None else d if isinstance(d, torch.SymInt) else int(d) for d in shape)
 
 
 @keras_op

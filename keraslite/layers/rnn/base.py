@@ -17,6 +17,7 @@ import torch
 
 from keraslite.backend import tree
 from keraslite.layers.base_layer import Layer
+from keraslite.layers.rnn import export_loop
 from keraslite.serialization import serialization_lib as serialization
 
 
@@ -338,6 +339,11 @@ class RNN(Layer):
     def _step_loop(self, inputs, states, mask, step):
         """The time loop shared by all cells. `inputs` is what `step` takes at each time
         step along axis 1 (raw inputs, or inputs already projected by the kernel)."""
+        if export_loop.has_symbolic_steps(inputs):
+            last, sequence, states = export_loop.scan_steps(
+                inputs, states, mask, step, self.go_backwards, self.zero_output_for_mask, _keep_masked, _step_mask
+            )
+            return last, sequence if self.return_sequences else None, states
         steps = inputs.shape[1]
         order = range(steps - 1, -1, -1) if self.go_backwards else range(steps)
         outputs = []

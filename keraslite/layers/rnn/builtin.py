@@ -18,6 +18,7 @@ from keraslite import activations, constraints, initializers, regularizers
 from keraslite.graph.input_spec import InputSpec
 from keraslite.layers.base_layer import Layer
 from keraslite.layers.core import serialize_object
+from keraslite.layers.rnn import export_loop
 from keraslite.layers.rnn.base import RNN, DropoutRNNCell
 
 
@@ -251,7 +252,7 @@ class BuiltinRNN(RNN):
         cell = self._cell
         if training and 0.0 < cell.dropout < 1.0:
             sequences = sequences * cell.get_dropout_mask(sequences[:, 0]).unsqueeze(1)
-        if self.can_fuse():
+        if self.can_fuse() and not export_loop.has_symbolic_steps(sequences):
             if mask is None:
                 return self._run_fused(sequences, states, training)
             if self._right_padded_fusable(mask):

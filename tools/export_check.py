@@ -1,0 +1,185 @@
+"""Export every `keras.applications` model to ONNX and `torch.export` and check the numbers.
+
+For each constructor (weights=None, include_top=True, classes=10, no classifier activation so
+that the logits are compared, the smallest input size its family accepts) the model is
+exported with `model.export(format="onnx")` and `model.export(format="torch")`; both artifacts
+run on random inputs at batch 1 and 3 (the batch axis is dynamic) and are compared with
+`model.predict`: a result is ok when the largest absolute difference is at most 1e-5 times
+max(1, the largest absolute logit). Each model runs in its own child process (one at a time)
+so that memory is returned between models.
+
+    PYTHONPATH=$PWD nice -n 10 .venv/bin/python tools/export_check.py --out export_table.md
+    PYTHONPATH=$PWD .venv/bin/python tools/export_check.py --only MobileNetV3Small,VGG16
+
+Writes a markdown table: name, parameters, ONNX ok / max abs diff, torch.export ok / max abs
+diff, seconds (both exports and checks).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+
+TOLERANCE = 1e-5
+BATCH_SIZES = (1, 3)
+
+# The smallest input side each family accepts with weights=None (Keras's `min_size`).
+_SIDE = {"InceptionV3": 75, "InceptionResNetV2": 75, "Xception": 71}
+DEFAULT_SIDE = 32
+# Families whose models rescale raw [0, 255] pixels themselves; the others get [-1, 1) inputs.
+_RAW_PIXELS = ("EfficientNet", "ConvNeXt", "MobileNetV3")
+
+
+# Millions of parameters with the ImageNet top (Keras's table): the run goes smallest first.
+_MILLIONS = {
+    "MobileNetV3Small": 2.9, "MobileNet": 4.3, "MobileNetV2": 3.5, "MobileNetV3Large": 5.4, "NASNetMobile": 5.3,
+    "EfficientNetB0": 5.3, "EfficientNetV2B0": 7.2, "EfficientNetB1": 7.9, "DenseNet121": 8.1, "EfficientNetV2B1": 8.2,
+    "EfficientNetB2": 9.2, "EfficientNetV2B2": 10.2, "EfficientNetB3": 12.3, "DenseNet169": 14.3,
+    "EfficientNetV2B3": 14.5, "EfficientNetB4": 19.5, "DenseNet201": 20.2, "Xception": 22.9, "InceptionV3": 23.9,
+    "ResNet50": 25.6, "ResNet50V2": 25.6, "ConvNeXtTiny": 28.6, "EfficientNetB5": 30.6, "EfficientNetB6": 43.3,
+    "ResNet101": 44.7, "ResNet101V2": 44.7, "ConvNeXtSmall": 50.2, "InceptionResNetV2": 55.9, "EfficientNetV2M": 54.3,
+    "ResNet152": 60.4, "ResNet152V2": 60.4, "EfficientNetB7": 66.7, "EfficientNetV2S": 21.6, "ConvNeXtBase": 88.5,
+    "NASNetLarge": 88.9, "EfficientNetV2L": 119.0, "VGG16": 138.4, "VGG19": 143.7, "ConvNeXtLarge": 197.7,
+    "ConvNeXtXLarge": 350.1,
+}  # fmt: skip
+
+
+def application_names() -> list[str]:
+    """Every constructor in `keras.applications`, smallest first."""
+    import keraslite as keras
+
+    names = [n for n in dir(keras.applications) if n[0].isupper() and callable(getattr(keras.applications, n))]
+    return sorted(names, key=lambda n: (_MILLIONS.get(n, 1000.0), n))
+
+
+def input_side(name: str) -> int:
+    return _SIDE.get(name, DEFAULT_SIDE)
+
+
+def check_one(name: str, workdir: str) -> dict:
+    """Build, export and compare one application; a dict of the results (JSON-able)."""
+    import os
+
+    import numpy as np
+    import onnxruntime
+    import torch
+
+    import keraslite as keras
+
+    side = input_side(name)
+    start = time.perf_counter()
+    constructor = getattr(keras.applications, name)
+    model = constructor(weights=None, input_shape=(side, side, 3), classes=10, classifier_activation=None)
+    rng = np.random.default_rng(0)
+    low, high = (0.0, 255.0) if name.startswith(_RAW_PIXELS) else (-1.0, 1.0)
+    inputs = [rng.uniform(low, high, (batch, side, side, 3)).astype(np.float32) for batch in BATCH_SIZES]
+    expected = [model.predict(x, verbose=0) for x in inputs]
+    scale = max(float(np.max(np.abs(y))) for y in expected)
+    tolerance = TOLERANCE * max(1.0, scale)
+    result = {"name": name, "params": int(model.count_params()), "side": side, "scale": scale}
+
+    onnx_path = os.path.join(workdir, f"{name}.onnx")
+    try:
+        model.export(onnx_path, format="onnx", verbose=False)
+        session = onnxruntime.InferenceSession(onnx_path, providers=["CPUExecutionProvider"])
+        feed_name = session.get_inputs()[0].name
+        diffs = [float(np.max(np.abs(session.run(None, {feed_name: x})[0] - y))) for x, y in zip(inputs, expected)]
+        result["onnx_diff"] = max(diffs)
+        result["onnx_ok"] = result["onnx_diff"] <= tolerance
+    except Exception as error:  # reported in the table
+        result["onnx_ok"], result["onnx_error"] = False, f"{type(error).__name__}: {str(error)[:200]}"
+    finally:
+        for suffix in ("", ".data"):
+            if os.path.exists(onnx_path + suffix):
+                os.remove(onnx_path + suffix)
+
+    torch_path = os.path.join(workdir, f"{name}.pt2")
+    try:
+        model.export(torch_path, format="torch", verbose=False)
+        program = torch.export.load(torch_path).module()
+        with torch.no_grad():
+            diffs = [float(np.max(np.abs(program(torch.from_numpy(x)).numpy() - y))) for x, y in zip(inputs, expected)]
+        result["torch_diff"] = max(diffs)
+        result["torch_ok"] = result["torch_diff"] <= tolerance
+    except Exception as error:  # reported in the table
+        result["torch_ok"], result["torch_error"] = False, f"{type(error).__name__}: {str(error)[:200]}"
+    finally:
+        if os.path.exists(torch_path):
+            os.remove(torch_path)
+    result["seconds"] = time.perf_counter() - start
+    return result
+
+
+def _cell(result: dict, kind: str) -> str:
+    if f"{kind}_diff" not in result:
+        return f"FAIL ({result.get(f'{kind}_error', 'no result')})"
+    diff = result[f"{kind}_diff"]
+    relative = diff / result["scale"] if result["scale"] > 0 else 0.0
+    return f"{'ok' if result[f'{kind}_ok'] else 'FAIL'} / {diff:.1e} ({relative:.1e})"
+
+
+def markdown_table(results: list[dict]) -> str:
+    lines = [
+        "| model | input | params | max abs logit | ONNX ok / max abs diff (relative) "
+        "| torch.export ok / max abs diff (relative) | seconds |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        if "params" not in r:
+            lines.append(f"| {r['name']} | | | | FAIL ({r.get('error', '')}) | | {r.get('seconds', 0):.0f} |")
+            continue
+        lines.append(
+            f"| {r['name']} | {r['side']}x{r['side']} | {r['params']:,} | {r['scale']:.3g} | {_cell(r, 'onnx')} | "
+            f"{_cell(r, 'torch')} | {r['seconds']:.0f} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default="export_table.md", help="the markdown table to write")
+    parser.add_argument("--only", default="", help="comma-separated constructor names (default: all)")
+    parser.add_argument("--timeout", type=float, default=1200, help="seconds per model")
+    parser.add_argument("--child", default="", help=argparse.SUPPRESS)
+    parser.add_argument("--workdir", default="", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        print(json.dumps(check_one(args.child, args.workdir)))
+        return 0
+
+    import tempfile
+
+    names = [n for n in args.only.split(",") if n] or application_names()
+    results = []
+    with tempfile.TemporaryDirectory() as workdir:
+        for name in names:
+            start = time.perf_counter()
+            command = [sys.executable, __file__, "--child", name, "--workdir", workdir]
+            try:
+                done = subprocess.run(command, capture_output=True, text=True, timeout=args.timeout)
+                lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+                result = (
+                    json.loads(lines[-1])
+                    if lines
+                    else {"name": name, "error": (done.stderr.strip().splitlines() or ["no output"])[-1][:200]}
+                )
+            except subprocess.TimeoutExpired:
+                result = {"name": name, "error": f"timed out after {args.timeout:.0f} s"}
+            result.setdefault("seconds", time.perf_counter() - start)
+            results.append(result)
+            print(markdown_table([result]).splitlines()[-1], flush=True)
+            with open(args.out, "w") as handle:
+                handle.write(markdown_table(results))
+    failed = [r["name"] for r in results if not (r.get("onnx_ok") and r.get("torch_ok"))]
+    print(
+        f"{len(results) - len(failed)}/{len(results)} models pass both exports"
+        + (f"; failed: {failed}" if failed else "")
+    )
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
