@@ -41,6 +41,10 @@ def _entry(rank: int, worker, world_size: int, port: int, args: tuple) -> None:
     torch.set_num_threads(1)  # two processes share the machine's cores, as torchrun sets it
     try:
         worker(rank, *args)
+        if dist.is_initialized():
+            # Both ranks finish their collectives before either tears the group down (one rank
+            # destroying it under the other's last all-reduce aborts gloo).
+            dist.barrier()
     finally:
         if dist.is_initialized():
             dist.destroy_process_group()
