@@ -81,9 +81,6 @@ class DeviceMesh:
     def __repr__(self):
         return f"<{self.__class__.__name__} shape={self.shape}, axis_names={self.axis_names}>"
 
-    def __str__(self):
-        return self.__repr__()
-
 
 class TensorLayout:
     """How a tensor is laid out over a `DeviceMesh` (Keras's `TensorLayout`).
@@ -139,9 +136,6 @@ class TensorLayout:
 
     def __repr__(self):
         return f"<{self.__class__.__name__} axes={self.axes}, device_mesh={self.device_mesh}>"
-
-    def __str__(self):
-        return self.__repr__()
 
 
 class Distribution:
@@ -222,9 +216,6 @@ class Distribution:
 
     def __repr__(self):
         return f"<{self.__class__.__name__} device_mesh={self.device_mesh}>"
-
-    def __str__(self):
-        return self.__repr__()
 
 
 class DataParallel(Distribution):
