@@ -160,7 +160,19 @@ def keraslite_file():
     return keraslite.__file__
 
 
-def test_output_dir_runs_the_script_there(tmp_path, monkeypatch):
+@pytest.fixture
+def in_process_run(monkeypatch):
+    """`keraslite run` in this process makes the script `__main__` for good (as python does) and
+    installs the aliases: put both back, or a later test that spawns processes would re-run the
+    script in its children (multiprocessing re-imports `__main__`), and real keras would alias."""
+    monkeypatch.setitem(sys.modules, "__main__", sys.modules["__main__"])
+    monkeypatch.setattr(sys, "argv", list(sys.argv))
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    yield
+    uninstall_aliases()
+
+
+def test_output_dir_runs_the_script_there(tmp_path, monkeypatch, in_process_run):
     from keraslite.cli import main
 
     script = tmp_path / "writes.py"
