@@ -100,7 +100,9 @@ class InputLayer(Layer):
             "batch_shape": list(self._batch_shape),
             "dtype": self._dtype_name,
             "sparse": self.sparse,
+            "ragged": False,
             "name": self.name,
+            "optional": self.optional,
         }
 
 

@@ -22,5 +22,12 @@ def test_input_layer_config():
     x = keras.Input(shape=(4,), name="feat", dtype="int32")
     layer = x._keras_history.layer
     assert isinstance(layer, keras.layers.InputLayer)
-    assert layer.get_config() == {"batch_shape": [None, 4], "dtype": "int32", "sparse": False, "name": "feat"}
+    assert layer.get_config() == {
+        "batch_shape": [None, 4],
+        "dtype": "int32",
+        "sparse": False,
+        "ragged": False,
+        "name": "feat",
+        "optional": False,
+    }
     assert layer.output is x and layer.count_params() == 0

@@ -124,7 +124,14 @@ def test_functional_config_schema():
     assert config["output_layers"] == ["dense_2", 0, 0]
     first, dense, _, add, _ = config["layers"]
     assert first["class_name"] == "InputLayer" and first["module"] == "keras.layers"
-    assert first["config"] == {"batch_shape": [None, 784], "dtype": "float32", "sparse": False, "name": "img"}
+    assert first["config"] == {
+        "batch_shape": [None, 784],
+        "dtype": "float32",
+        "sparse": False,
+        "ragged": False,
+        "name": "img",
+        "optional": False,
+    }
     assert first["inbound_nodes"] == []
     assert set(dense) == {"module", "class_name", "config", "registered_name", "build_config", "name", "inbound_nodes"}
     assert dense["build_config"] == {"input_shape": (None, 784)}
