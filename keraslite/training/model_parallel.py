@@ -69,6 +69,15 @@ class ShardedStepRunner(DistributedStepRunner):
         model = self.model
         if self._ddp is not None or not any(p.requires_grad for p in model.parameters()):
             return
+        sharding = model.__dict__.get("_model_parallel_sharding")
+        if sharding is not None:
+            # Sharded by an earlier `fit` (then `compile` again): FSDP shards a module once, so
+            # this runner takes over its root and the shards, with a new optimizer on them.
+            sharding.root._step_forward = super(DistributedStepRunner, self).forward
+            self._ddp = self._ddp_forward = sharding.root
+            self._pairs = sharding.pairs
+            self._build_optimizer()
+            return
         layout_map = self.data_parallel.distribution._layout_map
         mesh = init_device_mesh(process.device_type_of_backend(), (self.data_parallel.world_size,))
         owners = {
@@ -121,6 +130,7 @@ class ShardedStepRunner(DistributedStepRunner):
         for variable, sharded in self._pairs:
             # The Keras variable lets go of its whole tensor: FSDP's shard is the only copy.
             sharded_variables.hold_in_shards(variable, functools.partial(_same, sharded))
+        model._model_parallel_sharding = _Sharding(step_module, self._pairs)
         self._build_optimizer()
 
     def _build_optimizer(self) -> None:
@@ -171,6 +181,15 @@ class ShardedStepRunner(DistributedStepRunner):
             state.optimizer._fast_apply(grads, shards)
             self._update_trackers_no_grad(loss, outputs, y, sw, x[0].shape[0] if x else 1)
         return loss
+
+
+class _Sharding:
+    """A model's FSDP sharding, kept on the model (`_model_parallel_sharding`) for the runners
+    of later `compile`s: the root module and the (Keras variable, FSDP parameter) pairs."""
+
+    def __init__(self, root: torch.nn.Module, pairs: list):
+        self.root = root
+        self.pairs = pairs
 
 
 class _ShardLayout:

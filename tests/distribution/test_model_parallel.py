@@ -126,6 +126,11 @@ def _worker(rank, out_dir, other_weights_path):
     kernel.assign_add(np.ones((6, 8), "float32"))
     report["assigned"] = [float(kernel.numpy().min()), float(kernel.numpy().max())]
     report["local_after_assign"] = runner._pairs[0][1].to_local().tolist()
+    # `compile` again: the next fit trains the same shards with the new optimizer.
+    model.compile(optimizer=keras.optimizers.SGD(0.05), loss="mse")
+    x, y = _data()
+    report["refit"] = model.fit(x, y, batch_size=16, epochs=1, verbose=0, shuffle=False).history["loss"]
+    report["refit_weights"] = [w.tolist() for w in model.get_weights()]
     with open(os.path.join(out_dir, f"rank{rank}.json"), "w") as f:
         json.dump(report, f)
 
@@ -137,6 +142,10 @@ def test_model_parallel_shards_weights_and_trains_as_one_process(tmp_path):
     other = _model(keras, seed=5)
     other_path = str(tmp_path / "other.weights.h5")
     other.save_weights(other_path)
+    refit = _model(keras, seed=5)  # what the workers hold after loading `other` and assigning 3.0 to one kernel
+    refit.layers[0].kernel.assign(np.full((6, 8), 3.0, "float32"))
+    refit.compile(optimizer=keras.optimizers.SGD(0.05), loss="mse")
+    refit_loss = refit.fit(*_data(), batch_size=16, epochs=1, verbose=0, shuffle=False).history["loss"]
     launch(_worker, 2, str(tmp_path), other_path)
     reports = [json.loads((tmp_path / f"rank{rank}.json").read_text()) for rank in (0, 1)]
     x, _ = _data()
@@ -171,6 +180,9 @@ def test_model_parallel_shards_weights_and_trains_as_one_process(tmp_path):
         assert report["assigned"] == [3.0, 3.0]
         assert np.array(report["local_after_assign"]).shape == (6, 4)
         assert np.all(np.array(report["local_after_assign"]) == 3.0)
+        np.testing.assert_allclose(report["refit"], refit_loss, rtol=1e-5)
+        for got, expected in zip(report["refit_weights"], refit.get_weights()):
+            np.testing.assert_allclose(got, expected, atol=1e-5)
     assert reports[0]["history"] == reports[1]["history"]
     # Only rank 0 wrote files; they load in one process with the same predictions and the
     # optimizer state a one-process run has (iterations and Adam's slots, whole).
