@@ -201,3 +201,68 @@ def test_model_parallel_shards_weights_and_trains_as_one_process(tmp_path):
     weights_only.load_weights(tmp_path / "rank0" / "sharded.weights.h5")
     for got, expected in zip(weights_only.get_weights(), model.get_weights()):
         np.testing.assert_allclose(got, expected, atol=1e-5)
+
+
+def _interrupt_and_resume(keras, backup_dir):
+    """A fit interrupted after epoch 2 of 4, then a fresh model resuming from the backup."""
+    x, y = _data()
+
+    class Interrupt(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            if epoch == 1:
+                raise RuntimeError("interrupted")
+
+    def make(seed):
+        model = _model(keras, seed)
+        model.compile(optimizer=keras.optimizers.Adam(0.01), loss="mse")
+        return model
+
+    try:
+        make(1).fit(
+            x,
+            y,
+            batch_size=16,
+            epochs=4,
+            verbose=0,
+            callbacks=[keras.callbacks.BackupAndRestore(backup_dir), Interrupt()],
+        )
+    except RuntimeError as error:
+        assert "interrupted" in str(error)
+    resumed = make(3)  # other initial weights: the backup replaces them, and the optimizer's state
+    history = resumed.fit(
+        x, y, batch_size=16, epochs=4, verbose=0, callbacks=[keras.callbacks.BackupAndRestore(backup_dir)]
+    )
+    return {
+        "epochs": history.epoch,
+        "loss": history.history["loss"],
+        "weights": [w.tolist() for w in resumed.get_weights()],
+        "optimizer": [w.tolist() for w in resumed.optimizer.get_weights()],
+    }
+
+
+def _resume_worker(rank, out_dir):
+    import keraslite as keras
+
+    keras.distribution.initialize()
+    mesh = keras.distribution.DeviceMesh((2,), ["model"])
+    layout_map = keras.distribution.LayoutMap(mesh)
+    layout_map[".*dense.*kernel"] = (None, "model")
+    keras.distribution.set_distribution(keras.distribution.ModelParallel(layout_map=layout_map))
+    report = _interrupt_and_resume(keras, os.path.join(out_dir, "backup"))
+    with open(os.path.join(out_dir, f"resumed{rank}.json"), "w") as f:
+        json.dump(report, f)
+
+
+def test_backup_and_restore_resumes_a_sharded_run_with_its_optimizer_state(tmp_path):
+    import keraslite as keras
+
+    expected = _interrupt_and_resume(keras, str(tmp_path / "one_process_backup"))
+    launch(_resume_worker, 2, str(tmp_path))
+    for rank in (0, 1):
+        report = json.loads((tmp_path / f"resumed{rank}.json").read_text())
+        assert report["epochs"] == expected["epochs"] == [2, 3]
+        np.testing.assert_allclose(report["loss"], expected["loss"], rtol=1e-5)
+        for key in ("weights", "optimizer"):  # Adam's slots restored whole, each rank keeping its slice
+            assert len(report[key]) == len(expected[key])
+            for got, want in zip(report[key], expected[key]):
+                np.testing.assert_allclose(got, want, atol=1e-5)
