@@ -5,6 +5,7 @@ read while rank 1 answers."""
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 
@@ -69,6 +70,8 @@ def _worker(rank, out_dir):
     variable.add_(1.0)
     variable[0] = -1.0
     report["after_updates"] = variable.numpy().tolist()
+    copied = copy.deepcopy(variable)  # an ordinary variable holding the whole value
+    report["copy"] = [type(copied).__name__, copied.name, copied.numpy().tolist()]
 
     # A slot kept per shard, seen whole.
     local = keras.Variable(shards.to_local().detach().clone(), name="slot")
@@ -113,6 +116,7 @@ def test_sharded_variable_reads_gather_and_writes_keep_each_slice(tmp_path):
         rows = slice(0, 3) if rank == 0 else slice(3, 5)
         assert report["local_after_assign"] == (WHOLE * 10)[rows].tolist()
         assert report["after_updates"] == updated.tolist()
+        assert report["copy"] == ["Variable", "w", updated.tolist()]
         assert report["view"] == [[5, 3], updated.tolist()]
         assert report["slot_local"] == np.zeros((3 if rank == 0 else 2, 3)).tolist()
     assert reports[0]["primary"] == [float(updated.sum())] * 2
