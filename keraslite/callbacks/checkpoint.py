@@ -11,7 +11,7 @@ import numpy as np
 
 from keraslite.callbacks.callback import Callback
 from keraslite.callbacks.monitor import monitor_op
-from keraslite.distribution import process
+from keraslite.distribution import process, sharded_variables
 
 
 class ModelCheckpoint(Callback):
@@ -212,8 +212,11 @@ class BackupAndRestore(Callback):
             self._save()
 
     def _save(self):
-        if not process.is_primary_process():
-            return  # in a multi-process run rank 0 writes; every rank reads the same backup to resume
+        # In a multi-process run rank 0 writes (under ModelParallel the other ranks give it their
+        # shards of each weight); every rank reads the same backup to resume.
+        sharded_variables.write_from_primary(self.model, self._write_backup)
+
+    def _write_backup(self):
         os.makedirs(self.backup_dir, exist_ok=True)
         if self.double_checkpoint:
             for latest, previous in (

@@ -63,7 +63,8 @@ class Layer(QuantizationMixin, LayerStateMethods, Operation):
     """
 
     # Set by keras.distribution.ModelParallel's FSDP (training/model_parallel.py): the
-    # registered parameters are then FSDP's shards, and `weights` lists only the Keras variables.
+    # registered parameters are then FSDP's shards, and `weights` lists only the Keras variables
+    # (distribution/sharded_variables.py: storage-free, read by gathering the shards).
     _weights_sharded = False
 
     def __init__(
@@ -316,7 +317,7 @@ class Layer(QuantizationMixin, LayerStateMethods, Operation):
         own = list(self._trainable_variables) + list(self._non_trainable_variables)
         if self._weights_sharded:
             # FSDP (keras.distribution.ModelParallel) holds this layer's registered parameters
-            # as shards; its weights are the Keras variables, which hold the whole tensors.
+            # as shards; its weights are the Keras variables, whose values those shards hold.
             return own
         seen = {id(v) for v in own}
         # Plain torch parameters registered by torch-style code count as trainable weights.

@@ -9,6 +9,9 @@ code writes as `optimizer/vars/0..n`):
 
 A slot made "per variable" for several names is interleaved per model variable, as Keras
 does (Adam: `m_0, v_0, m_1, v_1, ...`; amsgrad's `velocity_hat_i` follow all of them).
+A slot takes its variable's `_layout`; under `keras.distribution.ModelParallel` the slots are
+kept per shard, and `get_weights` / `set_weights` / `save_own_variables` (and saving) see
+each through its whole-shaped view (`distribution.sharded_variables.keras_variables`).
 
 Every quantity used in an update (learning rate, step count, bias corrections) is a
 0-d tensor on the weights' device: the update never syncs with the host and, under
@@ -26,6 +29,7 @@ import torch
 from keraslite import initializers
 from keraslite.backend import dtypes, state
 from keraslite.backend.variable import Variable
+from keraslite.distribution.sharded_variables import keras_variables
 from keraslite.optimizers.schedules.learning_rate_schedule import LearningRateSchedule
 from keraslite.serialization.serialization_lib import deserialize_keras_object, serialize_keras_object
 
@@ -176,7 +180,9 @@ class Optimizer:
             data = torch.as_tensor(initializers.get(initializer)(tuple(reference.shape))).to(
                 reference.device, reference.dtype
             )
-        variable = Variable(data, trainable=False, name=full, path=f"{self.name}/{full}")
+        # A slot takes its variable's layout, as in Keras (under ModelParallel: the shard it is kept for).
+        layout = getattr(reference, "_layout", None)
+        variable = Variable(data, trainable=False, name=full, path=f"{self.name}/{full}", layout=layout)
         self._variables.append(variable)
         return variable
 
@@ -548,12 +554,12 @@ class Optimizer:
 
     def save_own_variables(self, store) -> None:
         """Write the state into `store` (a dict-like) under keys `"0"`, `"1"`, ... in `variables` order."""
-        for index, variable in enumerate(self.variables):
+        for index, variable in enumerate(keras_variables(self.variables)):
             store[str(index)] = variable.numpy()
 
     def load_own_variables(self, store) -> None:
         """Read the state written by `save_own_variables`; a count mismatch warns and loads nothing."""
-        variables = self.variables
+        variables = keras_variables(self.variables)
         if len(store.keys()) != len(variables):
             message = (
                 f"Skipping variable loading for optimizer '{self.name}', because it has {len(variables)} variables "
@@ -568,7 +574,8 @@ class Optimizer:
 
     # ------------------------------------------------------------------ weights & config
     def get_weights(self) -> list[np.ndarray]:
-        return [v.numpy() for v in self._variables]
+        # Under ModelParallel a slot kept per shard is read whole (a collective on every rank).
+        return [v.numpy() for v in keras_variables(self._variables)]
 
     def set_weights(self, weights) -> None:
         weights = list(weights)
@@ -577,7 +584,7 @@ class Optimizer:
                 f"Optimizer variable count mismatch: the optimizer has {len(self._variables)} variables, "
                 f"received {len(weights)} values."
             )
-        for variable, value in zip(self._variables, weights):
+        for variable, value in zip(keras_variables(self._variables), weights):
             variable.assign(value)
 
     def get_config(self) -> dict:

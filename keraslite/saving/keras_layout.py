@@ -11,11 +11,11 @@ walks a keraslite model the way Keras walks its own, so files cross both ways.
 from __future__ import annotations
 
 import re
-import warnings
 
 import numpy as np
 import torch
 
+from keraslite.distribution.sharded_variables import keras_variables
 from keraslite.layers.base_layer import Layer
 from keraslite.layers.layer_quantization import QuantizationMixin
 from keraslite.layers.layer_state import LayerStateMethods
@@ -171,16 +171,9 @@ def weight_groups(model, include_optimizer: bool = True) -> list[tuple[str, str,
 
     visit(model, "")
     optimizer = getattr(model, "optimizer", None) if include_optimizer else None
-    if optimizer is not None and getattr(optimizer, "_slots_are_shards", False):
-        # keras.distribution.ModelParallel: the slots are this process's shards of FSDP's weights.
-        warnings.warn(
-            f"The state of optimizer '{optimizer.name}' is sharded over the processes of a ModelParallel run and "
-            "is not saved (the weights are, whole); training resumed from this file starts a fresh optimizer.",
-            stacklevel=3,
-        )
-        optimizer = None
     if optimizer is not None and hasattr(optimizer, "variables") and getattr(optimizer, "built", False):
-        groups.append(("optimizer", getattr(optimizer, "name", "optimizer"), list(optimizer.variables)))
+        # Under ModelParallel a slot kept per shard is saved through its whole-shaped view.
+        groups.append(("optimizer", getattr(optimizer, "name", "optimizer"), keras_variables(optimizer.variables)))
     return groups
 
 

@@ -15,6 +15,7 @@ import warnings
 
 import numpy as np
 
+from keraslite.distribution.sharded_variables import keras_variables
 from keraslite.optimizers import deserialize as deserialize_optimizer
 from keraslite.saving import keras_layout, legacy_config
 from keraslite.saving.atomic import atomic_file
@@ -83,7 +84,7 @@ def _write_optimizer_weights(h5, optimizer) -> None:
     """Keras 3's `optimizer_weights` group: attribute `weight_names` (the variables' paths,
     in `optimizer.variables` order) and one dataset per name. Keras reads it back with
     `optimizer.set_weights(values in weight_names order)`."""
-    variables = list(getattr(optimizer, "variables", None) or [])
+    variables = keras_variables(getattr(optimizer, "variables", None) or [])
     if not variables:
         return
     group = h5.create_group("optimizer_weights")

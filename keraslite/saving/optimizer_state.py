@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 
+from keraslite.distribution.sharded_variables import keras_variables
 from keraslite.saving import keras_layout
 
 
@@ -15,7 +16,7 @@ def load_optimizer_state(model, optimizer_arrays: list, source: str) -> None:
         return
     if not getattr(optimizer, "built", False):
         optimizer.build(model.trainable_weights)
-    variables = list(optimizer.variables)
+    variables = keras_variables(optimizer.variables)  # a slot kept per shard: its whole-shaped view
     if len(variables) != len(optimizer_arrays):
         warnings.warn(
             f"Skipping the optimizer state stored in '{source}': it has {len(optimizer_arrays)} variables, the "

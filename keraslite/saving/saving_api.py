@@ -18,7 +18,7 @@ import os
 import warnings
 
 from keraslite.backend import state
-from keraslite.distribution import process
+from keraslite.distribution import sharded_variables
 from keraslite.saving import (
     dir_format,
     h5_weights,
@@ -56,9 +56,14 @@ def model_config_for_file(model) -> dict:
 # ---------------------------------------------------------------------- whole models
 def save_model(model, filepath, overwrite: bool = True, zipped=None, include_optimizer: bool = True, **kwargs) -> None:
     """Save `model` to `filepath`; the extension picks the format (see module docstring).
-    In a multi-process run only rank 0 writes (the weights are the same on every rank)."""
-    if not process.is_primary_process():
-        return
+    In a multi-process run only rank 0 writes; every rank calls it, and under ModelParallel
+    the other ranks give rank 0 their shards of each weight as it is written."""
+    sharded_variables.write_from_primary(
+        model, lambda: _save_model(model, filepath, overwrite, zipped, include_optimizer, **kwargs)
+    )
+
+
+def _save_model(model, filepath, overwrite: bool, zipped, include_optimizer: bool, **kwargs) -> None:
     path = _path(filepath)
     save_format = kwargs.pop("save_format", None)
     if kwargs:
@@ -186,9 +191,14 @@ def model_from_json(json_string: str, custom_objects=None):
 # ---------------------------------------------------------------------- weights
 def save_weights(model, filepath, overwrite: bool = True, max_shard_size=None, **kwargs) -> None:
     """Save the model's weights: `.weights.h5` (Keras 3), sharded `.weights.json` with
-    `max_shard_size` (in GB: Keras 3's sharded files), `.safetensors`, `.h5` (tf.keras 2)."""
-    if not process.is_primary_process():
-        return  # in a multi-process run only rank 0 writes
+    `max_shard_size` (in GB: Keras 3's sharded files), `.safetensors`, `.h5` (tf.keras 2).
+    In a multi-process run only rank 0 writes; every rank calls it (see `save_model`)."""
+    sharded_variables.write_from_primary(
+        model, lambda: _save_weights(model, filepath, overwrite, max_shard_size, **kwargs)
+    )
+
+
+def _save_weights(model, filepath, overwrite: bool, max_shard_size, **kwargs) -> None:
     path = _path(filepath)
     kwargs.pop("save_format", None)
     if max_shard_size is not None:

@@ -60,9 +60,6 @@ class DataParallelRun:
     def make_runner(self, state, jit_compile: bool):
         return DistributedStepRunner(state, jit_compile, self)
 
-    def on_epoch_end(self, state) -> None:
-        """Before the epoch-end callbacks (every rank): nothing to do for replicated weights."""
-
     # ------------------------------------------------------------------ collectives
     def broadcast_from_primary(self, tensor: torch.Tensor) -> torch.Tensor:
         """Rank 0's `tensor` on every rank (same shape and dtype everywhere)."""

@@ -190,8 +190,6 @@ def run_fit(
                 finally:
                     model._in_fit_validation = False
                 epoch_logs.update({f"val_{k}": v for k, v in keras_order(val_logs).items()})
-            if state.data_parallel is not None:
-                state.data_parallel.on_epoch_end(state)  # ModelParallel: shards gathered into the Keras variables
             callback_list.on_epoch_end(epoch, epoch_logs)
             adapter.on_epoch_end()
             if model.stop_training:

@@ -13,15 +13,20 @@ FSDP2 (`torch.distributed.fsdp.fully_shard`).
 * The optimizer is Keras's, run on each process's shards: a slot per shard, the update
   elementwise, so it equals the update of the whole tensor for the elementwise optimizers
   (SGD, Adam, RMSprop, ...); norm-based clipping and LAMB-style trust ratios would see only
-  a shard and are not supported.
-* The model's Keras variables (`model.weights`, `get_weights`, saving) are the whole
-  tensors: at every epoch end the shards are gathered into them (a collective on every
-  rank), so `ModelCheckpoint` and `model.save` on rank 0 write ordinary Keras files that load
-  in one process.
+  a shard and are not supported, nor are weight regularizers on sharded weights.
+* The model's Keras variables (`model.weights`, `layer.weights`, what `get_weights` and
+  saving read) keep no storage once the layers are sharded: each becomes a
+  `distribution.sharded_variables.ShardedVariable` over its FSDP parameter, so a process
+  holds only its shard of every sharded weight. Reading one gathers it (a collective on
+  every rank), writing one writes this process's slice; `model.save` on every rank writes
+  one ordinary Keras file on rank 0, the optimizer's slots gathered into whole ones, which
+  loads in one process. (`layer.kernel` outside a call is FSDP's DTensor parameter.)
 * The data is split over all processes as under `DataParallel` (FSDP is data parallel too).
 """
 
 from __future__ import annotations
+
+import functools
 
 import torch
 from torch.distributed.device_mesh import init_device_mesh
@@ -29,13 +34,18 @@ from torch.distributed.fsdp import fully_shard, register_fsdp_forward_method
 from torch.distributed.tensor import DTensor, Shard
 
 from keraslite.backend.variable import Variable
-from keraslite.distribution import process
+from keraslite.distribution import process, sharded_variables
 from keraslite.layers.base_layer import Layer
 from keraslite.training.distributed import DataParallelRun, DistributedStepRunner, _StepForward
 
 OPTIMIZER_ALREADY_BUILT = (
     "keras.distribution.ModelParallel: the optimizer of model '{name}' was already built on the whole "
     "weights; under ModelParallel it keeps one slot per shard. Call `model.compile(...)` again before `fit`."
+)
+REGULARIZED_WEIGHT = (
+    "keras.distribution.ModelParallel: weight '{path}' has a regularizer, which is not supported on sharded "
+    "weights (its penalty would be computed from a gathered copy that training does not differentiate). "
+    "Remove the regularizer (add the penalty with `add_loss` inside the layer's `call`), or use DataParallel."
 )
 
 
@@ -44,10 +54,6 @@ class ModelParallelRun(DataParallelRun):
 
     def make_runner(self, state, jit_compile: bool):
         return ShardedStepRunner(state, jit_compile, self)
-
-    def on_epoch_end(self, state) -> None:
-        if isinstance(state.runner, ShardedStepRunner):
-            state.runner.gather_weights()
 
 
 class ShardedStepRunner(DistributedStepRunner):
@@ -63,14 +69,32 @@ class ShardedStepRunner(DistributedStepRunner):
         model = self.model
         if self._ddp is not None or not any(p.requires_grad for p in model.parameters()):
             return
+        sharding = model.__dict__.get("_model_parallel_sharding")
+        if sharding is not None:
+            # Sharded by an earlier `fit` (then `compile` again): FSDP shards a module once, so
+            # this runner takes over its root and the shards, with a new optimizer on them.
+            sharding.root._step_forward = super(DistributedStepRunner, self).forward
+            self._ddp = self._ddp_forward = sharding.root
+            self._pairs = sharding.pairs
+            self._build_optimizer()
+            return
         layout_map = self.data_parallel.distribution._layout_map
         mesh = init_device_mesh(process.device_type_of_backend(), (self.data_parallel.world_size,))
-        registered = [
-            (module, name, param)
+        owners = {
+            id(param): (module, name)
             for module in model.modules()
             for name, param in module._parameters.items()
             if isinstance(param, Variable) and param.requires_grad
+        }
+        # In Keras's order (`model.trainable_weights`), which the optimizer's slots follow.
+        registered = [
+            (*owners[id(variable)], variable)
+            for variable in model.trainable_weights
+            if variable.requires_grad and id(variable) in owners
         ]
+        for _, _, variable in registered:
+            if getattr(variable, "regularizer", None) is not None:
+                raise ValueError(REGULARIZED_WEIGHT.format(path=variable.path))
         frozen = {p for p in model.parameters() if not p.requires_grad}
         placements = {}
         for _, _, variable in registered:
@@ -84,7 +108,7 @@ class ShardedStepRunner(DistributedStepRunner):
 
         for module in model.modules():
             if isinstance(module, Layer):
-                module._weights_sharded = True  # its Keras variables stay the whole tensors
+                module._weights_sharded = True  # its weights are the Keras variables, not FSDP's parameters
         # One FSDP group per layer with trainable weights, innermost first: a layer's weights
         # are gathered for its `call` only, and resharded after it.
         for module in reversed(list(model.modules())):
@@ -103,25 +127,37 @@ class ShardedStepRunner(DistributedStepRunner):
         fully_shard(step_module, mesh=mesh, shard_placement_fn=placement, ignored_params=frozen or None)
         self._ddp = self._ddp_forward = step_module
         self._pairs = [(variable, module._parameters[name]) for module, name, variable in registered]
+        for variable, sharded in self._pairs:
+            # The Keras variable lets go of its whole tensor: FSDP's shard is the only copy.
+            sharded_variables.hold_in_shards(variable, functools.partial(_same, sharded))
+        model._model_parallel_sharding = _Sharding(step_module, self._pairs)
         self._build_optimizer()
 
     def _build_optimizer(self) -> None:
         """Keras variables over each process's shards (they alias FSDP's storage), which the
-        model's optimizer trains."""
+        model's optimizer trains; each slot it makes gets a whole-shaped view for saving."""
         state = self.state
         shards = []
         for variable, sharded in self._pairs:
             local = sharded.to_local() if isinstance(sharded, DTensor) else sharded.data
             shard = Variable(local.detach(), trainable=True, name=variable.name)
             shard._keras_path = variable.path
+            if isinstance(sharded, DTensor):
+                # Slots made from this shard take its layout (`add_variable_from_reference`).
+                shard._layout = _ShardLayout(sharded.device_mesh, sharded.placements, tuple(sharded.shape))
             shards.append(shard)
         optimizer = state.optimizer
         if optimizer is not None:
             if optimizer.built:
                 raise ValueError(OPTIMIZER_ALREADY_BUILT.format(name=self.model.name))
             optimizer.build(shards)
-            optimizer._slots_are_shards = True  # saving leaves them out (training/README.md)
             shards = optimizer._trainable_variables
+            for slot in optimizer.variables:
+                layout = getattr(slot, "_layout", None)
+                if isinstance(layout, _ShardLayout):
+                    slot._whole_view = sharded_variables.sharded_view(
+                        slot, functools.partial(layout.dtensor, slot), layout.shape
+                    )
         state.train_params = shards
 
     def forward(self, x: list, training: bool) -> list:
@@ -146,13 +182,41 @@ class ShardedStepRunner(DistributedStepRunner):
             self._update_trackers_no_grad(loss, outputs, y, sw, x[0].shape[0] if x else 1)
         return loss
 
-    def gather_weights(self) -> None:
-        """Copy the whole of every sharded weight into the model's Keras variable (a
-        collective: every rank calls it at the same point)."""
-        with torch.no_grad():
-            for variable, sharded in self._pairs:
-                whole = sharded.full_tensor() if isinstance(sharded, DTensor) else sharded
-                variable.data.copy_(whole.detach().to(variable.device))
+
+class _Sharding:
+    """A model's FSDP sharding, kept on the model (`_model_parallel_sharding`) for the runners
+    of later `compile`s: the root module and the (Keras variable, FSDP parameter) pairs."""
+
+    def __init__(self, root: torch.nn.Module, pairs: list):
+        self.root = root
+        self.pairs = pairs
+
+
+class _ShardLayout:
+    """Where a process's shard sits in its whole tensor (the `_layout` of a shard the
+    optimizer trains, and of the slots made from it, as Keras's slots take their variable's
+    layout): the mesh, the DTensor placements and the whole shape."""
+
+    def __init__(self, mesh, placements, shape: tuple):
+        self.mesh = mesh
+        self.placements = tuple(placements)
+        self.shape = shape
+        self.stride = tuple(torch.empty(shape, device="meta").stride())
+
+    def dtensor(self, local: torch.Tensor) -> DTensor:
+        """`local` (this process's shard) as a DTensor of the whole (no communication)."""
+        return DTensor.from_local(
+            local.detach(),
+            self.mesh,
+            self.placements,
+            run_check=False,
+            shape=torch.Size(self.shape),
+            stride=self.stride,
+        )
+
+
+def _same(value):
+    return value
 
 
 def _keep_class_name(module, original: type) -> None:
