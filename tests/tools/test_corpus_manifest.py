@@ -80,7 +80,24 @@ def test_notebooks_become_scripts_of_their_code_cells():
     script = notebook.notebook_to_script(raw)
     assert script == "# %%\nimport numpy as np\n\n# %%\nx = np.ones(3)\nx.sum()\n"
     assert notebook.script_name("site/en/a/b.ipynb") == "site/en/a/b.py"
-    assert notebook.script_name("guides/c.py") == "guides/c.py"
+
+
+def test_cell_magics_act_on_the_whole_cell(tmp_path, monkeypatch):
+    notebook = _load("notebook")
+    cells = [
+        ["%%writefile data.csv\n", "a,b\n", ",2"],
+        ["%%time\n", "y = 2\n"],
+        ["%%bash\n", "ls -l\n"],
+        [" for i in range(2):\n", "   print(i)\n"],  # indented as a whole: IPython dedents it
+    ]
+    raw = json.dumps({"cells": [{"cell_type": "code", "source": c} for c in cells]}).encode()
+    script = notebook.notebook_to_script(raw)
+    assert "ls -l" not in script and "%%" not in script.replace("# %%", "")
+    monkeypatch.chdir(tmp_path)
+    namespace = {}
+    exec(compile(script, "notebook", "exec"), namespace)
+    assert (tmp_path / "data.csv").read_text() == "a,b\n,2\n"
+    assert namespace["y"] == 2 and namespace["i"] == 1
 
 
 def test_tf_keras_reference_cases_are_marked():

@@ -671,6 +671,34 @@ def _speeches(rng, per_speaker=260):
     return _zip(files)
 
 
+def _speech_commands(rng, per_word=40):
+    """mini_speech_commands.zip: mini_speech_commands/<word>/<8 hex>_nohash_<i>.wav (1-second
+    16 kHz recordings, some shorter as in the real set; each word a pitch of its own) and a
+    README.md beside the word folders; `no/01bb6a2a_nohash_0.wav` exists (the tutorial opens it)."""
+    words = ["down", "go", "left", "no", "right", "stop", "up", "yes"]
+    files = {"mini_speech_commands/README.md": b"Fake speech commands (offline corpus).\n"}
+    for k, word in enumerate(words):
+        for i in range(per_word):
+            length = 16000 if i % 5 else 13000
+            t = np.arange(length) / 16000
+            tone = 0.5 * np.sin(2 * np.pi * (200 + 70 * k) * t) * np.hanning(length)
+            name = "01bb6a2a" if (word, i) == ("no", 0) else f"{rng.integers(16**8):08x}"
+            files[f"mini_speech_commands/{word}/{name}_nohash_0.wav"] = _wav(tone + rng.normal(0, 0.05, length))
+    return _zip(files)
+
+
+def _wdbc(rng, n=569):
+    """wdbc.data (UCI breast cancer, diagnostic): id, diagnosis M/B, then 30 features (the
+    mean, standard error and worst of ten measurements), no header; malignant cases larger."""
+    malignant = rng.random(n) < 0.37
+    scale = np.concatenate([rng.uniform(0.05, 30, 10)] * 3)
+    features = scale * (1 + 0.15 * rng.normal(size=(n, 30)) + 0.4 * malignant[:, None])
+    rows = [
+        ",".join([str(842302 + i), "M" if malignant[i] else "B"] + [f"{v:.5g}" for v in features[i]]) for i in range(n)
+    ]
+    return ("\n".join(rows) + "\n").encode()
+
+
 def _celeba(rng, n=160):
     """img_align_celeba/<6 digits>.jpg (CelebA, aligned faces: 178 x 218)."""
     return _zip({f"img_align_celeba/{i:06d}.jpg": _jpeg(rng, (218, 178), i % 3) for i in range(1, n + 1)})
@@ -736,6 +764,8 @@ _URL_FAKES = {
     "Flickr8k_text.zip": lambda rng: _flickr8k(seeded_rng("url:Flickr8k_Dataset.zip"), "text"),
     "lol_dataset.zip": _lol,
     "16000_pcm_speeches.zip": _speeches,
+    "mini_speech_commands.zip": _speech_commands,
+    "wdbc.data": _wdbc,
     "left.zip": lambda rng: _looks_like(rng, "left"),
     "right.zip": lambda rng: _looks_like(rng, "right"),
 }

@@ -23,6 +23,8 @@ _SETS = {
         [f"flower_{i}" for i in range(102)],
         {"train": 204, "validation": 102, "test": 204},
     ),
+    "mnist": ((28, 28, 1), [str(i) for i in range(10)], {"train": 600, "test": 100}),
+    "fashion_mnist": ((28, 28, 1), [f"class_{i}" for i in range(10)], {"train": 600, "test": 100}),
     "cycle_gan/horse2zebra": ((256, 256, 3), ["A", "B"], {"trainA": 24, "trainB": 24, "testA": 8, "testB": 8}),
 }
 
