@@ -699,6 +699,18 @@ def _wdbc(rng, n=569):
     return ("\n".join(rows) + "\n").encode()
 
 
+def _ecg_csv(rng, n=1000):
+    """ecg.csv (ECG5000): 140 readings per heartbeat then the label (1 normal, 0 abnormal), no
+    header; the abnormal beats have a different shape."""
+    t = np.linspace(0, 1, 140)
+    labels = (rng.random(n) < 0.58).astype(int)
+    normal = np.sin(2 * np.pi * t) - 2 * np.exp(-(((t - 0.3) / 0.03) ** 2))
+    abnormal = 0.6 * np.sin(4 * np.pi * t) - 1.5 * np.exp(-(((t - 0.6) / 0.05) ** 2))
+    beats = np.where(labels[:, None] == 1, normal, abnormal) + rng.normal(0, 0.2, (n, 140))
+    rows = [",".join([f"{v:.6f}" for v in beats[i]] + [f"{labels[i]:.6f}"]) for i in range(n)]
+    return ("\n".join(rows) + "\n").encode()
+
+
 def _celeba(rng, n=160):
     """img_align_celeba/<6 digits>.jpg (CelebA, aligned faces: 178 x 218)."""
     return _zip({f"img_align_celeba/{i:06d}.jpg": _jpeg(rng, (218, 178), i % 3) for i in range(1, n + 1)})
@@ -766,6 +778,7 @@ _URL_FAKES = {
     "16000_pcm_speeches.zip": _speeches,
     "mini_speech_commands.zip": _speech_commands,
     "wdbc.data": _wdbc,
+    "ecg.csv": _ecg_csv,
     "left.zip": lambda rng: _looks_like(rng, "left"),
     "right.zip": lambda rng: _looks_like(rng, "right"),
 }
