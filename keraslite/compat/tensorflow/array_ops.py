@@ -537,7 +537,8 @@ def custom_gradient(f=None):
 
 
 __all__ = sorted(
-    set(__all__) | {
+    set(__all__)
+    | {
         "gather_nd",
         "scatter_nd",
         "tensor_scatter_nd_update",
