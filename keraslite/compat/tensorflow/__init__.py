@@ -35,6 +35,7 @@ from keraslite.compat.tensorflow import linalg as linalg
 from keraslite.compat.tensorflow import math as math
 from keraslite.compat.tensorflow import nn as nn
 from keraslite.compat.tensorflow import random as random
+from keraslite.compat.tensorflow import saved_model as saved_model
 from keraslite.compat.tensorflow import signal as signal
 from keraslite.compat.tensorflow import strings as strings
 from keraslite.compat.tensorflow import summary as summary

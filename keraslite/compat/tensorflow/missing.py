@@ -21,7 +21,6 @@ EQUIVALENTS = {
     "sparse": "dense tensors (keras.ops)",
     "RaggedTensor": "padded dense tensors (keras.utils.pad_sequences)",
     "ragged": "padded dense tensors (keras.utils.pad_sequences)",
-    "saved_model": "model.save(...) and keras.models.load_model(...)",
     "train": "keras.callbacks.ModelCheckpoint / model.save_weights",
     "summary": "keras.callbacks.TensorBoard (writes TensorBoard event files itself)",
     "einsum": "keras.ops.einsum",
