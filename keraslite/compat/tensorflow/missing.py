@@ -18,7 +18,6 @@ EQUIVALENTS = {
     "py_function": "a plain Python call (keraslite runs eagerly)",
     "numpy_function": "a plain Python call (keraslite runs eagerly)",
     "string": "Python strings (keraslite tensors hold numbers only)",
-    "sparse": "dense tensors (keras.ops)",
     "RaggedTensor": "padded dense tensors (keras.utils.pad_sequences)",
     "ragged": "padded dense tensors (keras.utils.pad_sequences)",
     "train": "keras.callbacks.ModelCheckpoint / model.save_weights",
