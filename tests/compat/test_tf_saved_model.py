@@ -105,3 +105,20 @@ def test_tensorflow_saved_models_are_refused_clearly(tf, tmp_path):  # noqa: F81
     with pytest.raises(OSError, match="No keraslite saved model"):
         tf.saved_model.load(str(tmp_path))
     assert not tf.saved_model.contains_saved_model(str(tmp_path / "tf_model"))
+
+
+@function
+def add_one(x):
+    return x + 1
+
+
+class HoldsAFunction(Module):
+    def __init__(self):
+        super().__init__()
+        self.step = add_one
+
+
+def test_module_level_tf_functions_are_saved_by_name(tf, tmp_path):  # noqa: F811
+    tf.saved_model.save(HoldsAFunction(), str(tmp_path / "f"))
+    loaded = tf.saved_model.load(str(tmp_path / "f"))
+    assert loaded.step is add_one and loaded.step(tf.constant(1)).numpy() == 2

@@ -23,6 +23,7 @@ A TensorFlow SavedModel (`saved_model.pb`) cannot be read: `load` says so and wh
 
 from __future__ import annotations
 
+import importlib
 import inspect
 import json
 import os
@@ -137,6 +138,15 @@ def _set_variable_state(variable, attributes):
     return variable
 
 
+def _global(module_name, qualified_name):
+    """A module-level object found again by its name (a `tf.function`-decorated function,
+    which its module holds as the `Function`, not the Python function pickle would name)."""
+    value = importlib.import_module(module_name)
+    for part in qualified_name.split("."):
+        value = getattr(value, part)
+    return value
+
+
 def _rebind(instance, name):
     """A `tf.function` method bound to `instance` again (the class holds the Function)."""
     return getattr(instance, name)
@@ -172,6 +182,16 @@ class _Pickler(pickle.Pickler):
             instance = obj._python_function.__self__
             if isinstance(getattr(type(instance), obj.__name__, None), Function):
                 return (_rebind, (instance, obj.__name__))
+        if isinstance(obj, Function):
+            python_function = obj._python_function
+            module_name = getattr(python_function, "__module__", None)
+            qualified_name = getattr(python_function, "__qualname__", "")
+            try:
+                found = _global(module_name, qualified_name) if module_name else None
+            except (ImportError, AttributeError):
+                found = None
+            if found is obj:
+                return (_global, (module_name, qualified_name))
         return NotImplemented
 
 
