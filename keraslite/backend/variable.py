@@ -195,6 +195,14 @@ class Variable(ArrayOperandsMixin, torch.nn.Parameter):
         )
 
 
+def _plain(value: torch.Tensor) -> torch.Tensor:
+    """`value` as a plain torch tensor: a Parameter holds one, not a tensor subclass (such
+    as the eager tensor `tf.random.normal` returns when it serves as an initializer)."""
+    if type(value) is torch.Tensor or isinstance(value, torch.nn.Parameter):
+        return value
+    return value.as_subclass(torch.Tensor)
+
+
 def _initial_value(initializer, shape, dtype, name: str) -> torch.Tensor:
     """The first value of a variable: `initializer` itself, or what it makes for `shape`."""
     if isinstance(initializer, str):
@@ -215,8 +223,8 @@ def _initial_value(initializer, shape, dtype, name: str) -> torch.Tensor:
             )
         dtype_name = dtypes.standardize_dtype(dtype)
         value = initializer(shape, dtype=dtype_name)
-        return to_tensor(value, dtype_name).to(state.get_device())
-    value = to_tensor(initializer, dtype)
+        return _plain(to_tensor(value, dtype_name).to(state.get_device()))
+    value = _plain(to_tensor(initializer, dtype))
     if isinstance(initializer, np.ndarray) and value.device.type == "cpu":
         # On the CPU the tensor may share the array's memory: `assign` must not write into it.
         return value.clone()

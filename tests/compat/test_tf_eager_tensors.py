@@ -115,3 +115,46 @@ def test_two_tapes_over_one_computation(tf):  # noqa: F811
 def test_scalar_numpy_is_a_hashable_numpy_scalar(tf):  # noqa: F811
     index = tf.argmax(tf.constant([0.1, 0.7, 0.2])).numpy()
     assert {1: "word"}[index] == "word" and isinstance(index, np.integer)
+
+
+@pytest.mark.parametrize(
+    "index",
+    [
+        np.s_[::-1],
+        np.s_[5:1:-2],
+        np.s_[-2::-3],
+        np.s_[1:5:-1],
+        np.s_[..., ::-2],
+        np.s_[None, ::-1, 1, 4:0:-3],
+        np.s_[:, ::-1],
+        np.s_[[0, 2], ::-1],
+    ],
+)
+def test_negative_step_slices_index_as_numpy_does(tf, index):  # noqa: F811
+    array = np.arange(60).reshape(3, 4, 5)
+    tensor = tf.constant(array)
+    expected = array[index]
+    result = tensor[index]
+    assert isinstance(result, EagerTensor)
+    np.testing.assert_array_equal(result.numpy(), expected)
+
+
+def test_negative_step_slices_of_vectors_and_variables(tf):  # noqa: F811
+    values = [0, 1, 1, 2, 3, 5, 8, 13, 21, 34]
+    t = tf.constant(values)
+    assert t[::-1].numpy().tolist() == values[::-1]
+    assert t[5:1:-2].numpy().tolist() == values[5:1:-2]
+    v = tf.Variable([1.0, 2.0, 3.0])
+    assert v[::-1].numpy().tolist() == [3.0, 2.0, 1.0]
+
+
+def test_array_protocol_gives_ndarrays_for_every_rank_and_dtype(tf):  # noqa: F811
+    scalars = [tf.constant(1.5), tf.constant(2.5)]
+    assert np.asarray(scalars).tolist() == [1.5, 2.5]
+    for value in (tf.constant(3), tf.constant(True), tf.constant([1, 2]), tf.ones((2, 2), tf.float64)):
+        array = value.__array__()
+        assert isinstance(array, np.ndarray) and array.shape == tuple(value.shape)
+    assert np.asarray(tf.constant(3), dtype="float32").dtype == np.float32
+    copied = tf.constant([1.0, 2.0]).__array__(dtype=None, copy=True)
+    assert isinstance(copied, np.ndarray)
+    assert np.atleast_1d(tf.constant(4.0)).tolist() == [4.0]  # what matplotlib's plot() does

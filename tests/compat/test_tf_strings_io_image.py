@@ -95,3 +95,13 @@ def test_adjust_contrast_has_no_gradient_as_in_tensorflow(tf):  # noqa: F811
         tape.gradient(adjusted, [image, delta])
     mean = image.numpy().mean(axis=(0, 1), keepdims=True)
     np.testing.assert_allclose(adjusted.numpy(), (image.numpy() - mean) * 2.0 + mean, rtol=1e-6)
+
+
+def test_bytes_split_and_decode_raw(tf):  # noqa: F811
+    # TensorFlow 2.21: [b'D' b'u' b'c' b'k'], [68 117 99 107], [[30020 27491] [25927 29541]], [17525 25451]
+    assert tf.strings.bytes_split(tf.constant("Duck")).tolist() == [b"D", b"u", b"c", b"k"]
+    assert [row.tolist() for row in tf.strings.bytes_split(tf.constant(["ab", "c"]))] == [[b"a", b"b"], [b"c"]]
+    assert tf.io.decode_raw(tf.constant("Duck"), tf.uint8).numpy().tolist() == [68, 117, 99, 107]
+    pairs = tf.io.decode_raw(tf.constant(["Duck", "Gees"]), tf.int16)
+    assert pairs.numpy().tolist() == [[30020, 27491], [25927, 29541]]
+    assert tf.io.decode_raw(tf.constant("Duck"), tf.int16, little_endian=False).numpy().tolist() == [17525, 25451]

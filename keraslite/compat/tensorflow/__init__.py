@@ -35,7 +35,9 @@ from keraslite.compat.tensorflow import linalg as linalg
 from keraslite.compat.tensorflow import math as math
 from keraslite.compat.tensorflow import nn as nn
 from keraslite.compat.tensorflow import random as random
+from keraslite.compat.tensorflow import saved_model as saved_model
 from keraslite.compat.tensorflow import signal as signal
+from keraslite.compat.tensorflow import sparse as sparse
 from keraslite.compat.tensorflow import strings as strings
 from keraslite.compat.tensorflow import summary as summary
 from keraslite.compat.tensorflow import test as test
@@ -76,6 +78,7 @@ from keraslite.compat.tensorflow.gradient_tape import UnconnectedGradients as Un
 from keraslite.compat.tensorflow.math_ops import *  # noqa: F401,F403  (tf.reduce_sum, tf.square, ...)
 from keraslite.compat.tensorflow.missing import module_getattr as _module_getattr
 from keraslite.compat.tensorflow.module import Module as Module
+from keraslite.compat.tensorflow.sparse import SparseTensor as SparseTensor
 from keraslite.compat.tensorflow.tensor_shape import TensorShape as TensorShape
 from keraslite.compat.tensorflow.variables import Variable as Variable
 from keraslite.graph import call_context as _call_context

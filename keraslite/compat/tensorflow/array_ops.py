@@ -7,6 +7,7 @@ out as an `EagerTensor`.
 
 from __future__ import annotations
 
+import builtins
 import functools
 
 import numpy as np
@@ -222,23 +223,63 @@ def stop_gradient(input):  # noqa: A002
     return ops.stop_gradient(input)
 
 
+class ShapeTuple(tuple):
+    """What `tf.shape(x)` gives for a concrete tensor: the shape as a tuple of ints (so it
+    indexes, slices and feeds `tf.reshape` / `tf.zeros`, also inside fake-tensor shape
+    inference) that also answers `.numpy()`, `.dtype` and `repr` as TensorFlow's int32
+    shape tensor does."""
+
+    dtype = dtypes.int32
+
+    def numpy(self) -> np.ndarray:
+        return np.asarray(self, dtype=np.int32)
+
+    def __array__(self, dtype=None, copy=None):
+        return np.asarray(tuple(self), dtype=dtype or np.int32)
+
+    def __repr__(self) -> str:
+        return f"<tf.Tensor: shape=({len(self)},), dtype=int32, numpy={np.array2string(self.numpy(), separator=', ')}>"
+
+
+def _count(value: int, out_type):
+    """A count as TensorFlow gives it: a 0-d int tensor (int32 unless `out_type` says)."""
+    dtype = keras_dtypes.standardize_dtype(out_type) if out_type is not None else "int32"
+    return wrap(torch.tensor(value, dtype=getattr(torch, dtype)))
+
+
 def shape(input, out_type=None):  # noqa: A002
-    """The shape of `input` as a tuple of ints (None for unknown dims of a KerasTensor).
+    """The shape of `input`: a `ShapeTuple` for a concrete tensor, a tuple with None for
+    unknown dims of a KerasTensor.
 
     TensorFlow returns an int32 tensor; a tuple indexes, slices and feeds `tf.reshape` /
     `tf.zeros` the same way, and works inside fake-tensor shape inference.
     """
-    return ops.shape(input)
+    dims = ops.shape(input)
+    return dims if isinstance(input, KerasTensor) else ShapeTuple(dims)
 
 
 def rank(input):  # noqa: A002
-    return ops.ndim(input)
+    """The number of axes: a 0-d int32 tensor (an int for a KerasTensor)."""
+    if isinstance(input, KerasTensor):
+        return ops.ndim(input)
+    return _count(np.ndim(input) if _holds_strings(input) else ops.ndim(input), None)
 
 
 def size(input, out_type=None):  # noqa: A002
-    if _holds_strings(input):
-        return int(np.size(input))
-    return ops.size(input)
+    """The number of elements: a 0-d int32 tensor (an int, or None, for a KerasTensor)."""
+    if isinstance(input, KerasTensor):
+        return ops.size(input)
+    return _count(int(np.size(input)) if _holds_strings(input) else ops.size(input), out_type)
+
+
+@tf_api
+def slice(input_, begin, size):  # noqa: A001
+    """`tf.slice`: `size[i]` elements from `begin[i]` along each axis (-1: to the end)."""
+    begin = [int(b) for b in _static_shape(begin)]
+    sizes = [int(n) for n in _static_shape(size)]
+    dims = ops.shape(input_)
+    sizes = [dims[i] - b if n == -1 else n for i, (b, n) in enumerate(zip(begin, sizes))]
+    return ops.slice(input_, begin, sizes)
 
 
 @tf_api
@@ -343,7 +384,7 @@ def argsort(values, axis=-1, direction="ASCENDING", stable=False):
 def boolean_mask(tensor, mask, axis=None):
     tensor, mask = to_tensor(tensor), to_tensor(mask).bool()
     axis = axis or 0
-    index = (slice(None),) * axis + (mask,)
+    index = (builtins.slice(None),) * axis + (mask,)
     return tensor[index]
 
 
@@ -451,10 +492,41 @@ def tensor_scatter_nd_add(tensor, indices, updates):
     return _tensor_scatter_nd(tensor, indices, updates, True)
 
 
+@tf_api
+def tensor_scatter_nd_sub(tensor, indices, updates):
+    return _tensor_scatter_nd(tensor, indices, ops.negative(updates), True)
+
+
+@tf_api
+def tensor_scatter_nd_min(tensor, indices, updates):
+    return _tensor_scatter_nd_reduce(tensor, indices, updates, "amin")
+
+
+@tf_api
+def tensor_scatter_nd_max(tensor, indices, updates):
+    return _tensor_scatter_nd_reduce(tensor, indices, updates, "amax")
+
+
 @keras_op
 def _tensor_scatter_nd(tensor, indices, updates, accumulate):
     tensor, indices = to_tensor(tensor), to_tensor(indices).long()
     return tensor.index_put(tuple(indices.unbind(-1)), to_tensor(updates).to(tensor.dtype), accumulate=accumulate)
+
+
+@keras_op
+def _tensor_scatter_nd_reduce(tensor, indices, updates, reduce):
+    """`tensor` with each indexed element (or slice) replaced by the min/max of itself
+    and the updates aimed at it (duplicate indices combine)."""
+    tensor, indices = to_tensor(tensor), to_tensor(indices).long()
+    updates = to_tensor(updates).to(tensor.dtype)
+    depth = indices.shape[-1]
+    inner = tensor.shape[depth:]
+    strides = torch.tensor([int(np.prod(tensor.shape[d + 1 : depth])) for d in range(depth)], device=indices.device)
+    rows = (indices.reshape(-1, depth) * strides).sum(-1)
+    flat = tensor.reshape(-1, *inner) if depth else tensor.reshape(1, *inner)
+    updates = updates.reshape(-1, *inner)
+    index = rows.reshape(-1, *([1] * len(inner))).expand_as(updates)
+    return flat.scatter_reduce(0, index, updates, reduce, include_self=True).reshape(tensor.shape)
 
 
 def custom_gradient(f=None):
@@ -465,5 +537,17 @@ def custom_gradient(f=None):
 
 
 __all__ = sorted(
-    set(__all__) | {"gather_nd", "scatter_nd", "tensor_scatter_nd_update", "tensor_scatter_nd_add", "custom_gradient"}
+    set(__all__)
+    | {
+        "gather_nd",
+        "scatter_nd",
+        "tensor_scatter_nd_update",
+        "tensor_scatter_nd_add",
+        "tensor_scatter_nd_sub",
+        "tensor_scatter_nd_min",
+        "tensor_scatter_nd_max",
+        "custom_gradient",
+        "slice",
+        "ShapeTuple",
+    }
 )

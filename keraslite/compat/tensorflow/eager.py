@@ -80,7 +80,15 @@ class EagerTensor(ArrayOperandsMixin, torch.Tensor):
         return DeviceName(torch.Tensor.device.__get__(self))
 
     def __getitem__(self, index):
-        return wrap(torch.Tensor.__getitem__(self, index))
+        return wrap(tf_getitem(self, index))
+
+    def __array__(self, dtype=None, copy=None):
+        """The values as an ndarray (0-d too: `np.asarray([t0, t1])`, `plt.plot(list_of_t)`),
+        taking NumPy 2's `dtype` and `copy` arguments."""
+        array = torch.Tensor.numpy(torch.Tensor.cpu(torch.Tensor.detach(self).as_subclass(torch.Tensor)))
+        if dtype is not None and array.dtype != dtype:
+            return array.astype(dtype)
+        return array.copy() if copy else array
 
     def __format__(self, spec: str) -> str:
         # `"{:4.1f}%".format(100 * p)`: a tensor formats as its NumPy value does.
@@ -127,6 +135,39 @@ class EagerTensor(ArrayOperandsMixin, torch.Tensor):
             if self.ndim > 1
             else f"tf.Tensor({values}, shape={self.shape}, dtype={dtypes.standardize_dtype(self.dtype)})"
         )
+
+
+def _consumed_dims(item, ndim_left: int) -> int:
+    if item is None:
+        return 0
+    if item is Ellipsis:
+        return ndim_left
+    if isinstance(item, (torch.Tensor, np.ndarray)) and item.dtype in (torch.bool, np.bool_):
+        return item.ndim
+    return 1
+
+
+def tf_getitem(tensor: torch.Tensor, index):
+    """`tensor[index]` as TensorFlow and NumPy index, negative slice steps included
+    (`t[::-1]`, `t[5:1:-2]`), which torch refuses: each such axis is flipped and its slice
+    rewritten as the positive-step slice that picks the same elements in the same order."""
+    items = index if isinstance(index, tuple) else (index,)
+    if not any(isinstance(i, slice) and i.step is not None and i.step < 0 for i in items):
+        return torch.Tensor.__getitem__(tensor, index)
+    explicit = sum(_consumed_dims(i, 0) for i in items if i is not Ellipsis)
+    flips, rewritten, dim = [], [], 0
+    for item in items:
+        if isinstance(item, slice) and item.step is not None and item.step < 0:
+            size = tensor.shape[dim]
+            picked = range(*item.indices(size))
+            step = -item.step
+            first = size - 1 - picked.start if len(picked) else 0
+            flips.append(dim)
+            item = slice(first, first + step * len(picked) if len(picked) else 0, step)
+        rewritten.append(item)
+        dim += _consumed_dims(item, tensor.ndim - explicit)
+    flipped = torch.flip(tensor.as_subclass(torch.Tensor), flips)
+    return torch.Tensor.__getitem__(flipped, tuple(rewritten))
 
 
 class _TensorMeta(type):

@@ -12,6 +12,7 @@ import numpy as np
 import torch
 
 from keraslite.compat.tensorflow import gfile as gfile
+from keraslite.compat.tensorflow.dtypes import as_dtype
 from keraslite.compat.tensorflow.eager import wrap
 from keraslite.compat.tensorflow.missing import module_getattr
 from keraslite.compat.tensorflow.strings import _to_bytes, bytes_scalar
@@ -34,6 +35,25 @@ def read_file(filename, name=None):
 def write_file(filename, contents, name=None) -> None:
     with open(_path(filename), "wb") as handle:
         handle.write(_to_bytes(contents))
+
+
+def decode_raw(input_bytes, out_type, little_endian=True, fixed_length=None, name=None):
+    """The bytes of each string read as numbers of `out_type` (a scalar string gives a 1-D
+    tensor; strings of one length give one more axis)."""
+    dtype = np.dtype(as_dtype(out_type).name).newbyteorder("<" if little_endian else ">")
+    array = np.asarray(input_bytes.numpy() if isinstance(input_bytes, torch.Tensor) else input_bytes)
+    if array.dtype.kind == "U":
+        array = np.char.encode(array, "utf-8")
+
+    def numbers(value) -> np.ndarray:
+        data = _to_bytes(value)
+        if fixed_length is not None:
+            data = data[: int(fixed_length)].ljust(int(fixed_length), b"\0")
+        return np.frombuffer(data, dtype=dtype).astype(dtype.newbyteorder("="))
+
+    rows = [numbers(v) for v in array.reshape(-1)]
+    stacked = np.stack(rows) if rows else np.zeros((0, 0), dtype)
+    return wrap(torch.as_tensor(stacked.reshape(*array.shape, -1)))
 
 
 def decode_image(contents, channels=None, dtype=torch.uint8, name=None, expand_animations=True):

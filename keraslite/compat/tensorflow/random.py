@@ -1,13 +1,20 @@
-"""`tf.random`: normal, uniform, truncated_normal, shuffle, categorical, set_seed."""
+"""`tf.random`: normal, uniform, truncated_normal, shuffle, categorical, set_seed, the
+`stateless_*` functions, and `Generator` (from `random_generator.py`)."""
 
 from __future__ import annotations
 
 import torch
 
 from keraslite import random as keras_random
-from keraslite.compat.tensorflow import dtypes
+from keraslite.compat.tensorflow import dtypes, random_generator
 from keraslite.compat.tensorflow.array_ops import tf_api
+from keraslite.compat.tensorflow.eager import wrap as _wrap
 from keraslite.compat.tensorflow.missing import module_getattr
+from keraslite.compat.tensorflow.random_generator import Algorithm as Algorithm
+from keraslite.compat.tensorflow.random_generator import Generator as Generator
+from keraslite.compat.tensorflow.random_generator import create_rng_state as create_rng_state
+from keraslite.compat.tensorflow.random_generator import get_global_generator as get_global_generator
+from keraslite.compat.tensorflow.random_generator import set_global_generator as set_global_generator
 
 __getattr__ = module_getattr("tf.random")
 
@@ -85,26 +92,48 @@ def poisson(shape, lam, dtype=dtypes.float32, seed=None):
 
 
 def _generator(seed):
+    """The torch generator for an op seed (an int) or a stateless seed (a pair)."""
     if seed is None:
         return None
     if isinstance(seed, (tuple, list)) or isinstance(seed, torch.Tensor):
-        seed = [int(s) for s in (seed.tolist() if isinstance(seed, torch.Tensor) else seed)]
-        seed = seed[0] * 1_000_003 + (seed[1] if len(seed) > 1 else 0)
+        return random_generator.torch_generator_for_seed(seed)
     return torch.Generator().manual_seed(int(seed) % (2**63))
 
 
-@tf_api
-def stateless_uniform(shape, seed, minval=0, maxval=None, dtype=dtypes.float32, alg="auto_select"):
-    """Uniform samples fixed by `seed` (a pair): the same seed gives the same numbers."""
-    generator = _generator(seed)
-    torch_dtype = dtypes.as_dtype(dtype).torch_dtype
-    if not torch_dtype.is_floating_point:
-        return torch.randint(int(minval), int(maxval), _shape(shape), generator=generator, dtype=torch_dtype)
-    high = 1.0 if maxval is None else float(maxval)
-    return torch.rand(_shape(shape), generator=generator) * (high - float(minval)) + float(minval)
+# The stateless functions: the same `seed` (a pair of integers) gives the same numbers.
+# Their streams are keraslite's own, not TensorFlow's (see `random_generator.py`).
 
 
-@tf_api
-def stateless_normal(shape, seed, mean=0.0, stddev=1.0, dtype=dtypes.float32, alg="auto_select"):
-    sample = torch.randn(_shape(shape), generator=_generator(seed))
-    return (sample * float(stddev) + float(mean)).to(dtypes.as_dtype(dtype).torch_dtype)
+def stateless_uniform(shape, seed, minval=0, maxval=None, dtype=dtypes.float32, alg="auto_select", name=None):
+    return random_generator.sample_uniform(_generator(seed), shape, minval, maxval, dtype)
+
+
+def stateless_normal(shape, seed, mean=0.0, stddev=1.0, dtype=dtypes.float32, alg="auto_select", name=None):
+    return random_generator.sample_normal(_generator(seed), shape, mean, stddev, dtype)
+
+
+def stateless_truncated_normal(shape, seed, mean=0.0, stddev=1.0, dtype=dtypes.float32, alg="auto_select", name=None):
+    return random_generator.sample_truncated_normal(_generator(seed), shape, mean, stddev, dtype)
+
+
+def stateless_binomial(shape, seed, counts, probs, output_dtype=dtypes.int32, name=None):
+    counts = torch.as_tensor(counts, dtype=torch.float32).expand(_shape(shape))
+    probs = torch.as_tensor(probs, dtype=torch.float32).expand(_shape(shape))
+    sample = torch.binomial(counts, probs, generator=_generator(seed))
+    return _wrap(sample.to(dtypes.as_dtype(output_dtype).torch_dtype))
+
+
+def stateless_categorical(logits, num_samples, seed, dtype=dtypes.int64, name=None):
+    probabilities = torch.softmax(torch.as_tensor(logits, dtype=torch.float32), dim=-1)
+    samples = torch.multinomial(probabilities, int(num_samples), replacement=True, generator=_generator(seed))
+    return _wrap(samples.to(dtypes.as_dtype(dtype).torch_dtype))
+
+
+class experimental:  # noqa: N801  (`tf.random.experimental`)
+    Generator = Generator
+    Algorithm = Algorithm
+    create_rng_state = staticmethod(create_rng_state)
+    get_global_generator = staticmethod(get_global_generator)
+    set_global_generator = staticmethod(set_global_generator)
+    stateless_split = staticmethod(random_generator.stateless_split)
+    stateless_fold_in = staticmethod(random_generator.stateless_fold_in)

@@ -161,6 +161,19 @@ def unicode_split(input, input_encoding, errors="replace", replacement_char=6553
     return [chars(s) for s in array.reshape(-1)]
 
 
+def bytes_split(input, name=None):  # noqa: A002
+    """Each string as its single bytes (a list of arrays for a 1-D input, as the rows of
+    TensorFlow's ragged result)."""
+    array = _as_array(input)
+
+    def single_bytes(s):
+        return np.asarray([s[i : i + 1] for i in range(len(s))], dtype=bytes).view(StringArray)
+
+    if array.ndim == 0:
+        return single_bytes(array[()])
+    return [single_bytes(s) for s in array.reshape(-1)]
+
+
 def unicode_decode(input, input_encoding, errors="replace", replacement_char=65533, name=None):  # noqa: A002
     """Each string as its Unicode code points (int32)."""
     array = _as_array(input)

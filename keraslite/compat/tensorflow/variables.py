@@ -12,7 +12,7 @@ import torch
 
 from keraslite.backend import state
 from keraslite.backend.variable import Variable as _KerasVariable
-from keraslite.compat.tensorflow.eager import wrap
+from keraslite.compat.tensorflow.eager import tf_getitem, wrap
 from keraslite.ops.dispatch import to_tensor
 
 
@@ -62,7 +62,12 @@ class Variable(_KerasVariable, metaclass=_VariableMeta):
         pass
 
     def __getitem__(self, index):
-        return wrap(torch.Tensor.__getitem__(self, index))
+        return wrap(tf_getitem(self, index))
+
+    def read_value(self):
+        """`v.read_value()`: the variable's current value as a tensor (a copy later
+        assignments leave unchanged)."""
+        return wrap(torch.Tensor.clone(self).as_subclass(torch.Tensor))
 
 
 def is_variable(value) -> bool:
