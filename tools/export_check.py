@@ -8,11 +8,20 @@ run on random inputs at batch 1 and 3 (the batch axis is dynamic) and are compar
 max(1, the largest absolute logit). Each model runs in its own child process (one at a time)
 so that memory is returned between models.
 
+The tolerance only means something when the model is well conditioned in float32, so the
+model's own sensitivity is measured too: how far its logits move when every input element
+moves by one float32 ulp. Where that alone exceeds the tolerance (untrained deep models can
+be chaotic: EfficientNetV2L, weights=None, moves by ~0.5 of its largest logit, in real Keras
+as here), an export that differs is reported as "ill-conditioned", not as a failure:
+onnxruntime's kernels round differently from torch's, torch at batch 1 and batch 3 already
+disagrees by as much, and only a bit-identical program (torch.export, same kernels) matches.
+
     PYTHONPATH=$PWD nice -n 10 .venv/bin/python tools/export_check.py --out export_table.md
     PYTHONPATH=$PWD .venv/bin/python tools/export_check.py --only MobileNetV3Small,VGG16
 
 Writes a markdown table: name, parameters, ONNX ok / max abs diff, torch.export ok / max abs
-diff, seconds (both exports and checks).
+diff, 1-ulp input sensitivity, seconds (both exports and checks). The exit status is 1 when
+an export fails (not when a model is only ill-conditioned).
 """
 
 from __future__ import annotations
@@ -59,13 +68,85 @@ def input_side(name: str) -> int:
     return _SIDE.get(name, DEFAULT_SIDE)
 
 
-def check_one(name: str, workdir: str) -> dict:
-    """Build, export and compare one application; a dict of the results (JSON-able)."""
+def input_sensitivity(model, x, expected=None) -> float:
+    """How far `model.predict`'s outputs move when every input element moves by one float32
+    ulp (to the next float up): the largest absolute change (`expected`: `model.predict(x)`
+    when already computed).
+
+    It measures how much the model amplifies rounding error. Two float32 implementations that
+    round differently (onnxruntime's MLAS kernels and torch's, or torch itself at another
+    batch size or thread count) cannot agree to better than about this, however correct both
+    are. Untrained deep models can be chaotic: EfficientNetV2L with weights=None moves its
+    logits by about half their size (in keraslite and in real Keras 3 alike)."""
+    import numpy as np
+
+    nudged = np.nextafter(x, np.float32(np.inf)).astype(x.dtype)
+    if expected is None:
+        expected = model.predict(x, verbose=0)
+    return float(np.max(np.abs(model.predict(nudged, verbose=0) - expected)))
+
+
+def verdict(diff: float, tolerance: float, sensitivity: float) -> str:
+    """The check's word for one export: "ok" when it matches within `tolerance`; "ill-conditioned" when it does not but
+    the model itself moves by more than `tolerance` under a one-ulp input change (no
+    float32 implementation with other kernels can match it: the comparison says nothing
+    about the export); "FAIL" otherwise."""
+    if diff <= tolerance:
+        return "ok"
+    return "ill-conditioned" if sensitivity > tolerance else "FAIL"
+
+
+def compare_exports(model, inputs, workdir: str, stem: str = "model") -> dict:
+    """Export `model` to ONNX and `torch.export` under `workdir`, run both on each array of
+    `inputs` and compare with `model.predict`; a dict of the results (JSON-able)."""
     import os
 
     import numpy as np
     import onnxruntime
     import torch
+
+    expected = [model.predict(x, verbose=0) for x in inputs]
+    scale = max(float(np.max(np.abs(y))) for y in expected)
+    tolerance = TOLERANCE * max(1.0, scale)
+    sensitivity = max(input_sensitivity(model, x, y) for x, y in zip(inputs, expected))
+    result = {"scale": scale, "sensitivity": sensitivity, "ill_conditioned": sensitivity > tolerance}
+
+    onnx_path = os.path.join(workdir, f"{stem}.onnx")
+    try:
+        model.export(onnx_path, format="onnx", verbose=False)
+        session = onnxruntime.InferenceSession(onnx_path, providers=["CPUExecutionProvider"])
+        feed_name = session.get_inputs()[0].name
+        diffs = [float(np.max(np.abs(session.run(None, {feed_name: x})[0] - y))) for x, y in zip(inputs, expected)]
+        result["onnx_diff"] = max(diffs)
+    except Exception as error:  # reported in the table
+        result["onnx_error"] = f"{type(error).__name__}: {str(error)[:200]}"
+    finally:
+        for suffix in ("", ".data"):
+            if os.path.exists(onnx_path + suffix):
+                os.remove(onnx_path + suffix)
+
+    torch_path = os.path.join(workdir, f"{stem}.pt2")
+    try:
+        model.export(torch_path, format="torch", verbose=False)
+        program = torch.export.load(torch_path).module()
+        with torch.no_grad():
+            diffs = [float(np.max(np.abs(program(torch.from_numpy(x)).numpy() - y))) for x, y in zip(inputs, expected)]
+        result["torch_diff"] = max(diffs)
+    except Exception as error:  # reported in the table
+        result["torch_error"] = f"{type(error).__name__}: {str(error)[:200]}"
+    finally:
+        if os.path.exists(torch_path):
+            os.remove(torch_path)
+    for kind in ("onnx", "torch"):
+        diff = result.get(f"{kind}_diff")
+        result[f"{kind}_verdict"] = "FAIL" if diff is None else verdict(diff, tolerance, sensitivity)
+        result[f"{kind}_ok"] = result[f"{kind}_verdict"] == "ok"
+    return result
+
+
+def check_one(name: str, workdir: str) -> dict:
+    """Build, export and compare one application; a dict of the results (JSON-able)."""
+    import numpy as np
 
     import keraslite as keras
 
@@ -76,39 +157,8 @@ def check_one(name: str, workdir: str) -> dict:
     rng = np.random.default_rng(0)
     low, high = (0.0, 255.0) if name.startswith(_RAW_PIXELS) else (-1.0, 1.0)
     inputs = [rng.uniform(low, high, (batch, side, side, 3)).astype(np.float32) for batch in BATCH_SIZES]
-    expected = [model.predict(x, verbose=0) for x in inputs]
-    scale = max(float(np.max(np.abs(y))) for y in expected)
-    tolerance = TOLERANCE * max(1.0, scale)
-    result = {"name": name, "params": int(model.count_params()), "side": side, "scale": scale}
-
-    onnx_path = os.path.join(workdir, f"{name}.onnx")
-    try:
-        model.export(onnx_path, format="onnx", verbose=False)
-        session = onnxruntime.InferenceSession(onnx_path, providers=["CPUExecutionProvider"])
-        feed_name = session.get_inputs()[0].name
-        diffs = [float(np.max(np.abs(session.run(None, {feed_name: x})[0] - y))) for x, y in zip(inputs, expected)]
-        result["onnx_diff"] = max(diffs)
-        result["onnx_ok"] = result["onnx_diff"] <= tolerance
-    except Exception as error:  # reported in the table
-        result["onnx_ok"], result["onnx_error"] = False, f"{type(error).__name__}: {str(error)[:200]}"
-    finally:
-        for suffix in ("", ".data"):
-            if os.path.exists(onnx_path + suffix):
-                os.remove(onnx_path + suffix)
-
-    torch_path = os.path.join(workdir, f"{name}.pt2")
-    try:
-        model.export(torch_path, format="torch", verbose=False)
-        program = torch.export.load(torch_path).module()
-        with torch.no_grad():
-            diffs = [float(np.max(np.abs(program(torch.from_numpy(x)).numpy() - y))) for x, y in zip(inputs, expected)]
-        result["torch_diff"] = max(diffs)
-        result["torch_ok"] = result["torch_diff"] <= tolerance
-    except Exception as error:  # reported in the table
-        result["torch_ok"], result["torch_error"] = False, f"{type(error).__name__}: {str(error)[:200]}"
-    finally:
-        if os.path.exists(torch_path):
-            os.remove(torch_path)
+    result = {"name": name, "params": int(model.count_params()), "side": side}
+    result.update(compare_exports(model, inputs, workdir, stem=name))
     result["seconds"] = time.perf_counter() - start
     return result
 
@@ -118,24 +168,30 @@ def _cell(result: dict, kind: str) -> str:
         return f"FAIL ({result.get(f'{kind}_error', 'no result')})"
     diff = result[f"{kind}_diff"]
     relative = diff / result["scale"] if result["scale"] > 0 else 0.0
-    return f"{'ok' if result[f'{kind}_ok'] else 'FAIL'} / {diff:.1e} ({relative:.1e})"
+    return f"{result[f'{kind}_verdict']} / {diff:.1e} ({relative:.1e})"
 
 
 def markdown_table(results: list[dict]) -> str:
     lines = [
         "| model | input | params | max abs logit | ONNX ok / max abs diff (relative) "
-        "| torch.export ok / max abs diff (relative) | seconds |",
-        "|---|---|---|---|---|---|---|",
+        "| torch.export ok / max abs diff (relative) | 1-ulp input sensitivity (relative) | seconds |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         if "params" not in r:
-            lines.append(f"| {r['name']} | | | | FAIL ({r.get('error', '')}) | | {r.get('seconds', 0):.0f} |")
+            lines.append(f"| {r['name']} | | | | FAIL ({r.get('error', '')}) | | | {r.get('seconds', 0):.0f} |")
             continue
         lines.append(
             f"| {r['name']} | {r['side']}x{r['side']} | {r['params']:,} | {r['scale']:.3g} | {_cell(r, 'onnx')} | "
-            f"{_cell(r, 'torch')} | {r['seconds']:.0f} |"
+            f"{_cell(r, 'torch')} | {r['sensitivity']:.1e} ({r['sensitivity'] / max(1.0, r['scale']):.1e}) | "
+            f"{r['seconds']:.0f} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def _only_ill_conditioned(result: dict) -> bool:
+    verdicts = {result.get("onnx_verdict"), result.get("torch_verdict")}
+    return "FAIL" not in verdicts and None not in verdicts and "ill-conditioned" in verdicts
 
 
 def main(argv=None) -> int:
@@ -173,9 +229,12 @@ def main(argv=None) -> int:
             print(markdown_table([result]).splitlines()[-1], flush=True)
             with open(args.out, "w") as handle:
                 handle.write(markdown_table(results))
-    failed = [r["name"] for r in results if not (r.get("onnx_ok") and r.get("torch_ok"))]
+    passed = [r["name"] for r in results if r.get("onnx_ok") and r.get("torch_ok")]
+    ill = [r["name"] for r in results if r["name"] not in passed and _only_ill_conditioned(r)]
+    failed = [r["name"] for r in results if r["name"] not in passed and r["name"] not in ill]
     print(
-        f"{len(results) - len(failed)}/{len(results)} models pass both exports"
+        f"{len(passed)}/{len(results)} models pass both exports"
+        + (f"; ill-conditioned (float32 comparison meaningless, see input_sensitivity): {ill}" if ill else "")
         + (f"; failed: {failed}" if failed else "")
     )
     return 1 if failed else 0
