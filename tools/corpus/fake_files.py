@@ -671,7 +671,7 @@ def _speeches(rng, per_speaker=260):
     return _zip(files)
 
 
-def _speech_commands(rng, per_word=40):
+def _speech_commands(rng, per_word=80):
     """mini_speech_commands.zip: mini_speech_commands/<word>/<8 hex>_nohash_<i>.wav (1-second
     16 kHz recordings, some shorter as in the real set; each word a pitch of its own) and a
     README.md beside the word folders; `no/01bb6a2a_nohash_0.wav` exists (the tutorial opens it)."""

@@ -23,8 +23,9 @@ _SETS = {
         [f"flower_{i}" for i in range(102)],
         {"train": 204, "validation": 102, "test": 204},
     ),
-    "mnist": ((28, 28, 1), [str(i) for i in range(10)], {"train": 600, "test": 100}),
-    "fashion_mnist": ((28, 28, 1), [f"class_{i}" for i in range(10)], {"train": 600, "test": 100}),
+    # Tutorials slice these by example counts (`train[10000:]`): 12000 training examples.
+    "mnist": ((28, 28, 1), [str(i) for i in range(10)], {"train": 12000, "test": 1000}),
+    "fashion_mnist": ((28, 28, 1), [f"class_{i}" for i in range(10)], {"train": 12000, "test": 1000}),
     "cycle_gan/horse2zebra": ((256, 256, 3), ["A", "B"], {"trainA": 24, "trainB": 24, "testA": 8, "testB": 8}),
 }
 
@@ -124,25 +125,32 @@ def _load_split(name, split):
     return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
 
 
-def _dataset(name, split, as_supervised):
+def _dataset(name, split, as_supervised, batch_size=None):
+    """A split as `tfds.load` gives it: a dataset of examples, of batches (`batch_size`), or
+    with `batch_size=-1` the whole split as tensors."""
     import tensorflow as tf
 
     images, labels = _load_split(name, split)
+    if batch_size == -1:
+        images, labels = tf.constant(images), tf.constant(labels)
+        return (images, labels) if as_supervised else {"image": images, "label": labels}
     if as_supervised:
-        return tf.data.Dataset.from_tensor_slices((images, labels))
-    return tf.data.Dataset.from_tensor_slices({"image": images, "label": labels})
+        dataset = tf.data.Dataset.from_tensor_slices((images, labels))
+    else:
+        dataset = tf.data.Dataset.from_tensor_slices({"image": images, "label": labels})
+    return dataset.batch(batch_size) if batch_size else dataset
 
 
-def load(name, split=None, as_supervised=False, with_info=False, **kwargs):
+def load(name, split=None, as_supervised=False, with_info=False, batch_size=None, **kwargs):
     name = name.split(":")[0]  # "cats_vs_dogs:4.0.0"
     if name not in _SETS:
         raise RuntimeError(f"offline corpus: no fake tensorflow_datasets set {name!r}")
     if split is None:
-        result = {s: _dataset(name, s, as_supervised) for s in _SETS[name][2]}
+        result = {s: _dataset(name, s, as_supervised, batch_size) for s in _SETS[name][2]}
     elif isinstance(split, (list, tuple)):
-        result = [_dataset(name, s, as_supervised) for s in split]
+        result = [_dataset(name, s, as_supervised, batch_size) for s in split]
     else:
-        result = _dataset(name, split, as_supervised)
+        result = _dataset(name, split, as_supervised, batch_size)
     if with_info:
         return result, DatasetInfo(name)
     return result
