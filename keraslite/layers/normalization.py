@@ -359,6 +359,56 @@ class BatchNormalization(_AffineNormalization):
         return config
 
 
+class SyncBatchNormalization(BatchNormalization):
+    """tf.keras 2's `tf.keras.layers.experimental.SyncBatchNormalization`: BatchNormalization
+    whose training statistics are computed over every process of a multi-process run
+    (`synchronized=True`, which is how Keras 3 spells it); in one process it is
+    BatchNormalization. Its config is tf.keras 2's (no `synchronized` or `renorm` keys)."""
+
+    def __init__(
+        self,
+        axis=-1,
+        momentum=0.99,
+        epsilon=0.001,
+        center=True,
+        scale=True,
+        beta_initializer="zeros",
+        gamma_initializer="ones",
+        moving_mean_initializer="zeros",
+        moving_variance_initializer="ones",
+        beta_regularizer=None,
+        gamma_regularizer=None,
+        beta_constraint=None,
+        gamma_constraint=None,
+        **kwargs,
+    ):
+        for keras3_only in ("synchronized", "renorm", "renorm_clipping", "renorm_momentum"):
+            kwargs.pop(keras3_only, None)
+        super().__init__(
+            axis=axis,
+            momentum=momentum,
+            epsilon=epsilon,
+            center=center,
+            scale=scale,
+            beta_initializer=beta_initializer,
+            gamma_initializer=gamma_initializer,
+            moving_mean_initializer=moving_mean_initializer,
+            moving_variance_initializer=moving_variance_initializer,
+            beta_regularizer=beta_regularizer,
+            gamma_regularizer=gamma_regularizer,
+            beta_constraint=beta_constraint,
+            gamma_constraint=gamma_constraint,
+            synchronized=True,
+            **kwargs,
+        )
+
+    def get_config(self):
+        config = super().get_config()
+        for keras3_only in ("synchronized", "renorm", "renorm_clipping", "renorm_momentum"):
+            config.pop(keras3_only)
+        return config
+
+
 class LayerNormalization(_AffineNormalization):
     """Normalizes each sample over `axis` (default the last), then scales and shifts.
 

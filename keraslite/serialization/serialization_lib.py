@@ -67,6 +67,9 @@ class UnknownObjectError(TypeError, ValueError):
     A `TypeError` as in Keras; a `ValueError` too, as unknown names were before."""
 
 
+# tf.keras 2 classes that Keras 3 no longer exports (tf.keras 2 files name them): where they live.
+_TF2_ONLY_CLASSES = {"SyncBatchNormalization": "keraslite.layers.normalization"}
+
 # Built-in classes that Keras exports (and so writes in configs) under another name.
 _KERAS_CLASS_NAMES = {"GroupedQueryAttention": "GroupQueryAttention"}
 
@@ -175,6 +178,8 @@ def _lookup_builtin(module: str | None, class_name: str):
         "keraslite.constraints",
         "keraslite.activations",
     ]
+    if class_name in _TF2_ONLY_CLASSES:
+        candidates.append(_TF2_ONLY_CLASSES[class_name])
     for candidate in candidates:
         try:
             namespace = importlib.import_module(candidate)
