@@ -46,10 +46,11 @@ _import_dialect = "keras3"
 
 
 def to_snake_case(name: str) -> str:
-    """`Conv2DTranspose` -> `conv2d_transpose`, as Keras derives layer names."""
+    """`Conv2DTranspose` -> `conv2d_transpose`, as Keras derives layer names (a leading
+    underscore becomes `private_` in tf.keras 2; Keras 3 keeps it)."""
     name = re.sub(r"(.)([A-Z][a-z0-9]+)", r"\1_\2", name)
     name = re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
-    return name if name[0] != "_" else "private" + name
+    return name if name[0] != "_" or dialect() == "keras3" else "private" + name
 
 
 def _check_dialect(name, source: str) -> str:

@@ -60,6 +60,16 @@ _SUBCLASSED_CONFIG_ERROR = textwrap.dedent(
 )
 
 
+def _is_symbolic(value) -> bool:
+    """Whether `value` is (a structure of) KerasTensors: a functional model's inputs."""
+    return any(isinstance(x, KerasTensor) for x in tree.flatten(value))
+
+
+def _describe(value) -> str:
+    """`value` for an error message (a layer passed by mistake may not be initialized yet)."""
+    return f"<{type(value).__name__} object>" if isinstance(value, Layer) else repr(value)
+
+
 def _is_functional_call(args, kwargs) -> bool:
     if "inputs" in kwargs and "outputs" in kwargs:
         return True
@@ -90,12 +100,16 @@ class Model(Trainer, Keras2ModelMethods, ModelQuantization, Layer):
     def __init__(self, inputs=None, outputs=None, name=None, **kwargs):
         """`Model(inputs, outputs, name=...)` builds a functional model; a subclass calls
         `super().__init__(name=..., trainable=..., dtype=...)` without inputs and outputs."""
+        if outputs is None and inputs is not None and state.dialect() == "tf2" and not _is_symbolic(inputs):
+            # tf.keras 2 ignored a positional argument that is not a functional model's inputs
+            # (tutorials write `super().__init__(self)`); Keras 3 refuses it.
+            inputs = None
         if inputs is not None or outputs is not None:
             if inputs is None or outputs is None:
                 raise TypeError(
                     f"{type(self).__name__}.__init__() takes both `inputs` and `outputs` (a functional model, "
                     "Model(inputs, outputs)) or neither (a subclassed model, with keyword arguments name, "
-                    f"trainable, dtype). Received: inputs={inputs!r}, outputs={outputs!r}"
+                    f"trainable, dtype). Received: inputs={_describe(inputs)}, outputs={_describe(outputs)}"
                 )
             # A Model subclass whose __init__ passes inputs and outputs up: it becomes functional.
             _with_functional_base(type(self))

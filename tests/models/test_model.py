@@ -106,3 +106,31 @@ def test_to_json_and_model_from_json():
     assert summary_lines(rebuilt) == summary_lines(model)
     with pytest.raises(ValueError, match="not valid JSON"):
         keras.models.model_from_json("{not json")
+
+
+class PassesItselfUp(keras.Model):
+    """tf.keras 2 tutorials write `super().__init__(self)` (effective_tf2's DynamicRNN)."""
+
+    def __init__(self):
+        super().__init__(self)
+        self.dense = keras.layers.Dense(2)
+
+    def call(self, x):
+        return self.dense(x)
+
+
+def test_a_stray_positional_argument_is_ignored_in_tf2_and_refused_clearly_in_keras3(tf2_dialect):
+    model = PassesItselfUp()
+    assert model.name == "passes_itself_up" and model(np.ones((1, 3), "float32")).shape == (1, 2)
+    keras.config.set_dialect("keras3")
+    with pytest.raises(TypeError, match=r"Received: inputs=<PassesItselfUp object>, outputs=None"):
+        PassesItselfUp()
+
+
+def test_auto_name_of_a_class_with_a_leading_underscore_follows_the_dialect(tf2_dialect):
+    class _Private(keras.layers.Layer):
+        pass
+
+    assert _Private().name.startswith("private__private")  # tf.keras 2's to_snake_case
+    keras.config.set_dialect("keras3")
+    assert _Private().name.startswith("_private")  # Keras 3 keeps the underscore
