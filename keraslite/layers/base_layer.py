@@ -45,7 +45,6 @@ from keraslite.serialization.serialization_lib import keras_compatible_config
 
 _LEGACY_INPUT_KWARGS = ("input_dim", "input_shape", "batch_input_shape", "batch_size", "input_length")
 _ACCEPTED_KWARGS = _LEGACY_INPUT_KWARGS + ("weights",)
-_ARRAYS = (np.ndarray, np.generic)
 _FLAGS = (bool, type(None))
 
 
