@@ -61,6 +61,10 @@ def standardize_dtype(dtype) -> str:
 
 
 def to_torch_dtype(dtype) -> torch.dtype:
+    if isinstance(dtype, str):
+        found = _TORCH_BY_NAME.get(dtype)
+        if found is not None:  # a Keras name already (the per-batch case: a loss's or metric's dtype)
+            return found
     name = standardize_dtype(dtype)
     if name == "string":
         raise TypeError("torch has no string tensors: text stays a NumPy array of str (dtype='string').")

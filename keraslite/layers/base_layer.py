@@ -18,25 +18,22 @@ from keraslite import constraints, initializers, regularizers
 from keraslite.backend import dtypes, state, tree
 from keraslite.backend.name_scope import current_path, name_scope
 from keraslite.backend.variable import Variable
-from keraslite.graph import call_context, shape_inference
+from keraslite.graph import shape_inference
 from keraslite.graph.input_spec import assert_input_compatibility
 from keraslite.graph.keras_tensor import KerasTensor, any_keras_tensor
 from keraslite.graph.node import Node
 from keraslite.graph.operation import Operation
 from keraslite.layers import layer_state
+from keraslite.layers.eager_call import eager_call, plain_eager_call
 from keraslite.layers.layer_inputs import (
-    convert_inputs,
     flat_shapes,
     map_shape_structure,
     shape_of_constant,
-    with_unknown_batch,
 )
 from keraslite.layers.layer_quantization import QuantizationMixin
 from keraslite.layers.layer_state import LayerStateMethods, RematerializedCall, build_in_name_scope
 from keraslite.layers.masks import (
-    attach_masks,
     default_compute_mask,
-    keep_masks,
     overrides_compute_mask,
     resolve_mask,
     symbolic_output_masks,
@@ -48,7 +45,7 @@ from keraslite.serialization.serialization_lib import keras_compatible_config
 
 _LEGACY_INPUT_KWARGS = ("input_dim", "input_shape", "batch_input_shape", "batch_size", "input_length")
 _ACCEPTED_KWARGS = _LEGACY_INPUT_KWARGS + ("weights",)
-_ARRAYS = (np.ndarray, np.generic)
+_FLAGS = (bool, type(None))
 
 
 class Layer(QuantizationMixin, LayerStateMethods, Operation):
@@ -507,7 +504,11 @@ class Layer(QuantizationMixin, LayerStateMethods, Operation):
 
     def __call__(self, *args, **kwargs):
         if args:
-            if isinstance(args[0], torch.Tensor) and not any_keras_tensor(args[1:], kwargs):
+            if isinstance(args[0], torch.Tensor) and (
+                # A functional model's graph passes `training` alone: no KerasTensor to look for.
+                (len(args) == 1 and (not kwargs or (len(kwargs) == 1 and type(kwargs.get("training")) in _FLAGS)))
+                or not any_keras_tensor(args[1:], kwargs)
+            ):
                 return self._eager_call(*args, **kwargs)
         else:
             # `layer(logits=x, targets=y)`: as in Keras, the first argument of `call` may come
@@ -534,75 +535,22 @@ class Layer(QuantizationMixin, LayerStateMethods, Operation):
         )
 
     def _eager_call(self, *args, **kwargs):
-        # NumPy arrays given to `call`'s other arguments (`targets=`, `mask=`) reach it as
-        # tensors too, floating ones in the compute dtype, as in Keras.
-        for key, value in kwargs.items():
-            if isinstance(value, _ARRAYS):
-                kwargs[key] = convert_inputs(value, self._compute_torch_dtype if self.autocast else None)
-        if len(args) > 1:
-            args = self._arrays_to_tensors(args)
-        inputs = args[0]
-        if not isinstance(inputs, torch.Tensor):
-            original = inputs
-            inputs = convert_inputs(inputs, self._compute_torch_dtype if self.autocast else None)
-            if isinstance(original, (list, tuple, dict)):
-                inputs = keep_masks(original, inputs)
-        elif inputs.dtype != self._compute_torch_dtype and self.autocast and inputs.is_floating_point():
-            inputs = keep_masks(inputs, inputs.to(self._compute_torch_dtype))
-        if not self.built:
-            shapes = tree.map_structure(
-                lambda t: tuple(t.shape) if isinstance(t, (torch.Tensor, np.ndarray)) else t, inputs
-            )
-            assert_input_compatibility(self.input_spec, flat_shapes(shapes), self.name)
-            # The first call runs in the layer's name scope, where the sublayers that
-            # `call` builds (a subclassed model's) get their paths; later calls skip this.
-            with name_scope(self.name, caller=self):
-                self._maybe_build(with_unknown_batch(shapes))
-                return self._eager_call(inputs, *args[1:], **kwargs)
-        accepts_training, accepts_mask, _ = self._call_signature()
-        if len(args) > 1 and accepts_training:
-            # `layer(x, True)`: `training` given by position, as Keras binds it.
-            position = _training_position(type(self))
-            if position is not None and len(args) > position:
-                kwargs["training"] = args[position]
-                args = args[:position] + args[position + 1 :]
-        training = kwargs.pop("training", None) if not accepts_training else kwargs.get("training")
-        if training is None:
-            training = call_context.current_training()
-            if training is None:
-                training = self.training
-            if accepts_training:
-                kwargs["training"] = training
-        if not accepts_mask and "mask" in kwargs and kwargs["mask"] is None:
-            kwargs.pop("mask")
-        previous_mask = resolve_mask(self, accepts_mask, inputs, args, kwargs)
-        if self._call_losses:
-            self._call_losses.clear()
-        if self._modules:
-            # Nested layers called inside `call` inherit this call's `training`.
-            call_context.push_training(training)
-            try:
-                outputs = self.call(inputs, *args[1:], **kwargs)
-            finally:
-                call_context.pop_training()
-        else:
-            outputs = self.call(inputs, *args[1:], **kwargs)
-        if previous_mask is not None or overrides_compute_mask(self):
-            attach_masks(self, inputs, outputs, previous_mask)
-        if self.activity_regularizer is not None:
-            for output in tree.flatten(outputs):
-                if isinstance(output, torch.Tensor):
-                    self.add_loss(self.activity_regularizer(output) / output.shape[0])
-        return call_context.wrap_outermost_outputs(outputs)
-
-    def _arrays_to_tensors(self, args: tuple) -> tuple:
-        """`args` with the NumPy arrays after the first converted as the inputs are."""
-        if not any(isinstance(value, _ARRAYS) for value in args[1:]):
-            return args
-        float_dtype = self._compute_torch_dtype if self.autocast else None
-        return args[:1] + tuple(
-            convert_inputs(value, float_dtype) if isinstance(value, _ARRAYS) else value for value in args[1:]
-        )
+        inputs = args[0] if len(args) == 1 else None
+        # The common case in a few attribute reads (see eager_call.py): one built leaf layer,
+        # one tensor with no mask and nothing to convert, no mask kwarg, no losses to collect.
+        if (
+            isinstance(inputs, torch.Tensor)
+            and self.built
+            and (not kwargs or (len(kwargs) == 1 and "training" in kwargs))
+            and not self._modules
+            and self.activity_regularizer is None
+            and getattr(inputs, "_keras_mask", None) is None
+            and (not self.autocast or inputs.dtype == self._compute_torch_dtype or not inputs.is_floating_point())
+            and not self._call_losses
+            and not overrides_compute_mask(self)
+        ):
+            return plain_eager_call(self, inputs, kwargs.get("training"))
+        return eager_call(self, args, kwargs)
 
     def _symbolic_call(self, *args, **kwargs):
         inputs = args[0]
@@ -752,24 +700,6 @@ def _first_call_parameter(cls) -> str | None:
                 cached = parameter.name
             break
         setattr(cls, "_keraslite_first_call_parameter", cached)
-    return cached
-
-
-def _training_position(cls) -> int | None:
-    """The index among `cls.call`'s positional arguments (the inputs are 0) at which
-    `training` may come (cached per class), or None when it cannot come by position."""
-    cached = cls.__dict__.get("_keraslite_training_position", False)
-    if cached is False:
-        cached = None
-        positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
-        parameters = [p for p in inspect.signature(cls.call).parameters.values() if p.name != "self"]
-        for index, parameter in enumerate(parameters):
-            if parameter.kind not in positional:
-                break
-            if parameter.name == "training":
-                cached = index
-                break
-        setattr(cls, "_keraslite_training_position", cached)
     return cached
 
 

@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 
 from keraslite.backend import state
-from keraslite.losses.loss import squeeze_or_expand_to_same_rank, to_tensor
+from keraslite.losses.loss import INTEGER_LABEL_FUNCTIONS, squeeze_or_expand_to_same_rank, to_tensor
 
 
 def _pair(y_true, y_pred):
@@ -171,6 +171,9 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
         result = torch.where(valid, result, torch.zeros_like(result))
         result._keras_mask = valid
     return result
+
+
+INTEGER_LABEL_FUNCTIONS.append(sparse_categorical_crossentropy)
 
 
 def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):

@@ -121,6 +121,11 @@ def reduce_weighted_values(values, sample_weight=None, mask=None, reduction="sum
     return reduce_values(values, sample_weight, reduction)
 
 
+# Loss functions whose targets are integer class labels (functions.py lists them): their
+# integer targets are not cast to the loss dtype and back (see `Loss.__call__`).
+INTEGER_LABEL_FUNCTIONS: list = []
+
+
 class Loss:
     """Base class of losses: `loss(y_true, y_pred, sample_weight=None)` -> a scalar
     (or per-sample values with `reduction=None`/`"none"`).
@@ -134,6 +139,8 @@ class Loss:
     Subclasses implement `call(y_true, y_pred)` returning per-sample values.
     """
 
+    _integer_labels = False  # whether `call` takes integer class labels (see `__call__`)
+
     def __init__(self, name: str | None = None, reduction: str | None = "sum_over_batch_size", dtype=None):
         self.name = name or state.to_snake_case(type(self).__name__)
         self.reduction = standardize_reduction(reduction)
@@ -144,9 +151,13 @@ class Loss:
         return self._dtype_name or state.floatx()
 
     def __call__(self, y_true, y_pred, sample_weight=None) -> torch.Tensor:
-        torch_dtype = dtypes.to_torch_dtype(self.dtype)
+        torch_dtype = dtypes.to_torch_dtype(self._dtype_name or state.floatx())
         y_pred = to_tensor(y_pred, torch_dtype)
-        y_true = to_tensor(y_true, torch_dtype)
+        if not (isinstance(y_true, torch.Tensor) and self._integer_labels and not y_true.is_floating_point()):
+            y_true = to_tensor(y_true, torch_dtype)
+        # else: integer labels of a sparse loss stay integers. Keras casts them to the loss
+        # dtype and the loss casts them back: two kernels per batch for the same labels
+        # (exact for every label below 2**24).
         in_mask = getattr(y_pred, "_keras_mask", None)
         losses = self.call(y_true, y_pred)
         out_mask = getattr(losses, "_keras_mask", None)
@@ -176,6 +187,7 @@ class LossFunctionWrapper(Loss):
         super().__init__(name=name or getattr(fn, "__name__", None), reduction=reduction, dtype=dtype)
         self.fn = fn
         self._fn_kwargs = kwargs
+        self._integer_labels = any(fn is f for f in INTEGER_LABEL_FUNCTIONS)
 
     def call(self, y_true, y_pred):
         y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)

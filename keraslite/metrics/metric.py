@@ -8,12 +8,32 @@ costs a sync.
 
 from __future__ import annotations
 
+import functools
+
 import torch
 
 from keraslite import initializers
 from keraslite.backend import dtypes, state
 from keraslite.backend.variable import Variable
 from keraslite.losses.loss import compute_dtype_name, squeeze_or_expand_to_same_rank, to_tensor
+
+
+def without_grad(update):
+    """`torch.no_grad()` around a metric's `update_state`, entered only when gradients are on.
+
+    The training loops update metrics with gradients already off (evaluate's whole step,
+    fit's tracker update); entering the context again costs more than the update of a
+    small batch. Called by the user with gradients on, the update records no graph either way.
+    """
+
+    @functools.wraps(update)
+    def update_without_grad(*args, **kwargs):
+        if torch.is_grad_enabled():
+            with torch.no_grad():
+                return update(*args, **kwargs)
+        return update(*args, **kwargs)
+
+    return update_without_grad
 
 
 class Metric:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 
 from keraslite.losses.loss import squeeze_or_expand_to_same_rank, to_tensor
-from keraslite.metrics.metric import Metric, reduce_to_samplewise_values
+from keraslite.metrics.metric import Metric, reduce_to_samplewise_values, without_grad
 
 
 class Sum(Metric):
@@ -15,7 +15,7 @@ class Sum(Metric):
         super().__init__(name=name, dtype=dtype)
         self.total = self.add_variable((), name="total")
 
-    @torch.no_grad()
+    @without_grad
     def update_state(self, values, sample_weight=None):
         values, _ = reduce_to_samplewise_values(values, sample_weight, self._torch_dtype, reduce_fn=torch.sum)
         if values.device != self.total.device:
@@ -42,7 +42,7 @@ class Mean(Metric):
         self.total.add_(value * weight)
         self.count.add_(weight)
 
-    @torch.no_grad()
+    @without_grad
     def update_state(self, values, sample_weight=None):
         if isinstance(sample_weight, (int, float)) and isinstance(values, torch.Tensor) and values.ndim == 0:
             self._add_scalar(values.detach().to(self.total.dtype), sample_weight)
@@ -73,7 +73,7 @@ class MeanMetricWrapper(Mean):
         self._fn = fn
         self._fn_kwargs = kwargs
 
-    @torch.no_grad()
+    @without_grad
     def update_state(self, y_true, y_pred, sample_weight=None):
         y_pred = to_tensor(y_pred)
         y_true = to_tensor(y_true)

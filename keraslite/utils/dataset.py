@@ -66,6 +66,48 @@ def _stack(elements):
     return np.stack(elements)
 
 
+# Rows mapped per `vmap` call by `Dataset._vectorized_map_batches` (whole batches).
+_VMAP_ROWS = 2048
+
+
+def _vmapped(apply, rows):
+    """`apply` over the rows of `rows` under `torch.func.vmap`, or None if vmap cannot run it."""
+    try:
+        return torch.func.vmap(apply, randomness="error")(_as_tensors(rows))
+    except Exception:  # noqa: BLE001  (anything vmap cannot run: the per-row path serves)
+        return None
+
+
+def _rows(structure, start: int, end: int):
+    return tree.map_structure(lambda t: t[start:end], structure)
+
+
+def len_of(structure) -> int:
+    return int(tree.flatten(structure)[0].shape[0])
+
+
+def _as_tensors(rows):
+    return tree.map_structure(lambda a: a if isinstance(a, torch.Tensor) else torch.as_tensor(np.asarray(a)), rows)
+
+
+def _same(batched, expected) -> bool:
+    if isinstance(expected, dict):
+        return (
+            isinstance(batched, dict)
+            and batched.keys() == expected.keys()
+            and all(_same(batched[k], expected[k]) for k in expected)
+        )
+    if isinstance(expected, (tuple, list)):
+        return (
+            isinstance(batched, (tuple, list))
+            and len(batched) == len(expected)
+            and all(_same(b, e) for b, e in zip(batched, expected))
+        )
+    if not isinstance(expected, torch.Tensor) or not isinstance(batched, torch.Tensor):
+        return False
+    return batched.dtype == expected.dtype and batched.shape == expected.shape and torch.equal(batched, expected)
+
+
 def _part(spec, key):
     """The part of a `padded_shapes` / `padding_values` structure for one component."""
     return None if spec is None else spec[key]
@@ -91,6 +133,7 @@ class Dataset:
         self._length = length
         self._epoch_batches = None
         self._served = 0
+        self._vmap_checked = False  # see `_vectorized_map_batches`
 
     # ------------------------------------------------------------ sources
     @classmethod
@@ -182,6 +225,10 @@ class Dataset:
                 stop = count - count % batch_size if drop_remainder else count
                 for start in range(0, stop, batch_size):
                     yield tree.map_structure(lambda a: a[start : start + batch_size], arrays)
+        elif getattr(self, "_mapped_arrays", None) is not None:
+
+            def iterate():
+                yield from self._vectorized_map_batches(batch_size, drop_remainder)
         else:
 
             def iterate():
@@ -350,7 +397,56 @@ class Dataset:
                 element = self._to_tensors(element)
                 yield map_func(*element) if isinstance(element, tuple) else map_func(element)
 
-        return type(self)(iterate, self._length)
+        mapped = type(self)(iterate, self._length)
+        if getattr(self, "_arrays", None) is not None:
+            # `from_tensor_slices(...).map(f)`: a following `batch` may run `f` once per batch.
+            mapped._mapped_arrays = (self, map_func)
+        return mapped
+
+    def _vectorized_map_batches(self, batch_size: int, drop_remainder: bool):
+        """The batches of `from_tensor_slices(arrays).map(f).batch(batch_size)` with `f` run
+        under `torch.func.vmap` on many rows at once (per row, as tf.data maps, but in one
+        pass of torch ops per `_VMAP_ROWS` rows): a Python call per row, or even one vmap
+        call per batch, would cost a good part of the training step it feeds.
+
+        The first batch is also mapped row by row; `vmap` serves only if it gave exactly the
+        rows' results (same structure, dtypes and values). A function `vmap` cannot run
+        (random ops, branches on values, NumPy, strings) or that gives other results keeps
+        the per-row path for every batch.
+        """
+        source, map_func = self._mapped_arrays
+        arrays, count = source._arrays
+        stop = count - count % batch_size if drop_remainder else count
+
+        def apply(element):
+            element = source._to_tensors(element)
+            return map_func(*element) if isinstance(element, tuple) else map_func(element)
+
+        def rows_of(start, end):
+            return tree.map_structure(lambda a: a[start:end], arrays)
+
+        def per_row(start, end):
+            rows = rows_of(start, end)
+            return _stack([apply(tree.map_structure(lambda a: a[i], rows)) for i in range(end - start)])
+
+        if stop <= 0:
+            return
+        rows_per_call = max(1, _VMAP_ROWS // batch_size) * batch_size
+        checked = self._vmap_checked  # later passes over the same data and function skip the check
+        first = None if checked else per_row(0, min(batch_size, stop))
+        for chunk_start in range(0, stop, rows_per_call):
+            chunk_end = min(chunk_start + rows_per_call, stop)
+            mapped = _vmapped(apply, rows_of(chunk_start, chunk_end))
+            if first is not None and chunk_start == 0:
+                if mapped is None or not _same(_rows(mapped, 0, len_of(first)), first):
+                    yield first  # vmap cannot serve: every batch row by row
+                    for start in range(batch_size, stop, batch_size):
+                        yield per_row(start, min(start + batch_size, stop))
+                    return
+                self._vmap_checked = True
+            for start in range(chunk_start, chunk_end, batch_size):
+                end = min(start + batch_size, chunk_end)
+                yield _rows(mapped, start - chunk_start, end - chunk_start)
 
     def filter(self, predicate) -> "Dataset":
         source = self

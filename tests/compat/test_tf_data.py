@@ -83,3 +83,85 @@ def test_seeded_runs_repeat_their_losses(tf):  # noqa: F811
         return losses
 
     assert run() == run()
+
+
+def _row_by_row(ds_rows, map_func, batch_size, drop_remainder=False):
+    """The reference: the map applied to each row, then stacked, as tf.data defines `map().batch()`."""
+    import torch
+
+    rows = [map_func(*row) for row in ds_rows]
+    stop = len(rows) - len(rows) % batch_size if drop_remainder else len(rows)
+    return [
+        tuple(torch.stack([torch.as_tensor(r[k]) for r in rows[i : i + batch_size]]) for k in range(len(rows[0])))
+        for i in range(0, stop, batch_size)
+    ]
+
+
+@pytest.mark.parametrize("drop_remainder", [False, True])
+def test_map_then_batch_over_arrays_gives_the_rows_results(tf, drop_remainder, monkeypatch):  # noqa: F811
+    """`from_tensor_slices(arrays).map(f).batch(n)` runs `f` under vmap over many rows at once
+    (several vmap calls here: few rows per call); batches equal the per-row results exactly."""
+    import torch
+
+    from keraslite.utils import dataset as dataset_module
+
+    monkeypatch.setattr(dataset_module, "_VMAP_ROWS", 8)
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, (21, 6), dtype=np.uint8)
+    labels = rng.integers(0, 10, 21)
+
+    def scale(image, label):
+        return tf.reshape(tf.cast(image, tf.float32) / 255.0, (2, 3)), label + 1
+
+    mapped = tf.data.Dataset.from_tensor_slices((images, labels)).map(scale)
+    ds = mapped.batch(4, drop_remainder=drop_remainder)
+    expected = _row_by_row(tf.data.Dataset.from_tensor_slices((images, labels)), scale, 4, drop_remainder)
+    for _ in range(2):  # the second pass skips the check
+        got = list(ds.prefetch(tf.data.AUTOTUNE))
+        assert len(got) == len(expected) == len(ds)
+        for (x, y), (ex, ey) in zip(got, expected):
+            assert x.dtype == torch.float32 and tuple(x.shape) == tuple(ex.shape)
+            assert torch.equal(x, ex) and torch.equal(y, ey)
+    assert mapped._vmap_checked
+
+
+def test_map_that_vmap_cannot_run_keeps_the_per_row_path(tf):  # noqa: F811
+    """A map reading values in Python (`.numpy()`) or drawing random numbers runs row by row."""
+    values = np.arange(10, dtype=np.float32)
+    calls = []
+
+    def python_branch(x):
+        calls.append(1)
+        return x * 2 if float(x.numpy()) > 4 else x
+
+    mapped = tf.data.Dataset.from_tensor_slices(values).map(python_branch)
+    got = np.concatenate([b.numpy() for b in mapped.batch(3)])
+    np.testing.assert_array_equal(got, np.where(values > 4, values * 2, values))
+    assert not mapped._vmap_checked
+    noisy = tf.data.Dataset.from_tensor_slices(values).map(lambda x: x + tf.random.uniform(())).batch(5)
+    rows = np.concatenate([b.numpy() for b in noisy])
+    assert rows.shape == (10,) and len(set((rows - values).tolist())) > 1  # one draw per row
+
+
+def test_fit_on_a_mapped_batched_dataset_is_fit_on_its_rows(tf, monkeypatch):  # noqa: F811
+    """The same weights whether the map runs under vmap or row by row."""
+    import keraslite as keras
+    from keraslite.utils import dataset as dataset_module
+
+    rng = np.random.default_rng(1)
+    images = rng.integers(0, 256, (40, 5), dtype=np.uint8)
+    labels = rng.integers(0, 3, 40)
+
+    def fitted():
+        keras.utils.set_random_seed(3)
+        model = keras.Sequential([keras.Input((5,)), keras.layers.Dense(3)])
+        model.compile(optimizer="sgd", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+        ds = tf.data.Dataset.from_tensor_slices((images, labels))
+        ds = ds.map(lambda x, y: (tf.cast(x, tf.float32) / 255.0, y)).batch(8).prefetch(tf.data.AUTOTUNE)
+        model.fit(ds, epochs=2, verbose=0)
+        return model.get_weights()
+
+    vectorized = fitted()
+    monkeypatch.setattr(dataset_module, "_vmapped", lambda apply, rows: None)
+    for a, b in zip(vectorized, fitted()):
+        np.testing.assert_array_equal(a, b)

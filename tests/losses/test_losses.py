@@ -199,3 +199,17 @@ def test_binary_crossentropy_takes_noisy_targets_as_tensorflow_does():
     expected = -(y_true * torch.log(y_pred) + (1 - y_true) * torch.log(1 - y_pred)).mean()
     got = keras.losses.BinaryCrossentropy()(y_true, y_pred)
     np.testing.assert_allclose(float(got), float(expected), rtol=1e-6)
+
+
+@pytest.mark.parametrize("ignore_class", [None, 2])
+def test_sparse_crossentropy_integer_label_tensors_give_the_float_labels_value(ignore_class):
+    """Integer label tensors skip the cast to the loss dtype (and back): same value as Keras's
+    path, which casts them (the oracle table above checks that path against Keras)."""
+    loss = losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=ignore_class)
+    logits = torch.from_numpy(LOGITS)
+    as_integers = loss(torch.from_numpy(LABELS), logits)
+    as_floats = loss(torch.from_numpy(LABELS.astype("float32")), logits)
+    assert loss._integer_labels
+    assert not losses.CategoricalCrossentropy()._integer_labels
+    torch.testing.assert_close(as_integers, as_floats, rtol=0, atol=0)
+    torch.testing.assert_close(as_integers, loss(LABELS, LOGITS), rtol=0, atol=0)

@@ -160,3 +160,22 @@ def test_reset_states_is_tf_keras_2s_reset_state():
     mean.update_state([1.0, 3.0])
     mean.reset_states()
     assert float(mean.result()) == 0.0
+
+
+def test_updates_record_no_graph_with_gradients_on_or_off():
+    """`without_grad`: the update's no_grad context is entered only when gradients are on;
+    either way the state holds no graph."""
+    import torch
+
+    from keraslite import metrics
+
+    for grad_enabled in (True, False):
+        metric = metrics.SparseCategoricalAccuracy()
+        logits = torch.randn(4, 3, requires_grad=True)
+        with torch.set_grad_enabled(grad_enabled):
+            metric.update_state(torch.tensor([0, 1, 2, 0]), logits)
+            mean = metrics.Mean()
+            mean.update_state(logits.sum(dim=1))
+        assert not metric.total.requires_grad and metric.total.grad_fn is None
+        assert not mean.total.requires_grad and mean.total.grad_fn is None
+        assert float(mean.count) == 4.0

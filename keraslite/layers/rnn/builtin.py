@@ -266,8 +266,8 @@ class BuiltinRNN(RNN):
         projected = cell.project(sequences)
         return self._step_loop(projected, states, mask, lambda xp, s: cell.step(xp, s, rec_mask))
 
-    def _run_fused(self, sequences, states, training):
-        if self.go_backwards:
+    def _run_fused(self, sequences, states, training, backwards=None):
+        if self.go_backwards if backwards is None else backwards:
             sequences = sequences.flip(1)
         hx = [s.unsqueeze(0) for s in states]
         if sequences.is_cuda:
@@ -294,10 +294,10 @@ class BuiltinRNN(RNN):
         return final[0], sequence, final
 
     def _right_padded_fusable(self, mask) -> bool:
-        """Whether a masked call can run in the fused kernel: forwards, the final cell state
-        not needed (LSTM's c is not an output of the kernel at each step), and every row
-        right-padded (no valid step after a masked one: one host sync per call)."""
-        if self.go_backwards or (len(self.state_size) > 1 and (self.return_state or self.stateful)):
+        """Whether a masked call can run in the fused kernel: the final cell state not needed
+        (LSTM's c is not an output of the kernel at each step), and every row right-padded
+        (no valid step after a masked one: one host sync per call)."""
+        if len(self.state_size) > 1 and (self.return_state or self.stateful):
             return False
         if torch.compiler.is_compiling():
             return False  # a data-dependent branch would break the compiled graph
@@ -308,14 +308,27 @@ class BuiltinRNN(RNN):
         # Padding comes after the valid steps, so the valid outputs are those of the
         # unmasked run; a masked step repeats the last valid output (or zeros) and the
         # final state is the one at the last valid step, as in the step loop.
-        _, sequence, _ = self._run_fused(sequences, states, training)
+        # Backwards, the step loop meets each row's padding first (zero outputs, states
+        # untouched), then the valid steps last to first: a forward run over each row's
+        # valid steps reversed, its outputs moved after the padding.
         lengths = mask.sum(dim=1)
+        steps = sequences.shape[1]
+        if self.go_backwards:
+            positions = torch.arange(steps, device=sequences.device).unsqueeze(0)
+            ends = lengths.unsqueeze(1)
+            reverse = torch.where(positions < ends, ends - 1 - positions, positions)
+            sequences = sequences.gather(1, reverse.unsqueeze(-1).expand(-1, -1, sequences.shape[-1]))
+        _, sequence, _ = self._run_fused(sequences, states, training, backwards=False)
         index = (lengths - 1).clamp(min=0)
         gathered = sequence[torch.arange(sequence.shape[0], device=sequence.device), index]
         valid = (lengths > 0).unsqueeze(-1)
         last_output = torch.where(valid, gathered, torch.zeros_like(gathered))
         final_states = [torch.where(valid, gathered, states[0])] + list(states[1:])
-        if self.return_sequences:
+        if self.return_sequences and self.go_backwards:
+            shift = positions - (steps - ends)  # where each processing step's output comes from
+            moved = sequence.gather(1, shift.clamp(min=0).unsqueeze(-1).expand(-1, -1, sequence.shape[-1]))
+            sequence = torch.where((shift >= 0).unsqueeze(-1), moved, torch.zeros_like(moved))
+        elif self.return_sequences:
             step_mask = mask.unsqueeze(-1)
             fill = torch.zeros_like(sequence) if self.zero_output_for_mask else last_output.unsqueeze(1)
             sequence = torch.where(step_mask, sequence, fill)

@@ -375,3 +375,35 @@ def test_float64_layers_and_time_distributed_over_rnn():
     nested = layers.TimeDistributed(layers.LSTM(2))
     assert tuple(nested(torch.randn(2, 3, 4, 5)).shape) == (2, 3, 2)
     assert tuple(nested(keras.Input((3, 4, 5))).shape) == (None, 3, 2)
+
+
+def test_backward_runs_over_right_padded_masks_match_keras(keras_oracle):
+    """Right-padded masks: the backward direction runs the fused kernel over each row's valid
+    steps reversed (builtin.py); outputs, padding zeros and final states are Keras's."""
+    rng = np.random.default_rng(2)
+    tokens = rng.integers(1, 20, (4, 7)).astype("int32")
+    lengths = np.array([7, 3, 1, 5])
+    tokens[np.arange(7)[None, :] >= lengths[:, None]] = 0
+    embed = "inp = keras.Input((7,), dtype='int32')\nx = layers.Embedding(20, 3, mask_zero=True)(inp)\n"
+    cases = [
+        (embed + f"out = {layer}(x)\nmodel = keras.Model(inp, out)", [tokens])
+        for layer in (
+            "layers.Bidirectional(layers.LSTM(4, return_sequences=True))",
+            "layers.Bidirectional(layers.GRU(3))",
+            "layers.LSTM(4, go_backwards=True, return_sequences=True)",
+            "layers.GRU(4, go_backwards=True, return_sequences=True, return_state=True)",
+            "layers.LSTM(2, go_backwards=True)",
+        )
+    ]
+    check_models(keras_oracle, cases)
+
+
+def test_backward_fused_run_over_right_padded_masks_is_the_step_loop():
+    torch.manual_seed(0)
+    x = torch.randn(5, 7, 3)
+    mask = torch.arange(7)[None] < torch.tensor([7, 3, 0, 1, 5])[:, None]
+    for cls in (layers.LSTM, layers.GRU):
+        layer = cls(4, go_backwards=True, return_sequences=True)
+        fused = layer(x, mask=mask)
+        layer._right_padded_fusable = lambda mask: False
+        torch.testing.assert_close(fused, layer(x, mask=mask), rtol=1e-5, atol=1e-6)
