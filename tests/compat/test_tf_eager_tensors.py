@@ -171,3 +171,17 @@ def test_rows_of_an_output_that_requires_grad_convert_to_numpy(tf):  # noqa: F81
     np.testing.assert_allclose(np.asarray(rows).sum(axis=-1), [1.0, 1.0], rtol=1e-6)
     with pytest.raises(TypeError, match="scalar tensor"):
         iter(tf.constant(1.0))
+
+
+def test_loss_functions_called_by_the_script_give_eager_tensors(tf):  # noqa: F811
+    # `threshold = np.mean(tf.keras.losses.mae(a, b)) + np.std(...)` (NumPy calls the
+    # tensor's own `mean(axis=, dtype=, out=)`).
+    a, b = np.zeros((4, 3), "float32"), np.arange(12, dtype="float32").reshape(4, 3)
+    loss = tf.keras.losses.mae(a, b)
+    assert isinstance(loss, EagerTensor)
+    np.testing.assert_allclose(np.mean(loss), 5.5)
+    np.testing.assert_allclose(np.std(loss), np.std([1.0, 4.0, 7.0, 10.0]))
+    # The losses and metrics built on the functions call them unwrapped (no per-step wrap).
+    per_sample = keras.losses.MeanAbsoluteError()._per_sample_fn
+    assert per_sample is keras.losses.mae._keras_per_sample_function
+    assert keras.losses.get("mae") is keras.losses.mean_absolute_error
