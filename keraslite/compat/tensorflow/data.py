@@ -19,7 +19,6 @@ import zlib
 import numpy as np
 import torch
 
-from keraslite.backend import tree
 from keraslite.compat.tensorflow.eager import wrap
 from keraslite.compat.tensorflow.function import TensorSpec
 from keraslite.compat.tensorflow.missing import module_getattr
@@ -32,110 +31,21 @@ UNKNOWN = _dataset.UNKNOWN
 INFINITE_CARDINALITY = INFINITE  # tf.data.INFINITE_CARDINALITY
 UNKNOWN_CARDINALITY = UNKNOWN
 __getattr__ = module_getattr("tf.data")
+_dataset.set_tensor_spec_type(TensorSpec)  # `element_spec` prints `tf.TensorSpec`s
 
 
 class Dataset(_dataset.Dataset):
     """An iterable pipeline of elements. Build one with `from_tensor_slices` /
     `from_tensors` / `range`, then chain `shuffle`, `batch`, `map`, `repeat`, `take` ..."""
 
-    # Set on the result of `batch(drop_remainder=False)` / `padded_batch` and carried along
-    # by the transformations that keep elements' shapes: its batch dimension is unknown
-    # (the last batch may be smaller), so `element_spec` shows it as None.
-    _batch_dim_unknown = False
-
     def _convert_leaf(self, value):
         if isinstance(value, (np.ndarray, np.generic)) and np.asarray(value).dtype.kind in "USO":
             return super()._convert_leaf(value)
         return wrap(to_tensor(value))
 
-    def batch(self, batch_size, drop_remainder=False, num_parallel_calls=None, deterministic=None, name=None):
-        batched = super().batch(batch_size, drop_remainder, num_parallel_calls, deterministic)
-        batched._batch_dim_unknown = not drop_remainder
-        return batched
-
-    def padded_batch(self, batch_size, padded_shapes=None, padding_values=None, drop_remainder=False, name=None):
-        batched = super().padded_batch(batch_size, padded_shapes, padding_values, drop_remainder)
-        batched._batch_dim_unknown = not drop_remainder
-        return batched
-
-    @classmethod
-    def from_generator(
-        cls, generator, output_types=None, output_shapes=None, args=None, output_signature=None, name=None
-    ):
-        dataset = super().from_generator(generator, output_types, output_shapes, args, output_signature)
-        dataset._output_signature = output_signature
-        return dataset
-
-    @property
-    def element_spec(self):
-        """The structure of `TensorSpec`s of one element, as TensorFlow prints it
-        (`(TensorSpec(shape=(None, 3), dtype=tf.float32, name=None), ...)`). Read from the
-        first element (TensorFlow infers it without running the pipeline): a batch
-        dimension that may vary (`batch` without `drop_remainder`) is None."""
-        signature = getattr(self, "_output_signature", None)
-        if signature is not None:
-            return signature
-        try:
-            first = next(iter(self._raw()))
-        except StopIteration:
-            raise ValueError("`element_spec` of an empty dataset cannot be read from its elements.") from None
-        return tree.map_structure(self._spec_of_leaf, first)
-
-    def _spec_of_leaf(self, value):
-        if isinstance(value, (str, bytes)) or (
-            isinstance(value, (np.ndarray, np.generic)) and np.asarray(value).dtype.kind in "USO"
-        ):
-            shape, dtype = np.shape(value), "string"
-        else:
-            tensor = to_tensor(value)
-            shape, dtype = tuple(tensor.shape), tensor.dtype
-        if self._batch_dim_unknown and shape:
-            shape = (None, *shape[1:])
-        return TensorSpec(shape, dtype)
-
-    def shard(self, num_shards, index, name=None):
-        """Every `num_shards`-th element, starting at element `index`."""
-        num_shards, index = int(num_shards), int(index)
-        if num_shards < 1:
-            raise ValueError(f"`num_shards` of Dataset.shard must be at least 1, got {num_shards}.")
-        if not 0 <= index < num_shards:
-            raise ValueError(f"`index` of Dataset.shard must be in [0, num_shards={num_shards}), got {index}.")
-        source = self
-
-        def iterate():
-            for position, element in enumerate(source._raw()):
-                if position % num_shards == index:
-                    yield element
-
-        length = self._length
-        if length >= 0:
-            length = max(0, -(-(length - index) // num_shards))
-        sharded = type(self)(iterate, length)
-        sharded._batch_dim_unknown = self._batch_dim_unknown
-        return sharded
-
     def cardinality(self):
         """The number of elements as an int64 scalar tensor (`INFINITE` -1, `UNKNOWN` -2)."""
         return wrap(torch.tensor(self._length, dtype=torch.int64))
-
-
-def _keeping_batch_dim(name):
-    """`Dataset.<name>`, whose result keeps this dataset's unknown batch dimension."""
-    method = getattr(_dataset.Dataset, name)
-
-    def transformed(self, *args, **kwargs):
-        result = method(self, *args, **kwargs)
-        if isinstance(result, Dataset) and result is not self:
-            result._batch_dim_unknown = self._batch_dim_unknown
-        return result
-
-    transformed.__name__ = name
-    transformed.__doc__ = method.__doc__
-    return transformed
-
-
-for _name in ("map", "shuffle", "repeat", "take", "skip", "filter", "cache", "concatenate"):
-    setattr(Dataset, _name, _keeping_batch_dim(_name))
 
 
 class Options:
