@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 
 from keraslite.backend import state
-from keraslite.losses.loss import INTEGER_LABEL_FUNCTIONS, squeeze_or_expand_to_same_rank, to_tensor
+from keraslite.losses.loss import INTEGER_LABEL_FUNCTIONS, squeeze_or_expand_to_same_rank, to_tensor, user_facing
 
 
 def _pair(y_true, y_pred):
@@ -24,18 +24,21 @@ def _pair(y_true, y_pred):
     return y_true, y_pred
 
 
+@user_facing
 def mean_squared_error(y_true, y_pred):
     """Mean of squared errors over the last axis."""
     y_true, y_pred = squeeze_or_expand_to_same_rank(*_pair(y_true, y_pred))
     return torch.square(y_pred - y_true).mean(dim=-1)
 
 
+@user_facing
 def mean_absolute_error(y_true, y_pred):
     """Mean of absolute errors over the last axis."""
     y_true, y_pred = squeeze_or_expand_to_same_rank(*_pair(y_true, y_pred))
     return torch.abs(y_pred - y_true).mean(dim=-1)
 
 
+@user_facing
 def mean_absolute_percentage_error(y_true, y_pred):
     """`100 * mean(|(y_true - y_pred) / max(|y_true|, epsilon)|)` over the last axis."""
     y_true, y_pred = squeeze_or_expand_to_same_rank(*_pair(y_true, y_pred))
@@ -43,6 +46,7 @@ def mean_absolute_percentage_error(y_true, y_pred):
     return 100.0 * diff.mean(dim=-1)
 
 
+@user_facing
 def mean_squared_logarithmic_error(y_true, y_pred):
     """Mean of `(log(y_pred + 1) - log(y_true + 1))**2` over the last axis."""
     y_true, y_pred = squeeze_or_expand_to_same_rank(*_pair(y_true, y_pred))
@@ -57,12 +61,14 @@ def _l2_normalize(x, axis):
     return x * torch.rsqrt(torch.clamp(square_sum, min=1e-12))
 
 
+@user_facing
 def cosine_similarity(y_true, y_pred, axis=-1):
     """Negative cosine similarity along `axis` (-1 means identical directions)."""
     y_true, y_pred = squeeze_or_expand_to_same_rank(*_pair(y_true, y_pred))
     return -torch.sum(_l2_normalize(y_true, axis) * _l2_normalize(y_pred, axis), dim=axis)
 
 
+@user_facing
 def huber(y_true, y_pred, delta=1.0):
     """Quadratic for |error| <= delta, linear beyond; mean over the last axis."""
     y_true, y_pred = squeeze_or_expand_to_same_rank(*_pair(y_true, y_pred))
@@ -72,6 +78,7 @@ def huber(y_true, y_pred, delta=1.0):
     return values.mean(dim=-1)
 
 
+@user_facing
 def log_cosh(y_true, y_pred):
     """Mean of `log(cosh(y_pred - y_true))` over the last axis (computed stably)."""
     y_true, y_pred = squeeze_or_expand_to_same_rank(*_pair(y_true, y_pred))
@@ -85,18 +92,21 @@ def _hinge_labels(y_true):
     return torch.where(is_binary, 2.0 * y_true - 1.0, y_true)
 
 
+@user_facing
 def hinge(y_true, y_pred):
     """Mean of `max(1 - y_true * y_pred, 0)`; 0/1 labels are mapped to -1/1."""
     y_true, y_pred = squeeze_or_expand_to_same_rank(*_pair(y_true, y_pred))
     return torch.clamp(1.0 - _hinge_labels(y_true) * y_pred, min=0.0).mean(dim=-1)
 
 
+@user_facing
 def squared_hinge(y_true, y_pred):
     """Mean of `max(1 - y_true * y_pred, 0)**2`; 0/1 labels are mapped to -1/1."""
     y_true, y_pred = squeeze_or_expand_to_same_rank(*_pair(y_true, y_pred))
     return torch.square(torch.clamp(1.0 - _hinge_labels(y_true) * y_pred, min=0.0)).mean(dim=-1)
 
 
+@user_facing
 def categorical_hinge(y_true, y_pred):
     """`max(max((1 - y_true) * y_pred) - sum(y_true * y_pred) + 1, 0)`."""
     y_true, y_pred = _pair(y_true, y_pred)
@@ -105,6 +115,7 @@ def categorical_hinge(y_true, y_pred):
     return torch.clamp(negative - positive + 1.0, min=0.0)
 
 
+@user_facing
 def kl_divergence(y_true, y_pred):
     """`sum(y_true * log(y_true / y_pred))` with both clipped to [epsilon, 1]."""
     y_true, y_pred = squeeze_or_expand_to_same_rank(*_pair(y_true, y_pred))
@@ -114,6 +125,7 @@ def kl_divergence(y_true, y_pred):
     return torch.sum(y_true * torch.log(y_true / y_pred), dim=-1)
 
 
+@user_facing
 def poisson(y_true, y_pred):
     """Mean of `y_pred - y_true * log(y_pred + epsilon)`."""
     y_true, y_pred = squeeze_or_expand_to_same_rank(*_pair(y_true, y_pred))
@@ -129,6 +141,7 @@ def _log_probabilities(y_pred, from_logits, axis):
     return torch.log(torch.clamp(y_pred, eps, 1.0 - eps))
 
 
+@user_facing
 def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
     """Crossentropy between one-hot (or soft) labels and predicted probabilities/logits."""
     if isinstance(axis, bool):
@@ -145,6 +158,7 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
     return -torch.sum(y_true * _log_probabilities(y_pred, from_logits, axis), dim=axis)
 
 
+@user_facing
 def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_class=None, axis=-1):
     """Crossentropy between integer labels and predicted probabilities/logits."""
     y_pred = to_tensor(y_pred)
@@ -176,6 +190,7 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
 INTEGER_LABEL_FUNCTIONS.append(sparse_categorical_crossentropy)
 
 
+@user_facing
 def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
     """Binary crossentropy, averaged over `axis`."""
     y_true, y_pred = _pair(y_true, y_pred)
@@ -202,6 +217,7 @@ def _binary_crossentropy_of_probabilities(y_true, y_pred):
     return -(y_true * torch.log(y_pred) + (1.0 - y_true) * torch.log1p(-y_pred))
 
 
+@user_facing
 def binary_focal_crossentropy(
     y_true, y_pred, apply_class_balancing=False, alpha=0.25, gamma=2.0, from_logits=False, label_smoothing=0.0, axis=-1
 ):
@@ -230,6 +246,7 @@ kld = KLD = kullback_leibler_divergence = kl_divergence
 logcosh = log_cosh
 
 
+@user_facing
 def categorical_focal_crossentropy(
     y_true, y_pred, alpha=0.25, gamma=2.0, from_logits=False, label_smoothing=0.0, axis=-1
 ):
@@ -257,6 +274,7 @@ def categorical_focal_crossentropy(
     return torch.sum(weighting * (-y_true * torch.log(probabilities)), dim=axis)
 
 
+@user_facing
 def categorical_generalized_cross_entropy(y_true, y_pred, q):
     """Generalized crossentropy (Zhang & Sabuncu 2018): `(1 - p**q) / q`, `p` the predicted
     probability of the true class; `y_true` holds integer class ids."""
@@ -268,6 +286,7 @@ def categorical_generalized_cross_entropy(y_true, y_pred, q):
     return (1.0 - torch.pow(p, q)) / q
 
 
+@user_facing
 def ctc(y_true, y_pred):
     """CTC loss per sample: `y_true` (batch, max_length) integer labels with 0 the blank
     (and padding), `y_pred` (batch, max_length, num_classes) logits."""
@@ -291,6 +310,7 @@ def ctc(y_true, y_pred):
     return F.ctc_loss(log_probabilities, y_true.long(), input_length, label_length, blank=0, reduction="none")
 
 
+@user_facing
 def dice(y_true, y_pred, axis=None):
     """Dice loss `1 - 2 * sum(y_true * y_pred) / (sum(y_true) + sum(y_pred) + epsilon)` over
     `axis` (all axes when `None`, which gives a scalar)."""
@@ -300,6 +320,7 @@ def dice(y_true, y_pred, axis=None):
     return 1.0 - 2.0 * intersection / (_sum(y_true, dims) + _sum(y_pred, dims) + state.epsilon())
 
 
+@user_facing
 def tversky(y_true, y_pred, alpha=0.5, beta=0.5, axis=None):
     """Tversky loss: `1 - tp / (tp + alpha * fp + beta * fn + epsilon)` over `axis`
     (`alpha = beta = 0.5` is the Dice loss)."""
@@ -322,6 +343,7 @@ def _sum(x, dims):
     return torch.sum(x) if dims is None else torch.sum(x, dim=dims)
 
 
+@user_facing
 def circle(y_true, y_pred, ref_labels=None, ref_embeddings=None, remove_diagonal=True, gamma=80, margin=0.4):
     """Circle loss (Sun et al. 2020) of L2-normalised embeddings `y_pred` with integer labels
     `y_true`, against reference embeddings/labels (default: the batch itself). Per sample;

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import torch
 
@@ -121,6 +123,26 @@ def reduce_weighted_values(values, sample_weight=None, mask=None, reduction="sum
     return reduce_values(values, sample_weight, reduction)
 
 
+def user_facing(function):
+    """A loss function as `keras.losses.<name>` hands it out: called by user code (not
+    inside a layer's call) its result is what the caller's dialect hands out (under the
+    TensorFlow shim, an eager tensor that NumPy reductions take: `np.mean(losses.mae(a, b))`).
+    The losses and metrics built on it call the function itself (`per_sample_function`), so
+    training steps pay nothing for this."""
+
+    @functools.wraps(function)
+    def called_by_user(*args, **kwargs):
+        return call_context.wrap_outermost_outputs(function(*args, **kwargs))
+
+    called_by_user._keras_per_sample_function = function
+    return called_by_user
+
+
+def per_sample_function(function):
+    """The function a `user_facing` loss function wraps (any other function as it is)."""
+    return getattr(function, "_keras_per_sample_function", function)
+
+
 # Loss functions whose targets are integer class labels (functions.py lists them): their
 # integer targets are not cast to the loss dtype and back (see `Loss.__call__`).
 INTEGER_LABEL_FUNCTIONS: list = []
@@ -186,12 +208,13 @@ class LossFunctionWrapper(Loss):
     def __init__(self, fn, reduction="sum_over_batch_size", name=None, dtype=None, **kwargs):
         super().__init__(name=name or getattr(fn, "__name__", None), reduction=reduction, dtype=dtype)
         self.fn = fn
+        self._per_sample_fn = per_sample_function(fn)
         self._fn_kwargs = kwargs
-        self._integer_labels = any(fn is f for f in INTEGER_LABEL_FUNCTIONS)
+        self._integer_labels = any(self._per_sample_fn is per_sample_function(f) for f in INTEGER_LABEL_FUNCTIONS)
 
     def call(self, y_true, y_pred):
         y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
-        return self.fn(y_true, y_pred, **self._fn_kwargs)
+        return self._per_sample_fn(y_true, y_pred, **self._fn_kwargs)
 
     def get_config(self) -> dict:
         config = super().get_config()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from keraslite.losses.loss import squeeze_or_expand_to_same_rank, to_tensor
+from keraslite.losses.loss import per_sample_function, squeeze_or_expand_to_same_rank, to_tensor
 from keraslite.metrics.metric import Metric, reduce_to_samplewise_values, without_grad
 
 
@@ -71,6 +71,7 @@ class MeanMetricWrapper(Mean):
     def __init__(self, fn, name=None, dtype=None, **kwargs):
         super().__init__(name=name or getattr(fn, "__name__", "mean_metric_wrapper"), dtype=dtype)
         self._fn = fn
+        self._per_sample_fn = per_sample_function(fn)  # a loss function's, without its user-facing wrapper
         self._fn_kwargs = kwargs
 
     @without_grad
@@ -78,7 +79,7 @@ class MeanMetricWrapper(Mean):
         y_pred = to_tensor(y_pred)
         y_true = to_tensor(y_true)
         y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
-        values = self._fn(y_true, y_pred, **self._fn_kwargs)
+        values = self._per_sample_fn(y_true, y_pred, **self._fn_kwargs)
         mask = getattr(values, "_keras_mask", None)
         if mask is not None:
             mask = mask.to(self._torch_dtype)

@@ -63,10 +63,13 @@ def resolve_verbose(verbose) -> int:
 
 
 def make_callback_list(model, callbacks, verbose, epochs, steps, add_history):
-    """The callbacks of one loop: the user's, a progress bar when verbose, and `History` for fit."""
-    callbacks = list(callbacks or [])
+    """The callbacks of one loop: the user's, a progress bar when verbose, and `History` for fit.
+
+    `callbacks` is a list (nested structures are flattened) or a single callback, as Keras 3
+    and tf.keras 2 both take it (`callbacks=EarlyStopping(...)`)."""
     if isinstance(callbacks, CallbackList):
         callbacks = callbacks.callbacks
+    callbacks = tree.flatten(callbacks) if callbacks else []
     progbar = next((c for c in callbacks if isinstance(c, ProgbarLogger)), None)
     if verbose and progbar is None:
         progbar = ProgbarLogger()

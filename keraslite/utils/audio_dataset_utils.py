@@ -71,6 +71,7 @@ def _padded_batches(dataset: Dataset, batch_size: int, ragged: bool) -> Dataset:
 
     length = len(dataset)
     batched = type(dataset)(iterate, math.ceil(length / batch_size) if length >= 0 else length)
+    batched._batch_dim_unknown = True  # the last batch may be smaller (element_spec shows None)
     batched.class_names = getattr(dataset, "class_names", None)
     batched.file_paths = getattr(dataset, "file_paths", None)
     return batched

@@ -22,6 +22,31 @@ INFINITE = -1
 UNKNOWN = -2
 
 
+class TensorSpec(tuple):
+    """`Dataset.element_spec`'s description of one tensor: its shape (None where it varies)
+    and dtype name. The TensorFlow shim installs its `tf.TensorSpec` instead
+    (`set_tensor_spec_type`)."""
+
+    def __new__(cls, shape, dtype, name=None):
+        return super().__new__(cls, (tuple(shape), str(dtype)))
+
+    shape = property(lambda self: self[0])
+    dtype = property(lambda self: self[1])
+    name = None
+
+    def __repr__(self) -> str:
+        return f"TensorSpec(shape={self.shape}, dtype={self.dtype}, name=None)"
+
+
+_tensor_spec_type = TensorSpec
+
+
+def set_tensor_spec_type(spec_type) -> None:
+    """Make `element_spec` describe tensors with `spec_type(shape, dtype_name)`."""
+    global _tensor_spec_type
+    _tensor_spec_type = spec_type
+
+
 def _leaf_to_array(value):
     if isinstance(value, torch.Tensor):
         return value
@@ -128,6 +153,12 @@ class Dataset:
     """An iterable pipeline of elements. Build one with `from_tensor_slices` /
     `from_tensors` / `range`, then chain `shuffle`, `batch`, `map`, `repeat`, `take` ..."""
 
+    # Set on the result of `batch(drop_remainder=False)` / `padded_batch` and carried along
+    # by the transformations that keep elements' shapes (`_derived`): the batch dimension
+    # may vary (the last batch is smaller), so `element_spec` shows it as None.
+    _batch_dim_unknown = False
+    _output_signature = None  # `from_generator(output_signature=...)`
+
     def __init__(self, make_iterator, length: int = UNKNOWN):
         self._make_iterator = make_iterator
         self._length = length
@@ -172,7 +203,9 @@ class Dataset:
     def from_generator(
         cls, generator, output_types=None, output_shapes=None, args=None, output_signature=None
     ) -> "Dataset":
-        return cls(lambda: iter(generator(*(args or ()))), UNKNOWN)
+        dataset = cls(lambda: iter(generator(*(args or ()))), UNKNOWN)
+        dataset._output_signature = output_signature
+        return dataset
 
     @classmethod
     def zip(cls, *datasets) -> "Dataset":
@@ -207,11 +240,36 @@ class Dataset:
             for element in source._raw():
                 yield function(element)
 
-        return type(self)(iterate, self._length)
+        return self._derived(iterate, self._length)
 
     # ------------------------------------------------------------ transformations
     def _raw(self):
         return self._make_iterator()
+
+    def _derived(self, make_iterator, length: int) -> "Dataset":
+        """A dataset made from this one whose elements keep this one's shapes."""
+        derived = type(self)(make_iterator, length)
+        derived._batch_dim_unknown = self._batch_dim_unknown
+        return derived
+
+    def shard(self, num_shards, index, name=None) -> "Dataset":
+        """Every `num_shards`-th element, starting at element `index`."""
+        num_shards, index = int(num_shards), int(index)
+        if num_shards < 1:
+            raise ValueError(f"`num_shards` of Dataset.shard must be at least 1, got {num_shards}.")
+        if not 0 <= index < num_shards:
+            raise ValueError(f"`index` of Dataset.shard must be in [0, num_shards={num_shards}), got {index}.")
+        source = self
+
+        def iterate():
+            for position, element in enumerate(source._raw()):
+                if position % num_shards == index:
+                    yield element
+
+        length = self._length
+        if length >= 0:
+            length = max(0, -(-(length - index) // num_shards))
+        return self._derived(iterate, length)
 
     def batch(
         self, batch_size: int, drop_remainder: bool = False, num_parallel_calls=None, deterministic=None
@@ -244,7 +302,9 @@ class Dataset:
         length = self._length
         if length >= 0:
             length = length // batch_size if drop_remainder else math.ceil(length / batch_size)
-        return type(self)(iterate, length)
+        batched = type(self)(iterate, length)
+        batched._batch_dim_unknown = not drop_remainder
+        return batched
 
     def padded_batch(
         self, batch_size: int, padded_shapes=None, padding_values=None, drop_remainder: bool = False, name=None
@@ -291,7 +351,9 @@ class Dataset:
         length = self._length
         if length >= 0:
             length = length // batch_size if drop_remainder else math.ceil(length / batch_size)
-        return type(self)(iterate, length)
+        batched = type(self)(iterate, length)
+        batched._batch_dim_unknown = not drop_remainder
+        return batched
 
     def flat_map(self, map_func) -> "Dataset":
         """`map_func` turns each element into a dataset; their elements follow one another."""
@@ -346,7 +408,7 @@ class Dataset:
             for index, element in enumerate(source._raw(), start):
                 yield (np.int64(index), element)
 
-        return type(self)(iterate, self._length)
+        return self._derived(iterate, self._length)
 
     def reduce(self, initial_state, reduce_func):
         """`reduce_func(state, element)` folded over the dataset, from `initial_state`."""
@@ -386,7 +448,7 @@ class Dataset:
             while buffer:
                 yield buffer.pop(int(torch.randint(len(buffer), (1,), generator=generator)))
 
-        return type(self)(iterate, self._length)
+        return self._derived(iterate, self._length)
 
     def map(self, map_func, num_parallel_calls=None, deterministic=None) -> "Dataset":
         """`map_func` applied to each element (tuples are passed as separate arguments)."""
@@ -397,7 +459,7 @@ class Dataset:
                 element = self._to_tensors(element)
                 yield map_func(*element) if isinstance(element, tuple) else map_func(element)
 
-        mapped = type(self)(iterate, self._length)
+        mapped = self._derived(iterate, self._length)
         if getattr(self, "_arrays", None) is not None:
             # `from_tensor_slices(...).map(f)`: a following `batch` may run `f` once per batch.
             mapped._mapped_arrays = (self, map_func)
@@ -457,7 +519,7 @@ class Dataset:
                 if bool(predicate(*tensors) if isinstance(tensors, tuple) else predicate(tensors)):
                     yield element
 
-        return type(self)(iterate, UNKNOWN)
+        return self._derived(iterate, UNKNOWN)
 
     def repeat(self, count=None) -> "Dataset":
         source = self
@@ -469,7 +531,7 @@ class Dataset:
                 n += 1
 
         forever = count is None or count < 0
-        return type(self)(iterate, INFINITE if forever else (self._length * count if self._length >= 0 else UNKNOWN))
+        return self._derived(iterate, INFINITE if forever else (self._length * count if self._length >= 0 else UNKNOWN))
 
     def take(self, count: int) -> "Dataset":
         source = self
@@ -485,7 +547,7 @@ class Dataset:
             if self._length == INFINITE
             else (min(count, self._length) if self._length >= 0 and count >= 0 else self._length)
         )
-        return type(self)(iterate, length)
+        return self._derived(iterate, length)
 
     def skip(self, count: int) -> "Dataset":
         source = self
@@ -495,7 +557,7 @@ class Dataset:
                 if index >= count:
                     yield element
 
-        return type(self)(iterate, max(self._length - count, 0) if self._length >= 0 else self._length)
+        return self._derived(iterate, max(self._length - count, 0) if self._length >= 0 else self._length)
 
     def concatenate(self, other: "Dataset") -> "Dataset":
         source = self
@@ -505,7 +567,7 @@ class Dataset:
             yield from other._raw()
 
         both = self._length + other._length if self._length >= 0 and other._length >= 0 else UNKNOWN
-        return type(self)(iterate, both)
+        return self._derived(iterate, both)
 
     def unbatch(self) -> "Dataset":
         source = self
@@ -537,7 +599,7 @@ class Dataset:
                 yield element
             complete.append(True)
 
-        return type(self)(iterate, self._length)
+        return self._derived(iterate, self._length)
 
     def with_options(self, options) -> "Dataset":
         return self
@@ -555,6 +617,31 @@ class Dataset:
 
     def cardinality(self) -> int:
         return self._length
+
+    @property
+    def element_spec(self):
+        """The structure of `TensorSpec`s of one element, as TensorFlow prints it
+        (`(TensorSpec(shape=(None, 3), dtype=tf.float32, name=None), ...)`). Read from the
+        first element (TensorFlow infers it without running the pipeline); a batch
+        dimension that may vary (`batch` without `drop_remainder`) is None."""
+        if self._output_signature is not None:
+            return self._output_signature
+        try:
+            first = next(iter(self._raw()))
+        except StopIteration:
+            raise ValueError("The `element_spec` of an empty dataset cannot be read from its elements.") from None
+        return tree.map_structure(self._spec_of_leaf, first)
+
+    def _spec_of_leaf(self, value):
+        if isinstance(value, torch.Tensor):
+            shape, dtype = tuple(value.shape), str(value.dtype).replace("torch.", "")
+        else:
+            array = np.asarray(value)
+            shape = array.shape
+            dtype = "string" if array.dtype.kind in "USO" else str(_leaf_to_array(value).dtype)
+        if self._batch_dim_unknown and shape:
+            shape = (None, *shape[1:])
+        return _tensor_spec_type(shape, dtype)
 
     def __len__(self) -> int:
         if self._length == INFINITE:

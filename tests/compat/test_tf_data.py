@@ -165,3 +165,41 @@ def test_fit_on_a_mapped_batched_dataset_is_fit_on_its_rows(tf, monkeypatch):  #
     monkeypatch.setattr(dataset_module, "_vmapped", lambda apply, rows: None)
     for a, b in zip(vectorized, fitted()):
         np.testing.assert_array_equal(a, b)
+
+
+def test_element_spec_prints_as_tensorflow_does(tf):  # noqa: F811
+    # Expected strings: real TensorFlow 2.21's printouts of the same datasets.
+    ds = tf.data.Dataset.from_tensor_slices((np.zeros((5, 3), "float32"), np.arange(5)))
+    assert repr(ds.element_spec) == (
+        "(TensorSpec(shape=(3,), dtype=tf.float32, name=None), TensorSpec(shape=(), dtype=tf.int64, name=None))"
+    )
+    assert repr(ds.batch(2).map(lambda x, y: (x, y)).element_spec) == (
+        "(TensorSpec(shape=(None, 3), dtype=tf.float32, name=None), "
+        "TensorSpec(shape=(None,), dtype=tf.int64, name=None))"
+    )
+    assert repr(ds.batch(2, drop_remainder=True).element_spec[1]) == "TensorSpec(shape=(2,), dtype=tf.int64, name=None)"
+    strings = tf.data.Dataset.from_tensor_slices(["a", "b"])
+    assert repr(strings.element_spec) == "TensorSpec(shape=(), dtype=tf.string, name=None)"
+    assert ds.element_spec[0] == tf.TensorSpec((3,), tf.float32)
+
+
+def test_shard_and_cardinality(tf):  # noqa: F811
+    ds = tf.data.Dataset.range(10)
+    assert [int(x) for x in ds.shard(3, 1)] == [1, 4, 7]  # as TensorFlow gives
+    assert [int(x) for x in ds.shard(num_shards=2, index=0)] == [0, 2, 4, 6, 8]
+    assert int(ds.shard(3, 1).cardinality()) == 3 and int(ds.shard(3, 0).cardinality()) == 4
+    assert ds.cardinality().numpy() == 10 and str(ds.cardinality().dtype) == "torch.int64"
+    assert int(ds.repeat().cardinality()) == tf.data.INFINITE_CARDINALITY
+    with pytest.raises(ValueError, match="index"):
+        ds.shard(2, 2)
+
+
+def test_common_dataset_methods_exist(tf):  # noqa: F811
+    ds = tf.data.Dataset.range(6)
+    assert [int(x) for x in ds.skip(1).take(2).concatenate(ds.take(1))] == [1, 2, 0]
+    assert [int(x) for x in ds.filter(lambda x: x % 2 == 0)] == [0, 2, 4]
+    assert [int(x) for x in ds.batch(4).unbatch()] == list(range(6))
+    assert [(int(i), int(x)) for i, x in ds.take(2).enumerate()] == [(0, 0), (1, 1)]
+    assert [int(x) for x in ds.take(2).flat_map(lambda x: tf.data.Dataset.from_tensors(x).repeat(2))] == [0, 0, 1, 1]
+    assert [(int(a), int(b)) for a, b in tf.data.Dataset.zip((ds.take(2), ds.skip(4)))] == [(0, 4), (1, 5)]
+    assert list(ds.take(2).repeat(2).cache().as_numpy_iterator()) == [0, 1, 0, 1]

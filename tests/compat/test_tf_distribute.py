@@ -28,3 +28,19 @@ def test_run_reduce_and_datasets(tf):  # noqa: F811
         lambda context: tf.data.Dataset.range(context.get_per_replica_batch_size(8))
     )
     assert len(list(made)) == 8
+
+
+def test_average_and_regularization_losses_match_tensorflow(tf, monkeypatch):  # noqa: F811
+    # Expected values: real TensorFlow 2.21 on the same inputs.
+    assert float(tf.nn.compute_average_loss([1.0, 2.0, 3.0, 4.0])) == 2.5
+    weighted = tf.nn.compute_average_loss([1.0, 2.0, 3.0, 4.0], sample_weight=[1.0, 0.0, 1.0, 0.0], global_batch_size=8)
+    assert float(weighted) == 0.5
+    assert float(tf.nn.scale_regularization_loss(6.0)) == 6.0
+    assert float(tf.nn.scale_regularization_loss([1.0, 2.0])) == 3.0
+    # Under two replicas in sync both are divided by 2 (the global batch is twice this one).
+    from keraslite.compat.tensorflow import distribute
+
+    monkeypatch.setattr(distribute, "_world", lambda: (2, 0))
+    with tf.distribute.MirroredStrategy().scope():
+        assert float(tf.nn.scale_regularization_loss(tf.constant(6.0))) == 3.0
+        assert float(tf.nn.compute_average_loss(tf.constant([1.0, 2.0, 3.0, 4.0]))) == 1.25

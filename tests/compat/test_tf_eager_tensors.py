@@ -158,3 +158,30 @@ def test_array_protocol_gives_ndarrays_for_every_rank_and_dtype(tf):  # noqa: F8
     copied = tf.constant([1.0, 2.0]).__array__(dtype=None, copy=True)
     assert isinstance(copied, np.ndarray)
     assert np.atleast_1d(tf.constant(4.0)).tolist() == [4.0]  # what matplotlib's plot() does
+
+
+def test_rows_of_an_output_that_requires_grad_convert_to_numpy(tf):  # noqa: F811
+    # `plt.bar(names, tf.nn.softmax(model(x))[0])`: matplotlib iterates the tensor and asks
+    # NumPy for each element's value.
+    model = keras.Sequential([keras.layers.Dense(3)])
+    probabilities = tf.nn.softmax(model(np.ones((2, 4), "float32")))
+    rows = list(probabilities)
+    assert all(isinstance(row, EagerTensor) and row.requires_grad for row in rows)
+    assert [np.asarray(value).shape for value in rows[0]] == [(), (), ()]
+    np.testing.assert_allclose(np.asarray(rows).sum(axis=-1), [1.0, 1.0], rtol=1e-6)
+    with pytest.raises(TypeError, match="scalar tensor"):
+        iter(tf.constant(1.0))
+
+
+def test_loss_functions_called_by_the_script_give_eager_tensors(tf):  # noqa: F811
+    # `threshold = np.mean(tf.keras.losses.mae(a, b)) + np.std(...)` (NumPy calls the
+    # tensor's own `mean(axis=, dtype=, out=)`).
+    a, b = np.zeros((4, 3), "float32"), np.arange(12, dtype="float32").reshape(4, 3)
+    loss = tf.keras.losses.mae(a, b)
+    assert isinstance(loss, EagerTensor)
+    np.testing.assert_allclose(np.mean(loss), 5.5)
+    np.testing.assert_allclose(np.std(loss), np.std([1.0, 4.0, 7.0, 10.0]))
+    # The losses and metrics built on the functions call them unwrapped (no per-step wrap).
+    per_sample = keras.losses.MeanAbsoluteError()._per_sample_fn
+    assert per_sample is keras.losses.mae._keras_per_sample_function
+    assert keras.losses.get("mae") is keras.losses.mean_absolute_error

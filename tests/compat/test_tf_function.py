@@ -67,3 +67,28 @@ def test_a_concrete_function_and_a_call_of_its_signature_are_one_trace(tf):  # n
     fn.get_concrete_function(tf.TensorSpec([2], tf.float32))
     fn(tf.constant([1.0, 2.0]))
     assert fn.experimental_get_tracing_count() == 1
+
+
+def test_string_specs_trace_and_string_tensors_have_dtype_string(tf, tmp_path):  # noqa: F811
+    # The export pattern of TensorFlow's audio tutorial: one function taking a file name
+    # (a scalar `tf.string`) or a batch of samples.
+    path = tmp_path / "values.txt"
+    path.write_text("1 2 3")
+    assert tf.constant("a").dtype == tf.string and tf.io.read_file(str(path)).dtype == tf.string
+    assert tf.constant([1.0]).dtype != tf.string and tf.as_dtype(np.dtype("S3")) == tf.string
+
+    class Export(tf.Module):
+        @tf.function
+        def __call__(self, x):
+            if x.dtype == tf.string:
+                x = tf.constant([[float(v) for v in tf.io.read_file(x).numpy().split()]])
+            return {"total": tf.reduce_sum(x, axis=-1)}
+
+    export = Export()
+    by_name = export.__call__.get_concrete_function(x=tf.TensorSpec(shape=(), dtype=tf.string))
+    assert by_name.structured_input_signature[1]["x"] == tf.TensorSpec((), tf.string)
+    assert by_name.structured_outputs is None  # the placeholder "" is no file to read
+    by_values = export.__call__.get_concrete_function(x=tf.TensorSpec(shape=[None, 3], dtype=tf.float32))
+    assert by_values.structured_outputs["total"].dtype == tf.float32
+    assert export(tf.constant(str(path)))["total"].numpy().tolist() == [6.0]
+    assert repr(tf.TensorSpec.from_tensor(tf.constant("a"))) == "TensorSpec(shape=(), dtype=tf.string, name=None)"

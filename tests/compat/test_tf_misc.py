@@ -60,3 +60,16 @@ def test_sample_and_choose_from_datasets(tf):  # noqa: F811
     chosen = tf.data.Dataset.choose_from_datasets([ones, twos], tf.data.Dataset.from_tensor_slices([1, 0, 1]))
     assert [int(v) for v in chosen] == [2, 1, 2]
     assert tf.data.experimental.sample_from_datasets is tf.data.Dataset.sample_from_datasets
+
+
+def test_confusion_matrix_matches_tensorflow(tf):  # noqa: F811
+    # Expected matrices: real TensorFlow 2.21 on the same inputs.
+    matrix = tf.math.confusion_matrix([0, 1, 2, 1], [0, 2, 2, 1])
+    assert matrix.numpy().tolist() == [[1, 0, 0], [0, 1, 1], [0, 0, 1]] and str(matrix.dtype) == "torch.int32"
+    weighted = tf.math.confusion_matrix(
+        tf.constant([0, 1, 2, 1]), np.array([0, 2, 2, 1]), num_classes=4, weights=[1.0, 2.0, 3.0, 4.0], dtype=tf.float32
+    )
+    assert weighted.numpy().tolist() == [[1, 0, 0, 0], [0, 4, 2, 0], [0, 0, 3, 0], [0, 0, 0, 0]]
+    assert weighted.dtype == torch.float32
+    with pytest.raises(tf.errors.InvalidArgumentError, match="labels"):
+        tf.math.confusion_matrix([0, 3], [0, 1], num_classes=2)

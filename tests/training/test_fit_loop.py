@@ -45,6 +45,20 @@ def test_callback_list_adds_progress_bar_and_history():
     assert progbar is None and history is None and quiet.callbacks == []
 
 
+@pytest.mark.parametrize("dialect", ["keras3", "tf2"])
+def test_fit_takes_a_single_callback_not_in_a_list(dialect, request):
+    # Keras 3.15.1 and tf.keras 2 both flatten `callbacks`, so a lone callback is taken.
+    if dialect == "tf2":
+        request.getfixturevalue("tf2_dialect")
+    model = dict_model()
+    stopper = keras.callbacks.EarlyStopping(monitor="loss", patience=0, min_delta=1e9)
+    history = model.fit(X, Y, epochs=5, verbose=0, callbacks=stopper)
+    assert len(history.history["loss"]) == 2 and stopper.model is model
+    model.evaluate(X, Y, verbose=0, callbacks=keras.callbacks.Callback())
+    nested = fit_loop.make_callback_list(model, [stopper, [History()]], 0, 1, None, add_history=False)[0]
+    assert [type(c) for c in nested.callbacks] == [type(stopper), History]
+
+
 def test_cpu_performance_mode_flushes_denormals_only_inside():
     denormal = torch.tensor([1e-39])
     if not torch.set_flush_denormal(False) or (denormal * 1.0).item() == 0.0:

@@ -66,3 +66,21 @@ def test_argument_errors(audio_dir):
         utils.audio_dataset_from_directory(audio_dir, sampling_rate=0)
     with pytest.raises(ValueError, match="`label_mode` argument must be one of"):
         utils.audio_dataset_from_directory(audio_dir, label_mode="sparse")
+
+
+def test_element_spec_and_shard_of_the_returned_dataset(audio_dir):
+    # TensorFlow's audio tutorial: `train_ds.element_spec`, then `val_ds.shard(num_shards=2, index=0)`.
+    dataset = utils.audio_dataset_from_directory(
+        audio_dir, batch_size=2, output_sequence_length=6, shuffle=False, verbose=False
+    )
+    audio_spec, label_spec = dataset.element_spec
+    assert tuple(audio_spec.shape) == (None, 6, 1) and str(audio_spec.dtype) == "float32"
+    assert tuple(label_spec.shape) == (None,) and str(label_spec.dtype) == "int32"
+    squeezed = dataset.map(lambda audio, labels: (audio[..., 0], labels))
+    assert tuple(squeezed.element_spec[0].shape) == (None, 6)
+    first, second = dataset.shard(num_shards=2, index=0), dataset.shard(num_shards=2, index=1)
+    assert len(first) == 2 and len(second) == 1
+    assert [labels.tolist() for _, labels in first] == [[0, 0], [1]]
+    assert tuple(first.element_spec[0].shape) == (None, 6, 1)
+    with pytest.raises(ValueError, match="num_shards"):
+        dataset.shard(0, 0)

@@ -79,6 +79,7 @@ from keraslite.compat.tensorflow.math_ops import *  # noqa: F401,F403  (tf.reduc
 from keraslite.compat.tensorflow.missing import module_getattr as _module_getattr
 from keraslite.compat.tensorflow.module import Module as Module
 from keraslite.compat.tensorflow.sparse import SparseTensor as SparseTensor
+from keraslite.compat.tensorflow.tensor_array import TensorArray as TensorArray
 from keraslite.compat.tensorflow.tensor_shape import TensorShape as TensorShape
 from keraslite.compat.tensorflow.variables import Variable as Variable
 from keraslite.graph import call_context as _call_context

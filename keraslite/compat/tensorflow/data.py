@@ -20,6 +20,7 @@ import numpy as np
 import torch
 
 from keraslite.compat.tensorflow.eager import wrap
+from keraslite.compat.tensorflow.function import TensorSpec
 from keraslite.compat.tensorflow.missing import module_getattr
 from keraslite.ops.dispatch import to_tensor
 from keraslite.utils import dataset as _dataset
@@ -27,7 +28,10 @@ from keraslite.utils import dataset as _dataset
 AUTOTUNE = _dataset.AUTOTUNE
 INFINITE = _dataset.INFINITE
 UNKNOWN = _dataset.UNKNOWN
+INFINITE_CARDINALITY = INFINITE  # tf.data.INFINITE_CARDINALITY
+UNKNOWN_CARDINALITY = UNKNOWN
 __getattr__ = module_getattr("tf.data")
+_dataset.set_tensor_spec_type(TensorSpec)  # `element_spec` prints `tf.TensorSpec`s
 
 
 class Dataset(_dataset.Dataset):
@@ -38,6 +42,10 @@ class Dataset(_dataset.Dataset):
         if isinstance(value, (np.ndarray, np.generic)) and np.asarray(value).dtype.kind in "USO":
             return super()._convert_leaf(value)
         return wrap(to_tensor(value))
+
+    def cardinality(self):
+        """The number of elements as an int64 scalar tensor (`INFINITE` -1, `UNKNOWN` -2)."""
+        return wrap(torch.tensor(self._length, dtype=torch.int64))
 
 
 class Options:
@@ -298,7 +306,7 @@ Dataset.choose_from_datasets = staticmethod(choose_from_datasets)
 
 
 def _cardinality(dataset):
-    return wrap(torch.tensor(dataset.cardinality()))
+    return wrap(torch.tensor(dataset._length, dtype=torch.int64))
 
 
 experimental = type(

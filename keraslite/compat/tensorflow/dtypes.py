@@ -38,6 +38,10 @@ class DType(str):
     def __eq__(self, other) -> bool:
         if isinstance(other, str):
             return str.__eq__(self, other)
+        if isinstance(other, np.dtype) and other.kind in "SUO":
+            # The shim's string tensors are NumPy bytes (or object) arrays: `x.dtype ==
+            # tf.string` (NumPy hands the comparison to this method).
+            return str.__eq__(self, "string")
         try:
             return _keras_dtypes.standardize_dtype(other) == self.name
         except (ValueError, TypeError, KeyError):
@@ -114,6 +118,8 @@ def as_dtype(type_value) -> DType:
     """`type_value` (a name, NumPy or torch dtype, or DType) as a `DType`."""
     if isinstance(type_value, DType):
         return type_value
+    if (isinstance(type_value, np.dtype) and type_value.kind in "SUO") or type_value in (str, bytes):
+        return DType("string")
     return DType(_keras_dtypes.standardize_dtype(type_value))
 
 

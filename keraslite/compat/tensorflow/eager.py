@@ -82,6 +82,14 @@ class EagerTensor(ArrayOperandsMixin, torch.Tensor):
     def __getitem__(self, index):
         return wrap(tf_getitem(self, index))
 
+    def __iter__(self):
+        """Rows as eager tensors (`for row in t`, `list(t)`, matplotlib reading a sequence):
+        torch's iteration gives plain tensors, which refuse `.numpy()` while they require
+        grad."""
+        if self.ndim == 0:
+            raise TypeError("Cannot iterate over a scalar tensor.")
+        return iter([row.as_subclass(EagerTensor) for row in torch.Tensor.unbind(self, 0)])
+
     def __array__(self, dtype=None, copy=None):
         """The values as an ndarray (0-d too: `np.asarray([t0, t1])`, `plt.plot(list_of_t)`),
         taking NumPy 2's `dtype` and `copy` arguments."""

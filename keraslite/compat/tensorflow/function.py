@@ -20,6 +20,7 @@ import torch
 from keraslite.backend import tree
 from keraslite.compat.tensorflow.dtypes import as_dtype
 from keraslite.compat.tensorflow.tensor_shape import TensorShape
+from keraslite.utils.dataset import StringArray
 
 
 class TensorSpec:
@@ -59,6 +60,8 @@ def _dtype_name(tensor) -> str:
     dtype = tensor.dtype
     if isinstance(dtype, torch.dtype):
         return str(dtype).replace("torch.", "")
+    if np.dtype(dtype).kind in "SUO":  # the shim's string tensors are NumPy bytes arrays
+        return "string"
     return np.dtype(dtype).name
 
 
@@ -88,9 +91,16 @@ def _key_of(value):
 
 
 def _example_of(spec):
-    """A tensor matching a TensorSpec (unknown dims as 1), to trace with."""
+    """A tensor matching a TensorSpec (unknown dims as 1), to trace with: zeros, or empty
+    strings (a NumPy bytes array, as the shim holds strings) for a `tf.string` spec."""
     shape = [1 if d is None else d for d in spec.shape]
-    return torch.zeros(shape, dtype=getattr(torch, spec.dtype.name))
+    if spec.dtype == "string":
+        return np.full(shape, b"", dtype=object).view(StringArray)
+    return torch.zeros(shape, dtype=spec.dtype.torch_dtype)
+
+
+def _has_string_spec(structure) -> bool:
+    return any(isinstance(v, TensorSpec) and v.dtype == "string" for v in tree.flatten(structure))
 
 
 class ConcreteFunction:
@@ -105,7 +115,16 @@ class ConcreteFunction:
             k: tree.map_structure(lambda v: _example_of(v) if isinstance(v, TensorSpec) else v, v)
             for k, v in kwargs.items()
         }
-        outputs = function._python_function(*concrete_args, **concrete_kwargs)
+        try:
+            outputs = function._python_function(*concrete_args, **concrete_kwargs)
+        except Exception:
+            # TensorFlow traces symbolically; here the function runs on placeholder values,
+            # and an empty string is seldom a usable one (a file name to read, text to
+            # parse). Such a signature keeps unknown outputs; a real call still runs (and
+            # raises) as written.
+            if not _has_string_spec((args, kwargs)):
+                raise
+            outputs = None
         self.structured_outputs = tree.map_structure(
             lambda v: TensorSpec.from_tensor(v) if _is_tensor(v) else v, outputs
         )

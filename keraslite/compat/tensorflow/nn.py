@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+
 import torch
 
 from keraslite import ops
 from keraslite import random as keras_random
+from keraslite.compat.tensorflow import distribute
 from keraslite.compat.tensorflow.array_ops import tf_api
 from keraslite.compat.tensorflow.math_ops import l2_normalize, sigmoid, softplus, softsign, tanh, top_k  # noqa: F401
 from keraslite.compat.tensorflow.missing import module_getattr
@@ -144,11 +147,23 @@ def _spatial(value):
 
 @tf_api
 def compute_average_loss(per_example_loss, sample_weight=None, global_batch_size=None):
+    """The sum of the (weighted) per-example losses over the global batch size: this
+    replica's batch times the replicas in sync when not given."""
     per_example_loss = to_tensor(per_example_loss)
     if sample_weight is not None:
-        per_example_loss = per_example_loss * to_tensor(sample_weight)
-    batch = global_batch_size or per_example_loss.shape[0]
-    return _sum_over(per_example_loss) / batch
+        per_example_loss = per_example_loss * to_tensor(sample_weight, per_example_loss.dtype)
+    if global_batch_size is None:
+        global_batch_size = per_example_loss.shape[0] * distribute.get_strategy().num_replicas_in_sync
+    return _sum_over(per_example_loss) / global_batch_size
+
+
+@tf_api
+def scale_regularization_loss(regularization_loss):
+    """The regularization loss (a list is summed) over the number of replicas in sync, so
+    that summing it across replicas counts it once."""
+    if isinstance(regularization_loss, (list, tuple)):
+        regularization_loss = functools.reduce(ops.add, regularization_loss) if regularization_loss else 0.0
+    return ops.multiply(regularization_loss, 1.0 / distribute.get_strategy().num_replicas_in_sync)
 
 
 @keras_op

@@ -15,10 +15,30 @@ import inspect
 
 import torch
 
-from keraslite.backend import tree
+from keraslite.backend import dtypes, state, tree
 from keraslite.layers.base_layer import Layer
 from keraslite.layers.rnn import export_loop
 from keraslite.serialization import serialization_lib as serialization
+
+
+def initial_state_arguments(batch_size, tf2_arguments: dict, default_dtype: torch.dtype):
+    """`(batch_size, torch dtype)` from a cell's `get_initial_state` arguments. Keras 3 takes
+    `batch_size` only; tf.keras 2 (the tf2 dialect) also `inputs` (its first positional
+    argument, the batch size read from it) and `dtype`."""
+    if tf2_arguments and state.dialect() != "tf2":
+        raise TypeError(f"get_initial_state() got an unexpected keyword argument '{next(iter(tf2_arguments))}'")
+    unknown = sorted(set(tf2_arguments) - {"inputs", "dtype"})
+    if unknown:
+        raise TypeError(f"get_initial_state() got an unexpected keyword argument '{unknown[0]}'")
+    inputs = tf2_arguments.get("inputs")
+    if state.dialect() == "tf2" and batch_size is not None and getattr(tree.flatten(batch_size)[0], "ndim", 0):
+        inputs, batch_size = batch_size, None  # `cell.get_initial_state(x)`: tf.keras 2's `inputs`
+    if batch_size is None and inputs is not None:
+        batch_size = tree.flatten(inputs)[0].shape[0]
+    if batch_size is None:
+        raise ValueError("get_initial_state() needs `batch_size` (or, in tf.keras 2, `inputs`).")
+    dtype = tf2_arguments.get("dtype")
+    return int(batch_size), default_dtype if dtype is None else dtypes.to_torch_dtype(dtype)
 
 
 class DropoutRNNCell:
@@ -112,15 +132,17 @@ class StackedRNNCells(Layer):
     def output_size(self):
         return _output_size(self.cells[-1])
 
-    def get_initial_state(self, batch_size=None):
+    def get_initial_state(self, batch_size=None, **tf2_arguments):
+        batch_size, dtype = initial_state_arguments(batch_size, tf2_arguments, torch.get_default_dtype())
+        extra = {"dtype": tf2_arguments["dtype"]} if "dtype" in tf2_arguments else {}
         states = []
         for cell in self.cells:
             if hasattr(cell, "get_initial_state"):
-                states.append(cell.get_initial_state(batch_size=batch_size))
+                states.append(cell.get_initial_state(batch_size=batch_size, **extra))
             elif isinstance(cell.state_size, int):
-                states.append(torch.zeros((batch_size, cell.state_size)))
+                states.append(torch.zeros((batch_size, cell.state_size), dtype=dtype))
             else:
-                states.append([torch.zeros((batch_size, d)) for d in cell.state_size])
+                states.append([torch.zeros((batch_size, d), dtype=dtype) for d in cell.state_size])
         return states
 
     def build(self, input_shape):

@@ -19,7 +19,7 @@ from keraslite.graph.input_spec import InputSpec
 from keraslite.layers.base_layer import Layer
 from keraslite.layers.core import serialize_object
 from keraslite.layers.rnn import export_loop
-from keraslite.layers.rnn.base import RNN, DropoutRNNCell
+from keraslite.layers.rnn.base import RNN, DropoutRNNCell, initial_state_arguments
 
 
 class BuiltinCell(DropoutRNNCell, Layer):
@@ -118,9 +118,10 @@ class BuiltinCell(DropoutRNNCell, Layer):
         states = list(states) if isinstance(states, (list, tuple)) else [states]
         return self.step(self.project(inputs), states, self.recurrent_dropout_mask(states[0], training))
 
-    def get_initial_state(self, batch_size=None):
+    def get_initial_state(self, batch_size=None, **tf2_arguments):
+        batch_size, dtype = initial_state_arguments(batch_size, tf2_arguments, self._compute_torch_dtype)
         sizes = self.state_size if isinstance(self.state_size, (list, tuple)) else [self.state_size]
-        return [torch.zeros((batch_size, s), dtype=self._compute_torch_dtype) for s in sizes]
+        return [torch.zeros((batch_size, s), dtype=dtype) for s in sizes]
 
     def get_config(self):
         config = super().get_config()
