@@ -1,8 +1,13 @@
 """Convolution layers: Conv1D/2D/3D and Conv1D/2D/3DTranspose.
 
-Kernels are stored in Keras layout, `kernel_size + (in_channels // groups, filters)`
-(transposed convs: `kernel_size + (filters, in_channels)`). A channels-last batch reaches
-torch as a channels-first *view* (`torch.channels_last` memory): no copy per call.
+Kernels have Keras's shape, `kernel_size + (in_channels // groups, filters)` (transposed
+convs: `kernel_size + (filters, in_channels)`), which is what `layer.kernel`, `get_weights`
+and saved files show. Their *memory* is laid out the way torch reads it (`kernel_storage_order`):
+the torch view `_torch_kernel()` of a channels-last layer's kernel is a `torch.channels_last`
+tensor, so oneDNN / cuDNN use it as is instead of copying it on every call (and the
+gradient comes back in the same layout, so the optimizer's element-wise updates run on
+dense, matching strides). A channels-last batch reaches torch as a channels-first *view*
+(`torch.channels_last` memory): no copy per call.
 Keras's "same" padding pads the extra row/column at the end; when that is asymmetric
 the input is padded explicitly (as TensorFlow does).
 """
@@ -11,9 +16,11 @@ from __future__ import annotations
 
 import math
 
+import torch
 import torch.nn.functional as F
 
 from keraslite import activations, constraints, initializers, regularizers
+from keraslite.backend import state
 from keraslite.graph.input_spec import InputSpec
 from keraslite.layers.base_layer import Layer
 from keraslite.layers.core import serialize_object
@@ -49,6 +56,26 @@ def deconv_output_length(length, kernel_size, padding, output_padding, stride, d
         return length * stride
     pad = kernel_size // 2 if padding == "same" else 0
     return (length - 1) * stride + kernel_size - 2 * pad + output_padding
+
+
+def kernel_storage_order(rank: int, data_format: str) -> tuple[int, ...]:
+    """The order, outermost first, in which a Keras-shaped kernel `(*k, a, b)` is laid out in
+    memory so that its torch view `(b, a, *k)` is what torch's convolutions read without a
+    copy: `(b, *k, a)` (torch's channels_last) for channels-last layers, `(b, a, *k)`
+    (contiguous) for channels-first ones. `a, b` are `in, out` (transposed: `out, in`)."""
+    spatial = tuple(range(rank))
+    if data_format == "channels_last":
+        return (rank + 1, *spatial, rank)
+    return (rank + 1, rank, *spatial)
+
+
+def lay_out_in_memory(variable: torch.Tensor, order: tuple[int, ...]) -> None:
+    """Re-lay `variable`'s storage, in place, so that `variable.permute(order)` is contiguous;
+    its shape, values and identity (the Parameter object, what optimizers hold) stay the same.
+    Copies (`assign`, optimizer updates, `.to()`, loading) then keep this layout."""
+    inverse = tuple(sorted(range(len(order)), key=order.__getitem__))
+    with torch.no_grad():
+        variable.data = variable.data.permute(order).contiguous().permute(inverse)
 
 
 def to_channels_first(x, rank):
@@ -154,6 +181,7 @@ class BaseConv(Layer):
             regularizer=self.kernel_regularizer,
             constraint=self.kernel_constraint,
         )
+        lay_out_in_memory(self.kernel, kernel_storage_order(self.rank, self.data_format))
         if self.use_bias:
             self.bias = self.add_weight(
                 name="bias",
@@ -200,9 +228,21 @@ class BaseConv(Layer):
             y = _CONV[self.rank](
                 x, self._torch_kernel(), self.bias, self.strides, padding, self.dilation_rate, self.groups
             )
-        if not self._is_linear:
-            y = self.activation(y)
+        y = self._activate(y)
         return to_channels_last(y, self.rank) if self.data_format == "channels_last" else y
+
+    def _activate(self, y):
+        """The activation on the convolution's fresh output. relu runs in place: the output
+        is ours alone and the convolution's backward does not read it, and the layer's input
+        is still alive here (the caller holds it), so an out-of-place relu would hold three
+        activations at once (input, pre-activation, output) where torch code that calls
+        `relu(conv(x))` outside the conv holds two: +50% peak memory for large batches.
+        tf.keras 2's relu (NaN -> 0) stays out of place."""
+        if self._is_linear:
+            return y
+        if self.activation is activations.relu and state.dialect() != "tf2":
+            return torch.relu_(y)
+        return self.activation(y)
 
     def _conv_transpose(self, x):
         spatial = x.shape[2:]

@@ -133,6 +133,12 @@ def symbolic_output_masks(layer, inputs, outputs, previous_mask):
         return outputs
     if previous_mask is None and not overrides_compute_mask(layer):
         return outputs
+    if getattr(layer, "_mask_only_from_input_masks", False) and (
+        previous_mask is None or all(m is None for m in tree.flatten(previous_mask))
+    ):
+        # No input mask, so no output mask: skip the fake-tensor run (its first use
+        # imports torch's symbolic-shape machinery, ~70 MB of resident memory).
+        return outputs
     flat_outputs = tree.flatten(outputs)
     if all(o._keras_mask is not None for o in flat_outputs):
         return outputs

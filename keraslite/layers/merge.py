@@ -66,6 +66,9 @@ class _Merge(Layer):
             shape = self._elementwise_shape(shape, tuple(other))
         return shape
 
+    # `compute_mask` gives None when no input has a mask (symbolic calls skip running it).
+    _mask_only_from_input_masks = True
+
     def compute_mask(self, inputs, mask=None):
         # As Keras 3: the OR of the inputs' masks, and no mask if any input has none.
         if mask is None or any(m is None for m in mask):
