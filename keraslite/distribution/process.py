@@ -9,6 +9,8 @@ default device. Everything else here only reads that state: a run that never cal
 
 from __future__ import annotations
 
+import atexit
+import datetime
 import os
 
 import torch
@@ -140,7 +142,29 @@ def initialize(job_addresses=None, num_processes=None, process_id=None) -> None:
         dist.init_process_group(backend, store=dist.HashStore(), rank=0, world_size=1)
     else:
         dist.init_process_group(backend, init_method="env://", rank=process_id, world_size=num_processes)
+    atexit.register(_shut_down_process_group)
     _set_local_device()
+
+
+def _shut_down_process_group() -> None:
+    """At exit, the process group `initialize()` made is torn down after every rank has
+    arrived (a barrier): a rank that left while another still finished its last collective
+    aborted gloo ("terminate called without an active exception"), and an undestroyed group
+    makes torch warn. Never raises: the process is exiting."""
+    if not dist.is_initialized():
+        return
+    try:
+        if dist.get_world_size() > 1:
+            if dist.get_backend() == "gloo":
+                dist.monitored_barrier(timeout=datetime.timedelta(seconds=60))  # a dead rank: an error, not a hang
+            else:
+                dist.barrier()
+    except Exception:  # noqa: BLE001  (another rank failed: tear down all the same)
+        pass
+    try:
+        dist.destroy_process_group()
+    except Exception:  # noqa: BLE001
+        pass
 
 
 def _local_rank(process_id) -> int:
