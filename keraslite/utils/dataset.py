@@ -610,10 +610,14 @@ class Dataset:
             yield self._to_tensors(element)
 
     def as_numpy_iterator(self):
-        for element in self._raw():
-            yield tree.map_structure(
+        """The elements as NumPy arrays: an iterator with TensorFlow's `.next()` too
+        (`image_batch, label_batch = ds.as_numpy_iterator().next()`)."""
+        return _NumpyIterator(
+            tree.map_structure(
                 lambda v: v.detach().cpu().numpy() if isinstance(v, torch.Tensor) else np.asarray(v), element
             )
+            for element in self._raw()
+        )
 
     def cardinality(self) -> int:
         return self._length
@@ -661,3 +665,20 @@ class Dataset:
         if self._served >= len(self._epoch_batches):
             self._epoch_batches = None
         return element
+
+
+class _NumpyIterator:
+    """What `Dataset.as_numpy_iterator()` returns: a Python iterator that also answers
+    `.next()`, as TensorFlow's does."""
+
+    def __init__(self, elements):
+        self._elements = iter(elements)
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        return next(self._elements)
+
+    def next(self):
+        return next(self._elements)

@@ -203,3 +203,13 @@ def test_common_dataset_methods_exist(tf):  # noqa: F811
     assert [int(x) for x in ds.take(2).flat_map(lambda x: tf.data.Dataset.from_tensors(x).repeat(2))] == [0, 0, 1, 1]
     assert [(int(a), int(b)) for a, b in tf.data.Dataset.zip((ds.take(2), ds.skip(4)))] == [(0, 4), (1, 5)]
     assert list(ds.take(2).repeat(2).cache().as_numpy_iterator()) == [0, 1, 0, 1]
+
+
+def test_as_numpy_iterator_answers_next_as_tensorflows_does(tf):  # noqa: F811
+    # transfer_learning.ipynb: `image_batch, label_batch = test_dataset.as_numpy_iterator().next()`
+    batches = tf.data.Dataset.from_tensor_slices((np.arange(6.0), np.arange(6))).batch(4).as_numpy_iterator()
+    images, labels = batches.next()
+    assert images.tolist() == [0.0, 1.0, 2.0, 3.0] and isinstance(labels, np.ndarray)
+    assert next(batches)[1].tolist() == [4, 5]
+    with pytest.raises(StopIteration):
+        batches.next()
