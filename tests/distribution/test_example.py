@@ -32,13 +32,17 @@ def test_example_trains_under_torchrun_with_two_processes(tmp_path):
 
 
 SCRIPT_WITHOUT_TEARDOWN = """
-import atexit, torch.distributed as dist
+import atexit, os, torch.distributed as dist
 import keraslite as keras
+
+def say(text):  # one write per line: the two ranks share the pipe, and print() writes twice
+    os.write(1, (text + "\\n").encode())
+
 # Registered before initialize(): exit handlers run last-in first-out, so this one runs after
 # keraslite's and sees what it left.
-atexit.register(lambda: print("group still up after exit handlers:", dist.is_initialized(), flush=True))
+atexit.register(lambda: say(f"group still up after exit handlers: {dist.is_initialized()}"))
 keras.distribution.initialize()
-print("group up:", dist.is_initialized(), flush=True)
+say(f"group up: {dist.is_initialized()}")
 """
 
 
