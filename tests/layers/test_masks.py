@@ -95,10 +95,17 @@ def test_right_padded_masks_run_fused_and_match_keras(keras_oracle, monkeypatch)
 
     monkeypatch.setattr(BuiltinRNN, "_step_loop", no_loop)
     embedded = layers.Embedding(10, 3, mask_zero=True)(torch.as_tensor(RIGHT_PADDED))
-    for layer in (layers.LSTM(4), layers.GRU(4, return_sequences=True, return_state=True), layers.SimpleRNN(2)):
+    for layer in (
+        layers.LSTM(4),
+        layers.GRU(4, return_sequences=True, return_state=True),
+        layers.SimpleRNN(2),
+        layers.LSTM(4, return_state=True),  # the final carry comes from the packed kernel
+    ):
         layer(embedded)
+    holes = embedded._keras_mask.clone()
+    holes[:, 0] = False  # a masked step before valid ones: not right padding
     with pytest.raises(AssertionError, match="step loop"):
-        layers.LSTM(4, return_state=True)(embedded)  # needs the final carry state: loop
+        layers.LSTM(4)(embedded, mask=holes)
 
 
 def test_mask_propagates_through_dense_concatenate_and_pooling(keras_oracle):

@@ -8,8 +8,10 @@ import copy
 import torch
 
 from keraslite.layers.base_layer import Layer
+from keraslite.layers.rnn import packed
 from keraslite.layers.rnn.base import _deserialize, _serialize
 from keraslite.layers.rnn.builtin import BuiltinRNN
+from keraslite.layers.rnn.graph_breaks import compiling_a_graph, run_outside_graph
 
 _MERGE_MODES = ("sum", "mul", "ave", "concat", None)
 
@@ -116,11 +118,11 @@ class Bidirectional(Layer):
             return (tuple(output_shape),) + state_shape + state_shape
         return output_shape
 
-    def _can_fuse(self, mask, training) -> bool:
+    def _can_fuse(self, training) -> bool:
+        """Whether both directions can run in one bidirectional torch kernel."""
         forward, backward = self.forward_layer, self.backward_layer
         return (
-            mask is None
-            and not self.stateful
+            not self.stateful
             and type(forward) is type(backward)
             and isinstance(forward, BuiltinRNN)
             and forward.fused_op is not None
@@ -133,8 +135,19 @@ class Bidirectional(Layer):
             and not (training and (forward.cell.dropout or backward.cell.dropout))
         )
 
-    def _call_fused(self, sequences, initial_state, training):
-        """Both directions in one bidirectional torch kernel (as Keras 3 does on cuDNN)."""
+    def _right_padding(self, sequences, mask):
+        """The mask's layout when the packed bidirectional kernel should run over it, else None."""
+        forward, backward = self.forward_layer, self.backward_layer
+        # the packed kernel's padded outputs are zeros in both directions (as __init__ sets)
+        zero_padding = forward.zero_output_for_mask == backward.zero_output_for_mask == self.return_sequences
+        if not zero_padding or not packed.prefer_packed(forward.fused_op, sequences):
+            return None
+        return packed.RightPadding.of(mask)
+
+    def _call_fused(self, sequences, initial_state, training, padding=None):
+        """Both directions in one bidirectional torch kernel (as Keras 3 does on cuDNN); with
+        `padding`, its packed form over each row's valid steps (the backward direction starts
+        at each row's last valid step, as Keras's backward layer does over right padding)."""
         forward, backward = self.forward_layer, self.backward_layer
         if initial_state is None:
             states = forward._zero_states(sequences)
@@ -142,18 +155,31 @@ class Bidirectional(Layer):
         else:
             half = len(initial_state) // 2
             hx = [torch.stack([f, b]) for f, b in zip(initial_state[:half], initial_state[half:])]
-        result = forward.fused_op(
-            sequences,
-            tuple(hx) if len(hx) > 1 else hx[0],
-            forward.fused_weights() + backward.fused_weights(),
-            forward.cell.use_bias,
-            1,  # num_layers
-            0.0,  # dropout between layers
-            bool(training),
-            True,  # bidirectional
-            True,  # batch_first
-        )
-        sequence, finals = result[0], result[1:]
+        weights = forward.fused_weights() + backward.fused_weights()
+        if padding is not None:
+            sequence, finals = padding.run(
+                forward.fused_op,
+                sequences,
+                hx,
+                weights,
+                forward.cell.use_bias,
+                training,
+                bidirectional=True,
+                with_outputs=self.return_sequences,
+            )
+        else:
+            result = forward.fused_op(
+                sequences,
+                tuple(hx) if len(hx) > 1 else hx[0],
+                weights,
+                forward.cell.use_bias,
+                1,  # num_layers
+                0.0,  # dropout between layers
+                bool(training),
+                True,  # bidirectional
+                True,  # batch_first
+            )
+            sequence, finals = result[0], result[1:]
         units = forward.cell.units
         if self.return_sequences:
             if self.merge_mode == "concat":
@@ -161,9 +187,17 @@ class Bidirectional(Layer):
             y, y_rev = sequence[..., :units], sequence[..., units:]
         else:
             y, y_rev = finals[0][0], finals[0][1]
+            if padding is not None and not padding.every_row_valid:  # no valid step: zeros
+                empty = (padding.device_lengths == 0).unsqueeze(-1)
+                y, y_rev = y.masked_fill(empty, 0), y_rev.masked_fill(empty, 0)
             if self.merge_mode == "concat":
                 return torch.cat([y, y_rev], dim=-1), finals
         return self._merge(y, y_rev), finals
+
+    def _call_fused_over_mask(self, sequences, initial_state, mask, training):
+        """`_call_fused` over a right-padded mask, or None (each direction then runs alone)."""
+        padding = self._right_padding(sequences, mask)
+        return None if padding is None else self._call_fused(sequences, initial_state, training, padding)
 
     def _merge(self, y, y_rev):
         if self.merge_mode == "concat":
@@ -177,8 +211,21 @@ class Bidirectional(Layer):
         return (y, y_rev)
 
     def call(self, sequences, initial_state=None, mask=None, training=None):
-        if self._can_fuse(mask, training):
-            output, finals = self._call_fused(sequences, initial_state, training)
+        if isinstance(mask, (list, tuple)):
+            mask = mask[0]
+        if mask is not None and mask.dtype != torch.bool:
+            mask = mask.bool()
+        fused = None
+        if self._can_fuse(training):
+            if mask is None:
+                fused = self._call_fused(sequences, initial_state, training)
+            elif compiling_a_graph():
+                # the whole layer (both directions) between two graphs: one graph break
+                return run_outside_graph(self.call, sequences, initial_state, mask, training)
+            else:
+                fused = self._call_fused_over_mask(sequences, initial_state, mask, training)
+        if fused is not None:
+            output, finals = fused
             if not self.return_state:
                 return output
             states = tuple(f[0] for f in finals) + tuple(f[1] for f in finals)

@@ -18,8 +18,9 @@ from keraslite import activations, constraints, initializers, regularizers
 from keraslite.graph.input_spec import InputSpec
 from keraslite.layers.base_layer import Layer
 from keraslite.layers.core import serialize_object
-from keraslite.layers.rnn import export_loop
+from keraslite.layers.rnn import export_loop, packed
 from keraslite.layers.rnn.base import RNN, DropoutRNNCell, initial_state_arguments
+from keraslite.layers.rnn.graph_breaks import compiling_a_graph, run_outside_graph
 
 
 class BuiltinCell(DropoutRNNCell, Layer):
@@ -256,13 +257,18 @@ class BuiltinRNN(RNN):
         if self.can_fuse() and not export_loop.has_symbolic_steps(sequences):
             if mask is None:
                 return self._run_fused(sequences, states, training)
-            if self._right_padded_fusable(mask):
-                return self._run_fused_right_padded(sequences, states, mask, training)
+            if compiling_a_graph():
+                return run_outside_graph(self._run_masked, sequences, states, mask, training)
+            return self._run_masked(sequences, states, mask, training)
         if self.use_cudnn is True and mask is None:
             raise ValueError(
                 "use_cudnn=True was specified, but cuDNN is not supported for this layer configuration with this "
                 "backend. Pass use_cudnn='auto' to fallback to a non-cuDNN implementation."
             )
+        return self._run_step_loop(sequences, states, mask, training)
+
+    def _run_step_loop(self, sequences, states, mask, training):
+        cell = self._cell
         rec_mask = cell.recurrent_dropout_mask(states[0], training)
         projected = cell.project(sequences)
         return self._step_loop(projected, states, mask, lambda xp, s: cell.step(xp, s, rec_mask))
@@ -294,46 +300,69 @@ class BuiltinRNN(RNN):
         sequence, final = result[0], [s[0] for s in result[1:]]
         return final[0], sequence, final
 
-    def _right_padded_fusable(self, mask) -> bool:
-        """Whether a masked call can run in the fused kernel: the final cell state not needed
-        (LSTM's c is not an output of the kernel at each step), and every row right-padded
-        (no valid step after a masked one: one host sync per call)."""
-        if len(self.state_size) > 1 and (self.return_state or self.stateful):
-            return False
-        if torch.compiler.is_compiling():
-            return False  # a data-dependent branch would break the compiled graph
-        # Host sync (one per call, never per step): which kernel runs depends on the data.
-        return not bool((mask[:, 1:] & ~mask[:, :-1]).any())
+    def _run_masked(self, sequences, states, mask, training):
+        """A masked call: the fused kernel when the mask is right padding (packed, or over the
+        full length; `packed.prefer_packed` says which is faster), else the step loop."""
+        padding = packed.RightPadding.of(mask)
+        if padding is None:
+            return self._run_step_loop(sequences, states, mask, training)
+        # LSTM's cell state at each row's last valid step comes only out of the packed kernel.
+        needs_final_cell_state = len(states) > 1 and (self.return_state or self.stateful)
+        if needs_final_cell_state or packed.prefer_packed(self.fused_op, sequences):
+            return self._run_packed(sequences, states, mask, padding, training)
+        return self._run_full_right_padded(sequences, states, mask, padding, training)
 
-    def _run_fused_right_padded(self, sequences, states, mask, training):
-        # Padding comes after the valid steps, so the valid outputs are those of the
-        # unmasked run; a masked step repeats the last valid output (or zeros) and the
-        # final state is the one at the last valid step, as in the step loop.
+    def _run_packed(self, sequences, states, mask, padding, training):
+        outputs, finals = padding.run(
+            self.fused_op,
+            sequences,
+            [s.unsqueeze(0) for s in states],
+            self.fused_weights(),
+            self._cell.use_bias,
+            training,
+            go_backwards=self.go_backwards,
+            with_outputs=self.return_sequences,
+        )
+        finals = [f[0] for f in finals]
+        last_output = finals[0]
+        if not padding.every_row_valid:  # a row with no valid step outputs zeros
+            last_output = last_output.masked_fill(~mask.any(dim=1, keepdim=True), 0)
+        if outputs is not None and not self.go_backwards and not self.zero_output_for_mask:
+            # the padded steps repeat the last output (going backwards they come first: zeros)
+            outputs = torch.where(mask.unsqueeze(-1), outputs, last_output.unsqueeze(1))
+        return last_output, outputs, finals
+
+    def _run_full_right_padded(self, sequences, states, mask, padding, training):
+        # Padding comes after the valid steps, so the valid outputs are those of the unmasked
+        # run over the full length; the final state is the one at the last valid step.
         # Backwards, the step loop meets each row's padding first (zero outputs, states
         # untouched), then the valid steps last to first: a forward run over each row's
         # valid steps reversed, its outputs moved after the padding.
-        lengths = mask.sum(dim=1)
-        steps = sequences.shape[1]
+        batch, steps, features = sequences.shape
         if self.go_backwards:
-            positions = torch.arange(steps, device=sequences.device).unsqueeze(0)
-            ends = lengths.unsqueeze(1)
-            reverse = torch.where(positions < ends, ends - 1 - positions, positions)
-            sequences = sequences.gather(1, reverse.unsqueeze(-1).expand(-1, -1, sequences.shape[-1]))
+            reverse = padding.reversed_valid_index()
+            sequences = sequences.reshape(batch * steps, features).index_select(0, reverse).view(batch, steps, -1)
         _, sequence, _ = self._run_fused(sequences, states, training, backwards=False)
-        index = (lengths - 1).clamp(min=0)
-        gathered = sequence[torch.arange(sequence.shape[0], device=sequence.device), index]
-        valid = (lengths > 0).unsqueeze(-1)
-        last_output = torch.where(valid, gathered, torch.zeros_like(gathered))
-        final_states = [torch.where(valid, gathered, states[0])] + list(states[1:])
-        if self.return_sequences and self.go_backwards:
-            shift = positions - (steps - ends)  # where each processing step's output comes from
-            moved = sequence.gather(1, shift.clamp(min=0).unsqueeze(-1).expand(-1, -1, sequence.shape[-1]))
-            sequence = torch.where((shift >= 0).unsqueeze(-1), moved, torch.zeros_like(moved))
-        elif self.return_sequences:
-            step_mask = mask.unsqueeze(-1)
-            fill = torch.zeros_like(sequence) if self.zero_output_for_mask else last_output.unsqueeze(1)
-            sequence = torch.where(step_mask, sequence, fill)
-        return last_output, sequence, final_states
+        lengths = padding.device_lengths
+        last_index = (lengths - 1).clamp(min=0)
+        last_output = sequence[torch.arange(batch, device=sequence.device), last_index]
+        if not padding.every_row_valid:  # a row with no valid step outputs zeros, keeps its state
+            valid = (lengths > 0).unsqueeze(-1)
+            final_state = torch.where(valid, last_output, states[0])
+            last_output = last_output.masked_fill(~valid, 0)
+        else:
+            final_state = last_output
+        if not self.return_sequences:
+            sequence = None
+        elif self.go_backwards:
+            index, padded = padding.padding_first_index()
+            sequence = sequence.reshape(batch * steps, -1).index_select(0, index).view(batch, steps, -1)
+            sequence = sequence.masked_fill(padded, 0)
+        elif self.zero_output_for_mask:
+            sequence = sequence.masked_fill(~mask.unsqueeze(-1), 0)
+        else:
+            sequence = torch.where(mask.unsqueeze(-1), sequence, last_output.unsqueeze(1))
+        return last_output, sequence, [final_state] + list(states[1:])
 
     def get_config(self):
         config = super().get_config()

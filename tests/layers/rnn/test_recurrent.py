@@ -328,7 +328,7 @@ def test_bidirectional_fused_kernel_equals_two_passes(inner, merge_mode, return_
     fused(x)
     looped(x)
     looped.set_weights(fused.get_weights())
-    assert fused._can_fuse(None, False) and not looped._can_fuse(None, False)
+    assert fused._can_fuse(False) and not looped._can_fuse(False)
     for initial_state in (None, states):
         ours, reference = fused(x, initial_state=initial_state), looped(x, initial_state=initial_state)
         ours = [t for o in ours for t in (o if isinstance(o, tuple) else (o,))]
@@ -396,14 +396,3 @@ def test_backward_runs_over_right_padded_masks_match_keras(keras_oracle):
         )
     ]
     check_models(keras_oracle, cases)
-
-
-def test_backward_fused_run_over_right_padded_masks_is_the_step_loop():
-    torch.manual_seed(0)
-    x = torch.randn(5, 7, 3)
-    mask = torch.arange(7)[None] < torch.tensor([7, 3, 0, 1, 5])[:, None]
-    for cls in (layers.LSTM, layers.GRU):
-        layer = cls(4, go_backwards=True, return_sequences=True)
-        fused = layer(x, mask=mask)
-        layer._right_padded_fusable = lambda mask: False
-        torch.testing.assert_close(fused, layer(x, mask=mask), rtol=1e-5, atol=1e-6)
