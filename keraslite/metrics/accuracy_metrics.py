@@ -80,6 +80,27 @@ def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5, from_sorted_ids=False
     return _float(_in_top_k(y_true, y_pred, k))
 
 
+def _sparse_match_count(y_true, y_pred):
+    """How many rows of 2-D scores have their label (shape `(batch,)` or `(batch, 1)`) as argmax."""
+    if y_pred.ndim != 2 or y_true.shape not in ((y_pred.shape[0],), (y_pred.shape[0], 1)):
+        return None
+    return (y_pred.argmax(dim=-1) == y_true.reshape(-1)).sum()
+
+
+def _categorical_match_count(y_true, y_pred):
+    """How many rows of 2-D scores have the one-hot label's class as argmax."""
+    if y_pred.ndim != 2 or y_true.shape != y_pred.shape:
+        return None
+    return (y_pred.argmax(dim=-1) == class_indices(y_true)).sum()
+
+
+def _binary_match_count(y_true, y_pred, threshold=0.5):
+    """How many single-output rows have `y_pred > threshold` equal to the label."""
+    if y_pred.ndim != 2 or y_pred.shape[1] != 1 or y_true.shape != y_pred.shape:
+        return None
+    return (y_true == (y_pred > threshold).to(y_true.dtype)).sum()
+
+
 class Accuracy(MeanMetricWrapper):
     """How often predictions equal labels."""
 
@@ -93,6 +114,8 @@ class BinaryAccuracy(MeanMetricWrapper):
     def __init__(self, name="binary_accuracy", dtype=None, threshold=0.5):
         super().__init__(binary_accuracy, name=name, dtype=dtype, threshold=threshold)
 
+    _unweighted_sum = _binary_match_count
+
 
 class CategoricalAccuracy(MeanMetricWrapper):
     """How often `argmax(y_pred)` matches one-hot labels."""
@@ -100,12 +123,16 @@ class CategoricalAccuracy(MeanMetricWrapper):
     def __init__(self, name="categorical_accuracy", dtype=None):
         super().__init__(categorical_accuracy, name=name, dtype=dtype)
 
+    _unweighted_sum = _categorical_match_count
+
 
 class SparseCategoricalAccuracy(MeanMetricWrapper):
     """How often `argmax(y_pred)` matches integer labels."""
 
     def __init__(self, name="sparse_categorical_accuracy", dtype=None):
         super().__init__(sparse_categorical_accuracy, name=name, dtype=dtype)
+
+    _unweighted_sum = _sparse_match_count
 
 
 class TopKCategoricalAccuracy(MeanMetricWrapper):

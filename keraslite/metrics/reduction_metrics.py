@@ -74,8 +74,25 @@ class MeanMetricWrapper(Mean):
         self._per_sample_fn = per_sample_function(fn)  # a loss function's, without its user-facing wrapper
         self._fn_kwargs = kwargs
 
+    # `(y_true, y_pred, **kwargs) -> sum of the per-sample values, or None`: a metric whose
+    # unweighted update is a count (the accuracies) gives it in fewer kernels than the values.
+    _unweighted_sum = None
+
     @without_grad
     def update_state(self, y_true, y_pred, sample_weight=None):
+        if (
+            self._unweighted_sum is not None
+            and sample_weight is None
+            and isinstance(y_pred, torch.Tensor)
+            and isinstance(y_true, torch.Tensor)
+            and getattr(y_pred, "_keras_mask", None) is None
+            and y_pred.device == y_true.device == self.total.device
+        ):
+            total = type(self)._unweighted_sum(y_true, y_pred, **self._fn_kwargs)
+            if total is not None:
+                self.total.add_(total)
+                self.count.add_(y_true.shape[0])
+                return
         y_pred = to_tensor(y_pred)
         y_true = to_tensor(y_true)
         y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)

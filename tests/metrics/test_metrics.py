@@ -206,3 +206,61 @@ def test_one_hot_bool_targets_work_like_numbers_as_in_keras():
     assert float(top2.result()) == 1.0
     assert int(keras.ops.argmax(y_true[0])) == 1
     assert keras.ops.argmin(np.array([True, False])).tolist() == 1
+
+
+ACCURACY_CASES = [
+    ("metrics.SparseCategoricalAccuracy()", "LABELS", "PROBS"),
+    ("metrics.SparseCategoricalAccuracy()", "LABELS.reshape(-1, 1).astype('float32')", "PROBS"),
+    ("metrics.CategoricalAccuracy()", "ONE_HOT", "PROBS"),
+    ("metrics.CategoricalAccuracy()", "ONE_HOT.astype(bool)", "PROBS"),
+    ("metrics.BinaryAccuracy()", "BIN_TRUE", "BIN_PRED"),
+    ("metrics.BinaryAccuracy(threshold=0.3)", "BIN_TRUE.astype('int32')", "BIN_PRED"),
+    ("metrics.SparseCategoricalAccuracy()", "SEG_TRUE.reshape(3, 4)", "np.stack([PROBS[:4]] * 3)"),  # 3-D scores
+]
+
+
+def test_accuracy_unweighted_updates_from_tensors_match_keras(keras_oracle):
+    """Tensors without weights take the accuracies' counting update (`_unweighted_sum`); the
+    results are Keras's, over unweighted and weighted updates mixed."""
+    run = (
+        "out = []\n"
+        "for expr, yt, yp in CASES:\n"
+        "    m = eval(expr, ns)\n"
+        "    a, b = eval(yt, ns), eval(yp, ns)\n"
+        "    m.update_state(convert(a[:5]), convert(b[:5]))\n"
+        "    m.update_state(convert(a[5:]), convert(b[5:]), sample_weight=convert(SW[5:len(a)]))\n"
+        "    m.update_state(convert(a), convert(b))\n"
+        "    out.append(float(m.result()))\n"
+    )
+    code = (
+        f"CASES = {ACCURACY_CASES!r}\nfrom keras import metrics\nns = dict(inputs, metrics=metrics, np=np)\n"
+        "convert = keras.ops.convert_to_tensor\nSW = inputs['SW']\n" + run + "result['out'] = out\n"
+    )
+    expected = keras_oracle.run(code, **ARRAYS)["out"]
+    scope = dict(
+        CASES=ACCURACY_CASES,
+        ns=dict(ARRAYS, metrics=metrics, np=np),
+        convert=torch.as_tensor,
+        SW=SW,
+        eval=eval,
+        float=float,
+    )
+    exec(run, scope)
+    np.testing.assert_allclose(scope["out"], expected, rtol=1e-6)
+
+
+def test_accuracy_counting_update_is_the_per_sample_one(monkeypatch):
+    from keraslite.metrics.reduction_metrics import MeanMetricWrapper
+
+    for expr, yt, yp in ACCURACY_CASES:
+        ns = dict(ARRAYS, metrics=metrics, np=np)
+        y_true, y_pred = torch.as_tensor(eval(yt, ns)), torch.as_tensor(eval(yp, ns))
+        fast = eval(expr, ns)
+        fast.update_state(y_true, y_pred)
+        with monkeypatch.context() as patch:
+            patch.setattr(MeanMetricWrapper, "_unweighted_sum", None)
+            patch.setattr(type(fast), "_unweighted_sum", None)
+            slow = eval(expr, ns)
+            slow.update_state(y_true, y_pred)
+        assert float(fast.result()) == float(slow.result()), expr
+        assert float(fast.count) == float(slow.count), expr
