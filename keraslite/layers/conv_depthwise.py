@@ -1,8 +1,9 @@
 """Depthwise and separable convolutions: DepthwiseConv1D/2D, SeparableConv1D/2D.
 
-Kernels keep Keras's layout: a depthwise kernel is `kernel_size + (in_channels,
+Kernels keep Keras's shape: a depthwise kernel is `kernel_size + (in_channels,
 depth_multiplier)`, a pointwise kernel `(1,) * rank + (in_channels * depth_multiplier,
-filters)`. Both run as torch grouped convolutions (`groups=in_channels`) on channels-first
+filters)`; their memory is laid out the way torch reads them (`_depthwise_storage_order`),
+so that no call copies them. Both run as torch grouped convolutions (`groups=in_channels`) on channels-first
 views of channels-last inputs; output channel `c * depth_multiplier + m` comes from input
 channel `c`, as in Keras.
 """
@@ -14,7 +15,7 @@ import torch.nn.functional as F
 from keraslite import activations, constraints, initializers, regularizers
 from keraslite.graph.input_spec import InputSpec
 from keraslite.layers.base_layer import Layer
-from keraslite.layers.conv import conv_output_length, same_padding
+from keraslite.layers.conv import conv_output_length, kernel_storage_order, lay_out_in_memory, same_padding
 from keraslite.layers.core import serialize_object
 from keraslite.layers.layer_arguments import standardize_data_format, standardize_tuple
 
@@ -116,6 +117,8 @@ class _BaseDepthwise(Layer):
                 regularizer=self.pointwise_regularizer,
                 constraint=self.pointwise_constraint,
             )
+            lay_out_in_memory(self.depthwise_kernel, self._depthwise_storage_order())
+            lay_out_in_memory(self.pointwise_kernel, kernel_storage_order(self.rank, "channels_last"))
             out_channels = self.filters
         else:
             self.kernel = self.add_weight(
@@ -125,6 +128,7 @@ class _BaseDepthwise(Layer):
                 regularizer=self.depthwise_regularizer,
                 constraint=self.depthwise_constraint,
             )
+            lay_out_in_memory(self.kernel, self._depthwise_storage_order())
         if self.use_bias:
             self.bias = self.add_weight(
                 name="bias",
@@ -137,6 +141,14 @@ class _BaseDepthwise(Layer):
             self.bias = None
         self.input_spec = InputSpec(min_ndim=self.rank + 2, axes={self._channel_axis: channels})
         self.built = True
+
+    def _depthwise_storage_order(self) -> tuple[int, ...]:
+        """A depthwise kernel `(*k, in, mult)` lies in memory as `(in, mult, *k)`: its torch view
+        `(in * mult, 1, *k)` is then contiguous, which is also channels_last for one input
+        channel per group, so torch's convolutions read it without a copy in either format.
+        (A pointwise kernel `(1, ..., 1, in * mult, filters)` lies as torch's channels_last
+        `(filters, 1, ..., 1, in * mult)`, as Conv's kernels do.)"""
+        return (self.rank, self.rank + 1, *range(self.rank))
 
     def _depthwise_torch_kernel(self, kernel):
         # Keras (*k, in, mult) -> torch (in * mult, 1, *k): a view, no copy.

@@ -153,3 +153,39 @@ def test_merge_without_masks_skips_mask_inference(monkeypatch):
     embedded = layers.Embedding(10, 3, mask_zero=True)(tokens)
     monkeypatch.undo()
     assert layers.add([embedded, embedded])._keras_mask is not None
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda data_format: layers.DepthwiseConv2D(3, depth_multiplier=2, padding="same", data_format=data_format),
+        lambda data_format: layers.SeparableConv2D(6, 3, depth_multiplier=2, data_format=data_format),
+        lambda data_format: layers.SeparableConv1D(6, 3, data_format=data_format),
+    ],
+    ids=["depthwise2d", "separable2d", "separable1d"],
+)
+@pytest.mark.parametrize("data_format", ["channels_last", "channels_first"])
+def test_depthwise_and_pointwise_kernels_are_read_without_a_copy(make, data_format):
+    """Depthwise kernels `(*k, in, mult)` lie in memory as `(in, mult, *k)`, pointwise ones as
+    torch's channels_last: torch's views of them are contiguous (a copy per call otherwise),
+    while shapes and values are Keras's and the outputs those of the old Keras-ordered memory."""
+    layer = make(data_format)
+    rank = 2 if "2D" in type(layer).__name__ else 1
+    shape = (2,) + (7,) * rank + (4,)
+    if data_format == "channels_first":
+        shape = (2, 4) + (7,) * rank
+    x = torch.randn(shape)
+    expected_output = layer(x)
+    depthwise = layer.depthwise_kernel if layer.separable else layer.kernel
+    assert tuple(depthwise.shape) == layer.kernel_size + (4, layer.depth_multiplier)
+    assert layer._depthwise_torch_kernel(depthwise).is_contiguous()
+    if layer.separable:
+        pointwise = layer.pointwise_kernel
+        assert tuple(pointwise.shape) == (1,) * rank + (4 * layer.depth_multiplier, 6)
+        assert pointwise.reshape(pointwise.shape[-2:]).T.is_contiguous()
+    assert all(w.flags["C_CONTIGUOUS"] for w in layer.get_weights())
+    # Keras-ordered memory (the old layout) computes the same.
+    with torch.no_grad():
+        for weight in layer.weights:
+            weight.value.data = weight.value.data.contiguous()
+    torch.testing.assert_close(layer(x), expected_output)
