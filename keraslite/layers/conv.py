@@ -25,6 +25,7 @@ from keraslite.graph.input_spec import InputSpec
 from keraslite.layers.base_layer import Layer
 from keraslite.layers.core import serialize_object
 from keraslite.layers.layer_arguments import standardize_data_format, standardize_tuple
+from keraslite.layers.memory_layout import lay_out_in_memory
 
 _CONV = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
 _CONV_TRANSPOSE = {1: F.conv_transpose1d, 2: F.conv_transpose2d, 3: F.conv_transpose3d}
@@ -67,15 +68,6 @@ def kernel_storage_order(rank: int, data_format: str) -> tuple[int, ...]:
     if data_format == "channels_last":
         return (rank + 1, *spatial, rank)
     return (rank + 1, rank, *spatial)
-
-
-def lay_out_in_memory(variable: torch.Tensor, order: tuple[int, ...]) -> None:
-    """Re-lay `variable`'s storage, in place, so that `variable.permute(order)` is contiguous;
-    its shape, values and identity (the Parameter object, what optimizers hold) stay the same.
-    Copies (`assign`, optimizer updates, `.to()`, loading) then keep this layout."""
-    inverse = tuple(sorted(range(len(order)), key=order.__getitem__))
-    with torch.no_grad():
-        variable.data = variable.data.permute(order).contiguous().permute(inverse)
 
 
 def to_channels_first(x, rank):

@@ -15,9 +15,10 @@ import torch.nn.functional as F
 from keraslite import activations, constraints, initializers, regularizers
 from keraslite.graph.input_spec import InputSpec
 from keraslite.layers.base_layer import Layer
-from keraslite.layers.conv import conv_output_length, kernel_storage_order, lay_out_in_memory, same_padding
+from keraslite.layers.conv import conv_output_length, kernel_storage_order, same_padding
 from keraslite.layers.core import serialize_object
 from keraslite.layers.layer_arguments import standardize_data_format, standardize_tuple
+from keraslite.layers.memory_layout import lay_out_in_memory
 
 _CONV = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
 

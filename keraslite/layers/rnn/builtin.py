@@ -18,6 +18,7 @@ from keraslite import activations, constraints, initializers, regularizers
 from keraslite.graph.input_spec import InputSpec
 from keraslite.layers.base_layer import Layer
 from keraslite.layers.core import serialize_object
+from keraslite.layers.memory_layout import lay_out_in_memory
 from keraslite.layers.rnn import export_loop, packed
 from keraslite.layers.rnn.base import RNN, DropoutRNNCell, initial_state_arguments
 from keraslite.layers.rnn.graph_breaks import compiling_a_graph, run_outside_graph
@@ -27,6 +28,9 @@ class BuiltinCell(DropoutRNNCell, Layer):
     """Common arguments and config of LSTMCell, GRUCell and SimpleRNNCell."""
 
     _extra_config: tuple = ()
+    # whether torch's fused kernel copies a `kernel.T` that is not contiguous (oneDNN's LSTM;
+    # GRU reorders its gates with a copy anyway, SimpleRNN's kernel reads any strides)
+    _kernels_transposed_in_memory = False
 
     def __init__(
         self,
@@ -85,6 +89,10 @@ class BuiltinCell(DropoutRNNCell, Layer):
             regularizer=self.recurrent_regularizer,
             constraint=self.recurrent_constraint,
         )
+        if self._kernels_transposed_in_memory:
+            # torch's fused kernels read `kernel.T`: lay it out contiguous (no copy per call)
+            lay_out_in_memory(self.kernel, (1, 0))
+            lay_out_in_memory(self.recurrent_kernel, (1, 0))
 
     def _add_bias(self, shape, initializer=None) -> None:
         if self.use_bias:

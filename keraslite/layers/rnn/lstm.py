@@ -24,6 +24,8 @@ class LSTMCell(BuiltinCell):
         Other arguments as in Keras (initializers, regularizers, constraints, seed).
     """
 
+    _kernels_transposed_in_memory = True
+
     _extra_config = ("unit_forget_bias",)
 
     def __init__(
