@@ -42,6 +42,16 @@ def _run_fake(layer, args, kwargs, fill):
         )
 
 
+def same_kind_of_error(error: Exception, message: str) -> Exception:
+    """An exception of `error`'s type carrying `message` (the layer's context added), or a
+    RuntimeError when that type is not made from a message alone (torch's
+    `FakeTensorDeviceMismatchError(func, common_device, device)`), as Keras falls back."""
+    try:
+        return type(error)(message)
+    except TypeError:
+        return RuntimeError(message)
+
+
 def infer_output_spec(layer, args, kwargs):
     has_unknown = any(isinstance(t, KerasTensor) and None in t._shape for t in tree.flatten((list(args), kwargs)))
     try:
@@ -52,10 +62,11 @@ def infer_output_spec(layer, args, kwargs):
             f"{k}={v!r}"
             for k, v in list(zip(["inputs"] + [f"arg{i}" for i in range(1, len(args))], args)) + list(kwargs.items())
         )
-        raise type(error)(
+        raise same_kind_of_error(
+            error,
             f"Exception encountered when calling {type(layer).__name__}.call() "
             f"(layer '{layer.name}').\n\n{error}\n\nArguments received by "
-            f"{type(layer).__name__}.call(): {received}"
+            f"{type(layer).__name__}.call(): {received}",
         ) from error
 
     flat_first, flat_second = tree.flatten(_as_leaves(first)), tree.flatten(_as_leaves(second))

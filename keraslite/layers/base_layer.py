@@ -576,9 +576,10 @@ class Layer(QuantizationMixin, LayerStateMethods, Operation):
         except (ValueError, TypeError, NotImplementedError):
             raise
         except Exception as error:
-            raise type(error)(
+            raise shape_inference.same_kind_of_error(
+                error,
                 f"Exception encountered when building layer '{self.name}' "
-                f"({type(self).__name__}) for input shape {shapes}: {error}"
+                f"({type(self).__name__}) for input shape {shapes}: {error}",
             ) from error
 
     # ------------------------------------------------------------------ config

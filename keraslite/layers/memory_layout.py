@@ -11,11 +11,16 @@ from __future__ import annotations
 
 import torch
 
+from keraslite.graph import shape_inference
+
 
 def lay_out_in_memory(variable: torch.Tensor, order: tuple[int, ...]) -> None:
     """Re-lay `variable`'s storage, in place, so that `variable.permute(order)` is contiguous;
     its shape, values and identity (the Parameter object, what optimizers hold) stay the same.
-    Copies (`assign`, optimizer updates, `.to()`, loading) then keep this layout."""
+    Copies (`assign`, optimizer updates, `.to()`, loading) then keep this layout.
+    A layer built while a shape is inferred under fake tensors (a subclassed layer's `call`
+    building its sublayers) re-lays its real weight for real: the fake copy would put a meta
+    tensor under the Parameter."""
     inverse = tuple(sorted(range(len(order)), key=order.__getitem__))
-    with torch.no_grad():
+    with shape_inference.real_tensors(), torch.no_grad():
         variable.data = variable.data.permute(order).contiguous().permute(inverse)

@@ -1,3 +1,4 @@
+import pytest
 import torch
 
 import keraslite as keras
@@ -53,3 +54,23 @@ def test_error_in_call_names_layer():
         assert "Broken.call()" in str(error) and "'broken'" in str(error)
     else:
         raise AssertionError("expected an error")
+
+
+class _TwoArgumentError(Exception):
+    """An exception type not made from a message alone (as torch's
+    FakeTensorDeviceMismatchError(func, common_device, device))."""
+
+    def __init__(self, what, where):
+        super().__init__(f"{what} at {where}")
+
+
+class RaisesTwoArgumentError(layers.Layer):
+    def call(self, inputs):
+        raise _TwoArgumentError("bad input", "call")
+
+
+def test_call_error_of_a_type_without_message_constructor_keeps_its_message():
+    # Re-raising it as its own type with the layer's context failed with a TypeError about
+    # the type's __init__ that hid the error; Keras falls back to a RuntimeError.
+    with pytest.raises(RuntimeError, match=r"(?s)RaisesTwoArgumentError\.call\(\).*bad input at call"):
+        RaisesTwoArgumentError()(keras.Input((3,)))

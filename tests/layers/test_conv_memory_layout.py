@@ -189,3 +189,48 @@ def test_depthwise_and_pointwise_kernels_are_read_without_a_copy(make, data_form
         for weight in layer.weights:
             weight.value.data = weight.value.data.contiguous()
     torch.testing.assert_close(layer(x), expected_output)
+
+
+_SUBLAYER_MODEL_CODE = """
+class KernelGen(keras.layers.Layer):
+    def build(self, input_shape):
+        self.gen = keras.Sequential([keras.layers.Conv2D(2, 1), keras.layers.BatchNormalization()])
+
+    def call(self, x):
+        return self.gen(x)
+
+x = keras.Input((4, 4, 3))
+model = keras.Model(x, KernelGen()(x))
+model.set_weights([inputs[f'w{i}'] for i in range(6)])
+result['shape'] = list(model.outputs[0].shape[1:])
+result['y'] = model.predict(inputs['x'], verbose=0)
+"""
+
+
+class _KernelGen(layers.Layer):
+    """Builds a Conv2D + BatchNormalization Sequential in `build` (involution.py's kernel
+    generator): the convolution is first built while the outer layer's output shape is
+    inferred under fake tensors."""
+
+    def build(self, input_shape):
+        self.gen = keras.Sequential([layers.Conv2D(2, 1), layers.BatchNormalization()])
+
+    def call(self, x):
+        return self.gen(x)
+
+
+def test_conv_built_during_fake_shape_inference_keeps_a_real_kernel(keras_oracle):
+    inputs = keras.Input((4, 4, 3))
+    model = keras.Model(inputs, _KernelGen()(inputs))
+    conv = model.layers[1].gen.layers[0]
+    # The re-layout ran for real: a meta kernel under the Parameter made the next
+    # BatchNormalization fail with "found at least two devices, meta and cpu".
+    assert conv.kernel.device.type == "cpu" and _is_torch_native(conv)
+    rng = np.random.default_rng(0)
+    weights = [rng.standard_normal(tuple(w.shape)).astype("float32") for w in model.get_weights()]
+    weights[-1] = np.abs(weights[-1]) + 0.5  # moving variance
+    model.set_weights(weights)
+    x = rng.standard_normal((2, 4, 4, 3)).astype("float32")
+    expected = keras_oracle.run(_SUBLAYER_MODEL_CODE, x=x, **{f"w{i}": w for i, w in enumerate(weights)})
+    assert list(model.outputs[0].shape[1:]) == list(expected["shape"])
+    np.testing.assert_allclose(model.predict(x, verbose=0), expected["y"], rtol=1e-5, atol=1e-5)
