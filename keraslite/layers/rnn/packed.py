@@ -102,6 +102,10 @@ class RightPadding:
         valid step."""
         maps = self._packed_maps()
         batch, steps, features = sequences.shape
+        if not len(maps["batch_sizes"]):  # no row has a valid step (torch's kernel would crash)
+            units = hx[0].shape[-1] * hx[0].shape[0]
+            outputs = sequences.new_zeros(batch, steps, units) if with_outputs else None
+            return outputs, list(hx)
         source = maps["backward_source"] if go_backwards else maps["forward"]
         data = sequences.reshape(batch * steps, features).index_select(0, source)
         order = maps["order"]

@@ -80,6 +80,29 @@ def test_lstm_final_carry_comes_from_the_packed_kernel(monkeypatch):
         torch.testing.assert_close(have, want, rtol=1e-5, atol=1e-6)
 
 
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: layers.GRU(3, return_sequences=True, return_state=True),
+        lambda: layers.LSTM(3, return_sequences=True, return_state=True, go_backwards=True),
+        lambda: layers.Bidirectional(layers.GRU(3)),
+        lambda: layers.Bidirectional(layers.LSTM(3, return_sequences=True)),
+    ],
+)
+def test_a_batch_without_any_valid_step_gives_the_step_loop_result(make, monkeypatch):
+    """Every row fully masked: no packed kernel runs (torch's crashes on an empty packed
+    batch); outputs are zeros and states the initial ones, as in the step loop."""
+    x = torch.randn(3, 4, 2)
+    mask = torch.zeros(3, 4, dtype=torch.bool)
+    layer = make()
+    with torch.no_grad():
+        got = _flat(layer(x, mask=mask))
+        monkeypatch.setattr(packed.RightPadding, "of", classmethod(lambda cls, mask: None))
+        expected = _flat(layer(x, mask=mask))
+    for want, have in zip(expected, got, strict=True):
+        torch.testing.assert_close(have, want)
+
+
 def test_masks_that_are_not_right_padding_take_the_step_loop():
     mask = torch.tensor([[True, False, True], [True, True, False]])
     assert packed.RightPadding.of(mask) is None
