@@ -213,11 +213,14 @@ class StepRunner:
         def call(*args):
             if self._compile_failed:
                 return eager(*args)
+            # Let dynamo trace torch.autograd.grad, so backward and the optimizer update join
+            # the forward in one graph (no graph break). Set and restored directly: the
+            # `config.patch()` context costs about 27 µs a call, a tenth of a small batch.
+            config = torch._dynamo.config
+            previous = config.trace_autograd_ops
+            config.trace_autograd_ops = True
             try:
-                # Let dynamo trace torch.autograd.grad, so backward and the optimizer
-                # update join the forward in one graph (no graph break).
-                with torch._dynamo.config.patch(trace_autograd_ops=True):
-                    return compiled(*args)
+                return compiled(*args)
             except Exception as error:  # no C++ compiler, unsupported platform, ...
                 if not _is_compiler_error(error):
                     raise
@@ -228,6 +231,8 @@ class StepRunner:
                     stacklevel=3,
                 )
                 return eager(*args)
+            finally:
+                config.trace_autograd_ops = previous
 
         return call
 

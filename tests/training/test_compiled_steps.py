@@ -99,3 +99,23 @@ def test_eager_models_never_reach_dynamo(counter):
     model.predict(x, batch_size=4, verbose=0)
     model.evaluate(x, y, batch_size=4, verbose=0)
     assert counter.frame_count == 0
+
+
+def test_autograd_tracing_is_on_inside_compiled_steps_and_restored_after(counter, monkeypatch):
+    """dynamo traces `torch.autograd.grad` inside keraslite's compiled steps (one graph for the
+    whole train step) and the user's setting is back after every step."""
+    seen = []
+    original = StepRunner._full_train_step
+
+    def recording(self, *args):
+        seen.append(torch._dynamo.config.trace_autograd_ops)
+        return original(self, *args)
+
+    monkeypatch.setattr(StepRunner, "_full_train_step", recording)
+    x, y = data()
+    model = small_model(True)
+    before = torch._dynamo.config.trace_autograd_ops
+    model.fit(x, y, batch_size=5, epochs=2, verbose=0)
+    model.predict(x, verbose=0)
+    assert seen and all(seen)  # traced with the flag on
+    assert torch._dynamo.config.trace_autograd_ops == before
