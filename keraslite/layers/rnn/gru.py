@@ -23,9 +23,11 @@ def _keras_to_torch_gates(weight: torch.Tensor) -> torch.Tensor:
     order = _GATE_ORDER.get(key)
     if order is None:
         units = weight.shape[-1] // 3
-        order = torch.cat([torch.arange(units, 2 * units), torch.arange(units), torch.arange(2 * units, 3 * units)]).to(
-            weight.device
-        )
+        # Made outside inference mode even during `predict`: an inference tensor kept here
+        # would fail every later training step ("Inference tensors cannot be saved for backward").
+        with torch.inference_mode(False):
+            order = torch.cat([torch.arange(units, 2 * units), torch.arange(units), torch.arange(2 * units, 3 * units)])
+            order = order.to(weight.device)
         _GATE_ORDER[key] = order
     return weight.index_select(-1, order)
 

@@ -396,3 +396,20 @@ def test_backward_runs_over_right_padded_masks_match_keras(keras_oracle):
         )
     ]
     check_models(keras_oracle, cases)
+
+
+@pytest.mark.parametrize("make", [lambda: layers.GRU(3), lambda: layers.Bidirectional(layers.GRU(3))])
+def test_training_after_predict_works(make):
+    """`predict` runs under inference mode; nothing it caches (GRU's gate reordering index)
+    may be an inference tensor, or every later training step fails."""
+    from keraslite.layers.rnn import gru
+
+    gru._GATE_ORDER.clear()  # the first call of this process makes the index
+    inputs = keras.Input((None,), dtype="int32")
+    x = make()(layers.Embedding(10, 4, mask_zero=True)(inputs))
+    model = keras.Model(inputs, layers.Dense(1)(x))
+    tokens = np.array([[3, 4, 5, 0], [1, 2, 0, 0]], dtype="int32")
+    model.predict(tokens, verbose=0)
+    model.compile(optimizer="sgd", loss="mse")
+    history = model.fit(tokens, np.zeros((2, 1), "float32"), epochs=2, verbose=0)
+    assert np.isfinite(history.history["loss"]).all()
