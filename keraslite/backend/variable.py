@@ -83,6 +83,11 @@ class Variable(ArrayOperandsMixin, torch.nn.Parameter):
                 f"`'on_write'`, `'auto'`. Received: synchronization={synchronization}"
             )
         data = _initial_value(initializer, shape, dtype, name)
+        if data.is_inference():
+            # Made under `torch.inference_mode()` (a model first called inside it): a copy that
+            # training can use; an inference tensor would fail every later training step.
+            with torch.inference_mode(False):
+                data = data.clone()
         trainable = bool(trainable) and (data.is_floating_point() or data.is_complex())
         self = torch.nn.Parameter.__new__(cls, data, requires_grad=trainable)
         self._keras_name = name

@@ -171,3 +171,18 @@ def test_overwrite_with_gradient_property_and_optimizer_rule(keras_oracle):
     np.testing.assert_allclose(w.numpy(), expected["w"])
     with pytest.raises(TypeError, match="must be a boolean"):
         w.overwrite_with_gradient = 1
+
+
+def test_variables_made_under_inference_mode_can_train():
+    """A model first called inside `torch.inference_mode()` makes its weights there; they are
+    normal tensors, so a later `fit` can compute gradients of them."""
+    with torch.inference_mode():
+        variable = keras.Variable(keras.initializers.GlorotUniform(), shape=(3, 2))
+        inputs = keras.Input((5, 3))
+        model = keras.Model(inputs, layers.Dense(1)(layers.GRU(2)(inputs)))
+        model(np.zeros((2, 5, 3), "float32"))
+    assert not variable.is_inference() and variable.requires_grad
+    assert not any(w.value.is_inference() for w in model.weights)
+    model.compile(optimizer="sgd", loss="mse")
+    history = model.fit(np.ones((4, 5, 3), "float32"), np.zeros((4, 1), "float32"), verbose=0)
+    assert np.isfinite(history.history["loss"]).all()

@@ -177,6 +177,15 @@ class StackedRNNCells(Layer):
         return cls(cells, **config)
 
 
+def _kept_state(state: torch.Tensor) -> torch.Tensor:
+    """A stateful layer's state for its next call: detached, and a normal tensor even when this
+    call ran under inference mode (`predict`), so that training can start from it."""
+    if state.is_inference():
+        with torch.inference_mode(False):
+            return state.clone()
+    return state.detach()
+
+
 def _step_mask(mask_t: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
     return mask_t.view((mask_t.shape[0],) + (1,) * (like.ndim - 1))
 
@@ -342,7 +351,7 @@ class RNN(Layer):
         finally:
             _reset_dropout_masks(self._cell)
         if self.stateful:
-            self.states = tree.map_structure(lambda s: s.detach(), states)
+            self.states = tree.map_structure(_kept_state, states)
         output = outputs if self.return_sequences else last_output
         if self.return_state:
             return (output, *states)

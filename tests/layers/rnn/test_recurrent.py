@@ -413,3 +413,19 @@ def test_training_after_predict_works(make):
     model.compile(optimizer="sgd", loss="mse")
     history = model.fit(tokens, np.zeros((2, 1), "float32"), epochs=2, verbose=0)
     assert np.isfinite(history.history["loss"]).all()
+
+
+@pytest.mark.parametrize("cls", [layers.LSTM, layers.GRU, layers.SimpleRNN])
+def test_stateful_layer_trains_after_predict(cls):
+    """`predict` (inference mode) leaves a stateful layer's states as normal tensors: `fit`
+    continues from them (real Keras 3.15.1 on torch fails here; tf.keras does not)."""
+    inputs = keras.Input(batch_shape=(4, 5, 3))
+    model = keras.Model(inputs, layers.Dense(1)(cls(2, stateful=True)(inputs)))
+    model.compile(optimizer="sgd", loss="mse")
+    x = np.random.default_rng(0).random((4, 5, 3), dtype=np.float32)
+    model.predict(x, batch_size=4, verbose=0)
+    carried = [s.clone() for s in model.layers[1].states]
+    assert not any(s.is_inference() for s in model.layers[1].states)
+    history = model.fit(x, np.zeros((4, 1), "float32"), batch_size=4, epochs=2, verbose=0, shuffle=False)
+    assert np.isfinite(history.history["loss"]).all()
+    assert not torch.equal(model.layers[1].states[0], carried[0])  # training went on from there
