@@ -13,6 +13,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from keraslite.backend.conversion import to_numpy
+
 _PYTHON_OPERANDS = (list, tuple, np.ndarray, np.generic)
 
 
@@ -33,7 +35,7 @@ def _as_operand(value, like: torch.Tensor):
 
 def _to_numpy(value):
     if isinstance(value, torch.Tensor):
-        return value.detach().cpu().numpy()
+        return to_numpy(value)
     if isinstance(value, (list, tuple)):
         return type(value)(_to_numpy(v) for v in value)
     if isinstance(value, dict):

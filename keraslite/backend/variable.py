@@ -8,7 +8,7 @@ import numpy as np
 import torch
 
 from keraslite.backend import dtypes, scopes, state
-from keraslite.backend.conversion import to_tensor
+from keraslite.backend.conversion import to_numpy, to_tensor
 from keraslite.backend.name_scope import current_path
 from keraslite.backend.operands import ArrayOperandsMixin
 
@@ -166,10 +166,10 @@ class Variable(ArrayOperandsMixin, torch.nn.Parameter):
         """The value as a NumPy array, read from any device without gradient tracking (Keras's
         `variable.numpy()`). `force` keeps `torch.Tensor.numpy`'s signature, which torch's own
         code calls on parameters (`torch.onnx.export` does); the copy here is always forced."""
-        return self.detach().cpu().numpy(force=force)
+        return to_numpy(self)
 
     def assign(self, value) -> "Variable":
-        value = torch.as_tensor(np.asarray(value) if not isinstance(value, torch.Tensor) else value)
+        value = value if isinstance(value, torch.Tensor) else to_tensor(np.asarray(value))
         if tuple(value.shape) != tuple(self.shape):
             raise ValueError(
                 f"The shape of the target variable and the shape of the target value in "
@@ -196,7 +196,7 @@ class Variable(ArrayOperandsMixin, torch.nn.Parameter):
     def __repr__(self) -> str:
         return (
             f"<Variable path={self.path}, shape={tuple(self.shape)}, "
-            f"dtype={str(self.dtype).replace('torch.', '')}, value={self.detach().cpu().numpy()}>"
+            f"dtype={str(self.dtype).replace('torch.', '')}, value={to_numpy(self)}>"
         )
 
 

@@ -16,6 +16,7 @@ import torch
 
 from keraslite import constraints, initializers, regularizers
 from keraslite.backend import dtypes, state, tree
+from keraslite.backend.conversion import to_numpy, to_tensor
 from keraslite.backend.name_scope import current_path, name_scope
 from keraslite.backend.variable import Variable
 from keraslite.graph import shape_inference
@@ -369,7 +370,7 @@ class Layer(QuantizationMixin, LayerStateMethods, Operation):
     def get_weights(self) -> list[np.ndarray]:
         """The weights as NumPy arrays, in Keras order and layout."""
         # Copies: on the CPU `.numpy()` would share memory with the live parameters.
-        return [w.detach().cpu().numpy().copy() for w in self.weights]
+        return [to_numpy(w).copy() for w in self.weights]
 
     def set_weights(self, weights) -> None:
         """Set the weights from NumPy arrays in Keras order and layout (as `get_weights`)."""
@@ -383,7 +384,7 @@ class Layer(QuantizationMixin, LayerStateMethods, Operation):
             )
         converted = []
         for variable, value in zip(current, weights):
-            value = np.asarray(value.detach().cpu() if isinstance(value, torch.Tensor) else value)
+            value = to_numpy(value) if isinstance(value, torch.Tensor) else np.asarray(value)
             if tuple(value.shape) != tuple(variable.shape):
                 raise ValueError(
                     f"Layer {self.name} weight shape mismatch for weight {getattr(variable, 'path', '?')}: "
@@ -393,7 +394,7 @@ class Layer(QuantizationMixin, LayerStateMethods, Operation):
         # Only write once every value is known to fit: a failed call changes nothing.
         with torch.no_grad():
             for variable, value in zip(current, converted):
-                variable.copy_(torch.as_tensor(value).to(dtype=variable.dtype, device=variable.device))
+                variable.copy_(to_tensor(value).to(dtype=variable.dtype, device=variable.device))
 
     def count_params(self) -> int:
         if not self.built:

@@ -8,6 +8,7 @@ import numpy as np
 import torch
 
 from keraslite.backend import dtypes, tree
+from keraslite.backend.conversion import to_numpy
 from keraslite.graph.keras_tensor import KerasTensor
 from keraslite.ops.dispatch import keras_op, to_tensor
 from keraslite.ops.numpy_shape import take
@@ -42,10 +43,7 @@ def _is_text(x) -> bool:
 def convert_to_numpy(x) -> np.ndarray:
     """A NumPy copy of a tensor (detached, on the host). This is a host sync."""
     if isinstance(x, torch.Tensor):
-        x = x.detach()
-        if x.dtype == torch.bfloat16:
-            x = x.float()
-        return x.cpu().numpy()
+        return to_numpy(x)
     return np.asarray(x)
 
 

@@ -16,6 +16,7 @@ import warnings
 import torch
 
 from keraslite.backend import tree
+from keraslite.backend.conversion import to_numpy
 from keraslite.backend.state import max_epochs, max_steps_per_epoch
 from keraslite.callbacks.callback import CallbackList
 from keraslite.callbacks.history import History, ProgbarLogger
@@ -331,7 +332,7 @@ def run_predict(state, x, batch_size, verbose, steps, callbacks):
             "`Model.compile(..., run_eagerly=True)`, or `tf.data.Dataset.prefetch()` to see what went wrong."
         )
     # One device-to-host copy per output, after the loop.
-    arrays = [torch.cat(parts).cpu().numpy() if len(parts) > 1 else parts[0].cpu().numpy() for parts in outputs]
+    arrays = [to_numpy(torch.cat(parts) if len(parts) > 1 else parts[0]) for parts in outputs]
     if getattr(adapter, "data_parallel", None) is not None:
         # Each process predicted its part of every batch: every rank returns all rows, in order.
         arrays = adapter.data_parallel.gather_predictions(arrays, adapter.global_batch_sizes)

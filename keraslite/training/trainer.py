@@ -12,6 +12,7 @@ import warnings
 from keraslite import losses as losses_module
 from keraslite import metrics as metrics_module
 from keraslite import optimizers as optimizers_module
+from keraslite.backend.conversion import to_numpy
 from keraslite.serialization.serialization_lib import serialize_keras_object
 from keraslite.training import data_adapters
 from keraslite.training.fit_loop import (
@@ -354,7 +355,7 @@ class Trainer(StepFunctionMethods):
         state.check_inputs(xs)
         state.structure = structure
         outputs = StepRunner(state, False).predict_step(xs)
-        return state.pack_outputs([o.detach().cpu().numpy() for o in outputs])
+        return state.pack_outputs([to_numpy(o) for o in outputs])
 
 
 def _logs_result(logs: dict, return_dict: bool):
