@@ -24,8 +24,8 @@ _FROM_ML_DTYPES = {name: (torch_dtype, width) for torch_dtype, (name, width) in 
 
 
 def to_numpy(tensor: torch.Tensor) -> np.ndarray:
-    """A NumPy copy of `tensor` on the host (a host sync), in its own dtype: bfloat16 and float8
-    give `ml_dtypes` arrays, as in Keras. May share memory with a CPU tensor."""
+    """`tensor` as a NumPy array on the host (a host sync), in its own dtype: bfloat16 and float8
+    give `ml_dtypes` arrays, as in Keras. The array may share memory with a CPU tensor."""
     tensor = tensor.detach()
     special = _ML_DTYPES.get(tensor.dtype)
     if special is None:

@@ -164,8 +164,9 @@ class Variable(ArrayOperandsMixin, torch.nn.Parameter):
 
     def numpy(self, *, force: bool = False) -> np.ndarray:  # type: ignore[override]
         """The value as a NumPy array, read from any device without gradient tracking (Keras's
-        `variable.numpy()`). `force` keeps `torch.Tensor.numpy`'s signature, which torch's own
-        code calls on parameters (`torch.onnx.export` does); the copy here is always forced."""
+        `variable.numpy()`; bfloat16/float8 as `ml_dtypes` arrays). `force` keeps
+        `torch.Tensor.numpy`'s signature, which torch's own code calls on parameters
+        (`torch.onnx.export` does); detaching and moving to the host are always done."""
         return to_numpy(self)
 
     def assign(self, value) -> "Variable":

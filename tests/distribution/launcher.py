@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import socket
+import tempfile
 import time
 
 import torch.multiprocessing as mp
@@ -23,7 +24,7 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _entry(rank: int, worker, world_size: int, port: int, args: tuple) -> None:
+def _entry(rank: int, worker, world_size: int, port: int, released_dir: str, args: tuple) -> None:
     os.environ.update(
         {
             "RANK": str(rank),
@@ -48,11 +49,30 @@ def _entry(rank: int, worker, world_size: int, port: int, args: tuple) -> None:
     finally:
         if dist.is_initialized():
             dist.destroy_process_group()
+        _leave_together(rank, world_size, released_dir)
+
+
+def _leave_together(rank: int, world_size: int, released_dir: str, timeout: float = 20.0) -> None:
+    """Rank 0 hosts the rendezvous store (under torchrun the agent does): it exits only after
+    the other ranks have left the group, or its exit can abort a rank still disconnecting
+    ("terminate called without an active exception")."""
+    if rank != 0:
+        open(os.path.join(released_dir, f"released{rank}"), "w").close()
+        return
+    deadline = time.monotonic() + timeout
+    expected = [os.path.join(released_dir, f"released{r}") for r in range(1, world_size)]
+    while not all(os.path.exists(path) for path in expected) and time.monotonic() < deadline:
+        time.sleep(0.01)
 
 
 def launch(worker, world_size: int, *args, timeout: float = 60.0) -> None:
+    released_dir = tempfile.mkdtemp(prefix="launch-")
     context = mp.start_processes(
-        _entry, args=(worker, world_size, free_port(), args), nprocs=world_size, join=False, start_method="spawn"
+        _entry,
+        args=(worker, world_size, free_port(), released_dir, args),
+        nprocs=world_size,
+        join=False,
+        start_method="spawn",
     )
     deadline = time.monotonic() + timeout
     while not context.join(timeout=1):
