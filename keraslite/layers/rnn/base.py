@@ -177,6 +177,15 @@ class StackedRNNCells(Layer):
         return cls(cells, **config)
 
 
+def step_mask_of(mask):
+    """The `(batch, steps)` bool mask of a recurrent call (the first of a list, as Keras takes)."""
+    if isinstance(mask, (list, tuple)):
+        mask = mask[0]
+    if mask is not None and mask.dtype != torch.bool:
+        mask = mask.bool()
+    return mask
+
+
 def _kept_state(state: torch.Tensor) -> torch.Tensor:
     """A stateful layer's state for its next call: detached, and a normal tensor even when this
     call ran under inference mode (`predict`), so that training can start from it."""
@@ -341,10 +350,7 @@ class RNN(Layer):
     def call(
         self, sequences: torch.Tensor, initial_state=None, mask: torch.Tensor | None = None, training: bool = False
     ):
-        if isinstance(mask, (list, tuple)):
-            mask = mask[0]
-        if mask is not None and mask.dtype != torch.bool:
-            mask = mask.bool()
+        mask = step_mask_of(mask)
         states = self._initial_states(sequences, initial_state)
         try:
             last_output, outputs, states = self.inner_loop(sequences, states, mask, training)

@@ -9,7 +9,7 @@ import torch
 
 from keraslite.layers.base_layer import Layer
 from keraslite.layers.rnn import packed
-from keraslite.layers.rnn.base import _deserialize, _serialize
+from keraslite.layers.rnn.base import _deserialize, _serialize, step_mask_of
 from keraslite.layers.rnn.builtin import BuiltinRNN
 from keraslite.layers.rnn.graph_breaks import compiling_a_graph, run_outside_graph
 
@@ -135,12 +135,12 @@ class Bidirectional(Layer):
             and not (training and (forward.cell.dropout or backward.cell.dropout))
         )
 
-    def _right_padding(self, sequences, mask):
+    def _right_padding(self, mask):
         """The mask's layout when the packed bidirectional kernel should run over it, else None."""
         forward, backward = self.forward_layer, self.backward_layer
         # the packed kernel's padded outputs are zeros in both directions (as __init__ sets)
         zero_padding = forward.zero_output_for_mask == backward.zero_output_for_mask == self.return_sequences
-        if not zero_padding or not packed.prefer_packed(forward.fused_op, sequences):
+        if not zero_padding or not packed.prefer_packed():
             return None
         return packed.RightPadding.of(mask)
 
@@ -196,7 +196,7 @@ class Bidirectional(Layer):
 
     def _call_fused_over_mask(self, sequences, initial_state, mask, training):
         """`_call_fused` over a right-padded mask, or None (each direction then runs alone)."""
-        padding = self._right_padding(sequences, mask)
+        padding = self._right_padding(mask)
         return None if padding is None else self._call_fused(sequences, initial_state, training, padding)
 
     def _merge(self, y, y_rev):
@@ -211,10 +211,7 @@ class Bidirectional(Layer):
         return (y, y_rev)
 
     def call(self, sequences, initial_state=None, mask=None, training=None):
-        if isinstance(mask, (list, tuple)):
-            mask = mask[0]
-        if mask is not None and mask.dtype != torch.bool:
-            mask = mask.bool()
+        mask = step_mask_of(mask)
         fused = None
         if self._can_fuse(training):
             if mask is None:

@@ -316,7 +316,7 @@ class BuiltinRNN(RNN):
             return self._run_step_loop(sequences, states, mask, training)
         # LSTM's cell state at each row's last valid step comes only out of the packed kernel.
         needs_final_cell_state = len(states) > 1 and (self.return_state or self.stateful)
-        if needs_final_cell_state or packed.prefer_packed(self.fused_op, sequences):
+        if needs_final_cell_state or packed.prefer_packed():
             return self._run_packed(sequences, states, mask, padding, training)
         return self._run_full_right_padded(sequences, states, mask, padding, training)
 

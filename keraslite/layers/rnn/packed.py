@@ -155,14 +155,14 @@ class RightPadding:
         return self._cached("padding_first", build)
 
 
-def prefer_packed(op, sequences: torch.Tensor) -> bool:
-    """Whether the packed kernel beats the full-length one (plus the index work) for this call:
-    at inference, where skipping the padding pays; in training the full-length kernel, whose
-    backward has no scatter, is faster on CPU.
+def prefer_packed() -> bool:
+    """Whether a masked call runs the packed kernel rather than the full-length one (plus the
+    index work): at inference, where skipping the padding pays; in training the full-length
+    kernel, whose backward has no scatter, is faster on CPU.
 
     `python tools/masked_rnn_benchmark.py` (2-core CPU, one thread, 64 steps, lengths 8-64):
     packed over full-length time 0.47-0.88 at inference (batch 1024: Bidirectional(GRU) 0.47,
     Bidirectional(LSTM) 0.78, LSTM 0.88) and 0.99-1.79 in training (batch 64: LSTM 1.79,
-    Bidirectional(LSTM) 1.62). `op` and the device are arguments so that a kernel or a device
-    measured otherwise (CUDA is not measured yet) can say so here."""
+    Bidirectional(LSTM) 1.62). The same rule for every kernel and device until one is
+    measured otherwise (CUDA is not measured yet)."""
     return not torch.is_grad_enabled()
